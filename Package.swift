@@ -9,10 +9,7 @@ let package = Package(
     ],
     targets: [
         // MARK: Implementation
-        .target(
-            name: "Anneal",
-            swiftSettings: [.unsafeFlags(["-Ounchecked", "-wmo"])]
-        ),
+        .target(name: "Anneal"),
 
         // MARK: Tests
         .testTarget(

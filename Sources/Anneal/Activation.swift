@@ -1,0 +1,79 @@
+import Foundation
+
+/// The activation a `Dense` layer applies to its pre-activation `z = x · kernel + bias`.
+public enum Activation: String, Sendable, CaseIterable {
+    case linear
+    case relu
+    case sigmoid
+    case tanh
+    case softmax
+
+    /// Looks an activation up by its Keras name (`"relu"`, `"sigmoid"`, `"linear"` or `nil`/`"None"`, ...).
+    public init(name: String?) throws {
+        guard let name, !name.isEmpty, name != "None" else {
+            self = .linear
+            return
+        }
+        guard let activation = Activation(rawValue: name.lowercased()) else {
+            throw AnnealError.invalidArgument(
+                "Unknown activation function: '\(name)'. Expected one of: "
+                    + Activation.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        self = activation
+    }
+
+    /// Applies the activation to `rows` rows of `units` pre-activations.
+    func forward(_ z: UnsafePointer<Float>, _ a: UnsafeMutablePointer<Float>, rows: Int, units: Int) {
+        let count = rows * units
+        switch self {
+        case .linear:
+            if UnsafePointer(a) != z { a.update(from: z, count: count) }
+        case .relu:
+            for i in 0..<count { a[i] = max(z[i], 0) }
+        case .sigmoid:
+            for i in 0..<count { a[i] = 1 / (1 + Foundation.exp(-z[i])) }
+        case .tanh:
+            for i in 0..<count { a[i] = Foundation.tanh(z[i]) }
+        case .softmax:
+            for row in 0..<rows {
+                let zRow = z + row * units
+                let aRow = a + row * units
+                var largest = -Float.infinity
+                for u in 0..<units { largest = max(largest, zRow[u]) }
+                var sum: Float = 0
+                for u in 0..<units {
+                    let e = Foundation.exp(zRow[u] - largest)
+                    aRow[u] = e
+                    sum += e
+                }
+                for u in 0..<units { aRow[u] /= sum }
+            }
+        }
+    }
+
+    /// Turns the gradient with respect to the outputs `a` into the gradient with respect to `z`, in place.
+    func backward(
+        _ gradient: UnsafeMutablePointer<Float>, z: UnsafePointer<Float>, a: UnsafePointer<Float>,
+        rows: Int, units: Int
+    ) {
+        let count = rows * units
+        switch self {
+        case .linear:
+            break
+        case .relu:
+            for i in 0..<count where z[i] <= 0 { gradient[i] = 0 }
+        case .sigmoid:
+            for i in 0..<count { gradient[i] *= a[i] * (1 - a[i]) }
+        case .tanh:
+            for i in 0..<count { gradient[i] *= 1 - a[i] * a[i] }
+        case .softmax:
+            for row in 0..<rows {
+                let g = gradient + row * units
+                let aRow = a + row * units
+                var dot: Float = 0
+                for u in 0..<units { dot += g[u] * aRow[u] }
+                for u in 0..<units { g[u] = aRow[u] * (g[u] - dot) }
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+
+/// Streams every epoch's logs to a CSV file: Keras's `CSVLogger`.
+///
+/// The header is `epoch` then the sorted log keys of the first epoch; one row per epoch (0-based epoch),
+/// values as Python's `str(float)` writes them, rows ended by `\r\n` (Python's csv "excel" dialect), flushed
+/// after each row. With `append` an existing file is continued (its header kept). A key missing from a later
+/// epoch is written as `NA`.
+public final class CSVLogger: Callback {
+    public let filename: String
+    public let separator: String
+    public let append: Bool
+    private var keys: [String]?
+    private var file: UnsafeMutablePointer<FILE>?
+    private var writeHeader = true
+
+    public init(filename: String, separator: String = ",", append: Bool = false) throws {
+        guard !filename.isEmpty else {
+            throw AnnealError.invalidArgument("CSVLogger needs a filename. Received: filename=\"\"")
+        }
+        guard separator.count == 1, separator != "\n", separator != "\r", separator != "\"" else {
+            throw AnnealError.invalidArgument("CSVLogger's separator must be one character other than a quote or newline. Received: separator=\"\(separator)\"")
+        }
+        self.filename = filename
+        self.separator = separator
+        self.append = append
+    }
+
+    deinit { if let file { fclose(file) } }
+
+    public func onTrainBegin(model: Sequential) throws {
+        if let file { fclose(file) }
+        keys = nil
+        writeHeader = true
+        if append, let existing = FileManager.default.contents(atPath: filename) {
+            writeHeader = existing.isEmpty
+        }
+        guard let opened = fopen(filename, append ? "a" : "w") else {
+            let reason = String(cString: strerror(errno))
+            throw AnnealError(.io, "CSVLogger cannot open \(filename) for writing: \(reason)")
+        }
+        file = opened
+    }
+
+    public func onEpochEnd(_ epoch: Int, logs: inout Logs, model: Sequential) throws {
+        guard let file else { return }
+        let keys = self.keys ?? logs.keys.sorted()
+        self.keys = keys
+        var text = ""
+        if writeHeader {
+            text += (["epoch"] + keys).map(quoted).joined(separator: separator) + "\r\n"
+            writeHeader = false
+        }
+        let cells = keys.map { key in logs[key].map { "\($0)" } ?? "NA" }
+        text += (["\(epoch)"] + cells).map(quoted).joined(separator: separator) + "\r\n"
+        guard fputs(text, file) >= 0, fflush(file) == 0 else {
+            throw AnnealError(.io, "CSVLogger cannot write to \(filename): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    public func onTrainEnd(logs: Logs, model: Sequential) throws {
+        if let file { fclose(file) }
+        file = nil
+    }
+
+    /// Quotes a cell the way Python's csv module does when it holds the separator, a quote or a newline.
+    private func quoted(_ cell: String) -> String {
+        guard cell.contains(where: { String($0) == separator || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return cell }
+        return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+
+/// Prints training progress exactly as Keras 2's `ProgbarLogger` and `Progbar` do.
+///
+/// ```
+/// verbose=2:  Epoch 1/50
+///             9/9 - 0s - loss: 0.6740 - accuracy: 0.7234 - val_loss: 0.6051 - val_accuracy: 0.8448 - 31ms/epoch - 3ms/step
+/// verbose=1:  9/9 [==============================] - 0s 2ms/step - loss: 0.6740 - accuracy: 0.7234 - ...
+/// ```
+/// Values print as `%.4f` when above 1e-3, otherwise `%.4e`. `Epoch i/N` is printed only when N > 1.
+/// The fit loop adds it after the user's callbacks and History, as Keras does.
+final class ProgressLogger: Callback {
+    let verbose: Int
+    let epochs: Int
+    let steps: Int
+    let write: (String) -> Void
+    static let width = 30
+    static let interval = 0.05
+
+    private var start = 0.0
+    private var lastUpdate = 0.0
+    private var totalWidth = 0
+    private var timeAfterFirstStep: Double?
+
+    init(verbose: Int, epochs: Int, steps: Int, write: @escaping (String) -> Void) {
+        self.verbose = verbose
+        self.epochs = epochs
+        self.steps = steps
+        self.write = write
+    }
+
+    func onEpochBegin(_ epoch: Int, model: Sequential) throws {
+        if epochs > 1 { write("Epoch \(epoch + 1)/\(epochs)\n") }
+        start = Self.now()
+        lastUpdate = 0
+        totalWidth = 0
+        timeAfterFirstStep = nil
+    }
+
+    func onTrainBatchEnd(_ batch: Int, logs: Logs, model: Sequential) throws {
+        guard verbose == 1, batch + 1 < steps else { return }
+        update(current: batch + 1, logs: logs, finalize: false)
+    }
+
+    func onEpochEnd(_ epoch: Int, logs: inout Logs, model: Sequential) throws {
+        update(current: steps, logs: logs, finalize: true)
+    }
+
+    private func update(current: Int, logs: Logs, finalize: Bool) {
+        let now = Self.now()
+        let elapsed = String(format: " - %.0fs", now - start)
+        let timePerStep = estimateStepDuration(current: current, now: now)
+        if verbose == 1 {
+            if now - lastUpdate < Self.interval && !finalize { return }
+            var message = String(repeating: "\u{8}", count: totalWidth) + "\r"
+            let numberWidth = String(steps).count
+            var bar = String(format: "%\(numberWidth)d/%d [", current, steps)
+            let progressWidth = Int(Double(Self.width) * Double(current) / Double(max(steps, 1)))
+            if progressWidth > 0 {
+                bar += String(repeating: "=", count: progressWidth - 1) + (current < steps ? ">" : "=")
+            }
+            bar += String(repeating: ".", count: Self.width - progressWidth) + "]"
+            let previousWidth = totalWidth
+            totalWidth = bar.count
+            message += bar
+            var info: String
+            if finalize {
+                info = elapsed + Self.formatTime(timePerStep, unit: "step")
+            } else {
+                let eta = timePerStep * Double(steps - current)
+                let etaText: String
+                if eta > 3600 {
+                    etaText = String(format: "%d:%02d:%02d", Int(eta) / 3600, (Int(eta) % 3600) / 60, Int(eta) % 60)
+                } else if eta > 60 {
+                    etaText = String(format: "%d:%02d", Int(eta) / 60, Int(eta) % 60)
+                } else {
+                    etaText = "\(Int(eta))s"
+                }
+                info = " - ETA: " + etaText
+            }
+            for (key, value) in logs {
+                info += " - \(key):" + (abs(value) > 1e-3 ? String(format: " %.4f", value) : String(format: " %.4e", value))
+            }
+            totalWidth += info.count
+            if previousWidth > totalWidth { info += String(repeating: " ", count: previousWidth - totalWidth) }
+            if finalize { info += "\n" }
+            write(message + info)
+        } else if finalize {
+            let numberWidth = String(steps).count
+            var info = String(format: "%\(numberWidth)d/%d", current, steps) + elapsed
+            for (key, value) in logs {
+                info += " - \(key):" + (value > 1e-3 ? String(format: " %.4f", value) : String(format: " %.4e", value))
+            }
+            let epochTime = now - start
+            info += " -" + Self.formatTime(epochTime, unit: "epoch")
+            info += " -" + Self.formatTime(epochTime / Double(max(steps, 1)), unit: "step")
+            write(info + "\n")
+        }
+        lastUpdate = now
+    }
+
+    private func estimateStepDuration(current: Int, now: Double) -> Double {
+        guard current > 0 else { return 0 }
+        let perStep: Double
+        if let timeAfterFirstStep, current > 1 {
+            perStep = (now - timeAfterFirstStep) / Double(current - 1)
+        } else {
+            perStep = (now - start) / Double(current)
+        }
+        if current == 1 { timeAfterFirstStep = now }
+        return perStep
+    }
+
+    /// Keras's `_format_time`: whole seconds, milliseconds or microseconds per unit.
+    static func formatTime(_ seconds: Double, unit: String) -> String {
+        if seconds >= 1 || seconds == 0 { return String(format: " %.0fs/", seconds) + unit }
+        if seconds >= 1e-3 { return String(format: " %.0fms/", seconds * 1000) + unit }
+        return String(format: " %.0fus/", seconds * 1_000_000) + unit
+    }
+
+    static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+    }
+}

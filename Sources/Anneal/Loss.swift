@@ -1,0 +1,149 @@
+import Foundation
+
+/// The losses Anneal trains with, computed as Keras computes them.
+///
+/// Every loss is the mean over a sample's outputs, then the mean over the batch's samples.
+/// When the output layer's activation is the loss's natural link, Keras computes the loss from the
+/// pre-activation `z` (the logits), and so does Anneal:
+/// ```
+/// binary_crossentropy + sigmoid:   max(z, 0) - z * y + log(1 + exp(-|z|))        dL/dz = sigmoid(z) - y
+/// categorical_crossentropy + softmax:   logsumexp(z) * sum(y) - sum(y * z)       dL/dz = softmax(z) * sum(y) - y
+/// sparse_categorical_crossentropy + softmax: the same with y one-hot from the class index
+/// ```
+/// With any other activation the loss sees probabilities `p`, clipped to `[1e-7, 1 - 1e-7]` as Keras does:
+/// ```
+/// binary_crossentropy:       -(y log(p + 1e-7) + (1 - y) log(1 - p + 1e-7))
+/// categorical_crossentropy:  -sum(y log(p / sum(p)))
+/// mean_squared_error:        mean((p - y)^2)
+/// ```
+public enum Loss: String, Sendable, CaseIterable {
+    case binaryCrossentropy = "binary_crossentropy"
+    case categoricalCrossentropy = "categorical_crossentropy"
+    case sparseCategoricalCrossentropy = "sparse_categorical_crossentropy"
+    case meanSquaredError = "mean_squared_error"
+
+    /// Looks a loss up by its Keras name or alias (`"mse"`, `"bce"`...).
+    public init(name: String) throws {
+        switch name.lowercased() {
+        case "binary_crossentropy", "bce", "binarycrossentropy": self = .binaryCrossentropy
+        case "categorical_crossentropy", "cce", "categoricalcrossentropy": self = .categoricalCrossentropy
+        case "sparse_categorical_crossentropy", "sparsecategoricalcrossentropy": self = .sparseCategoricalCrossentropy
+        case "mean_squared_error", "mse", "meansquarederror": self = .meanSquaredError
+        default:
+            throw AnnealError.invalidArgument(
+                "Unknown loss function: '\(name)'. Expected one of: "
+                    + Loss.allCases.map(\.rawValue).joined(separator: ", ") + " (or mse, bce)")
+        }
+    }
+
+    /// The label columns this loss expects for a model with `units` outputs.
+    func labelWidth(units: Int) -> Int {
+        self == .sparseCategoricalCrossentropy ? 1 : units
+    }
+
+    static let epsilon: Float = 1e-7
+
+    /// The batch's mean loss; when `gradient` is given, also dL/dz of the output layer (already divided by
+    /// the batch size, as the mean makes it).
+    ///
+    /// `z` and `a` are the output layer's pre-activations and activations, `y` the labels
+    /// (`rows x labelWidth(units:)`).
+    func evaluate(
+        z: UnsafePointer<Float>, a: UnsafePointer<Float>, y: UnsafePointer<Float>,
+        rows: Int, units: Int, activation: Activation, gradient: UnsafeMutablePointer<Float>?
+    ) -> Float {
+        let scale = 1 / Float(rows * units)
+        var total: Float = 0
+        switch (self, activation) {
+        case (.binaryCrossentropy, .sigmoid):
+            for i in 0..<(rows * units) {
+                let logit = z[i]
+                total += max(logit, 0) - logit * y[i] + Foundation.log1p(Foundation.exp(-abs(logit)))
+                gradient?[i] = (a[i] - y[i]) * scale
+            }
+            return total * scale
+
+        case (.categoricalCrossentropy, .softmax), (.sparseCategoricalCrossentropy, .softmax):
+            let sparse = self == .sparseCategoricalCrossentropy
+            for row in 0..<rows {
+                let zRow = z + row * units
+                var largest = -Float.infinity
+                for u in 0..<units { largest = max(largest, zRow[u]) }
+                var sum: Float = 0
+                for u in 0..<units { sum += Foundation.exp(zRow[u] - largest) }
+                let logSumExp = largest + Foundation.log(sum)
+                if sparse {
+                    let label = Int(y[row])
+                    total += logSumExp - zRow[label]
+                    if let gradient {
+                        let g = gradient + row * units
+                        for u in 0..<units { g[u] = a[row * units + u] / Float(rows) }
+                        g[label] -= 1 / Float(rows)
+                    }
+                } else {
+                    let yRow = y + row * units
+                    var labelSum: Float = 0
+                    for u in 0..<units {
+                        labelSum += yRow[u]
+                        total -= yRow[u] * zRow[u]
+                    }
+                    total += logSumExp * labelSum
+                    if let gradient {
+                        let g = gradient + row * units
+                        for u in 0..<units { g[u] = (a[row * units + u] * labelSum - yRow[u]) / Float(rows) }
+                    }
+                }
+            }
+            return total / Float(rows)
+
+        case (.binaryCrossentropy, _):
+            let eps = Loss.epsilon
+            for i in 0..<(rows * units) {
+                let p = min(max(a[i], eps), 1 - eps)
+                let label = y[i]
+                total -= label * Foundation.log(p + eps) + (1 - label) * Foundation.log(1 - p + eps)
+                if let gradient {
+                    let clipped = a[i] < eps || a[i] > 1 - eps
+                    gradient[i] = clipped ? 0 : -(label / (p + eps) - (1 - label) / (1 - p + eps)) * scale
+                }
+            }
+            if let gradient { activation.backward(gradient, z: z, a: a, rows: rows, units: units) }
+            return total * scale
+
+        case (.categoricalCrossentropy, _), (.sparseCategoricalCrossentropy, _):
+            let eps = Loss.epsilon
+            let sparse = self == .sparseCategoricalCrossentropy
+            for row in 0..<rows {
+                let aRow = a + row * units
+                var sum: Float = 0
+                for u in 0..<units { sum += aRow[u] }
+                // dL/dp_u = -y_u / p_u (zero where clipped); dp_u/da_k = (δ_uk - p_u) / sum.
+                var weighted: Float = 0
+                for u in 0..<units {
+                    let label: Float = sparse ? (Int(y[row]) == u ? 1 : 0) : y[row * units + u]
+                    let raw = aRow[u] / sum
+                    let p = min(max(raw, eps), 1 - eps)
+                    total -= label * Foundation.log(p)
+                    let dp: Float = (raw < eps || raw > 1 - eps) ? 0 : -label / p
+                    gradient?[row * units + u] = dp
+                    weighted += dp * raw
+                }
+                if let gradient {
+                    let g = gradient + row * units
+                    for u in 0..<units { g[u] = (g[u] - weighted) / sum / Float(rows) }
+                }
+            }
+            if let gradient { activation.backward(gradient, z: z, a: a, rows: rows, units: units) }
+            return total / Float(rows)
+
+        case (.meanSquaredError, _):
+            for i in 0..<(rows * units) {
+                let difference = a[i] - y[i]
+                total += difference * difference
+                gradient?[i] = 2 * difference * scale
+            }
+            if let gradient { activation.backward(gradient, z: z, a: a, rows: rows, units: units) }
+            return total * scale
+        }
+    }
+}

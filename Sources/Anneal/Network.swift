@@ -1,0 +1,116 @@
+/// Where one dense layer's numbers sit inside the model's single parameter buffer.
+struct LayerLayout: Sendable {
+    let inputs: Int
+    let units: Int
+    let activation: Activation
+    let kernelOffset: Int
+    /// nil when the layer has no bias.
+    let biasOffset: Int?
+
+    var parameterCount: Int { inputs * units + (biasOffset == nil ? 0 : units) }
+}
+
+/// The numbers of a built model: every parameter in one contiguous buffer (kernel then bias, layer after
+/// layer, Keras's order), a gradient buffer of the same layout, and the forward and backward passes.
+///
+/// One buffer makes the optimizer step a single loop over all parameters.
+final class Network {
+    let layouts: [LayerLayout]
+    let parameters: FloatBuffer
+    let gradients: FloatBuffer
+
+    init(layouts: [LayerLayout]) {
+        self.layouts = layouts
+        let count = layouts.reduce(0) { $0 + $1.parameterCount }
+        parameters = FloatBuffer(count: count)
+        gradients = FloatBuffer(count: count)
+    }
+
+    var inputs: Int { layouts[0].inputs }
+    var outputs: Int { layouts[layouts.count - 1].units }
+
+    /// Runs the first `rows` rows of `workspace.input` through every layer.
+    func forward(_ workspace: Workspace, rows: Int) {
+        let w = UnsafePointer(parameters.base)
+        for (index, layer) in layouts.enumerated() {
+            let input = index == 0 ? workspace.input.base : workspace.activations[index - 1].base
+            let z = workspace.preActivations[index].base
+            Kernels.denseForward(
+                x: input, rows: rows, inputs: layer.inputs,
+                kernel: w + layer.kernelOffset, bias: layer.biasOffset.map { w + $0 }, units: layer.units, z: z)
+            layer.activation.forward(z, workspace.activations[index].base, rows: rows, units: layer.units)
+        }
+    }
+
+    /// Back-propagates from `workspace.deltas[last]` (dL/dz of the output layer, set by the loss) and
+    /// leaves dL/dparameters in `gradients`.
+    func backward(_ workspace: Workspace, rows: Int) {
+        let w = UnsafePointer(parameters.base)
+        let g = gradients.base
+        for index in layouts.indices.reversed() {
+            let layer = layouts[index]
+            let input = index == 0 ? workspace.input.base : workspace.activations[index - 1].base
+            let delta = workspace.deltas[index].base
+            Kernels.denseParameterGradients(
+                x: input, delta: delta, rows: rows, inputs: layer.inputs, units: layer.units,
+                kernelGradient: g + layer.kernelOffset, biasGradient: layer.biasOffset.map { g + $0 })
+            guard index > 0 else { break }
+            let below = layouts[index - 1]
+            let belowDelta = workspace.deltas[index - 1].base
+            Kernels.denseInputGradient(
+                delta: delta, rows: rows, inputs: layer.inputs, units: layer.units,
+                kernel: w + layer.kernelOffset, inputGradient: belowDelta)
+            below.activation.backward(
+                belowDelta, z: workspace.preActivations[index - 1].base, a: workspace.activations[index - 1].base,
+                rows: rows, units: below.units)
+        }
+    }
+}
+
+/// Per-batch scratch memory for one network: sized once for a batch capacity, reused for every batch.
+final class Workspace {
+    let capacity: Int
+    let labelWidth: Int
+    let input: FloatBuffer
+    let labels: FloatBuffer
+    let preActivations: [FloatBuffer]
+    let activations: [FloatBuffer]
+    let deltas: [FloatBuffer]
+
+    init(network: Network, capacity: Int, labelWidth: Int) {
+        self.capacity = capacity
+        self.labelWidth = labelWidth
+        input = FloatBuffer(count: capacity * network.inputs)
+        labels = FloatBuffer(count: capacity * labelWidth)
+        preActivations = network.layouts.map { FloatBuffer(count: capacity * $0.units) }
+        activations = network.layouts.map { FloatBuffer(count: capacity * $0.units) }
+        deltas = network.layouts.map { FloatBuffer(count: capacity * $0.units) }
+    }
+
+    /// Copies rows `[start, start + count)` of `x` (and of `y`, when given) into the input and label buffers.
+    func load(x: Matrix, y: Matrix?, start: Int, count: Int) {
+        x.values.withUnsafeBufferPointer { source in
+            input.base.update(from: source.baseAddress! + start * x.columns, count: count * x.columns)
+        }
+        if let y {
+            y.values.withUnsafeBufferPointer { source in
+                labels.base.update(from: source.baseAddress! + start * y.columns, count: count * y.columns)
+            }
+        }
+    }
+
+    /// Copies the rows named by `order[start ..< start + count]` into the input and label buffers.
+    func gather(x: Matrix, y: Matrix, order: UnsafeBufferPointer<Int>, start: Int, count: Int) {
+        let xWidth = x.columns
+        let yWidth = y.columns
+        x.values.withUnsafeBufferPointer { xs in
+            y.values.withUnsafeBufferPointer { ys in
+                for k in 0..<count {
+                    let row = order[start + k]
+                    (input.base + k * xWidth).update(from: xs.baseAddress! + row * xWidth, count: xWidth)
+                    (labels.base + k * yWidth).update(from: ys.baseAddress! + row * yWidth, count: yWidth)
+                }
+            }
+        }
+    }
+}

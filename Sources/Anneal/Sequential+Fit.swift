@@ -1,0 +1,77 @@
+extension Sequential {
+    /// Trains the model, as Keras's `fit` does, and returns the History of every epoch's logs.
+    ///
+    /// - Parameters:
+    ///   - x: one sample per row, `inputDimension` columns.
+    ///   - y: labels, one row per sample (one column for binary and sparse losses, one per output otherwise).
+    ///   - epochs: train until this epoch index (Keras's `epochs`, counted from `initialEpoch`).
+    ///   - batchSize: rows per update; the last batch of an epoch may be shorter.
+    ///   - verbose: 0 silent, 1 a progress bar per epoch, 2 one line per epoch, in Keras's exact format,
+    ///     written to `output`.
+    ///   - callbacks: run in order before the model's History and progress printer.
+    ///   - validationSplit: the fraction of LAST rows held out for validation, taken before shuffling.
+    ///   - validationData: validation rows given explicitly; overrides `validationSplit`.
+    ///   - shuffle: a fresh order of the training rows every epoch; `false` keeps file order.
+    ///   - seed: seeds this fit's shuffling; nil draws it from the model's generator.
+    ///   - initialEpoch: the epoch to start at (for resuming).
+    ///
+    /// Logs hold `loss` and each metric, then `val_loss` and `val_` metrics when validating, then
+    /// `effective_lr` (the decayed rate the next update will use) when the optimizer's `decay` is on, then
+    /// what callbacks add (`lr` from `LearningRateScheduler`).
+    @discardableResult
+    public func fit(
+        _ x: Matrix, _ y: Matrix, epochs: Int = 1, batchSize: Int = 32, verbose: Int = 1,
+        callbacks: [any Callback] = [], validationSplit: Double = 0, validationData: (x: Matrix, y: Matrix)? = nil,
+        shuffle: Bool = true, seed: UInt64? = nil, initialEpoch: Int = 0
+    ) throws -> History {
+        guard epochs >= 0 else {
+            throw AnnealError.invalidArgument("epochs must be a non-negative integer. Received: epochs=\(epochs)")
+        }
+        guard initialEpoch >= 0 else {
+            throw AnnealError.invalidArgument("initial_epoch must be a non-negative integer. Received: initial_epoch=\(initialEpoch)")
+        }
+        guard (0...2).contains(verbose) else {
+            throw AnnealError.invalidArgument("verbose must be 0, 1 or 2. Received: verbose=\(verbose)")
+        }
+        let session = try TrainingSession(
+            model: self, x: x, y: y, batchSize: batchSize, validationSplit: validationSplit,
+            validationData: validationData, shuffle: shuffle, seed: seed)
+        let history = History()
+        var everyCallback = callbacks + [history]
+        if verbose > 0 {
+            everyCallback.append(ProgressLogger(verbose: verbose, epochs: epochs, steps: session.batchCount, write: output))
+        }
+        try run(session, epochs: epochs, initialEpoch: initialEpoch, callbacks: everyCallback)
+        return history
+    }
+
+    /// The epoch loop shared by every front end: callbacks around epochs and batches, validation, logs.
+    func run(_ session: TrainingSession, epochs: Int, initialEpoch: Int, callbacks: [any Callback]) throws {
+        stopTraining = false
+        for callback in callbacks { try callback.onTrainBegin(model: self) }
+        var lastLogs = Logs()
+        var batchLogs = Logs()
+        var epoch = initialEpoch
+        while epoch < epochs {
+            for callback in callbacks { try callback.onEpochBegin(epoch, model: self) }
+            session.beginEpoch()
+            for batch in 0..<session.batchCount {
+                for callback in callbacks { try callback.onTrainBatchBegin(batch, model: self) }
+                try session.trainBatch(batch)
+                session.fillRunning(&batchLogs)
+                for callback in callbacks { try callback.onTrainBatchEnd(batch, logs: batchLogs, model: self) }
+                if stopTraining { break }
+            }
+            var logs = session.runningLogs()
+            session.addValidation(to: &logs)
+            if let optimizer, optimizer.decay > 0 {
+                logs["effective_lr"] = Double(optimizer.effectiveLearningRate)
+            }
+            for callback in callbacks { try callback.onEpochEnd(epoch, logs: &logs, model: self) }
+            lastLogs = logs
+            epoch += 1
+            if stopTraining { break }
+        }
+        for callback in callbacks { try callback.onTrainEnd(logs: lastLogs, model: self) }
+    }
+}

@@ -1,0 +1,70 @@
+extension Sequential {
+    /// The weights in Keras's order and layout: for each layer its kernel `[inputs, units]` (row-major,
+    /// `kernel[i][j]` at `i * units + j`), then its bias `[units]` when it has one. Empty before the model is built.
+    public func getWeights() -> [WeightTensor] {
+        guard let network else { return [] }
+        var tensors: [WeightTensor] = []
+        for layout in network.layouts {
+            let kernel = UnsafeBufferPointer(start: network.parameters.base + layout.kernelOffset, count: layout.inputs * layout.units)
+            tensors.append(WeightTensor(shape: [layout.inputs, layout.units], values: Array(kernel)))
+            if let biasOffset = layout.biasOffset {
+                let bias = UnsafeBufferPointer(start: network.parameters.base + biasOffset, count: layout.units)
+                tensors.append(WeightTensor(shape: [layout.units], values: Array(bias)))
+            }
+        }
+        return tensors
+    }
+
+    /// The shapes `setWeights` expects, in order.
+    public var weightShapes: [[Int]] {
+        network?.layouts.flatMap { layout in
+            layout.biasOffset == nil ? [[layout.inputs, layout.units]] : [[layout.inputs, layout.units], [layout.units]]
+        } ?? []
+    }
+
+    /// Replaces every weight, checking the count, each shape and that every value is finite first:
+    /// on any error the model keeps its weights.
+    public func setWeights(_ tensors: [WeightTensor]) throws {
+        guard let network else {
+            throw AnnealError.invalidState("the model is not built yet: give the first layer an inputDimension or call build(inputDimension:)")
+        }
+        let expected = weightShapes
+        guard tensors.count == expected.count else {
+            throw AnnealError.shapeMismatch(
+                "You called `set_weights(weights)` on a model with \(expected.count) weights, but the provided weight list has \(tensors.count) elements.")
+        }
+        for (index, (tensor, shape)) in zip(tensors, expected).enumerated() {
+            let count = shape.reduce(1, *)
+            guard tensor.shape == shape, tensor.values.count == count else {
+                throw AnnealError.shapeMismatch(
+                    "weight \(index) has shape \(tensor.shape) with \(tensor.values.count) values; the model expects shape \(shape) (\(count) values)")
+            }
+            if let bad = tensor.values.firstIndex(where: { !$0.isFinite }) {
+                throw AnnealError.nonFinite("weight \(index) holds \(tensor.values[bad]) at flat index \(bad); weights must be finite")
+            }
+        }
+        var offset = 0
+        for tensor in tensors {
+            tensor.values.withUnsafeBufferPointer { source in
+                if let base = source.baseAddress { (network.parameters.base + offset).update(from: base, count: source.count) }
+            }
+            offset += tensor.values.count
+        }
+    }
+
+    /// Writes the weights to `path` in Anneal's weights-file format, atomically (a temporary file renamed
+    /// over the destination): a crash mid-save leaves any previous file intact.
+    public func saveWeights(to path: String) throws {
+        guard network != nil else {
+            throw AnnealError.invalidState("the model is not built yet, so it has no weights to save")
+        }
+        try WeightsFile.write(getWeights(), to: path)
+    }
+
+    /// Reads weights saved by `saveWeights` and sets them; a missing, corrupt or mismatched file throws and
+    /// leaves the model's weights as they were.
+    public func loadWeights(from path: String) throws {
+        let tensors = try WeightsFile.read(from: path)
+        try setWeights(tensors)
+    }
+}

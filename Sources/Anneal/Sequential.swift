@@ -1,0 +1,275 @@
+import Foundation
+
+/// A stack of dense layers trained with SGD: Keras's `Sequential` model.
+///
+/// ```swift
+/// let model = Sequential(seed: 7)
+/// try model.add(Dense(34, activation: .relu, kernelInitializer: .normal(), inputDimension: 34))
+/// try model.add(Dense(1, activation: .sigmoid, kernelInitializer: .normal()))
+/// try model.compile(optimizer: SGD(learningRate: 0.1, momentum: 0.8, decay: 0.002),
+///                   loss: .binaryCrossentropy, metrics: ["accuracy"])
+/// let history = try model.fit(x, y, epochs: 50, batchSize: 28, verbose: 2, validationSplit: 0.33)
+/// ```
+/// Weights are created as soon as the input width is known (from the first layer's `inputDimension`, or at
+/// the first `fit`, `evaluate` or `predict`), layer by layer, from the model's seeded generator: the same
+/// seed gives the same weights and, with `fit`'s shuffling drawn from the same generator, the same run.
+///
+/// A model is not safe to use from two threads at once; different models are independent.
+public final class Sequential {
+    public private(set) var layers: [Dense] = []
+    public private(set) var optimizer: SGD?
+    public private(set) var loss: Loss?
+    /// Set by a callback to end `fit` after the current epoch (Keras's `model.stop_training`).
+    public var stopTraining = false
+    /// Where `fit` prints its Keras-style progress when `verbose > 0`; standard output by default.
+    public var output: (String) -> Void = { text in FileHandle.standardOutput.write(Data(text.utf8)) }
+
+    var metrics: [CompiledMetric] = []
+    var network: Network?
+    var generator: SeededGenerator
+    private var cachedWorkspace: Workspace?
+
+    /// An empty model whose random choices all come from `seed` (a random seed when nil).
+    public init(seed: UInt64? = nil) {
+        generator = SeededGenerator(seed: seed ?? UInt64.random(in: .min ... .max))
+    }
+
+    /// A model with the given layers.
+    public convenience init(_ layers: [Dense], seed: UInt64? = nil) throws {
+        self.init(seed: seed)
+        for layer in layers { try add(layer) }
+    }
+
+    /// Names of the metrics as they appear in logs (`["accuracy"]`).
+    public var metricNames: [String] { metrics.map(\.name) }
+
+    public var isBuilt: Bool { network != nil }
+    public var isCompiled: Bool { optimizer != nil }
+
+    /// The input width, once known.
+    public var inputDimension: Int? { network?.inputs ?? layers.first?.inputDimension }
+
+    // MARK: Building
+
+    /// Appends a layer; creates its weights now when the input width is known.
+    public func add(_ layer: Dense) throws {
+        try layer.validate()
+        if !layers.isEmpty, let declared = layer.inputDimension, declared != layers[layers.count - 1].units {
+            throw AnnealError.shapeMismatch(
+                "Input 0 of layer \(layers.count) is incompatible with the layer: expected input_dim=\(layers[layers.count - 1].units), found input_dim=\(declared)")
+        }
+        guard optimizer == nil else {
+            throw AnnealError.invalidState("cannot add a layer to a compiled model; add every layer before compile")
+        }
+        layers.append(layer)
+        if let inputs = layers[0].inputDimension {
+            try build(inputDimension: inputs)
+        }
+    }
+
+    /// Creates the weights of any layer that has none yet, for inputs of width `inputDimension`.
+    public func build(inputDimension: Int) throws {
+        guard !layers.isEmpty else {
+            throw AnnealError.invalidState("the model has no layers; add a Dense layer first")
+        }
+        guard inputDimension > 0 else {
+            throw AnnealError.invalidArgument("input_dim must be a positive integer. Received: input_dim=\(inputDimension)")
+        }
+        if let network {
+            guard network.inputs == inputDimension else {
+                throw AnnealError.shapeMismatch(
+                    "the model expects \(network.inputs) input features, received \(inputDimension)")
+            }
+            if network.layouts.count == layers.count { return }
+        }
+        var layouts: [LayerLayout] = []
+        var offset = 0
+        var width = inputDimension
+        for layer in layers {
+            let kernelOffset = offset
+            offset += width * layer.units
+            let biasOffset: Int? = layer.useBias ? offset : nil
+            if layer.useBias { offset += layer.units }
+            layouts.append(LayerLayout(
+                inputs: width, units: layer.units, activation: layer.activation,
+                kernelOffset: kernelOffset, biasOffset: biasOffset))
+            width = layer.units
+        }
+        let grown = Network(layouts: layouts)
+        // Keep the weights already created; initialise only the new layers, in order.
+        let kept = network?.layouts.count ?? 0
+        if let network { grown.parameters.base.update(from: network.parameters.base, count: network.parameters.count) }
+        for index in kept..<layers.count {
+            let layer = layers[index]
+            let layout = layouts[index]
+            let kernel = UnsafeMutableBufferPointer(start: grown.parameters.base + layout.kernelOffset,
+                                                    count: layout.inputs * layout.units)
+            layer.kernelInitializer.fill(kernel, fanIn: layout.inputs, fanOut: layout.units, generator: &generator)
+            if let biasOffset = layout.biasOffset {
+                let bias = UnsafeMutableBufferPointer(start: grown.parameters.base + biasOffset, count: layout.units)
+                layer.biasInitializer.fill(bias, fanIn: layout.units, fanOut: layout.units, generator: &generator)
+            }
+        }
+        network = grown
+        cachedWorkspace = nil
+    }
+
+    /// Sets the loss, optimizer and metrics (`"accuracy"`, `"acc"`, `"binary_accuracy"`...).
+    ///
+    /// The optimizer keeps its state (`iterations`, velocities) with this model; recompiling with a new
+    /// optimizer starts that state afresh.
+    public func compile(optimizer: SGD, loss: Loss, metrics: [String] = []) throws {
+        guard let last = layers.last else {
+            throw AnnealError.invalidState("the model has no layers; add a Dense layer before compile")
+        }
+        var compiled: [CompiledMetric] = []
+        for name in metrics {
+            let metric = try Metric(name: name)
+            compiled.append(CompiledMetric(name: name, metric: metric.resolved(units: last.units, loss: loss)))
+        }
+        if let owner = optimizer.owner, owner !== self {
+            throw AnnealError.invalidState(
+                "this SGD optimizer already belongs to another model (it holds that model's iterations and velocities); create one optimizer per model")
+        }
+        optimizer.owner = self
+        self.optimizer = optimizer
+        self.loss = loss
+        self.metrics = compiled
+    }
+
+    /// Compiles with names, as a Keras user writes it: `compile(optimizer:, loss: "binary_crossentropy", metrics: ["accuracy"])`.
+    public func compile(optimizer: SGD, loss: String, metrics: [String] = []) throws {
+        try compile(optimizer: optimizer, loss: Loss(name: loss), metrics: metrics)
+    }
+
+    // MARK: Shared checks
+
+    /// The built network and compiled settings, or the error a Keras user would expect.
+    func compiledNetwork(inputDimension: Int) throws -> (Network, SGD, Loss) {
+        guard let optimizer, let loss else {
+            throw AnnealError.invalidState("You must call `compile()` before using the model.")
+        }
+        try build(inputDimension: inputDimension)
+        guard let network else { throw AnnealError.invalidState("the model has no layers") }
+        return (network, optimizer, loss)
+    }
+
+    /// A workspace for batches of up to `capacity` rows, reused while big enough.
+    func workspace(network: Network, capacity: Int, labelWidth: Int) -> Workspace {
+        if let cachedWorkspace, cachedWorkspace.capacity == capacity, cachedWorkspace.labelWidth == labelWidth {
+            return cachedWorkspace
+        }
+        let fresh = Workspace(network: network, capacity: capacity, labelWidth: labelWidth)
+        cachedWorkspace = fresh
+        return fresh
+    }
+
+    /// Checks `x` (and `y`) against the model: widths, row counts, finiteness and label ranges.
+    func checkData(_ x: Matrix, _ y: Matrix?, network: Network, loss: Loss?, role: String) throws {
+        guard x.rows > 0 else {
+            throw AnnealError.invalidArgument("\(role) x has no rows; expected at least one sample")
+        }
+        guard x.columns == network.inputs else {
+            throw AnnealError.shapeMismatch(
+                "\(role) x has \(x.columns) features per row, but the model expects \(network.inputs)")
+        }
+        if let bad = x.firstNonFinite() {
+            throw AnnealError.nonFinite("\(role) x holds \(bad.value) at row \(bad.row), column \(bad.column); every feature must be finite")
+        }
+        guard let y, let loss else { return }
+        guard y.rows == x.rows else {
+            throw AnnealError.shapeMismatch(
+                "Data cardinality is ambiguous: \(role) x has \(x.rows) rows but y has \(y.rows). Make sure all arrays contain the same number of samples.")
+        }
+        let width = loss.labelWidth(units: network.outputs)
+        guard y.columns == width else {
+            throw AnnealError.shapeMismatch(
+                "\(role) y has \(y.columns) columns per row, but \(loss.rawValue) with \(network.outputs) outputs expects \(width)")
+        }
+        if let bad = y.firstNonFinite() {
+            throw AnnealError.nonFinite("\(role) y holds \(bad.value) at row \(bad.row), column \(bad.column); every label must be finite")
+        }
+        if loss == .sparseCategoricalCrossentropy {
+            for (row, label) in y.values.enumerated() where label < 0 || label >= Float(network.outputs) || label != label.rounded() {
+                throw AnnealError.invalidArgument(
+                    "\(role) y[\(row)] = \(label) is not a class index in [0, \(network.outputs)) for sparse_categorical_crossentropy")
+            }
+        }
+    }
+
+    // MARK: Inference
+
+    /// The model's outputs for every row of `x`, computed `batchSize` rows at a time.
+    public func predict(_ x: Matrix, batchSize: Int = 32) throws -> Matrix {
+        guard !layers.isEmpty else { throw AnnealError.invalidState("the model has no layers") }
+        try Self.checkBatchSize(batchSize)
+        try build(inputDimension: x.columns)
+        guard let network else { throw AnnealError.invalidState("the model has no layers") }
+        try checkData(x, nil, network: network, loss: nil, role: "predict")
+        let capacity = min(batchSize, x.rows)
+        let workspace = self.workspace(network: network, capacity: capacity, labelWidth: loss?.labelWidth(units: network.outputs) ?? 1)
+        let units = network.outputs
+        var result = [Float](repeating: 0, count: x.rows * units)
+        var start = 0
+        while start < x.rows {
+            let count = min(capacity, x.rows - start)
+            workspace.load(x: x, y: nil, start: start, count: count)
+            network.forward(workspace, rows: count)
+            result.withUnsafeMutableBufferPointer { out in
+                (out.baseAddress! + start * units).update(from: workspace.activations[network.layouts.count - 1].base, count: count * units)
+            }
+            start += count
+        }
+        return Matrix(uncheckedRows: x.rows, columns: units, values: result)
+    }
+
+    /// The loss and metrics over `x`, `y`, as Keras's `evaluate` returns them (`loss` first, then metrics).
+    public func evaluate(_ x: Matrix, _ y: Matrix, batchSize: Int = 32) throws -> Logs {
+        try Self.checkBatchSize(batchSize)
+        let (network, _, loss) = try compiledNetwork(inputDimension: x.columns)
+        try checkData(x, y, network: network, loss: loss, role: "evaluate")
+        let totals = measure(x, y, rows: 0..<x.rows, batchSize: batchSize, network: network, loss: loss)
+        var logs = Logs()
+        logs["loss"] = Double(totals[0])
+        for (index, metric) in metrics.enumerated() { logs[metric.name] = Double(totals[index + 1]) }
+        return logs
+    }
+
+    /// Mean loss then mean of each metric over `rows` of checked data (Keras's weighted batch means).
+    ///
+    /// Rows go through `workspace` (a fresh or cached one sized for `batchSize` when nil) in chunks of its capacity.
+    func measure(
+        _ x: Matrix, _ y: Matrix, rows: Range<Int>, batchSize: Int, network: Network, loss: Loss,
+        workspace given: Workspace? = nil
+    ) -> [Float] {
+        let workspace = given ?? self.workspace(network: network, capacity: min(batchSize, rows.count), labelWidth: y.columns)
+        let capacity = workspace.capacity
+        let last = network.layouts.count - 1
+        let units = network.outputs
+        var lossTotal: Float = 0
+        var metricTotals = [Float](repeating: 0, count: metrics.count)
+        var start = rows.lowerBound
+        while start < rows.upperBound {
+            let count = min(capacity, rows.upperBound - start)
+            workspace.load(x: x, y: y, start: start, count: count)
+            network.forward(workspace, rows: count)
+            let batchLoss = loss.evaluate(
+                z: workspace.preActivations[last].base, a: workspace.activations[last].base, y: workspace.labels.base,
+                rows: count, units: units, activation: network.layouts[last].activation, gradient: nil)
+            lossTotal += batchLoss * Float(count)
+            for (index, metric) in metrics.enumerated() {
+                metricTotals[index] += metric.metric.sum(
+                    a: workspace.activations[last].base, y: workspace.labels.base, rows: count, units: units)
+            }
+            start += count
+        }
+        let rowCount = Float(rows.count)
+        return [lossTotal / rowCount] + metricTotals.map { $0 / rowCount }
+    }
+
+    static func checkBatchSize(_ batchSize: Int) throws {
+        guard batchSize > 0 else {
+            throw AnnealError.invalidArgument("batch_size must be a positive integer. Received: batch_size=\(batchSize)")
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+import Anneal
+
+/// Replays the runs recorded from real Keras 2 (`Fixtures/*.json`) from their initial weights with
+/// `shuffle: false`: every epoch value must follow Keras.
+@Suite("Golden Keras runs")
+struct GoldenParityTests {
+    struct Replay {
+        let history: History
+        let effectiveRates: [Double]
+        let model: Sequential
+        let validationPredictions: Matrix
+    }
+
+    static func replay(_ name: String) throws -> (GoldenRun, Replay) {
+        let golden = try Support.golden(name)
+        let data = try Support.ionosphere()
+        let model = try Support.tutorialModel(seed: 1)
+        try model.setWeights(golden.initialWeights)
+        let optimizer = try SGD(
+            learningRate: Float(golden.number("learning_rate")), momentum: Float(golden.number("momentum")),
+            nesterov: false, decay: Float(golden.number("decay")))
+        try model.compile(optimizer: optimizer, loss: .binaryCrossentropy, metrics: ["accuracy"])
+        var effectiveRates: [Double] = []
+        var callbacks: [any Callback] = [
+            LambdaCallback(onEpochEnd: { _, _, model in
+                effectiveRates.append(Double(model.optimizer?.effectiveLearningRate ?? .nan))
+            }),
+        ]
+        if name == "step" {
+            callbacks.insert(LearningRateScheduler(Support.tutorialStepDecay), at: 0)
+        }
+        let history = try model.fit(
+            data.featureMatrix, data.labelMatrix, epochs: 50, batchSize: 28, verbose: 0, callbacks: callbacks,
+            validationSplit: 0.33, shuffle: false)
+        let validation = data.featureMatrix.rows(235..<240)
+        return (golden, Replay(history: history, effectiveRates: effectiveRates, model: model,
+                               validationPredictions: try model.predict(validation)))
+    }
+
+    @Test("every epoch follows Keras", arguments: ["time", "step", "base"])
+    func epochs(name: String) throws {
+        let (golden, replay) = try Self.replay(name)
+        for (key, expected) in golden.history {
+            let actual = try #require(replay.history[key], "History has no \(key)")
+            #expect(actual.count == expected.count, "\(key): \(actual.count) epochs, Keras recorded \(expected.count)")
+            for (epoch, (a, e)) in zip(actual, expected).enumerated() {
+                #expect(isClose(a, e, tolerance: Tolerance.goldenEpochValue), "\(name) \(key) epoch \(epoch): \(a) vs Keras \(e)")
+            }
+        }
+        for (epoch, (a, e)) in zip(replay.effectiveRates, golden.lrAfterEpoch).enumerated() {
+            #expect(isClose(a, e, tolerance: Tolerance.goldenEpochValue), "\(name) effective rate after epoch \(epoch): \(a) vs \(e)")
+        }
+    }
+
+    @Test("final weights and predictions follow Keras", arguments: ["time", "step", "base"])
+    func finalState(name: String) throws {
+        let (golden, replay) = try Self.replay(name)
+        let weights = replay.model.getWeights()
+        #expect(weights.map(\.shape) == golden.finalWeights.map(\.shape))
+        for (index, (a, e)) in zip(weights, golden.finalWeights).enumerated() {
+            let worst = zip(a.values, e.values).map { abs(Double($0) - Double($1)) }.max() ?? 0
+            #expect(worst <= Tolerance.goldenFinalWeight, "\(name) weight \(index) differs by up to \(worst)")
+        }
+        for (row, expected) in golden.firstValidationPredictions.enumerated() {
+            let actual = Double(replay.validationPredictions[row, 0])
+            #expect(isClose(actual, expected, tolerance: Tolerance.goldenEpochValue), "\(name) prediction \(row): \(actual) vs \(expected)")
+        }
+    }
+}

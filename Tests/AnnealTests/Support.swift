@@ -1,0 +1,65 @@
+import Foundation
+import Anneal
+
+/// Paths and loaders shared by the tests.
+enum Support {
+    /// The package root, found from this file's path.
+    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static let ionospherePath = packageRoot.appendingPathComponent("examples/data/ionosphere.csv").path
+
+    static func ionosphere() throws -> Dataset { try Dataset(csvFile: ionospherePath) }
+
+    /// A golden run recorded from real Keras (`time`, `step` or `base`), from the test fixtures.
+    static func golden(_ name: String) throws -> GoldenRun {
+        let url = packageRoot.appendingPathComponent("Tests/AnnealTests/Fixtures/\(name).json")
+        return try GoldenRun(data: Data(contentsOf: url))
+    }
+
+    /// The tutorial's network: Dense(34, relu, 'normal') -> Dense(1, sigmoid, 'normal').
+    static func tutorialModel(seed: UInt64) throws -> Sequential {
+        let model = Sequential(seed: seed)
+        try model.add(Dense(34, activation: .relu, kernelInitializer: .normal(), inputDimension: 34))
+        try model.add(Dense(1, activation: .sigmoid, kernelInitializer: .normal()))
+        return model
+    }
+
+    /// The tutorial's step decay, written as the tutorial writes it.
+    static func tutorialStepDecay(_ epoch: Int) -> Double {
+        0.1 * pow(0.5, ((1 + Double(epoch)) / 10).rounded(.down))
+    }
+}
+
+/// One recorded Keras training run (see Fixtures/README.md).
+struct GoldenRun {
+    let optimizer: [String: Any]
+    let initialWeights: [WeightTensor]
+    let finalWeights: [WeightTensor]
+    let history: [String: [Double]]
+    let lrAfterEpoch: [Double]
+    let firstValidationPredictions: [Double]
+
+    init(data: Data) throws {
+        let root = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+        optimizer = root["optimizer"] as? [String: Any] ?? [:]
+        initialWeights = Self.tensors(root["initial_weights"])
+        finalWeights = Self.tensors(root["final_weights"])
+        history = (root["history"] as? [String: [Double]]) ?? [:]
+        lrAfterEpoch = root["lr_after_epoch"] as? [Double] ?? []
+        firstValidationPredictions = root["first_val_predictions"] as? [Double] ?? []
+    }
+
+    func number(_ key: String) -> Double { (optimizer[key] as? Double) ?? 0 }
+
+    private static func tensors(_ value: Any?) -> [WeightTensor] {
+        guard let list = value as? [Any] else { return [] }
+        return list.map { item in
+            if let matrix = item as? [[Double]] {
+                return WeightTensor(shape: [matrix.count, matrix.first?.count ?? 0], values: matrix.flatMap { $0.map(Float.init) })
+            }
+            let vector = item as? [Double] ?? []
+            return WeightTensor(shape: [vector.count], values: vector.map(Float.init))
+        }
+    }
+}
