@@ -68,3 +68,30 @@ extension Sequential {
         try setWeights(tensors)
     }
 }
+
+extension Sequential {
+    /// The mean loss over `x`, `y` and its gradient with respect to every weight (same order and shapes as
+    /// `getWeights()`), without changing the model: what a Keras user computes with `GradientTape`.
+    public func lossGradients(_ x: Matrix, _ y: Matrix) throws -> (loss: Double, gradients: [WeightTensor]) {
+        let (network, _, loss) = try compiledNetwork(inputDimension: x.columns)
+        try checkData(x, y, network: network, loss: loss, role: "gradient")
+        let workspace = Workspace(network: network, capacity: x.rows, labelWidth: y.columns)
+        workspace.load(x: x, y: y, start: 0, count: x.rows)
+        network.forward(workspace, rows: x.rows)
+        let last = network.layouts.count - 1
+        let value = loss.evaluate(
+            z: workspace.preActivations[last].base, a: workspace.activations[last].base, y: workspace.labels.base,
+            rows: x.rows, units: network.outputs, activation: network.layouts[last].activation,
+            gradient: workspace.deltas[last].base)
+        network.backward(workspace, rows: x.rows)
+        var tensors: [WeightTensor] = []
+        for layout in network.layouts {
+            let kernel = UnsafeBufferPointer(start: network.gradients.base + layout.kernelOffset, count: layout.inputs * layout.units)
+            tensors.append(WeightTensor(shape: [layout.inputs, layout.units], values: Array(kernel)))
+            if let biasOffset = layout.biasOffset {
+                tensors.append(WeightTensor(shape: [layout.units], values: Array(UnsafeBufferPointer(start: network.gradients.base + biasOffset, count: layout.units))))
+            }
+        }
+        return (Double(value), tensors)
+    }
+}
