@@ -29,6 +29,21 @@ final class Network {
     var inputs: Int { layouts[0].inputs }
     var outputs: Int { layouts[layouts.count - 1].units }
 
+    /// Splits a parameter-shaped buffer into Keras-ordered tensors: each layer's kernel `[inputs, units]`,
+    /// then its bias `[units]` when it has one.
+    func tensors(of buffer: FloatBuffer) -> [WeightTensor] {
+        var tensors: [WeightTensor] = []
+        for layout in layouts {
+            let kernel = UnsafeBufferPointer(start: buffer.base + layout.kernelOffset, count: layout.inputs * layout.units)
+            tensors.append(WeightTensor(shape: [layout.inputs, layout.units], values: Array(kernel)))
+            if let biasOffset = layout.biasOffset {
+                let bias = UnsafeBufferPointer(start: buffer.base + biasOffset, count: layout.units)
+                tensors.append(WeightTensor(shape: [layout.units], values: Array(bias)))
+            }
+        }
+        return tensors
+    }
+
     /// Runs the first `rows` rows of `workspace.input` through every layer.
     func forward(_ workspace: Workspace, rows: Int) {
         let w = UnsafePointer(parameters.base)

@@ -2,17 +2,7 @@ extension Sequential {
     /// The weights in Keras's order and layout: for each layer its kernel `[inputs, units]` (row-major,
     /// `kernel[i][j]` at `i * units + j`), then its bias `[units]` when it has one. Empty before the model is built.
     public func getWeights() -> [WeightTensor] {
-        guard let network else { return [] }
-        var tensors: [WeightTensor] = []
-        for layout in network.layouts {
-            let kernel = UnsafeBufferPointer(start: network.parameters.base + layout.kernelOffset, count: layout.inputs * layout.units)
-            tensors.append(WeightTensor(shape: [layout.inputs, layout.units], values: Array(kernel)))
-            if let biasOffset = layout.biasOffset {
-                let bias = UnsafeBufferPointer(start: network.parameters.base + biasOffset, count: layout.units)
-                tensors.append(WeightTensor(shape: [layout.units], values: Array(bias)))
-            }
-        }
-        return tensors
+        network.map { $0.tensors(of: $0.parameters) } ?? []
     }
 
     /// The shapes `setWeights` expects, in order.
@@ -84,14 +74,6 @@ extension Sequential {
             rows: x.rows, units: network.outputs, activation: network.layouts[last].activation,
             gradient: workspace.deltas[last].base)
         network.backward(workspace, rows: x.rows)
-        var tensors: [WeightTensor] = []
-        for layout in network.layouts {
-            let kernel = UnsafeBufferPointer(start: network.gradients.base + layout.kernelOffset, count: layout.inputs * layout.units)
-            tensors.append(WeightTensor(shape: [layout.inputs, layout.units], values: Array(kernel)))
-            if let biasOffset = layout.biasOffset {
-                tensors.append(WeightTensor(shape: [layout.units], values: Array(UnsafeBufferPointer(start: network.gradients.base + biasOffset, count: layout.units))))
-            }
-        }
-        return (Double(value), tensors)
+        return (Double(value), network.tensors(of: network.gradients))
     }
 }
