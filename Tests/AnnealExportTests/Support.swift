@@ -158,3 +158,8 @@ func expectSameBits(_ actual: [Double]?, _ expected: [Double]?, _ what: String, 
     #expect(!(expected ?? []).isEmpty, "\(what): nothing to compare", sourceLocation: sourceLocation)
     #expect(bits(actual) == bits(expected), "\(what)", sourceLocation: sourceLocation)
 }
+
+/// A NUL-terminated C buffer as a String.
+func text(_ buffer: [CChar]) -> String {
+    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
