@@ -1,0 +1,161 @@
+import Anneal
+import CAnneal
+import Foundation
+import Testing
+
+/// The header and the built library, seen from outside: compilers, the dynamic symbol table, the C example.
+@Suite("Header, library and C example")
+struct ToolchainTests {
+    static let strictC = ["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic"]
+
+    @Test("anneal.h compiles as C11 and as C++")
+    func headerCompiles() throws {
+        let include = Support.header.deletingLastPathComponent().path
+        let c = try Support.run([Support.cc, "-fsyntax-only"] + Self.strictC + ["-x", "c", Support.header.path])
+        #expect(c.status == 0, "as C: \(c.text)")
+        let directory = try Support.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let source = directory.appendingPathComponent("uses_header.cpp")
+        try """
+        #include <anneal.h>
+        int main() {
+            anneal_model *model = nullptr;
+            int32_t status = anneal_model_create(1, &model);
+            anneal_model_free(model);
+            return status == ANNEAL_OK ? 0 : 1;
+        }
+        """.write(to: source, atomically: true, encoding: .utf8)
+        for standard in ["-std=c++11", "-std=c++17"] {
+            let cxx = try Support.run([Support.cxx, "-fsyntax-only", standard, "-Wall", "-Wextra", "-Werror", "-pedantic",
+                                       "-I", include, "-x", "c++", source.path])
+            #expect(cxx.status == 0, "as C++ (\(standard)): \(cxx.text)")
+        }
+    }
+
+    /// The `anneal_*` functions declared in the header.
+    static func headerFunctions() throws -> Set<String> {
+        let header = try String(contentsOf: Support.header, encoding: .utf8)
+        let pattern = try Regex(#"\b(anneal_[a-z0-9_]+)\s*\("#)
+        return Set(header.matches(of: pattern).compactMap { $0.output[1].substring.map(String.init) })
+    }
+
+    /// The `anneal_*` functions the built library exports.
+    static func exportedFunctions() throws -> Set<String> {
+        let library = try Support.library()
+        let nm = try Support.run(["nm", "-D", "--defined-only", library.path])
+        #expect(nm.status == 0, "nm: \(nm.text)")
+        return Set(nm.text.split(separator: "\n").compactMap { line -> String? in
+            let fields = line.split(separator: " ")
+            guard fields.count == 3, fields[1] == "T", fields[2].hasPrefix("anneal_") else { return nil }
+            return String(fields[2])
+        })
+    }
+
+    /// The `anneal_*` functions bound in `python/anneal/_lib.py`, once that file exists (nil before).
+    ///
+    /// Hook for the Python package: every binding is expected to mention its C function as `anneal_name` in
+    /// the file (in the quoted C declaration and in the `argtypes`/`restype` lines); every `anneal_` word in
+    /// lower case counts.
+    static func pythonFunctions() throws -> Set<String>? {
+        let file = Support.packageRoot.appendingPathComponent("python/anneal/_lib.py")
+        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
+        let source = try String(contentsOf: file, encoding: .utf8)
+        let pattern = try Regex(#"\b(anneal_[a-z0-9_]+)\b"#)
+        let names = Set(source.matches(of: pattern).compactMap { $0.output[1].substring.map(String.init) })
+        return names.filter { !["anneal_epoch_callback"].contains($0) }
+    }
+
+    @Test("header, nm -D of libanneal.so and the Python prototypes name the same functions")
+    func symbolSets() throws {
+        let declared = try Self.headerFunctions()
+        let exported = try Self.exportedFunctions()
+        #expect(declared.count > 80)
+        #expect(declared.subtracting(exported).sorted() == [], "declared in anneal.h but not exported")
+        #expect(exported.subtracting(declared).sorted() == [], "exported but not declared in anneal.h")
+        if let python = try Self.pythonFunctions() {
+            #expect(declared.subtracting(python).sorted() == [], "declared in anneal.h but not bound in _lib.py")
+            #expect(python.subtracting(declared).sorted() == [], "bound in _lib.py but not declared in anneal.h")
+        }
+    }
+
+    @Test("the C example builds with strict flags, runs, and ends where the Swift run ends")
+    func cExample() throws {
+        let library = try Support.library()
+        let directory = try Support.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let program = directory.appendingPathComponent("tutorial_step_decay").path
+        let examples = Support.packageRoot.appendingPathComponent("examples/c")
+        let make = try Support.run(["make", "-s", "-C", examples.path, "LIBDIR=\(library.deletingLastPathComponent().path)",
+                                    "OUT=\(program)", "CC=\(Support.cc)"])
+        #expect(make.status == 0, "make: \(make.text)")
+        #expect(make.text.isEmpty, "warnings while building the example: \(make.text)")
+        let seed: UInt64 = 7
+        let run = try Support.run([program, Support.ionosphere, String(seed)])
+        #expect(run.status == 0, "the example failed: \(run.text)")
+        let lines = run.text.split(separator: "\n")
+        #expect(lines.filter { $0.hasPrefix("Epoch ") }.count == 50)
+        let final = try #require(lines.last { $0.hasPrefix("final val_accuracy: ") }, "no final line in: \(run.text)")
+        let value = try #require(Double(final.split(separator: " ")[2]))
+
+        // The same experiment in Swift.
+        let data = try Dataset(csvFile: Support.ionosphere)
+        let model = Sequential(seed: seed)
+        try model.add(Dense(34, activation: .relu, kernelInitializer: .normal(), inputDimension: 34))
+        try model.add(Dense(1, activation: .sigmoid, kernelInitializer: .normal()))
+        try model.compile(optimizer: SGD(learningRate: 0, momentum: 0.9), loss: .binaryCrossentropy, metrics: ["accuracy"])
+        let history = try model.fit(data.featureMatrix, data.labelMatrix, epochs: 50, batchSize: 28, verbose: 0,
+                                    callbacks: [LearningRateScheduler(Support.stepDecay)], validationSplit: 0.33)
+        let expected = try #require(history["val_accuracy"]?.last)
+        #expect(value == expected, "C example \(value), Swift \(expected)")
+        #expect(final.hasSuffix("/116)"))
+    }
+}
+
+/// Creating, training and freeing through the C API again and again does not grow the process.
+@Suite("C API resources")
+struct ResourceTests {
+    /// Resident set size in bytes, from /proc/self/statm.
+    static func residentBytes() throws -> Int {
+        let statm = try String(contentsOfFile: "/proc/self/statm", encoding: .utf8).split(separator: " ")
+        return (Int(statm[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    /// One full cycle: dataset, model, SGD, schedule, session, epoch, fit with history, weights, free all.
+    static func cycle(_ x: [Float], _ y: [Float]) {
+        var model: OpaquePointer?, sgd: OpaquePointer?, schedule: OpaquePointer?, session: OpaquePointer?
+        var history: OpaquePointer?, dataset: OpaquePointer?
+        ok(anneal_dataset_create(x, y, 256, 34, &dataset))
+        ok(anneal_model_create(1, &model))
+        ok(anneal_model_add_dense(model, 16, ANNEAL_ACTIVATION_RELU, 0, 1, true, 34))
+        ok(anneal_model_add_dense(model, 1, ANNEAL_ACTIVATION_SIGMOID, 0, 1, true, 0))
+        ok(anneal_sgd_create(0.1, 0.9, 0.001, true, &sgd))
+        ok(anneal_model_compile(model, sgd, ANNEAL_LOSS_BINARY_CROSSENTROPY, nil, 0))
+        ok(anneal_schedule_step_decay(0.1, 0.5, 10, 0, &schedule))
+        ok(anneal_session_create(model, x, 256, 34, y, 1, 32, 0.25, true, nil, &session))
+        ok(anneal_session_train_epoch(session, nil, 0, nil))
+        ok(anneal_session_fit(session, 2, 0, schedule, nil, nil, &history))
+        var weights = [Float](repeating: 0, count: 34 * 16)
+        ok(anneal_model_get_weight(model, 0, &weights, Int64(weights.count)))
+        _ = anneal_model_layer_count(nil, nil)  // a failure, for the error message path
+        anneal_history_free(history)
+        anneal_session_free(session)
+        anneal_schedule_free(schedule)
+        anneal_sgd_free(sgd)
+        anneal_model_free(model)
+        anneal_dataset_free(dataset)
+    }
+
+    @Test("create / train / free 2000 times: RSS stays flat")
+    func noLeak() throws {
+        var generator = SeededGenerator(seed: 3)
+        let x = (0..<(256 * 34)).map { _ in Float(generator.nextUnit()) }
+        let y = (0..<256).map { _ in Float(generator.next() & 1) }
+        for _ in 0..<300 { Self.cycle(x, y) }  // warm up caches and allocator pools
+        let before = try Self.residentBytes()
+        for _ in 0..<2000 { Self.cycle(x, y) }
+        let after = try Self.residentBytes()
+        // One leaked cycle keeps at least its copies of x and y (~70 kB): 2000 of them would be ~140 MB.
+        let growth = after - before
+        #expect(growth < 32 << 20, "RSS grew by \(growth >> 20) MB over 2000 cycles")
+    }
+}
