@@ -556,7 +556,9 @@ typedef struct anneal_history anneal_history;
  * Called by anneal_model_fit and anneal_session_fit on the calling thread.
  *
  * user_data  the pointer given to the fit call, passed through untouched.
- * model      the model being trained (a live handle; call only callback-safe functions on it).
+ * model      the model being trained, as the handle given to anneal_model_fit or anneal_session_create
+ *            (if that handle has been freed since, calls on it return ANNEAL_E_INVALID_HANDLE). Call only
+ *            callback-safe functions on it; the rest return ANNEAL_E_INVALID_STATE.
  * event      ANNEAL_EVENT_EPOCH_BEGIN (before the epoch's first batch, after the schedule, if any, set the
  *            rate; count 0, keys and values NULL) or ANNEAL_EVENT_EPOCH_END (after validation; the epoch's
  *            logs).
