@@ -6,10 +6,16 @@ let package = Package(
     products: [
         // MARK: Public API
         .library(name: "Anneal", targets: ["Anneal"]),
+        .executable(name: "anneal-tutorial", targets: ["anneal-tutorial"]),
+        .executable(name: "anneal-bench", targets: ["anneal-bench"]),
     ],
     targets: [
         // MARK: Implementation
         .target(name: "Anneal"),
+
+        // MARK: Examples and benchmarks
+        .executableTarget(name: "anneal-tutorial", dependencies: ["Anneal"], path: "examples/swift/tutorial"),
+        .executableTarget(name: "anneal-bench", dependencies: ["Anneal"], path: "benchmarks/swift"),
 
         // MARK: Tests
         .testTarget(
