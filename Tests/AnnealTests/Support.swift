@@ -66,9 +66,6 @@ struct GoldenRun {
 }
 
 extension Support {
-    /// A one-column matrix from `values` (labels, or one feature per row).
-    static func column(_ values: [Float]) -> Matrix { Matrix(column: values) }
-
     /// `rows x columns` values drawn uniformly from `range` with a fixed seed: reproducible test data.
     static func randomMatrix(rows: Int, columns: Int, in range: ClosedRange<Double> = -1...1, seed: UInt64) throws -> Matrix {
         var generator = SeededGenerator(seed: seed)
