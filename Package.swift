@@ -9,6 +9,8 @@ let package = Package(
         .library(name: "Anneal", targets: ["Anneal"]),
         /// `libanneal.so`: the C ABI declared in `include/anneal.h`, for C programs and the Python package.
         .library(name: "anneal", type: .dynamic, targets: ["AnnealExport"]),
+        .executable(name: "anneal-tutorial", targets: ["anneal-tutorial"]),
+        .executable(name: "anneal-bench", targets: ["anneal-bench"]),
     ],
     targets: [
         // MARK: Implementation
@@ -18,6 +20,10 @@ let package = Package(
         .systemLibrary(name: "CAnneal", path: "include"),
         /// The only module that knows C: thin thunks from `anneal.h` to the core, one file per object.
         .target(name: "AnnealExport", dependencies: ["Anneal", "CAnneal"]),
+
+        // MARK: Examples and benchmarks
+        .executableTarget(name: "anneal-tutorial", dependencies: ["Anneal"], path: "examples/swift/tutorial"),
+        .executableTarget(name: "anneal-bench", dependencies: ["Anneal"], path: "benchmarks/swift"),
 
         // MARK: Tests
         .testTarget(

@@ -22,7 +22,10 @@ public final class Sequential {
     /// Set by a callback to end `fit` after the current epoch (Keras's `model.stop_training`).
     public var stopTraining = false
     /// Where `fit` prints its Keras-style progress when `verbose > 0`; standard output by default.
-    public var output: (String) -> Void = { text in FileHandle.standardOutput.write(Data(text.utf8)) }
+    public var output: (String) -> Void = { text in
+        print(text, terminator: "")
+        fflush(nil)  // progress bars end lines with \r, not \n: show them now
+    }
 
     var metrics: [CompiledMetric] = []
     var network: Network?

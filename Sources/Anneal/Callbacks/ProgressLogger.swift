@@ -8,13 +8,15 @@ import Foundation
 /// verbose=1:  9/9 [==============================] - 0s 2ms/step - loss: 0.6740 - accuracy: 0.7234 - ...
 /// ```
 /// Values print as `%.4f` when above 1e-3, otherwise `%.4e`. `Epoch i/N` is printed only when N > 1.
-/// The fit loop adds it after the user's callbacks and History, as Keras does.
+/// The fit loop adds it after the user's callbacks and History, as Keras does. `effective_lr` is not printed.
 final class ProgressLogger: Callback {
     let verbose: Int
     let epochs: Int
     let steps: Int
     let write: (String) -> Void
     static let width = 30
+    /// Anneal's extra log key stays in History and CSV logs but off the console, so the lines are Keras's own.
+    static let unprintedKey = "effective_lr"
     static let interval = 0.05
 
     private var start = 0.0
@@ -78,7 +80,7 @@ final class ProgressLogger: Callback {
                 }
                 info = " - ETA: " + etaText
             }
-            for (key, value) in logs {
+            for (key, value) in logs where key != Self.unprintedKey {
                 info += " - \(key):" + (abs(value) > 1e-3 ? String(format: " %.4f", value) : String(format: " %.4e", value))
             }
             totalWidth += info.count
@@ -88,7 +90,7 @@ final class ProgressLogger: Callback {
         } else if finalize {
             let numberWidth = String(steps).count
             var info = String(format: "%\(numberWidth)d/%d", current, steps) + elapsed
-            for (key, value) in logs {
+            for (key, value) in logs where key != Self.unprintedKey {
                 info += " - \(key):" + (value > 1e-3 ? String(format: " %.4f", value) : String(format: " %.4e", value))
             }
             let epochTime = now - start
