@@ -26,7 +26,7 @@ public func anneal_dataset_load_csv(
         default: throw CAPIError(ANNEAL_E_INVALID_ARGUMENT, "header_mode must be ANNEAL_CSV_HEADER_AUTO (0), _PRESENT (1) or _ABSENT (2). Received: header_mode=\(header_mode)")
         }
         let loaded = try Dataset(csvFile: path, labelColumn: Int(label_column), header: header)
-        return Handles.register(DatasetBox(loaded), .dataset)
+        return try Handles.register(DatasetBox(loaded), .dataset)
     }
 }
 
@@ -39,7 +39,7 @@ public func anneal_dataset_create(
         let x = try matrix(features, rows: rows, columns: features_per_row, "features")
         let y = try matrix(labels, rows: rows, columns: 1, "labels")
         let made = try Dataset(features: x.values, labels: y.values, featureCount: Int(features_per_row), source: "<C arrays>")
-        return Handles.register(DatasetBox(made), .dataset)
+        return try Handles.register(DatasetBox(made), .dataset)
     }
 }
 

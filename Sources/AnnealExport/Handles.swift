@@ -52,14 +52,16 @@ enum Handles {
     private static let tag: UInt = 0xA77E << 48
 
     /// Registers `object` and returns its new handle.
-    static func register(_ object: AnyObject, _ kind: HandleKind) -> OpaquePointer {
+    static func register(_ object: AnyObject, _ kind: HandleKind) throws -> OpaquePointer {
         lock.lock()
         defer { lock.unlock() }
         counter += 1
-        let token = tag | (counter << 4)
-        entries[token] = HandleEntry(object: object, kind: kind)
-        // The token is never zero (tag is set), so the pointer is never nil.
-        return OpaquePointer(bitPattern: token)!
+        // Never nil: the tag makes the token non-zero.
+        guard let handle = OpaquePointer(bitPattern: tag | (counter << 4)) else {
+            throw CAPIError(ANNEAL_E_INTERNAL, "handle token is zero")
+        }
+        entries[tag | (counter << 4)] = HandleEntry(object: object, kind: kind)
+        return handle
     }
 
     /// Forgets a handle; NULL, unknown and wrong-kind handles are ignored (free has no status to report).
@@ -146,12 +148,5 @@ enum Handles {
             lock.unlock()
         }
         return try body()
-    }
-
-    /// Live handles of every kind (for leak checks in tests).
-    static var liveCount: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return entries.count
     }
 }

@@ -23,7 +23,7 @@ public func anneal_model_create(_ seed: UInt64, _ out_model: UnsafeMutablePointe
     capiCreate(out_model, "out_model") {
         let model = Sequential(seed: seed)
         model.output = { _ in }  // the library never prints
-        return Handles.register(model, .model)
+        return try Handles.register(model, .model)
     }
 }
 
@@ -270,6 +270,6 @@ public func anneal_model_fit(
             return try runFit(session, modelHandle: model, modelEntry: entry, epochs: epochs, initialEpoch: 0,
                               schedule: rates, callback: callback, userData: user_data)
         }
-        out_history?.pointee = Handles.register(history, .history)
+        out_history?.pointee = try Handles.register(history, .history)
     }
 }

@@ -45,7 +45,7 @@ public func anneal_sgd_create(
         try finite(momentum, "momentum")
         try finite(decay, "decay")
         let box = try SGDBox(learningRate: learning_rate, schedule: nil, momentum: momentum, decay: decay, nesterov: nesterov)
-        return Handles.register(box, .sgd)
+        return try Handles.register(box, .sgd)
     }
 }
 
@@ -61,7 +61,7 @@ public func anneal_sgd_create_scheduled(
         try finite(momentum, "momentum")
         try finite(decay, "decay")
         let box = try SGDBox(learningRate: 0, schedule: rates, momentum: momentum, decay: decay, nesterov: nesterov)
-        return Handles.register(box, .sgd)
+        return try Handles.register(box, .sgd)
     }
 }
 

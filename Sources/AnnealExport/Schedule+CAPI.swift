@@ -34,8 +34,8 @@ private func makeSchedule(
             (ANNEAL_UNIT_DEFAULT, nil), (ANNEAL_UNIT_EPOCH, .epoch), (ANNEAL_UNIT_UPDATE, .update),
         ], "unit")
         let made = try build()
-        guard let chosen, chosen != made.unit else { return Handles.register(ScheduleBox(made), .schedule) }
-        return Handles.register(ScheduleBox(UnitOverride(base: made, unit: chosen)), .schedule)
+        guard let chosen, chosen != made.unit else { return try Handles.register(ScheduleBox(made), .schedule) }
+        return try Handles.register(ScheduleBox(UnitOverride(base: made, unit: chosen)), .schedule)
     }
 }
 

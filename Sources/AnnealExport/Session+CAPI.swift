@@ -110,7 +110,7 @@ private func createSession(
             throw CAPIError(ANNEAL_E_INTERNAL, "model handle holds \(type(of: entry.object))")
         }
         let session = try Handles.holding([entry], .restructure) { try make(sequential) }
-        return Handles.register(SessionBox(session: session, modelHandle: model, modelEntry: entry), .session)
+        return try Handles.register(SessionBox(session: session, modelHandle: model, modelEntry: entry), .session)
     }
 }
 
@@ -258,6 +258,6 @@ public func anneal_session_fit(
             return try runFit(box.session, modelHandle: box.modelHandle, modelEntry: box.modelEntry, epochs: epochs,
                               initialEpoch: initial_epoch, schedule: rates, callback: callback, userData: user_data)
         }
-        out_history?.pointee = Handles.register(history, .history)
+        out_history?.pointee = try Handles.register(history, .history)
     }
 }
