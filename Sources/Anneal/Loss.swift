@@ -13,7 +13,8 @@ import Foundation
 /// With any other activation the loss sees probabilities `p`, clipped to `[1e-7, 1 - 1e-7]` as Keras does:
 /// ```
 /// binary_crossentropy:       -(y log(p + 1e-7) + (1 - y) log(1 - p + 1e-7))
-/// categorical_crossentropy:  -sum(y log(p / sum(p)))
+/// categorical_crossentropy:  -sum(y log(clip(p / sum(p))))                      (normalise, then clip)
+/// sparse_categorical_crossentropy:  log(sum(clip(p))) - log(clip(p)[label])   (clip, then normalise)
 /// mean_squared_error:        mean((p - y)^2)
 /// ```
 public enum Loss: String, Sendable, CaseIterable {
@@ -110,9 +111,31 @@ public enum Loss: String, Sendable, CaseIterable {
             if let gradient { activation.backward(gradient, z: z, a: a, rows: rows, units: units) }
             return total * scale
 
-        case (.categoricalCrossentropy, _), (.sparseCategoricalCrossentropy, _):
+        case (.sparseCategoricalCrossentropy, _):
+            // Keras clips each output first, then takes log_softmax(log p): log(sum p) - log(p_label).
+            // dL/da_u = (1 / sum p - [u == label] / p_label), zero where a_u was clipped.
             let eps = Loss.epsilon
-            let sparse = self == .sparseCategoricalCrossentropy
+            for row in 0..<rows {
+                let aRow = a + row * units
+                let label = Int(y[row])
+                var sum: Float = 0
+                for u in 0..<units { sum += min(max(aRow[u], eps), 1 - eps) }
+                let p = min(max(aRow[label], eps), 1 - eps)
+                total += Foundation.log(sum) - Foundation.log(p)
+                if let gradient {
+                    let g = gradient + row * units
+                    for u in 0..<units {
+                        let clipped = aRow[u] < eps || aRow[u] > 1 - eps
+                        let dp: Float = u == label ? 1 / sum - 1 / p : 1 / sum
+                        g[u] = clipped ? 0 : dp / Float(rows)
+                    }
+                }
+            }
+            if let gradient { activation.backward(gradient, z: z, a: a, rows: rows, units: units) }
+            return total / Float(rows)
+
+        case (.categoricalCrossentropy, _):
+            let eps = Loss.epsilon
             for row in 0..<rows {
                 let aRow = a + row * units
                 var sum: Float = 0
@@ -120,7 +143,7 @@ public enum Loss: String, Sendable, CaseIterable {
                 // dL/dp_u = -y_u / p_u (zero where clipped); dp_u/da_k = (δ_uk - p_u) / sum.
                 var weighted: Float = 0
                 for u in 0..<units {
-                    let label: Float = sparse ? (Int(y[row]) == u ? 1 : 0) : y[row * units + u]
+                    let label = y[row * units + u]
                     let raw = aRow[u] / sum
                     let p = min(max(raw, eps), 1 - eps)
                     total -= label * Foundation.log(p)

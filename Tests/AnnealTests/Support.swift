@@ -1,5 +1,6 @@
 import Foundation
 import Anneal
+import Testing
 
 /// Paths and loaders shared by the tests.
 enum Support {
@@ -62,4 +63,46 @@ struct GoldenRun {
             return WeightTensor(shape: [vector.count], values: vector.map(Float.init))
         }
     }
+}
+
+extension Support {
+    /// `rows x columns` values drawn uniformly from `range` with a fixed seed: reproducible test data.
+    static func randomMatrix(rows: Int, columns: Int, in range: ClosedRange<Double> = -1...1, seed: UInt64) throws -> Matrix {
+        var generator = SeededGenerator(seed: seed)
+        let values = (0..<(rows * columns)).map { _ in
+            Float(range.lowerBound + (range.upperBound - range.lowerBound) * generator.nextUnit())
+        }
+        return try Matrix(rows: rows, columns: columns, values: values)
+    }
+
+    /// A fresh empty directory that is removed when `body` returns.
+    static func withTemporaryDirectory(_ body: (String) throws -> Void) throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("anneal-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(at: url) }
+        try body(url.path)
+    }
+}
+
+/// Expects `body` to throw an `AnnealError` of `kind` whose message contains every one of `fragments`,
+/// and returns the error.
+@discardableResult
+func expectAnnealError(
+    _ kind: AnnealError.Kind, mentioning fragments: [String] = [],
+    sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void
+) -> AnnealError? {
+    do {
+        try body()
+        Issue.record("expected an AnnealError(.\(kind)), nothing was thrown", sourceLocation: sourceLocation)
+    } catch let error as AnnealError {
+        #expect(error.kind == kind, "\(error.kind): \(error.message)", sourceLocation: sourceLocation)
+        for fragment in fragments {
+            #expect(error.message.contains(fragment), "message \"\(error.message)\" does not mention \"\(fragment)\"",
+                    sourceLocation: sourceLocation)
+        }
+        return error
+    } catch {
+        Issue.record("expected an AnnealError(.\(kind)), got \(error)", sourceLocation: sourceLocation)
+    }
+    return nil
 }
