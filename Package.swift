@@ -5,13 +5,21 @@ let package = Package(
     name: "Anneal",
     products: [
         // MARK: Public API
+        /// The Swift core, for Swift programs.
         .library(name: "Anneal", targets: ["Anneal"]),
+        /// `libanneal.so`: the C ABI declared in `include/anneal.h`, for C programs and the Python package.
+        .library(name: "anneal", type: .dynamic, targets: ["AnnealExport"]),
         .executable(name: "anneal-tutorial", targets: ["anneal-tutorial"]),
         .executable(name: "anneal-bench", targets: ["anneal-bench"]),
     ],
     targets: [
         // MARK: Implementation
         .target(name: "Anneal"),
+        /// `include/anneal.h` seen from Swift (through `include/module.modulemap`), so that every export is
+        /// checked against its declaration by `@c @implementation`.
+        .systemLibrary(name: "CAnneal", path: "include"),
+        /// The only module that knows C: thin thunks from `anneal.h` to the core, one file per object.
+        .target(name: "AnnealExport", dependencies: ["Anneal", "CAnneal"]),
 
         // MARK: Examples and benchmarks
         .executableTarget(name: "anneal-tutorial", dependencies: ["Anneal"], path: "examples/swift/tutorial"),
@@ -22,6 +30,10 @@ let package = Package(
             name: "AnnealTests",
             dependencies: ["Anneal"],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "AnnealExportTests",
+            dependencies: ["AnnealExport", "CAnneal", "Anneal"]
         ),
     ]
 )

@@ -36,6 +36,27 @@ extension Sequential {
         let session = try TrainingSession(
             model: self, x: x, y: y, batchSize: batchSize, validationSplit: validationSplit,
             validationData: validationData, shuffle: shuffle, seed: seed)
+        return try fit(session: session, epochs: epochs, verbose: verbose, callbacks: callbacks, initialEpoch: initialEpoch)
+    }
+
+    /// Runs `fit`'s epoch loop over a session made beforehand (the C library's `anneal_session_fit`): the same
+    /// callbacks, logs and History as `fit(_:_:...)`, which is this over a fresh session.
+    @discardableResult
+    public func fit(
+        session: TrainingSession, epochs: Int, verbose: Int = 0, callbacks: [any Callback] = [], initialEpoch: Int = 0
+    ) throws -> History {
+        guard session.model === self else {
+            throw AnnealError.invalidArgument("this session trains another model")
+        }
+        guard epochs >= 0 else {
+            throw AnnealError.invalidArgument("epochs must be a non-negative integer. Received: epochs=\(epochs)")
+        }
+        guard initialEpoch >= 0 else {
+            throw AnnealError.invalidArgument("initial_epoch must be a non-negative integer. Received: initial_epoch=\(initialEpoch)")
+        }
+        guard (0...2).contains(verbose) else {
+            throw AnnealError.invalidArgument("verbose must be 0, 1 or 2. Received: verbose=\(verbose)")
+        }
         let history = History()
         var everyCallback = callbacks + [history]
         if verbose > 0 {

@@ -1,0 +1,118 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Anneal
+import CAnneal
+
+// Checks and copies of what a C caller passes: every pointer, size and enum is checked here before the core
+// sees it, so that nothing a caller supplies can trap.
+
+/// The pointer, or `ANNEAL_E_NULL_POINTER` naming the argument.
+func required<T>(_ pointer: T?, _ name: String) throws -> T {
+    guard let pointer else { throw CAPIError(ANNEAL_E_NULL_POINTER, "\(name) is NULL") }
+    return pointer
+}
+
+/// A NUL-terminated UTF-8 argument as a String.
+func string(_ pointer: UnsafePointer<CChar>?, _ name: String) throws -> String {
+    let pointer = try required(pointer, name)
+    guard let text = String(validatingCString: pointer) else {
+        throw CAPIError(ANNEAL_E_INVALID_ARGUMENT, "\(name) is not valid UTF-8")
+    }
+    return text
+}
+
+/// `ANNEAL_E_INVALID_ARGUMENT` unless `condition` holds.
+func check(_ condition: Bool, _ message: @autoclosure () -> String) throws {
+    guard condition else { throw CAPIError(ANNEAL_E_INVALID_ARGUMENT, message()) }
+}
+
+/// Allocations above this many bytes are tried with malloc first, so that an impossible size is a status.
+private let probeThreshold = 1 << 26
+
+/// Refuses up front an allocation of `count` elements of `stride` bytes that cannot succeed.
+func reserve(_ count: Int, of stride: Int, _ what: String) throws {
+    let (bytes, overflow) = count.multipliedReportingOverflow(by: stride)
+    guard !overflow, bytes <= Int.max / 4 else {
+        throw CAPIError(ANNEAL_E_OUT_OF_MEMORY, "\(what) needs \(count) elements of \(stride) bytes: more than can be allocated")
+    }
+    guard bytes > probeThreshold else { return }
+    guard let probe = malloc(bytes) else {
+        throw CAPIError(ANNEAL_E_OUT_OF_MEMORY, "\(what) needs \(bytes) bytes, which could not be allocated")
+    }
+    free(probe)
+}
+
+/// `rows * columns`, checked: positive sizes and no overflow.
+func elementCount(rows: Int64, columns: Int32, _ name: String) throws -> Int {
+    try check(rows >= 1, "\(name): rows must be at least 1. Received: rows=\(rows)")
+    try check(columns >= 1, "\(name): columns must be at least 1. Received: columns=\(columns)")
+    let (count, overflow) = Int(rows).multipliedReportingOverflow(by: Int(columns))
+    try check(!overflow, "\(name): rows * columns overflows (\(rows) x \(columns))")
+    return count
+}
+
+/// A copy of a caller's row-major float matrix.
+func matrix(_ pointer: UnsafePointer<Float>?, rows: Int64, columns: Int32, _ name: String) throws -> Matrix {
+    let count = try elementCount(rows: rows, columns: columns, name)
+    let base = try required(pointer, name)
+    try reserve(count, of: MemoryLayout<Float>.stride, name)
+    return try Matrix(rows: Int(rows), columns: Int(columns), values: Array(UnsafeBufferPointer(start: base, count: count)))
+}
+
+/// Copies `values` into a caller's float buffer of `capacity` elements.
+func copyOut(_ values: [Float], to buffer: UnsafeMutablePointer<Float>?, capacity: Int64, _ name: String) throws {
+    let buffer = try required(buffer, name)
+    guard capacity >= Int64(values.count) else {
+        throw CAPIError(ANNEAL_E_BUFFER_TOO_SMALL, "\(name) holds \(capacity) floats; \(values.count) are needed")
+    }
+    values.withUnsafeBufferPointer { source in
+        if let base = source.baseAddress { buffer.update(from: base, count: source.count) }
+    }
+}
+
+/// Copies `values` into a caller's double buffer ("copy-out values" in anneal.h).
+func copyOut(_ values: [Double], to buffer: UnsafeMutablePointer<Double>?, capacity: Int32,
+             count outCount: UnsafeMutablePointer<Int32>?, _ name: String) throws {
+    try check(capacity >= 0, "capacity must be non-negative. Received: capacity=\(capacity)")
+    let count = Int32(clamping: values.count)
+    outCount?.pointee = count
+    if buffer == nil && capacity == 0 { return }
+    let buffer = try required(buffer, name)
+    guard capacity >= count else {
+        throw CAPIError(ANNEAL_E_BUFFER_TOO_SMALL, "\(name) holds \(capacity) values; \(count) are needed")
+    }
+    for (index, value) in values.enumerated() { buffer[index] = value }
+}
+
+/// Copies `text` and its NUL into a caller's buffer ("copy-out string" in anneal.h).
+func copyOut(_ text: String, to buffer: UnsafeMutablePointer<CChar>?, capacity: Int64,
+             length outLength: UnsafeMutablePointer<Int64>?, _ name: String) throws {
+    try check(capacity >= 0, "capacity must be non-negative. Received: capacity=\(capacity)")
+    let bytes = Array(text.utf8)
+    outLength?.pointee = Int64(bytes.count)
+    if buffer == nil && capacity == 0 { return }
+    let buffer = try required(buffer, name)
+    guard capacity > Int64(bytes.count) else {
+        throw CAPIError(ANNEAL_E_BUFFER_TOO_SMALL,
+                        "\(name) holds \(capacity) bytes; \(bytes.count + 1) are needed (with the terminating NUL)")
+    }
+    for (index, byte) in bytes.enumerated() { buffer[index] = CChar(bitPattern: byte) }
+    buffer[bytes.count] = 0
+}
+
+/// An index into a list of `count` elements.
+func index(_ value: Int32, count: Int, _ what: String) throws -> Int {
+    try check(value >= 0 && Int(value) < count,
+              "\(what) index \(value) is out of range: there are \(count)")
+    return Int(value)
+}
+
+/// An optional seed passed by pointer (NULL: none).
+func optionalSeed(_ pointer: UnsafePointer<UInt64>?) -> UInt64? {
+    pointer?.pointee
+}

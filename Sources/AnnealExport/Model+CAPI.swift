@@ -1,0 +1,275 @@
+import Anneal
+import CAnneal
+
+/// Runs `body` with the model behind `handle`, holding it for this call (see `Handles.holding`).
+func withModel<R>(_ handle: OpaquePointer?, _ access: Access = .use, _ body: (Sequential) throws -> R) throws -> R {
+    let entry = try Handles.entry(handle, .model, argument: "model")
+    guard let model = entry.object as? Sequential else {
+        throw CAPIError(ANNEAL_E_INTERNAL, "model handle holds \(type(of: entry.object))")
+    }
+    return try Handles.holding([entry], access) { try body(model) }
+}
+
+/// The compiled optimizer, or Keras's message.
+private func optimizer(of model: Sequential) throws -> SGD {
+    guard let optimizer = model.optimizer else {
+        throw CAPIError(ANNEAL_E_INVALID_STATE, "You must call `compile()` before using the model's optimizer (anneal_model_compile).")
+    }
+    return optimizer
+}
+
+@c @implementation
+public func anneal_model_create(_ seed: UInt64, _ out_model: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    capiCreate(out_model, "out_model") {
+        let model = Sequential(seed: seed)
+        model.output = { _ in }  // the library never prints
+        return Handles.register(model, .model)
+    }
+}
+
+@c @implementation
+public func anneal_model_free(_ model: OpaquePointer?) {
+    Handles.remove(model, .model)
+}
+
+@c @implementation
+public func anneal_model_add_dense(
+    _ model: OpaquePointer?, _ units: Int32, _ activation: Int32, _ kernel_initializer: Int32,
+    _ bias_initializer: Int32, _ use_bias: Bool, _ input_dim: Int32
+) -> Int32 {
+    capiCall {
+        try withModel(model, .restructure) { model in
+            try check(input_dim >= 0, "input_dim must be a positive integer, or 0 for none. Received: input_dim=\(input_dim)")
+            let layer = Dense(
+                Int(units), activation: try decode(activation, activationCodes, "activation"),
+                kernelInitializer: try decode(kernel_initializer, initializerCodes, "kernel_initializer"),
+                biasInitializer: try decode(bias_initializer, initializerCodes, "bias_initializer"),
+                useBias: use_bias, inputDimension: input_dim == 0 ? nil : Int(input_dim))
+            try model.add(layer)
+        }
+    }
+}
+
+@c @implementation
+public func anneal_model_build(_ model: OpaquePointer?, _ input_dim: Int32) -> Int32 {
+    capiCall { try withModel(model, .restructure) { try $0.build(inputDimension: Int(input_dim)) } }
+}
+
+@c @implementation
+public func anneal_model_compile(
+    _ model: OpaquePointer?, _ sgd: OpaquePointer?, _ loss: Int32, _ metrics: UnsafePointer<UnsafePointer<CChar>?>?,
+    _ metric_count: Int32
+) -> Int32 {
+    capiCall {
+        try withModel(model, .restructure) { model in
+            let settings = try Handles.object(sgd, .sgd, as: SGDBox.self, argument: "sgd")
+            let lossValue = try decode(loss, lossCodes, "loss")
+            try check(metric_count >= 0, "metric_count must be non-negative. Received: metric_count=\(metric_count)")
+            var names: [String] = []
+            if metric_count > 0 {
+                let list = UnsafeBufferPointer(start: try required(metrics, "metrics"), count: Int(metric_count))
+                for (i, name) in list.enumerated() { names.append(try string(name, "metrics[\(i)]")) }
+            }
+            try model.compile(optimizer: try settings.makeOptimizer(), loss: lossValue, metrics: names)
+        }
+    }
+}
+
+@c @implementation
+public func anneal_model_layer_count(_ model: OpaquePointer?, _ out_count: UnsafeMutablePointer<Int32>?) -> Int32 {
+    capiCall { try withModel(model) { try required(out_count, "out_count").pointee = Int32(clamping: $0.layers.count) } }
+}
+
+@c @implementation
+public func anneal_model_input_dim(_ model: OpaquePointer?, _ out_dim: UnsafeMutablePointer<Int32>?) -> Int32 {
+    capiCall { try withModel(model) { try required(out_dim, "out_dim").pointee = Int32(clamping: $0.inputDimension ?? 0) } }
+}
+
+@c @implementation
+public func anneal_model_output_dim(_ model: OpaquePointer?, _ out_dim: UnsafeMutablePointer<Int32>?) -> Int32 {
+    capiCall { try withModel(model) { try required(out_dim, "out_dim").pointee = Int32(clamping: $0.layers.last?.units ?? 0) } }
+}
+
+@c @implementation
+public func anneal_model_weight_count(_ model: OpaquePointer?, _ out_count: UnsafeMutablePointer<Int32>?) -> Int32 {
+    capiCall { try withModel(model) { try required(out_count, "out_count").pointee = Int32(clamping: $0.weightShapes.count) } }
+}
+
+@c @implementation
+public func anneal_model_metric_count(_ model: OpaquePointer?, _ out_count: UnsafeMutablePointer<Int32>?) -> Int32 {
+    capiCall { try withModel(model) { try required(out_count, "out_count").pointee = Int32(clamping: $0.metricNames.count) } }
+}
+
+@c @implementation
+public func anneal_model_metric_name(
+    _ model: OpaquePointer?, _ index: Int32, _ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int64,
+    _ out_length: UnsafeMutablePointer<Int64>?
+) -> Int32 {
+    capiCall {
+        try withModel(model) { model in
+            let names = model.metricNames
+            try copyOut(names[try AnnealExport.index(index, count: names.count, "metric")], to: buffer, capacity: capacity,
+                        length: out_length, "buffer")
+        }
+    }
+}
+
+@c @implementation
+public func anneal_model_weight_shape(
+    _ model: OpaquePointer?, _ index: Int32, _ out_rank: UnsafeMutablePointer<Int32>?,
+    _ out_dims: UnsafeMutablePointer<Int64>?, _ dims_capacity: Int32, _ out_size: UnsafeMutablePointer<Int64>?
+) -> Int32 {
+    capiCall {
+        try withModel(model) { model in
+            let shapes = model.weightShapes
+            let shape = shapes[try AnnealExport.index(index, count: shapes.count, "weight")]
+            let outRank = try required(out_rank, "out_rank")
+            try check(dims_capacity >= 0, "dims_capacity must be non-negative. Received: dims_capacity=\(dims_capacity)")
+            outRank.pointee = Int32(shape.count)
+            out_size?.pointee = Int64(shape.reduce(1, *))
+            guard dims_capacity > 0 else { return }
+            let dims = try required(out_dims, "out_dims")
+            guard Int(dims_capacity) >= shape.count else {
+                throw CAPIError(ANNEAL_E_BUFFER_TOO_SMALL, "out_dims holds \(dims_capacity) dimensions; the shape has \(shape.count)")
+            }
+            for (i, dimension) in shape.enumerated() { dims[i] = Int64(dimension) }
+        }
+    }
+}
+
+@c @implementation
+public func anneal_model_get_weight(
+    _ model: OpaquePointer?, _ index: Int32, _ buffer: UnsafeMutablePointer<Float>?, _ capacity: Int64
+) -> Int32 {
+    capiCall {
+        try withModel(model) { model in
+            let tensors = model.getWeights()
+            let tensor = tensors[try AnnealExport.index(index, count: tensors.count, "weight")]
+            try copyOut(tensor.values, to: buffer, capacity: capacity, "buffer")
+        }
+    }
+}
+
+@c @implementation
+public func anneal_model_set_weight(
+    _ model: OpaquePointer?, _ index: Int32, _ values: UnsafePointer<Float>?, _ count: Int64
+) -> Int32 {
+    capiCall {
+        try withModel(model) { model in
+            guard model.isBuilt else {
+                throw CAPIError(ANNEAL_E_INVALID_STATE, "the model is not built yet: give the first layer an input_dim or call anneal_model_build")
+            }
+            var tensors = model.getWeights()
+            let at = try AnnealExport.index(index, count: tensors.count, "weight")
+            let base = try required(values, "values")
+            guard count == Int64(tensors[at].values.count) else {
+                throw CAPIError(ANNEAL_E_SHAPE_MISMATCH,
+                                "weight \(index) has shape \(tensors[at].shape) (\(tensors[at].values.count) values); received count=\(count)")
+            }
+            tensors[at].values = Array(UnsafeBufferPointer(start: base, count: Int(count)))
+            try model.setWeights(tensors)
+        }
+    }
+}
+
+@c @implementation
+public func anneal_model_save_weights(_ model: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
+    capiCall { try withModel(model) { try $0.saveWeights(to: try string(path, "path")) } }
+}
+
+@c @implementation
+public func anneal_model_load_weights(_ model: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
+    capiCall { try withModel(model) { try $0.loadWeights(from: try string(path, "path")) } }
+}
+
+@c @implementation
+public func anneal_model_predict(
+    _ model: OpaquePointer?, _ x: UnsafePointer<Float>?, _ rows: Int64, _ cols: Int32, _ batch_size: Int32,
+    _ out: UnsafeMutablePointer<Float>?, _ capacity: Int64
+) -> Int32 {
+    capiCall {
+        try withModel(model) { model in
+            let inputs = try matrix(x, rows: rows, columns: cols, "x")
+            _ = try required(out, "out")
+            let outputs = try model.predict(inputs, batchSize: Int(batch_size))
+            try copyOut(outputs.values, to: out, capacity: capacity, "out")
+        }
+    }
+}
+
+@c @implementation
+public func anneal_model_evaluate(
+    _ model: OpaquePointer?, _ x: UnsafePointer<Float>?, _ rows: Int64, _ cols: Int32, _ y: UnsafePointer<Float>?,
+    _ y_cols: Int32, _ batch_size: Int32, _ out_values: UnsafeMutablePointer<Double>?, _ capacity: Int32,
+    _ out_count: UnsafeMutablePointer<Int32>?
+) -> Int32 {
+    capiCall {
+        try withModel(model) { model in
+            let inputs = try matrix(x, rows: rows, columns: cols, "x")
+            let labels = try matrix(y, rows: rows, columns: y_cols, "y")
+            let logs = try model.evaluate(inputs, labels, batchSize: Int(batch_size))
+            try copyOut(logs.values, to: out_values, capacity: capacity, count: out_count, "out_values")
+        }
+    }
+}
+
+@c @implementation
+public func anneal_model_learning_rate(_ model: OpaquePointer?, _ out_rate: UnsafeMutablePointer<Double>?) -> Int32 {
+    capiCall {
+        try withModel(model) { model in
+            let out = try required(out_rate, "out_rate")
+            out.pointee = Double(try optimizer(of: model).baseLearningRate)
+        }
+    }
+}
+
+@c @implementation
+public func anneal_model_set_learning_rate(_ model: OpaquePointer?, _ rate: Double) -> Int32 {
+    capiCall { try withModel(model) { try optimizer(of: $0).setLearningRate(rate) } }
+}
+
+@c @implementation
+public func anneal_model_effective_learning_rate(_ model: OpaquePointer?, _ out_rate: UnsafeMutablePointer<Double>?) -> Int32 {
+    capiCall {
+        try withModel(model) { model in
+            let out = try required(out_rate, "out_rate")
+            out.pointee = Double(try optimizer(of: model).effectiveLearningRate)
+        }
+    }
+}
+
+@c @implementation
+public func anneal_model_iterations(_ model: OpaquePointer?, _ out_iterations: UnsafeMutablePointer<Int64>?) -> Int32 {
+    capiCall {
+        try withModel(model) { model in
+            let out = try required(out_iterations, "out_iterations")
+            out.pointee = try optimizer(of: model).iterations
+        }
+    }
+}
+
+@c @implementation
+public func anneal_model_fit(
+    _ model: OpaquePointer?, _ x: UnsafePointer<Float>?, _ rows: Int64, _ cols: Int32, _ y: UnsafePointer<Float>?,
+    _ y_cols: Int32, _ epochs: Int32, _ batch_size: Int32, _ validation_split: Double, _ shuffle: Bool,
+    _ shuffle_seed: UnsafePointer<UInt64>?, _ schedule: OpaquePointer?, _ callback: anneal_epoch_callback?,
+    _ user_data: UnsafeMutableRawPointer?, _ out_history: UnsafeMutablePointer<OpaquePointer?>?
+) -> Int32 {
+    out_history?.pointee = nil
+    return capiCall {
+        let entry = try Handles.entry(model, .model, argument: "model")
+        guard let sequential = entry.object as? Sequential else {
+            throw CAPIError(ANNEAL_E_INTERNAL, "model handle holds \(type(of: entry.object))")
+        }
+        let rates = try schedule.map { try AnnealExport.schedule($0) }
+        let history = try Handles.holding([entry], .restructure) { () throws -> History in
+            let session = try TrainingSession(
+                model: sequential, x: try matrix(x, rows: rows, columns: cols, "x"),
+                y: try matrix(y, rows: rows, columns: y_cols, "y"), batchSize: Int(batch_size),
+                validationSplit: validation_split, shuffle: shuffle, seed: optionalSeed(shuffle_seed))
+            return try runFit(session, modelHandle: model, modelEntry: entry, epochs: epochs, initialEpoch: 0,
+                              schedule: rates, callback: callback, userData: user_data)
+        }
+        out_history?.pointee = Handles.register(history, .history)
+    }
+}

@@ -1,0 +1,263 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Anneal
+import CAnneal
+
+/// The object behind an `anneal_session` handle.
+final class SessionBox {
+    let session: TrainingSession
+    /// The model's handle as the caller knows it (passed to epoch callbacks) and its registry entry, held
+    /// with the session's on every call, even after the model's handle is freed.
+    let modelHandle: OpaquePointer?
+    let modelEntry: HandleEntry
+    /// Whether an epoch has begun, so that batches and running values have an epoch to belong to.
+    var epochBegun = false
+
+    init(session: TrainingSession, modelHandle: OpaquePointer?, modelEntry: HandleEntry) {
+        self.session = session
+        self.modelHandle = modelHandle
+        self.modelEntry = modelEntry
+    }
+}
+
+/// Runs `body` with the session behind `handle`, holding the session and its model for this call.
+private func withSession<R>(_ handle: OpaquePointer?, _ access: Access, _ body: (SessionBox) throws -> R) throws -> R {
+    let entry = try Handles.entry(handle, .session, argument: "session")
+    guard let box = entry.object as? SessionBox else {
+        throw CAPIError(ANNEAL_E_INTERNAL, "session handle holds \(type(of: entry.object))")
+    }
+    return try Handles.holding([entry, box.modelEntry], access) { try body(box) }
+}
+
+/// Calls a C `anneal_epoch_callback` at the start and end of every epoch (a Keras callback).
+final class EpochCallback: Callback {
+    let function: anneal_epoch_callback
+    let userData: UnsafeMutableRawPointer?
+    let modelHandle: OpaquePointer?
+    let modelEntry: HandleEntry?
+
+    init(_ function: @escaping anneal_epoch_callback, userData: UnsafeMutableRawPointer?, modelHandle: OpaquePointer?,
+         modelEntry: HandleEntry?) {
+        self.function = function
+        self.userData = userData
+        self.modelHandle = modelHandle
+        self.modelEntry = modelEntry
+    }
+
+    func onEpochBegin(_ epoch: Int, model: Sequential) throws {
+        try call(ANNEAL_EVENT_EPOCH_BEGIN, epoch, Logs(), model)
+    }
+
+    func onEpochEnd(_ epoch: Int, logs: inout Logs, model: Sequential) throws {
+        try call(ANNEAL_EVENT_EPOCH_END, epoch, logs, model)
+    }
+
+    private func call(_ event: Int32, _ epoch: Int, _ logs: Logs, _ model: Sequential) throws {
+        // The keys as C strings for the duration of the call.
+        let keys: [UnsafeMutablePointer<CChar>?] = logs.keys.map { strdup($0) }
+        defer { keys.forEach { free($0) } }
+        let constKeys = keys.map { $0.map { UnsafePointer($0) } }
+        let result = constKeys.withUnsafeBufferPointer { keyBuffer in
+            logs.values.withUnsafeBufferPointer { valueBuffer in
+                Handles.openForCallback(modelEntry) {
+                    function(userData, modelHandle, event, Int32(clamping: epoch),
+                             logs.isEmpty ? nil : keyBuffer.baseAddress, logs.isEmpty ? nil : valueBuffer.baseAddress,
+                             Int32(clamping: logs.count))
+                }
+            }
+        }
+        if result > 0 { model.stopTraining = true }
+        if result < 0 {
+            let phase = event == ANNEAL_EVENT_EPOCH_BEGIN ? "begin" : "end"
+            throw CAPIError(ANNEAL_E_CALLBACK, "the epoch callback returned \(result) at the \(phase) of epoch \(epoch); training aborted")
+        }
+    }
+}
+
+/// Keras's fit loop over `session` with an optional epoch schedule and C callback: what `anneal_model_fit` and
+/// `anneal_session_fit` share. The caller holds the model (and session).
+func runFit(
+    _ session: TrainingSession, modelHandle: OpaquePointer?, modelEntry: HandleEntry?, epochs: Int32,
+    initialEpoch: Int32, schedule: (any LearningRateSchedule)?, callback: anneal_epoch_callback?,
+    userData: UnsafeMutableRawPointer?
+) throws -> History {
+    var callbacks: [any Callback] = []
+    if let schedule {
+        try check(schedule.unit == .epoch,
+                  "a fit schedule is evaluated per epoch: create it with ANNEAL_UNIT_EPOCH (per-update schedules go to anneal_sgd_create_scheduled)")
+        callbacks.append(LearningRateScheduler(schedule))
+    }
+    if let callback {
+        callbacks.append(EpochCallback(callback, userData: userData, modelHandle: modelHandle, modelEntry: modelEntry))
+    }
+    return try session.model.fit(session: session, epochs: Int(epochs), verbose: 0, callbacks: callbacks,
+                                 initialEpoch: Int(initialEpoch))
+}
+
+/// Creates a session on the model behind `model`, holding it meanwhile.
+private func createSession(
+    _ model: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?,
+    _ make: (Sequential) throws -> TrainingSession
+) -> Int32 {
+    capiCreate(out, "out_session") {
+        let entry = try Handles.entry(model, .model, argument: "model")
+        guard let sequential = entry.object as? Sequential else {
+            throw CAPIError(ANNEAL_E_INTERNAL, "model handle holds \(type(of: entry.object))")
+        }
+        let session = try Handles.holding([entry], .restructure) { try make(sequential) }
+        return Handles.register(SessionBox(session: session, modelHandle: model, modelEntry: entry), .session)
+    }
+}
+
+@c @implementation
+public func anneal_session_create(
+    _ model: OpaquePointer?, _ x: UnsafePointer<Float>?, _ rows: Int64, _ cols: Int32, _ y: UnsafePointer<Float>?,
+    _ y_cols: Int32, _ batch_size: Int32, _ validation_split: Double, _ shuffle: Bool,
+    _ shuffle_seed: UnsafePointer<UInt64>?, _ out_session: UnsafeMutablePointer<OpaquePointer?>?
+) -> Int32 {
+    createSession(model, out_session) { sequential in
+        try TrainingSession(
+            model: sequential, x: try matrix(x, rows: rows, columns: cols, "x"),
+            y: try matrix(y, rows: rows, columns: y_cols, "y"), batchSize: Int(batch_size),
+            validationSplit: validation_split, shuffle: shuffle, seed: optionalSeed(shuffle_seed))
+    }
+}
+
+@c @implementation
+public func anneal_session_create_with_validation(
+    _ model: OpaquePointer?, _ x: UnsafePointer<Float>?, _ rows: Int64, _ cols: Int32, _ y: UnsafePointer<Float>?,
+    _ y_cols: Int32, _ x_val: UnsafePointer<Float>?, _ y_val: UnsafePointer<Float>?, _ val_rows: Int64,
+    _ batch_size: Int32, _ shuffle: Bool, _ shuffle_seed: UnsafePointer<UInt64>?,
+    _ out_session: UnsafeMutablePointer<OpaquePointer?>?
+) -> Int32 {
+    createSession(model, out_session) { sequential in
+        let validation = (x: try matrix(x_val, rows: val_rows, columns: cols, "x_val"),
+                          y: try matrix(y_val, rows: val_rows, columns: y_cols, "y_val"))
+        return try TrainingSession(
+            model: sequential, x: try matrix(x, rows: rows, columns: cols, "x"),
+            y: try matrix(y, rows: rows, columns: y_cols, "y"), batchSize: Int(batch_size),
+            validationData: validation, shuffle: shuffle, seed: optionalSeed(shuffle_seed))
+    }
+}
+
+@c @implementation
+public func anneal_session_free(_ session: OpaquePointer?) {
+    Handles.remove(session, .session)
+}
+
+@c @implementation
+public func anneal_session_batch_count(_ session: OpaquePointer?, _ out_count: UnsafeMutablePointer<Int32>?) -> Int32 {
+    capiCall {
+        try withSession(session, .use) { try required(out_count, "out_count").pointee = Int32(clamping: $0.session.batchCount) }
+    }
+}
+
+@c @implementation
+public func anneal_session_training_rows(_ session: OpaquePointer?, _ out_rows: UnsafeMutablePointer<Int64>?) -> Int32 {
+    capiCall { try withSession(session, .use) { try required(out_rows, "out_rows").pointee = Int64($0.session.trainingRows) } }
+}
+
+@c @implementation
+public func anneal_session_validation_rows(_ session: OpaquePointer?, _ out_rows: UnsafeMutablePointer<Int64>?) -> Int32 {
+    capiCall { try withSession(session, .use) { try required(out_rows, "out_rows").pointee = Int64($0.session.validationRows) } }
+}
+
+@c @implementation
+public func anneal_session_batches_done(_ session: OpaquePointer?, _ out_count: UnsafeMutablePointer<Int32>?) -> Int32 {
+    capiCall {
+        try withSession(session, .use) { try required(out_count, "out_count").pointee = Int32(clamping: $0.session.batchesDone) }
+    }
+}
+
+@c @implementation
+public func anneal_session_begin_epoch(_ session: OpaquePointer?) -> Int32 {
+    capiCall {
+        try withSession(session, .restructure) { box in
+            box.session.beginEpoch()
+            box.epochBegun = true
+        }
+    }
+}
+
+@c @implementation
+public func anneal_session_train_batch(_ session: OpaquePointer?, _ index: Int32) -> Int32 {
+    capiCall {
+        try withSession(session, .restructure) { box in
+            guard box.epochBegun else {
+                throw CAPIError(ANNEAL_E_INVALID_STATE, "no epoch has begun: call anneal_session_begin_epoch before anneal_session_train_batch")
+            }
+            try box.session.trainBatch(Int(index))
+        }
+    }
+}
+
+@c @implementation
+public func anneal_session_train_epoch(
+    _ session: OpaquePointer?, _ out_values: UnsafeMutablePointer<Double>?, _ capacity: Int32,
+    _ out_count: UnsafeMutablePointer<Int32>?
+) -> Int32 {
+    capiCall {
+        try withSession(session, .restructure) { box in
+            try check(capacity >= 0, "capacity must be non-negative. Received: capacity=\(capacity)")
+            let logs = try box.session.trainEpoch()
+            box.epochBegun = true
+            try copyOut(logs.values, to: out_values, capacity: capacity, count: out_count, "out_values")
+        }
+    }
+}
+
+@c @implementation
+public func anneal_session_running_values(
+    _ session: OpaquePointer?, _ out_values: UnsafeMutablePointer<Double>?, _ capacity: Int32,
+    _ out_count: UnsafeMutablePointer<Int32>?
+) -> Int32 {
+    capiCall {
+        try withSession(session, .use) { box in
+            guard box.epochBegun else {
+                throw CAPIError(ANNEAL_E_INVALID_STATE, "no epoch has begun: call anneal_session_begin_epoch first")
+            }
+            try copyOut(box.session.runningLogs().values, to: out_values, capacity: capacity, count: out_count, "out_values")
+        }
+    }
+}
+
+@c @implementation
+public func anneal_session_validate(
+    _ session: OpaquePointer?, _ out_values: UnsafeMutablePointer<Double>?, _ capacity: Int32,
+    _ out_count: UnsafeMutablePointer<Int32>?
+) -> Int32 {
+    capiCall {
+        try withSession(session, .restructure) { box in
+            guard box.session.hasValidation else {
+                throw CAPIError(ANNEAL_E_INVALID_STATE, "the session has no validation data: create it with a validation_split > 0 or with anneal_session_create_with_validation")
+            }
+            try check(capacity >= 0, "capacity must be non-negative. Received: capacity=\(capacity)")
+            var logs = Logs()
+            box.session.addValidation(to: &logs)
+            try copyOut(logs.values, to: out_values, capacity: capacity, count: out_count, "out_values")
+        }
+    }
+}
+
+@c @implementation
+public func anneal_session_fit(
+    _ session: OpaquePointer?, _ epochs: Int32, _ initial_epoch: Int32, _ schedule: OpaquePointer?,
+    _ callback: anneal_epoch_callback?, _ user_data: UnsafeMutableRawPointer?,
+    _ out_history: UnsafeMutablePointer<OpaquePointer?>?
+) -> Int32 {
+    out_history?.pointee = nil
+    return capiCall {
+        let rates = try schedule.map { try AnnealExport.schedule($0) }
+        let history = try withSession(session, .restructure) { box in
+            defer { box.epochBegun = true }
+            return try runFit(box.session, modelHandle: box.modelHandle, modelEntry: box.modelEntry, epochs: epochs,
+                              initialEpoch: initial_epoch, schedule: rates, callback: callback, userData: user_data)
+        }
+        out_history?.pointee = Handles.register(history, .history)
+    }
+}

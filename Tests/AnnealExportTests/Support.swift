@@ -1,0 +1,160 @@
+import CAnneal
+import Foundation
+import Testing
+
+/// Paths, tools and C-call helpers shared by the C-level tests.
+enum Support {
+    /// The package root, found from this file's path.
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static let header = packageRoot.appendingPathComponent("include/anneal.h")
+    static let ionosphere = packageRoot.appendingPathComponent("examples/data/ionosphere.csv").path
+
+    /// The directory holding the built `libanneal.so`: `$ANNEAL_LIB_DIR` when set, else the directory of the
+    /// running test executable or one of its parents (`swift build` and `swift test` put the library next to
+    /// the test bundle in the scratch path's configuration directory, e.g. `.build-capi/debug`).
+    static let libraryDirectory: URL? = {
+        let name = "libanneal.so"
+        if let given = ProcessInfo.processInfo.environment["ANNEAL_LIB_DIR"] {
+            return URL(fileURLWithPath: given)
+        }
+        var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<5 {
+            if FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path) { return directory }
+            directory = directory.deletingLastPathComponent()
+        }
+        return nil
+    }()
+
+    /// The built library, or a recorded issue saying how to build it.
+    static func library() throws -> URL {
+        guard let directory = libraryDirectory else {
+            Issue.record("libanneal.so not found next to the test executable; run `swift build --scratch-path <path>` before `swift test --scratch-path <path>`, or set ANNEAL_LIB_DIR")
+            throw CancellationError()
+        }
+        return directory.appendingPathComponent("libanneal.so")
+    }
+
+    /// The C and C++ compilers: `$CC` / `$CXX`, else `cc` / `c++` from PATH.
+    static var cc: String { ProcessInfo.processInfo.environment["CC"] ?? "cc" }
+    static var cxx: String { ProcessInfo.processInfo.environment["CXX"] ?? "c++" }
+
+    struct Output {
+        let status: Int32
+        let text: String
+    }
+
+    /// Runs a program found on PATH and returns its exit status and combined output.
+    @discardableResult
+    static func run(_ arguments: [String], in directory: URL? = nil) throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus, text: String(decoding: data, as: UTF8.self))
+    }
+
+    /// A fresh temporary directory.
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("anneal-capi-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// The tutorial's step decay, as the tutorial writes it.
+    static func stepDecay(_ epoch: Int) -> Double {
+        0.1 * pow(0.5, ((1 + Double(epoch)) / 10).rounded(.down))
+    }
+
+    /// The last error as a String.
+    static var lastError: String { String(cString: anneal_last_error()) }
+}
+
+/// Expects ANNEAL_OK, showing the library's message otherwise.
+func ok(_ status: Int32, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(status == ANNEAL_OK, "status \(status): \(Support.lastError)", sourceLocation: sourceLocation)
+}
+
+/// Expects `expected` and a non-empty last-error message.
+func fails(_ status: Int32, _ expected: Int32, _ what: String = "", sourceLocation: SourceLocation = #_sourceLocation) {
+    let message = Support.lastError
+    #expect(status == expected,
+            "\(what): expected \(String(cString: anneal_status_string(expected))) (\(expected)), got \(status): \(message)",
+            sourceLocation: sourceLocation)
+    #expect(!message.isEmpty, "\(what): no last-error message", sourceLocation: sourceLocation)
+}
+
+/// The ionosphere data through the C API: features, labels, rows, columns.
+struct CData {
+    let x: [Float]
+    let y: [Float]
+    let rows: Int64
+    let columns: Int32
+
+    static func ionosphere() throws -> CData {
+        var dataset: OpaquePointer?
+        ok(anneal_dataset_load_csv(Support.ionosphere, -1, ANNEAL_CSV_HEADER_AUTO, &dataset))
+        defer { anneal_dataset_free(dataset) }
+        var rows: Int64 = 0
+        var columns: Int32 = 0
+        ok(anneal_dataset_rows(dataset, &rows))
+        ok(anneal_dataset_features(dataset, &columns))
+        var x = [Float](repeating: 0, count: Int(rows) * Int(columns))
+        var y = [Float](repeating: 0, count: Int(rows))
+        ok(anneal_dataset_copy_features(dataset, &x, Int64(x.count)))
+        ok(anneal_dataset_copy_labels(dataset, &y, Int64(y.count)))
+        return CData(x: x, y: y, rows: rows, columns: columns)
+    }
+}
+
+/// A compiled tutorial model through the C API: Dense(34, relu, normal) -> Dense(1, sigmoid, normal).
+func tutorialModel(seed: UInt64, learningRate: Double, momentum: Double, decay: Double = 0) -> OpaquePointer? {
+    var model: OpaquePointer?
+    var sgd: OpaquePointer?
+    ok(anneal_model_create(seed, &model))
+    ok(anneal_model_add_dense(model, 34, ANNEAL_ACTIVATION_RELU, ANNEAL_INITIALIZER_NORMAL, ANNEAL_INITIALIZER_ZEROS, true, 34))
+    ok(anneal_model_add_dense(model, 1, ANNEAL_ACTIVATION_SIGMOID, ANNEAL_INITIALIZER_NORMAL, ANNEAL_INITIALIZER_ZEROS, true, 0))
+    ok(anneal_sgd_create(learningRate, momentum, decay, false, &sgd))
+    defer { anneal_sgd_free(sgd) }
+    let metric = strdup("accuracy")
+    defer { free(metric) }
+    var metrics: [UnsafePointer<CChar>?] = [UnsafePointer(metric)]
+    ok(anneal_model_compile(model, sgd, ANNEAL_LOSS_BINARY_CROSSENTROPY, &metrics, 1))
+    return model
+}
+
+/// Every key and value list of a history handle.
+func historyValues(_ history: OpaquePointer?) -> [String: [Double]] {
+    var keyCount: Int32 = 0
+    ok(anneal_history_key_count(history, &keyCount))
+    var result: [String: [Double]] = [:]
+    for index in 0..<keyCount {
+        var length: Int64 = 0
+        ok(anneal_history_key(history, index, nil, 0, &length))
+        var buffer = [CChar](repeating: 0, count: Int(length) + 1)
+        ok(anneal_history_key(history, index, &buffer, Int64(buffer.count), nil))
+        let key = String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        var count: Int32 = 0
+        ok(anneal_history_values(history, key, nil, 0, &count))
+        var values = [Double](repeating: .nan, count: Int(count))
+        ok(anneal_history_values(history, key, &values, count, nil))
+        result[key] = values
+    }
+    return result
+}
+
+/// The bit patterns of a list of doubles, for exact comparisons.
+func bits(_ values: [Double]?) -> [UInt64] { (values ?? []).map(\.bitPattern) }
+
+/// Expects two non-empty lists with the same bit patterns.
+func expectSameBits(_ actual: [Double]?, _ expected: [Double]?, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(!(expected ?? []).isEmpty, "\(what): nothing to compare", sourceLocation: sourceLocation)
+    #expect(bits(actual) == bits(expected), "\(what)", sourceLocation: sourceLocation)
+}

@@ -1,0 +1,731 @@
+/*
+ * anneal.h: the C interface of Anneal (libanneal.so).
+ *
+ * Anneal trains small dense networks with SGD exactly as Keras 2 does. This header is the whole C contract:
+ * anything not written here is not API. The Python package (python/anneal/_lib.py) binds these functions
+ * one to one.
+ *
+ * ---------------------------------------------------------------------------------------------------------
+ * CONVENTIONS (they apply to every function below unless its own comment says otherwise)
+ *
+ * Status codes. Every fallible function returns an int32_t status: ANNEAL_OK (0) on success, one of the
+ *   ANNEAL_E_* codes otherwise. The numbers are pinned: they never change once published. Results come back
+ *   through out-parameters (named out_*). On failure, out-parameters are left untouched, except that a
+ *   constructor's handle out-parameter is always set to NULL on failure.
+ *
+ * Error messages. After a call that fails, anneal_last_error() returns a message for a person (naming the
+ *   argument, value, file, line or column at fault); after a call that succeeds it returns "". The message is
+ *   per thread. Which calls reset it: every function of this header except anneal_version_number,
+ *   anneal_version_string, anneal_status_string and anneal_last_error.
+ *
+ * Handles. anneal_dataset, anneal_model, anneal_sgd, anneal_schedule, anneal_session and anneal_history are
+ *   opaque: never dereference them. Each is created by a function that writes it to an out-parameter and is
+ *   released by its own anneal_*_free function; free(NULL) does nothing. Handles are tokens that are never
+ *   reused: passing a handle that was freed (or was never created, or is of another kind) returns
+ *   ANNEAL_E_INVALID_HANDLE instead of crashing. Freeing a handle that is not live does nothing.
+ *   A handle that another handle depends on may be freed first: a session keeps its model's state alive,
+ *   and an SGD or schedule handle can be freed as soon as the call that takes it returns.
+ *
+ * Arrays. Inputs are borrowed for the duration of the call and copied if kept: the caller may free or reuse
+ *   them as soon as the call returns. Feature matrices are float32, row-major: row r, column j at
+ *   x[r * cols + j]. Outputs go into caller buffers with an explicit capacity (in elements, or in bytes
+ *   including the terminating NUL for strings); a buffer too small returns ANNEAL_E_BUFFER_TOO_SMALL and
+ *   writes nothing into it. The library never keeps a pointer the caller gave it after the call returns
+ *   (except the user_data of a callback, during the call that uses it).
+ *
+ * Strings in. const char * arguments are NUL-terminated UTF-8; invalid UTF-8 is ANNEAL_E_INVALID_ARGUMENT.
+ *
+ * Strings out ("copy-out string" below). int32_t f(..., char *buffer, int64_t capacity, int64_t *out_length):
+ *   *out_length (optional, may be NULL) receives the length in bytes without the NUL, on success and on
+ *   ANNEAL_E_BUFFER_TOO_SMALL. buffer == NULL with capacity == 0 is a size query: ANNEAL_OK, nothing written.
+ *   Otherwise buffer must hold length + 1 bytes; the string is written with its NUL.
+ *
+ * Value lists ("copy-out values" below). int32_t f(..., double *out_values, int32_t capacity,
+ *   int32_t *out_count): *out_count (optional) receives the number of values, on success and on
+ *   ANNEAL_E_BUFFER_TOO_SMALL; out_values == NULL with capacity == 0 is a count query.
+ *
+ * Never fatal. No function aborts, exits, traps or prints, whatever the arguments: NULL handles and
+ *   buffers, negative or overflowing sizes and out-of-range enum values are statuses. (A caller that lies
+ *   about a buffer's size can still make the library read or write out of bounds: that is C.)
+ *   ANNEAL_E_OUT_OF_MEMORY is returned when a large allocation is refused up front; Swift cannot recover from
+ *   an allocation failure after that point.
+ *
+ * Threads. Every function may be called from any thread. Datasets, SGD descriptions, schedules and
+ *   histories are immutable once created and may be used from several threads at once. A model or a session
+ *   is used by one call at a time: a call on a model or session (or on a session's model) that another
+ *   thread is using returns ANNEAL_E_BUSY at once, without waiting and without side effects. Inside an epoch
+ *   callback (anneal_model_fit, anneal_session_fit) the callback may call the functions marked
+ *   "callback-safe" on the model being trained; anything else on that model or session from inside the
+ *   callback returns ANNEAL_E_INVALID_STATE.
+ * ---------------------------------------------------------------------------------------------------------
+ */
+#ifndef ANNEAL_H
+#define ANNEAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ======================================================================================================
+ * Version
+ * ====================================================================================================== */
+
+#define ANNEAL_VERSION_MAJOR 0
+#define ANNEAL_VERSION_MINOR 1
+#define ANNEAL_VERSION_PATCH 0
+/** MAJOR * 10000 + MINOR * 100 + PATCH. */
+#define ANNEAL_VERSION_NUMBER 100
+#define ANNEAL_VERSION_STRING "0.1.0"
+
+/**
+ * The version of the library actually loaded, as ANNEAL_VERSION_NUMBER computes it. Compare it with the
+ * macro to detect a header / library mismatch: a different major version is incompatible.
+ * Never fails. Thread-safe.
+ */
+int32_t anneal_version_number(void);
+
+/**
+ * The version of the library actually loaded, "MAJOR.MINOR.PATCH". Static storage owned by the library,
+ * valid for the life of the process; never NULL. Thread-safe.
+ */
+const char *anneal_version_string(void);
+
+/* ======================================================================================================
+ * Status codes and errors
+ * ====================================================================================================== */
+
+#define ANNEAL_OK                   0  /**< Success. */
+#define ANNEAL_E_INVALID_ARGUMENT   1  /**< An argument is out of range or unknown (negative rate, bad enum, name). */
+#define ANNEAL_E_NULL_POINTER       2  /**< A required pointer argument is NULL. */
+#define ANNEAL_E_INVALID_HANDLE     3  /**< A handle is NULL, freed, never created, or of another kind. */
+#define ANNEAL_E_SHAPE_MISMATCH     4  /**< Sizes that must agree do not (features, rows, weight shapes). */
+#define ANNEAL_E_INVALID_STATE      5  /**< A call made in the wrong order (fit before compile, ...). */
+#define ANNEAL_E_NON_FINITE         6  /**< NaN or infinity where a finite number is required. */
+#define ANNEAL_E_IO                 7  /**< A file could not be opened, read, written or renamed. */
+#define ANNEAL_E_PARSE              8  /**< A CSV file is malformed (the message names file:line:column). */
+#define ANNEAL_E_CORRUPT_FILE       9  /**< A weights file is truncated, corrupted or of another version. */
+#define ANNEAL_E_BUFFER_TOO_SMALL  10  /**< An output buffer's capacity is below what the result needs. */
+#define ANNEAL_E_BUSY              11  /**< The model or session is in use by a call on another thread. */
+#define ANNEAL_E_OUT_OF_MEMORY     12  /**< A needed allocation is too large. */
+#define ANNEAL_E_CALLBACK          13  /**< An epoch callback returned a negative value: training aborted. */
+#define ANNEAL_E_INTERNAL          14  /**< A bug in Anneal; the message says what. Please report it. */
+
+/**
+ * A short static description of a status code ("invalid argument", ...), or "unknown status" for a number
+ * that is not one of the above. Static storage, valid for the life of the process; never NULL.
+ * Does not reset the last error. Thread-safe.
+ */
+const char *anneal_status_string(int32_t status);
+
+/**
+ * The message of the last failed call on this thread, or "" when the last call succeeded (see
+ * CONVENTIONS). Never NULL. The text is owned by the library and stays valid until the next call on this
+ * thread of any function other than anneal_version_number, anneal_version_string, anneal_status_string and
+ * anneal_last_error; copy it to keep it. Per-thread, so thread-safe.
+ */
+const char *anneal_last_error(void);
+
+/* ======================================================================================================
+ * Enumerations (int32_t values, pinned)
+ * ====================================================================================================== */
+
+/* Activations of a dense layer. */
+#define ANNEAL_ACTIVATION_LINEAR  0
+#define ANNEAL_ACTIVATION_RELU    1
+#define ANNEAL_ACTIVATION_SIGMOID 2
+#define ANNEAL_ACTIVATION_TANH    3
+#define ANNEAL_ACTIVATION_SOFTMAX 4
+
+/* Weight initializers, with Keras's definitions and default parameters. */
+#define ANNEAL_INITIALIZER_GLOROT_UNIFORM    0  /**< U(-L, L), L = sqrt(6 / (fan_in + fan_out)); Keras's default kernel. */
+#define ANNEAL_INITIALIZER_ZEROS             1  /**< 0; Keras's default bias. */
+#define ANNEAL_INITIALIZER_ONES              2
+#define ANNEAL_INITIALIZER_NORMAL            3  /**< N(0, 0.05), not truncated ('normal', 'random_normal'). */
+#define ANNEAL_INITIALIZER_UNIFORM           4  /**< U(-0.05, 0.05). */
+#define ANNEAL_INITIALIZER_TRUNCATED_NORMAL  5  /**< N(0, 0.05) redrawn beyond 2 stddev. */
+#define ANNEAL_INITIALIZER_GLOROT_NORMAL     6
+#define ANNEAL_INITIALIZER_HE_NORMAL         7
+#define ANNEAL_INITIALIZER_HE_UNIFORM        8
+#define ANNEAL_INITIALIZER_LECUN_NORMAL      9
+#define ANNEAL_INITIALIZER_LECUN_UNIFORM    10
+
+/* Losses. */
+#define ANNEAL_LOSS_BINARY_CROSSENTROPY             0  /**< labels: 1 column per output, 0 or 1. */
+#define ANNEAL_LOSS_CATEGORICAL_CROSSENTROPY        1  /**< labels: one-hot, 1 column per output. */
+#define ANNEAL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY 2  /**< labels: 1 column, the class index. */
+#define ANNEAL_LOSS_MEAN_SQUARED_ERROR              3  /**< labels: 1 column per output. */
+
+/* Header handling of anneal_dataset_load_csv. */
+#define ANNEAL_CSV_HEADER_AUTO    0  /**< A header when a feature cell of the first row is not a number but the second row's are. */
+#define ANNEAL_CSV_HEADER_PRESENT 1  /**< The first non-blank row is a header. */
+#define ANNEAL_CSV_HEADER_ABSENT  2  /**< Every row is data. */
+
+/* What a schedule's step counts. */
+#define ANNEAL_UNIT_DEFAULT 0  /**< Constructors only: the schedule's usual unit (given in its comment). */
+#define ANNEAL_UNIT_EPOCH   1  /**< The 0-based epoch index: evaluated at the start of every epoch. */
+#define ANNEAL_UNIT_UPDATE  2  /**< SGD's iterations (updates done): evaluated before every batch. */
+
+/* Events delivered to an anneal_epoch_callback. */
+#define ANNEAL_EVENT_EPOCH_BEGIN 0  /**< Before the epoch's first batch; no values (count 0). */
+#define ANNEAL_EVENT_EPOCH_END   1  /**< After validation, with the epoch's logs. */
+
+/* OneCycle annealing strategy; CyclicLR mode. */
+#define ANNEAL_ANNEAL_COSINE 0
+#define ANNEAL_ANNEAL_LINEAR 1
+#define ANNEAL_CYCLIC_TRIANGULAR  0
+#define ANNEAL_CYCLIC_TRIANGULAR2 1
+#define ANNEAL_CYCLIC_EXP_RANGE   2
+
+/**
+ * Looks up an activation, initializer or loss by its Keras name and writes its ANNEAL_* code.
+ * Activations: "linear" (also "" and "None"), "relu", "sigmoid", "tanh", "softmax" (any case).
+ * Initializers: "glorot_uniform", "zeros", "ones", "normal" / "random_normal", "uniform" / "random_uniform",
+ *   "truncated_normal", "glorot_normal", "he_normal", "he_uniform", "lecun_normal", "lecun_uniform", also in
+ *   class-name form ("GlorotUniform", "RandomNormal").
+ * Losses: "binary_crossentropy" / "bce", "categorical_crossentropy" / "cce", "sparse_categorical_crossentropy",
+ *   "mean_squared_error" / "mse".
+ * Returns ANNEAL_OK; ANNEAL_E_NULL_POINTER (name or out_code NULL); ANNEAL_E_INVALID_ARGUMENT (unknown name,
+ * invalid UTF-8). Thread-safe.
+ */
+int32_t anneal_activation_from_name(const char *name, int32_t *out_code);
+int32_t anneal_initializer_from_name(const char *name, int32_t *out_code);
+int32_t anneal_loss_from_name(const char *name, int32_t *out_code);
+
+/* ======================================================================================================
+ * Dataset: a table loaded from CSV (immutable; thread-safe)
+ * ====================================================================================================== */
+
+typedef struct anneal_dataset anneal_dataset;
+
+/**
+ * Loads a CSV file: one example per line, feature cells and one label cell. Features are read like Python's
+ * float() then cast to float32. Labels that are all numbers are kept as numbers (class count 0); otherwise
+ * they are class names, encoded like scikit-learn's LabelEncoder (sorted names, label = index).
+ *
+ * path          file to read (borrowed).
+ * label_column  0-based column of the label; negative counts from the end (-1 = last column).
+ * header_mode   ANNEAL_CSV_HEADER_AUTO, _PRESENT or _ABSENT.
+ * out_dataset   receives the new dataset (free with anneal_dataset_free), or NULL on failure.
+ *
+ * Returns ANNEAL_OK; ANNEAL_E_NULL_POINTER (path or out_dataset NULL); ANNEAL_E_INVALID_ARGUMENT (bad
+ * header_mode or label_column, invalid UTF-8 path); ANNEAL_E_IO (cannot read the file); ANNEAL_E_PARSE
+ * (malformed: the message is "path:line:column: what"); ANNEAL_E_NON_FINITE (nan, inf or beyond float32).
+ */
+int32_t anneal_dataset_load_csv(const char *path, int32_t label_column, int32_t header_mode,
+                                anneal_dataset **out_dataset);
+
+/**
+ * Makes a dataset from arrays in memory (copied): rows x features_per_row features (row-major) and rows
+ * labels. Class count is 0 (labels are numbers).
+ * Returns ANNEAL_OK; ANNEAL_E_NULL_POINTER (features, labels or out_dataset NULL);
+ * ANNEAL_E_INVALID_ARGUMENT (rows < 1, features_per_row < 1, rows * features_per_row overflows);
+ * ANNEAL_E_NON_FINITE; ANNEAL_E_OUT_OF_MEMORY. On failure *out_dataset = NULL.
+ */
+int32_t anneal_dataset_create(const float *features, const float *labels, int64_t rows, int32_t features_per_row,
+                              anneal_dataset **out_dataset);
+
+/** Releases a dataset. NULL, or a handle already freed, does nothing. */
+void anneal_dataset_free(anneal_dataset *dataset);
+
+/**
+ * Shape queries: number of rows (examples), features per row, and class names (0 when labels are numbers).
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_NULL_POINTER (out NULL).
+ */
+int32_t anneal_dataset_rows(const anneal_dataset *dataset, int64_t *out_rows);
+int32_t anneal_dataset_features(const anneal_dataset *dataset, int32_t *out_features);
+int32_t anneal_dataset_class_count(const anneal_dataset *dataset, int32_t *out_count);
+
+/**
+ * Class name `index` (0 <= index < class count; the label value that stands for it is `index`), as a
+ * copy-out string (see CONVENTIONS).
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_INVALID_ARGUMENT (index out of range);
+ * ANNEAL_E_NULL_POINTER (buffer NULL with capacity > 0); ANNEAL_E_BUFFER_TOO_SMALL.
+ */
+int32_t anneal_dataset_class_name(const anneal_dataset *dataset, int32_t index, char *buffer, int64_t capacity,
+                                  int64_t *out_length);
+
+/**
+ * Feature column name `index` from the file's header row, as a copy-out string. A dataset without a header
+ * has no names: ANNEAL_E_INVALID_STATE. Other statuses as anneal_dataset_class_name.
+ */
+int32_t anneal_dataset_feature_name(const anneal_dataset *dataset, int32_t index, char *buffer, int64_t capacity,
+                                    int64_t *out_length);
+
+/**
+ * Copies the features (rows * features floats, row-major) or the labels (rows floats: class indices, or the
+ * numbers of a numeric label column) into buffer; capacity is in floats.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_NULL_POINTER (buffer NULL);
+ * ANNEAL_E_BUFFER_TOO_SMALL (capacity below the count; nothing written).
+ */
+int32_t anneal_dataset_copy_features(const anneal_dataset *dataset, float *buffer, int64_t capacity);
+int32_t anneal_dataset_copy_labels(const anneal_dataset *dataset, float *buffer, int64_t capacity);
+
+/* ======================================================================================================
+ * Schedules: learning rate as a function of a step (immutable; thread-safe)
+ *
+ * Each constructor checks its arguments as the Keras or PyTorch original does (ANNEAL_E_INVALID_ARGUMENT with
+ * the argument named), takes `unit` (ANNEAL_UNIT_DEFAULT, _EPOCH or _UPDATE; anything else is
+ * ANNEAL_E_INVALID_ARGUMENT), writes the new schedule to *out_schedule (NULL on failure; ANNEAL_E_NULL_POINTER
+ * when out_schedule is NULL). Free with anneal_schedule_free. Rates are computed in double; an optimizer
+ * stores them as float32. An epoch schedule drives anneal_model_fit / anneal_session_fit; an update schedule
+ * drives anneal_sgd_create_scheduled.
+ * ====================================================================================================== */
+
+typedef struct anneal_schedule anneal_schedule;
+
+/** The tutorial's step decay, default unit epoch: initial_rate * drop ^ floor((1 + epoch) / epochs_drop).
+ *  With (0.1, 0.5, 10) it is the tutorial's step_decay. */
+int32_t anneal_schedule_step_decay(double initial_rate, double drop, double epochs_drop, int32_t unit,
+                                   anneal_schedule **out_schedule);
+/** Keras's legacy time-based decay, default unit update: initial_rate / (1 + decay * step). */
+int32_t anneal_schedule_time_decay(double initial_rate, double decay, int32_t unit, anneal_schedule **out_schedule);
+/** The tutorial's compounding table (not what Keras computes), default unit epoch:
+ *  rate(0) = initial_rate, rate(k) = rate(k - 1) / (1 + decay * k). Its cost grows linearly with the step. */
+int32_t anneal_schedule_tutorial_compounding_decay(double initial_rate, double decay, int32_t unit,
+                                                   anneal_schedule **out_schedule);
+/** The same rate at every step, default unit update. */
+int32_t anneal_schedule_constant(double rate, int32_t unit, anneal_schedule **out_schedule);
+/** Keras ExponentialDecay, default unit update: initial_rate * decay_rate ^ (step / decay_steps), the exponent
+ *  floored when staircase. */
+int32_t anneal_schedule_exponential_decay(double initial_rate, int64_t decay_steps, double decay_rate, bool staircase,
+                                          int32_t unit, anneal_schedule **out_schedule);
+/** Keras InverseTimeDecay, default unit update: initial_rate / (1 + decay_rate * step / decay_steps). */
+int32_t anneal_schedule_inverse_time_decay(double initial_rate, int64_t decay_steps, double decay_rate, bool staircase,
+                                           int32_t unit, anneal_schedule **out_schedule);
+/** Keras PiecewiseConstantDecay, default unit update: values[0] while step <= boundaries[0], values[i] while
+ *  boundaries[i-1] < step <= boundaries[i], the last value after. value_count must be boundary_count + 1;
+ *  both arrays are copied. boundaries may be NULL when boundary_count is 0. */
+int32_t anneal_schedule_piecewise_constant_decay(const int64_t *boundaries, int32_t boundary_count,
+                                                 const double *values, int32_t value_count, int32_t unit,
+                                                 anneal_schedule **out_schedule);
+/** Keras PolynomialDecay, default unit update: (initial_rate - end_rate) * (1 - min(step, D) / D) ^ power + end_rate. */
+int32_t anneal_schedule_polynomial_decay(double initial_rate, int64_t decay_steps, double end_rate, double power,
+                                         bool cycle, int32_t unit, anneal_schedule **out_schedule);
+/** Keras CosineDecay, default unit update, with optional linear warmup to warmup_target over warmup_steps
+ *  (has_warmup_target false: no warmup target, warmup_target ignored). */
+int32_t anneal_schedule_cosine_decay(double initial_rate, int64_t decay_steps, double alpha, bool has_warmup_target,
+                                     double warmup_target, int64_t warmup_steps, int32_t unit,
+                                     anneal_schedule **out_schedule);
+/** Keras CosineDecayRestarts, default unit update (Keras defaults: t_mul 2, m_mul 1, alpha 0). */
+int32_t anneal_schedule_cosine_decay_restarts(double initial_rate, int64_t first_decay_steps, double t_mul,
+                                              double m_mul, double alpha, int32_t unit,
+                                              anneal_schedule **out_schedule);
+/** PyTorch StepLR, default unit epoch: initial_rate * gamma ^ floor(epoch / step_size) (drops one epoch later
+ *  than the tutorial's step decay). */
+int32_t anneal_schedule_step_lr(double initial_rate, int64_t step_size, double gamma, int32_t unit,
+                                anneal_schedule **out_schedule);
+/** PyTorch MultiStepLR, default unit epoch: initial_rate * gamma ^ (milestones passed); milestones copied,
+ *  non-decreasing; may be NULL when milestone_count is 0. */
+int32_t anneal_schedule_multi_step_lr(double initial_rate, const int64_t *milestones, int32_t milestone_count,
+                                      double gamma, int32_t unit, anneal_schedule **out_schedule);
+/** PyTorch ExponentialLR, default unit epoch: initial_rate * gamma ^ epoch. */
+int32_t anneal_schedule_exponential_lr(double initial_rate, double gamma, int32_t unit, anneal_schedule **out_schedule);
+/** PyTorch CosineAnnealingLR, default unit epoch. */
+int32_t anneal_schedule_cosine_annealing_lr(double initial_rate, int64_t t_max, double eta_min, int32_t unit,
+                                            anneal_schedule **out_schedule);
+/** PyTorch CosineAnnealingWarmRestarts, default unit epoch. */
+int32_t anneal_schedule_cosine_annealing_warm_restarts(double initial_rate, int64_t t_0, int64_t t_mult, double eta_min,
+                                                       int32_t unit, anneal_schedule **out_schedule);
+/** PyTorch OneCycleLR, default unit update. anneal_strategy: ANNEAL_ANNEAL_COSINE or ANNEAL_ANNEAL_LINEAR
+ *  (PyTorch defaults: pct_start 0.3, cosine, div_factor 25, final_div_factor 1e4, three_phase false). */
+int32_t anneal_schedule_one_cycle_lr(double max_rate, int64_t total_steps, double pct_start, int32_t anneal_strategy,
+                                     double div_factor, double final_div_factor, bool three_phase, int32_t unit,
+                                     anneal_schedule **out_schedule);
+/** PyTorch CyclicLR, default unit update. step_size_down 0 means equal to step_size_up; mode is
+ *  ANNEAL_CYCLIC_TRIANGULAR, _TRIANGULAR2 or _EXP_RANGE (PyTorch defaults: step_size_up 2000, gamma 1). */
+int32_t anneal_schedule_cyclic_lr(double base_rate, double max_rate, int64_t step_size_up, int64_t step_size_down,
+                                  int32_t mode, double gamma, int32_t unit, anneal_schedule **out_schedule);
+/** PyTorch LinearLR (warmup), default unit epoch (PyTorch defaults: 1/3, 1, 5). */
+int32_t anneal_schedule_linear_lr(double initial_rate, double start_factor, double end_factor, int64_t total_iters,
+                                  int32_t unit, anneal_schedule **out_schedule);
+/**
+ * PyTorch SequentialLR: schedules[i + 1] takes over at milestones[i] and starts from its own step 0.
+ * schedules: count handles (count >= 1, all of the same unit; the array and the handles are only read during
+ * the call: they may be freed afterwards). milestones: count - 1 positive, strictly increasing steps (may be
+ * NULL when count is 1). The result has the schedules' unit (`unit` is not taken).
+ * Returns also ANNEAL_E_INVALID_HANDLE (an element is not a live schedule).
+ */
+int32_t anneal_schedule_sequential(const anneal_schedule *const *schedules, int32_t count, const int64_t *milestones,
+                                   int32_t milestone_count, anneal_schedule **out_schedule);
+
+/** Releases a schedule. NULL, or a handle already freed, does nothing. */
+void anneal_schedule_free(anneal_schedule *schedule);
+
+/**
+ * The rate at `step` (0 <= step <= INT32_MAX).
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_NULL_POINTER (out_rate NULL);
+ * ANNEAL_E_INVALID_ARGUMENT (step out of range).
+ */
+int32_t anneal_schedule_rate(const anneal_schedule *schedule, int64_t step, double *out_rate);
+
+/** What the schedule's step counts: ANNEAL_UNIT_EPOCH or ANNEAL_UNIT_UPDATE.
+ *  Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_NULL_POINTER. */
+int32_t anneal_schedule_unit(const anneal_schedule *schedule, int32_t *out_unit);
+
+/* ======================================================================================================
+ * SGD: the optimizer's settings (immutable; thread-safe)
+ *
+ * Keras 2's (legacy) SGD. Before each update lr_t = base / (1 + decay * iterations) in float32, then
+ *   momentum 0:  w -= lr_t * g
+ *   momentum m:  v = m * v - lr_t * g;  w += v
+ *   nesterov:    v = m * v - lr_t * g;  w += m * v - lr_t * g
+ * An anneal_sgd only describes these settings: anneal_model_compile gives the model its own optimizer built
+ * from them (iterations 0, zero velocities), so one anneal_sgd may compile several models and may be freed
+ * right after compiling.
+ * ====================================================================================================== */
+
+typedef struct anneal_sgd anneal_sgd;
+
+/**
+ * learning_rate >= 0 and finite; 0 <= momentum <= 1; decay >= 0 and finite (Keras's time-based decay, not
+ * weight decay). Keras's defaults: 0.01, 0, 0, false.
+ * Returns ANNEAL_OK; ANNEAL_E_NULL_POINTER (out_sgd NULL); ANNEAL_E_INVALID_ARGUMENT (the message is
+ * Keras's, e.g. "momentum must be between [0, 1]. Received: momentum=1.5 ..."). *out_sgd = NULL on failure.
+ */
+int32_t anneal_sgd_create(double learning_rate, double momentum, double decay, bool nesterov, anneal_sgd **out_sgd);
+
+/**
+ * An SGD whose base rate follows `schedule` (which must have ANNEAL_UNIT_UPDATE), asked for `iterations`
+ * before every update: Keras's SGD(learning_rate=ExponentialDecay(...)). The schedule is copied: it may be
+ * freed after this call. Setting the model's learning rate later replaces the schedule with a fixed rate.
+ * Returns as anneal_sgd_create; also ANNEAL_E_INVALID_HANDLE (schedule) and ANNEAL_E_INVALID_ARGUMENT
+ * (an epoch schedule).
+ */
+int32_t anneal_sgd_create_scheduled(const anneal_schedule *schedule, double momentum, double decay, bool nesterov,
+                                    anneal_sgd **out_sgd);
+
+/** Releases an SGD description. NULL, or a handle already freed, does nothing. */
+void anneal_sgd_free(anneal_sgd *sgd);
+
+/* ======================================================================================================
+ * Model: a Sequential stack of dense layers (one call at a time; see CONVENTIONS, Threads)
+ * ====================================================================================================== */
+
+typedef struct anneal_model anneal_model;
+
+/**
+ * An empty model whose random choices (initial weights, and shuffling when a fit or session is given no
+ * seed) all come from `seed`: the same seed and calls give the same run, bit for bit. Models made here never
+ * print.
+ * Returns ANNEAL_OK; ANNEAL_E_NULL_POINTER (out_model NULL).
+ */
+int32_t anneal_model_create(uint64_t seed, anneal_model **out_model);
+
+/** Releases a model. NULL, or a handle already freed, does nothing. Sessions made from it stay usable. */
+void anneal_model_free(anneal_model *model);
+
+/**
+ * Appends Dense(units, activation, kernel_initializer, bias_initializer, use_bias, input_dim). input_dim is
+ * required (> 0) on the first layer unless anneal_model_build is called later, and 0 ("not given") or the
+ * previous layer's units on the others. The layer's weights are drawn now when the input width is known.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_INVALID_ARGUMENT (units < 1,
+ * input_dim < 0, unknown enum value); ANNEAL_E_SHAPE_MISMATCH (input_dim differs from the previous layer's
+ * units); ANNEAL_E_INVALID_STATE (model already compiled; inside a callback).
+ */
+int32_t anneal_model_add_dense(anneal_model *model, int32_t units, int32_t activation, int32_t kernel_initializer,
+                               int32_t bias_initializer, bool use_bias, int32_t input_dim);
+
+/**
+ * Creates the weights of layers that have none yet for inputs of width input_dim (> 0). Fit, evaluate and
+ * predict build the model themselves from their data's width.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_INVALID_ARGUMENT (input_dim < 1);
+ * ANNEAL_E_INVALID_STATE (no layers; inside a callback); ANNEAL_E_SHAPE_MISMATCH (built for another width).
+ */
+int32_t anneal_model_build(anneal_model *model, int32_t input_dim);
+
+/**
+ * Sets the loss, the optimizer (a fresh one built from `sgd`, which is only read during the call) and the
+ * metrics. metrics: metric_count names ("accuracy", "acc", "binary_accuracy", "categorical_accuracy",
+ * "sparse_categorical_accuracy"; logs use the name given); may be NULL when metric_count is 0.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE (model or sgd); ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (metrics
+ * NULL with metric_count > 0, or an element NULL); ANNEAL_E_INVALID_ARGUMENT (unknown loss or metric,
+ * metric_count < 0); ANNEAL_E_INVALID_STATE (no layers; inside a callback).
+ */
+int32_t anneal_model_compile(anneal_model *model, const anneal_sgd *sgd, int32_t loss, const char *const *metrics,
+                             int32_t metric_count);
+
+/**
+ * Structure queries (callback-safe): number of layers; input width (0 until known); output width (last
+ * layer's units; 0 without layers); number of weight tensors (each layer's kernel, then its bias when it has
+ * one; 0 until built); metric count (after compile; 0 before).
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (out NULL).
+ */
+int32_t anneal_model_layer_count(const anneal_model *model, int32_t *out_count);
+int32_t anneal_model_input_dim(const anneal_model *model, int32_t *out_dim);
+int32_t anneal_model_output_dim(const anneal_model *model, int32_t *out_dim);
+int32_t anneal_model_weight_count(const anneal_model *model, int32_t *out_count);
+int32_t anneal_model_metric_count(const anneal_model *model, int32_t *out_count);
+
+/**
+ * Metric `index`'s log name as given to compile, as a copy-out string (callback-safe).
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_INVALID_ARGUMENT (index out of range);
+ * ANNEAL_E_NULL_POINTER; ANNEAL_E_BUFFER_TOO_SMALL.
+ */
+int32_t anneal_model_metric_name(const anneal_model *model, int32_t index, char *buffer, int64_t capacity,
+                                 int64_t *out_length);
+
+/**
+ * Shape of weight tensor `index` (callback-safe): kernels are [inputs, units] (rank 2), biases [units]
+ * (rank 1). Writes *out_rank and the first min(rank, dims_capacity) dimensions into out_dims (out_dims may
+ * be NULL when dims_capacity is 0); *out_size (optional) receives the element count.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (out_rank NULL, or out_dims
+ * NULL with dims_capacity > 0); ANNEAL_E_INVALID_ARGUMENT (index out of range, dims_capacity < 0);
+ * ANNEAL_E_BUFFER_TOO_SMALL (0 < dims_capacity < rank; *out_rank still written).
+ */
+int32_t anneal_model_weight_shape(const anneal_model *model, int32_t index, int32_t *out_rank, int64_t *out_dims,
+                                  int32_t dims_capacity, int64_t *out_size);
+
+/**
+ * Copies weight tensor `index` (row-major, Keras layout: kernel[i][j] at i * units + j) into buffer; capacity
+ * is in floats (callback-safe).
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (buffer NULL);
+ * ANNEAL_E_INVALID_ARGUMENT (index out of range); ANNEAL_E_BUFFER_TOO_SMALL.
+ */
+int32_t anneal_model_get_weight(const anneal_model *model, int32_t index, float *buffer, int64_t capacity);
+
+/**
+ * Replaces weight tensor `index` with `count` floats (count must equal its size; copied). All values must
+ * be finite; on any error the weights are unchanged (callback-safe).
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (values NULL);
+ * ANNEAL_E_INVALID_ARGUMENT (index out of range); ANNEAL_E_SHAPE_MISMATCH (count differs);
+ * ANNEAL_E_NON_FINITE; ANNEAL_E_INVALID_STATE (not built).
+ */
+int32_t anneal_model_set_weight(anneal_model *model, int32_t index, const float *values, int64_t count);
+
+/**
+ * Saves every weight to `path` in Anneal's weights-file format, atomically (a temporary file renamed over
+ * the destination); loads such a file into the model, checking count, shapes and finiteness first (on any
+ * error the weights are unchanged). Callback-safe.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (path NULL);
+ * ANNEAL_E_INVALID_STATE (not built); ANNEAL_E_IO; ANNEAL_E_CORRUPT_FILE (load); ANNEAL_E_SHAPE_MISMATCH
+ * (load: a file of another architecture); ANNEAL_E_NON_FINITE (load); ANNEAL_E_INVALID_ARGUMENT (bad path).
+ */
+int32_t anneal_model_save_weights(const anneal_model *model, const char *path);
+int32_t anneal_model_load_weights(anneal_model *model, const char *path);
+
+/**
+ * The model's outputs for rows x cols inputs x (row-major, borrowed), computed batch_size rows at a time,
+ * written row-major into out (rows * output_dim floats; capacity in floats). Builds the model from cols when
+ * needed; works before compile (callback-safe).
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (x or out NULL);
+ * ANNEAL_E_INVALID_ARGUMENT (rows < 1, cols < 1, batch_size < 1, overflowing sizes);
+ * ANNEAL_E_SHAPE_MISMATCH (cols differs from the input width); ANNEAL_E_NON_FINITE (x);
+ * ANNEAL_E_INVALID_STATE (no layers); ANNEAL_E_BUFFER_TOO_SMALL; ANNEAL_E_OUT_OF_MEMORY.
+ */
+int32_t anneal_model_predict(anneal_model *model, const float *x, int64_t rows, int32_t cols, int32_t batch_size,
+                             float *out, int64_t capacity);
+
+/**
+ * Keras's evaluate: the loss then each metric (in anneal_model_metric_name order) over x (rows x cols) and
+ * y (rows x y_cols: 1 column for binary and sparse losses, one per output otherwise), as copy-out values
+ * (1 + metric count values). Callback-safe.
+ * Returns ANNEAL_OK; as anneal_model_predict (x, y); ANNEAL_E_INVALID_STATE (not compiled);
+ * ANNEAL_E_NULL_POINTER (out_values NULL with capacity > 0); ANNEAL_E_BUFFER_TOO_SMALL.
+ */
+int32_t anneal_model_evaluate(anneal_model *model, const float *x, int64_t rows, int32_t cols, const float *y,
+                              int32_t y_cols, int32_t batch_size, double *out_values, int32_t capacity,
+                              int32_t *out_count);
+
+/**
+ * Learning rate of the compiled optimizer (callback-safe):
+ * - anneal_model_learning_rate: the base rate the next update starts from (the schedule's value at the
+ *   current iterations for a scheduled SGD), as the float32 the optimizer holds, widened to double.
+ * - anneal_model_set_learning_rate: replaces the base rate (and any schedule); rate >= 0 and finite; stored
+ *   as float32. `decay` still applies on top. Inside an epoch callback, this is how a C program sets the
+ *   next epoch's rate (Keras's LearningRateScheduler).
+ * - anneal_model_effective_learning_rate: the rate the next update will use: base / (1 + decay * iterations).
+ * - anneal_model_iterations: updates done so far (never reset, across epochs and fits).
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (out NULL);
+ * ANNEAL_E_INVALID_STATE (not compiled); ANNEAL_E_INVALID_ARGUMENT / ANNEAL_E_NON_FINITE (set: bad rate).
+ */
+int32_t anneal_model_learning_rate(const anneal_model *model, double *out_rate);
+int32_t anneal_model_set_learning_rate(anneal_model *model, double rate);
+int32_t anneal_model_effective_learning_rate(const anneal_model *model, double *out_rate);
+int32_t anneal_model_iterations(const anneal_model *model, int64_t *out_iterations);
+
+/* ======================================================================================================
+ * Fitting with callbacks
+ * ====================================================================================================== */
+
+typedef struct anneal_history anneal_history;
+
+/**
+ * Called by anneal_model_fit and anneal_session_fit on the calling thread.
+ *
+ * user_data  the pointer given to the fit call, passed through untouched.
+ * model      the model being trained (a live handle; call only callback-safe functions on it).
+ * event      ANNEAL_EVENT_EPOCH_BEGIN (before the epoch's first batch, after the schedule, if any, set the
+ *            rate; count 0, keys and values NULL) or ANNEAL_EVENT_EPOCH_END (after validation; the epoch's
+ *            logs).
+ * epoch      0-based epoch index.
+ * keys, values, count   the epoch's logs in Keras's order: "loss", metrics, "val_loss", "val_" metrics, then
+ *            "effective_lr" when decay > 0, "lr" when a schedule is given. Valid only during the call.
+ *
+ * Return 0 to go on; a positive value to stop training (Keras's model.stop_training = True: the loop stops
+ * after the current batch's epoch; at EPOCH_BEGIN that is after the epoch's first batch, as in Keras) and the
+ * fit returns ANNEAL_OK with the history so far; a negative value to abort: the fit returns ANNEAL_E_CALLBACK.
+ */
+typedef int32_t (*anneal_epoch_callback)(void *user_data, anneal_model *model, int32_t event, int32_t epoch,
+                                         const char *const *keys, const double *values, int32_t count);
+
+/**
+ * Keras's fit in one call, always silent (verbose 0).
+ *
+ * x, rows, cols    training inputs, row-major (borrowed, copied).
+ * y, y_cols        labels, rows x y_cols (1 column for binary and sparse losses, one per output otherwise).
+ * epochs           train until this epoch index (>= 0).
+ * batch_size       rows per update (>= 1); the last batch of an epoch may be shorter.
+ * validation_split fraction of the LAST rows held out for validation, in [0, 1), taken before shuffling
+ *                  (floor(rows * (1 - split)) rows train).
+ * shuffle          a fresh order of the training rows every epoch.
+ * shuffle_seed     seeds the shuffling; NULL draws the seed from the model's generator (as Swift's
+ *                  fit(seed: nil)).
+ * schedule         optional epoch schedule (ANNEAL_UNIT_EPOCH): sets the base rate at the start of every
+ *                  epoch and logs it as "lr" (Keras's LearningRateScheduler). Only read during the call.
+ * callback         optional epoch callback (runs after the schedule at EPOCH_BEGIN).
+ * user_data        passed to callback.
+ * out_history      optional: receives the history (free with anneal_history_free), NULL on failure.
+ *
+ * Returns ANNEAL_OK (also when the callback stopped training); ANNEAL_E_INVALID_HANDLE (model, schedule);
+ * ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (x or y NULL); ANNEAL_E_INVALID_ARGUMENT (sizes, epochs < 0,
+ * batch_size < 1, split out of range or leaving a side empty, an update schedule, a schedule value that is
+ * negative or not finite); ANNEAL_E_SHAPE_MISMATCH; ANNEAL_E_NON_FINITE; ANNEAL_E_INVALID_STATE (not
+ * compiled; inside a callback); ANNEAL_E_CALLBACK (callback returned < 0); ANNEAL_E_OUT_OF_MEMORY.
+ * After a failure during training the model keeps the weights of its last finished batch.
+ */
+int32_t anneal_model_fit(anneal_model *model, const float *x, int64_t rows, int32_t cols, const float *y,
+                         int32_t y_cols, int32_t epochs, int32_t batch_size, double validation_split, bool shuffle,
+                         const uint64_t *shuffle_seed, const anneal_schedule *schedule, anneal_epoch_callback callback,
+                         void *user_data, anneal_history **out_history);
+
+/** Releases a history. NULL, or a handle already freed, does nothing. */
+void anneal_history_free(anneal_history *history);
+
+/** Number of epochs recorded; number of keys. Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_NULL_POINTER. */
+int32_t anneal_history_epoch_count(const anneal_history *history, int32_t *out_count);
+int32_t anneal_history_key_count(const anneal_history *history, int32_t *out_count);
+
+/**
+ * Key `index` ("loss", "accuracy", "val_loss", ... in first-seen order) as a copy-out string.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_INVALID_ARGUMENT (index out of range);
+ * ANNEAL_E_NULL_POINTER; ANNEAL_E_BUFFER_TOO_SMALL.
+ */
+int32_t anneal_history_key(const anneal_history *history, int32_t index, char *buffer, int64_t capacity,
+                           int64_t *out_length);
+
+/**
+ * The per-epoch values of `key` as copy-out values (one per epoch that logged it).
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_NULL_POINTER (key NULL, or out_values NULL with
+ * capacity > 0); ANNEAL_E_INVALID_ARGUMENT (unknown key, capacity < 0); ANNEAL_E_BUFFER_TOO_SMALL.
+ */
+int32_t anneal_history_values(const anneal_history *history, const char *key, double *out_values, int32_t capacity,
+                              int32_t *out_count);
+
+/* ======================================================================================================
+ * Session: training driven by the caller, one epoch or one batch at a time (one call at a time)
+ *
+ * A session holds one fit's worth of state over fixed data: the train / validation split, the batch order,
+ * and the epoch's running sums. A caller's own loop that reproduces anneal_model_fit:
+ *
+ *     for (epoch = 0; epoch < epochs; epoch++) {
+ *         anneal_model_set_learning_rate(model, my_schedule(epoch));   (optional)
+ *         anneal_session_begin_epoch(session);
+ *         for (b = 0; b < batch_count; b++) anneal_session_train_batch(session, b);
+ *         anneal_session_running_values(session, train, 8, &n);   loss, metrics
+ *         anneal_session_validate(session, val, 8, &m);             val_loss, val_ metrics
+ *     }
+ *
+ * Every session call also uses the session's model: it returns ANNEAL_E_BUSY while another thread uses the
+ * model, and calls on the model from another thread return ANNEAL_E_BUSY during a session call.
+ * ====================================================================================================== */
+
+typedef struct anneal_session anneal_session;
+
+/**
+ * Prepares training of a compiled model on x (rows x cols) and y (rows x y_cols), both borrowed and copied;
+ * arguments as anneal_model_fit. The model must stay compiled as it is (a later compile does not reach an
+ * existing session).
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (x, y or out_session);
+ * ANNEAL_E_INVALID_ARGUMENT; ANNEAL_E_SHAPE_MISMATCH; ANNEAL_E_NON_FINITE; ANNEAL_E_INVALID_STATE (not
+ * compiled; inside a callback); ANNEAL_E_OUT_OF_MEMORY. *out_session = NULL on failure.
+ */
+int32_t anneal_session_create(anneal_model *model, const float *x, int64_t rows, int32_t cols, const float *y,
+                              int32_t y_cols, int32_t batch_size, double validation_split, bool shuffle,
+                              const uint64_t *shuffle_seed, anneal_session **out_session);
+
+/**
+ * As anneal_session_create, with explicit validation data x_val (val_rows x cols) and y_val
+ * (val_rows x y_cols), instead of a split (Keras's validation_data).
+ */
+int32_t anneal_session_create_with_validation(anneal_model *model, const float *x, int64_t rows, int32_t cols,
+                                              const float *y, int32_t y_cols, const float *x_val, const float *y_val,
+                                              int64_t val_rows, int32_t batch_size, bool shuffle,
+                                              const uint64_t *shuffle_seed, anneal_session **out_session);
+
+/** Releases a session. NULL, or a handle already freed, does nothing. */
+void anneal_session_free(anneal_session *session);
+
+/**
+ * Sizes: updates per epoch (ceil(training rows / batch size)); training rows; validation rows (0 without
+ * validation); batches trained so far in the current epoch.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER.
+ */
+int32_t anneal_session_batch_count(const anneal_session *session, int32_t *out_count);
+int32_t anneal_session_training_rows(const anneal_session *session, int64_t *out_rows);
+int32_t anneal_session_validation_rows(const anneal_session *session, int64_t *out_rows);
+int32_t anneal_session_batches_done(const anneal_session *session, int32_t *out_count);
+
+/**
+ * Starts an epoch: a fresh batch order (when shuffling) and cleared running sums.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_INVALID_STATE (inside a callback).
+ */
+int32_t anneal_session_begin_epoch(anneal_session *session);
+
+/**
+ * Trains batch `index` (0 <= index < batch count) of the current epoch: forward, loss, backward, one SGD
+ * update. Batches are usually trained in order, each once.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_INVALID_ARGUMENT (index out of range);
+ * ANNEAL_E_INVALID_STATE (no epoch begun; inside a callback).
+ */
+int32_t anneal_session_train_batch(anneal_session *session, int32_t index);
+
+/**
+ * Begins an epoch, trains all its batches and writes the training loss then metrics as copy-out values
+ * (values may be NULL with capacity 0 when only training matters).
+ * Returns as anneal_session_train_batch, plus ANNEAL_E_NULL_POINTER and ANNEAL_E_BUFFER_TOO_SMALL (the epoch
+ * has been trained all the same).
+ */
+int32_t anneal_session_train_epoch(anneal_session *session, double *out_values, int32_t capacity, int32_t *out_count);
+
+/**
+ * The current epoch's running means (loss then metrics, row-weighted over the batches trained so far) as
+ * copy-out values. Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER;
+ * ANNEAL_E_BUFFER_TOO_SMALL; ANNEAL_E_INVALID_STATE (no epoch begun).
+ */
+int32_t anneal_session_running_values(const anneal_session *session, double *out_values, int32_t capacity,
+                                      int32_t *out_count);
+
+/**
+ * Validation loss then metrics for the current weights over all validation rows, as copy-out values.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER; ANNEAL_E_BUFFER_TOO_SMALL;
+ * ANNEAL_E_INVALID_STATE (the session has no validation data; inside a callback).
+ */
+int32_t anneal_session_validate(anneal_session *session, double *out_values, int32_t capacity, int32_t *out_count);
+
+/**
+ * Keras's fit loop over the session (anneal_model_fit without the data arguments), silent: epochs from
+ * initial_epoch (>= 0) until epochs, with the optional epoch schedule and callback. Same statuses as
+ * anneal_model_fit.
+ */
+int32_t anneal_session_fit(anneal_session *session, int32_t epochs, int32_t initial_epoch,
+                           const anneal_schedule *schedule, anneal_epoch_callback callback, void *user_data,
+                           anneal_history **out_history);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* ANNEAL_H */
