@@ -335,7 +335,7 @@ _bind("anneal_session_fit", c_int32, anneal_session_p, c_int32, c_int32, anneal_
 # --- Checks ----------------------------------------------------------------------------------------------
 version_number = anneal_version_number()
 version = anneal_version_string().decode()
-if version_number // 1_000_000 != SUPPORTED_MAJOR:
+if version_number // 10000 != SUPPORTED_MAJOR:  # MAJOR * 10000 + MINOR * 100 + PATCH
     raise ImportError(
         f"{path} is Anneal {version}; this package needs major version {SUPPORTED_MAJOR}. "
         "Rebuild the library from the same checkout as the package.")
