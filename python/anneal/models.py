@@ -13,7 +13,7 @@ import os
 import weakref
 
 from . import _arrays, _lib, callbacks as callbacks_module, layers as layers_module, optimizers, utils
-from .errors import InvalidStateError
+from .errors import InvalidStateError, ShapeMismatchError
 
 __all__ = ["Sequential"]
 
@@ -33,6 +33,14 @@ def _positive_int(value, name):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
         raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
     return int(value)
+
+
+def _same_rows(x, y, what=""):
+    """x and y must have one label row per sample: C reads y for x's row count."""
+    if x.rows != y.rows:
+        raise ShapeMismatchError(
+            f"Data cardinality is ambiguous: {what}x has {x.rows} samples but {what}y has {y.rows}. Make sure "
+            "all arrays contain the same number of samples.")
 
 
 def _values(function, *args):
@@ -57,9 +65,7 @@ class _Session:
                 raise ValueError(
                     f"validation_data has {x_val.columns} features and {y_val.columns} label columns; the "
                     f"training data has {x.columns} and {y.columns}")
-            if x_val.rows != y_val.rows:
-                raise ValueError(
-                    f"Data cardinality is ambiguous: validation x has {x_val.rows} rows but y has {y_val.rows}.")
+            _same_rows(x_val, y_val, "validation ")
             self._keep += [x_val, y_val]
             _lib.check(_lib.anneal_session_create_with_validation(
                 model, x.pointer, x.rows, x.columns, y.pointer, y.columns, x_val.pointer, y_val.pointer, x_val.rows,
@@ -252,6 +258,7 @@ class Sequential:
                                  f"Received: validation_split={validation_split!r}")
         x_matrix = _arrays.as_matrix(x, "x")
         y_matrix = _arrays.as_matrix(y, "y")
+        _same_rows(x_matrix, y_matrix)
         validation = None
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
@@ -324,6 +331,7 @@ class Sequential:
         batch_size = 32 if batch_size is None else _positive_int(batch_size, "batch_size")
         xs = _arrays.as_matrix(x, "x")
         ys = _arrays.as_matrix(y, "y")
+        _same_rows(xs, ys)
         values = _values(_lib.anneal_model_evaluate, self._live_handle(), xs.pointer, xs.rows, xs.columns,
                          ys.pointer, ys.columns, batch_size)
         if return_dict:
