@@ -378,8 +378,8 @@ class Sequential:
                 _lib.check(_lib.anneal_model_set_weight(self._live_handle(), index, pointer, size))
         except Exception:
             for index, values in enumerate(snapshot):
-                owner, pointer, _ = _arrays.as_weight(values, f"weight {index}")
-                _lib.anneal_model_set_weight(self._live_handle(), index, pointer, len(owner))
+                owner, pointer, shape = _arrays.as_weight(values, f"weight {index}")
+                _lib.anneal_model_set_weight(self._live_handle(), index, pointer, math.prod(shape))
             raise
 
     def save_weights(self, filepath, overwrite=True, **kwargs):
