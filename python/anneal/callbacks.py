@@ -152,11 +152,20 @@ class ProgbarLogger(Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         if self.progbar is not None and batch + 1 < self.progbar.target:
-            self.progbar.update(batch + 1, list((logs or {}).items()))
+            self.progbar.update(batch + 1, _shown(logs))
 
     def on_epoch_end(self, epoch, logs=None):
         if self.progbar is not None:
-            self.progbar.update(self.progbar.target, list((logs or {}).items()), finalize=True)
+            self.progbar.update(self.progbar.target, _shown(logs), finalize=True)
+
+
+# Keys Anneal adds to the logs that Keras never logs: kept in History, left out of the printed lines so
+# that they stay Keras's, text for text.
+_NOT_PRINTED = ("effective_lr",)
+
+
+def _shown(logs):
+    return [(key, value) for key, value in (logs or {}).items() if key not in _NOT_PRINTED]
 
 
 def _schedule_takes_rate(schedule):
