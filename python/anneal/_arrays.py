@@ -81,6 +81,9 @@ def _list_matrix(data, name):
             found = len(row) if isinstance(row, (list, tuple, array.array)) else type(row).__name__
             raise ValueError(f"`{name}` row {index} has {found} values; row 0 has {width}")
         for column, value in enumerate(row):
+            if isinstance(value, (list, tuple, array.array)):
+                raise ValueError(f"`{name}` must be 2-D (samples x features); row {index}, column {column} is a "
+                                 f"sequence of {len(value)} values")
             if isinstance(value, bool) or not isinstance(value, numbers.Real):
                 raise ValueError(f"`{name}` must hold numbers; row {index}, column {column} is {value!r}")
         flat.extend(float(value) for value in row)

@@ -3,6 +3,7 @@ exception classes of anneal.errors also inherit the matching builtins."""
 
 import math
 import os
+import tempfile
 
 import pytest
 
@@ -300,12 +301,13 @@ def test_closed_model_raises_a_clear_error():
     x, y = small_data(rows=10)
     model = small_model()
     model.close()
+    never = os.path.join(tempfile.mkdtemp(), "never-written")
     for call in (lambda: model.predict(x), lambda: model.fit(x, y, verbose=0), lambda: model.get_weights(),
-                 lambda: model.evaluate(x, y), lambda: model.save_weights("never-written")):
+                 lambda: model.evaluate(x, y), lambda: model.save_weights(never)):
         with pytest.raises(errors.InvalidStateError, match="closed"):
             call()
     model.close()  # closing twice is harmless
-    assert not os.path.exists("never-written")
+    assert not os.path.exists(never)
     with Sequential([Dense(2, input_dim=3)]) as empty:
         pass
     with pytest.raises(errors.InvalidStateError, match="closed"):
