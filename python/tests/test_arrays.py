@@ -1,6 +1,8 @@
 """anneal._arrays: numpy input of any float dtype and order without needless copies, plain lists, array.array,
 and the list path taken when numpy is missing."""
 
+import helpers  # noqa: F401  first: puts python/ on sys.path whatever runs the tests
+
 import array
 
 import pytest

@@ -1,6 +1,8 @@
 """Callbacks: hooks in Keras order with Keras's logs, stop_training, the built-in callbacks, and exceptions
 raised inside a schedule or a callback coming out of fit unchanged with the model still usable."""
 
+import helpers  # noqa: F401  first: puts python/ on sys.path whatever runs the tests
+
 import csv
 import math
 import os

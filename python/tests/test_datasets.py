@@ -1,5 +1,7 @@
 """anneal.datasets: load_csv on good and bad files, and the shipped ionosphere copy."""
 
+import helpers  # noqa: F401  first: puts python/ on sys.path whatever runs the tests
+
 import os
 import pathlib
 

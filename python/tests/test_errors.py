@@ -1,6 +1,8 @@
 """Bad input raises the right exception class, with a message naming the problem, and never crashes; the
 exception classes of anneal.errors also inherit the matching builtins."""
 
+import helpers  # noqa: F401  first: puts python/ on sys.path whatever runs the tests
+
 import math
 import os
 import tempfile

@@ -1,5 +1,7 @@
 """The golden Keras runs (time, step, base) replayed through the Python API from Keras's initial weights."""
 
+import helpers  # noqa: F401  first: puts python/ on sys.path whatever runs the tests
+
 import pytest
 
 import anneal

@@ -1,5 +1,7 @@
 """Ctrl-C during fit raises KeyboardInterrupt within one epoch and leaves the model usable."""
 
+import helpers  # noqa: F401  first: puts python/ on sys.path whatever runs the tests
+
 import os
 import signal
 import threading

@@ -1,5 +1,7 @@
 """anneal.layers: Dense's arguments, defaults, names and initializers."""
 
+import helpers  # noqa: F401  first: puts python/ on sys.path whatever runs the tests
+
 import math
 import statistics
 

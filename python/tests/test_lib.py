@@ -1,5 +1,7 @@
 """anneal._lib: loading, version, prototypes mirroring include/anneal.h, status strings."""
 
+import helpers  # noqa: F401  first: puts python/ on sys.path whatever runs the tests
+
 import ctypes
 import os
 import re

@@ -1,6 +1,8 @@
 """Sequential: add / compile / fit / evaluate / predict, History keys, verbose output, weights in memory and
 on disk, summary, close and `with`, Input and input_shape."""
 
+import helpers  # noqa: F401  first: puts python/ on sys.path whatever runs the tests
+
 import math
 import os
 import re

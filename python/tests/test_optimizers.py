@@ -1,5 +1,7 @@
 """anneal.optimizers.SGD: Keras 2's arguments, the lr alias, the update rules, learning-rate state."""
 
+import helpers  # noqa: F401  first: puts python/ on sys.path whatever runs the tests
+
 import pytest
 
 import anneal

@@ -1,6 +1,8 @@
 """Every schedule of anneal.optimizers.schedules against its formula written out here, argument errors,
 units, and SGD driven by a per-update schedule."""
 
+import helpers  # noqa: F401  first: puts python/ on sys.path whatever runs the tests
+
 import math
 
 import pytest

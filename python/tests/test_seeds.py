@@ -1,6 +1,8 @@
 """Seeding like Keras: anneal.utils.set_random_seed(s) or numpy.random.seed(s) before building the model makes
 a run reproducible; different seeds give different runs; the most recent seeding is the one in force."""
 
+import helpers  # noqa: F401  first: puts python/ on sys.path whatever runs the tests
+
 import random
 
 import pytest

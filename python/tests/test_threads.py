@@ -1,6 +1,8 @@
 """Two threads each training its own model finish with the same histories as sequential runs of the same
 seeds (the GIL is released while the library trains); a model busy on one thread refuses another."""
 
+import helpers  # noqa: F401  first: puts python/ on sys.path whatever runs the tests
+
 import threading
 
 import anneal

@@ -1,6 +1,8 @@
 """The tutorial's numbers through the Python API: its decay table, Keras's actual per-update rates, the step
 decay curve over 100 epochs, and the accuracy distribution over seeds 1..20."""
 
+import helpers  # noqa: F401  first: puts python/ on sys.path whatever runs the tests
+
 import os
 import runpy
 import statistics
