@@ -146,3 +146,42 @@ struct TutorialThroughPythonTests {
             """)
     }
 }
+
+/// The same Python suite under the machine's own `python3` (with numpy when installed: the zero-copy path),
+/// run as a child process with pytest when available, else with the pytest-free runner.
+@Suite("Python package under the machine's python3")
+struct MachinePythonTests {
+    static func python3() -> String? {
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
+            let candidate = "\(directory)/python3"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    @Test("python/tests passes under python3")
+    func suite() throws {
+        let python = try #require(Self.python3(), "no python3 on PATH")
+        let tests = EmbeddedPython.packageRoot.appendingPathComponent("python/tests").path
+        let script = """
+            import importlib.util, subprocess, sys
+            if importlib.util.find_spec("pytest"):
+                sys.exit(subprocess.call([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", \(EmbeddedPython.pythonString(tests))]))
+            sys.exit(subprocess.call([sys.executable, \(EmbeddedPython.pythonString(tests + "/run_without_pytest.py"))]))
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-c", script]
+        var environment = ProcessInfo.processInfo.environment
+        environment["ANNEAL_LIBRARY"] = EmbeddedPython.libraryPath
+        environment["PYTHONDONTWRITEBYTECODE"] = "1"
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "python/tests failed under \(python):\n\(text)")
+    }
+}
