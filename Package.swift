@@ -25,6 +25,12 @@ let package = Package(
         .executableTarget(name: "anneal-tutorial", dependencies: ["Anneal"], path: "examples/swift/tutorial"),
         .executableTarget(name: "anneal-bench", dependencies: ["Anneal"], path: "benchmarks/swift"),
 
+        // MARK: Test support
+        /// Debian's libpython3, linked through pkg-config; only PythonEmbed's C file includes Python.h.
+        .systemLibrary(name: "CPython3", pkgConfig: "python3-embed", providers: [.apt(["libpython3-dev"])]),
+        /// An embedded CPython for the tests of the Python package, behind a header without Python.h.
+        .target(name: "PythonEmbed", dependencies: ["CPython3"]),
+
         // MARK: Tests
         .testTarget(
             name: "AnnealTests",
@@ -34,6 +40,10 @@ let package = Package(
         .testTarget(
             name: "AnnealExportTests",
             dependencies: ["AnnealExport", "CAnneal", "Anneal"]
+        ),
+        .testTarget(
+            name: "AnnealPythonTests",
+            dependencies: ["PythonEmbed"]
         ),
     ]
 )

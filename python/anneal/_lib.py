@@ -1,0 +1,365 @@
+"""The C library, bound one to one: every function of ``include/anneal.h`` with its argtypes and restype,
+the C declaration quoted above each binding.
+
+``load()`` finds ``libanneal.so`` in this order: the ``ANNEAL_LIBRARY`` environment variable, the copy inside
+the installed package, then the repository's ``.build/release`` and ``.build/debug``. ``check(status)`` turns
+a status into the matching exception with the library's message. ctypes releases the GIL during every call,
+so models train in parallel on different threads.
+"""
+
+import ctypes
+import os
+from ctypes import POINTER, c_bool, c_char, c_char_p, c_double, c_float, c_int32, c_int64, c_uint64, c_void_p
+
+from .errors import BY_STATUS, AnnealError, InternalError
+
+SUPPORTED_MAJOR = 0
+
+_here = os.path.dirname(os.path.abspath(__file__))
+_repo = os.path.dirname(os.path.dirname(_here))
+
+
+def candidate_paths():
+    paths = []
+    if os.environ.get("ANNEAL_LIBRARY"):
+        paths.append(os.environ["ANNEAL_LIBRARY"])
+    paths.append(os.path.join(_here, "libanneal.so"))
+    for configuration in ("release", "debug"):
+        paths.append(os.path.join(_repo, ".build", configuration, "libanneal.so"))
+    return paths
+
+
+def _open():
+    tried = []
+    for path in candidate_paths():
+        if not os.path.exists(path):
+            tried.append(f"{path} (not found)")
+            continue
+        try:
+            return ctypes.CDLL(path), path
+        except OSError as error:
+            tried.append(f"{path} ({error})")
+    raise ImportError(
+        "anneal could not load libanneal.so. Build it with `swift build -c release` in the repository, install "
+        "the package with `pip install ./python`, or set ANNEAL_LIBRARY to its path. Tried:\n  "
+        + "\n  ".join(tried))
+
+
+lib, path = _open()
+
+# Opaque handles are plain pointers on the Python side.
+anneal_dataset_p = c_void_p
+anneal_schedule_p = c_void_p
+anneal_sgd_p = c_void_p
+anneal_model_p = c_void_p
+anneal_history_p = c_void_p
+anneal_session_p = c_void_p
+
+# int32_t (*anneal_epoch_callback)(void *user_data, anneal_model *model, int32_t event, int32_t epoch,
+#                                  const char *const *keys, const double *values, int32_t count);
+anneal_epoch_callback = ctypes.CFUNCTYPE(
+    c_int32, c_void_p, anneal_model_p, c_int32, c_int32, POINTER(c_char_p), POINTER(c_double), c_int32)
+
+PROTOTYPES = {}
+
+
+def _bind(name, restype, *argtypes):
+    function = getattr(lib, name)
+    function.restype = restype
+    function.argtypes = list(argtypes)
+    PROTOTYPES[name] = function
+    globals()[name] = function
+
+
+# --- Version and errors ----------------------------------------------------------------------------------
+# int32_t anneal_version_number(void);
+_bind("anneal_version_number", c_int32)
+# const char *anneal_version_string(void);
+_bind("anneal_version_string", c_char_p)
+# const char *anneal_status_string(int32_t status);
+_bind("anneal_status_string", c_char_p, c_int32)
+# const char *anneal_last_error(void);
+_bind("anneal_last_error", c_char_p)
+
+# --- Names -----------------------------------------------------------------------------------------------
+# int32_t anneal_activation_from_name(const char *name, int32_t *out_code);
+_bind("anneal_activation_from_name", c_int32, c_char_p, POINTER(c_int32))
+# int32_t anneal_initializer_from_name(const char *name, int32_t *out_code);
+_bind("anneal_initializer_from_name", c_int32, c_char_p, POINTER(c_int32))
+# int32_t anneal_loss_from_name(const char *name, int32_t *out_code);
+_bind("anneal_loss_from_name", c_int32, c_char_p, POINTER(c_int32))
+
+# --- Dataset ---------------------------------------------------------------------------------------------
+# int32_t anneal_dataset_load_csv(const char *path, int32_t label_column, int32_t header_mode,
+#                                 anneal_dataset **out_dataset);
+_bind("anneal_dataset_load_csv", c_int32, c_char_p, c_int32, c_int32, POINTER(anneal_dataset_p))
+# int32_t anneal_dataset_create(const float *features, const float *labels, int64_t rows,
+#                               int32_t features_per_row, anneal_dataset **out_dataset);
+_bind("anneal_dataset_create", c_int32, POINTER(c_float), POINTER(c_float), c_int64, c_int32,
+      POINTER(anneal_dataset_p))
+# void anneal_dataset_free(anneal_dataset *dataset);
+_bind("anneal_dataset_free", None, anneal_dataset_p)
+# int32_t anneal_dataset_rows(const anneal_dataset *dataset, int64_t *out_rows);
+_bind("anneal_dataset_rows", c_int32, anneal_dataset_p, POINTER(c_int64))
+# int32_t anneal_dataset_features(const anneal_dataset *dataset, int32_t *out_features);
+_bind("anneal_dataset_features", c_int32, anneal_dataset_p, POINTER(c_int32))
+# int32_t anneal_dataset_class_count(const anneal_dataset *dataset, int32_t *out_count);
+_bind("anneal_dataset_class_count", c_int32, anneal_dataset_p, POINTER(c_int32))
+# int32_t anneal_dataset_class_name(const anneal_dataset *dataset, int32_t index, char *buffer,
+#                                   int64_t capacity, int64_t *out_length);
+_bind("anneal_dataset_class_name", c_int32, anneal_dataset_p, c_int32, POINTER(c_char), c_int64, POINTER(c_int64))
+# int32_t anneal_dataset_feature_name(const anneal_dataset *dataset, int32_t index, char *buffer,
+#                                     int64_t capacity, int64_t *out_length);
+_bind("anneal_dataset_feature_name", c_int32, anneal_dataset_p, c_int32, POINTER(c_char), c_int64,
+      POINTER(c_int64))
+# int32_t anneal_dataset_copy_features(const anneal_dataset *dataset, float *buffer, int64_t capacity);
+_bind("anneal_dataset_copy_features", c_int32, anneal_dataset_p, POINTER(c_float), c_int64)
+# int32_t anneal_dataset_copy_labels(const anneal_dataset *dataset, float *buffer, int64_t capacity);
+_bind("anneal_dataset_copy_labels", c_int32, anneal_dataset_p, POINTER(c_float), c_int64)
+
+# --- Schedules -------------------------------------------------------------------------------------------
+# int32_t anneal_schedule_step_decay(double initial_rate, double drop, double epochs_drop, int32_t unit,
+#                                    anneal_schedule **out_schedule);
+_bind("anneal_schedule_step_decay", c_int32, c_double, c_double, c_double, c_int32, POINTER(anneal_schedule_p))
+# int32_t anneal_schedule_time_decay(double initial_rate, double decay, int32_t unit, anneal_schedule **out_schedule);
+_bind("anneal_schedule_time_decay", c_int32, c_double, c_double, c_int32, POINTER(anneal_schedule_p))
+# int32_t anneal_schedule_tutorial_compounding_decay(double initial_rate, double decay, int32_t unit,
+#                                                    anneal_schedule **out_schedule);
+_bind("anneal_schedule_tutorial_compounding_decay", c_int32, c_double, c_double, c_int32, POINTER(anneal_schedule_p))
+# int32_t anneal_schedule_constant(double rate, int32_t unit, anneal_schedule **out_schedule);
+_bind("anneal_schedule_constant", c_int32, c_double, c_int32, POINTER(anneal_schedule_p))
+# int32_t anneal_schedule_exponential_decay(double initial_rate, int64_t decay_steps, double decay_rate,
+#                                           bool staircase, int32_t unit, anneal_schedule **out_schedule);
+_bind("anneal_schedule_exponential_decay", c_int32, c_double, c_int64, c_double, c_bool, c_int32,
+      POINTER(anneal_schedule_p))
+# int32_t anneal_schedule_inverse_time_decay(double initial_rate, int64_t decay_steps, double decay_rate,
+#                                            bool staircase, int32_t unit, anneal_schedule **out_schedule);
+_bind("anneal_schedule_inverse_time_decay", c_int32, c_double, c_int64, c_double, c_bool, c_int32,
+      POINTER(anneal_schedule_p))
+# int32_t anneal_schedule_piecewise_constant_decay(const int64_t *boundaries, int32_t boundary_count,
+#                                                  const double *values, int32_t value_count, int32_t unit,
+#                                                  anneal_schedule **out_schedule);
+_bind("anneal_schedule_piecewise_constant_decay", c_int32, POINTER(c_int64), c_int32, POINTER(c_double), c_int32,
+      c_int32, POINTER(anneal_schedule_p))
+# int32_t anneal_schedule_polynomial_decay(double initial_rate, int64_t decay_steps, double end_rate,
+#                                          double power, bool cycle, int32_t unit, anneal_schedule **out_schedule);
+_bind("anneal_schedule_polynomial_decay", c_int32, c_double, c_int64, c_double, c_double, c_bool, c_int32,
+      POINTER(anneal_schedule_p))
+# int32_t anneal_schedule_cosine_decay(double initial_rate, int64_t decay_steps, double alpha,
+#                                      bool has_warmup_target, double warmup_target, int64_t warmup_steps,
+#                                      int32_t unit, anneal_schedule **out_schedule);
+_bind("anneal_schedule_cosine_decay", c_int32, c_double, c_int64, c_double, c_bool, c_double, c_int64, c_int32,
+      POINTER(anneal_schedule_p))
+# int32_t anneal_schedule_cosine_decay_restarts(double initial_rate, int64_t first_decay_steps, double t_mul,
+#                                               double m_mul, double alpha, int32_t unit,
+#                                               anneal_schedule **out_schedule);
+_bind("anneal_schedule_cosine_decay_restarts", c_int32, c_double, c_int64, c_double, c_double, c_double, c_int32,
+      POINTER(anneal_schedule_p))
+# int32_t anneal_schedule_step_lr(double initial_rate, int64_t step_size, double gamma, int32_t unit,
+#                                 anneal_schedule **out_schedule);
+_bind("anneal_schedule_step_lr", c_int32, c_double, c_int64, c_double, c_int32, POINTER(anneal_schedule_p))
+# int32_t anneal_schedule_multi_step_lr(double initial_rate, const int64_t *milestones, int32_t milestone_count,
+#                                       double gamma, int32_t unit, anneal_schedule **out_schedule);
+_bind("anneal_schedule_multi_step_lr", c_int32, c_double, POINTER(c_int64), c_int32, c_double, c_int32,
+      POINTER(anneal_schedule_p))
+# int32_t anneal_schedule_exponential_lr(double initial_rate, double gamma, int32_t unit,
+#                                        anneal_schedule **out_schedule);
+_bind("anneal_schedule_exponential_lr", c_int32, c_double, c_double, c_int32, POINTER(anneal_schedule_p))
+# int32_t anneal_schedule_cosine_annealing_lr(double initial_rate, int64_t t_max, double eta_min, int32_t unit,
+#                                             anneal_schedule **out_schedule);
+_bind("anneal_schedule_cosine_annealing_lr", c_int32, c_double, c_int64, c_double, c_int32,
+      POINTER(anneal_schedule_p))
+# int32_t anneal_schedule_cosine_annealing_warm_restarts(double initial_rate, int64_t t_0, int64_t t_mult,
+#                                                        double eta_min, int32_t unit,
+#                                                        anneal_schedule **out_schedule);
+_bind("anneal_schedule_cosine_annealing_warm_restarts", c_int32, c_double, c_int64, c_int64, c_double, c_int32,
+      POINTER(anneal_schedule_p))
+# int32_t anneal_schedule_one_cycle_lr(double max_rate, int64_t total_steps, double pct_start,
+#                                      int32_t anneal_strategy, double div_factor, double final_div_factor,
+#                                      bool three_phase, int32_t unit, anneal_schedule **out_schedule);
+_bind("anneal_schedule_one_cycle_lr", c_int32, c_double, c_int64, c_double, c_int32, c_double, c_double, c_bool,
+      c_int32, POINTER(anneal_schedule_p))
+# int32_t anneal_schedule_cyclic_lr(double base_rate, double max_rate, int64_t step_size_up,
+#                                   int64_t step_size_down, int32_t mode, double gamma, int32_t unit,
+#                                   anneal_schedule **out_schedule);
+_bind("anneal_schedule_cyclic_lr", c_int32, c_double, c_double, c_int64, c_int64, c_int32, c_double, c_int32,
+      POINTER(anneal_schedule_p))
+# int32_t anneal_schedule_linear_lr(double initial_rate, double start_factor, double end_factor,
+#                                   int64_t total_iters, int32_t unit, anneal_schedule **out_schedule);
+_bind("anneal_schedule_linear_lr", c_int32, c_double, c_double, c_double, c_int64, c_int32,
+      POINTER(anneal_schedule_p))
+# int32_t anneal_schedule_sequential(const anneal_schedule *const *schedules, int32_t count,
+#                                    const int64_t *milestones, int32_t milestone_count,
+#                                    anneal_schedule **out_schedule);
+_bind("anneal_schedule_sequential", c_int32, POINTER(anneal_schedule_p), c_int32, POINTER(c_int64), c_int32,
+      POINTER(anneal_schedule_p))
+# void anneal_schedule_free(anneal_schedule *schedule);
+_bind("anneal_schedule_free", None, anneal_schedule_p)
+# int32_t anneal_schedule_rate(const anneal_schedule *schedule, int64_t step, double *out_rate);
+_bind("anneal_schedule_rate", c_int32, anneal_schedule_p, c_int64, POINTER(c_double))
+# int32_t anneal_schedule_unit(const anneal_schedule *schedule, int32_t *out_unit);
+_bind("anneal_schedule_unit", c_int32, anneal_schedule_p, POINTER(c_int32))
+
+# --- SGD -------------------------------------------------------------------------------------------------
+# int32_t anneal_sgd_create(double learning_rate, double momentum, double decay, bool nesterov,
+#                           anneal_sgd **out_sgd);
+_bind("anneal_sgd_create", c_int32, c_double, c_double, c_double, c_bool, POINTER(anneal_sgd_p))
+# int32_t anneal_sgd_create_scheduled(const anneal_schedule *schedule, double momentum, double decay,
+#                                     bool nesterov, anneal_sgd **out_sgd);
+_bind("anneal_sgd_create_scheduled", c_int32, anneal_schedule_p, c_double, c_double, c_bool, POINTER(anneal_sgd_p))
+# void anneal_sgd_free(anneal_sgd *sgd);
+_bind("anneal_sgd_free", None, anneal_sgd_p)
+
+# --- Model -----------------------------------------------------------------------------------------------
+# int32_t anneal_model_create(uint64_t seed, anneal_model **out_model);
+_bind("anneal_model_create", c_int32, c_uint64, POINTER(anneal_model_p))
+# void anneal_model_free(anneal_model *model);
+_bind("anneal_model_free", None, anneal_model_p)
+# int32_t anneal_model_add_dense(anneal_model *model, int32_t units, int32_t activation,
+#                                int32_t kernel_initializer, int32_t bias_initializer, bool use_bias,
+#                                int32_t input_dim);
+_bind("anneal_model_add_dense", c_int32, anneal_model_p, c_int32, c_int32, c_int32, c_int32, c_bool, c_int32)
+# int32_t anneal_model_build(anneal_model *model, int32_t input_dim);
+_bind("anneal_model_build", c_int32, anneal_model_p, c_int32)
+# int32_t anneal_model_compile(anneal_model *model, const anneal_sgd *sgd, int32_t loss,
+#                              const char *const *metrics, int32_t metric_count);
+_bind("anneal_model_compile", c_int32, anneal_model_p, anneal_sgd_p, c_int32, POINTER(c_char_p), c_int32)
+# int32_t anneal_model_layer_count(const anneal_model *model, int32_t *out_count);
+_bind("anneal_model_layer_count", c_int32, anneal_model_p, POINTER(c_int32))
+# int32_t anneal_model_input_dim(const anneal_model *model, int32_t *out_dim);
+_bind("anneal_model_input_dim", c_int32, anneal_model_p, POINTER(c_int32))
+# int32_t anneal_model_output_dim(const anneal_model *model, int32_t *out_dim);
+_bind("anneal_model_output_dim", c_int32, anneal_model_p, POINTER(c_int32))
+# int32_t anneal_model_weight_count(const anneal_model *model, int32_t *out_count);
+_bind("anneal_model_weight_count", c_int32, anneal_model_p, POINTER(c_int32))
+# int32_t anneal_model_metric_count(const anneal_model *model, int32_t *out_count);
+_bind("anneal_model_metric_count", c_int32, anneal_model_p, POINTER(c_int32))
+# int32_t anneal_model_metric_name(const anneal_model *model, int32_t index, char *buffer, int64_t capacity,
+#                                  int64_t *out_length);
+_bind("anneal_model_metric_name", c_int32, anneal_model_p, c_int32, POINTER(c_char), c_int64, POINTER(c_int64))
+# int32_t anneal_model_weight_shape(const anneal_model *model, int32_t index, int32_t *out_rank,
+#                                   int64_t *out_dims, int32_t dims_capacity, int64_t *out_size);
+_bind("anneal_model_weight_shape", c_int32, anneal_model_p, c_int32, POINTER(c_int32), POINTER(c_int64), c_int32,
+      POINTER(c_int64))
+# int32_t anneal_model_get_weight(const anneal_model *model, int32_t index, float *buffer, int64_t capacity);
+_bind("anneal_model_get_weight", c_int32, anneal_model_p, c_int32, POINTER(c_float), c_int64)
+# int32_t anneal_model_set_weight(anneal_model *model, int32_t index, const float *values, int64_t count);
+_bind("anneal_model_set_weight", c_int32, anneal_model_p, c_int32, POINTER(c_float), c_int64)
+# int32_t anneal_model_save_weights(const anneal_model *model, const char *path);
+_bind("anneal_model_save_weights", c_int32, anneal_model_p, c_char_p)
+# int32_t anneal_model_load_weights(anneal_model *model, const char *path);
+_bind("anneal_model_load_weights", c_int32, anneal_model_p, c_char_p)
+# int32_t anneal_model_predict(anneal_model *model, const float *x, int64_t rows, int32_t cols,
+#                              int32_t batch_size, float *out, int64_t capacity);
+_bind("anneal_model_predict", c_int32, anneal_model_p, POINTER(c_float), c_int64, c_int32, c_int32,
+      POINTER(c_float), c_int64)
+# int32_t anneal_model_evaluate(anneal_model *model, const float *x, int64_t rows, int32_t cols,
+#                               const float *y, int32_t y_cols, int32_t batch_size, double *out_values,
+#                               int32_t capacity, int32_t *out_count);
+_bind("anneal_model_evaluate", c_int32, anneal_model_p, POINTER(c_float), c_int64, c_int32, POINTER(c_float),
+      c_int32, c_int32, POINTER(c_double), c_int32, POINTER(c_int32))
+# int32_t anneal_model_learning_rate(const anneal_model *model, double *out_rate);
+_bind("anneal_model_learning_rate", c_int32, anneal_model_p, POINTER(c_double))
+# int32_t anneal_model_set_learning_rate(anneal_model *model, double rate);
+_bind("anneal_model_set_learning_rate", c_int32, anneal_model_p, c_double)
+# int32_t anneal_model_effective_learning_rate(const anneal_model *model, double *out_rate);
+_bind("anneal_model_effective_learning_rate", c_int32, anneal_model_p, POINTER(c_double))
+# int32_t anneal_model_iterations(const anneal_model *model, int64_t *out_iterations);
+_bind("anneal_model_iterations", c_int32, anneal_model_p, POINTER(c_int64))
+
+# --- Fit and history -------------------------------------------------------------------------------------
+# int32_t anneal_model_fit(anneal_model *model, const float *x, int64_t rows, int32_t cols, const float *y,
+#                          int32_t y_cols, int32_t epochs, int32_t batch_size, double validation_split,
+#                          bool shuffle, const uint64_t *shuffle_seed, const anneal_schedule *schedule,
+#                          anneal_epoch_callback callback, void *user_data, anneal_history **out_history);
+_bind("anneal_model_fit", c_int32, anneal_model_p, POINTER(c_float), c_int64, c_int32, POINTER(c_float), c_int32,
+      c_int32, c_int32, c_double, c_bool, POINTER(c_uint64), anneal_schedule_p, anneal_epoch_callback, c_void_p,
+      POINTER(anneal_history_p))
+# void anneal_history_free(anneal_history *history);
+_bind("anneal_history_free", None, anneal_history_p)
+# int32_t anneal_history_epoch_count(const anneal_history *history, int32_t *out_count);
+_bind("anneal_history_epoch_count", c_int32, anneal_history_p, POINTER(c_int32))
+# int32_t anneal_history_key_count(const anneal_history *history, int32_t *out_count);
+_bind("anneal_history_key_count", c_int32, anneal_history_p, POINTER(c_int32))
+# int32_t anneal_history_key(const anneal_history *history, int32_t index, char *buffer, int64_t capacity,
+#                            int64_t *out_length);
+_bind("anneal_history_key", c_int32, anneal_history_p, c_int32, POINTER(c_char), c_int64, POINTER(c_int64))
+# int32_t anneal_history_values(const anneal_history *history, const char *key, double *out_values,
+#                               int32_t capacity, int32_t *out_count);
+_bind("anneal_history_values", c_int32, anneal_history_p, c_char_p, POINTER(c_double), c_int32, POINTER(c_int32))
+
+# --- Session ---------------------------------------------------------------------------------------------
+# int32_t anneal_session_create(anneal_model *model, const float *x, int64_t rows, int32_t cols,
+#                               const float *y, int32_t y_cols, int32_t batch_size, double validation_split,
+#                               bool shuffle, const uint64_t *shuffle_seed, anneal_session **out_session);
+_bind("anneal_session_create", c_int32, anneal_model_p, POINTER(c_float), c_int64, c_int32, POINTER(c_float),
+      c_int32, c_int32, c_double, c_bool, POINTER(c_uint64), POINTER(anneal_session_p))
+# int32_t anneal_session_create_with_validation(anneal_model *model, const float *x, int64_t rows, int32_t cols,
+#                                               const float *y, int32_t y_cols, const float *x_val,
+#                                               const float *y_val, int64_t val_rows, int32_t batch_size,
+#                                               bool shuffle, const uint64_t *shuffle_seed,
+#                                               anneal_session **out_session);
+_bind("anneal_session_create_with_validation", c_int32, anneal_model_p, POINTER(c_float), c_int64, c_int32,
+      POINTER(c_float), c_int32, POINTER(c_float), POINTER(c_float), c_int64, c_int32, c_bool, POINTER(c_uint64),
+      POINTER(anneal_session_p))
+# void anneal_session_free(anneal_session *session);
+_bind("anneal_session_free", None, anneal_session_p)
+# int32_t anneal_session_batch_count(const anneal_session *session, int32_t *out_count);
+_bind("anneal_session_batch_count", c_int32, anneal_session_p, POINTER(c_int32))
+# int32_t anneal_session_training_rows(const anneal_session *session, int64_t *out_rows);
+_bind("anneal_session_training_rows", c_int32, anneal_session_p, POINTER(c_int64))
+# int32_t anneal_session_validation_rows(const anneal_session *session, int64_t *out_rows);
+_bind("anneal_session_validation_rows", c_int32, anneal_session_p, POINTER(c_int64))
+# int32_t anneal_session_batches_done(const anneal_session *session, int32_t *out_count);
+_bind("anneal_session_batches_done", c_int32, anneal_session_p, POINTER(c_int32))
+# int32_t anneal_session_begin_epoch(anneal_session *session);
+_bind("anneal_session_begin_epoch", c_int32, anneal_session_p)
+# int32_t anneal_session_train_batch(anneal_session *session, int32_t index);
+_bind("anneal_session_train_batch", c_int32, anneal_session_p, c_int32)
+# int32_t anneal_session_train_epoch(anneal_session *session, double *out_values, int32_t capacity,
+#                                    int32_t *out_count);
+_bind("anneal_session_train_epoch", c_int32, anneal_session_p, POINTER(c_double), c_int32, POINTER(c_int32))
+# int32_t anneal_session_running_values(const anneal_session *session, double *out_values, int32_t capacity,
+#                                       int32_t *out_count);
+_bind("anneal_session_running_values", c_int32, anneal_session_p, POINTER(c_double), c_int32, POINTER(c_int32))
+# int32_t anneal_session_validate(anneal_session *session, double *out_values, int32_t capacity,
+#                                 int32_t *out_count);
+_bind("anneal_session_validate", c_int32, anneal_session_p, POINTER(c_double), c_int32, POINTER(c_int32))
+# int32_t anneal_session_fit(anneal_session *session, int32_t epochs, int32_t initial_epoch,
+#                            const anneal_schedule *schedule, anneal_epoch_callback callback, void *user_data,
+#                            anneal_history **out_history);
+_bind("anneal_session_fit", c_int32, anneal_session_p, c_int32, c_int32, anneal_schedule_p, anneal_epoch_callback,
+      c_void_p, POINTER(anneal_history_p))
+
+
+# --- Checks ----------------------------------------------------------------------------------------------
+version_number = anneal_version_number()
+version = anneal_version_string().decode()
+if version_number // 10000 != SUPPORTED_MAJOR:  # MAJOR * 10000 + MINOR * 100 + PATCH
+    raise ImportError(
+        f"{path} is Anneal {version}; this package needs major version {SUPPORTED_MAJOR}. "
+        "Rebuild the library from the same checkout as the package.")
+
+
+def check(status):
+    """Raises the exception for a non-zero status, with the library's per-thread message."""
+    if status == 0:
+        return
+    message = anneal_last_error()
+    text = message.decode("utf-8", "replace") if message else ""
+    if not text:
+        name = anneal_status_string(status)
+        text = name.decode() if name else f"status {status}"
+    raise BY_STATUS.get(status, InternalError)(text)
+
+
+def read_string(function, *args):
+    """Calls a copy-out string function (size query, then the copy) and returns the text."""
+    length = c_int64(0)
+    check(function(*args, None, 0, ctypes.byref(length)))
+    buffer = ctypes.create_string_buffer(length.value + 1)
+    check(function(*args, buffer, length.value + 1, ctypes.byref(length)))
+    return buffer.value.decode("utf-8")
+
+
+__all__ = ["lib", "path", "check", "read_string", "PROTOTYPES", "AnnealError"]

@@ -1,0 +1,425 @@
+"""``Sequential``: Keras's model API over the Anneal library.
+
+Python drives the epoch loop and runs the callbacks; each epoch (or, when a callback needs batch hooks, each
+batch) is one call into the library, which releases the GIL while it trains. So an exception raised by a
+callback or a schedule comes out of ``fit`` unchanged, Ctrl-C stops training within one epoch with the model
+left at the weights of its last finished batch, and threads can train separate models in parallel.
+"""
+
+import ctypes
+import math
+import numbers
+import os
+import weakref
+
+from . import _arrays, _lib, callbacks as callbacks_module, layers as layers_module, optimizers, utils
+from .errors import InvalidStateError, ShapeMismatchError
+
+__all__ = ["Sequential"]
+
+_ACTIVATION_CODES = {"linear": 0, "relu": 1, "sigmoid": 2, "tanh": 3, "softmax": 4}
+_INITIALIZER_CODES = {
+    "glorot_uniform": 0, "zeros": 1, "ones": 2, "normal": 3, "uniform": 4, "truncated_normal": 5,
+    "glorot_normal": 6, "he_normal": 7, "he_uniform": 8, "lecun_normal": 9, "lecun_uniform": 10,
+}
+_LOSS_CODES = {
+    "binary_crossentropy": 0, "bce": 0, "categorical_crossentropy": 1, "cce": 1,
+    "sparse_categorical_crossentropy": 2, "mean_squared_error": 3, "mse": 3,
+}
+_MAX_VALUES = 16  # loss plus metrics fit easily
+
+
+def _positive_int(value, name):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
+        raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
+    return int(value)
+
+
+def _same_rows(x, y, what=""):
+    """x and y must have one label row per sample: C reads y for x's row count."""
+    if x.rows != y.rows:
+        raise ShapeMismatchError(
+            f"Data cardinality is ambiguous: {what}x has {x.rows} samples but {what}y has {y.rows}. Make sure "
+            "all arrays contain the same number of samples.")
+
+
+def _values(function, *args):
+    """Calls a copy-out values function and returns the values as a list of floats."""
+    buffer = (ctypes.c_double * _MAX_VALUES)()
+    count = ctypes.c_int32()
+    _lib.check(function(*args, buffer, _MAX_VALUES, ctypes.byref(count)))
+    return list(buffer[:count.value])
+
+
+class _Session:
+    """One fit's training state in the library (train / validation split, batch order, running sums)."""
+
+    def __init__(self, model, x, y, batch_size, validation_split, validation_data, shuffle, seed):
+        handle = ctypes.c_void_p()
+        seed_value = ctypes.c_uint64(seed) if seed is not None else None
+        seed_pointer = ctypes.byref(seed_value) if seed_value is not None else None
+        self._keep = [x, y]
+        if validation_data is not None:
+            x_val, y_val = validation_data
+            if x_val.columns != x.columns or y_val.columns != y.columns:
+                raise ValueError(
+                    f"validation_data has {x_val.columns} features and {y_val.columns} label columns; the "
+                    f"training data has {x.columns} and {y.columns}")
+            _same_rows(x_val, y_val, "validation ")
+            self._keep += [x_val, y_val]
+            _lib.check(_lib.anneal_session_create_with_validation(
+                model, x.pointer, x.rows, x.columns, y.pointer, y.columns, x_val.pointer, y_val.pointer, x_val.rows,
+                batch_size, shuffle, seed_pointer, ctypes.byref(handle)))
+        else:
+            _lib.check(_lib.anneal_session_create(
+                model, x.pointer, x.rows, x.columns, y.pointer, y.columns, batch_size, validation_split, shuffle,
+                seed_pointer, ctypes.byref(handle)))
+        self.handle = handle
+        self._finalizer = weakref.finalize(self, _lib.anneal_session_free, handle)
+        count = ctypes.c_int32()
+        _lib.check(_lib.anneal_session_batch_count(handle, ctypes.byref(count)))
+        self.batch_count = count.value
+        rows = ctypes.c_int64()
+        _lib.check(_lib.anneal_session_validation_rows(handle, ctypes.byref(rows)))
+        self.validates = rows.value > 0
+        self._buffer = (ctypes.c_double * _MAX_VALUES)()
+        self._count = ctypes.c_int32()
+
+    def _read(self, function, *args):
+        _lib.check(function(self.handle, *args, self._buffer, _MAX_VALUES, ctypes.byref(self._count)))
+        return self._buffer[:self._count.value]
+
+    def train_epoch(self):
+        return self._read(_lib.anneal_session_train_epoch)
+
+    def begin_epoch(self):
+        _lib.check(_lib.anneal_session_begin_epoch(self.handle))
+
+    def train_batch(self, index):
+        _lib.check(_lib.anneal_session_train_batch(self.handle, index))
+
+    def running_values(self):
+        return self._read(_lib.anneal_session_running_values)
+
+    def validate(self):
+        return self._read(_lib.anneal_session_validate)
+
+    def close(self):
+        self._finalizer()
+
+
+class Sequential:
+    """A linear stack of ``Dense`` layers, trained with ``SGD``: Keras's ``Sequential``.
+
+    Use ``close()`` or ``with Sequential() as model:`` to release the library's memory early; it is also
+    released when the model is garbage-collected.
+    """
+
+    def __init__(self, layers=None, name=None):
+        self.name = name or "sequential"
+        self._layers = []
+        self._pending_input_dim = None
+        self._handle = None
+        self._finalizer = None
+        self.optimizer = None
+        self.loss = None
+        self.compiled_metrics = []
+        self.stop_training = False
+        self.history = None
+        for layer in layers or []:
+            self.add(layer)
+
+    # --- Handle management ----------------------------------------------------------------------------------
+    def _live_handle(self):
+        if self._handle is None:
+            if self._finalizer is not None:
+                raise InvalidStateError("This model has been closed; create a new Sequential.")
+            handle = ctypes.c_void_p()
+            # The seed comes from numpy's (or Python's) global generator, so numpy.random.seed(7) or
+            # anneal.utils.set_random_seed(7) before building makes the run reproducible, as in Keras.
+            _lib.check(_lib.anneal_model_create(utils._draw_model_seed(), ctypes.byref(handle)))
+            self._handle = handle
+            self._finalizer = weakref.finalize(self, _lib.anneal_model_free, handle)
+        return self._handle
+
+    def close(self):
+        """Frees the model's memory in the library; the model cannot be used afterwards."""
+        if self._finalizer is not None:
+            self._finalizer()
+        else:
+            self._finalizer = weakref.finalize(self, lambda: None)
+        self._handle = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def _count(self, function):
+        value = ctypes.c_int32()
+        _lib.check(function(self._live_handle(), ctypes.byref(value)))
+        return value.value
+
+    # --- Building -------------------------------------------------------------------------------------------
+    @property
+    def layers(self):
+        return list(self._layers)
+
+    def add(self, layer):
+        """Adds a layer on top of the stack (a ``Dense``, or an ``Input`` declaring the input width)."""
+        if isinstance(layer, layers_module.InputLayer):
+            if self._layers:
+                raise ValueError("An Input must come before the first layer")
+            self._pending_input_dim = layer.input_dim
+            return
+        if not isinstance(layer, layers_module.Dense):
+            raise TypeError(f"The added layer must be an instance of anneal.layers.Dense. Received: layer={layer!r}")
+        if self.optimizer is not None:
+            raise InvalidStateError("Cannot add a layer to a compiled model; add every layer before compile().")
+        input_dim = layer.input_dim or 0
+        if not self._layers and not input_dim and self._pending_input_dim:
+            input_dim = self._pending_input_dim
+        _lib.check(_lib.anneal_model_add_dense(
+            self._live_handle(), layer.units, _ACTIVATION_CODES[layer.activation],
+            _INITIALIZER_CODES[layer.kernel_initializer], _INITIALIZER_CODES[layer.bias_initializer], layer.use_bias,
+            input_dim))
+        self._layers.append(layer)
+
+    def build(self, input_shape):
+        """Creates the weights for inputs of ``input_shape`` (``(None, 34)`` or ``(34,)``)."""
+        width = tuple(input_shape)[-1]
+        _lib.check(_lib.anneal_model_build(self._live_handle(), _positive_int(width, "input_shape[-1]")))
+
+    @property
+    def built(self):
+        return self._count(_lib.anneal_model_weight_count) > 0
+
+    def compile(self, optimizer="sgd", loss=None, metrics=None, **kwargs):
+        """Configures training: an ``SGD`` (or ``"sgd"``), a loss name and metric names (``["accuracy"]``)."""
+        unsupported = sorted(key for key, value in kwargs.items() if value is not None)
+        if unsupported:
+            raise TypeError(f"compile() got unsupported keyword arguments: {unsupported}")
+        optimizer = optimizers.get(optimizer)
+        if loss is None:
+            raise ValueError("compile() needs a loss, e.g. loss='binary_crossentropy'")
+        loss_name = loss if isinstance(loss, str) else getattr(loss, "__name__", None)
+        if not isinstance(loss_name, str) or loss_name.lower() not in _LOSS_CODES:
+            raise ValueError(f"Unknown loss function: '{loss}'. Expected one of: "
+                             + ", ".join(sorted(_LOSS_CODES)))
+        metrics = list(metrics or [])
+        for metric in metrics:
+            if not isinstance(metric, str):
+                raise ValueError(f"Metrics are given by name (e.g. 'accuracy'). Received: {metric!r}")
+        if not self._layers:
+            raise InvalidStateError("The model has no layers; add a Dense layer before compile().")
+        optimizer._attach(self)
+        description = optimizer._create_description()
+        try:
+            names = (ctypes.c_char_p * max(len(metrics), 1))(*[m.encode() for m in metrics])
+            _lib.check(_lib.anneal_model_compile(
+                self._live_handle(), description, _LOSS_CODES[loss_name.lower()], names, len(metrics)))
+        finally:
+            _lib.anneal_sgd_free(description)
+        self.optimizer = optimizer
+        self.loss = loss_name
+        self.compiled_metrics = metrics
+
+    @property
+    def metrics_names(self):
+        return ["loss"] + list(self.compiled_metrics)
+
+    # --- Training -------------------------------------------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, initial_epoch=0, seed=None, **kwargs):
+        """Trains the model, as Keras's ``fit``, and returns a ``History``.
+
+        The training rows are the first ``floor(n * (1 - validation_split))`` (the last rows validate, taken
+        before shuffling); each epoch they are shuffled (unless ``shuffle=False``) and cut into batches of
+        ``batch_size`` (default 32). ``seed`` seeds this fit's shuffling (default: from the model's seed).
+        Logs: ``loss`` and metrics, ``val_`` values, ``effective_lr`` when ``decay`` is on, and what callbacks
+        add (``lr``).
+        """
+        unsupported = sorted(key for key, value in kwargs.items() if value is not None)
+        if unsupported:
+            raise TypeError(f"fit() got unsupported keyword arguments: {unsupported}")
+        if self.optimizer is None:
+            raise InvalidStateError("You must call `compile()` before using the model.")
+        batch_size = 32 if batch_size is None else _positive_int(batch_size, "batch_size")
+        if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 0:
+            raise ValueError(f"`epochs` must be a non-negative integer. Received: epochs={epochs!r}")
+        verbose = 1 if verbose == "auto" else verbose
+        if verbose not in (0, 1, 2):
+            raise ValueError(f"`verbose` must be 0, 1, 2 or 'auto'. Received: verbose={verbose!r}")
+        if validation_data is None:
+            if isinstance(validation_split, bool) or not isinstance(validation_split, numbers.Real) \
+                    or math.isnan(validation_split) or not 0 <= validation_split < 1:
+                raise ValueError("`validation_split` must be in the range [0, 1). "
+                                 f"Received: validation_split={validation_split!r}")
+        x_matrix = _arrays.as_matrix(x, "x")
+        y_matrix = _arrays.as_matrix(y, "y")
+        _same_rows(x_matrix, y_matrix)
+        validation = None
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise ValueError("`validation_data` must be a tuple (x_val, y_val)")
+            validation = (_arrays.as_matrix(validation_data[0], "x_val"),
+                          _arrays.as_matrix(validation_data[1], "y_val"))
+        session = _Session(self._live_handle(), x_matrix, y_matrix, batch_size, float(validation_split),
+                           validation, bool(shuffle), seed)
+        try:
+            return self._run(session, epochs, initial_epoch, verbose, list(callbacks or []))
+        finally:
+            session.close()
+
+    def _run(self, session, epochs, initial_epoch, verbose, user_callbacks):
+        history = callbacks_module.History()
+        every = user_callbacks + [history]
+        if verbose:
+            every.append(callbacks_module.ProgbarLogger(count_mode="steps"))
+        params = {"verbose": verbose, "epochs": epochs, "steps": session.batch_count}
+        callback_list = callbacks_module.CallbackList(every, self, params)
+        train_names = self.metrics_names
+        validation_names = ["val_" + name for name in train_names]
+        decayed = self.optimizer.decay > 0
+        self.stop_training = False
+        callback_list.call("on_train_begin", None)
+        batch_hooks = callback_list.wants_batch_hooks
+        logs = None
+        for epoch in range(initial_epoch, epochs):
+            callback_list.call("on_epoch_begin", epoch, None)
+            if batch_hooks:
+                session.begin_epoch()
+                for batch in range(session.batch_count):
+                    callback_list.call("on_train_batch_begin", batch, None)
+                    session.train_batch(batch)
+                    callback_list.call("on_train_batch_end", batch, dict(zip(train_names, session.running_values())))
+                    if self.stop_training:
+                        break
+                values = session.running_values()
+            else:
+                values = session.train_epoch()
+            logs = dict(zip(train_names, values))
+            if session.validates:
+                logs.update(zip(validation_names, session.validate()))
+            if decayed:
+                logs["effective_lr"] = self.optimizer.effective_learning_rate
+            callback_list.call("on_epoch_end", epoch, logs)
+            if self.stop_training:
+                break
+        callback_list.call("on_train_end", logs)
+        self.history = history
+        return history
+
+    # --- Inference ------------------------------------------------------------------------------------------
+    def predict(self, x, batch_size=None, verbose="auto", **kwargs):
+        """The model's outputs for ``x``: a float32 numpy array (rows x units), or nested lists without numpy."""
+        batch_size = 32 if batch_size is None else _positive_int(batch_size, "batch_size")
+        matrix = _arrays.as_matrix(x, "x")
+        handle = self._live_handle()
+        units = self._count(_lib.anneal_model_output_dim)
+        count = matrix.rows * units
+        out, pointer = _arrays.float_buffer(count)
+        _lib.check(_lib.anneal_model_predict(handle, matrix.pointer, matrix.rows, matrix.columns, batch_size,
+                                             pointer, count))
+        return _arrays.shaped(out, (matrix.rows, units))
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", return_dict=False, **kwargs):
+        """The loss (and metrics) over ``x``, ``y``: a float without metrics, else ``[loss, metric...]``."""
+        if self.optimizer is None:
+            raise InvalidStateError("You must call `compile()` before using the model.")
+        batch_size = 32 if batch_size is None else _positive_int(batch_size, "batch_size")
+        xs = _arrays.as_matrix(x, "x")
+        ys = _arrays.as_matrix(y, "y")
+        _same_rows(xs, ys)
+        values = _values(_lib.anneal_model_evaluate, self._live_handle(), xs.pointer, xs.rows, xs.columns,
+                         ys.pointer, ys.columns, batch_size)
+        if return_dict:
+            return dict(zip(self.metrics_names, values))
+        return values[0] if len(values) == 1 else values
+
+    # --- Weights --------------------------------------------------------------------------------------------
+    def _weight_shape(self, index):
+        rank = ctypes.c_int32()
+        dims = (ctypes.c_int64 * 2)()
+        size = ctypes.c_int64()
+        _lib.check(_lib.anneal_model_weight_shape(self._live_handle(), index, ctypes.byref(rank), dims, 2,
+                                                  ctypes.byref(size)))
+        return tuple(dims[:rank.value]), size.value
+
+    def get_weights(self):
+        """The weights in Keras's order: each layer's kernel (inputs x units), then its bias."""
+        weights = []
+        for index in range(self._count(_lib.anneal_model_weight_count)):
+            shape, size = self._weight_shape(index)
+            buffer, pointer = _arrays.float_buffer(size)
+            _lib.check(_lib.anneal_model_get_weight(self._live_handle(), index, pointer, size))
+            weights.append(_arrays.shaped(buffer, shape))
+        return weights
+
+    def set_weights(self, weights):
+        """Replaces every weight; the list must match ``get_weights()`` in count and shapes. On any error the
+        model keeps its weights."""
+        weights = list(weights)
+        count = self._count(_lib.anneal_model_weight_count)
+        if len(weights) != count:
+            raise ValueError(f"You called `set_weights(weights)` on a model with {count} weights, but the "
+                             f"provided weight list has {len(weights)} elements.")
+        prepared = []
+        for index, values in enumerate(weights):
+            owner, pointer, shape = _arrays.as_weight(values, f"weight {index}")
+            expected, size = self._weight_shape(index)
+            if tuple(shape) != expected:
+                raise ValueError(f"Weight {index} has shape {tuple(shape)}; the model expects {expected}.")
+            prepared.append((owner, pointer, size))
+        snapshot = self.get_weights()  # set one by one, so restore all on a failure midway
+        try:
+            for index, (owner, pointer, size) in enumerate(prepared):
+                _lib.check(_lib.anneal_model_set_weight(self._live_handle(), index, pointer, size))
+        except Exception:
+            for index, values in enumerate(snapshot):
+                owner, pointer, shape = _arrays.as_weight(values, f"weight {index}")
+                _lib.anneal_model_set_weight(self._live_handle(), index, pointer, math.prod(shape))
+            raise
+
+    def save_weights(self, filepath, overwrite=True, **kwargs):
+        """Writes the weights atomically to ``filepath`` in Anneal's checksummed format."""
+        filepath = os.fspath(filepath)
+        if not overwrite and os.path.exists(filepath):
+            raise FileExistsError(f"{filepath} exists and overwrite=False")
+        _lib.check(_lib.anneal_model_save_weights(self._live_handle(), filepath.encode()))
+
+    def load_weights(self, filepath, **kwargs):
+        """Loads weights saved by ``save_weights``; a missing, corrupt or mismatched file raises and leaves the
+        model's weights unchanged."""
+        _lib.check(_lib.anneal_model_load_weights(self._live_handle(), os.fspath(filepath).encode()))
+
+    # --- Description ----------------------------------------------------------------------------------------
+    def count_params(self):
+        return sum(size for _, size in (self._weight_shape(i) for i in range(self._count(_lib.anneal_model_weight_count))))
+
+    def summary(self, print_fn=None):
+        """Prints a Keras-style table of the layers, their output shapes and parameter counts."""
+        print_fn = print_fn or print
+        line = "_" * 65
+        rows = [f'Model: "{self.name}"', line,
+                f"{' Layer (type)':<29}{'Output Shape':<26}{'Param #':<10}", "=" * 65]
+        built = self.built
+        index = 0
+        total = 0
+        for position, layer in enumerate(self._layers):
+            params = 0
+            if built:
+                params = self._weight_shape(index)[1]
+                index += 1
+                if layer.use_bias:
+                    params += self._weight_shape(index)[1]
+                    index += 1
+            total += params
+            name = f" dense{'_' + str(position) if position else ''} (Dense)"
+            rows.append(f"{name:<29}{'(None, ' + str(layer.units) + ')':<26}{params:<10}")
+            rows.append("" if position + 1 == len(self._layers) else "")
+        rows += ["=" * 65, f"Total params: {total}", f"Trainable params: {total}", "Non-trainable params: 0", line]
+        for row in rows:
+            if row:
+                print_fn(row)

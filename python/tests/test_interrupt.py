@@ -1,0 +1,74 @@
+"""Ctrl-C during fit raises KeyboardInterrupt within one epoch and leaves the model usable."""
+
+import helpers  # noqa: F401  first: puts python/ on sys.path whatever runs the tests
+
+import os
+import signal
+import threading
+import time
+
+import pytest
+
+import anneal
+from helpers import all_finite, ionosphere, to_list, tutorial_model
+
+
+def _deliverable_sigint():
+    """Skips unless a SIGINT sent now reaches Python's KeyboardInterrupt handler in this thread; unblocks
+    SIGINT, which a parent process (a test runner spawning this one) may have left blocked."""
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signals are delivered to the main thread only")
+    if not hasattr(signal, "SIGINT") or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        pytest.skip("SIGINT is not Python's KeyboardInterrupt here")
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+class _Deadline(anneal.callbacks.Callback):
+    """Ends a fit that outlives its deadline, so a lost signal fails the test instead of hanging it."""
+
+    def __init__(self, seconds):
+        super().__init__()
+        self.end = time.monotonic() + seconds
+
+    def on_epoch_end(self, epoch, logs=None):
+        if time.monotonic() > self.end:
+            self.model.stop_training = True
+
+
+def test_real_sigint_during_a_long_fit():
+    _deliverable_sigint()
+    x, y, _ = ionosphere()
+    anneal.utils.set_random_seed(1)
+    model = tutorial_model("time")
+    timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            model.fit(x, y, validation_split=0.33, epochs=1_000_000, batch_size=28, verbose=0,
+                      callbacks=[_Deadline(20)])
+    finally:
+        timer.cancel()
+    assert time.monotonic() - started < 30
+    iterations = model.optimizer.iterations
+    assert iterations > 0 and iterations % 9 == 0  # stopped between epochs
+    predictions = to_list(model.predict(x))
+    assert len(predictions) == 351 and all_finite(predictions) and all_finite(model.get_weights())
+    history = model.fit(x, y, validation_split=0.33, epochs=1, batch_size=28, verbose=0)
+    assert len(history.history["loss"]) == 1
+
+
+def test_sigint_with_batch_hooks():
+    _deliverable_sigint()
+    x, y, _ = ionosphere()
+    model = tutorial_model("time")
+    hooks = anneal.callbacks.LambdaCallback(on_batch_end=lambda batch, logs: None)
+    timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            model.fit(x, y, epochs=1_000_000, batch_size=28, verbose=0, callbacks=[hooks, _Deadline(20)])
+    finally:
+        timer.cancel()
+    assert all_finite(model.get_weights())
+    assert len(to_list(model.predict(x[:3]))) == 3
