@@ -11,6 +11,17 @@ static const char *start_failure = NULL;
 static char start_message[512];
 
 static void start_interpreter(void) {
+    /* UTF-8 mode: files and paths are UTF-8 whatever locale the test process runs under. */
+    PyPreConfig preconfig;
+    PyPreConfig_InitIsolatedConfig(&preconfig);
+    preconfig.utf8_mode = 1;
+    PyStatus prestatus = Py_PreInitialize(&preconfig);
+    if (PyStatus_Exception(prestatus)) {
+        snprintf(start_message, sizeof start_message, "the embedded CPython could not pre-initialize: %s",
+                 prestatus.err_msg ? prestatus.err_msg : "");
+        start_failure = start_message;
+        return;
+    }
     PyConfig config;
     /* Isolated: PYTHONPATH/PYTHONHOME (a pyenv's, say) must not leak another installation into the test. */
     PyConfig_InitIsolatedConfig(&config);

@@ -60,9 +60,9 @@ struct ToolchainTests {
         let file = Support.packageRoot.appendingPathComponent("python/anneal/_lib.py")
         guard FileManager.default.fileExists(atPath: file.path) else { return nil }
         let source = try String(contentsOf: file, encoding: .utf8)
-        let pattern = try Regex(#"\b(anneal_[a-z0-9_]+)\b"#)
-        let names = Set(source.matches(of: pattern).compactMap { $0.output[1].substring.map(String.init) })
-        return names.filter { !["anneal_epoch_callback"].contains($0) }
+        // Each binding is one `_bind("anneal_name", restype, argtypes...)` line under its quoted declaration.
+        let pattern = try Regex(#"_bind\("(anneal_[a-z0-9_]+)""#)
+        return Set(source.matches(of: pattern).compactMap { $0.output[1].substring.map(String.init) })
     }
 
     @Test("header, nm -D of libanneal.so and the Python prototypes name the same functions")

@@ -8,6 +8,7 @@ Prints one line per failure with its traceback, then ``N passed, N failed, N ski
 when anything failed. ``run(...)`` does the same from Python and returns the counts.
 """
 
+import faulthandler
 import importlib
 import inspect
 import math
@@ -122,6 +123,8 @@ def run(modules=None, keyword=None, stream=None):
                 if keyword and keyword not in test_id:
                     continue
                 directory = None
+                # A test that hangs dumps every thread's Python stack, so the hang can be read, not guessed.
+                faulthandler.dump_traceback_later(180, exit=False)
                 try:
                     if "tmp_path" in inspect.signature(function).parameters:
                         directory = tempfile.mkdtemp(prefix="anneal-test-")
@@ -135,6 +138,7 @@ def run(modules=None, keyword=None, stream=None):
                     failed += 1
                     stream.write(f"FAILED {test_id}\n{traceback.format_exc()}\n")
                 finally:
+                    faulthandler.cancel_dump_traceback_later()
                     if directory:
                         shutil.rmtree(directory, ignore_errors=True)
     stream.write(f"{passed} passed, {failed} failed, {skipped} skipped\n")

@@ -18,7 +18,7 @@ def _write(tmp_path, name, content):
     if isinstance(content, bytes):
         path.write_bytes(content)
     else:
-        path.write_text(content)
+        path.write_text(content, encoding="utf-8")
     return path
 
 

@@ -76,7 +76,8 @@ def test_a_model_in_use_on_another_thread_is_busy_not_broken():
         except anneal.errors.BusyError as error:
             assert "busy" in str(error).lower() or "use" in str(error).lower()
             outcomes.add("busy")
-    thread.join()
+    thread.join(120)
+    assert not thread.is_alive(), "the training thread did not finish"
     assert outcomes <= {"ok", "busy"}
     assert isinstance(results[0], (dict, anneal.errors.BusyError)), results[0]
     assert len(model.predict(x[:4])) == 4
