@@ -12,7 +12,6 @@ import math
 import numbers
 import os
 import sys
-import time
 
 from . import _progbar
 

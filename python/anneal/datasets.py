@@ -2,7 +2,6 @@
 
 import ctypes
 import os
-import weakref
 
 from . import _arrays, _lib
 

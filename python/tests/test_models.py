@@ -14,8 +14,8 @@ from anneal.callbacks import LearningRateScheduler
 from anneal.layers import Dense, Input
 from anneal.models import Sequential
 from anneal.optimizers import SGD
-from helpers import (all_finite, assert_close, captured_stdout, flatten, golden, ionosphere, np, small_data,
-                     small_model, to_list, tutorial_callbacks, tutorial_model, without_numpy)
+from helpers import (assert_close, captured_stdout, flatten, golden, ionosphere, np, small_data, small_model, to_list,
+                     tutorial_model, without_numpy)
 
 TIMING = r"\d+(ms|us|s)"
 NUMBER = r"\d+\.\d{4}(e[-+]\d+)?"

@@ -11,7 +11,7 @@ import pytest
 
 import anneal
 from anneal.callbacks import LearningRateScheduler
-from anneal.optimizers import SGD
+
 from anneal.optimizers.schedules import StepDecay, TimeDecay, TutorialCompoundingDecay
 from helpers import (REPO, RATE_TOLERANCE, assert_close, captured_stdout, ionosphere, small_data, small_model,
                      step_decay, tutorial_callbacks, tutorial_model, validation_correct)
