@@ -29,6 +29,9 @@ enum EmbeddedPython {
 
     static var isAvailable: Bool { unavailableReason == nil }
 
+    /// Longest a single Python run may take (the whole python/tests suite takes well under a minute).
+    static let hangLimit: Double = 600
+
     /// Runs `code` holding the GIL after putting `python/` and `python/tests` on `sys.path` and pointing
     /// `ANNEAL_LIBRARY` at the built library; a Python exception becomes a thrown `PythonFailure` carrying
     /// the traceback text.
@@ -44,6 +47,13 @@ enum EmbeddedPython {
             os.environ["ANNEAL_LIBRARY"] = \(pythonString(libraryPath))
 
             """
+        // A Python run that never returns would hold CI for its whole budget: fail the process loudly instead.
+        let watchdog = DispatchWorkItem {
+            FileHandle.standardError.write(Data("embedded Python ran over \(Int(hangLimit)) s; giving up on:\n\(code)\n".utf8))
+            exit(70)
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + hangLimit, execute: watchdog)
+        defer { watchdog.cancel() }
         var report: UnsafeMutablePointer<CChar>?
         let status = anneal_python_run(prelude + code, &report)
         defer { anneal_python_free(report) }
