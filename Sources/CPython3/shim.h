@@ -1,1 +1,3 @@
+#if __has_include(<Python.h>)
 #include <Python.h>
+#endif
