@@ -1,3 +1,4 @@
+#define _POSIX_C_SOURCE 200809L /* strdup */
 #include "PythonEmbed.h"
 
 #include <stdlib.h>
