@@ -371,16 +371,4 @@ struct CSVTests {
             }
         }
     }
-
-    @Test func ionosphereParsesQuickly() throws {
-        let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: ionospherePath)))
-        let clock = ContinuousClock()
-        var best = Duration.seconds(1000)
-        for _ in 0..<20 {
-            let elapsed = try clock.measure { _ = try Dataset(csvBytes: bytes) }
-            best = min(best, elapsed)
-        }
-        // A loose bound that holds even in a debug build; release takes a fraction of a millisecond.
-        #expect(best < .milliseconds(50))
-    }
 }
