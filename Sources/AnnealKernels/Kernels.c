@@ -1,0 +1,151 @@
+// AVX-512 kernels for Anneal's dense layers (see include/AnnealKernels.h). Compiled for the baseline target
+// like the rest of the package: only these functions use AVX-512, and callers check anneal_kernels_avx512()
+// first, so the library still loads and runs (on the portable Swift loops) on any x86-64 or other CPU.
+#include "AnnealKernels.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+// Never fuse a multiply into an add: the golden Keras runs are reproduced only with a rounded product then a
+// rounded sum (with fused multiply-adds the chaotic time-based run drifts 1e-4 from Keras by epoch 20).
+#pragma STDC FP_CONTRACT OFF
+#define ANNEAL_HAVE_X86 1
+#else
+#define ANNEAL_HAVE_X86 0
+#endif
+
+static int anneal_kernels_state = -1;  // -1 unknown, 0 no, 1 yes (a benign race: every thread finds the same)
+
+bool anneal_kernels_avx512(void) {
+    int state = __atomic_load_n(&anneal_kernels_state, __ATOMIC_RELAXED);
+    if (state < 0) {
+        state = 0;
+#if ANNEAL_HAVE_X86
+        const char *choice = getenv("ANNEAL_KERNELS");
+        __builtin_cpu_init();
+        if (!(choice && strcmp(choice, "portable") == 0)
+            && __builtin_cpu_supports("avx512f")) {
+            state = 1;
+        }
+#endif
+        __atomic_store_n(&anneal_kernels_state, state, __ATOMIC_RELAXED);
+    }
+    return state == 1;
+}
+
+#if ANNEAL_HAVE_X86
+
+#define AK_TARGET __attribute__((target("avx512f")))
+#define AK_INLINE static inline __attribute__((always_inline)) AK_TARGET
+
+enum { AK_ROWS = 6, AK_VECTORS = 4, AK_LANES = 16 };
+
+/// One register block: RB rows of c by NV vectors of 16 columns (the last one masked by `tail`), summing over
+/// the whole depth with the accumulators in registers. RB and NV are constants at every call site.
+AK_INLINE void ak_block(
+    const int RB, const int NV,
+    const float *a, ptrdiff_t ars, ptrdiff_t ads,
+    const float *b, ptrdiff_t bs, const float *init,
+    float *c, ptrdiff_t cs, ptrdiff_t depth, __mmask16 tail)
+{
+    __m512 acc[AK_ROWS][AK_VECTORS];
+    for (int v = 0; v < NV; v++) {
+        __mmask16 mask = v == NV - 1 ? tail : (__mmask16)0xFFFF;
+        __m512 start = init ? _mm512_maskz_loadu_ps(mask, init + v * AK_LANES) : _mm512_setzero_ps();
+        for (int r = 0; r < RB; r++) acc[r][v] = start;
+    }
+    for (ptrdiff_t k = 0; k < depth; k++) {
+        const float *bk = b + k * bs;
+        __m512 bv[AK_VECTORS];
+        for (int v = 0; v < NV; v++) {
+            bv[v] = v == NV - 1 ? _mm512_maskz_loadu_ps(tail, bk + v * AK_LANES) : _mm512_loadu_ps(bk + v * AK_LANES);
+        }
+        const float *ak = a + k * ads;
+        for (int r = 0; r < RB; r++) {
+            __m512 x = _mm512_set1_ps(ak[r * ars]);
+            for (int v = 0; v < NV; v++) acc[r][v] = _mm512_add_ps(acc[r][v], _mm512_mul_ps(x, bv[v]));
+        }
+    }
+    for (int r = 0; r < RB; r++) {
+        for (int v = 0; v < NV; v++) {
+            float *out = c + r * cs + v * AK_LANES;
+            if (v == NV - 1) _mm512_mask_storeu_ps(out, tail, acc[r][v]);
+            else _mm512_storeu_ps(out, acc[r][v]);
+        }
+    }
+}
+
+#define AK_ROWS_CASES(NV)                                                                                   \
+    switch (rb) {                                                                                           \
+    case 6: ak_block(6, NV, a, ars, ads, b, bs, init, c, cs, depth, tail); break;                          \
+    case 5: ak_block(5, NV, a, ars, ads, b, bs, init, c, cs, depth, tail); break;                          \
+    case 4: ak_block(4, NV, a, ars, ads, b, bs, init, c, cs, depth, tail); break;                          \
+    case 3: ak_block(3, NV, a, ars, ads, b, bs, init, c, cs, depth, tail); break;                          \
+    case 2: ak_block(2, NV, a, ars, ads, b, bs, init, c, cs, depth, tail); break;                          \
+    default: ak_block(1, NV, a, ars, ads, b, bs, init, c, cs, depth, tail); break;                         \
+    }
+
+static AK_TARGET void ak_dispatch(
+    int rb, int nv,
+    const float *a, ptrdiff_t ars, ptrdiff_t ads,
+    const float *b, ptrdiff_t bs, const float *init,
+    float *c, ptrdiff_t cs, ptrdiff_t depth, __mmask16 tail)
+{
+    switch (nv) {
+    case 4: AK_ROWS_CASES(4) break;
+    case 3: AK_ROWS_CASES(3) break;
+    case 2: AK_ROWS_CASES(2) break;
+    default: AK_ROWS_CASES(1) break;
+    }
+}
+
+AK_TARGET void anneal_kernels_gemm_avx512(
+    const float *a, ptrdiff_t a_row_stride, ptrdiff_t a_depth_stride,
+    const float *b, ptrdiff_t b_stride,
+    const float *init,
+    float *c, ptrdiff_t c_stride,
+    ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth)
+{
+    const ptrdiff_t panel = AK_VECTORS * AK_LANES;
+    for (ptrdiff_t n = 0; n < columns; n += panel) {
+        ptrdiff_t width = columns - n < panel ? columns - n : panel;
+        int nv = (int)((width + AK_LANES - 1) / AK_LANES);
+        int rest = (int)(width - (ptrdiff_t)(nv - 1) * AK_LANES);
+        __mmask16 tail = (__mmask16)(rest == AK_LANES ? 0xFFFF : ((1u << rest) - 1));
+        for (ptrdiff_t m = 0; m < rows; m += AK_ROWS) {
+            int rb = (int)(rows - m < AK_ROWS ? rows - m : AK_ROWS);
+            ak_dispatch(rb, nv, a + m * a_row_stride, a_row_stride, a_depth_stride, b + n, b_stride,
+                        init ? init + n : NULL, c + m * c_stride + n, c_stride, depth, tail);
+        }
+    }
+}
+
+AK_TARGET void anneal_kernels_column_sums_avx512(const float *x, ptrdiff_t rows, ptrdiff_t columns, float *sums) {
+    for (ptrdiff_t n = 0; n < columns; n += AK_LANES) {
+        ptrdiff_t width = columns - n < AK_LANES ? columns - n : AK_LANES;
+        __mmask16 mask = (__mmask16)(width == AK_LANES ? 0xFFFF : ((1u << width) - 1));
+        __m512 sum = _mm512_setzero_ps();
+        for (ptrdiff_t r = 0; r < rows; r++) sum = _mm512_add_ps(sum, _mm512_maskz_loadu_ps(mask, x + r * columns + n));
+        _mm512_mask_storeu_ps(sums + n, mask, sum);
+    }
+}
+
+#else
+
+void anneal_kernels_gemm_avx512(
+    const float *a, ptrdiff_t a_row_stride, ptrdiff_t a_depth_stride, const float *b, ptrdiff_t b_stride,
+    const float *init, float *c, ptrdiff_t c_stride, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth)
+{
+    (void)a; (void)a_row_stride; (void)a_depth_stride; (void)b; (void)b_stride; (void)init; (void)c;
+    (void)c_stride; (void)rows; (void)columns; (void)depth;
+    abort();  // unreachable: anneal_kernels_avx512() is false here
+}
+
+void anneal_kernels_column_sums_avx512(const float *x, ptrdiff_t rows, ptrdiff_t columns, float *sums) {
+    (void)x; (void)rows; (void)columns; (void)sums;
+    abort();
+}
+
+#endif
