@@ -132,7 +132,21 @@ AK_TARGET void anneal_kernels_column_sums_avx512(const float *x, ptrdiff_t rows,
     }
 }
 
+AK_TARGET void anneal_kernels_relu_backward_avx512(float *gradient, const float *z, ptrdiff_t count) {
+    for (ptrdiff_t i = 0; i < count; i += AK_LANES) {
+        ptrdiff_t width = count - i < AK_LANES ? count - i : AK_LANES;
+        __mmask16 mask = (__mmask16)(width == AK_LANES ? 0xFFFF : ((1u << width) - 1));
+        __mmask16 off = _mm512_mask_cmp_ps_mask(mask, _mm512_maskz_loadu_ps(mask, z + i), _mm512_setzero_ps(), _CMP_LE_OQ);
+        _mm512_mask_storeu_ps(gradient + i, off, _mm512_setzero_ps());
+    }
+}
+
 #else
+
+void anneal_kernels_relu_backward_avx512(float *gradient, const float *z, ptrdiff_t count) {
+    (void)gradient; (void)z; (void)count;
+    abort();
+}
 
 void anneal_kernels_gemm_avx512(
     const float *a, ptrdiff_t a_row_stride, ptrdiff_t a_depth_stride, const float *b, ptrdiff_t b_stride,

@@ -34,6 +34,10 @@ void anneal_kernels_gemm_avx512(
 /// Requires anneal_kernels_avx512().
 void anneal_kernels_column_sums_avx512(const float *x, ptrdiff_t rows, ptrdiff_t columns, float *sums);
 
+/// `gradient[i] = 0` where `z[i] <= 0` (ReLU's backward step, in place), for `i < count`.
+/// Requires anneal_kernels_avx512().
+void anneal_kernels_relu_backward_avx512(float *gradient, const float *z, ptrdiff_t count);
+
 #ifdef __cplusplus
 }
 #endif
