@@ -26,7 +26,7 @@ bool anneal_kernels_avx512(void) {
         const char *choice = getenv("ANNEAL_KERNELS");
         __builtin_cpu_init();
         if (!(choice && strcmp(choice, "portable") == 0)
-            && __builtin_cpu_supports("avx512f")) {
+            && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")) {
             state = 1;
         }
 #endif
@@ -37,67 +37,102 @@ bool anneal_kernels_avx512(void) {
 
 #if ANNEAL_HAVE_X86
 
-#define AK_TARGET __attribute__((target("avx512f")))
+#define AK_TARGET __attribute__((target("avx512f,avx512vl")))
 #define AK_INLINE static inline __attribute__((always_inline)) AK_TARGET
 
 enum { AK_ROWS = 6, AK_VECTORS = 4, AK_LANES = 16 };
 
-/// One register block: RB rows of c by NV vectors of 16 columns (the last one masked by `tail`), summing over
-/// the whole depth with the accumulators in registers. RB and NV are constants at every call site.
+/// One register block: RB rows of c by NF full vectors of 16 columns plus a masked tail of `tail` columns
+/// held in a 4-, 8- or 16-lane register (TK = 1, 2, 3; 0 for none), summing over the whole depth with the
+/// accumulators in registers. RB, NF and TK are constants at every call site. A narrow tail in a narrow
+/// register matters on cores that split 512-bit operations: the tutorial's 34 columns are 16 + 16 + 2 and its
+/// one-unit output layer is all tail.
 AK_INLINE void ak_block(
-    const int RB, const int NV,
+    const int RB, const int NF, const int TK,
     const float *a, ptrdiff_t ars, ptrdiff_t ads,
     const float *b, ptrdiff_t bs, const float *init,
     float *c, ptrdiff_t cs, ptrdiff_t depth, __mmask16 tail)
 {
     __m512 acc[AK_ROWS][AK_VECTORS];
-    for (int v = 0; v < NV; v++) {
-        __mmask16 mask = v == NV - 1 ? tail : (__mmask16)0xFFFF;
-        __m512 start = init ? _mm512_maskz_loadu_ps(mask, init + v * AK_LANES) : _mm512_setzero_ps();
+    __m512 t16[AK_ROWS];
+    __m256 t8[AK_ROWS];
+    __m128 t4[AK_ROWS];
+    const float *bt = b + NF * AK_LANES;
+    for (int v = 0; v < NF; v++) {
+        __m512 start = init ? _mm512_loadu_ps(init + v * AK_LANES) : _mm512_setzero_ps();
         for (int r = 0; r < RB; r++) acc[r][v] = start;
+    }
+    if (TK == 3) {
+        __m512 start = init ? _mm512_maskz_loadu_ps(tail, init + NF * AK_LANES) : _mm512_setzero_ps();
+        for (int r = 0; r < RB; r++) t16[r] = start;
+    } else if (TK == 2) {
+        __m256 start = init ? _mm256_maskz_loadu_ps((__mmask8)tail, init + NF * AK_LANES) : _mm256_setzero_ps();
+        for (int r = 0; r < RB; r++) t8[r] = start;
+    } else if (TK == 1) {
+        __m128 start = init ? _mm_maskz_loadu_ps((__mmask8)tail, init + NF * AK_LANES) : _mm_setzero_ps();
+        for (int r = 0; r < RB; r++) t4[r] = start;
     }
     for (ptrdiff_t k = 0; k < depth; k++) {
         const float *bk = b + k * bs;
         __m512 bv[AK_VECTORS];
-        for (int v = 0; v < NV; v++) {
-            bv[v] = v == NV - 1 ? _mm512_maskz_loadu_ps(tail, bk + v * AK_LANES) : _mm512_loadu_ps(bk + v * AK_LANES);
-        }
+        for (int v = 0; v < NF; v++) bv[v] = _mm512_loadu_ps(bk + v * AK_LANES);
+        __m512 b16 = _mm512_setzero_ps();
+        __m256 b8 = _mm256_setzero_ps();
+        __m128 b4 = _mm_setzero_ps();
+        if (TK == 3) b16 = _mm512_maskz_loadu_ps(tail, bt + k * bs);
+        if (TK == 2) b8 = _mm256_maskz_loadu_ps((__mmask8)tail, bt + k * bs);
+        if (TK == 1) b4 = _mm_maskz_loadu_ps((__mmask8)tail, bt + k * bs);
         const float *ak = a + k * ads;
         for (int r = 0; r < RB; r++) {
-            __m512 x = _mm512_set1_ps(ak[r * ars]);
-            for (int v = 0; v < NV; v++) acc[r][v] = _mm512_add_ps(acc[r][v], _mm512_mul_ps(x, bv[v]));
+            float xs = ak[r * ars];
+            if (NF > 0 || TK == 3) {
+                __m512 x = _mm512_set1_ps(xs);
+                for (int v = 0; v < NF; v++) acc[r][v] = _mm512_add_ps(acc[r][v], _mm512_mul_ps(x, bv[v]));
+                if (TK == 3) t16[r] = _mm512_add_ps(t16[r], _mm512_mul_ps(x, b16));
+            }
+            if (TK == 2) t8[r] = _mm256_add_ps(t8[r], _mm256_mul_ps(_mm256_set1_ps(xs), b8));
+            if (TK == 1) t4[r] = _mm_add_ps(t4[r], _mm_mul_ps(_mm_set1_ps(xs), b4));
         }
     }
     for (int r = 0; r < RB; r++) {
-        for (int v = 0; v < NV; v++) {
-            float *out = c + r * cs + v * AK_LANES;
-            if (v == NV - 1) _mm512_mask_storeu_ps(out, tail, acc[r][v]);
-            else _mm512_storeu_ps(out, acc[r][v]);
-        }
+        float *out = c + r * cs;
+        for (int v = 0; v < NF; v++) _mm512_storeu_ps(out + v * AK_LANES, acc[r][v]);
+        if (TK == 3) _mm512_mask_storeu_ps(out + NF * AK_LANES, tail, t16[r]);
+        if (TK == 2) _mm256_mask_storeu_ps(out + NF * AK_LANES, (__mmask8)tail, t8[r]);
+        if (TK == 1) _mm_mask_storeu_ps(out + NF * AK_LANES, (__mmask8)tail, t4[r]);
     }
 }
 
-#define AK_ROWS_CASES(NV)                                                                                   \
+#define AK_ROWS_CASES(NF, TK)                                                                               \
     switch (rb) {                                                                                           \
-    case 6: ak_block(6, NV, a, ars, ads, b, bs, init, c, cs, depth, tail); break;                          \
-    case 5: ak_block(5, NV, a, ars, ads, b, bs, init, c, cs, depth, tail); break;                          \
-    case 4: ak_block(4, NV, a, ars, ads, b, bs, init, c, cs, depth, tail); break;                          \
-    case 3: ak_block(3, NV, a, ars, ads, b, bs, init, c, cs, depth, tail); break;                          \
-    case 2: ak_block(2, NV, a, ars, ads, b, bs, init, c, cs, depth, tail); break;                          \
-    default: ak_block(1, NV, a, ars, ads, b, bs, init, c, cs, depth, tail); break;                         \
+    case 6: ak_block(6, NF, TK, a, ars, ads, b, bs, init, c, cs, depth, tail); break;                      \
+    case 5: ak_block(5, NF, TK, a, ars, ads, b, bs, init, c, cs, depth, tail); break;                      \
+    case 4: ak_block(4, NF, TK, a, ars, ads, b, bs, init, c, cs, depth, tail); break;                      \
+    case 3: ak_block(3, NF, TK, a, ars, ads, b, bs, init, c, cs, depth, tail); break;                      \
+    case 2: ak_block(2, NF, TK, a, ars, ads, b, bs, init, c, cs, depth, tail); break;                      \
+    default: ak_block(1, NF, TK, a, ars, ads, b, bs, init, c, cs, depth, tail); break;                     \
+    }
+
+#define AK_TAIL_CASES(NF)                                                                                   \
+    switch (tk) {                                                                                           \
+    case 3: AK_ROWS_CASES(NF, 3) break;                                                                     \
+    case 2: AK_ROWS_CASES(NF, 2) break;                                                                     \
+    case 1: AK_ROWS_CASES(NF, 1) break;                                                                     \
+    default: AK_ROWS_CASES(NF, 0) break;                                                                    \
     }
 
 static AK_TARGET void ak_dispatch(
-    int rb, int nv,
+    int rb, int nf, int tk,
     const float *a, ptrdiff_t ars, ptrdiff_t ads,
     const float *b, ptrdiff_t bs, const float *init,
     float *c, ptrdiff_t cs, ptrdiff_t depth, __mmask16 tail)
 {
-    switch (nv) {
-    case 4: AK_ROWS_CASES(4) break;
-    case 3: AK_ROWS_CASES(3) break;
-    case 2: AK_ROWS_CASES(2) break;
-    default: AK_ROWS_CASES(1) break;
+    switch (nf) {
+    case 4: AK_ROWS_CASES(4, 0) break;
+    case 3: AK_TAIL_CASES(3) break;
+    case 2: AK_TAIL_CASES(2) break;
+    case 1: AK_TAIL_CASES(1) break;
+    default: AK_TAIL_CASES(0) break;
     }
 }
 
@@ -111,12 +146,13 @@ AK_TARGET void anneal_kernels_gemm_avx512(
     const ptrdiff_t panel = AK_VECTORS * AK_LANES;
     for (ptrdiff_t n = 0; n < columns; n += panel) {
         ptrdiff_t width = columns - n < panel ? columns - n : panel;
-        int nv = (int)((width + AK_LANES - 1) / AK_LANES);
-        int rest = (int)(width - (ptrdiff_t)(nv - 1) * AK_LANES);
-        __mmask16 tail = (__mmask16)(rest == AK_LANES ? 0xFFFF : ((1u << rest) - 1));
+        int nf = (int)(width / AK_LANES);
+        int rest = (int)(width - (ptrdiff_t)nf * AK_LANES);
+        int tk = rest == 0 ? 0 : rest <= 4 ? 1 : rest <= 8 ? 2 : 3;
+        __mmask16 tail = (__mmask16)((1u << rest) - 1);
         for (ptrdiff_t m = 0; m < rows; m += AK_ROWS) {
             int rb = (int)(rows - m < AK_ROWS ? rows - m : AK_ROWS);
-            ak_dispatch(rb, nv, a + m * a_row_stride, a_row_stride, a_depth_stride, b + n, b_stride,
+            ak_dispatch(rb, nf, tk, a + m * a_row_stride, a_row_stride, a_depth_stride, b + n, b_stride,
                         init ? init + n : NULL, c + m * c_stride + n, c_stride, depth, tail);
         }
     }

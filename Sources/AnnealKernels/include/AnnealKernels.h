@@ -16,7 +16,7 @@
 extern "C" {
 #endif
 
-/// Whether this CPU and OS run the AVX-512 kernels below (AVX-512F); checked once, then cached.
+/// Whether this CPU and OS run the AVX-512 kernels below (AVX-512F and VL); checked once, then cached.
 /// Setting the environment variable ANNEAL_KERNELS=portable before the first call makes it false.
 bool anneal_kernels_avx512(void);
 
