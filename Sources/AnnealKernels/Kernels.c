@@ -1,8 +1,13 @@
 // AVX-512 kernels for Anneal's dense layers (see include/AnnealKernels.h). Compiled for the baseline target
 // like the rest of the package: only these functions use AVX-512, and callers check anneal_kernels_avx512()
 // first, so the library still loads and runs (on the portable Swift loops) on any x86-64 or other CPU.
+#define _GNU_SOURCE  // sched_getaffinity, CPU_COUNT
 #include "AnnealKernels.h"
 
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,13 +141,23 @@ static AK_TARGET void ak_dispatch(
     }
 }
 
-AK_TARGET void anneal_kernels_gemm_avx512(
-    const float *a, ptrdiff_t a_row_stride, ptrdiff_t a_depth_stride,
-    const float *b, ptrdiff_t b_stride,
-    const float *init,
-    float *c, ptrdiff_t c_stride,
-    ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth)
-{
+/// One matrix product, as anneal_kernels_gemm_avx512 describes it.
+struct ak_job {
+    const float *a;
+    ptrdiff_t a_row_stride, a_depth_stride;
+    const float *b;
+    ptrdiff_t b_stride;
+    const float *init;
+    float *c;
+    ptrdiff_t c_stride, rows, columns, depth;
+};
+
+static AK_TARGET void ak_gemm_serial(const struct ak_job *job) {
+    const float *a = job->a, *b = job->b, *init = job->init;
+    float *c = job->c;
+    ptrdiff_t a_row_stride = job->a_row_stride, a_depth_stride = job->a_depth_stride, b_stride = job->b_stride;
+    ptrdiff_t c_stride = job->c_stride, rows = job->rows, columns = job->columns, depth = job->depth;
+
     const ptrdiff_t panel = AK_VECTORS * AK_LANES;
     for (ptrdiff_t n = 0; n < columns; n += panel) {
         ptrdiff_t width = columns - n < panel ? columns - n : panel;
@@ -156,6 +171,145 @@ AK_TARGET void anneal_kernels_gemm_avx512(
                         init ? init + n : NULL, c + m * c_stride + n, c_stride, depth, tail);
         }
     }
+}
+
+
+// --- Two cores for big products ----------------------------------------------------------------------------
+// One helper thread (created on first need, only when this process may run on 2 or more CPUs and
+// ANNEAL_THREADS is not 1) shares big products with the caller: the rows are cut into chunks that both
+// threads claim one at a time, so when the other core is busy (a shared machine) the caller simply does more
+// of the chunks itself instead of waiting for a fixed half. Each output row is computed exactly as in the
+// serial code, so the split never changes a result. One caller at a time uses the helper; a concurrent
+// caller (another model training on another thread) computes alone, so Anneal never runs more than two
+// compute threads of its own.
+
+/// Products smaller than this many multiply-adds run on the calling thread alone (waking the helper costs
+/// a few microseconds; the tutorial's products are 30 thousand).
+static const double ak_split_threshold = 1.0e6;
+
+static pthread_mutex_t ak_owner = PTHREAD_MUTEX_INITIALIZER;   // held by the caller using the helper
+static pthread_mutex_t ak_mutex = PTHREAD_MUTEX_INITIALIZER;   // guards ak_posted and the helper's sleep
+static pthread_cond_t ak_cond = PTHREAD_COND_INITIALIZER;
+static int ak_helper_state = 0;                                 // 0 not started, 1 running, -1 unavailable
+static struct ak_job ak_posted;                                 // the shared product
+static ptrdiff_t ak_posted_chunk_rows, ak_posted_chunks;
+static uint32_t ak_posted_generation = 0;
+/// (generation << 32) | next chunk to claim: a chunk is claimed only while its product is the current one.
+static uint64_t ak_claims = 0;
+/// Chunks of the current product finished (by either thread).
+static ptrdiff_t ak_finished = 0;
+
+/// Claims and computes chunks of product `generation` until none is left.
+static AK_TARGET void ak_work(uint32_t generation, const struct ak_job *job, ptrdiff_t chunk_rows, ptrdiff_t chunks) {
+    for (;;) {
+        uint64_t claim = __atomic_load_n(&ak_claims, __ATOMIC_ACQUIRE);
+        ptrdiff_t chunk;
+        do {
+            if ((uint32_t)(claim >> 32) != generation || (ptrdiff_t)(claim & 0xFFFFFFFFu) >= chunks) return;
+            chunk = (ptrdiff_t)(claim & 0xFFFFFFFFu);
+        } while (!__atomic_compare_exchange_n(&ak_claims, &claim, claim + 1, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
+        struct ak_job part = *job;
+        ptrdiff_t first = chunk * chunk_rows;
+        part.a = job->a + first * job->a_row_stride;
+        part.c = job->c + first * job->c_stride;
+        part.rows = job->rows - first < chunk_rows ? job->rows - first : chunk_rows;
+        ak_gemm_serial(&part);
+        __atomic_fetch_add(&ak_finished, 1, __ATOMIC_ACQ_REL);
+    }
+}
+
+static void *ak_helper_main(void *start) {
+    // Waits for generations after the one current when it was created (passed in: reading it here would
+    // race with the first product, posted right after creation).
+    uint32_t seen = (uint32_t)(uintptr_t)start;
+    pthread_mutex_lock(&ak_mutex);
+    for (;;) {
+        while (ak_posted_generation == seen) pthread_cond_wait(&ak_cond, &ak_mutex);
+        seen = ak_posted_generation;
+        struct ak_job job = ak_posted;
+        ptrdiff_t chunk_rows = ak_posted_chunk_rows, chunks = ak_posted_chunks;
+        pthread_mutex_unlock(&ak_mutex);
+        ak_work(seen, &job, chunk_rows, chunks);
+        pthread_mutex_lock(&ak_mutex);
+    }
+    return NULL;
+}
+
+static void ak_after_fork_in_child(void) {
+    // The helper does not exist in a forked child: start afresh there.
+    pthread_mutex_init(&ak_owner, NULL);
+    pthread_mutex_init(&ak_mutex, NULL);
+    pthread_cond_init(&ak_cond, NULL);
+    ak_helper_state = 0;
+}
+
+/// Starts the helper if it may and has not been; called with ak_owner held. Returns whether it runs.
+static bool ak_helper_available(void) {
+    if (ak_helper_state != 0) return ak_helper_state == 1;
+    ak_helper_state = -1;
+    const char *threads = getenv("ANNEAL_THREADS");
+    if (threads && strcmp(threads, "1") == 0) return false;
+    cpu_set_t cpus;
+    if (sched_getaffinity(0, sizeof cpus, &cpus) != 0 || CPU_COUNT(&cpus) < 2) return false;
+    // The helper blocks every signal, so that SIGINT and friends still reach the caller's threads.
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &previous);
+    pthread_attr_t attributes;
+    pthread_attr_init(&attributes);
+    pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+    pthread_t thread;
+    pthread_mutex_lock(&ak_mutex);
+    uintptr_t start = (uintptr_t)ak_posted_generation;
+    pthread_mutex_unlock(&ak_mutex);
+    int failed = pthread_create(&thread, &attributes, ak_helper_main, (void *)start);
+    pthread_attr_destroy(&attributes);
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    if (failed) return false;
+    static int registered = 0;
+    if (!registered) {
+        pthread_atfork(NULL, NULL, ak_after_fork_in_child);
+        registered = 1;
+    }
+    ak_helper_state = 1;
+    return true;
+}
+
+AK_TARGET void anneal_kernels_gemm_avx512(
+    const float *a, ptrdiff_t a_row_stride, ptrdiff_t a_depth_stride,
+    const float *b, ptrdiff_t b_stride,
+    const float *init,
+    float *c, ptrdiff_t c_stride,
+    ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth)
+{
+    struct ak_job job = {a, a_row_stride, a_depth_stride, b, b_stride, init, c, c_stride, rows, columns, depth};
+    if ((double)rows * (double)columns * (double)depth < ak_split_threshold || rows < 4 * AK_ROWS
+        || pthread_mutex_trylock(&ak_owner) != 0) {
+        ak_gemm_serial(&job);
+        return;
+    }
+    if (!ak_helper_available()) {
+        pthread_mutex_unlock(&ak_owner);
+        ak_gemm_serial(&job);
+        return;
+    }
+    // About 16 chunks, each a whole number of register blocks.
+    ptrdiff_t blocks = (rows + AK_ROWS - 1) / AK_ROWS;
+    ptrdiff_t chunk_rows = ((blocks + 15) / 16) * AK_ROWS;
+    ptrdiff_t chunks = (rows + chunk_rows - 1) / chunk_rows;
+    pthread_mutex_lock(&ak_mutex);
+    uint32_t generation = ++ak_posted_generation;
+    ak_posted = job;
+    ak_posted_chunk_rows = chunk_rows;
+    ak_posted_chunks = chunks;
+    __atomic_store_n(&ak_finished, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&ak_claims, (uint64_t)generation << 32, __ATOMIC_RELEASE);
+    pthread_cond_signal(&ak_cond);
+    pthread_mutex_unlock(&ak_mutex);
+    ak_work(generation, &job, chunk_rows, chunks);
+    // Every chunk is claimed; wait for the helper's last one (a fraction of the product at most).
+    while (__atomic_load_n(&ak_finished, __ATOMIC_ACQUIRE) != chunks) _mm_pause();
+    pthread_mutex_unlock(&ak_owner);
 }
 
 AK_TARGET void anneal_kernels_column_sums_avx512(const float *x, ptrdiff_t rows, ptrdiff_t columns, float *sums) {
