@@ -331,7 +331,53 @@ AK_TARGET void anneal_kernels_relu_backward_avx512(float *gradient, const float 
     }
 }
 
+static inline __mmask16 ak_mask(ptrdiff_t remaining) {
+    return (__mmask16)(remaining >= AK_LANES ? 0xFFFF : ((1u << remaining) - 1));
+}
+
+AK_TARGET void anneal_kernels_sgd_avx512(float *w, float *v, const float *g, ptrdiff_t count, float rate,
+                                         float momentum, bool nesterov) {
+    const __m512 r = _mm512_set1_ps(rate), m = _mm512_set1_ps(momentum);
+    for (ptrdiff_t i = 0; i < count; i += AK_LANES) {
+        __mmask16 k = ak_mask(count - i);
+        __m512 wi = _mm512_maskz_loadu_ps(k, w + i);
+        __m512 step = _mm512_mul_ps(r, _mm512_maskz_loadu_ps(k, g + i));
+        if (momentum == 0) {
+            wi = _mm512_sub_ps(wi, step);
+        } else {
+            __m512 vi = _mm512_sub_ps(_mm512_mul_ps(m, _mm512_maskz_loadu_ps(k, v + i)), step);
+            _mm512_mask_storeu_ps(v + i, k, vi);
+            wi = _mm512_add_ps(wi, nesterov ? _mm512_sub_ps(_mm512_mul_ps(m, vi), step) : vi);
+        }
+        _mm512_mask_storeu_ps(w + i, k, wi);
+    }
+}
+
+AK_TARGET void anneal_kernels_gather_rows_avx512(float *destination, const float *source, ptrdiff_t width,
+                                                 const ptrdiff_t *rows, ptrdiff_t count) {
+    for (ptrdiff_t k = 0; k < count; k++) {
+        const float *from = source + rows[k] * width;
+        float *to = destination + k * width;
+        for (ptrdiff_t i = 0; i < width; i += AK_LANES) {
+            __mmask16 mask = ak_mask(width - i);
+            _mm512_mask_storeu_ps(to + i, mask, _mm512_maskz_loadu_ps(mask, from + i));
+        }
+    }
+}
+
 #else
+
+void anneal_kernels_sgd_avx512(float *w, float *v, const float *g, ptrdiff_t count, float rate, float momentum,
+                               bool nesterov) {
+    (void)w; (void)v; (void)g; (void)count; (void)rate; (void)momentum; (void)nesterov;
+    abort();
+}
+
+void anneal_kernels_gather_rows_avx512(float *destination, const float *source, ptrdiff_t width,
+                                       const ptrdiff_t *rows, ptrdiff_t count) {
+    (void)destination; (void)source; (void)width; (void)rows; (void)count;
+    abort();
+}
 
 void anneal_kernels_relu_backward_avx512(float *gradient, const float *z, ptrdiff_t count) {
     (void)gradient; (void)z; (void)count;

@@ -38,6 +38,17 @@ void anneal_kernels_column_sums_avx512(const float *x, ptrdiff_t rows, ptrdiff_t
 /// Requires anneal_kernels_avx512().
 void anneal_kernels_relu_backward_avx512(float *gradient, const float *z, ptrdiff_t count);
 
+/// One SGD update, each product rounded before it is used (as `SGD.update`'s Swift loop):
+/// momentum 0: `w -= rate * g`; otherwise `v = momentum * v - rate * g` then `w += v`, or with `nesterov`
+/// `w += momentum * v - rate * g`. `v` is not read when momentum is 0. Requires anneal_kernels_avx512().
+void anneal_kernels_sgd_avx512(float *w, float *v, const float *g, ptrdiff_t count, float rate, float momentum,
+                               bool nesterov);
+
+/// Copies row `rows[k]` of `source` (row width `width`) to row `k` of `destination`, for `k < count`.
+/// Requires anneal_kernels_avx512().
+void anneal_kernels_gather_rows_avx512(float *destination, const float *source, ptrdiff_t width,
+                                       const ptrdiff_t *rows, ptrdiff_t count);
+
 #ifdef __cplusplus
 }
 #endif
