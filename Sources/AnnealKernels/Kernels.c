@@ -335,30 +335,48 @@ static inline __mmask16 ak_mask(ptrdiff_t remaining) {
     return (__mmask16)(remaining >= AK_LANES ? 0xFFFF : ((1u << remaining) - 1));
 }
 
+AK_INLINE void ak_sgd_step(float *w, float *v, const float *g, __mmask16 k, __m512 r, __m512 m, bool momentum,
+                           bool nesterov) {
+    __m512 wi = _mm512_maskz_loadu_ps(k, w);
+    __m512 step = _mm512_mul_ps(r, _mm512_maskz_loadu_ps(k, g));
+    if (!momentum) {
+        wi = _mm512_sub_ps(wi, step);
+    } else {
+        __m512 vi = _mm512_sub_ps(_mm512_mul_ps(m, _mm512_maskz_loadu_ps(k, v)), step);
+        _mm512_mask_storeu_ps(v, k, vi);
+        wi = _mm512_add_ps(wi, nesterov ? _mm512_sub_ps(_mm512_mul_ps(m, vi), step) : vi);
+    }
+    _mm512_mask_storeu_ps(w, k, wi);
+}
+
 AK_TARGET void anneal_kernels_sgd_avx512(float *w, float *v, const float *g, ptrdiff_t count, float rate,
                                          float momentum, bool nesterov) {
     const __m512 r = _mm512_set1_ps(rate), m = _mm512_set1_ps(momentum);
-    for (ptrdiff_t i = 0; i < count; i += AK_LANES) {
-        __mmask16 k = ak_mask(count - i);
-        __m512 wi = _mm512_maskz_loadu_ps(k, w + i);
-        __m512 step = _mm512_mul_ps(r, _mm512_maskz_loadu_ps(k, g + i));
-        if (momentum == 0) {
-            wi = _mm512_sub_ps(wi, step);
-        } else {
-            __m512 vi = _mm512_sub_ps(_mm512_mul_ps(m, _mm512_maskz_loadu_ps(k, v + i)), step);
-            _mm512_mask_storeu_ps(v + i, k, vi);
-            wi = _mm512_add_ps(wi, nesterov ? _mm512_sub_ps(_mm512_mul_ps(m, vi), step) : vi);
-        }
-        _mm512_mask_storeu_ps(w + i, k, wi);
+    ptrdiff_t full = count / AK_LANES * AK_LANES;
+    if (momentum == 0) {
+        for (ptrdiff_t i = 0; i < full; i += AK_LANES) ak_sgd_step(w + i, v + i, g + i, 0xFFFF, r, m, false, false);
+        if (full < count) ak_sgd_step(w + full, v + full, g + full, ak_mask(count - full), r, m, false, false);
+    } else if (nesterov) {
+        for (ptrdiff_t i = 0; i < full; i += AK_LANES) ak_sgd_step(w + i, v + i, g + i, 0xFFFF, r, m, true, true);
+        if (full < count) ak_sgd_step(w + full, v + full, g + full, ak_mask(count - full), r, m, true, true);
+    } else {
+        for (ptrdiff_t i = 0; i < full; i += AK_LANES) ak_sgd_step(w + i, v + i, g + i, 0xFFFF, r, m, true, false);
+        if (full < count) ak_sgd_step(w + full, v + full, g + full, ak_mask(count - full), r, m, true, false);
     }
 }
 
 AK_TARGET void anneal_kernels_gather_rows_avx512(float *destination, const float *source, ptrdiff_t width,
                                                  const ptrdiff_t *rows, ptrdiff_t count) {
+    if (width == 1) {
+        for (ptrdiff_t k = 0; k < count; k++) destination[k] = source[rows[k]];
+        return;
+    }
     for (ptrdiff_t k = 0; k < count; k++) {
         const float *from = source + rows[k] * width;
         float *to = destination + k * width;
-        for (ptrdiff_t i = 0; i < width; i += AK_LANES) {
+        ptrdiff_t i = 0;
+        for (; i + AK_LANES <= width; i += AK_LANES) _mm512_storeu_ps(to + i, _mm512_loadu_ps(from + i));
+        if (i < width) {
             __mmask16 mask = ak_mask(width - i);
             _mm512_mask_storeu_ps(to + i, mask, _mm512_maskz_loadu_ps(mask, from + i));
         }
