@@ -193,7 +193,7 @@ static pthread_cond_t ak_cond = PTHREAD_COND_INITIALIZER;
 static int ak_helper_state = 0;                                 // 0 not started, 1 running, -1 unavailable
 static struct ak_job ak_posted;                                 // the shared product
 static ptrdiff_t ak_posted_chunk_rows, ak_posted_chunks;
-static uint32_t ak_posted_generation = 0;
+static uint32_t ak_posted_generation = 0;        // written under ak_mutex, polled without it
 /// (generation << 32) | next chunk to claim: a chunk is claimed only while its product is the current one.
 static uint64_t ak_claims = 0;
 /// Chunks of the current product finished (by either thread).
@@ -218,19 +218,26 @@ static AK_TARGET void ak_work(uint32_t generation, const struct ak_job *job, ptr
     }
 }
 
+/// How long the helper keeps polling for the next product before it sleeps: a batch's products come tens of
+/// microseconds apart, and a futex wake-up costs about as much again on a busy machine.
+enum { AK_SPIN_ROUNDS = 20000 };
+
 static void *ak_helper_main(void *start) {
     // Waits for generations after the one current when it was created (passed in: reading it here would
     // race with the first product, posted right after creation).
     uint32_t seen = (uint32_t)(uintptr_t)start;
-    pthread_mutex_lock(&ak_mutex);
     for (;;) {
+        for (int round = 0; round < AK_SPIN_ROUNDS; round++) {
+            if (__atomic_load_n(&ak_posted_generation, __ATOMIC_ACQUIRE) != seen) break;
+            _mm_pause();
+        }
+        pthread_mutex_lock(&ak_mutex);
         while (ak_posted_generation == seen) pthread_cond_wait(&ak_cond, &ak_mutex);
         seen = ak_posted_generation;
         struct ak_job job = ak_posted;
         ptrdiff_t chunk_rows = ak_posted_chunk_rows, chunks = ak_posted_chunks;
         pthread_mutex_unlock(&ak_mutex);
         ak_work(seen, &job, chunk_rows, chunks);
-        pthread_mutex_lock(&ak_mutex);
     }
     return NULL;
 }
@@ -298,12 +305,13 @@ AK_TARGET void anneal_kernels_gemm_avx512(
     ptrdiff_t chunk_rows = ((blocks + 15) / 16) * AK_ROWS;
     ptrdiff_t chunks = (rows + chunk_rows - 1) / chunk_rows;
     pthread_mutex_lock(&ak_mutex);
-    uint32_t generation = ++ak_posted_generation;
+    uint32_t generation = ak_posted_generation + 1;
     ak_posted = job;
     ak_posted_chunk_rows = chunk_rows;
     ak_posted_chunks = chunks;
     __atomic_store_n(&ak_finished, 0, __ATOMIC_RELEASE);
     __atomic_store_n(&ak_claims, (uint64_t)generation << 32, __ATOMIC_RELEASE);
+    __atomic_store_n(&ak_posted_generation, generation, __ATOMIC_RELEASE);  // last: the helper may be polling it
     pthread_cond_signal(&ak_cond);
     pthread_mutex_unlock(&ak_mutex);
     ak_work(generation, &job, chunk_rows, chunks);
