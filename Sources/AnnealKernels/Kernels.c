@@ -47,6 +47,14 @@ bool anneal_kernels_avx512(void) {
 
 enum { AK_ROWS = 6, AK_VECTORS = 4, AK_LANES = 16 };
 
+/// Fully unrolls a loop over rows or vectors of a register block, so the accumulators stay in registers
+/// (without it the 6 x 4 block is left rolled and its accumulators live on the stack).
+#if defined(__clang__)
+#define AK_UNROLL _Pragma("clang loop unroll(full)")
+#else
+#define AK_UNROLL _Pragma("GCC unroll 8")
+#endif
+
 /// One register block: RB rows of c by NF full vectors of 16 columns plus a masked tail of `tail` columns
 /// held in a 4-, 8- or 16-lane register (TK = 1, 2, 3; 0 for none), summing over the whole depth with the
 /// accumulators in registers. RB, NF and TK are constants at every call site. A narrow tail in a narrow
@@ -63,23 +71,29 @@ AK_INLINE void ak_block(
     __m256 t8[AK_ROWS];
     __m128 t4[AK_ROWS];
     const float *bt = b + NF * AK_LANES;
+    AK_UNROLL
     for (int v = 0; v < NF; v++) {
         __m512 start = init ? _mm512_loadu_ps(init + v * AK_LANES) : _mm512_setzero_ps();
+        AK_UNROLL
         for (int r = 0; r < RB; r++) acc[r][v] = start;
     }
     if (TK == 3) {
         __m512 start = init ? _mm512_maskz_loadu_ps(tail, init + NF * AK_LANES) : _mm512_setzero_ps();
+        AK_UNROLL
         for (int r = 0; r < RB; r++) t16[r] = start;
     } else if (TK == 2) {
         __m256 start = init ? _mm256_maskz_loadu_ps((__mmask8)tail, init + NF * AK_LANES) : _mm256_setzero_ps();
+        AK_UNROLL
         for (int r = 0; r < RB; r++) t8[r] = start;
     } else if (TK == 1) {
         __m128 start = init ? _mm_maskz_loadu_ps((__mmask8)tail, init + NF * AK_LANES) : _mm_setzero_ps();
+        AK_UNROLL
         for (int r = 0; r < RB; r++) t4[r] = start;
     }
     for (ptrdiff_t k = 0; k < depth; k++) {
         const float *bk = b + k * bs;
         __m512 bv[AK_VECTORS];
+        AK_UNROLL
         for (int v = 0; v < NF; v++) bv[v] = _mm512_loadu_ps(bk + v * AK_LANES);
         __m512 b16 = _mm512_setzero_ps();
         __m256 b8 = _mm256_setzero_ps();
@@ -88,10 +102,12 @@ AK_INLINE void ak_block(
         if (TK == 2) b8 = _mm256_maskz_loadu_ps((__mmask8)tail, bt + k * bs);
         if (TK == 1) b4 = _mm_maskz_loadu_ps((__mmask8)tail, bt + k * bs);
         const float *ak = a + k * ads;
+        AK_UNROLL
         for (int r = 0; r < RB; r++) {
             float xs = ak[r * ars];
             if (NF > 0 || TK == 3) {
                 __m512 x = _mm512_set1_ps(xs);
+                AK_UNROLL
                 for (int v = 0; v < NF; v++) acc[r][v] = _mm512_add_ps(acc[r][v], _mm512_mul_ps(x, bv[v]));
                 if (TK == 3) t16[r] = _mm512_add_ps(t16[r], _mm512_mul_ps(x, b16));
             }
@@ -99,8 +115,10 @@ AK_INLINE void ak_block(
             if (TK == 1) t4[r] = _mm_add_ps(t4[r], _mm_mul_ps(_mm_set1_ps(xs), b4));
         }
     }
+    AK_UNROLL
     for (int r = 0; r < RB; r++) {
         float *out = c + r * cs;
+        AK_UNROLL
         for (int v = 0; v < NF; v++) _mm512_storeu_ps(out + v * AK_LANES, acc[r][v]);
         if (TK == 3) _mm512_mask_storeu_ps(out + NF * AK_LANES, tail, t16[r]);
         if (TK == 2) _mm256_mask_storeu_ps(out + NF * AK_LANES, (__mmask8)tail, t8[r]);
