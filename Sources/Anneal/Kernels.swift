@@ -85,9 +85,7 @@ enum Kernels {
         if vectorized {
             var transposed = kernel
             if units > 1 {
-                for i in 0..<inputs {
-                    for j in 0..<units { scratch[j * inputs + i] = kernel[i * units + j] }
-                }
+                anneal_kernels_transpose_avx512(scratch, kernel, inputs, units)
                 transposed = UnsafePointer(scratch)
             }
             anneal_kernels_gemm_avx512(delta, units, 1, transposed, inputs, nil, inputGradient, inputs, rows, inputs, units)

@@ -161,6 +161,7 @@ static AK_TARGET void ak_dispatch(
 
 /// One matrix product, as anneal_kernels_gemm_avx512 describes it.
 struct ak_job {
+    int kind;  // AK_JOB_GEMM or AK_JOB_SGD
     const float *a;
     ptrdiff_t a_row_stride, a_depth_stride;
     const float *b;
@@ -168,7 +169,17 @@ struct ak_job {
     const float *init;
     float *c;
     ptrdiff_t c_stride, rows, columns, depth;
+    // AK_JOB_SGD: parameters w, velocities v, gradients g, `rows` of them.
+    float *w, *v;
+    const float *g;
+    float rate, momentum;
+    bool nesterov;
 };
+
+enum { AK_JOB_GEMM = 0, AK_JOB_SGD = 1 };
+
+static AK_TARGET void ak_sgd_serial(float *w, float *v, const float *g, ptrdiff_t count, float rate, float momentum,
+                          bool nesterov);
 
 static AK_TARGET void ak_gemm_serial(const struct ak_job *job) {
     const float *a = job->a, *b = job->b, *init = job->init;
@@ -226,12 +237,18 @@ static AK_TARGET void ak_work(uint32_t generation, const struct ak_job *job, ptr
             if ((uint32_t)(claim >> 32) != generation || (ptrdiff_t)(claim & 0xFFFFFFFFu) >= chunks) return;
             chunk = (ptrdiff_t)(claim & 0xFFFFFFFFu);
         } while (!__atomic_compare_exchange_n(&ak_claims, &claim, claim + 1, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
-        struct ak_job part = *job;
         ptrdiff_t first = chunk * chunk_rows;
-        part.a = job->a + first * job->a_row_stride;
-        part.c = job->c + first * job->c_stride;
-        part.rows = job->rows - first < chunk_rows ? job->rows - first : chunk_rows;
-        ak_gemm_serial(&part);
+        ptrdiff_t rows = job->rows - first < chunk_rows ? job->rows - first : chunk_rows;
+        if (job->kind == AK_JOB_SGD) {
+            ak_sgd_serial(job->w + first, job->v + first, job->g + first, rows, job->rate, job->momentum,
+                          job->nesterov);
+        } else {
+            struct ak_job part = *job;
+            part.a = job->a + first * job->a_row_stride;
+            part.c = job->c + first * job->c_stride;
+            part.rows = rows;
+            ak_gemm_serial(&part);
+        }
         __atomic_fetch_add(&ak_finished, 1, __ATOMIC_ACQ_REL);
     }
 }
@@ -239,6 +256,14 @@ static AK_TARGET void ak_work(uint32_t generation, const struct ak_job *job, ptr
 /// How long the helper keeps polling for the next product before it sleeps: a batch's products come tens of
 /// microseconds apart, and a futex wake-up costs about as much again on a busy machine.
 enum { AK_SPIN_ROUNDS = 20000 };
+
+static AK_TARGET void ak_work_alone(const struct ak_job *job) {
+    if (job->kind == AK_JOB_SGD) {
+        ak_sgd_serial(job->w, job->v, job->g, job->rows, job->rate, job->momentum, job->nesterov);
+    } else {
+        ak_gemm_serial(job);
+    }
+}
 
 static void *ak_helper_main(void *start) {
     // Waits for generations after the one current when it was created (passed in: reading it here would
@@ -300,31 +325,25 @@ static bool ak_helper_available(void) {
     return true;
 }
 
-AK_TARGET void anneal_kernels_gemm_avx512(
-    const float *a, ptrdiff_t a_row_stride, ptrdiff_t a_depth_stride,
-    const float *b, ptrdiff_t b_stride,
-    const float *init,
-    float *c, ptrdiff_t c_stride,
-    ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth)
-{
-    struct ak_job job = {a, a_row_stride, a_depth_stride, b, b_stride, init, c, c_stride, rows, columns, depth};
-    if ((double)rows * (double)columns * (double)depth < ak_split_threshold || rows < 4 * AK_ROWS
-        || pthread_mutex_trylock(&ak_owner) != 0) {
-        ak_gemm_serial(&job);
+/// Runs `job` split over the caller and the helper when `shared` and the helper is free, else alone.
+/// `granule` is the smallest piece worth its own chunk (a register block's rows; a vector's lanes).
+static AK_TARGET void ak_run(const struct ak_job *job, bool shared, ptrdiff_t granule) {
+    if (!shared || pthread_mutex_trylock(&ak_owner) != 0) {
+        ak_work_alone(job);
         return;
     }
     if (!ak_helper_available()) {
         pthread_mutex_unlock(&ak_owner);
-        ak_gemm_serial(&job);
+        ak_work_alone(job);
         return;
     }
-    // About 16 chunks, each a whole number of register blocks.
-    ptrdiff_t blocks = (rows + AK_ROWS - 1) / AK_ROWS;
-    ptrdiff_t chunk_rows = ((blocks + 15) / 16) * AK_ROWS;
-    ptrdiff_t chunks = (rows + chunk_rows - 1) / chunk_rows;
+    // About 16 chunks, each a whole number of granules.
+    ptrdiff_t granules = (job->rows + granule - 1) / granule;
+    ptrdiff_t chunk_rows = ((granules + 15) / 16) * granule;
+    ptrdiff_t chunks = (job->rows + chunk_rows - 1) / chunk_rows;
     pthread_mutex_lock(&ak_mutex);
     uint32_t generation = ak_posted_generation + 1;
-    ak_posted = job;
+    ak_posted = *job;
     ak_posted_chunk_rows = chunk_rows;
     ak_posted_chunks = chunks;
     __atomic_store_n(&ak_finished, 0, __ATOMIC_RELEASE);
@@ -332,10 +351,23 @@ AK_TARGET void anneal_kernels_gemm_avx512(
     __atomic_store_n(&ak_posted_generation, generation, __ATOMIC_RELEASE);  // last: the helper may be polling it
     pthread_cond_signal(&ak_cond);
     pthread_mutex_unlock(&ak_mutex);
-    ak_work(generation, &job, chunk_rows, chunks);
-    // Every chunk is claimed; wait for the helper's last one (a fraction of the product at most).
+    ak_work(generation, job, chunk_rows, chunks);
+    // Every chunk is claimed; wait for the helper's last one (a fraction of the work at most).
     while (__atomic_load_n(&ak_finished, __ATOMIC_ACQUIRE) != chunks) _mm_pause();
     pthread_mutex_unlock(&ak_owner);
+}
+
+AK_TARGET void anneal_kernels_gemm_avx512(
+    const float *a, ptrdiff_t a_row_stride, ptrdiff_t a_depth_stride,
+    const float *b, ptrdiff_t b_stride,
+    const float *init,
+    float *c, ptrdiff_t c_stride,
+    ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth)
+{
+    struct ak_job job = {AK_JOB_GEMM, a, a_row_stride, a_depth_stride, b, b_stride, init, c, c_stride, rows, columns,
+                         depth, NULL, NULL, NULL, 0, 0, false};
+    bool big = (double)rows * (double)columns * (double)depth >= ak_split_threshold && rows >= 4 * AK_ROWS;
+    ak_run(&job, big, AK_ROWS);
 }
 
 AK_TARGET void anneal_kernels_column_sums_avx512(const float *x, ptrdiff_t rows, ptrdiff_t columns, float *sums) {
@@ -375,8 +407,8 @@ AK_INLINE void ak_sgd_step(float *w, float *v, const float *g, __mmask16 k, __m5
     _mm512_mask_storeu_ps(w, k, wi);
 }
 
-AK_TARGET void anneal_kernels_sgd_avx512(float *w, float *v, const float *g, ptrdiff_t count, float rate,
-                                         float momentum, bool nesterov) {
+static AK_TARGET void ak_sgd_serial(float *w, float *v, const float *g, ptrdiff_t count, float rate,
+                                    float momentum, bool nesterov) {
     const __m512 r = _mm512_set1_ps(rate), m = _mm512_set1_ps(momentum);
     ptrdiff_t full = count / AK_LANES * AK_LANES;
     if (momentum == 0) {
@@ -409,7 +441,33 @@ AK_TARGET void anneal_kernels_gather_rows_avx512(float *destination, const float
     }
 }
 
+AK_TARGET void anneal_kernels_sgd_avx512(float *w, float *v, const float *g, ptrdiff_t count, float rate,
+                                         float momentum, bool nesterov) {
+    struct ak_job job = {AK_JOB_SGD, NULL, 0, 0, NULL, 0, NULL, NULL, 0, count, 0, 0, w, v, g, rate, momentum, nesterov};
+    // A big model's update streams megabytes: two cores bring twice the bandwidth.
+    ak_run(&job, count >= 65536, AK_LANES * 4);
+}
+
+AK_TARGET void anneal_kernels_transpose_avx512(float *destination, const float *source, ptrdiff_t rows,
+                                               ptrdiff_t columns) {
+    // 16 x 16 tiles, so both sides of each tile stay in cache.
+    for (ptrdiff_t i0 = 0; i0 < rows; i0 += AK_LANES) {
+        ptrdiff_t i1 = i0 + AK_LANES < rows ? i0 + AK_LANES : rows;
+        for (ptrdiff_t j0 = 0; j0 < columns; j0 += AK_LANES) {
+            ptrdiff_t j1 = j0 + AK_LANES < columns ? j0 + AK_LANES : columns;
+            for (ptrdiff_t i = i0; i < i1; i++) {
+                for (ptrdiff_t j = j0; j < j1; j++) destination[j * rows + i] = source[i * columns + j];
+            }
+        }
+    }
+}
+
 #else
+
+void anneal_kernels_transpose_avx512(float *destination, const float *source, ptrdiff_t rows, ptrdiff_t columns) {
+    (void)destination; (void)source; (void)rows; (void)columns;
+    abort();
+}
 
 void anneal_kernels_sgd_avx512(float *w, float *v, const float *g, ptrdiff_t count, float rate, float momentum,
                                bool nesterov) {

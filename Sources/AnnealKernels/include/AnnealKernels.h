@@ -52,6 +52,10 @@ ANNEAL_KERNELS_INTERNAL void anneal_kernels_sgd_avx512(float *w, float *v, const
 ANNEAL_KERNELS_INTERNAL void anneal_kernels_gather_rows_avx512(float *destination, const float *source, ptrdiff_t width,
                                        const ptrdiff_t *rows, ptrdiff_t count);
 
+/// `destination[j][i] = source[i][j]` for a `rows x columns` source. Requires anneal_kernels_avx512().
+ANNEAL_KERNELS_INTERNAL void anneal_kernels_transpose_avx512(float *destination, const float *source, ptrdiff_t rows,
+                                                             ptrdiff_t columns);
+
 #ifdef __cplusplus
 }
 #endif
