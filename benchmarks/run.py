@@ -11,8 +11,8 @@ Workloads (see numpy_reference.py for the exact math):
             and a numpy implementation; tf_keras / Keras 3 when installed (a few runs: they are slow).
   big       784-256-256-10 softmax on random inputs, batch 128: samples per second in the second epoch, for
             Anneal (Python API) and numpy on 1 and 2 BLAS threads.
-Every number is a median inside its own process; the machine may be shared, so repeat a run before trusting a
-small difference. GFLOP/s counts the matrix products only (2 flops per multiply-add), against --peak-gflops
+Every number is a median inside its own process, and for Anneal and the big network the median over --repeat
+processes; the machine may be shared, so repeat a run before trusting a small difference. GFLOP/s counts the matrix products only (2 flops per multiply-add), against --peak-gflops
 (one core's sgemm peak on the reference machine).
 """
 import argparse
@@ -20,6 +20,7 @@ import importlib.util
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 
@@ -60,6 +61,9 @@ def main():
     parser.add_argument("--keras-runs", type=int, default=3)
     parser.add_argument("--big-rows", type=int, default=60000, help="rows of the big network's data set")
     parser.add_argument("--peak-gflops", type=float, default=101.0)
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="processes per Anneal tutorial measurement and per big-network entry; the table shows "
+                             "the median of their medians (the machine may be shared)")
     parser.add_argument("--skip-big", action="store_true")
     args = parser.parse_args()
 
@@ -85,11 +89,18 @@ def main():
          os.path.join(HERE, "c", "bench_tutorial.c"), "-o", c_bench, "-L", build, "-lanneal",
          f"-Wl,-rpath,{build}"], what="cc bench_tutorial.c")
 
-    tutorial.append(("Anneal, Swift API", median_ms(run([bench, str(args.runs)], what="anneal-bench"))))
-    tutorial.append(("Anneal, C API", median_ms(run([c_bench, CSV, str(args.runs)], what="bench_tutorial (C)"))))
-    tutorial.append(("Anneal, Python API", json_line(run(
-        [sys.executable, os.path.join(HERE, "anneal_python.py"), "--workload", "tutorial", "--runs", str(args.runs)],
-        env=dict(anneal_env, **one_thread), what="anneal_python.py tutorial"))["median_ms"]))
+    repeat = max(1, args.repeat)
+    swift, c_api, python = [], [], []
+    for _ in range(repeat):  # interleaved, so that a burst of load hits every front end alike
+        swift.append(median_ms(run([bench, str(args.runs)], what="anneal-bench")))
+        c_api.append(median_ms(run([c_bench, CSV, str(args.runs)], what="bench_tutorial (C)")))
+        python.append(json_line(run(
+            [sys.executable, os.path.join(HERE, "anneal_python.py"), "--workload", "tutorial", "--runs",
+             str(args.runs)], env=dict(anneal_env, **one_thread), what="anneal_python.py tutorial"))["median_ms"])
+    tutorial.append(("Anneal, Swift API", statistics.median(swift)))
+    tutorial.append(("Anneal, C API", statistics.median(c_api)))
+    tutorial.append(("Anneal, Python API", statistics.median(python)))
+    spreads = {"Swift": swift, "C": c_api, "Python": python}
     tutorial.append(("numpy (1 BLAS thread)", json_line(run(
         [sys.executable, os.path.join(HERE, "numpy_reference.py"), "--workload", "tutorial", "--csv", CSV,
          "--runs", str(args.numpy_runs)], env=one_thread, what="numpy_reference.py tutorial"))["median_ms"]))
@@ -105,13 +116,18 @@ def main():
 
     if not args.skip_big:
         rows = str(args.big_rows)
-        big.append(("Anneal, Python API", json_line(run(
-            [sys.executable, os.path.join(HERE, "anneal_python.py"), "--workload", "big", "--rows", rows],
-            env=dict(anneal_env, **one_thread), what="anneal_python.py big"))["samples_per_second"]))
-        for label, env in (("numpy, 1 BLAS thread", one_thread), ("numpy, 2 BLAS threads", two_threads)):
-            big.append((label, json_line(run(
-                [sys.executable, os.path.join(HERE, "numpy_reference.py"), "--workload", "big", "--rows", rows],
-                env=env, what=f"numpy_reference.py big ({label})"))["samples_per_second"]))
+        entries = [("Anneal, Python API (2 cores)", "anneal_python.py", dict(anneal_env, **one_thread)),
+                   ("Anneal, Python API (1 core)", "anneal_python.py", dict(anneal_env, ANNEAL_THREADS="1", **one_thread)),
+                   ("numpy, 1 BLAS thread", "numpy_reference.py", one_thread),
+                   ("numpy, 2 BLAS threads", "numpy_reference.py", two_threads)]
+        rates = {label: [] for label, _, _ in entries}
+        for _ in range(repeat):
+            for label, script, env in entries:
+                rates[label].append(json_line(run(
+                    [sys.executable, os.path.join(HERE, script), "--workload", "big", "--rows", rows],
+                    env=env, what=f"{script} big ({label})"))["samples_per_second"])
+        for label, _, _ in entries:
+            big.append((label, statistics.median(rates[label])))
         for flavor, label in keras_flavors:
             big.append((label, json_line(run(
                 [sys.executable, os.path.join(HERE, "keras_reference.py"), "--flavor", flavor, "--workload", "big",
@@ -121,10 +137,10 @@ def main():
     reference = dict(tutorial)["Anneal, Python API"]
     print(f"\nTutorial time-based run, 50 epochs ({TUTORIAL_FLOP / 1e6:.1f} MFLOP of matrix products; floor "
           f"{floor_ms:.2f} ms at {args.peak_gflops:.0f} GFLOP/s)")
-    print(f"| {'implementation':<24} | {'median ms':>9} | {'x Anneal Python':>15} | {'GFLOP/s':>7} | {'x floor':>7} |")
-    print(f"|{'-' * 26}|{'-' * 10}:|{'-' * 16}:|{'-' * 8}:|{'-' * 8}:|")
+    print(f"| {'implementation':<28} | {'median ms':>9} | {'x Anneal Python':>15} | {'GFLOP/s':>7} | {'x floor':>7} |")
+    print(f"|{'-' * 30}|{'-' * 10}:|{'-' * 16}:|{'-' * 8}:|{'-' * 8}:|")
     for name, ms in tutorial:
-        print(f"| {name:<24} | {ms:>9.3f} | {ms / reference:>15.2f} | {TUTORIAL_FLOP / ms / 1e6:>7.1f} | "
+        print(f"| {name:<28} | {ms:>9.3f} | {ms / reference:>15.2f} | {TUTORIAL_FLOP / ms / 1e6:>7.1f} | "
               f"{ms / floor_ms:>7.1f} |")
     if big:
         anneal_rate = big[0][1]
@@ -132,10 +148,12 @@ def main():
         print(f"\nBig network 784-256-256-10, batch 128, {args.big_rows} random rows, steady epoch "
               f"({BIG_FLOP_PER_SAMPLE / 1e6:.2f} MFLOP per sample; one core at {args.peak_gflops:.0f} GFLOP/s: "
               f"{peak_rate / 1e3:.0f}k samples/s)")
-        print(f"| {'implementation':<24} | {'samples/s':>9} | {'Anneal / this':>13} | {'GFLOP/s':>7} |")
-        print(f"|{'-' * 26}|{'-' * 10}:|{'-' * 14}:|{'-' * 8}:|")
+        print(f"| {'implementation':<28} | {'samples/s':>9} | {'Anneal / this':>13} | {'GFLOP/s':>7} |")
+        print(f"|{'-' * 30}|{'-' * 10}:|{'-' * 14}:|{'-' * 8}:|")
         for name, rate in big:
-            print(f"| {name:<24} | {rate:>9.0f} | {anneal_rate / rate:>13.2f} | {rate * BIG_FLOP_PER_SAMPLE / 1e9:>7.1f} |")
+            print(f"| {name:<28} | {rate:>9.0f} | {anneal_rate / rate:>13.2f} | {rate * BIG_FLOP_PER_SAMPLE / 1e9:>7.1f} |")
+    print(f"\nAnneal tutorial medians of the {repeat} processes per front end (ms): "
+          + "; ".join(f"{name} " + ", ".join(f"{v:.3f}" for v in values) for name, values in spreads.items()))
     for note in notes:
         print(f"\nnote: {note}")
     try:
