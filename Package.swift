@@ -14,7 +14,9 @@ let package = Package(
     ],
     targets: [
         // MARK: Implementation
-        .target(name: "Anneal"),
+        .target(name: "Anneal", dependencies: ["AnnealKernels"]),
+        /// The AVX-512 matrix kernels, in C for per-function target attributes; dispatched at run time.
+        .target(name: "AnnealKernels"),
         /// `include/anneal.h` seen from Swift (through `include/module.modulemap`), so that every export is
         /// checked against its declaration by `@c @implementation`.
         .systemLibrary(name: "CAnneal", path: "include"),

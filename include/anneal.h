@@ -57,6 +57,12 @@
  *   callback (anneal_model_fit, anneal_session_fit) the callback may call the functions marked
  *   "callback-safe" on the model being trained; anything else on that model or session from inside the
  *   callback returns ANNEAL_E_INVALID_STATE.
+ *   Big matrix products (a million multiply-adds or more, e.g. a 784-256 layer at batch 128) are shared with
+ *   one helper thread that the library starts on first need, when the process may run on 2 or more CPUs;
+ *   it blocks all signals, is shared by every model in the process (so the library never computes on more
+ *   than two threads of its own), and never changes a result. Set the environment variable ANNEAL_THREADS=1
+ *   before the first training call to keep all work on the calling thread. On CPUs with AVX-512 the products
+ *   use it (ANNEAL_KERNELS=portable forces the portable loops); both give bit-identical results.
  * ---------------------------------------------------------------------------------------------------------
  */
 #ifndef ANNEAL_H

@@ -1,3 +1,5 @@
+import AnnealKernels
+
 /// Where one dense layer's numbers sit inside the model's single parameter buffer.
 struct LayerLayout: Sendable {
     let inputs: Int
@@ -74,7 +76,7 @@ final class Network {
             let belowDelta = workspace.deltas[index - 1].base
             Kernels.denseInputGradient(
                 delta: delta, rows: rows, inputs: layer.inputs, units: layer.units,
-                kernel: w + layer.kernelOffset, inputGradient: belowDelta)
+                kernel: w + layer.kernelOffset, inputGradient: belowDelta, scratch: workspace.scratch.base)
             below.activation.backward(
                 belowDelta, z: workspace.preActivations[index - 1].base, a: workspace.activations[index - 1].base,
                 rows: rows, units: below.units)
@@ -91,6 +93,8 @@ final class Workspace {
     let preActivations: [FloatBuffer]
     let activations: [FloatBuffer]
     let deltas: [FloatBuffer]
+    /// Room for one layer's transposed kernel (the input-gradient kernel's workspace).
+    let scratch: FloatBuffer
 
     init(network: Network, capacity: Int, labelWidth: Int) {
         self.capacity = capacity
@@ -100,6 +104,7 @@ final class Workspace {
         preActivations = network.layouts.map { FloatBuffer(count: capacity * $0.units) }
         activations = network.layouts.map { FloatBuffer(count: capacity * $0.units) }
         deltas = network.layouts.map { FloatBuffer(count: capacity * $0.units) }
+        scratch = FloatBuffer(count: network.layouts.map { $0.inputs * $0.units }.max() ?? 0)
     }
 
     /// Copies rows `[start, start + count)` of `x` (and of `y`, when given) into the input and label buffers.
@@ -120,6 +125,12 @@ final class Workspace {
         let yWidth = y.columns
         x.values.withUnsafeBufferPointer { xs in
             y.values.withUnsafeBufferPointer { ys in
+                if Kernels.vectorized {
+                    let rows = order.baseAddress! + start
+                    anneal_kernels_gather_rows_avx512(input.base, xs.baseAddress!, xWidth, rows, count)
+                    anneal_kernels_gather_rows_avx512(labels.base, ys.baseAddress!, yWidth, rows, count)
+                    return
+                }
                 for k in 0..<count {
                     let row = order[start + k]
                     (input.base + k * xWidth).update(from: xs.baseAddress! + row * xWidth, count: xWidth)

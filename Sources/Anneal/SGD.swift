@@ -1,3 +1,5 @@
+import AnnealKernels
+
 /// Stochastic gradient descent exactly as Keras 2's (legacy) `SGD`.
 ///
 /// Before every update the rate in force is
@@ -84,7 +86,10 @@ public final class SGD {
         let count = parameters.count
         let w = parameters.base
         let g = gradients.base
-        if momentum == 0 {
+        if Kernels.vectorized {
+            let v = momentum == 0 ? w : velocityBuffer(count: count).base
+            anneal_kernels_sgd_avx512(w, v, g, count, rate, momentum, nesterov)
+        } else if momentum == 0 {
             for i in 0..<count { w[i] -= rate * g[i] }
         } else {
             let v = velocityBuffer(count: count).base
