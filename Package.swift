@@ -39,6 +39,8 @@ let package = Package(
         .systemLibrary(name: "CPython3", pkgConfig: "python3-embed", providers: [.apt(["libpython3-dev"])]),
         /// An embedded CPython for the tests of the Python package, behind a header without Python.h.
         .target(name: "PythonEmbed", dependencies: ["CPython3"]),
+        /// Saves weights in a loop until killed; `KillDuringSaveTests` runs it and SIGKILLs it mid-save.
+        .executableTarget(name: "anneal-save-loop", dependencies: ["Anneal"], path: "Tests/Helpers/SaveLoop"),
 
         // MARK: Tests
         .testTarget(
