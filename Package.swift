@@ -11,6 +11,9 @@ let package = Package(
         .library(name: "anneal", type: .dynamic, targets: ["AnnealExport"]),
         .executable(name: "anneal-tutorial", targets: ["anneal-tutorial"]),
         .executable(name: "anneal-bench", targets: ["anneal-bench"]),
+        /// libFuzzer targets (`fuzz/run.sh`); built without the fuzzer they replay inputs given as files.
+        .executable(name: "anneal-fuzz-csv", targets: ["anneal-fuzz-csv"]),
+        .executable(name: "anneal-fuzz-weights", targets: ["anneal-fuzz-weights"]),
     ],
     targets: [
         // MARK: Implementation
@@ -27,11 +30,19 @@ let package = Package(
         .executableTarget(name: "anneal-tutorial", dependencies: ["Anneal"], path: "examples/swift/tutorial"),
         .executableTarget(name: "anneal-bench", dependencies: ["Anneal"], path: "benchmarks/swift"),
 
+        // MARK: Fuzzing
+        /// `fuzz/run.sh csv|weights [runs]` builds these with `-sanitize=fuzzer,address -DANNEAL_LIBFUZZER`;
+        /// a plain build makes replay tools (`anneal-fuzz-csv FILE...`) from the same sources.
+        .executableTarget(name: "anneal-fuzz-csv", dependencies: ["Anneal"], path: "fuzz/csv"),
+        .executableTarget(name: "anneal-fuzz-weights", dependencies: ["Anneal"], path: "fuzz/weights"),
+
         // MARK: Test support
         /// Debian's libpython3, linked through pkg-config; only PythonEmbed's C file includes Python.h.
         .systemLibrary(name: "CPython3", pkgConfig: "python3-embed", providers: [.apt(["libpython3-dev"])]),
         /// An embedded CPython for the tests of the Python package, behind a header without Python.h.
         .target(name: "PythonEmbed", dependencies: ["CPython3"]),
+        /// Saves weights in a loop until killed; `KillDuringSaveTests` runs it and SIGKILLs it mid-save.
+        .executableTarget(name: "anneal-save-loop", dependencies: ["Anneal"], path: "Tests/Helpers/SaveLoop"),
 
         // MARK: Tests
         .testTarget(
