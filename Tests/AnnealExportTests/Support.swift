@@ -36,9 +36,20 @@ enum Support {
         return directory.appendingPathComponent("libanneal.so")
     }
 
+    /// `$ANNEAL_SANITIZER` (`address` or `thread`), which the README's sanitizer commands set.
+    static let sanitizer: String? = ProcessInfo.processInfo.environment["ANNEAL_SANITIZER"].flatMap { $0.isEmpty ? nil : $0 }
+
     /// The C and C++ compilers: `$CC` / `$CXX`, else `cc` / `c++` from PATH.
     static var cc: String { ProcessInfo.processInfo.environment["CC"] ?? "cc" }
     static var cxx: String { ProcessInfo.processInfo.environment["CXX"] ?? "c++" }
+
+    /// The compiler for programs that link libanneal.so: under `ANNEAL_SANITIZER`, the library needs the
+    /// sanitizer's runtime, so the program is built by the toolchain's clang (`clang` on PATH, or `$CC`) with
+    /// `-fsanitize=<sanitizer>` too (linked by lld: GNU gold warns about the sanitizer runtime's symbols).
+    static var exampleCC: String {
+        guard let sanitizer else { return cc }
+        return "\(ProcessInfo.processInfo.environment["CC"] ?? "clang") -fsanitize=\(sanitizer) -fuse-ld=lld"
+    }
 
     struct Output {
         let status: Int32

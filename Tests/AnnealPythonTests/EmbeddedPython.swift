@@ -29,6 +29,10 @@ enum EmbeddedPython {
 
     static var isAvailable: Bool { unavailableReason == nil }
 
+    /// `$ANNEAL_SANITIZER` (`address` or `thread`), which the README's sanitizer commands set: the suites
+    /// that cannot run meaningfully under that sanitizer are skipped.
+    static let sanitizer: String? = ProcessInfo.processInfo.environment["ANNEAL_SANITIZER"].flatMap { $0.isEmpty ? nil : $0 }
+
     /// Runs `code` holding the GIL after putting `python/` and `python/tests` on `sys.path` and pointing
     /// `ANNEAL_LIBRARY` at the built library; a Python exception becomes a thrown `PythonFailure` carrying
     /// the traceback text.
