@@ -224,7 +224,9 @@ struct ErrorContractTests {
         fails(anneal_model_evaluate(model, x, 2, 3, y, 1, 32, &values, 1, &valueCount), ANNEAL_E_BUFFER_TOO_SMALL, "evaluate capacity 1")
         #expect(valueCount == 2)
         fails(anneal_model_evaluate(model, x, 2, 3, [0, 5], 1, 32, &values, 2, nil), ANNEAL_E_INVALID_ARGUMENT, "class 5 of 2")
-        fails(anneal_model_evaluate(model, x, 2, 3, y, 2, 32, &values, 2, nil), ANNEAL_E_SHAPE_MISMATCH, "2 label columns")
+        // 2 rows x 2 label columns: the buffer must hold 4 floats (the library reads rows * y_cols of them).
+        fails(anneal_model_evaluate(model, x, 2, 3, [0, 1, 1, 0], 2, 32, &values, 2, nil), ANNEAL_E_SHAPE_MISMATCH,
+              "2 label columns")
         ok(anneal_model_evaluate(model, x, 2, 3, y, 1, 32, &values, 2, &valueCount))
 
         // Learning rate.

@@ -36,9 +36,39 @@ enum Support {
         return directory.appendingPathComponent("libanneal.so")
     }
 
+    /// `$ANNEAL_SANITIZER` (`address` or `thread`), which the README's sanitizer commands set.
+    static let sanitizer: String? = ProcessInfo.processInfo.environment["ANNEAL_SANITIZER"].flatMap { $0.isEmpty ? nil : $0 }
+
+    /// The Swift toolchain's `lib/swift/linux`, found from `clang` on PATH (the toolchain's own clang).
+    static var toolchainLibraries: String? {
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+            let clang = URL(fileURLWithPath: "\(directory)/clang")
+            guard FileManager.default.isExecutableFile(atPath: clang.path) else { continue }
+            let libraries = clang.resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("lib/swift/linux")
+            if FileManager.default.fileExists(atPath: libraries.appendingPathComponent("libdispatch.so").path) {
+                return libraries.path
+            }
+        }
+        return nil
+    }
+
     /// The C and C++ compilers: `$CC` / `$CXX`, else `cc` / `c++` from PATH.
     static var cc: String { ProcessInfo.processInfo.environment["CC"] ?? "cc" }
     static var cxx: String { ProcessInfo.processInfo.environment["CXX"] ?? "c++" }
+
+    /// The compiler for programs that link libanneal.so: under `ANNEAL_SANITIZER`, the library needs the
+    /// sanitizer's runtime, so the program is built by the toolchain's clang (`clang` on PATH, or `$CC`) with
+    /// `-fsanitize=<sanitizer>` too (linked by lld: GNU gold warns about the sanitizer runtime's symbols).
+    static var exampleCC: String {
+        guard let sanitizer else { return cc }
+        var command = "\(ProcessInfo.processInfo.environment["CC"] ?? "clang") -fsanitize=\(sanitizer) -fuse-ld=lld"
+        if sanitizer == "thread", let swiftLibraries = toolchainLibraries {
+            // The TSan runtime intercepts libdispatch, which a C program does not link by itself.
+            command += " -L\(swiftLibraries) -Wl,-rpath,\(swiftLibraries) -ldispatch -lBlocksRuntime"
+        }
+        return command
+    }
 
     struct Output {
         let status: Int32

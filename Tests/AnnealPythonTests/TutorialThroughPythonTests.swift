@@ -6,6 +6,8 @@ import Testing
 @Suite(
     "Tutorial through the embedded Python",
     .serialized,
+    .disabled(if: EmbeddedPython.sanitizer != nil,
+              "ANNEAL_SANITIZER is set: CPython is not instrumented (TSan reports on its threads are noise) and its signal and thread tests time out under the sanitizers' slowdown"),
     .enabled(if: EmbeddedPython.isAvailable, "libpython3 (Debian's libpython3-dev) could not be started in this process")
 )
 struct TutorialThroughPythonTests {
@@ -149,7 +151,11 @@ struct TutorialThroughPythonTests {
 
 /// The same Python suite under the machine's own `python3` (with numpy when installed: the zero-copy path),
 /// run as a child process with pytest when available, else with the pytest-free runner.
-@Suite("Python package under the machine's python3")
+@Suite(
+    "Python package under the machine's python3",
+    .disabled(if: EmbeddedPython.sanitizer != nil,
+              "ANNEAL_SANITIZER is set: an uninstrumented python3 cannot load a libanneal.so built with a sanitizer")
+)
 struct MachinePythonTests {
     static func python3() -> String? {
         for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {

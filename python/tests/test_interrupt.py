@@ -4,6 +4,7 @@ import helpers  # noqa: F401  first: puts python/ on sys.path whatever runs the 
 
 import os
 import signal
+import subprocess
 import threading
 import time
 
@@ -25,7 +26,26 @@ def _deliverable_sigint():
         pytest.skip("not the process's initial thread: SIGINT is handled by the embedding program's thread")
     if not hasattr(signal, "SIGINT") or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
         pytest.skip("SIGINT is not Python's KeyboardInterrupt here")
+    try:
+        # Raises ValueError unless this OS thread is the one CPython runs signal handlers in, which in an
+        # embedded interpreter may differ from threading.main_thread(): a SIGINT then stays pending and
+        # lands in some later thread.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    except ValueError:
+        pytest.skip("this thread does not run Python's signal handlers")
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _sigint_after(seconds):
+    """Sends this process a real SIGINT after `seconds`, from a child process rather than a Python thread: a
+    thread being started when the signal arrives can take the KeyboardInterrupt in its bootstrap (seen in the
+    embedded interpreter under load), which leaves Thread.start() waiting forever. Stop it with .kill()."""
+    return subprocess.Popen(["/bin/sh", "-c", f"sleep {seconds}; kill -INT {os.getpid()}"])
+
+
+def _stop(sender):
+    sender.kill()
+    sender.wait()
 
 
 class _Deadline(anneal.callbacks.Callback):
@@ -45,15 +65,14 @@ def test_real_sigint_during_a_long_fit():
     x, y, _ = ionosphere()
     anneal.utils.set_random_seed(1)
     model = tutorial_model("time")
-    timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
-    timer.start()
+    sender = _sigint_after(0.3)
     started = time.monotonic()
     try:
         with pytest.raises(KeyboardInterrupt):
             model.fit(x, y, validation_split=0.33, epochs=1_000_000, batch_size=28, verbose=0,
                       callbacks=[_Deadline(20)])
     finally:
-        timer.cancel()
+        _stop(sender)
     assert time.monotonic() - started < 30
     iterations = model.optimizer.iterations
     assert iterations > 0 and iterations % 9 == 0  # stopped between epochs
@@ -68,12 +87,11 @@ def test_sigint_with_batch_hooks():
     x, y, _ = ionosphere()
     model = tutorial_model("time")
     hooks = anneal.callbacks.LambdaCallback(on_batch_end=lambda batch, logs: None)
-    timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
-    timer.start()
+    sender = _sigint_after(0.3)
     try:
         with pytest.raises(KeyboardInterrupt):
             model.fit(x, y, epochs=1_000_000, batch_size=28, verbose=0, callbacks=[hooks, _Deadline(20)])
     finally:
-        timer.cancel()
+        _stop(sender)
     assert all_finite(model.get_weights())
     assert len(to_list(model.predict(x[:3]))) == 3
