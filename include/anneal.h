@@ -724,6 +724,18 @@ int32_t anneal_session_running_values(const anneal_session *session, double *out
 int32_t anneal_session_validate(anneal_session *session, double *out_values, int32_t capacity, int32_t *out_count);
 
 /**
+ * One whole epoch in one call (what a caller's loop without batch hooks needs, at the cost of one call):
+ * begins an epoch, trains all its batches, validates when the session has validation data, and writes the
+ * epoch's logs in Keras's order as copy-out values: loss, metrics, then val_loss and the val_ metrics (only
+ * with validation data), then effective_lr (only when the optimizer's decay > 0). The same numbers as
+ * anneal_session_train_epoch, anneal_session_validate and anneal_model_effective_learning_rate called in
+ * that order.
+ * Returns as anneal_session_train_epoch (ANNEAL_E_BUFFER_TOO_SMALL: the epoch has been trained and
+ * validated all the same).
+ */
+int32_t anneal_session_run_epoch(anneal_session *session, double *out_values, int32_t capacity, int32_t *out_count);
+
+/**
  * Keras's fit loop over the session (anneal_model_fit without the data arguments), silent: epochs from
  * initial_epoch (>= 0) until epochs, with the optional epoch schedule and callback. Same statuses as
  * anneal_model_fit.

@@ -245,6 +245,25 @@ public func anneal_session_validate(
 }
 
 @c @implementation
+public func anneal_session_run_epoch(
+    _ session: OpaquePointer?, _ out_values: UnsafeMutablePointer<Double>?, _ capacity: Int32,
+    _ out_count: UnsafeMutablePointer<Int32>?
+) -> Int32 {
+    capiCall {
+        try withSession(session, .restructure) { box in
+            try check(capacity >= 0, "capacity must be non-negative. Received: capacity=\(capacity)")
+            var logs = try box.session.trainEpoch()
+            box.epochBegun = true
+            box.session.addValidation(to: &logs)
+            if let optimizer = box.session.model.optimizer, optimizer.decay > 0 {
+                logs["effective_lr"] = Double(optimizer.effectiveLearningRate)
+            }
+            try copyOut(logs.values, to: out_values, capacity: capacity, count: out_count, "out_values")
+        }
+    }
+}
+
+@c @implementation
 public func anneal_session_fit(
     _ session: OpaquePointer?, _ epochs: Int32, _ initial_epoch: Int32, _ schedule: OpaquePointer?,
     _ callback: anneal_epoch_callback?, _ user_data: UnsafeMutableRawPointer?,

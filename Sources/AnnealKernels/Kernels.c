@@ -218,7 +218,9 @@ static const double ak_split_threshold = 1.0e6;
 
 static pthread_mutex_t ak_owner = PTHREAD_MUTEX_INITIALIZER;   // held by the caller using the helper
 static pthread_mutex_t ak_mutex = PTHREAD_MUTEX_INITIALIZER;   // guards ak_posted and the helper's sleep
-static pthread_cond_t ak_cond = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t ak_cond = PTHREAD_COND_INITIALIZER;       // a product was posted
+static pthread_cond_t ak_done = PTHREAD_COND_INITIALIZER;       // the helper finished a product's last chunk
+static pthread_t ak_caller;                                     // the thread that posted the current product
 static int ak_helper_state = 0;                                 // 0 not started, 1 running, -1 unavailable
 static struct ak_job ak_posted;                                 // the shared product
 static ptrdiff_t ak_posted_chunk_rows, ak_posted_chunks;
@@ -249,13 +251,18 @@ static AK_TARGET void ak_work(uint32_t generation, const struct ak_job *job, ptr
             part.rows = rows;
             ak_gemm_serial(&part);
         }
-        __atomic_fetch_add(&ak_finished, 1, __ATOMIC_ACQ_REL);
+        if (__atomic_add_fetch(&ak_finished, 1, __ATOMIC_ACQ_REL) == chunks && !pthread_equal(pthread_self(), ak_caller)) {
+            // The helper finished the product's last chunk: wake the caller if it went to sleep waiting.
+            pthread_mutex_lock(&ak_mutex);
+            pthread_cond_broadcast(&ak_done);
+            pthread_mutex_unlock(&ak_mutex);
+        }
     }
 }
 
 /// How long the helper keeps polling for the next product before it sleeps: a batch's products come tens of
 /// microseconds apart, and a futex wake-up costs about as much again on a busy machine.
-enum { AK_SPIN_ROUNDS = 20000 };
+enum { AK_SPIN_ROUNDS = 4000, AK_WAIT_ROUNDS = 2000 };
 
 static AK_TARGET void ak_work_alone(const struct ak_job *job) {
     if (job->kind == AK_JOB_SGD) {
@@ -290,6 +297,7 @@ static void ak_after_fork_in_child(void) {
     pthread_mutex_init(&ak_owner, NULL);
     pthread_mutex_init(&ak_mutex, NULL);
     pthread_cond_init(&ak_cond, NULL);
+    pthread_cond_init(&ak_done, NULL);
     ak_helper_state = 0;
 }
 
@@ -343,6 +351,7 @@ static AK_TARGET void ak_run(const struct ak_job *job, bool shared, ptrdiff_t gr
     ptrdiff_t chunks = (job->rows + chunk_rows - 1) / chunk_rows;
     pthread_mutex_lock(&ak_mutex);
     uint32_t generation = ak_posted_generation + 1;
+    ak_caller = pthread_self();
     ak_posted = *job;
     ak_posted_chunk_rows = chunk_rows;
     ak_posted_chunks = chunks;
@@ -352,8 +361,16 @@ static AK_TARGET void ak_run(const struct ak_job *job, bool shared, ptrdiff_t gr
     pthread_cond_signal(&ak_cond);
     pthread_mutex_unlock(&ak_mutex);
     ak_work(generation, job, chunk_rows, chunks);
-    // Every chunk is claimed; wait for the helper's last one (a fraction of the work at most).
-    while (__atomic_load_n(&ak_finished, __ATOMIC_ACQUIRE) != chunks) _mm_pause();
+    // Every chunk is claimed; wait for the helper's last one. Poll briefly, then sleep: if another process
+    // has taken the helper's core, sleeping frees this core for the scheduler to move the helper here.
+    for (int round = 0; round < AK_WAIT_ROUNDS && __atomic_load_n(&ak_finished, __ATOMIC_ACQUIRE) != chunks; round++) {
+        _mm_pause();
+    }
+    if (__atomic_load_n(&ak_finished, __ATOMIC_ACQUIRE) != chunks) {
+        pthread_mutex_lock(&ak_mutex);
+        while (__atomic_load_n(&ak_finished, __ATOMIC_ACQUIRE) != chunks) pthread_cond_wait(&ak_done, &ak_mutex);
+        pthread_mutex_unlock(&ak_mutex);
+    }
     pthread_mutex_unlock(&ak_owner);
 }
 

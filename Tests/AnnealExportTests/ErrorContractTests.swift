@@ -302,6 +302,10 @@ struct ErrorContractTests {
         ok(anneal_session_train_epoch(session, nil, 0, &count))
         #expect(count == 2)
         fails(anneal_session_train_epoch(session, &values, 1, &count), ANNEAL_E_BUFFER_TOO_SMALL, "epoch values into 1")
+        ok(anneal_session_run_epoch(session, nil, 0, &count))
+        #expect(count == 2)  // loss, accuracy: no validation data, no decay
+        fails(anneal_session_run_epoch(session, &values, 1, &count), ANNEAL_E_BUFFER_TOO_SMALL, "run_epoch values into 1")
+        fails(anneal_session_run_epoch(nil, &values, 4, &count), ANNEAL_E_INVALID_HANDLE, "run_epoch on NULL")
 
         var history: OpaquePointer?
         fails(anneal_session_fit(session, -1, 0, nil, nil, nil, &history), ANNEAL_E_INVALID_ARGUMENT, "epochs -1")
@@ -319,6 +323,8 @@ struct ErrorContractTests {
         anneal_model_free(otherModel)
         ok(anneal_session_train_epoch(orphan, nil, 0, nil))
         ok(anneal_session_validate(orphan, &values, 4, &count))
+        ok(anneal_session_run_epoch(orphan, &values, 4, &count))
+        #expect(count == 4)  // loss, accuracy, val_loss, val_accuracy
         anneal_session_free(orphan)
 
         fails(anneal_session_create(model, data.x, data.rows, data.columns, data.y, 1, 28, 1.0, true, nil, &orphan),

@@ -171,4 +171,36 @@ struct TutorialParityTests {
             expectSameBits(actual[key], expected[key], "\(key) differs")
         }
     }
+
+    @Test("anneal_session_run_epoch gives the bits of train_epoch, validate and the effective rate")
+    func runEpochMatchesThreeCalls() throws {
+        let data = try CData.ionosphere()
+        var values: [[Double]] = [[], []]
+        for (index, combined) in [true, false].enumerated() {
+            let model = tutorialModel(seed: 5, learningRate: 0.1, momentum: 0.8, decay: 0.002)
+            defer { anneal_model_free(model) }
+            var session: OpaquePointer?
+            ok(anneal_session_create(model, data.x, data.rows, data.columns, data.y, 1, 28, 0.33, true, nil, &session))
+            defer { anneal_session_free(session) }
+            for _ in 0..<5 {
+                var buffer = [Double](repeating: 0, count: 8)
+                var count: Int32 = 0
+                if combined {
+                    ok(anneal_session_run_epoch(session, &buffer, 8, &count))
+                    #expect(count == 5)
+                    values[index] += buffer[0..<Int(count)]
+                } else {
+                    ok(anneal_session_train_epoch(session, &buffer, 8, &count))
+                    values[index] += buffer[0..<Int(count)]
+                    ok(anneal_session_validate(session, &buffer, 8, &count))
+                    values[index] += buffer[0..<Int(count)]
+                    var rate = 0.0
+                    ok(anneal_model_effective_learning_rate(model, &rate))
+                    values[index].append(rate)
+                }
+            }
+        }
+        #expect(values[0].count == 25)
+        #expect(values[0].map(\.bitPattern) == values[1].map(\.bitPattern))
+    }
 }
