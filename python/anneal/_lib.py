@@ -64,7 +64,11 @@ PROTOTYPES = {}
 
 
 def _bind(name, restype, *argtypes):
-    function = getattr(lib, name)
+    try:
+        function = getattr(lib, name)
+    except AttributeError:
+        raise ImportError(f"{path} has no {name}: it was built from another version of Anneal. Rebuild it "
+                          "(`swift build -c release`) from the same checkout as this package.") from None
     function.restype = restype
     function.argtypes = list(argtypes)
     PROTOTYPES[name] = function

@@ -26,7 +26,7 @@ _LOSS_CODES = {
     "binary_crossentropy": 0, "bce": 0, "categorical_crossentropy": 1, "cce": 1,
     "sparse_categorical_crossentropy": 2, "mean_squared_error": 3, "mse": 3,
 }
-_MAX_VALUES = 16  # loss plus metrics fit easily
+_MAX_VALUES = 64  # an epoch's logs: loss, metrics, their val_ twins, effective_lr
 
 
 def _positive_int(value, name):
@@ -89,8 +89,9 @@ class _Session:
         _lib.check(function(self.handle, *args, self._buffer, _MAX_VALUES, ctypes.byref(self._count)))
         return self._buffer[:self._count.value]
 
-    def train_epoch(self):
-        return self._read(_lib.anneal_session_train_epoch)
+    def run_epoch(self):
+        """Trains a whole epoch, validates, and returns the epoch's logs in Keras's order."""
+        return self._read(_lib.anneal_session_run_epoch)
 
     def begin_epoch(self):
         _lib.check(_lib.anneal_session_begin_epoch(self.handle))
@@ -282,6 +283,8 @@ class Sequential:
         train_names = self.metrics_names
         validation_names = ["val_" + name for name in train_names]
         decayed = self.optimizer.decay > 0
+        epoch_names = (train_names + (validation_names if session.validates else [])
+                       + (["effective_lr"] if decayed else []))
         self.stop_training = False
         callback_list.call("on_train_begin", None)
         batch_hooks = callback_list.wants_batch_hooks
@@ -296,14 +299,14 @@ class Sequential:
                     callback_list.call("on_train_batch_end", batch, dict(zip(train_names, session.running_values())))
                     if self.stop_training:
                         break
-                values = session.running_values()
+                logs = dict(zip(train_names, session.running_values()))
+                if session.validates:
+                    logs.update(zip(validation_names, session.validate()))
+                if decayed:
+                    logs["effective_lr"] = self.optimizer.effective_learning_rate
             else:
-                values = session.train_epoch()
-            logs = dict(zip(train_names, values))
-            if session.validates:
-                logs.update(zip(validation_names, session.validate()))
-            if decayed:
-                logs["effective_lr"] = self.optimizer.effective_learning_rate
+                # One library call trains, validates and reads the decayed rate, in Keras's log order.
+                logs = dict(zip(epoch_names, session.run_epoch()))
             callback_list.call("on_epoch_end", epoch, logs)
             if self.stop_training:
                 break
