@@ -113,7 +113,7 @@ enum CSVLoader {
         case .absent: firstIsHeader = false
         case .auto:
             func featuresAreNumbers(_ cells: [CSVCell]) -> Bool {
-                cells.indices.allSatisfy { $0 == labelIndex || CSVNumber.parse(cells[$0].text) != .notANumber }
+                cells.indices.allSatisfy { $0 == labelIndex || tokenizer.number(cells[$0]) != .notANumber }
             }
             firstIsHeader = secondLine != nil && !featuresAreNumbers(first) && featuresAreNumbers(second)
         }
@@ -130,17 +130,17 @@ enum CSVLoader {
             }
             for (index, cell) in cells.enumerated() {
                 if index == labelIndex {
-                    guard !cell.text.isEmpty else {
+                    guard !cell.isEmpty else {
                         throw AnnealError.csv(.parse, source, line: cell.line, column: index + 1, "the label is empty")
                     }
                     labelCells.append(cell)
                     continue
                 }
-                switch CSVNumber.parse(cell.text) {
+                switch tokenizer.number(cell) {
                 case .value(let value):
                     features.append(value)
                 case let failure:
-                    throw numberError(failure, cell: cell, column: index + 1, source: source)
+                    throw numberError(failure, text: tokenizer.text(cell), line: cell.line, column: index + 1, source: source)
                 }
             }
         }
@@ -155,10 +155,10 @@ enum CSVLoader {
             throw AnnealError.csv(.parse, source, line: tokenizer.line, column: 1, "no data rows after the header")
         }
 
-        let (labels, classNames) = try encodeLabels(labelCells, column: labelIndex + 1, source: source)
+        let (labels, classNames) = try encodeLabels(labelCells, of: tokenizer, column: labelIndex + 1, source: source)
         var featureNames: [String]? = nil
         if firstIsHeader {
-            featureNames = first.indices.filter { $0 != labelIndex }.map { String(decoding: first[$0].text, as: UTF8.self) }
+            featureNames = first.indices.filter { $0 != labelIndex }.map { String(decoding: tokenizer.text(first[$0]), as: UTF8.self) }
         }
         return Dataset(
             validFeatures: features, labels: labels, featureCount: columnCount - 1,
@@ -167,14 +167,14 @@ enum CSVLoader {
 
     /// Numbers when every label is a finite number, class indices (sorted like `LabelEncoder`) otherwise.
     private static func encodeLabels(
-        _ cells: [CSVCell], column: Int, source: String
+        _ cells: [CSVCell], of tokenizer: CSVTokenizer, column: Int, source: String
     ) throws -> (labels: [Float], classNames: [String]?) {
         var numbers: [Float] = []
         numbers.reserveCapacity(cells.count)
         var firstNonFinite: (cell: CSVCell, result: CSVNumber)? = nil
         var allNumbers = true
         for cell in cells {
-            let result = CSVNumber.parse(cell.text)
+            let result = tokenizer.number(cell)
             switch result {
             case .value(let value): numbers.append(value)
             case .nonFinite, .outOfRange: if firstNonFinite == nil { firstNonFinite = (cell, result) }
@@ -184,7 +184,7 @@ enum CSVLoader {
         }
         if allNumbers {
             if let (cell, result) = firstNonFinite {
-                throw numberError(result, cell: cell, column: column, source: source)
+                throw numberError(result, text: tokenizer.text(cell), line: cell.line, column: column, source: source)
             }
             return (numbers, nil)
         }
@@ -194,12 +194,13 @@ enum CSVLoader {
         var firstSeenClass: [Int] = []
         firstSeenClass.reserveCapacity(cells.count)
         for cell in cells {
-            if let known = classOfName[cell.text] {
+            let name = tokenizer.text(cell)
+            if let known = classOfName[name] {
                 firstSeenClass.append(known)
             } else {
-                classOfName[cell.text] = names.count
+                classOfName[name] = names.count
                 firstSeenClass.append(names.count)
-                names.append(cell.text)
+                names.append(name)
             }
         }
         let sorted = names.indices.sorted { names[$0].lexicographicallyPrecedes(names[$1]) }
@@ -209,18 +210,20 @@ enum CSVLoader {
         return (labels, sorted.map { String(decoding: names[$0], as: UTF8.self) })
     }
 
-    private static func numberError(_ result: CSVNumber, cell: CSVCell, column: Int, source: String) -> AnnealError {
-        let shown = quoted(cell.text)
+    private static func numberError(
+        _ result: CSVNumber, text: ArraySlice<UInt8>, line: Int, column: Int, source: String
+    ) -> AnnealError {
+        let shown = quoted(text)
         switch result {
         case .nonFinite:
-            return .csv(.nonFinite, source, line: cell.line, column: column, "expected a finite number, found \(shown)")
+            return .csv(.nonFinite, source, line: line, column: column, "expected a finite number, found \(shown)")
         case .outOfRange:
             return .csv(
-                .nonFinite, source, line: cell.line, column: column,
+                .nonFinite, source, line: line, column: column,
                 "expected a finite number, found \(shown), which is beyond the float32 range")
         case .value, .notANumber:
-            let found = cell.text.isEmpty ? "an empty cell" : shown
-            return .csv(.parse, source, line: cell.line, column: column, "expected a number, found \(found)")
+            let found = text.isEmpty ? "an empty cell" : shown
+            return .csv(.parse, source, line: line, column: column, "expected a number, found \(found)")
         }
     }
 

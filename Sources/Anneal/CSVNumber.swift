@@ -27,9 +27,10 @@ enum CSVNumber: Equatable {
         1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
     ]
 
-    static func parse(_ text: ArraySlice<UInt8>) -> CSVNumber {
-        var start = text.startIndex
-        var end = text.endIndex
+    /// Reads `text[from..<to]` (a range of valid indices).
+    static func parse(_ text: [UInt8], from: Int, to: Int) -> CSVNumber {
+        var start = from
+        var end = to
         while start < end, text[start] == ASCII.space || text[start] == ASCII.tab { start += 1 }
         while end > start, text[end - 1] == ASCII.space || text[end - 1] == ASCII.tab { end -= 1 }
         var i = start

@@ -1,10 +1,16 @@
-/// One cell of a CSV record: its UTF-8 text and the 1-based line it starts on.
+/// One cell of a CSV record: where its UTF-8 text lies and the 1-based line it starts on.
 ///
 /// The text of an unquoted cell is trimmed of surrounding blanks (spaces and tabs, unless the tab is the
-/// delimiter); the text of a quoted cell is what lies between the quotes, with `""` turned into `"`.
+/// delimiter); the text of a quoted cell is what lies between the quotes, with `""` turned into `"`. The text
+/// is `bytes[start..<end]` of the tokenizer, or of its `unescaped` storage when `isUnescaped` (a quoted cell
+/// that held `""`). A plain value, so that a cell costs no reference counting.
 struct CSVCell {
-    var text: ArraySlice<UInt8>
+    var start: Int
+    var end: Int
     var line: Int
+    var isUnescaped: Bool
+
+    var isEmpty: Bool { start == end }
 }
 
 /// Splits UTF-8 bytes into records of cells (RFC 4180 basics), one record at a time.
@@ -17,6 +23,8 @@ struct CSVTokenizer {
     let bytes: [UInt8]
     let source: String
     let delimiter: UInt8
+    /// The text of quoted cells that held `""`, with each `""` turned into `"`.
+    private(set) var unescaped: [UInt8] = []
     /// The offset of the next unread byte.
     private(set) var position: Int
     /// The 1-based line of the next unread byte.
@@ -27,6 +35,18 @@ struct CSVTokenizer {
         self.source = source
         self.delimiter = delimiter
         position = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+    }
+
+    /// The text of a cell read by this tokenizer.
+    func text(_ cell: CSVCell) -> ArraySlice<UInt8> {
+        cell.isUnescaped ? unescaped[cell.start..<cell.end] : bytes[cell.start..<cell.end]
+    }
+
+    /// The cell read as a number (see `CSVNumber`).
+    func number(_ cell: CSVCell) -> CSVNumber {
+        cell.isUnescaped
+            ? CSVNumber.parse(unescaped, from: cell.start, to: cell.end)
+            : CSVNumber.parse(bytes, from: cell.start, to: cell.end)
     }
 
     /// Reads the next record that is not blank into `cells` (emptied first).
@@ -82,11 +102,11 @@ struct CSVTokenizer {
         while p < bytes.count {
             let byte = bytes[p]
             if byte == delimiter || byte == ASCII.cr || byte == ASCII.lf { break }
-            p += try checkedCharacterLength(at: p, column: column)
+            p += byte >= ASCII.space && byte < 0x80 ? 1 : try checkedCharacterLength(at: p, column: column)
             if !isBlank(byte) { end = p }
         }
         position = p
-        return CSVCell(text: bytes[start..<end], line: cellLine)
+        return CSVCell(start: start, end: end, line: cellLine, isUnescaped: false)
     }
 
     private mutating func quotedCell(openingQuote: Int, column: Int) throws -> CSVCell {
@@ -94,7 +114,7 @@ struct CSVTokenizer {
         let contentStart = openingQuote + 1
         var p = contentStart
         var segmentStart = contentStart
-        var unescaped: [UInt8]? = nil
+        var unescapedStart: Int? = nil
         while true {
             guard p < bytes.count else {
                 throw AnnealError.csv(.parse, source, line: cellLine, column: column, "a quoted cell is never closed")
@@ -103,8 +123,8 @@ struct CSVTokenizer {
             if byte == ASCII.quote {
                 if p + 1 < bytes.count, bytes[p + 1] == ASCII.quote {
                     // `""` stands for one quote: keep the text so far and the first quote.
-                    if unescaped == nil { unescaped = [] }
-                    unescaped?.append(contentsOf: bytes[segmentStart...p])
+                    if unescapedStart == nil { unescapedStart = unescaped.count }
+                    unescaped.append(contentsOf: bytes[segmentStart...p])
                     p += 2
                     segmentStart = p
                     continue
@@ -116,14 +136,14 @@ struct CSVTokenizer {
                 line += 1
                 continue
             }
-            p += try checkedCharacterLength(at: p, column: column)
+            p += byte >= ASCII.space && byte < 0x80 ? 1 : try checkedCharacterLength(at: p, column: column)
         }
-        let text: ArraySlice<UInt8>
-        if var unescaped {
+        let cell: CSVCell
+        if let unescapedStart {
             unescaped.append(contentsOf: bytes[segmentStart..<p])
-            text = unescaped[...]
+            cell = CSVCell(start: unescapedStart, end: unescaped.count, line: cellLine, isUnescaped: true)
         } else {
-            text = bytes[contentStart..<p]
+            cell = CSVCell(start: contentStart, end: p, line: cellLine, isUnescaped: false)
         }
         p += 1  // the closing quote
         while p < bytes.count, isBlank(bytes[p]) { p += 1 }
@@ -131,11 +151,12 @@ struct CSVTokenizer {
             throw AnnealError.csv(.parse, source, line: line, column: column, "unexpected text after the closing quote of a cell")
         }
         position = p
-        return CSVCell(text: text, line: cellLine)
+        return cell
     }
 
     /// The length of the UTF-8 character at `p` (which must be in range), or an error for a NUL byte or a byte
     /// that does not start a valid UTF-8 sequence (overlong forms, surrogates and values above U+10FFFF included).
+    @inline(never)
     private func checkedCharacterLength(at p: Int, column: Int) throws -> Int {
         let lead = bytes[p]
         if lead != 0 && lead < 0x80 { return 1 }
