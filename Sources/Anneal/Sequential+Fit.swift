@@ -83,11 +83,7 @@ extension Sequential {
                 for callback in callbacks { try callback.onTrainBatchEnd(batch, logs: batchLogs, model: self) }
                 if stopTraining { break }
             }
-            var logs = session.runningLogs()
-            session.addValidation(to: &logs)
-            if let optimizer, optimizer.decay > 0 {
-                logs["effective_lr"] = Double(optimizer.effectiveLearningRate)
-            }
+            var logs = session.epochLogs()
             for callback in callbacks { try callback.onEpochEnd(epoch, logs: &logs, model: self) }
             lastLogs = logs
             epoch += 1

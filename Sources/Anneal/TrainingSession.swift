@@ -159,6 +159,16 @@ public final class TrainingSession {
         }
     }
 
+    /// The current epoch's logs in Keras's order, as `fit` reports them: the running `loss` and metrics, then
+    /// `val_loss` and `val_` metrics when validating (for the current weights), then `effective_lr` (the rate
+    /// the next update will use) when the optimizer's `decay` is on.
+    public func epochLogs() -> Logs {
+        var logs = runningLogs()
+        addValidation(to: &logs)
+        if optimizer.decay > 0 { logs["effective_lr"] = Double(optimizer.effectiveLearningRate) }
+        return logs
+    }
+
     /// Adds `val_loss` and `val_` metrics for the current weights to `logs` (nothing without validation data).
     public func addValidation(to logs: inout Logs) {
         guard let validation else { return }

@@ -252,12 +252,9 @@ public func anneal_session_run_epoch(
     capiCall {
         try withSession(session, .restructure) { box in
             try check(capacity >= 0, "capacity must be non-negative. Received: capacity=\(capacity)")
-            var logs = try box.session.trainEpoch()
+            _ = try box.session.trainEpoch()
             box.epochBegun = true
-            box.session.addValidation(to: &logs)
-            if let optimizer = box.session.model.optimizer, optimizer.decay > 0 {
-                logs["effective_lr"] = Double(optimizer.effectiveLearningRate)
-            }
+            let logs = box.session.epochLogs()
             try copyOut(logs.values, to: out_values, capacity: capacity, count: out_count, "out_values")
         }
     }
