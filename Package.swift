@@ -18,7 +18,7 @@ let package = Package(
     targets: [
         // MARK: Implementation
         .target(name: "Anneal", dependencies: ["AnnealKernels"]),
-        /// The AVX-512 matrix kernels, in C for per-function target attributes; dispatched at run time.
+        /// The AVX2 and AVX-512 kernels, in C for per-function target attributes; chosen at run time.
         .target(name: "AnnealKernels"),
         /// `include/anneal.h` seen from Swift (through `include/module.modulemap`), so that every export is
         /// checked against its declaration by `@c @implementation`.

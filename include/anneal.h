@@ -61,8 +61,10 @@
  *   one helper thread that the library starts on first need, when the process may run on 2 or more CPUs;
  *   it blocks all signals, is shared by every model in the process (so the library never computes on more
  *   than two threads of its own), and never changes a result. Set the environment variable ANNEAL_THREADS=1
- *   before the first training call to keep all work on the calling thread. On CPUs with AVX-512 the products
- *   use it (ANNEAL_KERNELS=portable forces the portable loops); both give bit-identical results.
+ *   before the first training call to keep all work on the calling thread. On x86-64 CPUs with AVX2 or
+ *   AVX-512 the products, the SGD update and the batch gather use vectorized kernels for the widest of the
+ *   two (ANNEAL_KERNELS=avx2 or ANNEAL_KERNELS=portable, set before the first training call, lowers the
+ *   choice); every choice gives bit-identical results.
  * ---------------------------------------------------------------------------------------------------------
  */
 #ifndef ANNEAL_H

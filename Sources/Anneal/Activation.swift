@@ -1,4 +1,3 @@
-import AnnealKernels
 import Foundation
 
 /// The activation a `Dense` layer applies to its pre-activation `z = x · kernel + bias`.
@@ -62,11 +61,7 @@ public enum Activation: String, Sendable, CaseIterable {
         case .linear:
             break
         case .relu:
-            if Kernels.vectorized {
-                anneal_kernels_relu_backward_avx512(gradient, z, count)
-            } else {
-                for i in 0..<count where z[i] <= 0 { gradient[i] = 0 }
-            }
+            Kernels.reluBackward(gradient, z: z, count: count)
         case .sigmoid:
             for i in 0..<count { gradient[i] *= a[i] * (1 - a[i]) }
         case .tanh:

@@ -1,26 +1,29 @@
 import AnnealKernels
 
-/// The dense-layer arithmetic, on raw row-major `Float` pointers.
+/// The hot loops of training, on raw row-major `Float` pointers: the dense-layer products, the bias and ReLU
+/// gradients, the SGD update and the batch gather.
 ///
-/// Loops are ordered so the innermost one walks contiguous memory (the compiler vectorises it), and nothing
-/// here allocates: callers pass workspaces sized once per model and batch size.
-///
-/// On CPUs with AVX-512 each kernel hands its work to the register-blocked AVX-512 code in `AnnealKernels`
-/// (C, runtime-dispatched), which sums in the same order as these loops, without fused multiply-adds, so both
-/// paths give bit-identical results; the Swift
-/// loops below are the portable path (`ANNEAL_KERNELS=portable` forces them).
+/// Each has a portable Swift loop, ordered so the innermost loop walks contiguous memory, and hands its work
+/// to the register-blocked AVX2 or AVX-512 code in `AnnealKernels` (C, chosen at run time) where the CPU has
+/// it. The C kernels sum in the same order as these loops, without fused multiply-adds, so every level gives
+/// bit-identical results (`KernelLevelTests` checks it). Nothing here allocates: callers pass workspaces
+/// sized once per model and batch size.
 enum Kernels {
-    /// Whether the AVX-512 kernels run on this machine (decided once per process).
-    static let vectorized: Bool = anneal_kernels_avx512()
+    /// An instruction-set level; `.portable` is the Swift loops.
+    typealias Level = anneal_kernels_level
+
+    /// The level this process trains with: the CPU's widest, unless `ANNEAL_KERNELS=portable` or `avx2`
+    /// lowers it (decided once per process).
+    static let level: Level = anneal_kernels_best_level()
 
     /// `z[r][j] = bias[j] + Σ_i x[r][i] * kernel[i][j]` for `rows` rows.
     static func denseForward(
         x: UnsafePointer<Float>, rows: Int, inputs: Int,
         kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?, units: Int,
-        z: UnsafeMutablePointer<Float>
+        z: UnsafeMutablePointer<Float>, level: Level = level
     ) {
-        if vectorized {
-            anneal_kernels_gemm_avx512(x, inputs, 1, kernel, units, bias, z, units, rows, units, inputs)
+        if level != ANNEAL_KERNELS_PORTABLE {
+            anneal_kernels_gemm(level, x, inputs, 1, kernel, units, bias, z, units, rows, units, inputs)
             return
         }
         for r in 0..<rows {
@@ -42,17 +45,18 @@ enum Kernels {
     /// `dKernel[i][j] = Σ_r x[r][i] * delta[r][j]` and `dBias[j] = Σ_r delta[r][j]` (overwriting both).
     static func denseParameterGradients(
         x: UnsafePointer<Float>, delta: UnsafePointer<Float>, rows: Int, inputs: Int, units: Int,
-        kernelGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>?
+        kernelGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>?,
+        level: Level = level
     ) {
-        if vectorized {
+        if level != ANNEAL_KERNELS_PORTABLE {
             if units == 1 {
                 // A one-unit layer: the gradient is a row of `inputs` values, Σ_r delta[r] * x[r][i].
-                anneal_kernels_gemm_avx512(delta, 0, 1, x, inputs, nil, kernelGradient, inputs, 1, inputs, rows)
+                anneal_kernels_gemm(level, delta, 0, 1, x, inputs, nil, kernelGradient, inputs, 1, inputs, rows)
             } else {
                 // dKernel = xᵀ · delta: output row i reads x down column i.
-                anneal_kernels_gemm_avx512(x, 1, inputs, delta, units, nil, kernelGradient, units, inputs, units, rows)
+                anneal_kernels_gemm(level, x, 1, inputs, delta, units, nil, kernelGradient, units, inputs, units, rows)
             }
-            if let biasGradient { anneal_kernels_column_sums_avx512(delta, rows, units, biasGradient) }
+            if let biasGradient { anneal_kernels_column_sums(level, delta, rows, units, biasGradient) }
             return
         }
         kernelGradient.update(repeating: 0, count: inputs * units)
@@ -80,15 +84,15 @@ enum Kernels {
     static func denseInputGradient(
         delta: UnsafePointer<Float>, rows: Int, inputs: Int, units: Int,
         kernel: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>,
-        scratch: UnsafeMutablePointer<Float>
+        scratch: UnsafeMutablePointer<Float>, level: Level = level
     ) {
-        if vectorized {
+        if level != ANNEAL_KERNELS_PORTABLE {
             var transposed = kernel
             if units > 1 {
-                anneal_kernels_transpose_avx512(scratch, kernel, inputs, units)
+                anneal_kernels_transpose(scratch, kernel, inputs, units)
                 transposed = UnsafePointer(scratch)
             }
-            anneal_kernels_gemm_avx512(delta, units, 1, transposed, inputs, nil, inputGradient, inputs, rows, inputs, units)
+            anneal_kernels_gemm(level, delta, units, 1, transposed, inputs, nil, inputGradient, inputs, rows, inputs, units)
             return
         }
         for r in 0..<rows {
@@ -100,6 +104,60 @@ enum Kernels {
                 for j in 0..<units { sum += dRow[j] * kRow[j] }
                 out[i] = sum
             }
+        }
+    }
+
+    /// ReLU's backward step in place: `gradient[i] = 0` where `z[i] <= 0`.
+    static func reluBackward(
+        _ gradient: UnsafeMutablePointer<Float>, z: UnsafePointer<Float>, count: Int, level: Level = level
+    ) {
+        if level != ANNEAL_KERNELS_PORTABLE {
+            anneal_kernels_relu_backward(level, gradient, z, count)
+            return
+        }
+        for i in 0..<count where z[i] <= 0 { gradient[i] = 0 }
+    }
+
+    /// One SGD update of `count` parameters, each product rounded before it is used:
+    ///
+    /// ```
+    /// momentum 0:  w -= rate * g
+    /// otherwise:   v = momentum * v - rate * g;  w += v   (nesterov: w += momentum * v - rate * g)
+    /// ```
+    ///
+    /// `v` is not read when `momentum` is 0.
+    static func sgdUpdate(
+        w: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, count: Int,
+        rate: Float, momentum: Float, nesterov: Bool, level: Level = level
+    ) {
+        if level != ANNEAL_KERNELS_PORTABLE {
+            anneal_kernels_sgd(level, w, v, g, count, rate, momentum, nesterov)
+        } else if momentum == 0 {
+            for i in 0..<count { w[i] -= rate * g[i] }
+        } else if nesterov {
+            for i in 0..<count {
+                v[i] = momentum * v[i] - rate * g[i]
+                w[i] += momentum * v[i] - rate * g[i]
+            }
+        } else {
+            for i in 0..<count {
+                v[i] = momentum * v[i] - rate * g[i]
+                w[i] += v[i]
+            }
+        }
+    }
+
+    /// Copies row `rows[k]` of `source` (rows of `width` values) to row `k` of `destination`, `k < count`.
+    static func gatherRows(
+        _ destination: UnsafeMutablePointer<Float>, from source: UnsafePointer<Float>, width: Int,
+        rows: UnsafePointer<Int>, count: Int, level: Level = level
+    ) {
+        if level != ANNEAL_KERNELS_PORTABLE {
+            anneal_kernels_gather_rows(level, destination, source, width, rows, count)
+            return
+        }
+        for k in 0..<count {
+            (destination + k * width).update(from: source + rows[k] * width, count: width)
         }
     }
 }

@@ -1,5 +1,3 @@
-import AnnealKernels
-
 /// Where one dense layer's numbers sit inside the model's single parameter buffer.
 struct LayerLayout: Sendable {
     let inputs: Int
@@ -125,17 +123,9 @@ final class Workspace {
         let yWidth = y.columns
         x.values.withUnsafeBufferPointer { xs in
             y.values.withUnsafeBufferPointer { ys in
-                if Kernels.vectorized {
-                    let rows = order.baseAddress! + start
-                    anneal_kernels_gather_rows_avx512(input.base, xs.baseAddress!, xWidth, rows, count)
-                    anneal_kernels_gather_rows_avx512(labels.base, ys.baseAddress!, yWidth, rows, count)
-                    return
-                }
-                for k in 0..<count {
-                    let row = order[start + k]
-                    (input.base + k * xWidth).update(from: xs.baseAddress! + row * xWidth, count: xWidth)
-                    (labels.base + k * yWidth).update(from: ys.baseAddress! + row * yWidth, count: yWidth)
-                }
+                let rows = order.baseAddress! + start
+                Kernels.gatherRows(input.base, from: xs.baseAddress!, width: xWidth, rows: rows, count: count)
+                Kernels.gatherRows(labels.base, from: ys.baseAddress!, width: yWidth, rows: rows, count: count)
             }
         }
     }

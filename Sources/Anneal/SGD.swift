@@ -1,5 +1,3 @@
-import AnnealKernels
-
 /// Stochastic gradient descent exactly as Keras 2's (legacy) `SGD`.
 ///
 /// Before every update the rate in force is
@@ -86,26 +84,9 @@ public final class SGD {
         let count = parameters.count
         let w = parameters.base
         let g = gradients.base
-        if Kernels.vectorized {
-            let v = momentum == 0 ? w : velocityBuffer(count: count).base
-            anneal_kernels_sgd_avx512(w, v, g, count, rate, momentum, nesterov)
-        } else if momentum == 0 {
-            for i in 0..<count { w[i] -= rate * g[i] }
-        } else {
-            let v = velocityBuffer(count: count).base
-            let m = momentum
-            if nesterov {
-                for i in 0..<count {
-                    v[i] = m * v[i] - rate * g[i]
-                    w[i] += m * v[i] - rate * g[i]
-                }
-            } else {
-                for i in 0..<count {
-                    v[i] = m * v[i] - rate * g[i]
-                    w[i] += v[i]
-                }
-            }
-        }
+        // Without momentum there is no velocity; the kernel does not read `v` then.
+        let v = momentum == 0 ? w : velocityBuffer(count: count).base
+        Kernels.sgdUpdate(w: w, v: v, g: g, count: count, rate: rate, momentum: momentum, nesterov: nesterov)
         iterations += 1
     }
 

@@ -1,6 +1,9 @@
-// AVX-512 kernels for Anneal's dense layers (see include/AnnealKernels.h). Compiled for the baseline target
-// like the rest of the package: only these functions use AVX-512, and callers check anneal_kernels_avx512()
-// first, so the library still loads and runs (on the portable Swift loops) on any x86-64 or other CPU.
+// Anneal's dense-layer kernels (see include/AnnealKernels.h): the instruction-set levels and their choice at
+// run time, the helper thread that shares big products, and the entry points. The kernels themselves are in
+// KernelsISA.h, compiled here once for AVX2 and once for AVX-512. The file is compiled for the baseline
+// target like the rest of the package: only the kernels use the wider sets, and callers pass a level that
+// anneal_kernels_best_level() found, so the library still loads and runs (on the portable Swift loops) on any
+// x86-64 or other CPU.
 #define _GNU_SOURCE  // sched_getaffinity, CPU_COUNT
 #include "AnnealKernels.h"
 
@@ -21,31 +24,66 @@
 #define ANNEAL_HAVE_X86 0
 #endif
 
-static int anneal_kernels_state = -1;  // -1 unknown, 0 no, 1 yes (a benign race: every thread finds the same)
+static int anneal_kernels_state = -1;  // -1 unknown, else the level (a benign race: every thread finds the same)
 
-bool anneal_kernels_avx512(void) {
+/// The widest level this CPU and OS run.
+static anneal_kernels_level ak_cpu_level(void) {
+#if ANNEAL_HAVE_X86
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")) return ANNEAL_KERNELS_AVX512;
+    if (__builtin_cpu_supports("avx2")) return ANNEAL_KERNELS_AVX2;
+#endif
+    return ANNEAL_KERNELS_PORTABLE;
+}
+
+anneal_kernels_level anneal_kernels_best_level(void) {
     int state = __atomic_load_n(&anneal_kernels_state, __ATOMIC_RELAXED);
     if (state < 0) {
-        state = 0;
-#if ANNEAL_HAVE_X86
+        anneal_kernels_level level = ak_cpu_level();
         const char *choice = getenv("ANNEAL_KERNELS");
-        __builtin_cpu_init();
-        if (!(choice && strcmp(choice, "portable") == 0)
-            && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")) {
-            state = 1;
-        }
-#endif
+        if (choice && strcmp(choice, "portable") == 0) level = ANNEAL_KERNELS_PORTABLE;
+        if (choice && strcmp(choice, "avx2") == 0 && level > ANNEAL_KERNELS_AVX2) level = ANNEAL_KERNELS_AVX2;
+        state = (int)level;
         __atomic_store_n(&anneal_kernels_state, state, __ATOMIC_RELAXED);
     }
-    return state == 1;
+    return (anneal_kernels_level)state;
+}
+
+bool anneal_kernels_supported(anneal_kernels_level level) { return level <= ak_cpu_level(); }
+
+void anneal_kernels_transpose(float *destination, const float *source, ptrdiff_t rows, ptrdiff_t columns) {
+    // 16 x 16 tiles, so both sides of each tile stay in cache.
+    enum { tile = 16 };
+    for (ptrdiff_t i0 = 0; i0 < rows; i0 += tile) {
+        ptrdiff_t i1 = i0 + tile < rows ? i0 + tile : rows;
+        for (ptrdiff_t j0 = 0; j0 < columns; j0 += tile) {
+            ptrdiff_t j1 = j0 + tile < columns ? j0 + tile : columns;
+            for (ptrdiff_t i = i0; i < i1; i++) {
+                for (ptrdiff_t j = j0; j < j1; j++) destination[j * rows + i] = source[i * columns + j];
+            }
+        }
+    }
 }
 
 #if ANNEAL_HAVE_X86
 
-#define AK_TARGET __attribute__((target("avx512f,avx512vl")))
-#define AK_INLINE static inline __attribute__((always_inline)) AK_TARGET
-
-enum { AK_ROWS = 6, AK_VECTORS = 4, AK_LANES = 16 };
+/// A matrix product (as anneal_kernels_gemm describes it) or an SGD update, cut into row ranges that `part`
+/// computes: the unit of work the helper thread shares.
+struct ak_job {
+    void (*part)(const struct ak_job *job, ptrdiff_t first, ptrdiff_t count);
+    ptrdiff_t rows;  // product: rows of c; update: parameters
+    const float *a;
+    ptrdiff_t a_row_stride, a_depth_stride;
+    const float *b;
+    ptrdiff_t b_stride;
+    const float *init;
+    float *c;
+    ptrdiff_t c_stride, columns, depth;
+    float *w, *v;  // update: parameters w, velocities v, gradients g
+    const float *g;
+    float rate, momentum;
+    bool nesterov;
+};
 
 /// Fully unrolls a loop over rows or vectors of a register block, so the accumulators stay in registers
 /// (without it the 6 x 4 block is left rolled and its accumulators live on the stack).
@@ -55,153 +93,78 @@ enum { AK_ROWS = 6, AK_VECTORS = 4, AK_LANES = 16 };
 #define AK_UNROLL _Pragma("GCC unroll 8")
 #endif
 
-/// One register block: RB rows of c by NF full vectors of 16 columns plus a masked tail of `tail` columns
-/// held in a 4-, 8- or 16-lane register (TK = 1, 2, 3; 0 for none), summing over the whole depth with the
-/// accumulators in registers. RB, NF and TK are constants at every call site. A narrow tail in a narrow
-/// register matters on cores that split 512-bit operations: the tutorial's 34 columns are 16 + 16 + 2 and its
-/// one-unit output layer is all tail.
-AK_INLINE void ak_block(
-    const int RB, const int NF, const int TK,
-    const float *a, ptrdiff_t ars, ptrdiff_t ads,
-    const float *b, ptrdiff_t bs, const float *init,
-    float *c, ptrdiff_t cs, ptrdiff_t depth, __mmask16 tail)
-{
-    __m512 acc[AK_ROWS][AK_VECTORS];
-    __m512 t16[AK_ROWS];
-    __m256 t8[AK_ROWS];
-    __m128 t4[AK_ROWS];
-    const float *bt = b + NF * AK_LANES;
-    AK_UNROLL
-    for (int v = 0; v < NF; v++) {
-        __m512 start = init ? _mm512_loadu_ps(init + v * AK_LANES) : _mm512_setzero_ps();
-        AK_UNROLL
-        for (int r = 0; r < RB; r++) acc[r][v] = start;
-    }
-    if (TK == 3) {
-        __m512 start = init ? _mm512_maskz_loadu_ps(tail, init + NF * AK_LANES) : _mm512_setzero_ps();
-        AK_UNROLL
-        for (int r = 0; r < RB; r++) t16[r] = start;
-    } else if (TK == 2) {
-        __m256 start = init ? _mm256_maskz_loadu_ps((__mmask8)tail, init + NF * AK_LANES) : _mm256_setzero_ps();
-        AK_UNROLL
-        for (int r = 0; r < RB; r++) t8[r] = start;
-    } else if (TK == 1) {
-        __m128 start = init ? _mm_maskz_loadu_ps((__mmask8)tail, init + NF * AK_LANES) : _mm_setzero_ps();
-        AK_UNROLL
-        for (int r = 0; r < RB; r++) t4[r] = start;
-    }
-    for (ptrdiff_t k = 0; k < depth; k++) {
-        const float *bk = b + k * bs;
-        __m512 bv[AK_VECTORS];
-        AK_UNROLL
-        for (int v = 0; v < NF; v++) bv[v] = _mm512_loadu_ps(bk + v * AK_LANES);
-        __m512 b16 = _mm512_setzero_ps();
-        __m256 b8 = _mm256_setzero_ps();
-        __m128 b4 = _mm_setzero_ps();
-        if (TK == 3) b16 = _mm512_maskz_loadu_ps(tail, bt + k * bs);
-        if (TK == 2) b8 = _mm256_maskz_loadu_ps((__mmask8)tail, bt + k * bs);
-        if (TK == 1) b4 = _mm_maskz_loadu_ps((__mmask8)tail, bt + k * bs);
-        const float *ak = a + k * ads;
-        AK_UNROLL
-        for (int r = 0; r < RB; r++) {
-            float xs = ak[r * ars];
-            if (NF > 0 || TK == 3) {
-                __m512 x = _mm512_set1_ps(xs);
-                AK_UNROLL
-                for (int v = 0; v < NF; v++) acc[r][v] = _mm512_add_ps(acc[r][v], _mm512_mul_ps(x, bv[v]));
-                if (TK == 3) t16[r] = _mm512_add_ps(t16[r], _mm512_mul_ps(x, b16));
-            }
-            if (TK == 2) t8[r] = _mm256_add_ps(t8[r], _mm256_mul_ps(_mm256_set1_ps(xs), b8));
-            if (TK == 1) t4[r] = _mm_add_ps(t4[r], _mm_mul_ps(_mm_set1_ps(xs), b4));
-        }
-    }
-    AK_UNROLL
-    for (int r = 0; r < RB; r++) {
-        float *out = c + r * cs;
-        AK_UNROLL
-        for (int v = 0; v < NF; v++) _mm512_storeu_ps(out + v * AK_LANES, acc[r][v]);
-        if (TK == 3) _mm512_mask_storeu_ps(out + NF * AK_LANES, tail, t16[r]);
-        if (TK == 2) _mm256_mask_storeu_ps(out + NF * AK_LANES, (__mmask8)tail, t8[r]);
-        if (TK == 1) _mm_mask_storeu_ps(out + NF * AK_LANES, (__mmask8)tail, t4[r]);
-    }
-}
+// --- AVX2: 8 lanes, 16 registers: a block of 6 rows by 2 vectors (12 accumulators) -----------------------
+#define AK_NAME(x) ak_avx2_##x
+#define AK_TARGET __attribute__((target("avx2")))
+#define AK_LANES 8
+#define AK_BLOCK_ROWS 6
+#define AK_BLOCK_VECTORS 2
+#define ak_v __m256
+#define ak_mask __m256i
+#define AK_MASK(n) _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
+#define AK_V_ZERO() _mm256_setzero_ps()
+#define AK_V_LOAD(p) _mm256_loadu_ps(p)
+#define AK_V_STORE(p, v) _mm256_storeu_ps(p, v)
+#define AK_V_SET1(x) _mm256_set1_ps(x)
+#define AK_V_ADD(x, y) _mm256_add_ps(x, y)
+#define AK_V_SUB(x, y) _mm256_sub_ps(x, y)
+#define AK_V_MUL(x, y) _mm256_mul_ps(x, y)
+#define AK_V_LOADM(p, m) _mm256_maskload_ps(p, m)
+#define AK_V_STOREM(p, m, v) _mm256_maskstore_ps(p, m, v)
+#define AK_8_LOADM(p, m) _mm256_maskload_ps(p, m)
+#define AK_8_STOREM(p, m, v) _mm256_maskstore_ps(p, m, v)
+#define AK_4_LOADM(p, m) _mm_maskload_ps(p, _mm256_castsi256_si128(m))
+#define AK_4_STOREM(p, m, v) _mm_maskstore_ps(p, _mm256_castsi256_si128(m), v)
+#define AK_V_RELU_MASK(g, z) _mm256_andnot_ps(_mm256_cmp_ps(z, _mm256_setzero_ps(), _CMP_LE_OQ), g)
+#include "KernelsISA.h"
+#undef AK_NAME
+#undef AK_TARGET
+#undef AK_LANES
+#undef AK_BLOCK_ROWS
+#undef AK_BLOCK_VECTORS
+#undef AK_MASK
+#undef AK_V_ZERO
+#undef AK_V_LOAD
+#undef AK_V_STORE
+#undef AK_V_SET1
+#undef AK_V_ADD
+#undef AK_V_SUB
+#undef AK_V_MUL
+#undef AK_V_LOADM
+#undef AK_V_STOREM
+#undef AK_8_LOADM
+#undef AK_8_STOREM
+#undef AK_4_LOADM
+#undef AK_4_STOREM
+#undef AK_V_RELU_MASK
+#undef ak_v
+#undef ak_mask
 
-#define AK_ROWS_CASES(NF, TK)                                                                               \
-    switch (rb) {                                                                                           \
-    case 6: ak_block(6, NF, TK, a, ars, ads, b, bs, init, c, cs, depth, tail); break;                      \
-    case 5: ak_block(5, NF, TK, a, ars, ads, b, bs, init, c, cs, depth, tail); break;                      \
-    case 4: ak_block(4, NF, TK, a, ars, ads, b, bs, init, c, cs, depth, tail); break;                      \
-    case 3: ak_block(3, NF, TK, a, ars, ads, b, bs, init, c, cs, depth, tail); break;                      \
-    case 2: ak_block(2, NF, TK, a, ars, ads, b, bs, init, c, cs, depth, tail); break;                      \
-    default: ak_block(1, NF, TK, a, ars, ads, b, bs, init, c, cs, depth, tail); break;                     \
-    }
-
-#define AK_TAIL_CASES(NF)                                                                                   \
-    switch (tk) {                                                                                           \
-    case 3: AK_ROWS_CASES(NF, 3) break;                                                                     \
-    case 2: AK_ROWS_CASES(NF, 2) break;                                                                     \
-    case 1: AK_ROWS_CASES(NF, 1) break;                                                                     \
-    default: AK_ROWS_CASES(NF, 0) break;                                                                    \
-    }
-
-static AK_TARGET void ak_dispatch(
-    int rb, int nf, int tk,
-    const float *a, ptrdiff_t ars, ptrdiff_t ads,
-    const float *b, ptrdiff_t bs, const float *init,
-    float *c, ptrdiff_t cs, ptrdiff_t depth, __mmask16 tail)
-{
-    switch (nf) {
-    case 4: AK_ROWS_CASES(4, 0) break;
-    case 3: AK_TAIL_CASES(3) break;
-    case 2: AK_TAIL_CASES(2) break;
-    case 1: AK_TAIL_CASES(1) break;
-    default: AK_TAIL_CASES(0) break;
-    }
-}
-
-/// One matrix product, as anneal_kernels_gemm_avx512 describes it.
-struct ak_job {
-    int kind;  // AK_JOB_GEMM or AK_JOB_SGD
-    const float *a;
-    ptrdiff_t a_row_stride, a_depth_stride;
-    const float *b;
-    ptrdiff_t b_stride;
-    const float *init;
-    float *c;
-    ptrdiff_t c_stride, rows, columns, depth;
-    // AK_JOB_SGD: parameters w, velocities v, gradients g, `rows` of them.
-    float *w, *v;
-    const float *g;
-    float rate, momentum;
-    bool nesterov;
-};
-
-enum { AK_JOB_GEMM = 0, AK_JOB_SGD = 1 };
-
-static AK_TARGET void ak_sgd_serial(float *w, float *v, const float *g, ptrdiff_t count, float rate, float momentum,
-                          bool nesterov);
-
-static AK_TARGET void ak_gemm_serial(const struct ak_job *job) {
-    const float *a = job->a, *b = job->b, *init = job->init;
-    float *c = job->c;
-    ptrdiff_t a_row_stride = job->a_row_stride, a_depth_stride = job->a_depth_stride, b_stride = job->b_stride;
-    ptrdiff_t c_stride = job->c_stride, rows = job->rows, columns = job->columns, depth = job->depth;
-
-    const ptrdiff_t panel = AK_VECTORS * AK_LANES;
-    for (ptrdiff_t n = 0; n < columns; n += panel) {
-        ptrdiff_t width = columns - n < panel ? columns - n : panel;
-        int nf = (int)(width / AK_LANES);
-        int rest = (int)(width - (ptrdiff_t)nf * AK_LANES);
-        int tk = rest == 0 ? 0 : rest <= 4 ? 1 : rest <= 8 ? 2 : 3;
-        __mmask16 tail = (__mmask16)((1u << rest) - 1);
-        for (ptrdiff_t m = 0; m < rows; m += AK_ROWS) {
-            int rb = (int)(rows - m < AK_ROWS ? rows - m : AK_ROWS);
-            ak_dispatch(rb, nf, tk, a + m * a_row_stride, a_row_stride, a_depth_stride, b + n, b_stride,
-                        init ? init + n : NULL, c + m * c_stride + n, c_stride, depth, tail);
-        }
-    }
-}
-
+// --- AVX-512: 16 lanes, 32 registers: a block of 6 rows by 4 vectors (24 accumulators) --------------------
+#define AK_NAME(x) ak_avx512_##x
+#define AK_TARGET __attribute__((target("avx512f,avx512vl")))
+#define AK_LANES 16
+#define AK_BLOCK_ROWS 6
+#define AK_BLOCK_VECTORS 4
+#define ak_v __m512
+#define ak_mask __mmask16
+#define AK_MASK(n) ((__mmask16)((n) >= 16 ? 0xFFFFu : (1u << (n)) - 1u))
+#define AK_V_ZERO() _mm512_setzero_ps()
+#define AK_V_LOAD(p) _mm512_loadu_ps(p)
+#define AK_V_STORE(p, v) _mm512_storeu_ps(p, v)
+#define AK_V_SET1(x) _mm512_set1_ps(x)
+#define AK_V_ADD(x, y) _mm512_add_ps(x, y)
+#define AK_V_SUB(x, y) _mm512_sub_ps(x, y)
+#define AK_V_MUL(x, y) _mm512_mul_ps(x, y)
+#define AK_V_LOADM(p, m) _mm512_maskz_loadu_ps(m, p)
+#define AK_V_STOREM(p, m, v) _mm512_mask_storeu_ps(p, m, v)
+#define AK_8_LOADM(p, m) _mm256_maskz_loadu_ps((__mmask8)(m), p)
+#define AK_8_STOREM(p, m, v) _mm256_mask_storeu_ps(p, (__mmask8)(m), v)
+#define AK_4_LOADM(p, m) _mm_maskz_loadu_ps((__mmask8)(m), p)
+#define AK_4_STOREM(p, m, v) _mm_mask_storeu_ps(p, (__mmask8)(m), v)
+#define AK_V_RELU_MASK(g, z) \
+    _mm512_mask_mov_ps(g, _mm512_cmp_ps_mask(z, _mm512_setzero_ps(), _CMP_LE_OQ), _mm512_setzero_ps())
+#include "KernelsISA.h"
 
 // --- Two cores for big products ----------------------------------------------------------------------------
 // One helper thread (created on first need, only when this process may run on 2 or more CPUs and
@@ -211,10 +174,6 @@ static AK_TARGET void ak_gemm_serial(const struct ak_job *job) {
 // serial code, so the split never changes a result. One caller at a time uses the helper; a concurrent
 // caller (another model training on another thread) computes alone, so Anneal never runs more than two
 // compute threads of its own.
-
-/// Products smaller than this many multiply-adds run on the calling thread alone (waking the helper costs
-/// a few microseconds; the tutorial's products are 30 thousand).
-static const double ak_split_threshold = 1.0e6;
 
 static pthread_mutex_t ak_owner = PTHREAD_MUTEX_INITIALIZER;   // held by the caller using the helper
 static pthread_mutex_t ak_mutex = PTHREAD_MUTEX_INITIALIZER;   // guards ak_posted and the helper's sleep
@@ -231,7 +190,7 @@ static uint64_t ak_claims = 0;
 static ptrdiff_t ak_finished = 0;
 
 /// Claims and computes chunks of product `generation` until none is left.
-static AK_TARGET void ak_work(uint32_t generation, const struct ak_job *job, ptrdiff_t chunk_rows, ptrdiff_t chunks) {
+static void ak_work(uint32_t generation, const struct ak_job *job, ptrdiff_t chunk_rows, ptrdiff_t chunks) {
     for (;;) {
         uint64_t claim = __atomic_load_n(&ak_claims, __ATOMIC_ACQUIRE);
         ptrdiff_t chunk;
@@ -241,16 +200,7 @@ static AK_TARGET void ak_work(uint32_t generation, const struct ak_job *job, ptr
         } while (!__atomic_compare_exchange_n(&ak_claims, &claim, claim + 1, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
         ptrdiff_t first = chunk * chunk_rows;
         ptrdiff_t rows = job->rows - first < chunk_rows ? job->rows - first : chunk_rows;
-        if (job->kind == AK_JOB_SGD) {
-            ak_sgd_serial(job->w + first, job->v + first, job->g + first, rows, job->rate, job->momentum,
-                          job->nesterov);
-        } else {
-            struct ak_job part = *job;
-            part.a = job->a + first * job->a_row_stride;
-            part.c = job->c + first * job->c_stride;
-            part.rows = rows;
-            ak_gemm_serial(&part);
-        }
+        job->part(job, first, rows);
         if (__atomic_add_fetch(&ak_finished, 1, __ATOMIC_ACQ_REL) == chunks && !pthread_equal(pthread_self(), ak_caller)) {
             // The helper finished the product's last chunk: wake the caller if it went to sleep waiting.
             pthread_mutex_lock(&ak_mutex);
@@ -263,14 +213,6 @@ static AK_TARGET void ak_work(uint32_t generation, const struct ak_job *job, ptr
 /// How long the helper keeps polling for the next product before it sleeps: a batch's products come tens of
 /// microseconds apart, and a futex wake-up costs about as much again on a busy machine.
 enum { AK_SPIN_ROUNDS = 4000, AK_WAIT_ROUNDS = 2000 };
-
-static AK_TARGET void ak_work_alone(const struct ak_job *job) {
-    if (job->kind == AK_JOB_SGD) {
-        ak_sgd_serial(job->w, job->v, job->g, job->rows, job->rate, job->momentum, job->nesterov);
-    } else {
-        ak_gemm_serial(job);
-    }
-}
 
 static void *ak_helper_main(void *start) {
     // Waits for generations after the one current when it was created (passed in: reading it here would
@@ -335,14 +277,14 @@ static bool ak_helper_available(void) {
 
 /// Runs `job` split over the caller and the helper when `shared` and the helper is free, else alone.
 /// `granule` is the smallest piece worth its own chunk (a register block's rows; a vector's lanes).
-static AK_TARGET void ak_run(const struct ak_job *job, bool shared, ptrdiff_t granule) {
+static void ak_run(const struct ak_job *job, bool shared, ptrdiff_t granule) {
     if (!shared || pthread_mutex_trylock(&ak_owner) != 0) {
-        ak_work_alone(job);
+        job->part(job, 0, job->rows);
         return;
     }
     if (!ak_helper_available()) {
         pthread_mutex_unlock(&ak_owner);
-        ak_work_alone(job);
+        job->part(job, 0, job->rows);
         return;
     }
     // About 16 chunks, each a whole number of granules.
@@ -374,146 +316,95 @@ static AK_TARGET void ak_run(const struct ak_job *job, bool shared, ptrdiff_t gr
     pthread_mutex_unlock(&ak_owner);
 }
 
-AK_TARGET void anneal_kernels_gemm_avx512(
+
+/// Products smaller than this many multiply-adds run on the calling thread alone (waking the helper costs
+/// a few microseconds; the tutorial's products are 30 thousand).
+static const double ak_split_threshold = 1.0e6;
+
+// --- Entry points: the level picks the instruction set ------------------------------------------------------
+
+void anneal_kernels_gemm(
+    anneal_kernels_level level,
     const float *a, ptrdiff_t a_row_stride, ptrdiff_t a_depth_stride,
     const float *b, ptrdiff_t b_stride,
     const float *init,
     float *c, ptrdiff_t c_stride,
     ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth)
 {
-    struct ak_job job = {AK_JOB_GEMM, a, a_row_stride, a_depth_stride, b, b_stride, init, c, c_stride, rows, columns,
-                         depth, NULL, NULL, NULL, 0, 0, false};
-    bool big = (double)rows * (double)columns * (double)depth >= ak_split_threshold && rows >= 4 * AK_ROWS;
-    ak_run(&job, big, AK_ROWS);
+    struct ak_job job = {
+        .part = level == ANNEAL_KERNELS_AVX512 ? ak_avx512_gemm_part : ak_avx2_gemm_part, .rows = rows,
+        .a = a, .a_row_stride = a_row_stride, .a_depth_stride = a_depth_stride, .b = b, .b_stride = b_stride,
+        .init = init, .c = c, .c_stride = c_stride, .columns = columns, .depth = depth};
+    // Chunks of whole register blocks (6 rows at both levels).
+    bool big = (double)rows * (double)columns * (double)depth >= ak_split_threshold && rows >= 4 * 6;
+    ak_run(&job, big, 6);
 }
 
-AK_TARGET void anneal_kernels_column_sums_avx512(const float *x, ptrdiff_t rows, ptrdiff_t columns, float *sums) {
-    for (ptrdiff_t n = 0; n < columns; n += AK_LANES) {
-        ptrdiff_t width = columns - n < AK_LANES ? columns - n : AK_LANES;
-        __mmask16 mask = (__mmask16)(width == AK_LANES ? 0xFFFF : ((1u << width) - 1));
-        __m512 sum = _mm512_setzero_ps();
-        for (ptrdiff_t r = 0; r < rows; r++) sum = _mm512_add_ps(sum, _mm512_maskz_loadu_ps(mask, x + r * columns + n));
-        _mm512_mask_storeu_ps(sums + n, mask, sum);
-    }
-}
-
-AK_TARGET void anneal_kernels_relu_backward_avx512(float *gradient, const float *z, ptrdiff_t count) {
-    for (ptrdiff_t i = 0; i < count; i += AK_LANES) {
-        ptrdiff_t width = count - i < AK_LANES ? count - i : AK_LANES;
-        __mmask16 mask = (__mmask16)(width == AK_LANES ? 0xFFFF : ((1u << width) - 1));
-        __mmask16 off = _mm512_mask_cmp_ps_mask(mask, _mm512_maskz_loadu_ps(mask, z + i), _mm512_setzero_ps(), _CMP_LE_OQ);
-        _mm512_mask_storeu_ps(gradient + i, off, _mm512_setzero_ps());
-    }
-}
-
-static inline __mmask16 ak_mask(ptrdiff_t remaining) {
-    return (__mmask16)(remaining >= AK_LANES ? 0xFFFF : ((1u << remaining) - 1));
-}
-
-AK_INLINE void ak_sgd_step(float *w, float *v, const float *g, __mmask16 k, __m512 r, __m512 m, bool momentum,
-                           bool nesterov) {
-    __m512 wi = _mm512_maskz_loadu_ps(k, w);
-    __m512 step = _mm512_mul_ps(r, _mm512_maskz_loadu_ps(k, g));
-    if (!momentum) {
-        wi = _mm512_sub_ps(wi, step);
-    } else {
-        __m512 vi = _mm512_sub_ps(_mm512_mul_ps(m, _mm512_maskz_loadu_ps(k, v)), step);
-        _mm512_mask_storeu_ps(v, k, vi);
-        wi = _mm512_add_ps(wi, nesterov ? _mm512_sub_ps(_mm512_mul_ps(m, vi), step) : vi);
-    }
-    _mm512_mask_storeu_ps(w, k, wi);
-}
-
-static AK_TARGET void ak_sgd_serial(float *w, float *v, const float *g, ptrdiff_t count, float rate,
-                                    float momentum, bool nesterov) {
-    const __m512 r = _mm512_set1_ps(rate), m = _mm512_set1_ps(momentum);
-    ptrdiff_t full = count / AK_LANES * AK_LANES;
-    if (momentum == 0) {
-        for (ptrdiff_t i = 0; i < full; i += AK_LANES) ak_sgd_step(w + i, v + i, g + i, 0xFFFF, r, m, false, false);
-        if (full < count) ak_sgd_step(w + full, v + full, g + full, ak_mask(count - full), r, m, false, false);
-    } else if (nesterov) {
-        for (ptrdiff_t i = 0; i < full; i += AK_LANES) ak_sgd_step(w + i, v + i, g + i, 0xFFFF, r, m, true, true);
-        if (full < count) ak_sgd_step(w + full, v + full, g + full, ak_mask(count - full), r, m, true, true);
-    } else {
-        for (ptrdiff_t i = 0; i < full; i += AK_LANES) ak_sgd_step(w + i, v + i, g + i, 0xFFFF, r, m, true, false);
-        if (full < count) ak_sgd_step(w + full, v + full, g + full, ak_mask(count - full), r, m, true, false);
-    }
-}
-
-AK_TARGET void anneal_kernels_gather_rows_avx512(float *destination, const float *source, ptrdiff_t width,
-                                                 const ptrdiff_t *rows, ptrdiff_t count) {
-    if (width == 1) {
-        for (ptrdiff_t k = 0; k < count; k++) destination[k] = source[rows[k]];
-        return;
-    }
-    for (ptrdiff_t k = 0; k < count; k++) {
-        const float *from = source + rows[k] * width;
-        float *to = destination + k * width;
-        ptrdiff_t i = 0;
-        for (; i + AK_LANES <= width; i += AK_LANES) _mm512_storeu_ps(to + i, _mm512_loadu_ps(from + i));
-        if (i < width) {
-            __mmask16 mask = ak_mask(width - i);
-            _mm512_mask_storeu_ps(to + i, mask, _mm512_maskz_loadu_ps(mask, from + i));
-        }
-    }
-}
-
-AK_TARGET void anneal_kernels_sgd_avx512(float *w, float *v, const float *g, ptrdiff_t count, float rate,
-                                         float momentum, bool nesterov) {
-    struct ak_job job = {AK_JOB_SGD, NULL, 0, 0, NULL, 0, NULL, NULL, 0, count, 0, 0, w, v, g, rate, momentum, nesterov};
+void anneal_kernels_sgd(anneal_kernels_level level, float *w, float *v, const float *g, ptrdiff_t count,
+                        float rate, float momentum, bool nesterov) {
+    struct ak_job job = {
+        .part = level == ANNEAL_KERNELS_AVX512 ? ak_avx512_sgd_part : ak_avx2_sgd_part, .rows = count,
+        .w = w, .v = v, .g = g, .rate = rate, .momentum = momentum, .nesterov = nesterov};
     // A big model's update streams megabytes: two cores bring twice the bandwidth.
-    ak_run(&job, count >= 65536, AK_LANES * 4);
+    ak_run(&job, count >= 65536, 64);
 }
 
-AK_TARGET void anneal_kernels_transpose_avx512(float *destination, const float *source, ptrdiff_t rows,
-                                               ptrdiff_t columns) {
-    // 16 x 16 tiles, so both sides of each tile stay in cache.
-    for (ptrdiff_t i0 = 0; i0 < rows; i0 += AK_LANES) {
-        ptrdiff_t i1 = i0 + AK_LANES < rows ? i0 + AK_LANES : rows;
-        for (ptrdiff_t j0 = 0; j0 < columns; j0 += AK_LANES) {
-            ptrdiff_t j1 = j0 + AK_LANES < columns ? j0 + AK_LANES : columns;
-            for (ptrdiff_t i = i0; i < i1; i++) {
-                for (ptrdiff_t j = j0; j < j1; j++) destination[j * rows + i] = source[i * columns + j];
-            }
-        }
+void anneal_kernels_column_sums(anneal_kernels_level level, const float *x, ptrdiff_t rows, ptrdiff_t columns,
+                                float *sums) {
+    if (level == ANNEAL_KERNELS_AVX512) {
+        ak_avx512_column_sums(x, rows, columns, sums);
+    } else {
+        ak_avx2_column_sums(x, rows, columns, sums);
     }
 }
 
-#else
+void anneal_kernels_relu_backward(anneal_kernels_level level, float *gradient, const float *z, ptrdiff_t count) {
+    if (level == ANNEAL_KERNELS_AVX512) {
+        ak_avx512_relu_backward(gradient, z, count);
+    } else {
+        ak_avx2_relu_backward(gradient, z, count);
+    }
+}
 
-void anneal_kernels_transpose_avx512(float *destination, const float *source, ptrdiff_t rows, ptrdiff_t columns) {
-    (void)destination; (void)source; (void)rows; (void)columns;
+void anneal_kernels_gather_rows(anneal_kernels_level level, float *destination, const float *source,
+                                ptrdiff_t width, const ptrdiff_t *rows, ptrdiff_t count) {
+    if (level == ANNEAL_KERNELS_AVX512) {
+        ak_avx512_gather_rows(destination, source, width, rows, count);
+    } else {
+        ak_avx2_gather_rows(destination, source, width, rows, count);
+    }
+}
+
+#else  // no vectorized level exists here: anneal_kernels_best_level() is ANNEAL_KERNELS_PORTABLE
+
+void anneal_kernels_gemm(anneal_kernels_level level, const float *a, ptrdiff_t a_row_stride,
+                         ptrdiff_t a_depth_stride, const float *b, ptrdiff_t b_stride, const float *init, float *c,
+                         ptrdiff_t c_stride, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth) {
+    (void)level; (void)a; (void)a_row_stride; (void)a_depth_stride; (void)b; (void)b_stride; (void)init;
+    (void)c; (void)c_stride; (void)rows; (void)columns; (void)depth;
     abort();
 }
 
-void anneal_kernels_sgd_avx512(float *w, float *v, const float *g, ptrdiff_t count, float rate, float momentum,
-                               bool nesterov) {
-    (void)w; (void)v; (void)g; (void)count; (void)rate; (void)momentum; (void)nesterov;
+void anneal_kernels_sgd(anneal_kernels_level level, float *w, float *v, const float *g, ptrdiff_t count,
+                        float rate, float momentum, bool nesterov) {
+    (void)level; (void)w; (void)v; (void)g; (void)count; (void)rate; (void)momentum; (void)nesterov;
     abort();
 }
 
-void anneal_kernels_gather_rows_avx512(float *destination, const float *source, ptrdiff_t width,
-                                       const ptrdiff_t *rows, ptrdiff_t count) {
-    (void)destination; (void)source; (void)width; (void)rows; (void)count;
+void anneal_kernels_column_sums(anneal_kernels_level level, const float *x, ptrdiff_t rows, ptrdiff_t columns,
+                                float *sums) {
+    (void)level; (void)x; (void)rows; (void)columns; (void)sums;
     abort();
 }
 
-void anneal_kernels_relu_backward_avx512(float *gradient, const float *z, ptrdiff_t count) {
-    (void)gradient; (void)z; (void)count;
+void anneal_kernels_relu_backward(anneal_kernels_level level, float *gradient, const float *z, ptrdiff_t count) {
+    (void)level; (void)gradient; (void)z; (void)count;
     abort();
 }
 
-void anneal_kernels_gemm_avx512(
-    const float *a, ptrdiff_t a_row_stride, ptrdiff_t a_depth_stride, const float *b, ptrdiff_t b_stride,
-    const float *init, float *c, ptrdiff_t c_stride, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth)
-{
-    (void)a; (void)a_row_stride; (void)a_depth_stride; (void)b; (void)b_stride; (void)init; (void)c;
-    (void)c_stride; (void)rows; (void)columns; (void)depth;
-    abort();  // unreachable: anneal_kernels_avx512() is false here
-}
-
-void anneal_kernels_column_sums_avx512(const float *x, ptrdiff_t rows, ptrdiff_t columns, float *sums) {
-    (void)x; (void)rows; (void)columns; (void)sums;
+void anneal_kernels_gather_rows(anneal_kernels_level level, float *destination, const float *source,
+                                ptrdiff_t width, const ptrdiff_t *rows, ptrdiff_t count) {
+    (void)level; (void)destination; (void)source; (void)width; (void)rows; (void)count;
     abort();
 }
 

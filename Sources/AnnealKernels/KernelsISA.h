@@ -1,0 +1,253 @@
+// The dense-layer kernels for one x86 instruction set, written once and compiled twice: Kernels.c includes
+// this file for AVX2 and for AVX-512, each time with its own definitions of
+//
+//   AK_NAME(x)              this set's name for x (ak_avx2_x, ak_avx512_x)
+//   AK_TARGET               the target attribute that lets these functions use the set
+//   AK_LANES                floats in one full vector, ak_v its type
+//   AK_BLOCK_ROWS,          the register block: rows of c by full vectors of columns (as many accumulators
+//   AK_BLOCK_VECTORS          as the set's registers hold next to the loaded row of b)
+//   ak_mask, AK_MASK(n)     a mask of the first n lanes (n >= AK_LANES: all), for loads and stores
+//   AK_V_ZERO/LOAD/STORE/SET1/ADD/SUB/MUL, AK_V_LOADM/STOREM(p, m[, v])   full-width operations
+//   AK_4_LOADM/STOREM, AK_8_LOADM/STOREM   masked 128- and 256-bit loads and stores (narrow tails)
+//   AK_V_RELU_MASK(g, z)    g with its lanes set to +0 where z <= 0
+//
+// Every function sums in the order include/AnnealKernels.h describes, with products rounded before they are
+// added, so both instruction sets give the same bits as the portable Swift loops.
+
+#define AK_INLINE static inline __attribute__((always_inline)) AK_TARGET
+
+/// One register block: RB rows of c by NF full vectors plus a masked tail of columns held in a 4-, 8- or
+/// full-width register (TK = 1, 2, 3; 0 for none), summing over the whole depth with the accumulators in
+/// registers. RB, NF and TK are constants at every call site. A narrow tail in a narrow register matters:
+/// the tutorial's 34 columns end in 2 and its one-unit output layer is all tail.
+AK_INLINE void AK_NAME(block)(
+    const int RB, const int NF, const int TK,
+    const float *a, ptrdiff_t ars, ptrdiff_t ads,
+    const float *b, ptrdiff_t bs, const float *init,
+    float *c, ptrdiff_t cs, ptrdiff_t depth, ak_mask tail)
+{
+    ak_v acc[AK_BLOCK_ROWS][AK_BLOCK_VECTORS];
+    ak_v tv[AK_BLOCK_ROWS];
+    __m256 t8[AK_BLOCK_ROWS];
+    __m128 t4[AK_BLOCK_ROWS];
+    const float *bt = b + NF * AK_LANES;
+    AK_UNROLL
+    for (int v = 0; v < NF; v++) {
+        ak_v start = init ? AK_V_LOAD(init + v * AK_LANES) : AK_V_ZERO();
+        AK_UNROLL
+        for (int r = 0; r < RB; r++) acc[r][v] = start;
+    }
+    if (TK == 3) {
+        ak_v start = init ? AK_V_LOADM(init + NF * AK_LANES, tail) : AK_V_ZERO();
+        AK_UNROLL
+        for (int r = 0; r < RB; r++) tv[r] = start;
+    } else if (TK == 2) {
+        __m256 start = init ? AK_8_LOADM(init + NF * AK_LANES, tail) : _mm256_setzero_ps();
+        AK_UNROLL
+        for (int r = 0; r < RB; r++) t8[r] = start;
+    } else if (TK == 1) {
+        __m128 start = init ? AK_4_LOADM(init + NF * AK_LANES, tail) : _mm_setzero_ps();
+        AK_UNROLL
+        for (int r = 0; r < RB; r++) t4[r] = start;
+    }
+    for (ptrdiff_t k = 0; k < depth; k++) {
+        const float *bk = b + k * bs;
+        ak_v bv[AK_BLOCK_VECTORS];
+        AK_UNROLL
+        for (int v = 0; v < NF; v++) bv[v] = AK_V_LOAD(bk + v * AK_LANES);
+        ak_v bw = AK_V_ZERO();
+        __m256 b8 = _mm256_setzero_ps();
+        __m128 b4 = _mm_setzero_ps();
+        if (TK == 3) bw = AK_V_LOADM(bt + k * bs, tail);
+        if (TK == 2) b8 = AK_8_LOADM(bt + k * bs, tail);
+        if (TK == 1) b4 = AK_4_LOADM(bt + k * bs, tail);
+        const float *ak = a + k * ads;
+        AK_UNROLL
+        for (int r = 0; r < RB; r++) {
+            float xs = ak[r * ars];
+            if (NF > 0 || TK == 3) {
+                ak_v x = AK_V_SET1(xs);
+                AK_UNROLL
+                for (int v = 0; v < NF; v++) acc[r][v] = AK_V_ADD(acc[r][v], AK_V_MUL(x, bv[v]));
+                if (TK == 3) tv[r] = AK_V_ADD(tv[r], AK_V_MUL(x, bw));
+            }
+            if (TK == 2) t8[r] = _mm256_add_ps(t8[r], _mm256_mul_ps(_mm256_set1_ps(xs), b8));
+            if (TK == 1) t4[r] = _mm_add_ps(t4[r], _mm_mul_ps(_mm_set1_ps(xs), b4));
+        }
+    }
+    AK_UNROLL
+    for (int r = 0; r < RB; r++) {
+        float *out = c + r * cs;
+        AK_UNROLL
+        for (int v = 0; v < NF; v++) AK_V_STORE(out + v * AK_LANES, acc[r][v]);
+        if (TK == 3) AK_V_STOREM(out + NF * AK_LANES, tail, tv[r]);
+        if (TK == 2) AK_8_STOREM(out + NF * AK_LANES, tail, t8[r]);
+        if (TK == 1) AK_4_STOREM(out + NF * AK_LANES, tail, t4[r]);
+    }
+}
+
+#define AK_ROWS_CASES(NF, TK)                                                                               \
+    switch (rb) {                                                                                           \
+    case 6: AK_NAME(block)(6, NF, TK, a, ars, ads, b, bs, init, c, cs, depth, tail); break;                \
+    case 5: AK_NAME(block)(5, NF, TK, a, ars, ads, b, bs, init, c, cs, depth, tail); break;                \
+    case 4: AK_NAME(block)(4, NF, TK, a, ars, ads, b, bs, init, c, cs, depth, tail); break;                \
+    case 3: AK_NAME(block)(3, NF, TK, a, ars, ads, b, bs, init, c, cs, depth, tail); break;                \
+    case 2: AK_NAME(block)(2, NF, TK, a, ars, ads, b, bs, init, c, cs, depth, tail); break;                \
+    default: AK_NAME(block)(1, NF, TK, a, ars, ads, b, bs, init, c, cs, depth, tail); break;               \
+    }
+
+#if AK_LANES > 8
+#define AK_WIDE_TAIL_CASE(NF) case 3: AK_ROWS_CASES(NF, 3) break;
+#else
+#define AK_WIDE_TAIL_CASE(NF)
+#endif
+
+#define AK_TAIL_CASES(NF)                                                                                   \
+    switch (tk) {                                                                                           \
+    AK_WIDE_TAIL_CASE(NF)                                                                                   \
+    case 2: AK_ROWS_CASES(NF, 2) break;                                                                     \
+    case 1: AK_ROWS_CASES(NF, 1) break;                                                                     \
+    default: AK_ROWS_CASES(NF, 0) break;                                                                    \
+    }
+
+/// The block for `rb` rows (1 to 6), `nf` full vectors and tail kind `tk`: each combination is its own
+/// fully unrolled code.
+static AK_TARGET void AK_NAME(dispatch)(
+    int rb, int nf, int tk,
+    const float *a, ptrdiff_t ars, ptrdiff_t ads,
+    const float *b, ptrdiff_t bs, const float *init,
+    float *c, ptrdiff_t cs, ptrdiff_t depth, ak_mask tail)
+{
+    switch (nf) {
+    case AK_BLOCK_VECTORS: AK_ROWS_CASES(AK_BLOCK_VECTORS, 0) break;  // a full panel has no tail
+#if AK_BLOCK_VECTORS > 3
+    case 3: AK_TAIL_CASES(3) break;
+#endif
+#if AK_BLOCK_VECTORS > 2
+    case 2: AK_TAIL_CASES(2) break;
+#endif
+    case 1: AK_TAIL_CASES(1) break;
+    default: AK_TAIL_CASES(0) break;
+    }
+}
+
+#undef AK_ROWS_CASES
+#undef AK_WIDE_TAIL_CASE
+#undef AK_TAIL_CASES
+
+/// Rows `[first, first + count)` of the product `job` describes: panels of AK_BLOCK_VECTORS vectors, blocks
+/// of AK_BLOCK_ROWS rows.
+static AK_TARGET void AK_NAME(gemm_part)(const struct ak_job *job, ptrdiff_t first, ptrdiff_t count) {
+    const float *a = job->a + first * job->a_row_stride, *b = job->b, *init = job->init;
+    float *c = job->c + first * job->c_stride;
+    const ptrdiff_t panel = AK_BLOCK_VECTORS * AK_LANES;
+    for (ptrdiff_t n = 0; n < job->columns; n += panel) {
+        ptrdiff_t width = job->columns - n < panel ? job->columns - n : panel;
+        int nf = (int)(width / AK_LANES);
+        int rest = (int)(width - (ptrdiff_t)nf * AK_LANES);
+        int tk = rest == 0 ? 0 : rest <= 4 ? 1 : rest <= 8 ? 2 : 3;
+        ak_mask tail = AK_MASK(rest);
+        for (ptrdiff_t m = 0; m < count; m += AK_BLOCK_ROWS) {
+            int rb = (int)(count - m < AK_BLOCK_ROWS ? count - m : AK_BLOCK_ROWS);
+            AK_NAME(dispatch)(rb, nf, tk, a + m * job->a_row_stride, job->a_row_stride, job->a_depth_stride,
+                              b + n, job->b_stride, init ? init + n : NULL, c + m * job->c_stride + n,
+                              job->c_stride, job->depth, tail);
+        }
+    }
+}
+
+/// A full vector at `p`, or its first lanes under `mask` (`whole` is a constant at every call site).
+AK_INLINE ak_v AK_NAME(load)(const float *p, const bool whole, ak_mask mask) {
+    return whole ? AK_V_LOAD(p) : AK_V_LOADM(p, mask);
+}
+
+AK_INLINE void AK_NAME(store)(float *p, const bool whole, ak_mask mask, ak_v value) {
+    if (whole) {
+        AK_V_STORE(p, value);
+    } else {
+        AK_V_STOREM(p, mask, value);
+    }
+}
+
+AK_INLINE void AK_NAME(sgd_step)(float *w, float *v, const float *g, const bool whole, ak_mask k, ak_v r, ak_v m,
+                                 const bool momentum, const bool nesterov) {
+    ak_v wi = AK_NAME(load)(w, whole, k);
+    ak_v step = AK_V_MUL(r, AK_NAME(load)(g, whole, k));
+    if (!momentum) {
+        wi = AK_V_SUB(wi, step);
+    } else {
+        ak_v vi = AK_V_SUB(AK_V_MUL(m, AK_NAME(load)(v, whole, k)), step);
+        AK_NAME(store)(v, whole, k, vi);
+        wi = AK_V_ADD(wi, nesterov ? AK_V_SUB(AK_V_MUL(m, vi), step) : vi);
+    }
+    AK_NAME(store)(w, whole, k, wi);
+}
+
+AK_INLINE void AK_NAME(sgd_loop)(float *w, float *v, const float *g, ptrdiff_t count, ak_v r, ak_v m,
+                                 const bool momentum, const bool nesterov) {
+    ptrdiff_t full = count / AK_LANES * AK_LANES;
+    ak_mask tail = AK_MASK((int)(count - full));
+    for (ptrdiff_t i = 0; i < full; i += AK_LANES) {
+        AK_NAME(sgd_step)(w + i, v + i, g + i, true, tail, r, m, momentum, nesterov);
+    }
+    if (full < count) AK_NAME(sgd_step)(w + full, v + full, g + full, false, tail, r, m, momentum, nesterov);
+}
+
+/// Parameters `[first, first + count)` of the SGD update `job` describes.
+static AK_TARGET void AK_NAME(sgd_part)(const struct ak_job *job, ptrdiff_t first, ptrdiff_t count) {
+    float *w = job->w + first, *v = job->v + first;
+    const float *g = job->g + first;
+    const ak_v r = AK_V_SET1(job->rate), m = AK_V_SET1(job->momentum);
+    // One loop per rule, so the rule is decided outside it.
+    if (job->momentum == 0) {
+        AK_NAME(sgd_loop)(w, v, g, count, r, m, false, false);
+    } else if (job->nesterov) {
+        AK_NAME(sgd_loop)(w, v, g, count, r, m, true, true);
+    } else {
+        AK_NAME(sgd_loop)(w, v, g, count, r, m, true, false);
+    }
+}
+
+AK_INLINE void AK_NAME(column_sum)(const float *x, ptrdiff_t rows, ptrdiff_t columns, float *sums, const bool whole,
+                                   ak_mask mask) {
+    ak_v sum = AK_V_ZERO();
+    for (ptrdiff_t r = 0; r < rows; r++) sum = AK_V_ADD(sum, AK_NAME(load)(x + r * columns, whole, mask));
+    AK_NAME(store)(sums, whole, mask, sum);
+}
+
+static AK_TARGET void AK_NAME(column_sums)(const float *x, ptrdiff_t rows, ptrdiff_t columns, float *sums) {
+    ptrdiff_t full = columns / AK_LANES * AK_LANES;
+    ak_mask tail = AK_MASK((int)(columns - full));
+    for (ptrdiff_t n = 0; n < full; n += AK_LANES) AK_NAME(column_sum)(x + n, rows, columns, sums + n, true, tail);
+    if (full < columns) AK_NAME(column_sum)(x + full, rows, columns, sums + full, false, tail);
+}
+
+static AK_TARGET void AK_NAME(relu_backward)(float *gradient, const float *z, ptrdiff_t count) {
+    ptrdiff_t full = count / AK_LANES * AK_LANES;
+    ak_mask tail = AK_MASK((int)(count - full));
+    for (ptrdiff_t i = 0; i < full; i += AK_LANES) {
+        AK_V_STORE(gradient + i, AK_V_RELU_MASK(AK_V_LOAD(gradient + i), AK_V_LOAD(z + i)));
+    }
+    if (full < count) {
+        ak_v g = AK_V_LOADM(gradient + full, tail);
+        AK_V_STOREM(gradient + full, tail, AK_V_RELU_MASK(g, AK_V_LOADM(z + full, tail)));
+    }
+}
+
+static AK_TARGET void AK_NAME(gather_rows)(float *destination, const float *source, ptrdiff_t width,
+                                           const ptrdiff_t *rows, ptrdiff_t count) {
+    if (width == 1) {  // a label column: one scalar per row
+        for (ptrdiff_t k = 0; k < count; k++) destination[k] = source[rows[k]];
+        return;
+    }
+    ptrdiff_t full = width / AK_LANES * AK_LANES;
+    ak_mask tail = AK_MASK((int)(width - full));
+    for (ptrdiff_t k = 0; k < count; k++) {
+        const float *from = source + rows[k] * width;
+        float *to = destination + k * width;
+        for (ptrdiff_t i = 0; i < full; i += AK_LANES) AK_V_STORE(to + i, AK_V_LOAD(from + i));
+        if (full < width) AK_V_STOREM(to + full, tail, AK_V_LOADM(from + full, tail));
+    }
+}
+
+#undef AK_INLINE

@@ -1,0 +1,93 @@
+import AnnealKernels
+import Testing
+@testable import Anneal
+
+/// Every vectorized kernel level this CPU runs (AVX2, AVX-512) gives the same bits as the portable Swift
+/// loops, on the shapes the register blocks and their tails split differently: that is what lets the golden
+/// Keras runs pass whichever level a machine picks. Levels the CPU lacks are skipped.
+@Suite("Kernel levels")
+struct KernelLevelTests {
+    static let vectorizedLevels: [Kernels.Level] = [ANNEAL_KERNELS_AVX2, ANNEAL_KERNELS_AVX512]
+        .filter { anneal_kernels_supported($0) }
+
+    /// Rows, columns and depths around the block sizes (6 rows; 8, 16, 32 and 64 columns), the tutorial's
+    /// 28 x 34 x 34, its one-unit output layer, and one product big enough to be shared with the helper thread.
+    static let shapes: [(rows: Int, columns: Int, depth: Int)] = [
+        (1, 1, 1), (28, 34, 34), (28, 1, 34), (1, 34, 28), (5, 3, 7), (6, 8, 5), (7, 9, 4), (13, 16, 3),
+        (12, 17, 9), (11, 33, 6), (6, 64, 2), (7, 65, 3), (3, 70, 11), (2, 5, 0), (128, 256, 40),
+    ]
+
+    static func values(_ count: Int, seed: UInt64) -> [Float] {
+        var generator = SeededGenerator(seed: seed)
+        // Values spread over magnitudes, so that a different order of rounding would show.
+        return (0..<count).map { _ in Float((generator.nextUnit() * 2 - 1) * 1e3 * generator.nextUnit()) }
+    }
+
+    /// `body` run at the portable level and at `level` on copies of the same outputs, which must be equal.
+    static func expectSameBits(_ outputs: [Float], at level: Kernels.Level, _ what: String,
+                               _ body: (UnsafeMutablePointer<Float>, Kernels.Level) -> Void) {
+        var portable = outputs
+        var vectorized = outputs
+        portable.withUnsafeMutableBufferPointer { body($0.baseAddress!, ANNEAL_KERNELS_PORTABLE) }
+        vectorized.withUnsafeMutableBufferPointer { body($0.baseAddress!, level) }
+        let differing = zip(portable, vectorized).filter { $0.bitPattern != $1.bitPattern }.count
+        #expect(differing == 0, "\(what) at level \(level.rawValue): \(differing) of \(outputs.count) values differ")
+    }
+
+    @Test("dense products: forward (with and without bias), parameter gradients, input gradient",
+          arguments: vectorizedLevels)
+    func products(level: Kernels.Level) {
+        for (index, shape) in Self.shapes.enumerated() {
+            let (rows, units, inputs) = shape
+            let x = Self.values(rows * inputs, seed: UInt64(10 * index + 1))
+            let kernel = Self.values(inputs * units, seed: UInt64(10 * index + 2))
+            let bias = Self.values(units, seed: UInt64(10 * index + 3))
+            let delta = Self.values(rows * units, seed: UInt64(10 * index + 4))
+            let name = "\(rows) x \(units) x \(inputs)"
+            for withBias in [true, false] {
+                Self.expectSameBits(Array(repeating: .nan, count: rows * units), at: level, "forward \(name)") { z, level in
+                    bias.withUnsafeBufferPointer { b in
+                        Kernels.denseForward(x: x, rows: rows, inputs: inputs, kernel: kernel,
+                                             bias: withBias ? b.baseAddress : nil, units: units, z: z, level: level)
+                    }
+                }
+            }
+            // Kernel gradient then bias gradient, in one output buffer.
+            Self.expectSameBits(Array(repeating: .nan, count: inputs * units + units), at: level, "gradients \(name)") { out, level in
+                Kernels.denseParameterGradients(x: x, delta: delta, rows: rows, inputs: inputs, units: units,
+                                                kernelGradient: out, biasGradient: out + inputs * units, level: level)
+            }
+            var scratch = [Float](repeating: 0, count: inputs * units)
+            Self.expectSameBits(Array(repeating: .nan, count: rows * inputs), at: level, "input gradient \(name)") { dx, level in
+                Kernels.denseInputGradient(delta: delta, rows: rows, inputs: inputs, units: units, kernel: kernel,
+                                           inputGradient: dx, scratch: &scratch, level: level)
+            }
+        }
+    }
+
+    @Test("ReLU backward, the SGD update's three rules and the batch gather", arguments: vectorizedLevels)
+    func elementwise(level: Kernels.Level) {
+        // 70_000 parameters: an update big enough to be shared with the helper thread.
+        for count in [1, 7, 8, 9, 16, 17, 34, 100, 70_000] {
+            let z = Self.values(count, seed: 7).enumerated().map { $0.offset % 5 == 0 ? 0 : $0.element }
+            Self.expectSameBits(Self.values(count, seed: 8), at: level, "relu \(count)") { gradient, level in
+                Kernels.reluBackward(gradient, z: z, count: count, level: level)
+            }
+            let g = Self.values(count, seed: 9)
+            for (momentum, nesterov) in [(Float(0), false), (0.8, false), (0.9, true)] {
+                // Parameters then velocities, in one buffer.
+                Self.expectSameBits(Self.values(2 * count, seed: 10), at: level, "sgd \(count) \(momentum) \(nesterov)") { wv, level in
+                    Kernels.sgdUpdate(w: wv, v: wv + count, g: g, count: count, rate: 0.0999, momentum: momentum,
+                                      nesterov: nesterov, level: level)
+                }
+            }
+        }
+        for width in [1, 2, 8, 16, 34, 35] {
+            let source = Self.values(40 * width, seed: 11)
+            let rows = [3, 0, 39, 17, 17, 5, 22]
+            Self.expectSameBits(Array(repeating: .nan, count: rows.count * width), at: level, "gather \(width)") { out, level in
+                Kernels.gatherRows(out, from: source, width: width, rows: rows, count: rows.count, level: level)
+            }
+        }
+    }
+}
