@@ -94,14 +94,48 @@ struct ak_job {
 #endif
 
 // --- AVX2: 8 lanes, 16 registers: a block of 6 rows by 2 vectors (12 accumulators) -----------------------
+// A mask is a lane count. Masked loads use vmaskmovps; masked stores go through a stack copy instead,
+// because vmaskmovps to memory is slow on AMD's cores (it showed in the batch gather and the block stores).
+
+/// -1 then 0: the 8 ints from `ak_avx2_lanes + 8 - n` select the first n lanes.
+static const int32_t ak_avx2_lanes[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+
+static inline __attribute__((always_inline, target("avx2"))) __m256i ak_avx2_first(int n) {
+    return _mm256_loadu_si256((const __m256i *)(ak_avx2_lanes + 8 - n));
+}
+
+/// Stores the first `n` lanes of `v` (n <= 4) at `p`, in whole 1-, 2- or 4-lane stores.
+static inline __attribute__((always_inline, target("avx2"))) void ak_avx2_store_first4(float *p, int n, __m128 v) {
+    if (n >= 4) {
+        _mm_storeu_ps(p, v);
+    } else if (n >= 2) {
+        _mm_storel_pi((__m64 *)p, v);
+        if (n == 3) _mm_store_ss(p + 2, _mm_movehl_ps(v, v));
+    } else if (n == 1) {
+        _mm_store_ss(p, v);
+    }
+}
+
+/// Stores the first `n` lanes of `v` (n <= 8) at `p`.
+static inline __attribute__((always_inline, target("avx2"))) void ak_avx2_store_first(float *p, int n, __m256 v) {
+    if (n >= 8) {
+        _mm256_storeu_ps(p, v);
+    } else if (n >= 4) {
+        _mm_storeu_ps(p, _mm256_castps256_ps128(v));
+        ak_avx2_store_first4(p + 4, n - 4, _mm256_extractf128_ps(v, 1));
+    } else {
+        ak_avx2_store_first4(p, n, _mm256_castps256_ps128(v));
+    }
+}
+
 #define AK_NAME(x) ak_avx2_##x
 #define AK_TARGET __attribute__((target("avx2")))
 #define AK_LANES 8
 #define AK_BLOCK_ROWS 6
 #define AK_BLOCK_VECTORS 2
 #define ak_v __m256
-#define ak_mask __m256i
-#define AK_MASK(n) _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
+#define ak_mask int
+#define AK_MASK(n) ((n) < 8 ? (int)(n) : 8)
 #define AK_V_ZERO() _mm256_setzero_ps()
 #define AK_V_LOAD(p) _mm256_loadu_ps(p)
 #define AK_V_STORE(p, v) _mm256_storeu_ps(p, v)
@@ -109,12 +143,12 @@ struct ak_job {
 #define AK_V_ADD(x, y) _mm256_add_ps(x, y)
 #define AK_V_SUB(x, y) _mm256_sub_ps(x, y)
 #define AK_V_MUL(x, y) _mm256_mul_ps(x, y)
-#define AK_V_LOADM(p, m) _mm256_maskload_ps(p, m)
-#define AK_V_STOREM(p, m, v) _mm256_maskstore_ps(p, m, v)
-#define AK_8_LOADM(p, m) _mm256_maskload_ps(p, m)
-#define AK_8_STOREM(p, m, v) _mm256_maskstore_ps(p, m, v)
-#define AK_4_LOADM(p, m) _mm_maskload_ps(p, _mm256_castsi256_si128(m))
-#define AK_4_STOREM(p, m, v) _mm_maskstore_ps(p, _mm256_castsi256_si128(m), v)
+#define AK_V_LOADM(p, m) _mm256_maskload_ps(p, ak_avx2_first(m))
+#define AK_V_STOREM(p, m, v) ak_avx2_store_first(p, m, v)
+#define AK_8_LOADM(p, m) _mm256_maskload_ps(p, ak_avx2_first(m))
+#define AK_8_STOREM(p, m, v) ak_avx2_store_first(p, m, v)
+#define AK_4_LOADM(p, m) _mm_maskload_ps(p, _mm256_castsi256_si128(ak_avx2_first(m)))
+#define AK_4_STOREM(p, m, v) ak_avx2_store_first4(p, m, v)
 #define AK_V_RELU_MASK(g, z) _mm256_andnot_ps(_mm256_cmp_ps(z, _mm256_setzero_ps(), _CMP_LE_OQ), g)
 #include "KernelsISA.h"
 #undef AK_NAME
