@@ -135,6 +135,46 @@ static AK_TARGET void AK_NAME(dispatch)(
 #undef AK_WIDE_TAIL_CASE
 #undef AK_TAIL_CASES
 
+/// A panel of W <= 4 columns with no full vector beside it (the last 2 of the tutorial's 34 columns at AVX2,
+/// a one-unit layer) when a's rows are adjacent in memory (a_row_stride 1: the gradient product xᵀ · delta):
+/// vectorized across AK_LANES rows instead of across the W columns, so no lane idles and each a(m, k) is
+/// loaded once for all W columns. Each c[m][n] still sums over k in increasing order. (With a gather for
+/// the other products, where rows are apart, it was slower than the column-vectorized blocks.)
+AK_INLINE void AK_NAME(row_panel_w)(const int W, const struct ak_job *job, const float *a, const float *b,
+                                   const float *init, float *c, ptrdiff_t count) {
+    for (ptrdiff_t m = 0; m < count; m += AK_LANES) {
+        int lanes = (int)(count - m < AK_LANES ? count - m : AK_LANES);
+        ak_mask rows = AK_MASK(lanes);
+        ak_v acc[4];
+        AK_UNROLL
+        for (int j = 0; j < W; j++) acc[j] = init ? AK_V_SET1(init[j]) : AK_V_ZERO();
+        const float *am = a + m;
+        for (ptrdiff_t k = 0; k < job->depth; k++) {
+            ak_v av = lanes == AK_LANES ? AK_V_LOAD(am + k * job->a_depth_stride)
+                                        : AK_V_LOADM(am + k * job->a_depth_stride, rows);
+            const float *bk = b + k * job->b_stride;
+            AK_UNROLL
+            for (int j = 0; j < W; j++) acc[j] = AK_V_ADD(acc[j], AK_V_MUL(av, AK_V_SET1(bk[j])));
+        }
+        AK_UNROLL
+        for (int j = 0; j < W; j++) {
+            float values[AK_LANES];
+            AK_V_STORE(values, acc[j]);
+            for (int i = 0; i < lanes; i++) c[(m + i) * job->c_stride + j] = values[i];
+        }
+    }
+}
+
+static AK_TARGET void AK_NAME(row_panel)(int width, const struct ak_job *job, const float *a, const float *b,
+                                         const float *init, float *c, ptrdiff_t count) {
+    switch (width) {
+    case 4: AK_NAME(row_panel_w)(4, job, a, b, init, c, count); break;
+    case 3: AK_NAME(row_panel_w)(3, job, a, b, init, c, count); break;
+    case 2: AK_NAME(row_panel_w)(2, job, a, b, init, c, count); break;
+    default: AK_NAME(row_panel_w)(1, job, a, b, init, c, count); break;
+    }
+}
+
 /// Rows `[first, first + count)` of the product `job` describes: panels of AK_BLOCK_VECTORS vectors, blocks
 /// of AK_BLOCK_ROWS rows.
 static AK_TARGET void AK_NAME(gemm_part)(const struct ak_job *job, ptrdiff_t first, ptrdiff_t count) {
@@ -147,6 +187,10 @@ static AK_TARGET void AK_NAME(gemm_part)(const struct ak_job *job, ptrdiff_t fir
         int rest = (int)(width - (ptrdiff_t)nf * AK_LANES);
         int tk = rest == 0 ? 0 : rest <= 4 ? 1 : rest <= 8 ? 2 : 3;
         ak_mask tail = AK_MASK(rest);
+        if (nf == 0 && rest <= 4 && count >= AK_LANES && job->a_row_stride == 1) {
+            AK_NAME(row_panel)(rest, job, a, b + n, init ? init + n : NULL, c + n, count);
+            continue;
+        }
         for (ptrdiff_t m = 0; m < count; m += AK_BLOCK_ROWS) {
             int rb = (int)(count - m < AK_BLOCK_ROWS ? count - m : AK_BLOCK_ROWS);
             AK_NAME(dispatch)(rb, nf, tk, a + m * job->a_row_stride, job->a_row_stride, job->a_depth_stride,
