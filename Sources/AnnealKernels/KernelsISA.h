@@ -86,13 +86,25 @@ AK_INLINE void AK_NAME(block)(
     }
 }
 
+#define AK_ROWS_CASE(RB, NF, TK) case RB: AK_NAME(block)(RB, NF, TK, a, ars, ads, b, bs, init, c, cs, depth, tail); break;
+#if AK_BLOCK_ROWS >= 6
+#define AK_ROWS_CASE6(NF, TK) AK_ROWS_CASE(6, NF, TK)
+#else
+#define AK_ROWS_CASE6(NF, TK)
+#endif
+#if AK_BLOCK_ROWS >= 5
+#define AK_ROWS_CASE5(NF, TK) AK_ROWS_CASE(5, NF, TK)
+#else
+#define AK_ROWS_CASE5(NF, TK)
+#endif
+
 #define AK_ROWS_CASES(NF, TK)                                                                               \
     switch (rb) {                                                                                           \
-    case 6: AK_NAME(block)(6, NF, TK, a, ars, ads, b, bs, init, c, cs, depth, tail); break;                \
-    case 5: AK_NAME(block)(5, NF, TK, a, ars, ads, b, bs, init, c, cs, depth, tail); break;                \
-    case 4: AK_NAME(block)(4, NF, TK, a, ars, ads, b, bs, init, c, cs, depth, tail); break;                \
-    case 3: AK_NAME(block)(3, NF, TK, a, ars, ads, b, bs, init, c, cs, depth, tail); break;                \
-    case 2: AK_NAME(block)(2, NF, TK, a, ars, ads, b, bs, init, c, cs, depth, tail); break;                \
+    AK_ROWS_CASE6(NF, TK)                                                                                   \
+    AK_ROWS_CASE5(NF, TK)                                                                                   \
+    AK_ROWS_CASE(4, NF, TK)                                                                                 \
+    AK_ROWS_CASE(3, NF, TK)                                                                                 \
+    AK_ROWS_CASE(2, NF, TK)                                                                                 \
     default: AK_NAME(block)(1, NF, TK, a, ars, ads, b, bs, init, c, cs, depth, tail); break;               \
     }
 
@@ -110,7 +122,7 @@ AK_INLINE void AK_NAME(block)(
     default: AK_ROWS_CASES(NF, 0) break;                                                                    \
     }
 
-/// The block for `rb` rows (1 to 6), `nf` full vectors and tail kind `tk`: each combination is its own
+/// The block for `rb` rows (1 to AK_BLOCK_ROWS), `nf` full vectors and tail kind `tk`: each combination is its own
 /// fully unrolled code.
 static AK_TARGET void AK_NAME(dispatch)(
     int rb, int nf, int tk,
@@ -131,6 +143,9 @@ static AK_TARGET void AK_NAME(dispatch)(
     }
 }
 
+#undef AK_ROWS_CASE
+#undef AK_ROWS_CASE6
+#undef AK_ROWS_CASE5
 #undef AK_ROWS_CASES
 #undef AK_WIDE_TAIL_CASE
 #undef AK_TAIL_CASES
