@@ -84,9 +84,11 @@ class _Session:
         self.validates = rows.value > 0
         self._buffer = (ctypes.c_double * _MAX_VALUES)()
         self._count = ctypes.c_int32()
+        # The output arguments of every copy-out call, built once (run_epoch makes one call per epoch).
+        self._out = (self._buffer, _MAX_VALUES, ctypes.byref(self._count))
 
     def _read(self, function, *args):
-        _lib.check(function(self.handle, *args, self._buffer, _MAX_VALUES, ctypes.byref(self._count)))
+        _lib.check(function(self.handle, *args, *self._out))
         return self._buffer[:self._count.value]
 
     def run_epoch(self):
