@@ -33,8 +33,12 @@ let package = Package(
         // MARK: Fuzzing
         /// `fuzz/run.sh csv|weights [runs]` builds these with `-sanitize=fuzzer,address -DANNEAL_LIBFUZZER`;
         /// a plain build makes replay tools (`anneal-fuzz-csv FILE...`) from the same sources.
-        .executableTarget(name: "anneal-fuzz-csv", dependencies: ["Anneal"], path: "fuzz/csv"),
-        .executableTarget(name: "anneal-fuzz-weights", dependencies: ["Anneal"], path: "fuzz/weights"),
+        .executableTarget(name: "anneal-fuzz-csv", dependencies: ["Anneal", "AnnealFuzzDriver"], path: "fuzz/csv"),
+        .executableTarget(
+            name: "anneal-fuzz-weights", dependencies: ["Anneal", "AnnealFuzzDriver"], path: "fuzz/weights"),
+        /// The driver the fuzz targets share: libFuzzer's entry point under `-DANNEAL_LIBFUZZER`, file replay
+        /// otherwise, and `check` (abort on a broken promise). Each target only supplies its property check.
+        .target(name: "AnnealFuzzDriver", path: "fuzz/driver"),
 
         // MARK: Test support
         /// Debian's libpython3, linked through pkg-config; only PythonEmbed's C file includes Python.h.

@@ -9,6 +9,9 @@
 # fuzz/out/<target>/corpus/ (gitignored, kept between runs). A crash is written to fuzz/out/<target>/crash-*;
 # replay it with a plain build: `swift build && .build/debug/anneal-fuzz-<target> fuzz/out/<target>/crash-*`,
 # then turn it into a regression test in Tests/AnnealTests (FuzzRegressionTests.swift).
+#
+# A target (fuzz/<target>/) holds only its property check and hands it to the driver both share,
+# fuzz/driver/FuzzDriver.swift: libFuzzer's LLVMFuzzerRunDriver under -DANNEAL_LIBFUZZER, file replay otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -1,8 +1,5 @@
 import Anneal
-
-#if canImport(Glibc)
-import Glibc
-#endif
+import AnnealFuzzDriver
 
 /// libFuzzer target for the CSV loader, `Dataset(csvBytes:sourceName:labelColumn:header:delimiter:)`.
 ///
@@ -15,7 +12,7 @@ import Glibc
 ///
 /// Built normally (`swift build`), this is a replay tool: `anneal-fuzz-csv FILE...` runs each file once and
 /// prints what the loader said. Built with `-DANNEAL_LIBFUZZER -sanitize=fuzzer`, it runs libFuzzer's driver
-/// (see `fuzz/run.sh`).
+/// (see `fuzz/run.sh`). Both modes are `FuzzDriver` in `fuzz/driver/FuzzDriver.swift`.
 func fuzzCSV(_ input: UnsafeRawBufferPointer) -> String {
     guard let options = input.first else { return "skipped: empty input" }
     let header: Dataset.Header = [.auto, .present, .absent, .auto][Int(options & 3)]
@@ -49,62 +46,7 @@ func fuzzCSV(_ input: UnsafeRawBufferPointer) -> String {
     }
 }
 
-/// A broken promise: abort, so libFuzzer records the input as a crash.
-func check(_ condition: Bool, _ message: @autoclosure () -> String) {
-    if !condition {
-        printError("anneal-fuzz-csv: \(message())\n")
-        abort()
-    }
-}
-
-/// Writes `text` to the standard error (file descriptor 2).
-func printError(_ text: String) {
-    var text = text
-    text.withUTF8 { buffer in _ = write(2, buffer.baseAddress, buffer.count) }
-}
-
-/// libFuzzer's entry for one input.
-func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
-    _ = fuzzCSV(UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : size))
-    return 0
-}
-
-#if ANNEAL_LIBFUZZER
-/// libFuzzer's driver (`-sanitize=fuzzer` links it). SwiftPM gives an executable its own `main`, so the program
-/// calls the driver itself rather than relying on libFuzzer's `main`.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<Int32>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
-) -> Int32
-#endif
-
 @main
 enum Main {
-    static func main() {
-        #if ANNEAL_LIBFUZZER
-        var argc = CommandLine.argc
-        var argv = CommandLine.unsafeArgv
-        exit(LLVMFuzzerRunDriver(&argc, &argv, { fuzzerTestOneInput($0, $1) }))
-        #else
-        // Replay: `anneal-fuzz-csv FILE...` runs each file once.
-        for path in CommandLine.arguments.dropFirst() {
-            guard let file = fopen(path, "rb") else {
-                printError("\(path): cannot open\n")
-                exit(2)
-            }
-            var bytes: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: 1 << 16)
-            while true {
-                let count = fread(&chunk, 1, chunk.count, file)
-                if count == 0 { break }
-                bytes += chunk[0..<count]
-            }
-            fclose(file)
-            let result = bytes.withUnsafeBytes { fuzzCSV($0) }
-            print("\(path): \(result)")
-        }
-        #endif
-    }
+    static func main() { FuzzDriver.run(name: "anneal-fuzz-csv", fuzzCSV) }
 }

@@ -1,8 +1,5 @@
 import Anneal
-
-#if canImport(Glibc)
-import Glibc
-#endif
+import AnnealFuzzDriver
 
 /// libFuzzer target for the weights-file reader, `WeightsFile.decode(_:source:)`.
 ///
@@ -16,7 +13,7 @@ import Glibc
 ///
 /// Built normally (`swift build`), this is a replay tool: `anneal-fuzz-weights FILE...` runs each file once
 /// and prints what the reader said. Built with `-DANNEAL_LIBFUZZER -sanitize=fuzzer`, it runs libFuzzer's
-/// driver (see `fuzz/run.sh`).
+/// driver (see `fuzz/run.sh`). Both modes are `FuzzDriver` in `fuzz/driver/FuzzDriver.swift`.
 func fuzzWeights(_ input: UnsafeRawBufferPointer) -> String {
     guard let mode = input.first else { return "skipped: empty input" }
     var bytes = Array(input.dropFirst())
@@ -60,62 +57,7 @@ func crc32<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> UInt32 {
     return crc ^ 0xFFFF_FFFF
 }
 
-/// A broken promise: abort, so libFuzzer records the input as a crash.
-func check(_ condition: Bool, _ message: @autoclosure () -> String) {
-    if !condition {
-        printError("anneal-fuzz-weights: \(message())\n")
-        abort()
-    }
-}
-
-/// Writes `text` to the standard error (file descriptor 2).
-func printError(_ text: String) {
-    var text = text
-    text.withUTF8 { buffer in _ = write(2, buffer.baseAddress, buffer.count) }
-}
-
-/// libFuzzer's entry for one input.
-func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
-    _ = fuzzWeights(UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : size))
-    return 0
-}
-
-#if ANNEAL_LIBFUZZER
-/// libFuzzer's driver (`-sanitize=fuzzer` links it). SwiftPM gives an executable its own `main`, so the program
-/// calls the driver itself rather than relying on libFuzzer's `main`.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<Int32>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
-) -> Int32
-#endif
-
 @main
 enum Main {
-    static func main() {
-        #if ANNEAL_LIBFUZZER
-        var argc = CommandLine.argc
-        var argv = CommandLine.unsafeArgv
-        exit(LLVMFuzzerRunDriver(&argc, &argv, { fuzzerTestOneInput($0, $1) }))
-        #else
-        // Replay: `anneal-fuzz-weights FILE...` runs each file once.
-        for path in CommandLine.arguments.dropFirst() {
-            guard let file = fopen(path, "rb") else {
-                printError("\(path): cannot open\n")
-                exit(2)
-            }
-            var bytes: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: 1 << 16)
-            while true {
-                let count = fread(&chunk, 1, chunk.count, file)
-                if count == 0 { break }
-                bytes += chunk[0..<count]
-            }
-            fclose(file)
-            let result = bytes.withUnsafeBytes { fuzzWeights($0) }
-            print("\(path): \(result)")
-        }
-        #endif
-    }
+    static func main() { FuzzDriver.run(name: "anneal-fuzz-weights", fuzzWeights) }
 }
