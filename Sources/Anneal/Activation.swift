@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 
 /// The activation a `Dense` layer applies to its pre-activation `z = x · kernel + bias`.
 public enum Activation: String, Sendable, CaseIterable {
@@ -31,9 +35,9 @@ public enum Activation: String, Sendable, CaseIterable {
         case .relu:
             for i in 0..<count { a[i] = max(z[i], 0) }
         case .sigmoid:
-            for i in 0..<count { a[i] = 1 / (1 + Foundation.exp(-z[i])) }
+            for i in 0..<count { a[i] = 1 / (1 + exp(-z[i])) }
         case .tanh:
-            for i in 0..<count { a[i] = Foundation.tanh(z[i]) }
+            for i in 0..<count { a[i] = Glibc.tanh(z[i]) }
         case .softmax:
             for row in 0..<rows {
                 let zRow = z + row * units
@@ -42,7 +46,7 @@ public enum Activation: String, Sendable, CaseIterable {
                 for u in 0..<units { largest = max(largest, zRow[u]) }
                 var sum: Float = 0
                 for u in 0..<units {
-                    let e = Foundation.exp(zRow[u] - largest)
+                    let e = exp(zRow[u] - largest)
                     aRow[u] = e
                     sum += e
                 }

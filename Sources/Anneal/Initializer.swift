@@ -36,7 +36,7 @@ public enum Initializer: Equatable, Sendable {
     /// Looks an initializer up by its Keras name, in snake case or class-name form
     /// (`"normal"`, `"random_normal"`, `"RandomNormal"`, `"glorot_uniform"`, `"GlorotUniform"`, `"zeros"`...).
     public init(name: String) throws {
-        let key = name.lowercased().replacingOccurrences(of: "_", with: "")
+        let key = name.lowercased().replacing("_", with: "")
         switch key {
         case "normal", "randomnormal": self = .normal()
         case "uniform", "randomuniform": self = .uniform()

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 
 /// The losses Anneal trains with, computed as Keras computes them.
 ///
@@ -61,7 +65,7 @@ public enum Loss: String, Sendable, CaseIterable {
                 let logit = z[i]
                 // log(1 + e) for e = exp(-|z|) in (0, 1]: logf of the rounded 1 + e is within 1.2e-7 of log1p
                 // and half its cost (this sum is the loss's hot loop; nothing trains on its value).
-                total += max(logit, 0) - logit * y[i] + Foundation.log(1 + Foundation.exp(-abs(logit)))
+                total += max(logit, 0) - logit * y[i] + log(1 + exp(-abs(logit)))
                 gradient?[i] = (a[i] - y[i]) * scale
             }
             return total * scale
@@ -73,8 +77,8 @@ public enum Loss: String, Sendable, CaseIterable {
                 var largest = -Float.infinity
                 for u in 0..<units { largest = max(largest, zRow[u]) }
                 var sum: Float = 0
-                for u in 0..<units { sum += Foundation.exp(zRow[u] - largest) }
-                let logSumExp = largest + Foundation.log(sum)
+                for u in 0..<units { sum += exp(zRow[u] - largest) }
+                let logSumExp = largest + log(sum)
                 if sparse {
                     let label = Int(y[row])
                     total += logSumExp - zRow[label]
@@ -104,7 +108,7 @@ public enum Loss: String, Sendable, CaseIterable {
             for i in 0..<(rows * units) {
                 let p = min(max(a[i], eps), 1 - eps)
                 let label = y[i]
-                total -= label * Foundation.log(p + eps) + (1 - label) * Foundation.log(1 - p + eps)
+                total -= label * log(p + eps) + (1 - label) * log(1 - p + eps)
                 if let gradient {
                     let clipped = a[i] < eps || a[i] > 1 - eps
                     gradient[i] = clipped ? 0 : -(label / (p + eps) - (1 - label) / (1 - p + eps)) * scale
@@ -123,7 +127,7 @@ public enum Loss: String, Sendable, CaseIterable {
                 var sum: Float = 0
                 for u in 0..<units { sum += min(max(aRow[u], eps), 1 - eps) }
                 let p = min(max(aRow[label], eps), 1 - eps)
-                total += Foundation.log(sum) - Foundation.log(p)
+                total += log(sum) - log(p)
                 if let gradient {
                     let g = gradient + row * units
                     for u in 0..<units {
@@ -148,7 +152,7 @@ public enum Loss: String, Sendable, CaseIterable {
                     let label = y[row * units + u]
                     let raw = aRow[u] / sum
                     let p = min(max(raw, eps), 1 - eps)
-                    total -= label * Foundation.log(p)
+                    total -= label * log(p)
                     let dp: Float = (raw < eps || raw > 1 - eps) ? 0 : -label / p
                     gradient?[row * units + u] = dp
                     weighted += dp * raw

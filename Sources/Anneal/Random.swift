@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 
 /// The seeded generator behind every random choice Anneal makes (initial weights, shuffling).
 ///
@@ -43,7 +47,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         var u1 = nextUnit()
         while u1 <= 0 { u1 = nextUnit() }
         let u2 = nextUnit()
-        return (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2)
+        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
     }
 
     /// A seed for an independent stream (used to give each fit its own shuffling stream).

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 
 /// A stack of dense layers trained with SGD: Keras's `Sequential` model.
 ///

@@ -5,7 +5,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
 import CAnneal
 
 /// The kinds of handle `anneal.h` declares; a handle of one kind passed as another is `ANNEAL_E_INVALID_HANDLE`.
@@ -46,7 +45,7 @@ final class HandleEntry {
 /// reading memory. The registry keeps the object alive; a call that acquired an entry keeps it alive until it
 /// returns, even when another thread frees the handle meanwhile.
 enum Handles {
-    private static let lock = NSLock()
+    private static let lock = Lock()
     nonisolated(unsafe) private static var entries: [UInt: HandleEntry] = [:]
     nonisolated(unsafe) private static var counter: UInt = 0
     private static let tag: UInt = 0xA77E << 48
@@ -149,4 +148,21 @@ enum Handles {
         }
         return try body()
     }
+}
+
+/// A pthread mutex: the registry's lock (the library does without Foundation, whose load time shows in every
+/// short Python process).
+final class Lock: @unchecked Sendable {
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+
+    init() { pthread_mutex_init(mutex, nil) }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    func lock() { pthread_mutex_lock(mutex) }
+
+    func unlock() { pthread_mutex_unlock(mutex) }
 }

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 
 /// Streams every epoch's logs to a CSV file: Keras's `CSVLogger`.
 ///
@@ -32,8 +36,10 @@ public final class CSVLogger: Callback {
         if let file { fclose(file) }
         keys = nil
         writeHeader = true
-        if append, let existing = FileManager.default.contents(atPath: filename) {
-            writeHeader = existing.isEmpty
+        if append {
+            // Appending to a file that already has rows: no second header.
+            var status = stat()
+            writeHeader = stat(filename, &status) != 0 || status.st_size == 0
         }
         guard let opened = fopen(filename, append ? "a" : "w") else {
             let reason = String(cString: strerror(errno))
@@ -66,6 +72,6 @@ public final class CSVLogger: Callback {
     /// Quotes a cell the way Python's csv module does when it holds the separator, a quote or a newline.
     private func quoted(_ cell: String) -> String {
         guard cell.contains(where: { String($0) == separator || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return cell }
-        return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return "\"" + cell.replacing("\"", with: "\"\"") + "\""
     }
 }

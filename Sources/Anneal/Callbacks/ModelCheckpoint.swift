@@ -42,12 +42,12 @@ public final class ModelCheckpoint: Callback {
             if improved {
                 if verbose > 0 {
                     model.output("\nEpoch \(epoch + 1): \(monitor) improved from "
-                                 + String(format: "%.5f to %.5f", best, current) + ", saving model to \(path)\n")
+                                 + cFormat("%.5f to %.5f", best, current) + ", saving model to \(path)\n")
                 }
                 best = current
                 try save(model, to: path)
             } else if verbose > 0 {
-                model.output("\nEpoch \(epoch + 1): \(monitor) did not improve from " + String(format: "%.5f", best) + "\n")
+                model.output("\nEpoch \(epoch + 1): \(monitor) did not improve from " + cFormat("%.5f", best) + "\n")
             }
         } else {
             if verbose > 0 { model.output("\nEpoch \(epoch + 1): saving model to \(path)\n") }
@@ -119,11 +119,11 @@ enum PythonFormat {
             guard isInteger || value == value.rounded() else {
                 throw AnnealError.invalidArgument("filepath \"\(template)\": format 'd' needs an integer, received \(value)")
             }
-            return String(format: "%\(flags)lld", Int64(value))
+            return cFormat("%\(flags)lld", Int64(value))
         case "%":
-            return String(format: "%\(flags.isEmpty ? ".6" : flags)f%%", value * 100)
+            return cFormat("%\(flags.isEmpty ? ".6" : flags)f%%", value * 100)
         default:
-            return String(format: "%\(flags.isEmpty && type != "g" && type != "G" ? "" : flags)\(type)", value)
+            return cFormat("%\(flags.isEmpty && type != "g" && type != "G" ? "" : flags)\(type)", value)
         }
     }
 }

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 
 /// Prints training progress exactly as Keras 2's `ProgbarLogger` and `Progbar` do.
 ///
@@ -50,13 +54,13 @@ final class ProgressLogger: Callback {
 
     private func update(current: Int, logs: Logs, finalize: Bool) {
         let now = Self.now()
-        let elapsed = String(format: " - %.0fs", now - start)
+        let elapsed = cFormat(" - %.0fs", now - start)
         let timePerStep = estimateStepDuration(current: current, now: now)
         if verbose == 1 {
             if now - lastUpdate < Self.interval && !finalize { return }
             var message = String(repeating: "\u{8}", count: totalWidth) + "\r"
             let numberWidth = String(steps).count
-            var bar = String(format: "%\(numberWidth)d/%d [", current, steps)
+            var bar = cFormat("%\(numberWidth)ld/%ld [", current, steps)
             let progressWidth = Int(Double(Self.width) * Double(current) / Double(max(steps, 1)))
             if progressWidth > 0 {
                 bar += String(repeating: "=", count: progressWidth - 1) + (current < steps ? ">" : "=")
@@ -72,16 +76,16 @@ final class ProgressLogger: Callback {
                 let eta = timePerStep * Double(steps - current)
                 let etaText: String
                 if eta > 3600 {
-                    etaText = String(format: "%d:%02d:%02d", Int(eta) / 3600, (Int(eta) % 3600) / 60, Int(eta) % 60)
+                    etaText = cFormat("%ld:%02ld:%02ld", Int(eta) / 3600, (Int(eta) % 3600) / 60, Int(eta) % 60)
                 } else if eta > 60 {
-                    etaText = String(format: "%d:%02d", Int(eta) / 60, Int(eta) % 60)
+                    etaText = cFormat("%ld:%02ld", Int(eta) / 60, Int(eta) % 60)
                 } else {
                     etaText = "\(Int(eta))s"
                 }
                 info = " - ETA: " + etaText
             }
             for (key, value) in logs where key != Self.unprintedKey {
-                info += " - \(key):" + (abs(value) > 1e-3 ? String(format: " %.4f", value) : String(format: " %.4e", value))
+                info += " - \(key):" + (abs(value) > 1e-3 ? cFormat(" %.4f", value) : cFormat(" %.4e", value))
             }
             totalWidth += info.count
             if previousWidth > totalWidth { info += String(repeating: " ", count: previousWidth - totalWidth) }
@@ -89,9 +93,9 @@ final class ProgressLogger: Callback {
             write(message + info)
         } else if finalize {
             let numberWidth = String(steps).count
-            var info = String(format: "%\(numberWidth)d/%d", current, steps) + elapsed
+            var info = cFormat("%\(numberWidth)ld/%ld", current, steps) + elapsed
             for (key, value) in logs where key != Self.unprintedKey {
-                info += " - \(key):" + (value > 1e-3 ? String(format: " %.4f", value) : String(format: " %.4e", value))
+                info += " - \(key):" + (value > 1e-3 ? cFormat(" %.4f", value) : cFormat(" %.4e", value))
             }
             let epochTime = now - start
             info += " -" + Self.formatTime(epochTime, unit: "epoch")
@@ -115,9 +119,9 @@ final class ProgressLogger: Callback {
 
     /// Keras's `_format_time`: whole seconds, milliseconds or microseconds per unit.
     static func formatTime(_ seconds: Double, unit: String) -> String {
-        if seconds >= 1 || seconds == 0 { return String(format: " %.0fs/", seconds) + unit }
-        if seconds >= 1e-3 { return String(format: " %.0fms/", seconds * 1000) + unit }
-        return String(format: " %.0fus/", seconds * 1_000_000) + unit
+        if seconds >= 1 || seconds == 0 { return cFormat(" %.0fs/", seconds) + unit }
+        if seconds >= 1e-3 { return cFormat(" %.0fms/", seconds * 1000) + unit }
+        return cFormat(" %.0fus/", seconds * 1_000_000) + unit
     }
 
     static func now() -> Double {

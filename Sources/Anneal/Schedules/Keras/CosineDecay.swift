@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 
 /// Keras's `CosineDecay` (Keras 3 semantics): an optional linear warmup, then half a cosine wave down to
 /// `alpha` times the peak rate.

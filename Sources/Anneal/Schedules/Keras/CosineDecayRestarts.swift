@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 
 /// Keras's `CosineDecayRestarts` (SGDR, Loshchilov & Hutter): cosine decays that restart, each period `tMul`
 /// times longer than the one before and starting from `mMul` times its peak.

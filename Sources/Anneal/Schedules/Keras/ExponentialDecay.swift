@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 
 /// Keras's `ExponentialDecay`: the rate is multiplied by `decayRate` every `decaySteps` steps, smoothly or in
 /// a staircase.

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 
 /// Keras's `PolynomialDecay`: a polynomial ramp from `initialRate` to `endRate` over `decaySteps` steps,
 /// optionally repeated.

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 
 /// PyTorch's `CosineAnnealingLR` (closed form): half a cosine wave from `initialRate` down to `etaMin` over
 /// `tMax` epochs.

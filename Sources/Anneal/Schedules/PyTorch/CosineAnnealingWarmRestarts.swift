@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 
 /// PyTorch's `CosineAnnealingWarmRestarts` (SGDR): cosine annealing from `initialRate` to `etaMin` that
 /// restarts every `tI` epochs, the first period lasting `t0` epochs and each next one `tMult` times longer.

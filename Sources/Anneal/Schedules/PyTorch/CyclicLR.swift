@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 
 /// PyTorch's `CyclicLR` (Smith, "Cyclical Learning Rates"): the rate goes linearly up from `baseRate` towards
 /// `maxRate` over `stepSizeUp` updates and back down over `stepSizeDown`, again and again, with the amplitude

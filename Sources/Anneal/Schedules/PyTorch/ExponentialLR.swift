@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 
 /// PyTorch's `ExponentialLR`: the rate is multiplied by `gamma` every epoch.
 ///

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 
 /// PyTorch's `OneCycleLR` (Smith, "Super-Convergence"; fastai's two-phase variant by default): the rate climbs
 /// from `maxRate / divFactor` to `maxRate`, then anneals down to `maxRate / divFactor / finalDivFactor`.

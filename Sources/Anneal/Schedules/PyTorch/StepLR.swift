@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 
 /// PyTorch's `StepLR`: the rate is multiplied by `gamma` every `stepSize` epochs.
 ///

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 
 /// The tutorial's step decay: the rate drops by a factor every `epochsDrop` epochs.
 ///
