@@ -34,7 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include "timing.h"
 
 // Declared by OpenBLAS's cblas.h; repeated for cblas headers that do not (a link error names the problem).
 void openblas_set_num_threads(int threads);
@@ -54,17 +54,6 @@ static const struct shape shapes[] = {
     {"big forward 128x256 . 256x256", 128, 256, 256, 0},
     {"big gradient 784x128 . 128x256", 784, 256, 128, 1},
 };
-
-static double seconds(void) {
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)now.tv_sec + (double)now.tv_nsec * 1e-9;
-}
-
-static int compare(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static void *allocate(size_t count) {
     void *p = NULL;

@@ -11,23 +11,12 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
+#include "timing.h"
 
 static int failed(int32_t status, const char *call) {
     if (status == ANNEAL_OK) return 0;
     fprintf(stderr, "%s failed: %s (%d): %s\n", call, anneal_status_string(status), (int)status, anneal_last_error());
     return 1;
-}
-
-static double seconds(void) {
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)now.tv_sec + (double)now.tv_nsec * 1e-9;
-}
-
-static int compare(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 int main(int argc, char **argv) {
