@@ -3,12 +3,15 @@
 //
 // Save number k holds two tensors: shape [256, 1024] filled with Float(k) (1 MiB, so a save takes a while) and
 // shape [1] holding k. The loop starts after the k found in PATH (0 when there is none), prints "ready" once
-// its first save is done, and exits 1 with a message on any error.
+// its first save is done, exits 1 with a message on any error, and stops when its parent is gone.
 import Anneal
 
 #if canImport(Glibc)
 import Glibc
 #endif
+
+// Ends with the test process: a test run that is itself killed must not leave this loop writing forever.
+let parent = getppid()
 
 let arguments = CommandLine.arguments
 guard arguments.count == 2 else {
@@ -26,7 +29,7 @@ if access(path, F_OK) == 0 {
     }
 }
 var first = true
-while true {
+while getppid() == parent {
     k += 1
     let tensors = [
         WeightTensor(shape: [256, 1024], values: [Float](repeating: k, count: 256 * 1024)),
