@@ -47,6 +47,11 @@ let package = Package(
         .target(name: "PythonEmbed", dependencies: ["CPython3"]),
         /// Saves weights in a loop until killed; `KillDuringSaveTests` runs it and SIGKILLs it mid-save.
         .executableTarget(name: "anneal-save-loop", dependencies: ["Anneal"], path: "Tests/Helpers/SaveLoop"),
+        /// Replaces malloc and friends to count a process's allocations (glibc, no sanitizer).
+        .target(name: "MallocCounter", path: "Tests/Helpers/MallocCounter"),
+        /// Counts the allocations of training steps; `AllocationTests` runs it.
+        .executableTarget(name: "anneal-allocation-count", dependencies: ["Anneal", "MallocCounter"],
+                          path: "Tests/Helpers/AllocationCount"),
 
         // MARK: Tests
         .testTarget(

@@ -47,7 +47,9 @@ final class Network {
     /// Runs the first `rows` rows of `workspace.input` through every layer.
     func forward(_ workspace: Workspace, rows: Int) {
         let w = UnsafePointer(parameters.base)
-        for (index, layer) in layouts.enumerated() {
+        // Index loops: the generic iterators of enumerated() and reversed() allocate in unoptimized builds.
+        for index in 0..<layouts.count {
+            let layer = layouts[index]
             let input = index == 0 ? workspace.input.base : workspace.activations[index - 1].base
             let z = workspace.preActivations[index].base
             Kernels.denseForward(
@@ -62,7 +64,9 @@ final class Network {
     func backward(_ workspace: Workspace, rows: Int) {
         let w = UnsafePointer(parameters.base)
         let g = gradients.base
-        for index in layouts.indices.reversed() {
+        var index = layouts.count  // from the last layer down, without reversed()'s iterator (see forward)
+        while index > 0 {
+            index -= 1
             let layer = layouts[index]
             let input = index == 0 ? workspace.input.base : workspace.activations[index - 1].base
             let delta = workspace.deltas[index].base

@@ -12,16 +12,7 @@ import Testing
 /// older than the save that was there before the helper started.
 @Suite("Kill during save", .serialized)
 struct KillDuringSaveTests {
-    /// The helper, built by `swift build` / `swift test` next to the test binary (or in a parent directory).
-    static let helper: URL? = {
-        var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<5 {
-            let candidate = directory.appendingPathComponent("anneal-save-loop")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory = directory.deletingLastPathComponent()
-        }
-        return nil
-    }()
+    static let helper = Support.builtExecutable("anneal-save-loop")
 
     /// The save number held by the file at `path`, after checking that it is one whole save.
     static func saveNumber(at path: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Float {

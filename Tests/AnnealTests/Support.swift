@@ -75,6 +75,18 @@ extension Support {
         return try Matrix(rows: rows, columns: columns, values: values)
     }
 
+    /// A helper executable of this package (Tests/Helpers), built by `swift build` / `swift test` next to the
+    /// test binary (or in a parent directory); nil when it is not there.
+    static func builtExecutable(_ name: String) -> URL? {
+        var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<5 {
+            let candidate = directory.appendingPathComponent(name)
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return nil
+    }
+
     /// A fresh empty directory that is removed when `body` returns.
     static func withTemporaryDirectory(_ body: (String) throws -> Void) throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("anneal-test-\(UUID().uuidString)")

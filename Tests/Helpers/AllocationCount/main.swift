@@ -1,0 +1,68 @@
+// anneal-allocation-count: trains two networks through `TrainingSession` and prints how many heap
+// allocations their training steps made after the first epoch (which sizes the workspaces): one line
+// `steps N allocations K` per network, or `unavailable` where allocations cannot be counted (sanitizer
+// builds). A helper of Tests/AnnealTests/AllocationTests.swift.
+import Anneal
+import MallocCounter
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Rows of `columns` pseudo-random values in [-1, 1).
+func randomMatrix(rows: Int, columns: Int, seed: UInt64) throws -> Matrix {
+    var state = seed
+    let values = (0..<(rows * columns)).map { _ -> Float in
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return Float(state >> 40) / Float(1 << 23) - 1
+    }
+    return try Matrix(rows: rows, columns: columns, values: values)
+}
+
+/// Allocations made by `trainBatch` over `epochs` epochs after a first, uncounted one.
+func countSteps(_ session: TrainingSession, epochs: Int) throws -> (steps: Int, allocations: Int64) {
+    _ = try session.trainEpoch()
+    let before = malloc_counter_count()
+    var steps = 0
+    for _ in 0..<epochs {
+        session.beginEpoch()
+        for batch in 0..<session.batchCount {
+            malloc_counter_enable(true)
+            try session.trainBatch(batch)
+            malloc_counter_enable(false)
+            steps += 1
+        }
+    }
+    return (steps, malloc_counter_count() - before)
+}
+
+guard malloc_counter_available() else {
+    print("unavailable")
+    exit(0)
+}
+do {
+    // The tutorial's network and optimizer (decayed SGD with momentum), on the shipped data's shape.
+    let tutorial = Sequential(seed: 7)
+    try tutorial.add(Dense(34, activation: .relu, kernelInitializer: .normal(), inputDimension: 34))
+    try tutorial.add(Dense(1, activation: .sigmoid, kernelInitializer: .normal()))
+    try tutorial.compile(optimizer: try SGD(learningRate: 0.1, momentum: 0.8, decay: 0.002),
+                         loss: .binaryCrossentropy, metrics: ["accuracy"])
+    let x = try randomMatrix(rows: 351, columns: 34, seed: 1)
+    let y = Matrix(column: (0..<351).map { Float($0 % 2) })
+    let small = try countSteps(TrainingSession(model: tutorial, x: x, y: y, batchSize: 28, validationSplit: 0.33), epochs: 5)
+    print("steps \(small.steps) allocations \(small.allocations)")
+
+    // A wide softmax network whose products and updates are shared with the kernels' helper thread.
+    let wide = Sequential(seed: 3)
+    try wide.add(Dense(256, activation: .relu, inputDimension: 784))
+    try wide.add(Dense(10, activation: .softmax))
+    try wide.compile(optimizer: try SGD(learningRate: 0.01, momentum: 0.9, nesterov: true),
+                     loss: .sparseCategoricalCrossentropy, metrics: ["accuracy"])
+    let images = try randomMatrix(rows: 512, columns: 784, seed: 2)
+    let labels = Matrix(column: (0..<512).map { Float($0 % 10) })
+    let big = try countSteps(TrainingSession(model: wide, x: images, y: labels, batchSize: 128), epochs: 2)
+    print("steps \(big.steps) allocations \(big.allocations)")
+} catch {
+    print("error: \(error)")
+    exit(1)
+}
