@@ -26,7 +26,7 @@ Workloads (see numpy_reference.py for the exact math):
             Measurement only: Anneal does not use OpenBLAS.
 Every number is a median inside its own process, and for Anneal and the big network the median over --repeat
 processes; the machine may be shared, so repeat a run before trusting a small difference. GFLOP/s counts the matrix products only (2 flops per multiply-add), against --peak-gflops
-(one core's sgemm peak on the reference machine).
+(one core's sgemm peak: by default OpenBLAS's best single-thread rate measured in the same run).
 """
 import argparse
 import glob
@@ -170,7 +170,9 @@ def main():
     parser.add_argument("--numpy-runs", type=int, default=30)
     parser.add_argument("--keras-runs", type=int, default=3)
     parser.add_argument("--big-rows", type=int, default=60000, help="rows of the big network's data set")
-    parser.add_argument("--peak-gflops", type=float, default=101.0)
+    parser.add_argument("--peak-gflops", type=float, default=None,
+                        help="one core's sgemm peak, the floor's rate (default: OpenBLAS's best single-thread "
+                             "rate in this run's product comparison, else 101, the AVX-512 reference machine's)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="processes per Anneal tutorial measurement and per big-network entry; the table shows "
                              "the median of their medians (the machine may be shared)")
@@ -273,6 +275,12 @@ def main():
     if not args.skip_gemm:
         gemm = gemm_comparison(args, out, notes)
 
+    if args.peak_gflops is None:
+        measured = [r["openblas_gflops"] for (_, threads), r in (gemm or {}).items() if threads == 1]
+        args.peak_gflops = max(measured) if measured else 101.0
+        notes.append(f"floor: one core at {args.peak_gflops:.1f} GFLOP/s, "
+                     + ("OpenBLAS sgemm's best single-thread rate in this run" if measured
+                        else "the AVX-512 reference machine's sgemm peak (no OpenBLAS comparison in this run)"))
     floor_ms = TUTORIAL_FLOP / (args.peak_gflops * 1e9) * 1e3
     reference = dict(tutorial)["Anneal, Python API"]
     print(f"\nTutorial time-based run, 50 epochs ({TUTORIAL_FLOP / 1e6:.1f} MFLOP of matrix products; floor "
