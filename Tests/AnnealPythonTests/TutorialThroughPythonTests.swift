@@ -6,8 +6,6 @@ import Testing
 @Suite(
     "Tutorial through the embedded Python",
     .serialized,
-    .disabled(if: EmbeddedPython.sanitizer != nil,
-              "ANNEAL_SANITIZER is set: CPython is not instrumented (TSan reports on its threads are noise) and its signal and thread tests time out under the sanitizers' slowdown"),
     .enabled(if: EmbeddedPython.isAvailable, "libpython3 (Debian's libpython3-dev) could not be started in this process")
 )
 struct TutorialThroughPythonTests {
@@ -150,12 +148,10 @@ struct TutorialThroughPythonTests {
 }
 
 /// The same Python suite under the machine's own `python3` (with numpy when installed: the zero-copy path),
-/// run as a child process with pytest when available, else with the pytest-free runner.
-@Suite(
-    "Python package under the machine's python3",
-    .disabled(if: EmbeddedPython.sanitizer != nil,
-              "ANNEAL_SANITIZER is set: an uninstrumented python3 cannot load a libanneal.so built with a sanitizer")
-)
+/// run as a child process with pytest when available, else with the pytest-free runner. Under
+/// `ANNEAL_SANITIZER` the child loads a sanitized `libanneal.so`, so it runs with the toolchain's shared
+/// sanitizer runtime preloaded (`SanitizedChild`).
+@Suite("Python package under the machine's python3")
 struct MachinePythonTests {
     static func python3() -> String? {
         for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
@@ -167,7 +163,7 @@ struct MachinePythonTests {
 
     @Test("python/tests passes under python3")
     func suite() throws {
-        let python = try #require(Self.python3(), "no python3 on PATH")
+        var python = try #require(Self.python3(), "no python3 on PATH")
         let tests = EmbeddedPython.packageRoot.appendingPathComponent("python/tests").path
         let script = """
             import importlib.util, subprocess, sys
@@ -175,19 +171,15 @@ struct MachinePythonTests {
                 sys.exit(subprocess.call([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", \(EmbeddedPython.pythonString(tests))]))
             sys.exit(subprocess.call([sys.executable, \(EmbeddedPython.pythonString(tests + "/run_without_pytest.py"))]))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", script]
         var environment = ProcessInfo.processInfo.environment
         environment["ANNEAL_LIBRARY"] = EmbeddedPython.libraryPath
         environment["PYTHONDONTWRITEBYTECODE"] = "1"
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "python/tests failed under \(python):\n\(text)")
+        if let sanitizer = EmbeddedPython.sanitizer {
+            // The interpreter itself, not a launcher script in front of it (pyenv's shim is a bash script).
+            python = try SanitizedChild.interpreter(behind: python)
+            try SanitizedChild.configure(&environment, for: sanitizer)
+        }
+        let (status, text) = try SanitizedChild.run(python, ["-c", script], environment: environment)
+        #expect(status == 0, "python/tests failed under \(python)\(EmbeddedPython.sanitizer.map { " (ANNEAL_SANITIZER=\($0))" } ?? ""):\n\(text)")
     }
 }
