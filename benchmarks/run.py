@@ -221,15 +221,18 @@ def main():
     tutorial.append(("numpy (1 BLAS thread)", json_line(run(
         [sys.executable, os.path.join(HERE, "numpy_reference.py"), "--workload", "tutorial", "--csv", CSV,
          "--runs", str(args.numpy_runs)], env=one_thread, what="numpy_reference.py tutorial"))["median_ms"]))
-    keras_flavors = []
-    for flavor, label in (("tf_keras", "Keras 2 (tf_keras)"), ("keras", "Keras 3")):
+    keras_flavors = []  # (flavor, label, environment)
+    # Keras 3 on JAX when JAX is installed (the faster of its backends here), else on its default backend.
+    keras3_env = {"KERAS_BACKEND": "jax"} if importlib.util.find_spec("jax") is not None else {}
+    keras3_label = "Keras 3 (JAX)" if keras3_env else "Keras 3"
+    for flavor, label, env in (("tf_keras", "Keras 2 (tf_keras)", {}), ("keras", keras3_label, keras3_env)):
         if importlib.util.find_spec(flavor) is None:
             notes.append(f"{label}: skipped, `{flavor}` is not installed for {sys.executable}")
             continue
-        keras_flavors.append((flavor, label))
+        keras_flavors.append((flavor, label, env))
         tutorial.append((label, json_line(run(
             [sys.executable, os.path.join(HERE, "keras_reference.py"), "--flavor", flavor, "--workload", "tutorial",
-             "--csv", CSV, "--runs", str(args.keras_runs)], what=f"keras_reference.py {flavor}"))["median_ms"]))
+             "--csv", CSV, "--runs", str(args.keras_runs)], env=env, what=f"keras_reference.py {flavor}"))["median_ms"]))
 
     if not args.skip_big:
         rows = str(args.big_rows)
@@ -245,10 +248,10 @@ def main():
                     env=env, what=f"{script} big ({label})"))["samples_per_second"])
         for label, _, _ in entries:
             big.append((label, statistics.median(rates[label])))
-        for flavor, label in keras_flavors:
+        for flavor, label, env in keras_flavors:
             big.append((label, json_line(run(
                 [sys.executable, os.path.join(HERE, "keras_reference.py"), "--flavor", flavor, "--workload", "big",
-                 "--rows", rows], what=f"keras_reference.py {flavor} big"))["samples_per_second"]))
+                 "--rows", rows], env=env, what=f"keras_reference.py {flavor} big"))["samples_per_second"]))
 
     processes = None
     if args.process_runs > 0:
