@@ -78,6 +78,16 @@ struct ToolchainTests {
         }
     }
 
+    @Test("libanneal.so does not load Foundation (its load time shows in every short Python process)")
+    func noFoundation() throws {
+        let library = try Support.library()
+        let readelf = try Support.run(["readelf", "-d", library.path])
+        #expect(readelf.status == 0, "readelf: \(readelf.text)")
+        let needed = readelf.text.split(separator: "\n").filter { $0.contains("(NEEDED)") }
+        #expect(!needed.isEmpty, "readelf printed no NEEDED entries: \(readelf.text)")
+        #expect(needed.filter { $0.contains("Foundation") }.isEmpty, "libanneal.so needs Foundation: \(needed)")
+    }
+
     @Test("the C example builds with strict flags, runs, and ends where the Swift run ends")
     func cExample() throws {
         let library = try Support.library()
