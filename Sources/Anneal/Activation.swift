@@ -37,7 +37,7 @@ public enum Activation: String, Sendable, CaseIterable {
         case .sigmoid:
             for i in 0..<count { a[i] = 1 / (1 + exp(-z[i])) }
         case .tanh:
-            for i in 0..<count { a[i] = Glibc.tanh(z[i]) }
+            for i in 0..<count { a[i] = hyperbolicTangent(z[i]) }
         case .softmax:
             for row in 0..<rows {
                 let zRow = z + row * units
@@ -81,3 +81,6 @@ public enum Activation: String, Sendable, CaseIterable {
         }
     }
 }
+
+/// C's `tanhf`, by a name the `tanh` case above does not hide.
+private func hyperbolicTangent(_ x: Float) -> Float { tanh(x) }
