@@ -15,6 +15,10 @@
 // added, so both instruction sets give the same bits as the portable Swift loops.
 
 #define AK_INLINE static inline __attribute__((always_inline)) AK_TARGET
+/// Columns of c (and of b) one register block covers.
+#define AK_PANEL (AK_BLOCK_VECTORS * AK_LANES)
+/// The same, for Kernels.c, which packs b in panels of this width.
+static const ptrdiff_t AK_NAME(panel_columns) = AK_PANEL;
 
 /// One register block: RB rows of c by NF full vectors plus a masked tail of columns held in a 4-, 8- or
 /// full-width register (TK = 1, 2, 3; 0 for none), summing over the whole depth with the accumulators in
@@ -156,7 +160,7 @@ static AK_TARGET void AK_NAME(dispatch)(
 /// loaded once for all W columns. Each c[m][n] still sums over k in increasing order. (With a gather for
 /// the other products, where rows are apart, it was slower than the column-vectorized blocks.)
 AK_INLINE void AK_NAME(row_panel_w)(const int W, const struct ak_job *job, const float *a, const float *b,
-                                   const float *init, float *c, ptrdiff_t count) {
+                                   ptrdiff_t bs, const float *init, float *c, ptrdiff_t count) {
     for (ptrdiff_t m = 0; m < count; m += AK_LANES) {
         int lanes = (int)(count - m < AK_LANES ? count - m : AK_LANES);
         ak_mask rows = AK_MASK(lanes);
@@ -167,7 +171,7 @@ AK_INLINE void AK_NAME(row_panel_w)(const int W, const struct ak_job *job, const
         for (ptrdiff_t k = 0; k < job->depth; k++) {
             ak_v av = lanes == AK_LANES ? AK_V_LOAD(am + k * job->a_depth_stride)
                                         : AK_V_LOADM(am + k * job->a_depth_stride, rows);
-            const float *bk = b + k * job->b_stride;
+            const float *bk = b + k * bs;
             AK_UNROLL
             for (int j = 0; j < W; j++) acc[j] = AK_V_ADD(acc[j], AK_V_MUL(av, AK_V_SET1(bk[j])));
         }
@@ -181,36 +185,38 @@ AK_INLINE void AK_NAME(row_panel_w)(const int W, const struct ak_job *job, const
 }
 
 static AK_TARGET void AK_NAME(row_panel)(int width, const struct ak_job *job, const float *a, const float *b,
-                                         const float *init, float *c, ptrdiff_t count) {
+                                         ptrdiff_t bs, const float *init, float *c, ptrdiff_t count) {
     switch (width) {
-    case 4: AK_NAME(row_panel_w)(4, job, a, b, init, c, count); break;
-    case 3: AK_NAME(row_panel_w)(3, job, a, b, init, c, count); break;
-    case 2: AK_NAME(row_panel_w)(2, job, a, b, init, c, count); break;
-    default: AK_NAME(row_panel_w)(1, job, a, b, init, c, count); break;
+    case 4: AK_NAME(row_panel_w)(4, job, a, b, bs, init, c, count); break;
+    case 3: AK_NAME(row_panel_w)(3, job, a, b, bs, init, c, count); break;
+    case 2: AK_NAME(row_panel_w)(2, job, a, b, bs, init, c, count); break;
+    default: AK_NAME(row_panel_w)(1, job, a, b, bs, init, c, count); break;
     }
 }
 
-/// Rows `[first, first + count)` of the product `job` describes: panels of AK_BLOCK_VECTORS vectors, blocks
-/// of AK_BLOCK_ROWS rows.
+/// Rows `[first, first + count)` of the product `job` describes: panels of AK_PANEL columns, blocks of
+/// AK_BLOCK_ROWS rows. A panel's rows of b are read in place, or from `job->packed` when the product was big
+/// enough to pack (each panel's rows contiguous there: see ak_pack in Kernels.c).
 static AK_TARGET void AK_NAME(gemm_part)(const struct ak_job *job, ptrdiff_t first, ptrdiff_t count) {
-    const float *a = job->a + first * job->a_row_stride, *b = job->b, *init = job->init;
+    const float *a = job->a + first * job->a_row_stride, *init = job->init;
     float *c = job->c + first * job->c_stride;
-    const ptrdiff_t panel = AK_BLOCK_VECTORS * AK_LANES;
-    for (ptrdiff_t n = 0; n < job->columns; n += panel) {
-        ptrdiff_t width = job->columns - n < panel ? job->columns - n : panel;
+    for (ptrdiff_t n = 0; n < job->columns; n += AK_PANEL) {
+        ptrdiff_t width = job->columns - n < AK_PANEL ? job->columns - n : AK_PANEL;
+        const float *b = job->packed ? job->packed + n * job->depth : job->b + n;
+        ptrdiff_t bs = job->packed ? width : job->b_stride;
         int nf = (int)(width / AK_LANES);
         int rest = (int)(width - (ptrdiff_t)nf * AK_LANES);
         int tk = rest == 0 ? 0 : rest <= 4 ? 1 : rest <= 8 ? 2 : 3;
         ak_mask tail = AK_MASK(rest);
         if (nf == 0 && rest <= 4 && count >= AK_LANES && job->a_row_stride == 1) {
-            AK_NAME(row_panel)(rest, job, a, b + n, init ? init + n : NULL, c + n, count);
+            AK_NAME(row_panel)(rest, job, a, b, bs, init ? init + n : NULL, c + n, count);
             continue;
         }
         for (ptrdiff_t m = 0; m < count; m += AK_BLOCK_ROWS) {
             int rb = (int)(count - m < AK_BLOCK_ROWS ? count - m : AK_BLOCK_ROWS);
             AK_NAME(dispatch)(rb, nf, tk, a + m * job->a_row_stride, job->a_row_stride, job->a_depth_stride,
-                              b + n, job->b_stride, init ? init + n : NULL, c + m * job->c_stride + n,
-                              job->c_stride, job->depth, tail);
+                              b, bs, init ? init + n : NULL, c + m * job->c_stride + n, job->c_stride, job->depth,
+                              tail);
         }
     }
 }
@@ -310,3 +316,4 @@ static AK_TARGET void AK_NAME(gather_rows)(float *destination, const float *sour
 }
 
 #undef AK_INLINE
+#undef AK_PANEL
