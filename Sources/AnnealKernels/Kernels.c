@@ -79,7 +79,8 @@ struct ak_job {
     const float *init;
     float *c;
     ptrdiff_t c_stride, columns, depth;
-    const float *packed;  // product: b in panels (ak_pack), or NULL to read b in place
+    const float *packed;  // product: b in panels (ak_pack_part), or NULL to read b in place
+    ptrdiff_t panel;      // packing: columns per panel (the job's rows are panels; it writes them to c)
     float *w, *v;  // update: parameters w, velocities v, gradients g
     const float *g;
     float rate, momentum;
@@ -384,15 +385,16 @@ static float *ak_pack_buffer(size_t count) {
     return grown;
 }
 
-/// Copies `b` (depth rows of `columns`, row stride `b_stride`) into panels of `panel` columns: the panel of
-/// columns [n, n + w) at `packed + n * depth`, its rows w apart.
-static void ak_pack(float *restrict packed, const float *restrict b, ptrdiff_t b_stride, ptrdiff_t depth,
-                    ptrdiff_t columns, ptrdiff_t panel) {
-    for (ptrdiff_t n = 0; n < columns; n += panel) {
-        ptrdiff_t width = columns - n < panel ? columns - n : panel;
-        float *to = packed + n * depth;
-        for (ptrdiff_t k = 0; k < depth; k++) {
-            for (ptrdiff_t j = 0; j < width; j++) to[k * width + j] = b[k * b_stride + n + j];
+/// Panels `[first, first + count)` of a packing job: copies b's columns (depth rows, row stride `b_stride`)
+/// into panels of `panel` columns, the panel of columns [n, n + w) at `c + n * depth` with its rows w apart.
+static void ak_pack_part(const struct ak_job *job, ptrdiff_t first, ptrdiff_t count) {
+    const float *restrict b = job->b;
+    float *restrict packed = job->c;
+    for (ptrdiff_t n = first * job->panel; n < (first + count) * job->panel && n < job->columns; n += job->panel) {
+        ptrdiff_t width = job->columns - n < job->panel ? job->columns - n : job->panel;
+        float *to = packed + n * job->depth;
+        for (ptrdiff_t k = 0; k < job->depth; k++) {
+            for (ptrdiff_t j = 0; j < width; j++) to[k * width + j] = b[k * job->b_stride + n + j];
         }
     }
 }
@@ -417,7 +419,11 @@ void anneal_kernels_gemm(
     if (big && (columns > panel || b_stride != columns)) {
         float *packed = ak_pack_buffer((size_t)depth * (size_t)columns);
         if (packed) {
-            ak_pack(packed, b, b_stride, depth, columns, panel);
+            // Packed by both threads, panel by panel: it also has the helper running when the product comes.
+            struct ak_job pack = {.part = ak_pack_part, .rows = (columns + panel - 1) / panel, .b = b,
+                                  .b_stride = b_stride, .c = packed, .columns = columns, .depth = depth,
+                                  .panel = panel};
+            ak_run(&pack, true, 1);
             job.packed = packed;
         }
     }

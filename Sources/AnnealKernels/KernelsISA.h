@@ -196,7 +196,7 @@ static AK_TARGET void AK_NAME(row_panel)(int width, const struct ak_job *job, co
 
 /// Rows `[first, first + count)` of the product `job` describes: panels of AK_PANEL columns, blocks of
 /// AK_BLOCK_ROWS rows. A panel's rows of b are read in place, or from `job->packed` when the product was big
-/// enough to pack (each panel's rows contiguous there: see ak_pack in Kernels.c).
+/// enough to pack (each panel's rows contiguous there: see ak_pack_part in Kernels.c).
 static AK_TARGET void AK_NAME(gemm_part)(const struct ak_job *job, ptrdiff_t first, ptrdiff_t count) {
     const float *a = job->a + first * job->a_row_stride, *init = job->init;
     float *c = job->c + first * job->c_stride;
