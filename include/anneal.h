@@ -64,9 +64,10 @@
  *   before the first training call to keep all work on the calling thread. On x86-64 CPUs with AVX2 or
  *   AVX-512 the products, the SGD update and the batch gather use vectorized kernels for the widest of the
  *   two (ANNEAL_KERNELS=avx2 or ANNEAL_KERNELS=portable, set before the first training call, lowers the
- *   choice); every choice gives bit-identical results. For big products those kernels copy the layer's
- *   weights into a buffer of the calling thread (as large as the largest such weight matrix, e.g. 800 kB for
- *   784 x 256), kept for the next batch and freed when the thread exits.
+ *   choice); every choice gives bit-identical results. For big products, and for the transposed kernel of a
+ *   layer's input gradient, those kernels copy one operand into a buffer of the calling thread (as large as
+ *   the largest operand copied, e.g. 800 kB for a 784 x 256 kernel), kept for the next batch and freed when
+ *   the thread exits.
  * ---------------------------------------------------------------------------------------------------------
  */
 #ifndef ANNEAL_H

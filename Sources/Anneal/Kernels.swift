@@ -6,8 +6,9 @@ import AnnealKernels
 /// Each has a portable Swift loop, ordered so the innermost loop walks contiguous memory, and hands its work
 /// to the register-blocked AVX2 or AVX-512 code in `AnnealKernels` (C, chosen at run time) where the CPU has
 /// it. The C kernels sum in the same order as these loops, without fused multiply-adds, so every level gives
-/// bit-identical results (`KernelLevelTests` checks it). Nothing here allocates: callers pass workspaces
-/// sized once per model and batch size.
+/// bit-identical results (`KernelLevelTests` checks it). Nothing here allocates per call: callers pass
+/// workspaces sized once per model and batch size, and the C side's copy buffer is kept between calls. Where
+/// a C kernel reports that it computed nothing (no memory for that copy), the Swift loop runs instead.
 enum Kernels {
     /// An instruction-set level; `.portable` is the Swift loops.
     typealias Level = anneal_kernels_level
@@ -22,8 +23,8 @@ enum Kernels {
         kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?, units: Int,
         z: UnsafeMutablePointer<Float>, level: Level = level
     ) {
-        if level != ANNEAL_KERNELS_PORTABLE {
-            anneal_kernels_gemm(level, x, inputs, 1, kernel, units, bias, z, units, rows, units, inputs)
+        if level != ANNEAL_KERNELS_PORTABLE,
+           anneal_kernels_gemm(level, x, inputs, 1, kernel, units, 1, bias, z, units, rows, units, inputs) {
             return
         }
         for r in 0..<rows {
@@ -48,14 +49,12 @@ enum Kernels {
         kernelGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>?,
         level: Level = level
     ) {
-        if level != ANNEAL_KERNELS_PORTABLE {
-            if units == 1 {
-                // A one-unit layer: the gradient is a row of `inputs` values, Σ_r delta[r] * x[r][i].
-                anneal_kernels_gemm(level, delta, 0, 1, x, inputs, nil, kernelGradient, inputs, 1, inputs, rows)
-            } else {
-                // dKernel = xᵀ · delta: output row i reads x down column i.
-                anneal_kernels_gemm(level, x, 1, inputs, delta, units, nil, kernelGradient, units, inputs, units, rows)
-            }
+        if level != ANNEAL_KERNELS_PORTABLE,
+           units == 1
+               // A one-unit layer: the gradient is a row of `inputs` values, Σ_r delta[r] * x[r][i].
+               ? anneal_kernels_gemm(level, delta, 0, 1, x, inputs, 1, nil, kernelGradient, inputs, 1, inputs, rows)
+               // dKernel = xᵀ · delta: output row i reads x down column i.
+               : anneal_kernels_gemm(level, x, 1, inputs, delta, units, 1, nil, kernelGradient, units, inputs, units, rows) {
             if let biasGradient { anneal_kernels_column_sums(level, delta, rows, units, biasGradient) }
             return
         }
@@ -79,20 +78,13 @@ enum Kernels {
     }
 
     /// `dx[r][i] = Σ_j delta[r][j] * kernel[i][j]`: the gradient passed down to the layer below.
-    ///
-    /// `scratch` holds at least `inputs * units` values (the vectorized path writes the transposed kernel there).
     static func denseInputGradient(
         delta: UnsafePointer<Float>, rows: Int, inputs: Int, units: Int,
-        kernel: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>,
-        scratch: UnsafeMutablePointer<Float>, level: Level = level
+        kernel: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>, level: Level = level
     ) {
-        if level != ANNEAL_KERNELS_PORTABLE {
-            var transposed = kernel
-            if units > 1 {
-                anneal_kernels_transpose(scratch, kernel, inputs, units)
-                transposed = UnsafePointer(scratch)
-            }
-            anneal_kernels_gemm(level, delta, units, 1, transposed, inputs, nil, inputGradient, inputs, rows, inputs, units)
+        // The kernel read transposed, b(j, i) = kernel[i][j]: the C side copies it into panels.
+        if level != ANNEAL_KERNELS_PORTABLE,
+           anneal_kernels_gemm(level, delta, units, 1, kernel, 1, units, nil, inputGradient, inputs, rows, inputs, units) {
             return
         }
         for r in 0..<rows {

@@ -78,7 +78,7 @@ final class Network {
             let belowDelta = workspace.deltas[index - 1].base
             Kernels.denseInputGradient(
                 delta: delta, rows: rows, inputs: layer.inputs, units: layer.units,
-                kernel: w + layer.kernelOffset, inputGradient: belowDelta, scratch: workspace.scratch.base)
+                kernel: w + layer.kernelOffset, inputGradient: belowDelta)
             below.activation.backward(
                 belowDelta, z: workspace.preActivations[index - 1].base, a: workspace.activations[index - 1].base,
                 rows: rows, units: below.units)
@@ -95,8 +95,6 @@ final class Workspace {
     let preActivations: [FloatBuffer]
     let activations: [FloatBuffer]
     let deltas: [FloatBuffer]
-    /// Room for one layer's transposed kernel (the input-gradient kernel's workspace).
-    let scratch: FloatBuffer
 
     init(network: Network, capacity: Int, labelWidth: Int) {
         self.capacity = capacity
@@ -106,7 +104,6 @@ final class Workspace {
         preActivations = network.layouts.map { FloatBuffer(count: capacity * $0.units) }
         activations = network.layouts.map { FloatBuffer(count: capacity * $0.units) }
         deltas = network.layouts.map { FloatBuffer(count: capacity * $0.units) }
-        scratch = FloatBuffer(count: network.layouts.map { $0.inputs * $0.units }.max() ?? 0)
     }
 
     /// Copies rows `[start, start + count)` of `x` (and of `y`, when given) into the input and label buffers.

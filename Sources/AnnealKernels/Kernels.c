@@ -51,20 +51,6 @@ anneal_kernels_level anneal_kernels_best_level(void) {
 
 bool anneal_kernels_supported(anneal_kernels_level level) { return level <= ak_cpu_level(); }
 
-void anneal_kernels_transpose(float *destination, const float *source, ptrdiff_t rows, ptrdiff_t columns) {
-    // 16 x 16 tiles, so both sides of each tile stay in cache.
-    enum { tile = 16 };
-    for (ptrdiff_t i0 = 0; i0 < rows; i0 += tile) {
-        ptrdiff_t i1 = i0 + tile < rows ? i0 + tile : rows;
-        for (ptrdiff_t j0 = 0; j0 < columns; j0 += tile) {
-            ptrdiff_t j1 = j0 + tile < columns ? j0 + tile : columns;
-            for (ptrdiff_t i = i0; i < i1; i++) {
-                for (ptrdiff_t j = j0; j < j1; j++) destination[j * rows + i] = source[i * columns + j];
-            }
-        }
-    }
-}
-
 #if ANNEAL_HAVE_X86
 
 /// A matrix product (as anneal_kernels_gemm describes it) or an SGD update, cut into row ranges that `part`
@@ -75,7 +61,7 @@ struct ak_job {
     const float *a;
     ptrdiff_t a_row_stride, a_depth_stride;
     const float *b;
-    ptrdiff_t b_stride;
+    ptrdiff_t b_depth_stride, b_column_stride;  // b(k, n) = b[k * b_depth_stride + n * b_column_stride]
     const float *init;
     float *c;
     ptrdiff_t c_stride, columns, depth;
@@ -357,10 +343,11 @@ static void ak_run(const struct ak_job *job, bool shared, ptrdiff_t granule) {
 /// a few microseconds; the tutorial's products are 30 thousand).
 static const double ak_split_threshold = 1.0e6;
 
-// --- Packing b for big products ----------------------------------------------------------------------------
+// --- Packing b -----------------------------------------------------------------------------------------------
 // A big product's b (a 784 x 256 kernel: 800 kB) read in place puts each step of depth on another cache line
 // and, every 4 kB, on another page; copied into panels whose rows are contiguous it runs 35 % faster, packing
-// included (AVX2, 128 x 784 x 256: 58 -> 77 GFLOP/s). Only where b is read, so the sums are unchanged.
+// included (AVX2, 128 x 784 x 256: 58 -> 77 GFLOP/s). A b read transposed (the input gradient's kernel) is
+// packed whatever its size: the copy is the transpose. Only where b is read changes, so the sums do not.
 
 /// The calling thread's packing buffer: grown when a product needs more and kept, so that steady training
 /// allocates nothing; freed when the thread exits.
@@ -385,49 +372,65 @@ static float *ak_pack_buffer(size_t count) {
     return grown;
 }
 
-/// Panels `[first, first + count)` of a packing job: copies b's columns (depth rows, row stride `b_stride`)
-/// into panels of `panel` columns, the panel of columns [n, n + w) at `c + n * depth` with its rows w apart.
+/// Panels `[first, first + count)` of a packing job: copies b(k, n) into panels of `panel` columns, the panel
+/// of columns [n, n + w) at `c + n * depth` with its rows w apart. The inner loop walks whichever of b's
+/// strides is 1, so the reads stay sequential.
 static void ak_pack_part(const struct ak_job *job, ptrdiff_t first, ptrdiff_t count) {
     const float *restrict b = job->b;
     float *restrict packed = job->c;
+    const ptrdiff_t ks = job->b_depth_stride, ns = job->b_column_stride, depth = job->depth;
     for (ptrdiff_t n = first * job->panel; n < (first + count) * job->panel && n < job->columns; n += job->panel) {
         ptrdiff_t width = job->columns - n < job->panel ? job->columns - n : job->panel;
-        float *to = packed + n * job->depth;
-        for (ptrdiff_t k = 0; k < job->depth; k++) {
-            for (ptrdiff_t j = 0; j < width; j++) to[k * width + j] = b[k * job->b_stride + n + j];
+        float *to = packed + n * depth;
+        if (ns == 1) {
+            for (ptrdiff_t k = 0; k < depth; k++) {
+                for (ptrdiff_t j = 0; j < width; j++) to[k * width + j] = b[k * ks + n + j];
+            }
+        } else {
+            for (ptrdiff_t j = 0; j < width; j++) {
+                for (ptrdiff_t k = 0; k < depth; k++) to[k * width + j] = b[k * ks + (n + j) * ns];
+            }
         }
     }
 }
 
 // --- Entry points: the level picks the instruction set ------------------------------------------------------
 
-void anneal_kernels_gemm(
+bool anneal_kernels_gemm(
     anneal_kernels_level level,
     const float *a, ptrdiff_t a_row_stride, ptrdiff_t a_depth_stride,
-    const float *b, ptrdiff_t b_stride,
+    const float *b, ptrdiff_t b_depth_stride, ptrdiff_t b_column_stride,
     const float *init,
     float *c, ptrdiff_t c_stride,
     ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth)
 {
+    bool wide = level == ANNEAL_KERNELS_AVX512;
+    ptrdiff_t panel = wide ? ak_avx512_panel_columns : ak_avx2_panel_columns;
+    ptrdiff_t block_rows = wide ? ak_avx512_block_rows : ak_avx2_block_rows;
     struct ak_job job = {
-        .part = level == ANNEAL_KERNELS_AVX512 ? ak_avx512_gemm_part : ak_avx2_gemm_part, .rows = rows,
-        .a = a, .a_row_stride = a_row_stride, .a_depth_stride = a_depth_stride, .b = b, .b_stride = b_stride,
-        .init = init, .c = c, .c_stride = c_stride, .columns = columns, .depth = depth};
-    // Chunks of whole register blocks (6 rows at both levels).
-    bool big = (double)rows * (double)columns * (double)depth >= ak_split_threshold && rows >= 4 * 6;
-    ptrdiff_t panel = level == ANNEAL_KERNELS_AVX512 ? ak_avx512_panel_columns : ak_avx2_panel_columns;
-    if (big && (columns > panel || b_stride != columns)) {
+        .part = wide ? ak_avx512_gemm_part : ak_avx2_gemm_part, .rows = rows, .a = a,
+        .a_row_stride = a_row_stride, .a_depth_stride = a_depth_stride, .b = b, .b_depth_stride = b_depth_stride,
+        .b_column_stride = b_column_stride, .init = init, .c = c, .c_stride = c_stride, .columns = columns,
+        .depth = depth};
+    bool big = (double)rows * (double)columns * (double)depth >= ak_split_threshold && rows >= 4 * block_rows;
+    bool in_place = b_column_stride == 1;
+    if (!in_place || (big && (columns > panel || b_depth_stride != columns))) {
         float *packed = ak_pack_buffer((size_t)depth * (size_t)columns);
         if (packed) {
-            // Packed by both threads, panel by panel: it also has the helper running when the product comes.
+            // A big product's b is packed by both threads, panel by panel: that also has the helper running
+            // when the product comes.
             struct ak_job pack = {.part = ak_pack_part, .rows = (columns + panel - 1) / panel, .b = b,
-                                  .b_stride = b_stride, .c = packed, .columns = columns, .depth = depth,
-                                  .panel = panel};
-            ak_run(&pack, true, 1);
+                                  .b_depth_stride = b_depth_stride, .b_column_stride = b_column_stride,
+                                  .c = packed, .columns = columns, .depth = depth, .panel = panel};
+            ak_run(&pack, big, 1);
             job.packed = packed;
+        } else if (!in_place) {
+            return false;
         }
     }
-    ak_run(&job, big, 6);
+    // Shared in chunks of whole register blocks.
+    ak_run(&job, big, block_rows);
+    return true;
 }
 
 void anneal_kernels_sgd(anneal_kernels_level level, float *w, float *v, const float *g, ptrdiff_t count,
@@ -467,12 +470,13 @@ void anneal_kernels_gather_rows(anneal_kernels_level level, float *destination, 
 
 #else  // no vectorized level exists here: anneal_kernels_best_level() is ANNEAL_KERNELS_PORTABLE
 
-void anneal_kernels_gemm(anneal_kernels_level level, const float *a, ptrdiff_t a_row_stride,
-                         ptrdiff_t a_depth_stride, const float *b, ptrdiff_t b_stride, const float *init, float *c,
+bool anneal_kernels_gemm(anneal_kernels_level level, const float *a, ptrdiff_t a_row_stride,
+                         ptrdiff_t a_depth_stride, const float *b, ptrdiff_t b_depth_stride,
+                         ptrdiff_t b_column_stride, const float *init, float *c,
                          ptrdiff_t c_stride, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth) {
-    (void)level; (void)a; (void)a_row_stride; (void)a_depth_stride; (void)b; (void)b_stride; (void)init;
-    (void)c; (void)c_stride; (void)rows; (void)columns; (void)depth;
-    abort();
+    (void)level; (void)a; (void)a_row_stride; (void)a_depth_stride; (void)b; (void)b_depth_stride;
+    (void)b_column_stride; (void)init; (void)c; (void)c_stride; (void)rows; (void)columns; (void)depth;
+    return false;  // nothing computed: the caller's portable loops do it
 }
 
 void anneal_kernels_sgd(anneal_kernels_level level, float *w, float *v, const float *g, ptrdiff_t count,

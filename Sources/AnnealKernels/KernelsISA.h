@@ -17,8 +17,10 @@
 #define AK_INLINE static inline __attribute__((always_inline)) AK_TARGET
 /// Columns of c (and of b) one register block covers.
 #define AK_PANEL (AK_BLOCK_VECTORS * AK_LANES)
-/// The same, for Kernels.c, which packs b in panels of this width.
+/// The same, and the rows of a register block, for Kernels.c: it packs b in panels of this width and shares
+/// products with the helper thread in whole blocks.
 static const ptrdiff_t AK_NAME(panel_columns) = AK_PANEL;
+static const ptrdiff_t AK_NAME(block_rows) = AK_BLOCK_ROWS;
 
 /// One register block: RB rows of c by NF full vectors plus a masked tail of columns held in a 4-, 8- or
 /// full-width register (TK = 1, 2, 3; 0 for none), summing over the whole depth with the accumulators in
@@ -203,7 +205,7 @@ static AK_TARGET void AK_NAME(gemm_part)(const struct ak_job *job, ptrdiff_t fir
     for (ptrdiff_t n = 0; n < job->columns; n += AK_PANEL) {
         ptrdiff_t width = job->columns - n < AK_PANEL ? job->columns - n : AK_PANEL;
         const float *b = job->packed ? job->packed + n * job->depth : job->b + n;
-        ptrdiff_t bs = job->packed ? width : job->b_stride;
+        ptrdiff_t bs = job->packed ? width : job->b_depth_stride;
         int nf = (int)(width / AK_LANES);
         int rest = (int)(width - (ptrdiff_t)nf * AK_LANES);
         int tk = rest == 0 ? 0 : rest <= 4 ? 1 : rest <= 8 ? 2 : 3;

@@ -83,7 +83,7 @@ static void run_anneal(const struct operands *o) {
     const struct shape *s = o->s;
     // a(m, k) = a[m * a_row_stride + k * a_depth_stride]: rows x depth in place, or depth x rows read down columns.
     ptrdiff_t row_stride = s->transposed ? 1 : s->depth, depth_stride = s->transposed ? s->rows : 1;
-    anneal_kernels_gemm(o->level, o->a, row_stride, depth_stride, o->b, s->columns, NULL, o->c_anneal, s->columns,
+    anneal_kernels_gemm(o->level, o->a, row_stride, depth_stride, o->b, s->columns, 1, NULL, o->c_anneal, s->columns,
                         s->rows, s->columns, s->depth);
 }
 

@@ -37,13 +37,18 @@ ANNEAL_KERNELS_INTERNAL anneal_kernels_level anneal_kernels_best_level(void);
 /// Whether this CPU and OS run `level` (whatever ANNEAL_KERNELS says): lets tests compare the levels.
 ANNEAL_KERNELS_INTERNAL bool anneal_kernels_supported(anneal_kernels_level level);
 
-/// `c[m][n] = (init ? init[n] : 0) + Σ_k a(m, k) * b[k][n]` for `m < rows`, `n < columns`, `k < depth`, where
-/// `a(m, k) = a[m * a_row_stride + k * a_depth_stride]`, `b` has row stride `b_stride` and `c` row stride
-/// `c_stride`. Products of a million multiply-adds or more are shared with the helper thread.
-ANNEAL_KERNELS_INTERNAL void anneal_kernels_gemm(
+/// `c[m][n] = (init ? init[n] : 0) + Σ_k a(m, k) * b(k, n)` for `m < rows`, `n < columns`, `k < depth`, where
+/// `a(m, k) = a[m * a_row_stride + k * a_depth_stride]`, `b(k, n) = b[k * b_depth_stride + n * b_column_stride]`
+/// and `c` has row stride `c_stride`. Products of a million multiply-adds or more are shared with the helper
+/// thread. A b whose columns are not adjacent (b_column_stride != 1, e.g. a kernel read transposed), and the
+/// b of a big product, are first copied into panels in a buffer of the calling thread (grown when needed,
+/// kept for the next call, freed at thread exit). Returns false, having computed nothing, only when such a b
+/// could not be copied for lack of memory and cannot be read in place (b_column_stride != 1): the caller
+/// then computes the product another way (the portable loops give the same bits).
+ANNEAL_KERNELS_INTERNAL bool anneal_kernels_gemm(
     anneal_kernels_level level,
     const float *a, ptrdiff_t a_row_stride, ptrdiff_t a_depth_stride,
-    const float *b, ptrdiff_t b_stride,
+    const float *b, ptrdiff_t b_depth_stride, ptrdiff_t b_column_stride,
     const float *init,
     float *c, ptrdiff_t c_stride,
     ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth);
@@ -67,10 +72,6 @@ ANNEAL_KERNELS_INTERNAL void anneal_kernels_sgd(anneal_kernels_level level, floa
 ANNEAL_KERNELS_INTERNAL void anneal_kernels_gather_rows(anneal_kernels_level level, float *destination,
                                                         const float *source, ptrdiff_t width, const ptrdiff_t *rows,
                                                         ptrdiff_t count);
-
-/// `destination[j][i] = source[i][j]` for a `rows x columns` source (plain C: any CPU).
-ANNEAL_KERNELS_INTERNAL void anneal_kernels_transpose(float *destination, const float *source, ptrdiff_t rows,
-                                                      ptrdiff_t columns);
 
 #ifdef __cplusplus
 }
