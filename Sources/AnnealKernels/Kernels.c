@@ -116,6 +116,88 @@ static inline __attribute__((always_inline, target("avx2"))) void ak_avx2_store_
     }
 }
 
+/// Transposes the 8 x 8 block in t (t[i] holds row i) in registers: afterwards t[q] holds column q.
+static inline __attribute__((always_inline, target("avx2"))) void ak_avx2_transpose8(__m256 t[8]) {
+    __m256 u0 = _mm256_unpacklo_ps(t[0], t[1]), u1 = _mm256_unpackhi_ps(t[0], t[1]);
+    __m256 u2 = _mm256_unpacklo_ps(t[2], t[3]), u3 = _mm256_unpackhi_ps(t[2], t[3]);
+    __m256 u4 = _mm256_unpacklo_ps(t[4], t[5]), u5 = _mm256_unpackhi_ps(t[4], t[5]);
+    __m256 u6 = _mm256_unpacklo_ps(t[6], t[7]), u7 = _mm256_unpackhi_ps(t[6], t[7]);
+    __m256 s0 = _mm256_shuffle_ps(u0, u2, _MM_SHUFFLE(1, 0, 1, 0)), s1 = _mm256_shuffle_ps(u0, u2, _MM_SHUFFLE(3, 2, 3, 2));
+    __m256 s2 = _mm256_shuffle_ps(u1, u3, _MM_SHUFFLE(1, 0, 1, 0)), s3 = _mm256_shuffle_ps(u1, u3, _MM_SHUFFLE(3, 2, 3, 2));
+    __m256 s4 = _mm256_shuffle_ps(u4, u6, _MM_SHUFFLE(1, 0, 1, 0)), s5 = _mm256_shuffle_ps(u4, u6, _MM_SHUFFLE(3, 2, 3, 2));
+    __m256 s6 = _mm256_shuffle_ps(u5, u7, _MM_SHUFFLE(1, 0, 1, 0)), s7 = _mm256_shuffle_ps(u5, u7, _MM_SHUFFLE(3, 2, 3, 2));
+    t[0] = _mm256_permute2f128_ps(s0, s4, 0x20); t[4] = _mm256_permute2f128_ps(s0, s4, 0x31);
+    t[1] = _mm256_permute2f128_ps(s1, s5, 0x20); t[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
+    t[2] = _mm256_permute2f128_ps(s2, s6, 0x20); t[6] = _mm256_permute2f128_ps(s2, s6, 0x31);
+    t[3] = _mm256_permute2f128_ps(s3, s7, 0x20); t[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
+}
+
+/// A panel of W <= 4 columns with no full vector beside it when a's rows lie apart and each row's depth is
+/// contiguous (a_depth_stride 1: the forward products x · W): the tutorial's last 2 of 34 columns and its
+/// one-unit output layer. Eight rows at a time, their next 8 steps of depth are loaded as 8 vectors and
+/// transposed in registers, so each step of depth becomes one vector across the rows; each c[m][n] then
+/// sums over k in increasing order like every other block. Column-vectorized, these panels idled most lanes
+/// and broadcast every a(m, k) alone. Both vector levels use it (AVX-512 CPUs have AVX2).
+static inline __attribute__((always_inline, target("avx2"))) void ak_avx2_transposed_panel_w(
+    const int W, const float *a, ptrdiff_t ars, ptrdiff_t depth, const float *b, ptrdiff_t bs, const float *init,
+    float *c, ptrdiff_t cs, ptrdiff_t count)
+{
+    for (ptrdiff_t m = 0; m < count; m += 8) {
+        int lanes = (int)(count - m < 8 ? count - m : 8);
+        // Rows past the end repeat the last one; their lanes are computed and dropped.
+        const float *row[8];
+        AK_UNROLL
+        for (int i = 0; i < 8; i++) row[i] = a + (m + (i < lanes ? i : lanes - 1)) * ars;
+        __m256 acc[4];
+        AK_UNROLL
+        for (int j = 0; j < W; j++) acc[j] = init ? _mm256_set1_ps(init[j]) : _mm256_setzero_ps();
+        ptrdiff_t k = 0;
+        for (; k + 8 <= depth; k += 8) {
+            __m256 t[8];
+            AK_UNROLL
+            for (int i = 0; i < 8; i++) t[i] = _mm256_loadu_ps(row[i] + k);
+            ak_avx2_transpose8(t);
+            const float *bk = b + k * bs;
+            AK_UNROLL
+            for (int q = 0; q < 8; q++) {
+                AK_UNROLL
+                for (int j = 0; j < W; j++) acc[j] = _mm256_add_ps(acc[j], _mm256_mul_ps(t[q], _mm256_set1_ps(bk[q * bs + j])));
+            }
+        }
+        if (k < depth) {
+            int rest = (int)(depth - k);
+            __m256i first = ak_avx2_first(rest);
+            __m256 t[8];
+            AK_UNROLL
+            for (int i = 0; i < 8; i++) t[i] = _mm256_maskload_ps(row[i] + k, first);
+            ak_avx2_transpose8(t);
+            const float *bk = b + k * bs;
+            for (int q = 0; q < rest; q++) {
+                AK_UNROLL
+                for (int j = 0; j < W; j++) acc[j] = _mm256_add_ps(acc[j], _mm256_mul_ps(t[q], _mm256_set1_ps(bk[q * bs + j])));
+            }
+        }
+        AK_UNROLL
+        for (int j = 0; j < W; j++) {
+            float values[8];
+            _mm256_storeu_ps(values, acc[j]);
+            for (int i = 0; i < lanes; i++) c[(m + i) * cs + j] = values[i];
+        }
+    }
+}
+
+static __attribute__((target("avx2"))) void ak_avx2_transposed_panel(
+    int width, const float *a, ptrdiff_t ars, ptrdiff_t depth, const float *b, ptrdiff_t bs, const float *init,
+    float *c, ptrdiff_t cs, ptrdiff_t count)
+{
+    switch (width) {
+    case 4: ak_avx2_transposed_panel_w(4, a, ars, depth, b, bs, init, c, cs, count); break;
+    case 3: ak_avx2_transposed_panel_w(3, a, ars, depth, b, bs, init, c, cs, count); break;
+    case 2: ak_avx2_transposed_panel_w(2, a, ars, depth, b, bs, init, c, cs, count); break;
+    default: ak_avx2_transposed_panel_w(1, a, ars, depth, b, bs, init, c, cs, count); break;
+    }
+}
+
 #define AK_NAME(x) ak_avx2_##x
 #define AK_TARGET __attribute__((target("avx2")))
 #define AK_LANES 8

@@ -214,6 +214,11 @@ static AK_TARGET void AK_NAME(gemm_part)(const struct ak_job *job, ptrdiff_t fir
             AK_NAME(row_panel)(rest, job, a, b, bs, init ? init + n : NULL, c + n, count);
             continue;
         }
+        if (nf == 0 && rest <= 4 && job->a_depth_stride == 1) {
+            ak_avx2_transposed_panel(rest, a, job->a_row_stride, job->depth, b, bs, init ? init + n : NULL, c + n,
+                                     job->c_stride, count);
+            continue;
+        }
         for (ptrdiff_t m = 0; m < count; m += AK_BLOCK_ROWS) {
             int rb = (int)(count - m < AK_BLOCK_ROWS ? count - m : AK_BLOCK_ROWS);
             AK_NAME(dispatch)(rb, nf, tk, a + m * job->a_row_stride, job->a_row_stride, job->a_depth_stride,
