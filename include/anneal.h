@@ -741,6 +741,21 @@ int32_t anneal_session_validate(anneal_session *session, double *out_values, int
 int32_t anneal_session_run_epoch(anneal_session *session, double *out_values, int32_t capacity, int32_t *out_count);
 
 /**
+ * Up to `epochs` (>= 0) whole epochs in one call, as many calls of anneal_session_run_epoch: the loop of a
+ * caller that runs nothing between epochs, at the cost of one call. Returns early, after any epoch that ends
+ * `max_seconds` or more after the call began (max_seconds <= 0: no limit), so that a caller can handle a
+ * signal or show progress in time. Epoch i's values go to out_values[i * values_per_epoch ...], in
+ * anneal_session_run_epoch's order; capacity must hold epochs * values_per_epoch of them, which is checked
+ * before anything trains. Writes the epochs trained to *out_epochs and the values per epoch to
+ * *out_values_per_epoch (either may be NULL; out_values may be NULL when epochs is 0).
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER;
+ * ANNEAL_E_INVALID_ARGUMENT (negative epochs or capacity, a NaN max_seconds); ANNEAL_E_BUFFER_TOO_SMALL
+ * (nothing trained); ANNEAL_E_INVALID_STATE (inside a callback).
+ */
+int32_t anneal_session_run_epochs(anneal_session *session, int32_t epochs, double max_seconds, double *out_values,
+                                  int64_t capacity, int32_t *out_epochs, int32_t *out_values_per_epoch);
+
+/**
  * Keras's fit loop over the session (anneal_model_fit without the data arguments), silent: epochs from
  * initial_epoch (>= 0) until epochs, with the optional epoch schedule and callback. Same statuses as
  * anneal_model_fit.

@@ -261,6 +261,45 @@ public func anneal_session_run_epoch(
 }
 
 @c @implementation
+public func anneal_session_run_epochs(
+    _ session: OpaquePointer?, _ epochs: Int32, _ max_seconds: Double, _ out_values: UnsafeMutablePointer<Double>?,
+    _ capacity: Int64, _ out_epochs: UnsafeMutablePointer<Int32>?, _ out_values_per_epoch: UnsafeMutablePointer<Int32>?
+) -> Int32 {
+    out_epochs?.pointee = 0
+    return capiCall {
+        try withSession(session, .restructure) { box in
+            try check(epochs >= 0, "epochs must be non-negative. Received: epochs=\(epochs)")
+            try check(!max_seconds.isNaN, "max_seconds must be a number. Received: max_seconds=nan")
+            let perEpoch = box.session.epochValueCount
+            out_values_per_epoch?.pointee = Int32(perEpoch)
+            let needed = Int64(epochs) * Int64(perEpoch)
+            try check(capacity >= 0, "capacity must be non-negative. Received: capacity=\(capacity)")
+            guard epochs > 0 else { return }
+            let values = try required(out_values, "out_values")
+            guard capacity >= needed else {
+                throw CAPIError(ANNEAL_E_BUFFER_TOO_SMALL,
+                                "out_values holds \(capacity) values; \(epochs) epochs of \(perEpoch) need \(needed)")
+            }
+            let started = monotonicSeconds()
+            for epoch in 0..<Int(epochs) {
+                _ = try box.session.trainEpoch()
+                box.epochBegun = true
+                box.session.writeEpochValues(to: values + epoch * perEpoch)
+                out_epochs?.pointee = Int32(epoch + 1)
+                if max_seconds > 0, monotonicSeconds() - started >= max_seconds { break }
+            }
+        }
+    }
+}
+
+/// Seconds on the monotonic clock (for anneal_session_run_epochs' time limit).
+private func monotonicSeconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9
+}
+
+@c @implementation
 public func anneal_session_fit(
     _ session: OpaquePointer?, _ epochs: Int32, _ initial_epoch: Int32, _ schedule: OpaquePointer?,
     _ callback: anneal_epoch_callback?, _ user_data: UnsafeMutableRawPointer?,

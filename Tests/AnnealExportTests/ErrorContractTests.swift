@@ -307,6 +307,26 @@ struct ErrorContractTests {
         fails(anneal_session_run_epoch(session, &values, 1, &count), ANNEAL_E_BUFFER_TOO_SMALL, "run_epoch values into 1")
         fails(anneal_session_run_epoch(nil, &values, 4, &count), ANNEAL_E_INVALID_HANDLE, "run_epoch on NULL")
 
+        // run_epochs checks everything before it trains: a failed call leaves the weights as they were.
+        var epochs: Int32 = -1, width: Int32 = 0
+        let before = weightBits(model)
+        fails(anneal_session_run_epochs(session, 3, 0, &values, 4, &epochs, &width), ANNEAL_E_BUFFER_TOO_SMALL,
+              "3 epochs of 2 values into 4")
+        #expect(epochs == 0 && width == 2)
+        fails(anneal_session_run_epochs(session, -1, 0, &values, 4, &epochs, &width), ANNEAL_E_INVALID_ARGUMENT, "epochs -1")
+        fails(anneal_session_run_epochs(session, 1, .nan, &values, 4, &epochs, &width), ANNEAL_E_INVALID_ARGUMENT,
+              "max_seconds NaN")
+        fails(anneal_session_run_epochs(session, 1, 0, &values, -1, &epochs, &width), ANNEAL_E_INVALID_ARGUMENT, "capacity -1")
+        fails(anneal_session_run_epochs(session, 1, 0, nil, 4, &epochs, &width), ANNEAL_E_NULL_POINTER, "values NULL")
+        fails(anneal_session_run_epochs(nil, 1, 0, &values, 4, &epochs, &width), ANNEAL_E_INVALID_HANDLE, "run_epochs on NULL")
+        #expect(weightBits(model) == before)
+        ok(anneal_session_run_epochs(session, 0, 0, nil, 0, &epochs, &width))
+        #expect(epochs == 0 && width == 2)
+        // A time limit already passed: one epoch, then the call returns.
+        ok(anneal_session_run_epochs(session, 2, 1e-9, &values, 4, &epochs, nil))
+        #expect(epochs == 1)
+        #expect(weightBits(model) != before)
+
         var history: OpaquePointer?
         fails(anneal_session_fit(session, -1, 0, nil, nil, nil, &history), ANNEAL_E_INVALID_ARGUMENT, "epochs -1")
         fails(anneal_session_fit(session, 2, -1, nil, nil, nil, &history), ANNEAL_E_INVALID_ARGUMENT, "initial epoch -1")

@@ -193,3 +193,19 @@ func expectSameBits(_ actual: [Double]?, _ expected: [Double]?, _ what: String, 
 func text(_ buffer: [CChar]) -> String {
     String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
+
+/// Every weight of `model` as bit patterns, kernel then bias, layer after layer (through the C API).
+func weightBits(_ model: OpaquePointer?) -> [UInt32] {
+    var count: Int32 = 0
+    ok(anneal_model_weight_count(model, &count))
+    var bits: [UInt32] = []
+    for index in 0..<count {
+        var rank: Int32 = 0, size: Int64 = 0
+        var dims = [Int64](repeating: 0, count: 2)
+        ok(anneal_model_weight_shape(model, index, &rank, &dims, 2, &size))
+        var values = [Float](repeating: 0, count: Int(size))
+        ok(anneal_model_get_weight(model, index, &values, size))
+        bits += values.map(\.bitPattern)
+    }
+    return bits
+}

@@ -203,4 +203,37 @@ struct TutorialParityTests {
         #expect(values[0].count == 25)
         #expect(values[0].map(\.bitPattern) == values[1].map(\.bitPattern))
     }
+
+    @Test("anneal_session_run_epochs gives the bits of as many anneal_session_run_epoch calls")
+    func runEpochsMatchesRunEpoch() throws {
+        let data = try CData.ionosphere()
+        var values: [[Double]] = [[], []]
+        for (index, combined) in [true, false].enumerated() {
+            let model = tutorialModel(seed: 6, learningRate: 0.1, momentum: 0.8, decay: 0.002)
+            defer { anneal_model_free(model) }
+            var session: OpaquePointer?
+            ok(anneal_session_create(model, data.x, data.rows, data.columns, data.y, 1, 28, 0.33, true, nil, &session))
+            defer { anneal_session_free(session) }
+            if combined {
+                // 7 epochs in calls of at most 3 (no time limit), then the rest of the buffer stays untouched.
+                var buffer = [Double](repeating: -1, count: 16)
+                var epochs: Int32 = 0, width: Int32 = 0
+                for chunk: Int32 in [3, 3, 1] {
+                    ok(anneal_session_run_epochs(session, chunk, 0, &buffer, 16, &epochs, &width))
+                    #expect(epochs == chunk && width == 5)
+                    values[index] += buffer[0..<Int(chunk * width)]
+                }
+                #expect(buffer[15] == -1)
+            } else {
+                for _ in 0..<7 {
+                    var buffer = [Double](repeating: 0, count: 8)
+                    var count: Int32 = 0
+                    ok(anneal_session_run_epoch(session, &buffer, 8, &count))
+                    values[index] += buffer[0..<Int(count)]
+                }
+            }
+        }
+        #expect(values[0].count == 35)
+        #expect(values[0].map(\.bitPattern) == values[1].map(\.bitPattern))
+    }
 }

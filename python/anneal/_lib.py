@@ -332,6 +332,11 @@ _bind("anneal_session_validate", c_int32, anneal_session_p, POINTER(c_double), c
 # int32_t anneal_session_run_epoch(anneal_session *session, double *out_values, int32_t capacity,
 #                                  int32_t *out_count);
 _bind("anneal_session_run_epoch", c_int32, anneal_session_p, POINTER(c_double), c_int32, POINTER(c_int32))
+# int32_t anneal_session_run_epochs(anneal_session *session, int32_t epochs, double max_seconds,
+#                                   double *out_values, int64_t capacity, int32_t *out_epochs,
+#                                   int32_t *out_values_per_epoch);
+_bind("anneal_session_run_epochs", c_int32, anneal_session_p, c_int32, c_double, POINTER(c_double), c_int64,
+      POINTER(c_int32), POINTER(c_int32))
 # int32_t anneal_session_fit(anneal_session *session, int32_t epochs, int32_t initial_epoch,
 #                            const anneal_schedule *schedule, anneal_epoch_callback callback, void *user_data,
 #                            anneal_history **out_history);

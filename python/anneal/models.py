@@ -13,7 +13,7 @@ import os
 import weakref
 
 from . import _arrays, _lib, callbacks as callbacks_module, layers as layers_module, optimizers, utils
-from .errors import InvalidStateError, ShapeMismatchError
+from .errors import InternalError, InvalidStateError, ShapeMismatchError
 
 __all__ = ["Sequential"]
 
@@ -27,6 +27,9 @@ _LOSS_CODES = {
     "sparse_categorical_crossentropy": 2, "mean_squared_error": 3, "mse": 3,
 }
 _MAX_VALUES = 64  # an epoch's logs: loss, metrics, their val_ twins, effective_lr
+# fit without callbacks trains many epochs per library call, returning to Python at least this often.
+_EPOCHS_PER_CALL = 256
+_SECONDS_PER_CALL = 0.1
 
 
 def _positive_int(value, name):
@@ -86,6 +89,7 @@ class _Session:
         self._count = ctypes.c_int32()
         # The output arguments of every copy-out call, built once (run_epoch makes one call per epoch).
         self._out = (self._buffer, _MAX_VALUES, ctypes.byref(self._count))
+        self._epoch_buffer = None  # run_epochs' values, made on first use
 
     def _read(self, function, *args):
         _lib.check(function(self.handle, *args, *self._out))
@@ -94,6 +98,22 @@ class _Session:
     def run_epoch(self):
         """Trains a whole epoch, validates, and returns the epoch's logs in Keras's order."""
         return self._read(_lib.anneal_session_run_epoch)
+
+    def run_epochs(self, epochs, width):
+        """Trains up to ``epochs`` whole epochs in one library call, which returns after at most
+        _EPOCHS_PER_CALL epochs or _SECONDS_PER_CALL seconds (so that Ctrl-C is handled in time); returns
+        each epoch's logs (``width`` values) as run_epoch does."""
+        epochs = min(epochs, _EPOCHS_PER_CALL)
+        if self._epoch_buffer is None or len(self._epoch_buffer) < epochs * width:
+            self._epoch_buffer = (ctypes.c_double * (epochs * width))()
+        done, per_epoch = ctypes.c_int32(), ctypes.c_int32()
+        _lib.check(_lib.anneal_session_run_epochs(self.handle, epochs, _SECONDS_PER_CALL, self._epoch_buffer,
+                                                  len(self._epoch_buffer), ctypes.byref(done),
+                                                  ctypes.byref(per_epoch)))
+        if per_epoch.value != width:
+            raise InternalError(f"the library reports {per_epoch.value} values per epoch; {width} were expected")
+        flat = self._epoch_buffer[:done.value * width]
+        return [flat[i:i + width] for i in range(0, len(flat), width)]
 
     def begin_epoch(self):
         _lib.check(_lib.anneal_session_begin_epoch(self.handle))
@@ -291,6 +311,17 @@ class Sequential:
         callback_list.call("on_train_begin", None)
         batch_hooks = callback_list.wants_batch_hooks
         logs = None
+        if every == [history]:
+            # Nothing runs between epochs but History: many epochs per library call, then History sees each.
+            epoch = initial_epoch
+            while epoch < epochs:
+                for values in session.run_epochs(epochs - epoch, len(epoch_names)):
+                    logs = dict(zip(epoch_names, values))
+                    history.on_epoch_end(epoch, logs)
+                    epoch += 1
+            callback_list.call("on_train_end", logs)
+            self.history = history
+            return history
         for epoch in range(initial_epoch, epochs):
             callback_list.call("on_epoch_begin", epoch, None)
             if batch_hooks:

@@ -95,3 +95,24 @@ def test_sigint_with_batch_hooks():
         _stop(sender)
     assert all_finite(model.get_weights())
     assert len(to_list(model.predict(x[:3]))) == 3
+
+
+def test_real_sigint_during_a_long_fit_without_callbacks():
+    # Without callbacks fit trains many epochs per library call, which returns often enough for Ctrl-C.
+    _deliverable_sigint()
+    x, y, _ = ionosphere()
+    anneal.utils.set_random_seed(1)
+    model = tutorial_model("time")
+    sender = _sigint_after(0.3)
+    started = time.monotonic()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            # About 10 s uninterrupted: a lost signal fails the test rather than hanging it.
+            model.fit(x, y, validation_split=0.33, epochs=200_000, batch_size=28, verbose=0)
+    finally:
+        _stop(sender)
+    assert time.monotonic() - started < 5
+    iterations = model.optimizer.iterations
+    assert iterations > 0 and iterations % 9 == 0  # stopped between epochs
+    predictions = to_list(model.predict(x))
+    assert len(predictions) == 351 and all_finite(predictions) and all_finite(model.get_weights())

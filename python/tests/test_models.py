@@ -86,6 +86,21 @@ def test_history_keys_in_keras_order():
     assert all(len(values) == 2 for values in history.history.values())
 
 
+def test_fit_without_callbacks_matches_the_epoch_by_epoch_loop():
+    # Without callbacks, fit trains many epochs per library call; any callback makes it call once per epoch.
+    x, y = small_data(rows=30)
+    fast = small_model(seed=4, decay=0.01)
+    slow = small_model(seed=4, decay=0.01)
+    a = fast.fit(x, y, epochs=6, initial_epoch=1, batch_size=7, verbose=0, validation_split=0.2, seed=5)
+    b = slow.fit(x, y, epochs=6, initial_epoch=1, batch_size=7, verbose=0, validation_split=0.2, seed=5,
+                 callbacks=[anneal.callbacks.Callback()])
+    assert list(a.history) == ["loss", "accuracy", "val_loss", "val_accuracy", "effective_lr"]
+    assert a.history == b.history and a.epoch == b.epoch == [1, 2, 3, 4, 5]
+    assert fast.history is a and fast.optimizer.iterations == slow.optimizer.iterations == 20
+    assert to_list(fast.get_weights()) == to_list(slow.get_weights())
+    assert small_model().fit(x, y, epochs=0, verbose=0).history == {}
+
+
 def test_validation_data_is_used_instead_of_a_split():
     x, y = small_data(rows=20)
     model = small_model()
