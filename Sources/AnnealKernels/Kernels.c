@@ -134,69 +134,101 @@ static inline __attribute__((always_inline, target("avx2"))) void ak_avx2_transp
 
 /// A panel of W <= 4 columns with no full vector beside it when a's rows lie apart and each row's depth is
 /// contiguous (a_depth_stride 1: the forward products x · W): the tutorial's last 2 of 34 columns and its
-/// one-unit output layer. Eight rows at a time, their next 8 steps of depth are loaded as 8 vectors and
-/// transposed in registers, so each step of depth becomes one vector across the rows; each c[m][n] then
-/// sums over k in increasing order like every other block. Column-vectorized, these panels idled most lanes
-/// and broadcast every a(m, k) alone. Both vector levels use it (AVX-512 CPUs have AVX2).
-static inline __attribute__((always_inline, target("avx2"))) void ak_avx2_transposed_panel_w(
-    const int W, const float *a, ptrdiff_t ars, ptrdiff_t depth, const float *b, ptrdiff_t bs, const float *init,
-    float *c, ptrdiff_t cs, ptrdiff_t count)
+/// one-unit output layer. G groups of 8 rows at a time, a slab of depth is first transposed, 8 x 8 in
+/// registers, into `across` (one vector per group and step of depth), then summed like the row-vectorized
+/// panels in KernelsISA.h, the G groups side by side so that their W chains of dependent adds hide each
+/// other's latency. Each c[m][n] sums over k in increasing order like every other block. (Column-vectorized,
+/// these panels idled most lanes and broadcast every a(m, k) alone.) Both vector levels use it (AVX-512 CPUs
+/// have AVX2).
+enum { AK_SLAB = 64 };
+
+static inline __attribute__((always_inline, target("avx2"))) void ak_avx2_transposed_panel_wg(
+    const int W, const int G, const float *a, ptrdiff_t ars, ptrdiff_t depth, const float *b, ptrdiff_t bs,
+    const float *init, float *c, ptrdiff_t cs, ptrdiff_t rows)
 {
-    for (ptrdiff_t m = 0; m < count; m += 8) {
-        int lanes = (int)(count - m < 8 ? count - m : 8);
-        // Rows past the end repeat the last one; their lanes are computed and dropped.
-        const float *row[8];
+    __attribute__((aligned(32))) float across[AK_SLAB][32];
+    __m256 acc[4][4];
+    AK_UNROLL
+    for (int g = 0; g < G; g++) {
         AK_UNROLL
-        for (int i = 0; i < 8; i++) row[i] = a + (m + (i < lanes ? i : lanes - 1)) * ars;
-        __m256 acc[4];
-        AK_UNROLL
-        for (int j = 0; j < W; j++) acc[j] = init ? _mm256_set1_ps(init[j]) : _mm256_setzero_ps();
-        ptrdiff_t k = 0;
-        for (; k + 8 <= depth; k += 8) {
-            __m256 t[8];
-            AK_UNROLL
-            for (int i = 0; i < 8; i++) t[i] = _mm256_loadu_ps(row[i] + k);
-            ak_avx2_transpose8(t);
-            const float *bk = b + k * bs;
-            AK_UNROLL
-            for (int q = 0; q < 8; q++) {
+        for (int j = 0; j < W; j++) acc[g][j] = init ? _mm256_set1_ps(init[j]) : _mm256_setzero_ps();
+    }
+    for (ptrdiff_t k0 = 0; k0 < depth; k0 += AK_SLAB) {
+        ptrdiff_t slab = depth - k0 < AK_SLAB ? depth - k0 : AK_SLAB;
+        for (int g = 0; g < G; g++) {
+            // Rows past the end repeat the last one; their lanes are computed and dropped.
+            const float *row[8];
+            for (int i = 0; i < 8; i++) row[i] = a + (8 * g + i < rows ? 8 * g + i : rows - 1) * ars + k0;
+            for (ptrdiff_t k = 0; k < slab; k += 8) {
+                __m256 t[8];
+                if (slab - k >= 8) {
+                    AK_UNROLL
+                    for (int i = 0; i < 8; i++) t[i] = _mm256_loadu_ps(row[i] + k);
+                } else {
+                    __m256i first = ak_avx2_first((int)(slab - k));
+                    AK_UNROLL
+                    for (int i = 0; i < 8; i++) t[i] = _mm256_maskload_ps(row[i] + k, first);
+                }
+                ak_avx2_transpose8(t);
                 AK_UNROLL
-                for (int j = 0; j < W; j++) acc[j] = _mm256_add_ps(acc[j], _mm256_mul_ps(t[q], _mm256_set1_ps(bk[q * bs + j])));
+                for (int q = 0; q < 8; q++) _mm256_store_ps(across[k + q] + 8 * g, t[q]);
             }
         }
-        if (k < depth) {
-            int rest = (int)(depth - k);
-            __m256i first = ak_avx2_first(rest);
-            __m256 t[8];
+        const float *bk = b + k0 * bs;
+        for (ptrdiff_t k = 0; k < slab; k++, bk += bs) {
+            __m256 bj[4];
             AK_UNROLL
-            for (int i = 0; i < 8; i++) t[i] = _mm256_maskload_ps(row[i] + k, first);
-            ak_avx2_transpose8(t);
-            const float *bk = b + k * bs;
-            for (int q = 0; q < rest; q++) {
+            for (int j = 0; j < W; j++) bj[j] = _mm256_set1_ps(bk[j]);
+            AK_UNROLL
+            for (int g = 0; g < G; g++) {
+                __m256 av = _mm256_load_ps(across[k] + 8 * g);
                 AK_UNROLL
-                for (int j = 0; j < W; j++) acc[j] = _mm256_add_ps(acc[j], _mm256_mul_ps(t[q], _mm256_set1_ps(bk[q * bs + j])));
+                for (int j = 0; j < W; j++) acc[g][j] = _mm256_add_ps(acc[g][j], _mm256_mul_ps(av, bj[j]));
             }
         }
+    }
+    AK_UNROLL
+    for (int g = 0; g < G; g++) {
         AK_UNROLL
         for (int j = 0; j < W; j++) {
             float values[8];
-            _mm256_storeu_ps(values, acc[j]);
-            for (int i = 0; i < lanes; i++) c[(m + i) * cs + j] = values[i];
+            _mm256_storeu_ps(values, acc[g][j]);
+            for (int i = 0; i < 8 && 8 * g + i < rows; i++) c[(8 * g + i) * cs + j] = values[i];
         }
     }
 }
+
+/// Groups of 8 rows side by side for a panel of W columns (G x W accumulators within the registers).
+#define AK_TRANSPOSED_GROUPS(W) ((W) <= 2 ? 4 : 3)
+#define AK_TRANSPOSED_CASE(W, G) \
+    case G: ak_avx2_transposed_panel_wg(W, G, a + m * ars, ars, depth, b, bs, init, c + m * cs, cs, rows); break;
+#define AK_TRANSPOSED_W(W)                                                                                  \
+    for (ptrdiff_t m = 0; m < count;) {                                                                     \
+        ptrdiff_t groups = (count - m + 7) / 8;                                                             \
+        int g = (int)(groups < AK_TRANSPOSED_GROUPS(W) ? groups : AK_TRANSPOSED_GROUPS(W));                 \
+        ptrdiff_t rows = count - m < 8 * g ? count - m : 8 * g;                                             \
+        switch (g) {                                                                                        \
+        AK_TRANSPOSED_CASE(W, 4) AK_TRANSPOSED_CASE(W, 3) AK_TRANSPOSED_CASE(W, 2)                          \
+        default: ak_avx2_transposed_panel_wg(W, 1, a + m * ars, ars, depth, b, bs, init, c + m * cs, cs, rows); break; \
+        }                                                                                                   \
+        m += rows;                                                                                          \
+    }
 
 static __attribute__((target("avx2"))) void ak_avx2_transposed_panel(
     int width, const float *a, ptrdiff_t ars, ptrdiff_t depth, const float *b, ptrdiff_t bs, const float *init,
     float *c, ptrdiff_t cs, ptrdiff_t count)
 {
     switch (width) {
-    case 4: ak_avx2_transposed_panel_w(4, a, ars, depth, b, bs, init, c, cs, count); break;
-    case 3: ak_avx2_transposed_panel_w(3, a, ars, depth, b, bs, init, c, cs, count); break;
-    case 2: ak_avx2_transposed_panel_w(2, a, ars, depth, b, bs, init, c, cs, count); break;
-    default: ak_avx2_transposed_panel_w(1, a, ars, depth, b, bs, init, c, cs, count); break;
+    case 4: AK_TRANSPOSED_W(4) break;
+    case 3: AK_TRANSPOSED_W(3) break;
+    case 2: AK_TRANSPOSED_W(2) break;
+    default: AK_TRANSPOSED_W(1) break;
     }
 }
+
+#undef AK_TRANSPOSED_GROUPS
+#undef AK_TRANSPOSED_CASE
+#undef AK_TRANSPOSED_W
 
 #define AK_NAME(x) ak_avx2_##x
 #define AK_TARGET __attribute__((target("avx2")))

@@ -158,43 +158,77 @@ static AK_TARGET void AK_NAME(dispatch)(
 
 /// A panel of W <= 4 columns with no full vector beside it (the last 2 of the tutorial's 34 columns at AVX2,
 /// a one-unit layer) when a's rows are adjacent in memory (a_row_stride 1: the gradient product xᵀ · delta):
-/// vectorized across AK_LANES rows instead of across the W columns, so no lane idles and each a(m, k) is
-/// loaded once for all W columns. Each c[m][n] still sums over k in increasing order. (With a gather for
-/// the other products, where rows are apart, it was slower than the column-vectorized blocks.)
-AK_INLINE void AK_NAME(row_panel_w)(const int W, const struct ak_job *job, const float *a, const float *b,
-                                   ptrdiff_t bs, const float *init, float *c, ptrdiff_t count) {
-    for (ptrdiff_t m = 0; m < count; m += AK_LANES) {
-        int lanes = (int)(count - m < AK_LANES ? count - m : AK_LANES);
-        ak_mask rows = AK_MASK(lanes);
-        ak_v acc[4];
+/// vectorized across rows instead of across the W columns, so no lane idles and each a(m, k) is loaded once
+/// for all W columns. V vectors of rows (the last one possibly partial, `lanes` wide) go side by side: one
+/// vector's sums are only W chains of dependent adds, too few to hide the adds' latency. Each c[m][n] still
+/// sums over k in increasing order. (With a gather for the other products, where rows are apart, it was
+/// slower than the column-vectorized blocks.)
+AK_INLINE void AK_NAME(row_panel_wv)(const int W, const int V, const struct ak_job *job, const float *a,
+                                    const float *b, ptrdiff_t bs, const float *init, float *c, int lanes) {
+    ak_mask last = AK_MASK(lanes);
+    ak_v acc[8][4];
+    AK_UNROLL
+    for (int v = 0; v < V; v++) {
         AK_UNROLL
-        for (int j = 0; j < W; j++) acc[j] = init ? AK_V_SET1(init[j]) : AK_V_ZERO();
-        const float *am = a + m;
-        for (ptrdiff_t k = 0; k < job->depth; k++) {
-            ak_v av = lanes == AK_LANES ? AK_V_LOAD(am + k * job->a_depth_stride)
-                                        : AK_V_LOADM(am + k * job->a_depth_stride, rows);
-            const float *bk = b + k * bs;
+        for (int j = 0; j < W; j++) acc[v][j] = init ? AK_V_SET1(init[j]) : AK_V_ZERO();
+    }
+    for (ptrdiff_t k = 0; k < job->depth; k++) {
+        const float *ak = a + k * job->a_depth_stride;
+        const float *bk = b + k * bs;
+        ak_v bj[4];
+        AK_UNROLL
+        for (int j = 0; j < W; j++) bj[j] = AK_V_SET1(bk[j]);
+        AK_UNROLL
+        for (int v = 0; v < V; v++) {
+            ak_v av = v < V - 1 ? AK_V_LOAD(ak + v * AK_LANES) : AK_V_LOADM(ak + v * AK_LANES, last);
             AK_UNROLL
-            for (int j = 0; j < W; j++) acc[j] = AK_V_ADD(acc[j], AK_V_MUL(av, AK_V_SET1(bk[j])));
+            for (int j = 0; j < W; j++) acc[v][j] = AK_V_ADD(acc[v][j], AK_V_MUL(av, bj[j]));
         }
+    }
+    AK_UNROLL
+    for (int v = 0; v < V; v++) {
+        int count = v < V - 1 ? AK_LANES : lanes;
         AK_UNROLL
         for (int j = 0; j < W; j++) {
             float values[AK_LANES];
-            AK_V_STORE(values, acc[j]);
-            for (int i = 0; i < lanes; i++) c[(m + i) * job->c_stride + j] = values[i];
+            AK_V_STORE(values, acc[v][j]);
+            for (int i = 0; i < count; i++) c[(v * AK_LANES + i) * job->c_stride + j] = values[i];
         }
     }
 }
 
+/// Most row vectors side by side for a panel of W columns: W x V accumulators, W broadcasts and a row of a
+/// within the set's registers.
+#define AK_ROW_VECTORS(W) ((W) == 1 ? 6 : (W) == 2 ? 5 : 3)
+
+#define AK_ROW_PANEL_CASE(W, V) case V: AK_NAME(row_panel_wv)(W, V, job, a + m, b, bs, init, c + m * job->c_stride, lanes); break;
+#define AK_ROW_PANEL_W(W)                                                                                  \
+    for (ptrdiff_t m = 0; m < count;) {                                                                     \
+        ptrdiff_t vectors = (count - m + AK_LANES - 1) / AK_LANES;                                          \
+        int v = (int)(vectors < AK_ROW_VECTORS(W) ? vectors : AK_ROW_VECTORS(W));                           \
+        ptrdiff_t rows = count - m < v * AK_LANES ? count - m : v * AK_LANES;                               \
+        int lanes = (int)(rows - (v - 1) * AK_LANES);                                                       \
+        switch (v) {                                                                                        \
+        AK_ROW_PANEL_CASE(W, 6) AK_ROW_PANEL_CASE(W, 5) AK_ROW_PANEL_CASE(W, 4)                             \
+        AK_ROW_PANEL_CASE(W, 3) AK_ROW_PANEL_CASE(W, 2)                                                     \
+        default: AK_NAME(row_panel_wv)(W, 1, job, a + m, b, bs, init, c + m * job->c_stride, lanes); break;  \
+        }                                                                                                   \
+        m += rows;                                                                                          \
+    }
+
 static AK_TARGET void AK_NAME(row_panel)(int width, const struct ak_job *job, const float *a, const float *b,
                                          ptrdiff_t bs, const float *init, float *c, ptrdiff_t count) {
     switch (width) {
-    case 4: AK_NAME(row_panel_w)(4, job, a, b, bs, init, c, count); break;
-    case 3: AK_NAME(row_panel_w)(3, job, a, b, bs, init, c, count); break;
-    case 2: AK_NAME(row_panel_w)(2, job, a, b, bs, init, c, count); break;
-    default: AK_NAME(row_panel_w)(1, job, a, b, bs, init, c, count); break;
+    case 4: AK_ROW_PANEL_W(4) break;
+    case 3: AK_ROW_PANEL_W(3) break;
+    case 2: AK_ROW_PANEL_W(2) break;
+    default: AK_ROW_PANEL_W(1) break;
     }
 }
+
+#undef AK_ROW_VECTORS
+#undef AK_ROW_PANEL_CASE
+#undef AK_ROW_PANEL_W
 
 /// Rows `[first, first + count)` of the product `job` describes: panels of AK_PANEL columns, blocks of
 /// AK_BLOCK_ROWS rows. A panel's rows of b are read in place, or from `job->packed` when the product was big
