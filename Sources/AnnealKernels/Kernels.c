@@ -214,7 +214,7 @@ static inline __attribute__((always_inline, target("avx2"))) void ak_avx2_transp
         m += rows;                                                                                          \
     }
 
-static __attribute__((target("avx2"))) void ak_avx2_transposed_panel(
+static __attribute__((noinline, target("avx2"))) void ak_avx2_transposed_panel(
     int width, const float *a, ptrdiff_t ars, ptrdiff_t depth, const float *b, ptrdiff_t bs, const float *init,
     float *c, ptrdiff_t cs, ptrdiff_t count)
 {

@@ -216,7 +216,7 @@ AK_INLINE void AK_NAME(row_panel_wv)(const int W, const int V, const struct ak_j
         m += rows;                                                                                          \
     }
 
-static AK_TARGET void AK_NAME(row_panel)(int width, const struct ak_job *job, const float *a, const float *b,
+static __attribute__((noinline)) AK_TARGET void AK_NAME(row_panel)(int width, const struct ak_job *job, const float *a, const float *b,
                                          ptrdiff_t bs, const float *init, float *c, ptrdiff_t count) {
     switch (width) {
     case 4: AK_ROW_PANEL_W(4) break;
