@@ -33,7 +33,7 @@ public enum Activation: String, Sendable, CaseIterable {
         case .linear:
             if UnsafePointer(a) != z { a.update(from: z, count: count) }
         case .relu:
-            for i in 0..<count { a[i] = max(z[i], 0) }
+            Kernels.reluForward(a, z: z, count: count)
         case .sigmoid:
             for i in 0..<count { a[i] = 1 / (1 + exp(-z[i])) }
         case .tanh:

@@ -1,7 +1,7 @@
 import AnnealKernels
 
-/// The hot loops of training, on raw row-major `Float` pointers: the dense-layer products, the bias and ReLU
-/// gradients, the SGD update and the batch gather.
+/// The hot loops of training, on raw row-major `Float` pointers: the dense-layer products, ReLU and its
+/// gradient, the bias gradients, the SGD update and the batch gather.
 ///
 /// Each has a portable Swift loop, ordered so the innermost loop walks contiguous memory, and hands its work
 /// to the register-blocked AVX2 or AVX-512 code in `AnnealKernels` (C, chosen at run time) where the CPU has
@@ -97,6 +97,17 @@ enum Kernels {
                 out[i] = sum
             }
         }
+    }
+
+    /// ReLU: `a[i] = max(z[i], 0)` (NaN stays NaN, -0 becomes +0).
+    static func reluForward(
+        _ a: UnsafeMutablePointer<Float>, z: UnsafePointer<Float>, count: Int, level: Level = level
+    ) {
+        if level != ANNEAL_KERNELS_PORTABLE {
+            anneal_kernels_relu_forward(level, a, z, count)
+            return
+        }
+        for i in 0..<count { a[i] = max(z[i], 0) }
     }
 
     /// ReLU's backward step in place: `gradient[i] = 0` where `z[i] <= 0`.

@@ -565,6 +565,14 @@ void anneal_kernels_column_sums(anneal_kernels_level level, const float *x, ptrd
     }
 }
 
+void anneal_kernels_relu_forward(anneal_kernels_level level, float *a, const float *z, ptrdiff_t count) {
+    if (level == ANNEAL_KERNELS_AVX512) {
+        ak_avx512_relu_forward(a, z, count);
+    } else {
+        ak_avx2_relu_forward(a, z, count);
+    }
+}
+
 void anneal_kernels_relu_backward(anneal_kernels_level level, float *gradient, const float *z, ptrdiff_t count) {
     if (level == ANNEAL_KERNELS_AVX512) {
         ak_avx512_relu_backward(gradient, z, count);
@@ -602,6 +610,11 @@ void anneal_kernels_sgd(anneal_kernels_level level, float *w, float *v, const fl
 void anneal_kernels_column_sums(anneal_kernels_level level, const float *x, ptrdiff_t rows, ptrdiff_t columns,
                                 float *sums) {
     (void)level; (void)x; (void)rows; (void)columns; (void)sums;
+    abort();
+}
+
+void anneal_kernels_relu_forward(anneal_kernels_level level, float *a, const float *z, ptrdiff_t count) {
+    (void)level; (void)a; (void)z; (void)count;
     abort();
 }
 

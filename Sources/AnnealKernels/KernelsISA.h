@@ -328,6 +328,19 @@ static AK_TARGET void AK_NAME(column_sums)(const float *x, ptrdiff_t rows, ptrdi
     if (full < columns) AK_NAME(column_sum)(x + full, rows, columns, sums + full, false, tail);
 }
 
+static AK_TARGET void AK_NAME(relu_forward)(float *a, const float *z, ptrdiff_t count) {
+    ptrdiff_t full = count / AK_LANES * AK_LANES;
+    ak_mask tail = AK_MASK((int)(count - full));
+    for (ptrdiff_t i = 0; i < full; i += AK_LANES) {
+        ak_v zi = AK_V_LOAD(z + i);
+        AK_V_STORE(a + i, AK_V_RELU_MASK(zi, zi));
+    }
+    if (full < count) {
+        ak_v zi = AK_V_LOADM(z + full, tail);
+        AK_V_STOREM(a + full, tail, AK_V_RELU_MASK(zi, zi));
+    }
+}
+
 static AK_TARGET void AK_NAME(relu_backward)(float *gradient, const float *z, ptrdiff_t count) {
     ptrdiff_t full = count / AK_LANES * AK_LANES;
     ak_mask tail = AK_MASK((int)(count - full));

@@ -68,11 +68,16 @@ struct KernelLevelTests {
         }
     }
 
-    @Test("ReLU backward, the SGD update's three rules and the batch gather", arguments: vectorizedLevels)
+    @Test("ReLU forward and backward, the SGD update's three rules and the batch gather", arguments: vectorizedLevels)
     func elementwise(level: Kernels.Level) {
         // 70_000 parameters: an update big enough to be shared with the helper thread.
         for count in [1, 7, 8, 9, 16, 17, 34, 100, 70_000] {
             let z = Self.values(count, seed: 7).enumerated().map { $0.offset % 5 == 0 ? 0 : $0.element }
+            // NaN, -0 and +0 among the inputs: ReLU keeps NaN and turns -0 into +0, as Swift's max(z, 0).
+            let special = z.enumerated().map { $0.offset % 7 == 1 ? Float.nan : $0.offset % 7 == 3 ? -0.0 : $0.element }
+            Self.expectSameBits(Self.values(count, seed: 12), at: level, "relu forward \(count)") { a, level in
+                Kernels.reluForward(a, z: special, count: count, level: level)
+            }
             Self.expectSameBits(Self.values(count, seed: 8), at: level, "relu \(count)") { gradient, level in
                 Kernels.reluBackward(gradient, z: z, count: count, level: level)
             }

@@ -57,6 +57,11 @@ ANNEAL_KERNELS_INTERNAL bool anneal_kernels_gemm(
 ANNEAL_KERNELS_INTERNAL void anneal_kernels_column_sums(anneal_kernels_level level, const float *x, ptrdiff_t rows,
                                                         ptrdiff_t columns, float *sums);
 
+/// `a[i] = z[i] <= 0 ? +0 : z[i]` (ReLU, as Swift's `max(z[i], 0)`: NaN stays NaN, -0 becomes +0), for
+/// `i < count`.
+ANNEAL_KERNELS_INTERNAL void anneal_kernels_relu_forward(anneal_kernels_level level, float *a, const float *z,
+                                                         ptrdiff_t count);
+
 /// `gradient[i] = 0` where `z[i] <= 0` (ReLU's backward step, in place), for `i < count`.
 ANNEAL_KERNELS_INTERNAL void anneal_kernels_relu_backward(anneal_kernels_level level, float *gradient, const float *z,
                                                           ptrdiff_t count);
