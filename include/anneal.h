@@ -60,7 +60,10 @@
  *   Big matrix products (a million multiply-adds or more, e.g. a 784-256 layer at batch 128) are shared with
  *   one helper thread that the library starts on first need, when the process may run on 2 or more CPUs;
  *   it blocks all signals, is shared by every model in the process (so the library never computes on more
- *   than two threads of its own), and never changes a result. Set the environment variable ANNEAL_THREADS=1
+ *   than two threads of its own), and never changes a result. When nothing runs between epochs
+ *   (anneal_session_run_epochs, or a fit without callback or schedule), a small model's per-epoch validation
+ *   runs on that thread too, over a copy of the weights, while the next epoch trains; the calling thread
+ *   runs it itself when the helper has not begun it in time. Set the environment variable ANNEAL_THREADS=1
  *   before the first training call to keep all work on the calling thread. On x86-64 CPUs with AVX2 or
  *   AVX-512 the products, the SGD update and the batch gather use vectorized kernels for the widest of the
  *   two (ANNEAL_KERNELS=avx2 or ANNEAL_KERNELS=portable, set before the first training call, lowers the
@@ -747,7 +750,9 @@ int32_t anneal_session_run_epoch(anneal_session *session, double *out_values, in
  * signal or show progress in time. Epoch i's values go to out_values[i * values_per_epoch ...], in
  * anneal_session_run_epoch's order; capacity must hold epochs * values_per_epoch of them, which is checked
  * before anything trains. Writes the epochs trained to *out_epochs and the values per epoch to
- * *out_values_per_epoch (either may be NULL; out_values may be NULL when epochs is 0).
+ * *out_values_per_epoch (either may be NULL; out_values may be NULL when epochs is 0). Since nothing runs
+ * between these epochs, a small model's validation (one whose products do not use Anneal's helper thread)
+ * runs on the helper thread over a copy of the weights while the next epoch trains: the same values, sooner.
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER;
  * ANNEAL_E_INVALID_ARGUMENT (negative epochs or capacity, a NaN max_seconds); ANNEAL_E_BUFFER_TOO_SMALL
  * (nothing trained); ANNEAL_E_INVALID_STATE (inside a callback).

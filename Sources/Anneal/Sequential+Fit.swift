@@ -58,12 +58,36 @@ extension Sequential {
             throw AnnealError.invalidArgument("verbose must be 0, 1 or 2. Received: verbose=\(verbose)")
         }
         let history = History()
+        if callbacks.isEmpty && verbose == 0 {
+            // Nothing runs between epochs but History: the session trains them all in one go.
+            try runQuietly(session, epochs: epochs, initialEpoch: initialEpoch, history: history)
+            return history
+        }
         var everyCallback = callbacks + [history]
         if verbose > 0 {
             everyCallback.append(ProgressLogger(verbose: verbose, epochs: epochs, steps: session.batchCount, write: output))
         }
         try run(session, epochs: epochs, initialEpoch: initialEpoch, callbacks: everyCallback)
         return history
+    }
+
+    /// `run` with History as the only callback: the same logs, from `TrainingSession.runEpochs`.
+    private func runQuietly(_ session: TrainingSession, epochs: Int, initialEpoch: Int, history: History) throws {
+        stopTraining = false
+        try history.onTrainBegin(model: self)
+        let count = max(epochs - initialEpoch, 0)
+        let keys = session.epochLogKeys
+        var values = [Double](repeating: 0, count: count * keys.count)
+        let trained = count == 0 ? 0 : try values.withUnsafeMutableBufferPointer { buffer in
+            try session.runEpochs(count, into: buffer.baseAddress!)
+        }
+        var logs = Logs()
+        for index in 0..<trained {
+            logs = Logs()
+            for (offset, key) in keys.enumerated() { logs[key] = values[index * keys.count + offset] }
+            try history.onEpochEnd(initialEpoch + index, logs: &logs, model: self)
+        }
+        try history.onTrainEnd(logs: logs, model: self)
     }
 
     /// The epoch loop shared by every front end: callbacks around epochs and batches, validation, logs.

@@ -1,3 +1,5 @@
+import AnnealKernels
+
 /// One `fit`'s worth of training state over fixed data: the split, the batch order, the workspace and the
 /// epoch's running sums.
 ///
@@ -25,6 +27,8 @@ public final class TrainingSession {
     let workspace: Workspace
     private var order: [Int]
     private var generator: SeededGenerator
+    /// `runEpochs`' validation on the helper thread, made on first use.
+    private var validationTask: ValidationTask?
 
     // Running sums of the current epoch.
     private var lossTotal: Float = 0
@@ -169,6 +173,66 @@ public final class TrainingSession {
         return logs
     }
 
+    /// Trains up to `epochs` whole epochs and writes each one's `epochValueCount` values (`epochLogs()`'s, in
+    /// its order) to `out`, epoch after epoch; returns how many it trained: fewer when `stop`, asked after each
+    /// epoch, says so. Nothing runs between the epochs, so when the helper thread is free (a second core) and
+    /// the model is small enough that its products do not use it, each epoch's validation runs there, over a
+    /// copy of that epoch's weights, while the next epoch trains: the same numbers, computed the same way, one
+    /// epoch's validation time sooner (15 % of the tutorial's epoch).
+    public func runEpochs(_ epochs: Int, into out: UnsafeMutablePointer<Double>, stop: () -> Bool = { false }) throws -> Int {
+        let width = epochValueCount
+        let trainingValues = 1 + metricTotals.count
+        let overlapped = validation != nil && validationCanOverlap
+        if overlapped, validationTask == nil, let validation {
+            validationTask = ValidationTask(model: model, network: network, loss: loss, x: validation.x, y: validation.y,
+                                            rows: validation.rows, batchSize: batchSize)
+        }
+        var started = false  // a validation is running on the helper thread
+        defer { if started { anneal_kernels_task_finish() } }
+        var trained = 0
+        while trained < epochs {
+            _ = try trainEpoch()
+            let row = out + trained * width
+            let seen = Float(max(rowsSeen, 1))
+            row[0] = Double(lossTotal / seen)
+            for i in metricTotals.indices { row[1 + i] = Double(metricTotals[i] / seen) }
+            if optimizer.decay > 0 { row[width - 1] = Double(optimizer.effectiveLearningRate) }
+            if let task = validationTask, overlapped {
+                if started { anneal_kernels_task_finish() }
+                task.prepare(weights: network.parameters, out: row + trainingValues)
+                started = anneal_kernels_task_start(runValidationTask, Unmanaged.passUnretained(task).toOpaque())
+                if !started { task.run() }
+            } else if let validation {
+                let totals = model.measure(validation.x, validation.y, rows: validation.rows, batchSize: batchSize,
+                                           network: network, loss: loss, workspace: workspace)
+                for (i, value) in totals.enumerated() { row[trainingValues + i] = Double(value) }
+            }
+            trained += 1
+            if stop() { break }
+        }
+        return trained
+    }
+
+    /// Whether validation may run on the helper thread: none of this model's products or updates would use it.
+    private var validationCanOverlap: Bool {
+        let rows = batchSize
+        for layer in network.layouts {
+            let (inputs, units) = (layer.inputs, layer.units)
+            if anneal_kernels_product_is_shared(Kernels.level, rows, units, inputs)
+                || anneal_kernels_product_is_shared(Kernels.level, inputs, units, rows)
+                || anneal_kernels_product_is_shared(Kernels.level, rows, inputs, units) {
+                return false
+            }
+        }
+        return !anneal_kernels_update_is_shared(network.parameters.count)
+    }
+
+    /// The keys of `epochLogs()` (and of `writeEpochValues`' values), in order.
+    public var epochLogKeys: [String] {
+        let names = ["loss"] + model.metrics.map(\.name)
+        return names + (hasValidation ? names.map { "val_" + $0 } : []) + (optimizer.decay > 0 ? ["effective_lr"] : [])
+    }
+
     /// How many values `writeEpochValues` writes: `epochLogs()`'s keys, counted without building them.
     public var epochValueCount: Int {
         (1 + model.metrics.count) * (hasValidation ? 2 : 1) + (optimizer.decay > 0 ? 1 : 0)
@@ -199,4 +263,47 @@ public final class TrainingSession {
         logs["val_loss"] = Double(totals[0])
         for (i, metric) in model.metrics.enumerated() { logs["val_" + metric.name] = Double(totals[i + 1]) }
     }
+}
+
+/// One epoch's validation as a task for the helper thread: the loss and metrics of a copy of the weights over
+/// the validation rows, in a network and workspace of its own, so that the session's may train on meanwhile.
+final class ValidationTask {
+    let model: Sequential
+    let network: Network
+    let workspace: Workspace
+    let loss: Loss
+    let x: Matrix
+    let y: Matrix
+    let rows: Range<Int>
+    let batchSize: Int
+    private var out: UnsafeMutablePointer<Double>?
+
+    init(model: Sequential, network trained: Network, loss: Loss, x: Matrix, y: Matrix, rows: Range<Int>, batchSize: Int) {
+        self.model = model
+        network = Network(layouts: trained.layouts)
+        // Not the model's cached workspace: the session trains in that one.
+        workspace = Workspace(network: network, capacity: min(batchSize, rows.count), labelWidth: y.columns)
+        self.loss = loss
+        self.x = x
+        self.y = y
+        self.rows = rows
+        self.batchSize = batchSize
+    }
+
+    /// Copies the weights to validate and where the values go (loss, then each metric); on the caller's thread.
+    func prepare(weights: FloatBuffer, out: UnsafeMutablePointer<Double>) {
+        network.parameters.base.update(from: weights.base, count: weights.count)
+        self.out = out
+    }
+
+    func run() {
+        let totals = model.measure(x, y, rows: rows, batchSize: batchSize, network: network, loss: loss, workspace: workspace)
+        for (i, value) in totals.enumerated() { out?[i] = Double(value) }
+    }
+}
+
+/// The helper thread's entry into a ValidationTask (passed unretained: the session holds it).
+private let runValidationTask: @convention(c) (UnsafeMutableRawPointer?) -> Void = { context in
+    guard let context else { return }
+    Unmanaged<ValidationTask>.fromOpaque(context).takeUnretainedValue().run()
 }

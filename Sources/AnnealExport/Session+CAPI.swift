@@ -281,13 +281,11 @@ public func anneal_session_run_epochs(
                                 "out_values holds \(capacity) values; \(epochs) epochs of \(perEpoch) need \(needed)")
             }
             let started = monotonicSeconds()
-            for epoch in 0..<Int(epochs) {
-                _ = try box.session.trainEpoch()
-                box.epochBegun = true
-                box.session.writeEpochValues(to: values + epoch * perEpoch)
-                out_epochs?.pointee = Int32(epoch + 1)
-                if max_seconds > 0, monotonicSeconds() - started >= max_seconds { break }
+            defer { box.epochBegun = true }
+            let trained = try box.session.runEpochs(Int(epochs), into: values) {
+                max_seconds > 0 && monotonicSeconds() - started >= max_seconds
             }
+            out_epochs?.pointee = Int32(trained)
         }
     }
 }

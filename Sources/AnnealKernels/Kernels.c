@@ -71,6 +71,8 @@ struct ak_job {
     const float *g;
     float rate, momentum;
     bool nesterov;
+    void (*task)(void *context);  // a task (anneal_kernels_task_start) instead of a product: run whole
+    void *context;
 };
 
 /// Fully unrolls a loop over rows or vectors of a register block, so the accumulators stay in registers
@@ -302,20 +304,25 @@ static __attribute__((noinline, target("avx2"))) void ak_avx2_transposed_panel(
     _mm512_mask_mov_ps(g, _mm512_cmp_ps_mask(z, _mm512_setzero_ps(), _CMP_LE_OQ), _mm512_setzero_ps())
 #include "KernelsISA.h"
 
-// --- Two cores for big products ----------------------------------------------------------------------------
+// --- Two cores: big products, and tasks ----------------------------------------------------------------------
 // One helper thread (created on first need, only when this process may run on 2 or more CPUs and
 // ANNEAL_THREADS is not 1) shares big products with the caller: the rows are cut into chunks that both
 // threads claim one at a time, so when the other core is busy (a shared machine) the caller simply does more
 // of the chunks itself instead of waiting for a fixed half. Each output row is computed exactly as in the
-// serial code, so the split never changes a result. One caller at a time uses the helper; a concurrent
-// caller (another model training on another thread) computes alone, so Anneal never runs more than two
-// compute threads of its own.
+// serial code, so the split never changes a result. Or it runs a whole task beside the caller (a small
+// model's validation while the next epoch trains, anneal_kernels_task_start), which the caller takes back and
+// runs itself if the helper has not begun it when the caller needs its result. One caller at a time uses the
+// helper; a concurrent caller (another model training on another thread) computes alone, so Anneal never runs
+// more than two compute threads of its own.
 
 static pthread_mutex_t ak_owner = PTHREAD_MUTEX_INITIALIZER;   // held by the caller using the helper
 static pthread_mutex_t ak_mutex = PTHREAD_MUTEX_INITIALIZER;   // guards ak_posted and the helper's sleep
 static pthread_cond_t ak_cond = PTHREAD_COND_INITIALIZER;       // a product was posted
 static pthread_cond_t ak_done = PTHREAD_COND_INITIALIZER;       // the helper finished a product's last chunk
 static pthread_t ak_caller;                                     // the thread that posted the current product
+static uint32_t ak_task_generation = 0;                         // the running task's generation, 0 for none,
+static void (*ak_task)(void *context);                          // and the task (read and written by
+static void *ak_task_context;                                   // ak_owner's holder)
 static int ak_helper_state = 0;                                 // 0 not started, 1 running, -1 unavailable
 static struct ak_job ak_posted;                                 // the shared product
 static ptrdiff_t ak_posted_chunk_rows, ak_posted_chunks;
@@ -324,6 +331,12 @@ static uint32_t ak_posted_generation = 0;        // written under ak_mutex, poll
 static uint64_t ak_claims = 0;
 /// Chunks of the current product finished (by either thread).
 static ptrdiff_t ak_finished = 0;
+/// The generation of the last task the helper finished.
+static uint32_t ak_task_finished = 0;
+/// (generation << 1) | claimed, for the current task: claimed by the helper to run it, or by the caller to take
+/// it back when the helper has not started it by anneal_kernels_task_finish. The generation keeps a helper
+/// that read an older task from claiming the current one.
+static uint64_t ak_task_claim = 0;
 
 /// Claims and computes chunks of product `generation` until none is left.
 static void ak_work(uint32_t generation, const struct ak_job *job, ptrdiff_t chunk_rows, ptrdiff_t chunks) {
@@ -365,7 +378,19 @@ static void *ak_helper_main(void *start) {
         struct ak_job job = ak_posted;
         ptrdiff_t chunk_rows = ak_posted_chunk_rows, chunks = ak_posted_chunks;
         pthread_mutex_unlock(&ak_mutex);
-        ak_work(seen, &job, chunk_rows, chunks);
+        if (job.task) {
+            uint64_t unclaimed = (uint64_t)seen << 1;
+            if (__atomic_compare_exchange_n(&ak_task_claim, &unclaimed, unclaimed | 1, false, __ATOMIC_ACQ_REL,
+                                            __ATOMIC_ACQUIRE)) {
+                job.task(job.context);
+                __atomic_store_n(&ak_task_finished, seen, __ATOMIC_RELEASE);
+                pthread_mutex_lock(&ak_mutex);
+                pthread_cond_broadcast(&ak_done);
+                pthread_mutex_unlock(&ak_mutex);
+            }
+        } else {
+            ak_work(seen, &job, chunk_rows, chunks);
+        }
     }
     return NULL;
 }
@@ -377,6 +402,7 @@ static void ak_after_fork_in_child(void) {
     pthread_cond_init(&ak_cond, NULL);
     pthread_cond_init(&ak_done, NULL);
     ak_helper_state = 0;
+    ak_task_generation = 0;
 }
 
 /// Starts the helper if it may and has not been; called with ak_owner held. Returns whether it runs.
@@ -452,6 +478,53 @@ static void ak_run(const struct ak_job *job, bool shared, ptrdiff_t granule) {
     pthread_mutex_unlock(&ak_owner);
 }
 
+bool anneal_kernels_task_start(void (*task)(void *context), void *context) {
+    if (pthread_mutex_trylock(&ak_owner) != 0) return false;
+    if (!ak_helper_available()) {
+        pthread_mutex_unlock(&ak_owner);
+        return false;
+    }
+    pthread_mutex_lock(&ak_mutex);
+    uint32_t generation = ak_posted_generation + 1;
+    if (generation == 0) generation = 1;  // 0 means "no task" in ak_task_generation
+    ak_caller = pthread_self();
+    ak_posted = (struct ak_job){.task = task, .context = context};
+    __atomic_store_n(&ak_task_finished, 0, __ATOMIC_RELAXED);  // the helper is idle: no task is running
+    __atomic_store_n(&ak_task_claim, (uint64_t)generation << 1, __ATOMIC_RELEASE);
+    ak_task = task;
+    ak_task_context = context;
+    __atomic_store_n(&ak_posted_generation, generation, __ATOMIC_RELEASE);
+    pthread_cond_signal(&ak_cond);
+    pthread_mutex_unlock(&ak_mutex);
+    ak_task_generation = generation;
+    return true;  // ak_owner stays held until anneal_kernels_task_finish
+}
+
+void anneal_kernels_task_finish(void) {
+    uint32_t generation = ak_task_generation;
+    uint64_t unclaimed = (uint64_t)generation << 1;
+    if (__atomic_compare_exchange_n(&ak_task_claim, &unclaimed, unclaimed | 1, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE)) {
+        // The helper has not started it (its core is busy elsewhere, or it is asleep): run it here rather
+        // than wait for it.
+        ak_task(ak_task_context);
+        ak_task_generation = 0;
+        pthread_mutex_unlock(&ak_owner);
+        return;
+    }
+    // Poll briefly (a task usually ends within the caller's own work), then sleep.
+    for (int round = 0; round < AK_WAIT_ROUNDS; round++) {
+        if (__atomic_load_n(&ak_task_finished, __ATOMIC_ACQUIRE) == generation) break;
+        _mm_pause();
+    }
+    if (__atomic_load_n(&ak_task_finished, __ATOMIC_ACQUIRE) != generation) {
+        pthread_mutex_lock(&ak_mutex);
+        while (__atomic_load_n(&ak_task_finished, __ATOMIC_ACQUIRE) != generation) pthread_cond_wait(&ak_done, &ak_mutex);
+        pthread_mutex_unlock(&ak_mutex);
+    }
+    ak_task_generation = 0;
+    pthread_mutex_unlock(&ak_owner);
+}
 
 /// Products smaller than this many multiply-adds run on the calling thread alone (waking the helper costs
 /// a few microseconds; the tutorial's products are 30 thousand).
@@ -510,6 +583,18 @@ static void ak_pack_part(const struct ak_job *job, ptrdiff_t first, ptrdiff_t co
 
 // --- Entry points: the level picks the instruction set ------------------------------------------------------
 
+bool anneal_kernels_product_is_shared(anneal_kernels_level level, ptrdiff_t rows, ptrdiff_t columns,
+                                      ptrdiff_t depth) {
+    ptrdiff_t block_rows = level == ANNEAL_KERNELS_AVX512 ? ak_avx512_block_rows : ak_avx2_block_rows;
+    return (double)rows * (double)columns * (double)depth >= ak_split_threshold && rows >= 4 * block_rows;
+}
+
+/// Updates of this many parameters or more are shared (a big model's update streams megabytes: two cores
+/// bring twice the bandwidth).
+static const ptrdiff_t ak_update_split_threshold = 65536;
+
+bool anneal_kernels_update_is_shared(ptrdiff_t count) { return count >= ak_update_split_threshold; }
+
 bool anneal_kernels_gemm(
     anneal_kernels_level level,
     const float *a, ptrdiff_t a_row_stride, ptrdiff_t a_depth_stride,
@@ -526,7 +611,7 @@ bool anneal_kernels_gemm(
         .a_row_stride = a_row_stride, .a_depth_stride = a_depth_stride, .b = b, .b_depth_stride = b_depth_stride,
         .b_column_stride = b_column_stride, .init = init, .c = c, .c_stride = c_stride, .columns = columns,
         .depth = depth};
-    bool big = (double)rows * (double)columns * (double)depth >= ak_split_threshold && rows >= 4 * block_rows;
+    bool big = anneal_kernels_product_is_shared(level, rows, columns, depth);
     bool in_place = b_column_stride == 1;
     if (!in_place || (big && (columns > panel || b_depth_stride != columns))) {
         float *packed = ak_pack_buffer((size_t)depth * (size_t)columns);
@@ -552,8 +637,7 @@ void anneal_kernels_sgd(anneal_kernels_level level, float *w, float *v, const fl
     struct ak_job job = {
         .part = level == ANNEAL_KERNELS_AVX512 ? ak_avx512_sgd_part : ak_avx2_sgd_part, .rows = count,
         .w = w, .v = v, .g = g, .rate = rate, .momentum = momentum, .nesterov = nesterov};
-    // A big model's update streams megabytes: two cores bring twice the bandwidth.
-    ak_run(&job, count >= 65536, 64);
+    ak_run(&job, anneal_kernels_update_is_shared(count), 64);
 }
 
 void anneal_kernels_column_sums(anneal_kernels_level level, const float *x, ptrdiff_t rows, ptrdiff_t columns,
@@ -591,6 +675,24 @@ void anneal_kernels_gather_rows(anneal_kernels_level level, float *destination, 
 }
 
 #else  // no vectorized level exists here: anneal_kernels_best_level() is ANNEAL_KERNELS_PORTABLE
+
+bool anneal_kernels_product_is_shared(anneal_kernels_level level, ptrdiff_t rows, ptrdiff_t columns,
+                                      ptrdiff_t depth) {
+    (void)level; (void)rows; (void)columns; (void)depth;
+    return false;
+}
+
+bool anneal_kernels_update_is_shared(ptrdiff_t count) {
+    (void)count;
+    return false;
+}
+
+bool anneal_kernels_task_start(void (*task)(void *context), void *context) {
+    (void)task; (void)context;
+    return false;  // no helper thread here: the caller runs the task
+}
+
+void anneal_kernels_task_finish(void) {}
 
 bool anneal_kernels_gemm(anneal_kernels_level level, const float *a, ptrdiff_t a_row_stride,
                          ptrdiff_t a_depth_stride, const float *b, ptrdiff_t b_depth_stride,

@@ -231,6 +231,28 @@ struct FitTests {
         #expect(try run(seed: 42, fitSeed: 1, shuffle: false).1 == (try run(seed: 42, fitSeed: 2, shuffle: false).1))
     }
 
+    @Test("fit without callbacks (validation on the helper thread, a copy of the weights) gives the callback loop's bits",
+          arguments: [false, true])
+    func quietFitMatchesTheCallbackLoop(validationData: Bool) throws {
+        let data = try Support.ionosphere()
+        let held = validationData ? (x: data.featureMatrix, y: data.labelMatrix) : nil
+        func run(_ callbacks: [any Callback]) throws -> (History, [[UInt32]]) {
+            let model = try Self.compiledTutorialModel(seed: 8, optimizer: SGD(learningRate: 0.1, momentum: 0.8, decay: 0.002))
+            let history = try model.fit(data.featureMatrix, data.labelMatrix, epochs: 12, batchSize: 28, verbose: 0,
+                                        callbacks: callbacks, validationSplit: 0.33, validationData: held,
+                                        initialEpoch: 2)
+            return (history, Self.bits(model.getWeights()))
+        }
+        let (quiet, quietWeights) = try run([])
+        let (looped, loopedWeights) = try run([LambdaCallback()])
+        #expect(quiet.keys == ["loss", "accuracy", "val_loss", "val_accuracy", "effective_lr"])
+        #expect(quiet.keys == looped.keys && quiet.epochs == Array(2..<12) && quiet.epochs == looped.epochs)
+        for key in quiet.keys {
+            #expect(quiet[key]?.map(\.bitPattern) == looped[key]?.map(\.bitPattern), "\(key)")
+        }
+        #expect(quietWeights == loopedWeights)
+    }
+
     @Test("the same seed gives the same initial weights; different seeds differ")
     func seededInitialWeights() throws {
         #expect(Self.bits(try Support.tutorialModel(seed: 10).getWeights()) == Self.bits(try Support.tutorialModel(seed: 10).getWeights()))

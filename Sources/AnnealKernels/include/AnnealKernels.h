@@ -78,6 +78,22 @@ ANNEAL_KERNELS_INTERNAL void anneal_kernels_gather_rows(anneal_kernels_level lev
                                                         const float *source, ptrdiff_t width, const ptrdiff_t *rows,
                                                         ptrdiff_t count);
 
+/// Whether anneal_kernels_gemm at `level` shares a product of this shape with the helper thread, and
+/// anneal_kernels_sgd an update of `count` parameters.
+ANNEAL_KERNELS_INTERNAL bool anneal_kernels_product_is_shared(anneal_kernels_level level, ptrdiff_t rows,
+                                                              ptrdiff_t columns, ptrdiff_t depth);
+ANNEAL_KERNELS_INTERNAL bool anneal_kernels_update_is_shared(ptrdiff_t count);
+
+/// Starts `task(context)` on the helper thread and returns true, or returns false, having started nothing,
+/// when there is no helper (one CPU, ANNEAL_THREADS=1, not x86) or another caller is using it: the caller
+/// then runs the task itself. Until the caller's anneal_kernels_task_finish, the helper is the task's, and the
+/// caller's own products and updates are computed alone. The task may call any kernel (also alone).
+ANNEAL_KERNELS_INTERNAL bool anneal_kernels_task_start(void (*task)(void *context), void *context);
+
+/// Waits for the task of the calling thread's successful anneal_kernels_task_start to return (everything it
+/// wrote is then visible to the caller), and frees the helper.
+ANNEAL_KERNELS_INTERNAL void anneal_kernels_task_finish(void);
+
 #ifdef __cplusplus
 }
 #endif
