@@ -227,32 +227,15 @@ public final class TrainingSession {
         return !anneal_kernels_update_is_shared(network.parameters.count)
     }
 
-    /// The keys of `epochLogs()` (and of `writeEpochValues`' values), in order.
+    /// The keys of `epochLogs()` (and of `runEpochs`' values), in order.
     public var epochLogKeys: [String] {
         let names = ["loss"] + model.metrics.map(\.name)
         return names + (hasValidation ? names.map { "val_" + $0 } : []) + (optimizer.decay > 0 ? ["effective_lr"] : [])
     }
 
-    /// How many values `writeEpochValues` writes: `epochLogs()`'s keys, counted without building them.
+    /// How many values `runEpochs` writes per epoch: `epochLogs()`'s keys, counted without building them.
     public var epochValueCount: Int {
         (1 + model.metrics.count) * (hasValidation ? 2 : 1) + (optimizer.decay > 0 ? 1 : 0)
-    }
-
-    /// `epochLogs()`'s values in its order, without their names: `epochValueCount` values written from `out`.
-    public func writeEpochValues(to out: UnsafeMutablePointer<Double>) {
-        let seen = Float(max(rowsSeen, 1))
-        out[0] = Double(lossTotal / seen)
-        for i in metricTotals.indices { out[1 + i] = Double(metricTotals[i] / seen) }
-        var next = 1 + metricTotals.count
-        if let validation {
-            let totals = model.measure(validation.x, validation.y, rows: validation.rows, batchSize: batchSize,
-                                       network: network, loss: loss, workspace: workspace)
-            for value in totals {
-                out[next] = Double(value)
-                next += 1
-            }
-        }
-        if optimizer.decay > 0 { out[next] = Double(optimizer.effectiveLearningRate) }
     }
 
     /// Adds `val_loss` and `val_` metrics for the current weights to `logs` (nothing without validation data).
