@@ -102,7 +102,7 @@ class _Session:
     def run_epochs(self, epochs, width):
         """Trains up to ``epochs`` whole epochs in one library call, which returns after at most
         _EPOCHS_PER_CALL epochs or _SECONDS_PER_CALL seconds (so that Ctrl-C is handled in time); returns
-        each epoch's logs (``width`` values) as run_epoch does."""
+        the epochs' logs one after the other (``width`` values each, as run_epoch's) in one list."""
         epochs = min(epochs, _EPOCHS_PER_CALL)
         if self._epoch_buffer is None or len(self._epoch_buffer) < epochs * width:
             self._epoch_buffer = (ctypes.c_double * (epochs * width))()
@@ -112,8 +112,7 @@ class _Session:
                                                   ctypes.byref(per_epoch)))
         if per_epoch.value != width:
             raise InternalError(f"the library reports {per_epoch.value} values per epoch; {width} were expected")
-        flat = self._epoch_buffer[:done.value * width]
-        return [flat[i:i + width] for i in range(0, len(flat), width)]
+        return self._epoch_buffer[:done.value * width]
 
     def begin_epoch(self):
         _lib.check(_lib.anneal_session_begin_epoch(self.handle))
@@ -312,13 +311,17 @@ class Sequential:
         batch_hooks = callback_list.wants_batch_hooks
         logs = None
         if every == [history]:
-            # Nothing runs between epochs but History: many epochs per library call, then History sees each.
+            # Nothing runs between epochs but History: many epochs per library call, recorded in bulk.
+            width = len(epoch_names)
             epoch = initial_epoch
             while epoch < epochs:
-                for values in session.run_epochs(epochs - epoch, len(epoch_names)):
-                    logs = dict(zip(epoch_names, values))
-                    history.on_epoch_end(epoch, logs)
-                    epoch += 1
+                values = session.run_epochs(epochs - epoch, width)
+                done = len(values) // width
+                if done == 0:
+                    raise InternalError("anneal_session_run_epochs trained no epoch")
+                history._record_epochs(range(epoch, epoch + done), epoch_names, values)
+                logs = dict(zip(epoch_names, values[-width:]))
+                epoch += done
             callback_list.call("on_train_end", logs)
             self.history = history
             return history
