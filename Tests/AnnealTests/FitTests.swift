@@ -1,3 +1,4 @@
+import AnnealKernels
 import Foundation
 import Testing
 import Anneal
@@ -251,6 +252,22 @@ struct FitTests {
             #expect(quiet[key]?.map(\.bitPattern) == looped[key]?.map(\.bitPattern), "\(key)")
         }
         #expect(quietWeights == loopedWeights)
+    }
+
+    @Test("with the helper thread held by the caller, fit without callbacks validates inline: the same bits")
+    func quietFitWithTheHelperHeld() throws {
+        let data = try Support.ionosphere()
+        func run(_ callbacks: [any Callback]) throws -> [String: [Double]] {
+            let model = try Self.compiledTutorialModel(seed: 9, optimizer: SGD(learningRate: 0.1, momentum: 0.8))
+            return try model.fit(data.featureMatrix, data.labelMatrix, epochs: 6, batchSize: 28, verbose: 0,
+                                 callbacks: callbacks, validationSplit: 0.33).history
+        }
+        let reference = try run([LambdaCallback()])
+        // A task started from this thread keeps the helper this thread's until task_finish, so the fit's own
+        // task_start fails and each validation runs here (as on a one-core machine or a busy helper).
+        let held = anneal_kernels_task_start({ _ in }, nil)
+        defer { if held { anneal_kernels_task_finish() } }
+        #expect(try run([]) == reference)
     }
 
     @Test("the same seed gives the same initial weights; different seeds differ")
