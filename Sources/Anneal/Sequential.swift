@@ -250,6 +250,15 @@ public final class Sequential {
         workspace given: Workspace? = nil
     ) -> [Float] {
         let workspace = given ?? self.workspace(network: network, capacity: min(batchSize, rows.count), labelWidth: y.columns)
+        return Self.measure(x, y, rows: rows, network: network, loss: loss, metrics: metrics, workspace: workspace)
+    }
+
+    /// `measure` with everything it reads passed in (the validation task runs it beside the training thread,
+    /// over arrays of its own).
+    static func measure(
+        _ x: Matrix, _ y: Matrix, rows: Range<Int>, network: Network, loss: Loss, metrics: [CompiledMetric],
+        workspace: Workspace
+    ) -> [Float] {
         let capacity = workspace.capacity
         let last = network.layouts.count - 1
         let units = network.outputs

@@ -25,6 +25,8 @@ public final class TrainingSession {
     let optimizer: SGD
     let loss: Loss
     let workspace: Workspace
+    /// The model's metrics, read every batch from this session's own array.
+    private let metrics: [Metric]
     private var order: [Int]
     private var generator: SeededGenerator
     /// `runEpochs`' validation on the helper thread, made on first use.
@@ -87,6 +89,7 @@ public final class TrainingSession {
         order = Array(0..<trainingRows)
         generator = SeededGenerator(seed: seed ?? model.generator.nextSeed())
         metricTotals = [Float](repeating: 0, count: model.metrics.count)
+        metrics = model.metrics.map(\.metric)
         workspace = model.workspace(network: network, capacity: min(batchSize, trainingRows), labelWidth: y.columns)
     }
 
@@ -128,7 +131,7 @@ public final class TrainingSession {
             rows: rows, units: units, activation: network.layouts[last].activation, gradient: workspace.deltas[last].base)
         lossTotal += batchLoss * Float(rows)
         for i in metricTotals.indices {
-            metricTotals[i] += model.metrics[i].metric.sum(
+            metricTotals[i] += metrics[i].sum(
                 a: workspace.activations[last].base, y: workspace.labels.base, rows: rows, units: units)
         }
         rowsSeen += rows
@@ -251,26 +254,26 @@ public final class TrainingSession {
 /// One epoch's validation as a task for the helper thread: the loss and metrics of a copy of the weights over
 /// the validation rows, in a network and workspace of its own, so that the session's may train on meanwhile.
 final class ValidationTask {
-    let model: Sequential
+    let metrics: [CompiledMetric]
     let network: Network
     let workspace: Workspace
     let loss: Loss
     let x: Matrix
     let y: Matrix
     let rows: Range<Int>
-    let batchSize: Int
     private var out: UnsafeMutablePointer<Double>?
 
     init(model: Sequential, network trained: Network, loss: Loss, x: Matrix, y: Matrix, rows: Range<Int>, batchSize: Int) {
-        self.model = model
-        network = Network(layouts: trained.layouts)
-        // Not the model's cached workspace: the session trains in that one.
+        // Metric and layer arrays of its own (copied, not sharing a buffer), so that the two threads do not
+        // touch the same reference counts every batch. The data is shared: it is read-only, and may be big.
+        metrics = model.metrics.map { CompiledMetric(name: $0.name, metric: $0.metric) }
+        network = Network(layouts: trained.layouts.map { $0 })
+        // Not the model's cached workspace: the session trains in that one. Batches of the session's size.
         workspace = Workspace(network: network, capacity: min(batchSize, rows.count), labelWidth: y.columns)
         self.loss = loss
         self.x = x
         self.y = y
         self.rows = rows
-        self.batchSize = batchSize
     }
 
     /// Copies the weights to validate and where the values go (loss, then each metric); on the caller's thread.
@@ -280,7 +283,7 @@ final class ValidationTask {
     }
 
     func run() {
-        let totals = model.measure(x, y, rows: rows, batchSize: batchSize, network: network, loss: loss, workspace: workspace)
+        let totals = Sequential.measure(x, y, rows: rows, network: network, loss: loss, metrics: metrics, workspace: workspace)
         for (i, value) in totals.enumerated() { out?[i] = Double(value) }
     }
 }
