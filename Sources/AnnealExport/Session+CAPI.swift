@@ -280,21 +280,10 @@ public func anneal_session_run_epochs(
                 throw CAPIError(ANNEAL_E_BUFFER_TOO_SMALL,
                                 "out_values holds \(capacity) values; \(epochs) epochs of \(perEpoch) need \(needed)")
             }
-            let started = monotonicSeconds()
             defer { box.epochBegun = true }
-            let trained = try box.session.runEpochs(Int(epochs), into: values) {
-                max_seconds > 0 && monotonicSeconds() - started >= max_seconds
-            }
-            out_epochs?.pointee = Int32(trained)
+            out_epochs?.pointee = Int32(try box.session.runEpochs(Int(epochs), into: values, maxSeconds: max_seconds))
         }
     }
-}
-
-/// Seconds on the monotonic clock (for anneal_session_run_epochs' time limit).
-private func monotonicSeconds() -> Double {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9
 }
 
 @c @implementation

@@ -53,8 +53,8 @@ bool anneal_kernels_supported(anneal_kernels_level level) { return level <= ak_c
 
 #if ANNEAL_HAVE_X86
 
-/// A matrix product (as anneal_kernels_gemm describes it) or an SGD update, cut into row ranges that `part`
-/// computes: the unit of work the helper thread shares.
+/// A matrix product (as anneal_kernels_gemm describes it), an SGD update or a task, cut into row ranges that
+/// `part` computes: the unit of work the helper thread shares.
 struct ak_job {
     void (*part)(const struct ak_job *job, ptrdiff_t first, ptrdiff_t count);
     ptrdiff_t rows;  // product: rows of c; update: parameters
@@ -71,7 +71,7 @@ struct ak_job {
     const float *g;
     float rate, momentum;
     bool nesterov;
-    void (*task)(void *context);  // a task (anneal_kernels_task_start) instead of a product: run whole
+    void (*task)(void *context);  // a task (anneal_kernels_task_start): one row, run by ak_task_part
     void *context;
 };
 
@@ -320,23 +320,15 @@ static pthread_mutex_t ak_mutex = PTHREAD_MUTEX_INITIALIZER;   // guards ak_post
 static pthread_cond_t ak_cond = PTHREAD_COND_INITIALIZER;       // a product was posted
 static pthread_cond_t ak_done = PTHREAD_COND_INITIALIZER;       // the helper finished a product's last chunk
 static pthread_t ak_caller;                                     // the thread that posted the current product
-static uint32_t ak_task_generation = 0;                         // the running task's generation, 0 for none,
-static void (*ak_task)(void *context);                          // and the task (read and written by
-static void *ak_task_context;                                   // ak_owner's holder)
 static int ak_helper_state = 0;                                 // 0 not started, 1 running, -1 unavailable
-static struct ak_job ak_posted;                                 // the shared product
+// The shared product, written under ak_mutex by ak_owner's holder only (who may read it without the mutex).
+static struct ak_job ak_posted;
 static ptrdiff_t ak_posted_chunk_rows, ak_posted_chunks;
 static uint32_t ak_posted_generation = 0;        // written under ak_mutex, polled without it
 /// (generation << 32) | next chunk to claim: a chunk is claimed only while its product is the current one.
 static uint64_t ak_claims = 0;
 /// Chunks of the current product finished (by either thread).
 static ptrdiff_t ak_finished = 0;
-/// The generation of the last task the helper finished.
-static uint32_t ak_task_finished = 0;
-/// (generation << 1) | claimed, for the current task: claimed by the helper to run it, or by the caller to take
-/// it back when the helper has not started it by anneal_kernels_task_finish. The generation keeps a helper
-/// that read an older task from claiming the current one.
-static uint64_t ak_task_claim = 0;
 
 /// Claims and computes chunks of product `generation` until none is left.
 static void ak_work(uint32_t generation, const struct ak_job *job, ptrdiff_t chunk_rows, ptrdiff_t chunks) {
@@ -378,19 +370,7 @@ static void *ak_helper_main(void *start) {
         struct ak_job job = ak_posted;
         ptrdiff_t chunk_rows = ak_posted_chunk_rows, chunks = ak_posted_chunks;
         pthread_mutex_unlock(&ak_mutex);
-        if (job.task) {
-            uint64_t unclaimed = (uint64_t)seen << 1;
-            if (__atomic_compare_exchange_n(&ak_task_claim, &unclaimed, unclaimed | 1, false, __ATOMIC_ACQ_REL,
-                                            __ATOMIC_ACQUIRE)) {
-                job.task(job.context);
-                __atomic_store_n(&ak_task_finished, seen, __ATOMIC_RELEASE);
-                pthread_mutex_lock(&ak_mutex);
-                pthread_cond_broadcast(&ak_done);
-                pthread_mutex_unlock(&ak_mutex);
-            }
-        } else {
-            ak_work(seen, &job, chunk_rows, chunks);
-        }
+        ak_work(seen, &job, chunk_rows, chunks);
     }
     return NULL;
 }
@@ -402,7 +382,6 @@ static void ak_after_fork_in_child(void) {
     pthread_cond_init(&ak_cond, NULL);
     pthread_cond_init(&ak_done, NULL);
     ak_helper_state = 0;
-    ak_task_generation = 0;
 }
 
 /// Starts the helper if it may and has not been; called with ak_owner held. Returns whether it runs.
@@ -437,36 +416,38 @@ static bool ak_helper_available(void) {
     return true;
 }
 
-/// Runs `job` split over the caller and the helper when `shared` and the helper is free, else alone.
-/// `granule` is the smallest piece worth its own chunk (a register block's rows; a vector's lanes).
-static void ak_run(const struct ak_job *job, bool shared, ptrdiff_t granule) {
-    if (!shared || pthread_mutex_trylock(&ak_owner) != 0) {
-        job->part(job, 0, job->rows);
-        return;
-    }
-    if (!ak_helper_available()) {
-        pthread_mutex_unlock(&ak_owner);
-        job->part(job, 0, job->rows);
-        return;
-    }
-    // About 16 chunks, each a whole number of granules.
-    ptrdiff_t granules = (job->rows + granule - 1) / granule;
-    ptrdiff_t chunk_rows = ((granules + 15) / 16) * granule;
-    ptrdiff_t chunks = (job->rows + chunk_rows - 1) / chunk_rows;
+/// Takes the helper for the calling thread (ak_owner), starting it on first use; false when it is busy with
+/// another caller or there is none (the caller then computes alone).
+static bool ak_take_helper(void) {
+    if (pthread_mutex_trylock(&ak_owner) != 0) return false;
+    if (ak_helper_available()) return true;
+    pthread_mutex_unlock(&ak_owner);
+    return false;
+}
+
+/// Posts `job` to the helper in chunks of `chunk_rows` rows (the caller holds ak_owner); returns its generation.
+static uint32_t ak_post(const struct ak_job *job, ptrdiff_t chunk_rows) {
     pthread_mutex_lock(&ak_mutex);
     uint32_t generation = ak_posted_generation + 1;
     ak_caller = pthread_self();
     ak_posted = *job;
     ak_posted_chunk_rows = chunk_rows;
-    ak_posted_chunks = chunks;
+    ak_posted_chunks = (job->rows + chunk_rows - 1) / chunk_rows;
     __atomic_store_n(&ak_finished, 0, __ATOMIC_RELEASE);
     __atomic_store_n(&ak_claims, (uint64_t)generation << 32, __ATOMIC_RELEASE);
     __atomic_store_n(&ak_posted_generation, generation, __ATOMIC_RELEASE);  // last: the helper may be polling it
     pthread_cond_signal(&ak_cond);
     pthread_mutex_unlock(&ak_mutex);
-    ak_work(generation, job, chunk_rows, chunks);
-    // Every chunk is claimed; wait for the helper's last one. Poll briefly, then sleep: if another process
-    // has taken the helper's core, sleeping frees this core for the scheduler to move the helper here.
+    return generation;
+}
+
+/// Computes the posted job's chunks that the helper has not claimed, waits for those it has, and frees the
+/// helper. Polls briefly, then sleeps: if another process has taken the helper's core, sleeping frees this
+/// core for the scheduler to move the helper here.
+static void ak_finish_posted(void) {
+    uint32_t generation = __atomic_load_n(&ak_posted_generation, __ATOMIC_ACQUIRE);
+    ptrdiff_t chunks = ak_posted_chunks;
+    ak_work(generation, &ak_posted, ak_posted_chunk_rows, chunks);
     for (int round = 0; round < AK_WAIT_ROUNDS && __atomic_load_n(&ak_finished, __ATOMIC_ACQUIRE) != chunks; round++) {
         _mm_pause();
     }
@@ -478,53 +459,35 @@ static void ak_run(const struct ak_job *job, bool shared, ptrdiff_t granule) {
     pthread_mutex_unlock(&ak_owner);
 }
 
-bool anneal_kernels_task_start(void (*task)(void *context), void *context) {
-    if (pthread_mutex_trylock(&ak_owner) != 0) return false;
-    if (!ak_helper_available()) {
-        pthread_mutex_unlock(&ak_owner);
-        return false;
+/// Runs `job` split over the caller and the helper when `shared` and the helper is free, else alone.
+/// `granule` is the smallest piece worth its own chunk (a register block's rows; a vector's lanes).
+static void ak_run(const struct ak_job *job, bool shared, ptrdiff_t granule) {
+    if (!shared || !ak_take_helper()) {
+        job->part(job, 0, job->rows);
+        return;
     }
-    pthread_mutex_lock(&ak_mutex);
-    uint32_t generation = ak_posted_generation + 1;
-    if (generation == 0) generation = 1;  // 0 means "no task" in ak_task_generation
-    ak_caller = pthread_self();
-    ak_posted = (struct ak_job){.task = task, .context = context};
-    __atomic_store_n(&ak_task_finished, 0, __ATOMIC_RELAXED);  // the helper is idle: no task is running
-    __atomic_store_n(&ak_task_claim, (uint64_t)generation << 1, __ATOMIC_RELEASE);
-    ak_task = task;
-    ak_task_context = context;
-    __atomic_store_n(&ak_posted_generation, generation, __ATOMIC_RELEASE);
-    pthread_cond_signal(&ak_cond);
-    pthread_mutex_unlock(&ak_mutex);
-    ak_task_generation = generation;
+    // About 16 chunks, each a whole number of granules.
+    ptrdiff_t granules = (job->rows + granule - 1) / granule;
+    ak_post(job, ((granules + 15) / 16) * granule);
+    ak_finish_posted();
+}
+
+/// A task is a job of one row: whichever thread claims that row first runs it, so the caller takes back a
+/// task the helper has not begun by anneal_kernels_task_finish.
+static void ak_task_part(const struct ak_job *job, ptrdiff_t first, ptrdiff_t count) {
+    (void)first;
+    (void)count;
+    job->task(job->context);
+}
+
+bool anneal_kernels_task_start(void (*task)(void *context), void *context) {
+    if (!ak_take_helper()) return false;
+    struct ak_job job = {.part = ak_task_part, .rows = 1, .task = task, .context = context};
+    ak_post(&job, 1);
     return true;  // ak_owner stays held until anneal_kernels_task_finish
 }
 
-void anneal_kernels_task_finish(void) {
-    uint32_t generation = ak_task_generation;
-    uint64_t unclaimed = (uint64_t)generation << 1;
-    if (__atomic_compare_exchange_n(&ak_task_claim, &unclaimed, unclaimed | 1, false, __ATOMIC_ACQ_REL,
-                                    __ATOMIC_ACQUIRE)) {
-        // The helper has not started it (its core is busy elsewhere, or it is asleep): run it here rather
-        // than wait for it.
-        ak_task(ak_task_context);
-        ak_task_generation = 0;
-        pthread_mutex_unlock(&ak_owner);
-        return;
-    }
-    // Poll briefly (a task usually ends within the caller's own work), then sleep.
-    for (int round = 0; round < AK_WAIT_ROUNDS; round++) {
-        if (__atomic_load_n(&ak_task_finished, __ATOMIC_ACQUIRE) == generation) break;
-        _mm_pause();
-    }
-    if (__atomic_load_n(&ak_task_finished, __ATOMIC_ACQUIRE) != generation) {
-        pthread_mutex_lock(&ak_mutex);
-        while (__atomic_load_n(&ak_task_finished, __ATOMIC_ACQUIRE) != generation) pthread_cond_wait(&ak_done, &ak_mutex);
-        pthread_mutex_unlock(&ak_mutex);
-    }
-    ak_task_generation = 0;
-    pthread_mutex_unlock(&ak_owner);
-}
+void anneal_kernels_task_finish(void) { ak_finish_posted(); }
 
 /// Products smaller than this many multiply-adds run on the calling thread alone (waking the helper costs
 /// a few microseconds; the tutorial's products are 30 thousand).

@@ -166,7 +166,7 @@ static AK_TARGET void AK_NAME(dispatch)(
 AK_INLINE void AK_NAME(row_panel_wv)(const int W, const int V, const struct ak_job *job, const float *a,
                                     const float *b, ptrdiff_t bs, const float *init, float *c, int lanes) {
     ak_mask last = AK_MASK(lanes);
-    ak_v acc[8][4];
+    ak_v acc[6][4];  // up to AK_ROW_VECTORS(1) vectors of W <= 4 columns
     AK_UNROLL
     for (int v = 0; v < V; v++) {
         AK_UNROLL

@@ -172,68 +172,71 @@ struct TutorialParityTests {
         }
     }
 
+    /// What `body` reads from a fresh tutorial session (time-based decay, validation split 0.33, batch 28).
+    static func sessionValues(
+        seed: UInt64, _ body: (_ model: OpaquePointer?, _ session: OpaquePointer?) -> [Double]
+    ) throws -> [Double] {
+        let data = try CData.ionosphere()
+        let model = tutorialModel(seed: seed, learningRate: 0.1, momentum: 0.8, decay: 0.002)
+        defer { anneal_model_free(model) }
+        var session: OpaquePointer?
+        ok(anneal_session_create(model, data.x, data.rows, data.columns, data.y, 1, 28, 0.33, true, nil, &session))
+        defer { anneal_session_free(session) }
+        return body(model, session)
+    }
+
+    /// `epochs` calls of anneal_session_run_epoch, their values one after the other.
+    static func runEpochValues(_ session: OpaquePointer?, epochs: Int) -> [Double] {
+        var values: [Double] = []
+        for _ in 0..<epochs {
+            var buffer = [Double](repeating: 0, count: 8)
+            var count: Int32 = 0
+            ok(anneal_session_run_epoch(session, &buffer, 8, &count))
+            #expect(count == 5)
+            values += buffer[0..<Int(count)]
+        }
+        return values
+    }
+
     @Test("anneal_session_run_epoch gives the bits of train_epoch, validate and the effective rate")
     func runEpochMatchesThreeCalls() throws {
-        let data = try CData.ionosphere()
-        var values: [[Double]] = [[], []]
-        for (index, combined) in [true, false].enumerated() {
-            let model = tutorialModel(seed: 5, learningRate: 0.1, momentum: 0.8, decay: 0.002)
-            defer { anneal_model_free(model) }
-            var session: OpaquePointer?
-            ok(anneal_session_create(model, data.x, data.rows, data.columns, data.y, 1, 28, 0.33, true, nil, &session))
-            defer { anneal_session_free(session) }
+        let combined = try Self.sessionValues(seed: 5) { _, session in Self.runEpochValues(session, epochs: 5) }
+        let separate = try Self.sessionValues(seed: 5) { model, session in
+            var values: [Double] = []
             for _ in 0..<5 {
                 var buffer = [Double](repeating: 0, count: 8)
                 var count: Int32 = 0
-                if combined {
-                    ok(anneal_session_run_epoch(session, &buffer, 8, &count))
-                    #expect(count == 5)
-                    values[index] += buffer[0..<Int(count)]
-                } else {
-                    ok(anneal_session_train_epoch(session, &buffer, 8, &count))
-                    values[index] += buffer[0..<Int(count)]
-                    ok(anneal_session_validate(session, &buffer, 8, &count))
-                    values[index] += buffer[0..<Int(count)]
-                    var rate = 0.0
-                    ok(anneal_model_effective_learning_rate(model, &rate))
-                    values[index].append(rate)
-                }
+                ok(anneal_session_train_epoch(session, &buffer, 8, &count))
+                values += buffer[0..<Int(count)]
+                ok(anneal_session_validate(session, &buffer, 8, &count))
+                values += buffer[0..<Int(count)]
+                var rate = 0.0
+                ok(anneal_model_effective_learning_rate(model, &rate))
+                values.append(rate)
             }
+            return values
         }
-        #expect(values[0].count == 25)
-        #expect(values[0].map(\.bitPattern) == values[1].map(\.bitPattern))
+        #expect(combined.count == 25)
+        #expect(combined.map(\.bitPattern) == separate.map(\.bitPattern))
     }
 
     @Test("anneal_session_run_epochs gives the bits of as many anneal_session_run_epoch calls")
     func runEpochsMatchesRunEpoch() throws {
-        let data = try CData.ionosphere()
-        var values: [[Double]] = [[], []]
-        for (index, combined) in [true, false].enumerated() {
-            let model = tutorialModel(seed: 6, learningRate: 0.1, momentum: 0.8, decay: 0.002)
-            defer { anneal_model_free(model) }
-            var session: OpaquePointer?
-            ok(anneal_session_create(model, data.x, data.rows, data.columns, data.y, 1, 28, 0.33, true, nil, &session))
-            defer { anneal_session_free(session) }
-            if combined {
-                // 7 epochs in calls of at most 3 (no time limit), then the rest of the buffer stays untouched.
-                var buffer = [Double](repeating: -1, count: 16)
-                var epochs: Int32 = 0, width: Int32 = 0
-                for chunk: Int32 in [3, 3, 1] {
-                    ok(anneal_session_run_epochs(session, chunk, 0, &buffer, 16, &epochs, &width))
-                    #expect(epochs == chunk && width == 5)
-                    values[index] += buffer[0..<Int(chunk * width)]
-                }
-                #expect(buffer[15] == -1)
-            } else {
-                for _ in 0..<7 {
-                    var buffer = [Double](repeating: 0, count: 8)
-                    var count: Int32 = 0
-                    ok(anneal_session_run_epoch(session, &buffer, 8, &count))
-                    values[index] += buffer[0..<Int(count)]
-                }
+        let combined = try Self.sessionValues(seed: 6) { _, session in
+            // 7 epochs in calls of at most 3 (no time limit), then the rest of the buffer stays untouched.
+            var values: [Double] = []
+            var buffer = [Double](repeating: -1, count: 16)
+            var epochs: Int32 = 0, width: Int32 = 0
+            for chunk: Int32 in [3, 3, 1] {
+                ok(anneal_session_run_epochs(session, chunk, 0, &buffer, 16, &epochs, &width))
+                #expect(epochs == chunk && width == 5)
+                values += buffer[0..<Int(chunk * width)]
             }
+            #expect(buffer[15] == -1)
+            return values
         }
-        #expect(values[0].count == 35)
-        #expect(values[0].map(\.bitPattern) == values[1].map(\.bitPattern))
+        let separate = try Self.sessionValues(seed: 6) { _, session in Self.runEpochValues(session, epochs: 7) }
+        #expect(combined.count == 35)
+        #expect(combined.map(\.bitPattern) == separate.map(\.bitPattern))
     }
 }

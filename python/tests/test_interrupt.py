@@ -60,7 +60,9 @@ class _Deadline(anneal.callbacks.Callback):
             self.model.stop_training = True
 
 
-def test_real_sigint_during_a_long_fit():
+def _fit_until_sigint(**fit_arguments):
+    """The tutorial's time-based model fitted on the ionosphere data until a real SIGINT 0.3 s in raises
+    KeyboardInterrupt; returns the model, its x and y, and the seconds the fit lasted."""
     _deliverable_sigint()
     x, y, _ = ionosphere()
     anneal.utils.set_random_seed(1)
@@ -69,15 +71,23 @@ def test_real_sigint_during_a_long_fit():
     started = time.monotonic()
     try:
         with pytest.raises(KeyboardInterrupt):
-            model.fit(x, y, validation_split=0.33, epochs=1_000_000, batch_size=28, verbose=0,
-                      callbacks=[_Deadline(20)])
+            model.fit(x, y, validation_split=0.33, batch_size=28, verbose=0, **fit_arguments)
     finally:
         _stop(sender)
-    assert time.monotonic() - started < 30
+    return model, x, y, time.monotonic() - started
+
+
+def _assert_stopped_between_epochs(model, x):
     iterations = model.optimizer.iterations
     assert iterations > 0 and iterations % 9 == 0  # stopped between epochs
     predictions = to_list(model.predict(x))
     assert len(predictions) == 351 and all_finite(predictions) and all_finite(model.get_weights())
+
+
+def test_real_sigint_during_a_long_fit():
+    model, x, y, seconds = _fit_until_sigint(epochs=1_000_000, callbacks=[_Deadline(20)])
+    assert seconds < 30
+    _assert_stopped_between_epochs(model, x)
     history = model.fit(x, y, validation_split=0.33, epochs=1, batch_size=28, verbose=0)
     assert len(history.history["loss"]) == 1
 
@@ -98,21 +108,8 @@ def test_sigint_with_batch_hooks():
 
 
 def test_real_sigint_during_a_long_fit_without_callbacks():
-    # Without callbacks fit trains many epochs per library call, which returns often enough for Ctrl-C.
-    _deliverable_sigint()
-    x, y, _ = ionosphere()
-    anneal.utils.set_random_seed(1)
-    model = tutorial_model("time")
-    sender = _sigint_after(0.3)
-    started = time.monotonic()
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            # About 10 s uninterrupted: a lost signal fails the test rather than hanging it.
-            model.fit(x, y, validation_split=0.33, epochs=200_000, batch_size=28, verbose=0)
-    finally:
-        _stop(sender)
-    assert time.monotonic() - started < 5
-    iterations = model.optimizer.iterations
-    assert iterations > 0 and iterations % 9 == 0  # stopped between epochs
-    predictions = to_list(model.predict(x))
-    assert len(predictions) == 351 and all_finite(predictions) and all_finite(model.get_weights())
+    # Without callbacks fit trains many epochs per library call, which returns often enough for Ctrl-C. About
+    # 10 s uninterrupted: a lost signal fails the test rather than hanging it.
+    model, x, _, seconds = _fit_until_sigint(epochs=200_000)
+    assert seconds < 5
+    _assert_stopped_between_epochs(model, x)

@@ -37,7 +37,7 @@ final class ProgressLogger: Callback {
 
     func onEpochBegin(_ epoch: Int, model: Sequential) throws {
         if epochs > 1 { write("Epoch \(epoch + 1)/\(epochs)\n") }
-        start = Self.now()
+        start = monotonicSeconds()
         lastUpdate = 0
         totalWidth = 0
         timeAfterFirstStep = nil
@@ -53,7 +53,7 @@ final class ProgressLogger: Callback {
     }
 
     private func update(current: Int, logs: Logs, finalize: Bool) {
-        let now = Self.now()
+        let now = monotonicSeconds()
         let elapsed = cFormat(" - %.0fs", now - start)
         let timePerStep = estimateStepDuration(current: current, now: now)
         if verbose == 1 {
@@ -124,9 +124,11 @@ final class ProgressLogger: Callback {
         return cFormat(" %.0fus/", seconds * 1_000_000) + unit
     }
 
-    static func now() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
-    }
+}
+
+/// Seconds on the monotonic clock: progress timings and `TrainingSession.runEpochs`' time limit.
+func monotonicSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
 }

@@ -9,13 +9,11 @@ import MallocCounter
 import Glibc
 #endif
 
-/// Rows of `columns` pseudo-random values in [-1, 1).
+/// Rows of `columns` values drawn uniformly from [-1, 1) with Anneal's seeded generator (as the tests'
+/// `Support.randomMatrix`, which this executable cannot import).
 func randomMatrix(rows: Int, columns: Int, seed: UInt64) throws -> Matrix {
-    var state = seed
-    let values = (0..<(rows * columns)).map { _ -> Float in
-        state = state &* 6364136223846793005 &+ 1442695040888963407
-        return Float(state >> 40) / Float(1 << 23) - 1
-    }
+    var generator = SeededGenerator(seed: seed)
+    let values = (0..<(rows * columns)).map { _ in Float(2 * generator.nextUnit() - 1) }
     return try Matrix(rows: rows, columns: columns, values: values)
 }
 
