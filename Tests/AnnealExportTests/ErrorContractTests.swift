@@ -385,6 +385,7 @@ struct ErrorContractTests {
                 context.statuses["begin_epoch"] = anneal_session_begin_epoch(session)
                 var batches: Int32 = 0
                 context.statuses["batch_count"] = anneal_session_batch_count(session, &batches)
+                context.statuses["run_epochs"] = anneal_session_run_epochs(session, 0, 0, nil, 0, nil, nil)
             }
         }
         if context.abort { return -7 }
@@ -414,6 +415,7 @@ struct ErrorContractTests {
         #expect(context.statuses["compile"] == ANNEAL_E_INVALID_STATE)
         #expect(context.statuses["begin_epoch"] == ANNEAL_E_INVALID_STATE)
         #expect(context.statuses["batch_count"] == ANNEAL_E_INVALID_STATE)
+        #expect(context.statuses["run_epochs"] == ANNEAL_E_INVALID_STATE)
         for name in ["get_weight", "set_weight", "set_lr", "lr", "predict"] {
             #expect(context.statuses[name] == ANNEAL_OK, "\(name) inside the callback")
         }
