@@ -77,6 +77,42 @@ enum Kernels {
         }
     }
 
+    /// A layer's parameters, each with its velocity and room for its gradient.
+    typealias UpdatedParameters = (
+        values: UnsafeMutablePointer<Float>, velocity: UnsafeMutablePointer<Float>, gradient: UnsafeMutablePointer<Float>)
+
+    /// `denseParameterGradients` applied at once as the update `step` (`sgdUpdate`) of the layer's kernel and
+    /// bias. The kernel's gradient goes straight from the product into the update (never stored) where a
+    /// vectorized level computes it; otherwise, and for the bias, the gradients are stored in `gradient`
+    /// first. Either way the parameters get the same bits as the gradients followed by the update.
+    static func denseParameterUpdate(
+        x: UnsafePointer<Float>, delta: UnsafePointer<Float>, rows: Int, inputs: Int, units: Int,
+        kernel: UpdatedParameters, bias: UpdatedParameters?, step: SGDStep, level: Level = level
+    ) {
+        let (rate, momentum, nesterov) = (step.rate, step.momentum, step.nesterov)
+        if level != ANNEAL_KERNELS_PORTABLE,
+           units == 1
+               ? anneal_kernels_gemm_sgd(level, delta, 0, 1, x, inputs, 1, kernel.values, kernel.velocity, inputs,
+                                         1, inputs, rows, rate, momentum, nesterov)
+               : anneal_kernels_gemm_sgd(level, x, 1, inputs, delta, units, 1, kernel.values, kernel.velocity, units,
+                                         inputs, units, rows, rate, momentum, nesterov) {
+            if let bias {
+                anneal_kernels_column_sums(level, delta, rows, units, bias.gradient)
+                sgdUpdate(w: bias.values, v: bias.velocity, g: bias.gradient, count: units, rate: rate,
+                          momentum: momentum, nesterov: nesterov, level: level)
+            }
+            return
+        }
+        denseParameterGradients(x: x, delta: delta, rows: rows, inputs: inputs, units: units,
+                                kernelGradient: kernel.gradient, biasGradient: bias?.gradient, level: level)
+        sgdUpdate(w: kernel.values, v: kernel.velocity, g: kernel.gradient, count: inputs * units, rate: rate,
+                  momentum: momentum, nesterov: nesterov, level: level)
+        if let bias {
+            sgdUpdate(w: bias.values, v: bias.velocity, g: bias.gradient, count: units, rate: rate,
+                      momentum: momentum, nesterov: nesterov, level: level)
+        }
+    }
+
     /// `dx[r][i] = Σ_j delta[r][j] * kernel[i][j]`: the gradient passed down to the layer below.
     static func denseInputGradient(
         delta: UnsafePointer<Float>, rows: Int, inputs: Int, units: Int,

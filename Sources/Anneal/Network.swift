@@ -60,9 +60,11 @@ final class Network {
     }
 
     /// Back-propagates from `workspace.deltas[last]` (dL/dz of the output layer, set by the loss) and
-    /// leaves dL/dparameters in `gradients`.
-    func backward(_ workspace: Workspace, rows: Int) {
-        let w = UnsafePointer(parameters.base)
+    /// leaves dL/dparameters in `gradients`; or, given `step`, applies that SGD update to each layer's
+    /// parameters as soon as their gradients are computed (the same bits as the update after the pass, with
+    /// `gradients` as scratch), sparing the update's separate pass over them.
+    func backward(_ workspace: Workspace, rows: Int, applying step: SGDStep? = nil) {
+        let w = parameters.base
         let g = gradients.base
         var index = layouts.count  // from the last layer down, without reversed()'s iterator (see forward)
         while index > 0 {
@@ -70,18 +72,27 @@ final class Network {
             let layer = layouts[index]
             let input = index == 0 ? workspace.input.base : workspace.activations[index - 1].base
             let delta = workspace.deltas[index].base
-            Kernels.denseParameterGradients(
-                x: input, delta: delta, rows: rows, inputs: layer.inputs, units: layer.units,
-                kernelGradient: g + layer.kernelOffset, biasGradient: layer.biasOffset.map { g + $0 })
-            guard index > 0 else { break }
-            let below = layouts[index - 1]
-            let belowDelta = workspace.deltas[index - 1].base
-            Kernels.denseInputGradient(
-                delta: delta, rows: rows, inputs: layer.inputs, units: layer.units,
-                kernel: w + layer.kernelOffset, inputGradient: belowDelta)
-            below.activation.backward(
-                belowDelta, z: workspace.preActivations[index - 1].base, a: workspace.activations[index - 1].base,
-                rows: rows, units: below.units)
+            if index > 0 {
+                // First, while the layer's kernel is still the one the forward pass used.
+                let below = layouts[index - 1]
+                let belowDelta = workspace.deltas[index - 1].base
+                Kernels.denseInputGradient(
+                    delta: delta, rows: rows, inputs: layer.inputs, units: layer.units,
+                    kernel: w + layer.kernelOffset, inputGradient: belowDelta)
+                below.activation.backward(
+                    belowDelta, z: workspace.preActivations[index - 1].base, a: workspace.activations[index - 1].base,
+                    rows: rows, units: below.units)
+            }
+            if let step {
+                Kernels.denseParameterUpdate(
+                    x: input, delta: delta, rows: rows, inputs: layer.inputs, units: layer.units,
+                    kernel: (w + layer.kernelOffset, step.velocity + layer.kernelOffset, g + layer.kernelOffset),
+                    bias: layer.biasOffset.map { (w + $0, step.velocity + $0, g + $0) }, step: step)
+            } else {
+                Kernels.denseParameterGradients(
+                    x: input, delta: delta, rows: rows, inputs: layer.inputs, units: layer.units,
+                    kernelGradient: g + layer.kernelOffset, biasGradient: layer.biasOffset.map { g + $0 })
+            }
         }
     }
 }

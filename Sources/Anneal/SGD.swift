@@ -78,15 +78,12 @@ public final class SGD {
         return base / (1 + decay * Float(iterations))
     }
 
-    /// Applies one update to `parameters` from `gradients`, then counts it.
-    func update(parameters: FloatBuffer, gradients: FloatBuffer) {
-        let rate = effectiveLearningRate
-        let count = parameters.count
-        let w = parameters.base
-        let g = gradients.base
-        // Without momentum there is no velocity; the kernel does not read `v` then.
-        let v = momentum == 0 ? w : velocityBuffer(count: count).base
-        Kernels.sgdUpdate(w: w, v: v, g: g, count: count, rate: rate, momentum: momentum, nesterov: nesterov)
+    /// Runs `apply` with the next update of `parameters` (which applies it as the gradients come, see
+    /// `Network.backward(_:rows:applying:)`), then counts the update.
+    func update(parameters: FloatBuffer, _ apply: (SGDStep) -> Void) {
+        // Without momentum there is no velocity; the kernels do not read it then.
+        let velocity = momentum == 0 ? parameters.base : velocityBuffer(count: parameters.count).base
+        apply(SGDStep(rate: effectiveLearningRate, momentum: momentum, nesterov: nesterov, velocity: velocity))
         iterations += 1
     }
 
@@ -102,4 +99,14 @@ public final class SGD {
             throw AnnealError.invalidArgument("\(name) must be a non-negative finite number. Received: \(name)=\(rate)")
         }
     }
+}
+
+/// One SGD update's constants, for the code that applies it (`Kernels.sgdUpdate`'s rules).
+struct SGDStep {
+    let rate: Float
+    let momentum: Float
+    let nesterov: Bool
+    /// The velocities, laid out like the model's parameters (the parameters themselves when momentum is 0:
+    /// then nothing reads them).
+    let velocity: UnsafeMutablePointer<Float>
 }

@@ -135,8 +135,7 @@ public final class TrainingSession {
                 a: workspace.activations[last].base, y: workspace.labels.base, rows: rows, units: units)
         }
         rowsSeen += rows
-        network.backward(workspace, rows: rows)
-        optimizer.update(parameters: network.parameters, gradients: network.gradients)
+        optimizer.update(parameters: network.parameters) { network.backward(workspace, rows: rows, applying: $0) }
         batchesDone += 1
     }
 

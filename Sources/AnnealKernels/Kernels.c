@@ -71,9 +71,25 @@ struct ak_job {
     const float *g;
     float rate, momentum;
     bool nesterov;
+    bool update;  // product: c holds parameters that each c[m][n] updates (rate, momentum, nesterov, v) as their gradient
     void (*task)(void *context);  // a task (anneal_kernels_task_start): one row, run by ak_task_part
     void *context;
 };
+
+/// One parameter's SGD step with gradient `g`, for a product that updates (`update`): `w` lies in `job->c`,
+/// its velocity at the same place in `job->v`. The same operations, in the same order, as the vectorized
+/// update (KernelsISA.h's sgd_step), so a parameter gets the same bits whichever computes it.
+static inline void ak_update_one(const struct ak_job *job, float *w, float g) {
+    float step = job->rate * g;
+    if (job->momentum == 0) {
+        *w = *w - step;
+        return;
+    }
+    float *v = job->v + (w - job->c);
+    float velocity = job->momentum * *v - step;
+    *v = velocity;
+    *w = *w + (job->nesterov ? job->momentum * velocity - step : velocity);
+}
 
 /// Fully unrolls a loop over rows or vectors of a register block, so the accumulators stay in registers
 /// (without it the 6 x 4 block is left rolled and its accumulators live on the stack).
@@ -240,6 +256,7 @@ static __attribute__((noinline, target("avx2"))) void ak_avx2_transposed_panel(
 #define ak_v __m256
 #define ak_mask int
 #define AK_MASK(n) ((n) < 8 ? (int)(n) : 8)
+#define AK_MASK_LANES(m) (m)
 #define AK_V_ZERO() _mm256_setzero_ps()
 #define AK_V_LOAD(p) _mm256_loadu_ps(p)
 #define AK_V_STORE(p, v) _mm256_storeu_ps(p, v)
@@ -261,6 +278,7 @@ static __attribute__((noinline, target("avx2"))) void ak_avx2_transposed_panel(
 #undef AK_BLOCK_ROWS
 #undef AK_BLOCK_VECTORS
 #undef AK_MASK
+#undef AK_MASK_LANES
 #undef AK_V_ZERO
 #undef AK_V_LOAD
 #undef AK_V_STORE
@@ -287,6 +305,7 @@ static __attribute__((noinline, target("avx2"))) void ak_avx2_transposed_panel(
 #define ak_v __m512
 #define ak_mask __mmask16
 #define AK_MASK(n) ((__mmask16)((n) >= 16 ? 0xFFFFu : (1u << (n)) - 1u))
+#define AK_MASK_LANES(m) __builtin_popcount((unsigned)(m))
 #define AK_V_ZERO() _mm512_setzero_ps()
 #define AK_V_LOAD(p) _mm512_loadu_ps(p)
 #define AK_V_STORE(p, v) _mm512_storeu_ps(p, v)
@@ -558,6 +577,35 @@ static const ptrdiff_t ak_update_split_threshold = 65536;
 
 bool anneal_kernels_update_is_shared(ptrdiff_t count) { return count >= ak_update_split_threshold; }
 
+/// Computes the product `job` describes (its operands and shape set; `part`, `packed` are set here).
+static bool ak_gemm(anneal_kernels_level level, struct ak_job *job) {
+    bool wide = level == ANNEAL_KERNELS_AVX512;
+    ptrdiff_t panel = wide ? ak_avx512_panel_columns : ak_avx2_panel_columns;
+    ptrdiff_t block_rows = wide ? ak_avx512_block_rows : ak_avx2_block_rows;
+    ptrdiff_t columns = job->columns, depth = job->depth;
+    job->part = wide ? ak_avx512_gemm_part : ak_avx2_gemm_part;
+    job->packed = NULL;
+    bool big = anneal_kernels_product_is_shared(level, job->rows, columns, depth);
+    bool in_place = job->b_column_stride == 1;
+    if (!in_place || (big && (columns > panel || job->b_depth_stride != columns))) {
+        float *packed = ak_pack_buffer((size_t)depth * (size_t)columns);
+        if (packed) {
+            // A big product's b is packed by both threads, panel by panel: that also has the helper running
+            // when the product comes.
+            struct ak_job pack = {.part = ak_pack_part, .rows = (columns + panel - 1) / panel, .b = job->b,
+                                  .b_depth_stride = job->b_depth_stride, .b_column_stride = job->b_column_stride,
+                                  .c = packed, .columns = columns, .depth = depth, .panel = panel};
+            ak_run(&pack, big, 1);
+            job->packed = packed;
+        } else if (!in_place) {
+            return false;
+        }
+    }
+    // Shared in chunks of whole register blocks.
+    ak_run(job, big, block_rows);
+    return true;
+}
+
 bool anneal_kernels_gemm(
     anneal_kernels_level level,
     const float *a, ptrdiff_t a_row_stride, ptrdiff_t a_depth_stride,
@@ -566,33 +614,27 @@ bool anneal_kernels_gemm(
     float *c, ptrdiff_t c_stride,
     ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth)
 {
-    bool wide = level == ANNEAL_KERNELS_AVX512;
-    ptrdiff_t panel = wide ? ak_avx512_panel_columns : ak_avx2_panel_columns;
-    ptrdiff_t block_rows = wide ? ak_avx512_block_rows : ak_avx2_block_rows;
     struct ak_job job = {
-        .part = wide ? ak_avx512_gemm_part : ak_avx2_gemm_part, .rows = rows, .a = a,
-        .a_row_stride = a_row_stride, .a_depth_stride = a_depth_stride, .b = b, .b_depth_stride = b_depth_stride,
-        .b_column_stride = b_column_stride, .init = init, .c = c, .c_stride = c_stride, .columns = columns,
-        .depth = depth};
-    bool big = anneal_kernels_product_is_shared(level, rows, columns, depth);
-    bool in_place = b_column_stride == 1;
-    if (!in_place || (big && (columns > panel || b_depth_stride != columns))) {
-        float *packed = ak_pack_buffer((size_t)depth * (size_t)columns);
-        if (packed) {
-            // A big product's b is packed by both threads, panel by panel: that also has the helper running
-            // when the product comes.
-            struct ak_job pack = {.part = ak_pack_part, .rows = (columns + panel - 1) / panel, .b = b,
-                                  .b_depth_stride = b_depth_stride, .b_column_stride = b_column_stride,
-                                  .c = packed, .columns = columns, .depth = depth, .panel = panel};
-            ak_run(&pack, big, 1);
-            job.packed = packed;
-        } else if (!in_place) {
-            return false;
-        }
-    }
-    // Shared in chunks of whole register blocks.
-    ak_run(&job, big, block_rows);
-    return true;
+        .rows = rows, .a = a, .a_row_stride = a_row_stride, .a_depth_stride = a_depth_stride, .b = b,
+        .b_depth_stride = b_depth_stride, .b_column_stride = b_column_stride, .init = init, .c = c,
+        .c_stride = c_stride, .columns = columns, .depth = depth};
+    return ak_gemm(level, &job);
+}
+
+bool anneal_kernels_gemm_sgd(
+    anneal_kernels_level level,
+    const float *a, ptrdiff_t a_row_stride, ptrdiff_t a_depth_stride,
+    const float *b, ptrdiff_t b_depth_stride, ptrdiff_t b_column_stride,
+    float *w, float *v, ptrdiff_t w_stride,
+    ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth,
+    float rate, float momentum, bool nesterov)
+{
+    struct ak_job job = {
+        .rows = rows, .a = a, .a_row_stride = a_row_stride, .a_depth_stride = a_depth_stride, .b = b,
+        .b_depth_stride = b_depth_stride, .b_column_stride = b_column_stride, .c = w, .c_stride = w_stride,
+        .columns = columns, .depth = depth, .update = true, .v = v, .rate = rate, .momentum = momentum,
+        .nesterov = nesterov};
+    return ak_gemm(level, &job);
 }
 
 void anneal_kernels_sgd(anneal_kernels_level level, float *w, float *v, const float *g, ptrdiff_t count,
@@ -663,6 +705,16 @@ bool anneal_kernels_gemm(anneal_kernels_level level, const float *a, ptrdiff_t a
                          ptrdiff_t c_stride, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth) {
     (void)level; (void)a; (void)a_row_stride; (void)a_depth_stride; (void)b; (void)b_depth_stride;
     (void)b_column_stride; (void)init; (void)c; (void)c_stride; (void)rows; (void)columns; (void)depth;
+    return false;  // nothing computed: the caller's portable loops do it
+}
+
+bool anneal_kernels_gemm_sgd(anneal_kernels_level level, const float *a, ptrdiff_t a_row_stride,
+                             ptrdiff_t a_depth_stride, const float *b, ptrdiff_t b_depth_stride,
+                             ptrdiff_t b_column_stride, float *w, float *v, ptrdiff_t w_stride, ptrdiff_t rows,
+                             ptrdiff_t columns, ptrdiff_t depth, float rate, float momentum, bool nesterov) {
+    (void)level; (void)a; (void)a_row_stride; (void)a_depth_stride; (void)b; (void)b_depth_stride;
+    (void)b_column_stride; (void)w; (void)v; (void)w_stride; (void)rows; (void)columns; (void)depth;
+    (void)rate; (void)momentum; (void)nesterov;
     return false;  // nothing computed: the caller's portable loops do it
 }
 

@@ -22,6 +22,48 @@
 static const ptrdiff_t AK_NAME(panel_columns) = AK_PANEL;
 static const ptrdiff_t AK_NAME(block_rows) = AK_BLOCK_ROWS;
 
+/// A full vector at `p`, or its first lanes under `mask` (`whole` is a constant at every call site).
+AK_INLINE ak_v AK_NAME(load)(const float *p, const bool whole, ak_mask mask) {
+    return whole ? AK_V_LOAD(p) : AK_V_LOADM(p, mask);
+}
+
+AK_INLINE void AK_NAME(store)(float *p, const bool whole, ak_mask mask, ak_v value) {
+    if (whole) {
+        AK_V_STORE(p, value);
+    } else {
+        AK_V_STOREM(p, mask, value);
+    }
+}
+
+/// One vector of the SGD update (anneal_kernels_sgd's rules) from the gradients `gradient`.
+AK_INLINE void AK_NAME(sgd_step)(float *w, float *v, ak_v gradient, const bool whole, ak_mask k, ak_v r, ak_v m,
+                                 const bool momentum, const bool nesterov) {
+    ak_v wi = AK_NAME(load)(w, whole, k);
+    ak_v step = AK_V_MUL(r, gradient);
+    if (!momentum) {
+        wi = AK_V_SUB(wi, step);
+    } else {
+        ak_v vi = AK_V_SUB(AK_V_MUL(m, AK_NAME(load)(v, whole, k)), step);
+        AK_NAME(store)(v, whole, k, vi);
+        wi = AK_V_ADD(wi, nesterov ? AK_V_SUB(AK_V_MUL(m, vi), step) : vi);
+    }
+    AK_NAME(store)(w, whole, k, wi);
+}
+
+/// The update of a product that updates instead of storing (anneal_kernels_gemm_sgd), on the full vector of
+/// parameters at `w` (inside `update->c`) whose gradients are `gradient`.
+AK_INLINE void AK_NAME(update_vector)(const struct ak_job *update, float *w, ak_v gradient) {
+    float *v = update->v + (w - update->c);
+    const ak_v r = AK_V_SET1(update->rate), m = AK_V_SET1(update->momentum);
+    if (update->momentum == 0) {
+        AK_NAME(sgd_step)(w, v, gradient, true, AK_MASK(AK_LANES), r, m, false, false);
+    } else if (update->nesterov) {
+        AK_NAME(sgd_step)(w, v, gradient, true, AK_MASK(AK_LANES), r, m, true, true);
+    } else {
+        AK_NAME(sgd_step)(w, v, gradient, true, AK_MASK(AK_LANES), r, m, true, false);
+    }
+}
+
 /// One register block: RB rows of c by NF full vectors plus a masked tail of columns held in a 4-, 8- or
 /// full-width register (TK = 1, 2, 3; 0 for none), summing over the whole depth with the accumulators in
 /// registers. RB, NF and TK are constants at every call site. A narrow tail in a narrow register matters:
@@ -30,7 +72,7 @@ AK_INLINE void AK_NAME(block)(
     const int RB, const int NF, const int TK,
     const float *a, ptrdiff_t ars, ptrdiff_t ads,
     const float *b, ptrdiff_t bs, const float *init,
-    float *c, ptrdiff_t cs, ptrdiff_t depth, ak_mask tail)
+    float *c, ptrdiff_t cs, ptrdiff_t depth, ak_mask tail, const struct ak_job *update)
 {
     ak_v acc[AK_BLOCK_ROWS][AK_BLOCK_VECTORS];
     ak_v tv[AK_BLOCK_ROWS];
@@ -55,6 +97,21 @@ AK_INLINE void AK_NAME(block)(
         __m128 start = init ? AK_4_LOADM(init + NF * AK_LANES, tail) : _mm_setzero_ps();
         AK_UNROLL
         for (int r = 0; r < RB; r++) t4[r] = start;
+    }
+    if (update) {
+        // The parameters and velocities the block will update: fetched while it sums, not waited for after.
+        AK_UNROLL
+        for (int r = 0; r < RB; r++) {
+            // The row's first and last parameter: the cache lines of at most 16 floats, however aligned.
+            const float *w = c + r * cs, *v = update->v + (c + r * cs - update->c);
+            ptrdiff_t last = NF * AK_LANES + (TK != 0 ? AK_MASK_LANES(tail) : 0) - 1;
+            _mm_prefetch((const char *)w, _MM_HINT_T0);
+            _mm_prefetch((const char *)(w + last), _MM_HINT_T0);
+            if (update->momentum != 0) {
+                _mm_prefetch((const char *)v, _MM_HINT_T0);
+                _mm_prefetch((const char *)(v + last), _MM_HINT_T0);
+            }
+        }
     }
     for (ptrdiff_t k = 0; k < depth; k++) {
         const float *bk = b + k * bs;
@@ -81,6 +138,22 @@ AK_INLINE void AK_NAME(block)(
             if (TK == 1) t4[r] = _mm_add_ps(t4[r], _mm_mul_ps(_mm_set1_ps(xs), b4));
         }
     }
+    if (update) {
+        AK_UNROLL
+        for (int r = 0; r < RB; r++) {
+            float *out = c + r * cs;
+            AK_UNROLL
+            for (int v = 0; v < NF; v++) AK_NAME(update_vector)(update, out + v * AK_LANES, acc[r][v]);
+            if (TK != 0) {
+                float values[AK_LANES];
+                if (TK == 3) AK_V_STORE(values, tv[r]);
+                if (TK == 2) _mm256_storeu_ps(values, t8[r]);
+                if (TK == 1) _mm_storeu_ps(values, t4[r]);
+                for (int i = 0; i < AK_MASK_LANES(tail); i++) ak_update_one(update, out + NF * AK_LANES + i, values[i]);
+            }
+        }
+        return;
+    }
     AK_UNROLL
     for (int r = 0; r < RB; r++) {
         float *out = c + r * cs;
@@ -92,7 +165,7 @@ AK_INLINE void AK_NAME(block)(
     }
 }
 
-#define AK_ROWS_CASE(RB, NF, TK) case RB: AK_NAME(block)(RB, NF, TK, a, ars, ads, b, bs, init, c, cs, depth, tail); break;
+#define AK_ROWS_CASE(RB, NF, TK) case RB: AK_NAME(block)(RB, NF, TK, a, ars, ads, b, bs, init, c, cs, depth, tail, update); break;
 #if AK_BLOCK_ROWS >= 6
 #define AK_ROWS_CASE6(NF, TK) AK_ROWS_CASE(6, NF, TK)
 #else
@@ -111,7 +184,7 @@ AK_INLINE void AK_NAME(block)(
     AK_ROWS_CASE(4, NF, TK)                                                                                 \
     AK_ROWS_CASE(3, NF, TK)                                                                                 \
     AK_ROWS_CASE(2, NF, TK)                                                                                 \
-    default: AK_NAME(block)(1, NF, TK, a, ars, ads, b, bs, init, c, cs, depth, tail); break;               \
+    default: AK_NAME(block)(1, NF, TK, a, ars, ads, b, bs, init, c, cs, depth, tail, update); break;       \
     }
 
 #if AK_LANES > 8
@@ -134,7 +207,7 @@ static AK_TARGET void AK_NAME(dispatch)(
     int rb, int nf, int tk,
     const float *a, ptrdiff_t ars, ptrdiff_t ads,
     const float *b, ptrdiff_t bs, const float *init,
-    float *c, ptrdiff_t cs, ptrdiff_t depth, ak_mask tail)
+    float *c, ptrdiff_t cs, ptrdiff_t depth, ak_mask tail, const struct ak_job *update)
 {
     switch (nf) {
     case AK_BLOCK_VECTORS: AK_ROWS_CASES(AK_BLOCK_VECTORS, 0) break;  // a full panel has no tail
@@ -192,7 +265,14 @@ AK_INLINE void AK_NAME(row_panel_wv)(const int W, const int V, const struct ak_j
         for (int j = 0; j < W; j++) {
             float values[AK_LANES];
             AK_V_STORE(values, acc[v][j]);
-            for (int i = 0; i < count; i++) c[(v * AK_LANES + i) * job->c_stride + j] = values[i];
+            for (int i = 0; i < count; i++) {
+                float *out = c + (v * AK_LANES + i) * job->c_stride + j;
+                if (job->update) {
+                    ak_update_one(job, out, values[i]);
+                } else {
+                    *out = values[i];
+                }
+            }
         }
     }
 }
@@ -230,65 +310,75 @@ static __attribute__((noinline)) AK_TARGET void AK_NAME(row_panel)(int width, co
 #undef AK_ROW_PANEL_CASE
 #undef AK_ROW_PANEL_W
 
+/// Where the panel of columns `[n, n + width)` of a product reads b, and how its columns split into full
+/// vectors and a tail.
+struct AK_NAME(panel) {
+    const float *b;
+    ptrdiff_t bs;
+    int nf, rest, tk;
+    ak_mask tail;
+};
+
+AK_INLINE struct AK_NAME(panel) AK_NAME(panel_at)(const struct ak_job *job, ptrdiff_t n) {
+    ptrdiff_t width = job->columns - n < AK_PANEL ? job->columns - n : AK_PANEL;
+    struct AK_NAME(panel) p;
+    p.b = job->packed ? job->packed + n * job->depth : job->b + n;
+    p.bs = job->packed ? width : job->b_depth_stride;
+    p.nf = (int)(width / AK_LANES);
+    p.rest = (int)(width - (ptrdiff_t)p.nf * AK_LANES);
+    p.tk = p.rest == 0 ? 0 : p.rest <= 4 ? 1 : p.rest <= 8 ? 2 : 3;
+    p.tail = AK_MASK(p.rest);
+    return p;
+}
+
+/// Whether the panel is narrow enough (4 columns or fewer, no full vector) to be summed across rows by
+/// row_panel, when a's rows are adjacent and there are a vector's worth of them.
+AK_INLINE bool AK_NAME(is_row_panel)(const struct ak_job *job, struct AK_NAME(panel) p, ptrdiff_t count) {
+    return p.nf == 0 && p.rest <= 4 && count >= AK_LANES && job->a_row_stride == 1;
+}
+
 /// Rows `[first, first + count)` of the product `job` describes: panels of AK_PANEL columns, blocks of
 /// AK_BLOCK_ROWS rows. A panel's rows of b are read in place, or from `job->packed` when the product was big
 /// enough to pack (each panel's rows contiguous there: see ak_pack_part in Kernels.c).
 static AK_TARGET void AK_NAME(gemm_part)(const struct ak_job *job, ptrdiff_t first, ptrdiff_t count) {
     const float *a = job->a + first * job->a_row_stride, *init = job->init;
     float *c = job->c + first * job->c_stride;
+    if (job->update) {
+        // Block rows outside, panels inside: each block row updates whole rows of parameters and velocities,
+        // one contiguous stretch of memory after another. Panel by panel, the updates went down the columns
+        // of those big arrays and pushed a's rows out of the cache: the product ran slower than product and
+        // update apart (784 x 128 x 256: 880 us against 734 + 46).
+        for (ptrdiff_t m = 0; m < count; m += AK_BLOCK_ROWS) {
+            int rb = (int)(count - m < AK_BLOCK_ROWS ? count - m : AK_BLOCK_ROWS);
+            for (ptrdiff_t n = 0; n < job->columns; n += AK_PANEL) {
+                struct AK_NAME(panel) p = AK_NAME(panel_at)(job, n);
+                if (AK_NAME(is_row_panel)(job, p, count)) continue;  // below
+                AK_NAME(dispatch)(rb, p.nf, p.tk, a + m * job->a_row_stride, job->a_row_stride, job->a_depth_stride,
+                                  p.b, p.bs, NULL, c + m * job->c_stride + n, job->c_stride, job->depth, p.tail, job);
+            }
+        }
+    }
     for (ptrdiff_t n = 0; n < job->columns; n += AK_PANEL) {
-        ptrdiff_t width = job->columns - n < AK_PANEL ? job->columns - n : AK_PANEL;
-        const float *b = job->packed ? job->packed + n * job->depth : job->b + n;
-        ptrdiff_t bs = job->packed ? width : job->b_depth_stride;
-        int nf = (int)(width / AK_LANES);
-        int rest = (int)(width - (ptrdiff_t)nf * AK_LANES);
-        int tk = rest == 0 ? 0 : rest <= 4 ? 1 : rest <= 8 ? 2 : 3;
-        ak_mask tail = AK_MASK(rest);
-        if (nf == 0 && rest <= 4 && count >= AK_LANES && job->a_row_stride == 1) {
-            AK_NAME(row_panel)(rest, job, a, b, bs, init ? init + n : NULL, c + n, count);
+        struct AK_NAME(panel) p = AK_NAME(panel_at)(job, n);
+        if (AK_NAME(is_row_panel)(job, p, count)) {
+            AK_NAME(row_panel)(p.rest, job, a, p.b, p.bs, init ? init + n : NULL, c + n, count);
             continue;
         }
+        if (job->update) continue;  // done above
         // Up to one block of rows, the column-vectorized block is faster (the transposes cost more than they
         // save: 1 to 6 rows of 34 deep measured 52 to 71 ns against 84 to 89).
-        if (nf == 0 && rest <= 4 && job->a_depth_stride == 1 && count > AK_BLOCK_ROWS) {
-            ak_avx2_transposed_panel(rest, a, job->a_row_stride, job->depth, b, bs, init ? init + n : NULL, c + n,
-                                     job->c_stride, count);
+        if (p.nf == 0 && p.rest <= 4 && job->a_depth_stride == 1 && count > AK_BLOCK_ROWS) {
+            ak_avx2_transposed_panel(p.rest, a, job->a_row_stride, job->depth, p.b, p.bs, init ? init + n : NULL,
+                                     c + n, job->c_stride, count);
             continue;
         }
         for (ptrdiff_t m = 0; m < count; m += AK_BLOCK_ROWS) {
             int rb = (int)(count - m < AK_BLOCK_ROWS ? count - m : AK_BLOCK_ROWS);
-            AK_NAME(dispatch)(rb, nf, tk, a + m * job->a_row_stride, job->a_row_stride, job->a_depth_stride,
-                              b, bs, init ? init + n : NULL, c + m * job->c_stride + n, job->c_stride, job->depth,
-                              tail);
+            AK_NAME(dispatch)(rb, p.nf, p.tk, a + m * job->a_row_stride, job->a_row_stride, job->a_depth_stride,
+                              p.b, p.bs, init ? init + n : NULL, c + m * job->c_stride + n, job->c_stride, job->depth,
+                              p.tail, NULL);
         }
     }
-}
-
-/// A full vector at `p`, or its first lanes under `mask` (`whole` is a constant at every call site).
-AK_INLINE ak_v AK_NAME(load)(const float *p, const bool whole, ak_mask mask) {
-    return whole ? AK_V_LOAD(p) : AK_V_LOADM(p, mask);
-}
-
-AK_INLINE void AK_NAME(store)(float *p, const bool whole, ak_mask mask, ak_v value) {
-    if (whole) {
-        AK_V_STORE(p, value);
-    } else {
-        AK_V_STOREM(p, mask, value);
-    }
-}
-
-AK_INLINE void AK_NAME(sgd_step)(float *w, float *v, const float *g, const bool whole, ak_mask k, ak_v r, ak_v m,
-                                 const bool momentum, const bool nesterov) {
-    ak_v wi = AK_NAME(load)(w, whole, k);
-    ak_v step = AK_V_MUL(r, AK_NAME(load)(g, whole, k));
-    if (!momentum) {
-        wi = AK_V_SUB(wi, step);
-    } else {
-        ak_v vi = AK_V_SUB(AK_V_MUL(m, AK_NAME(load)(v, whole, k)), step);
-        AK_NAME(store)(v, whole, k, vi);
-        wi = AK_V_ADD(wi, nesterov ? AK_V_SUB(AK_V_MUL(m, vi), step) : vi);
-    }
-    AK_NAME(store)(w, whole, k, wi);
 }
 
 AK_INLINE void AK_NAME(sgd_loop)(float *w, float *v, const float *g, ptrdiff_t count, ak_v r, ak_v m,
@@ -296,9 +386,11 @@ AK_INLINE void AK_NAME(sgd_loop)(float *w, float *v, const float *g, ptrdiff_t c
     ptrdiff_t full = count / AK_LANES * AK_LANES;
     ak_mask tail = AK_MASK((int)(count - full));
     for (ptrdiff_t i = 0; i < full; i += AK_LANES) {
-        AK_NAME(sgd_step)(w + i, v + i, g + i, true, tail, r, m, momentum, nesterov);
+        AK_NAME(sgd_step)(w + i, v + i, AK_V_LOAD(g + i), true, tail, r, m, momentum, nesterov);
     }
-    if (full < count) AK_NAME(sgd_step)(w + full, v + full, g + full, false, tail, r, m, momentum, nesterov);
+    if (full < count) {
+        AK_NAME(sgd_step)(w + full, v + full, AK_V_LOADM(g + full, tail), false, tail, r, m, momentum, nesterov);
+    }
 }
 
 /// Parameters `[first, first + count)` of the SGD update `job` describes.

@@ -38,7 +38,7 @@ struct KernelLevelTests {
         #expect(differing == 0, "\(what) at level \(level.rawValue): \(differing) of \(outputs.count) values differ")
     }
 
-    @Test("dense products: forward (with and without bias), parameter gradients, input gradient",
+    @Test("dense products: forward (with and without bias), parameter gradients and the update applied with them, input gradient",
           arguments: vectorizedLevels)
     func products(level: Kernels.Level) {
         for (index, shape) in Self.shapes.enumerated() {
@@ -60,6 +60,23 @@ struct KernelLevelTests {
             Self.expectSameBits(Array(repeating: .nan, count: inputs * units + units), at: level, "gradients \(name)") { out, level in
                 Kernels.denseParameterGradients(x: x, delta: delta, rows: rows, inputs: inputs, units: units,
                                                 kernelGradient: out, biasGradient: out + inputs * units, level: level)
+            }
+            // Parameters, velocities and gradient scratch in one buffer: the scratch holds the bias gradient
+            // at every level, the kernel gradient only where the update follows the product.
+            let count = inputs * units + units
+            for (momentum, nesterov) in [(Float(0), false), (0.8, false), (0.9, true)] {
+                Self.expectSameBits(Self.values(2 * count, seed: UInt64(10 * index + 5)) + Array(repeating: 0, count: count),
+                                    at: level, "update \(name) \(momentum) \(nesterov)") { p, level in
+                    let kernelGradient = p + 2 * count
+                    let bias = inputs * units
+                    Kernels.denseParameterUpdate(
+                        x: x, delta: delta, rows: rows, inputs: inputs, units: units,
+                        kernel: (p, p + count, kernelGradient), bias: (p + bias, p + count + bias, kernelGradient + bias),
+                        step: SGDStep(rate: 0.0999, momentum: momentum, nesterov: nesterov, velocity: p + count),
+                        level: level)
+                    // The portable level leaves the kernel's gradient in the scratch; the fused one does not.
+                    kernelGradient.update(repeating: 0, count: inputs * units)
+                }
             }
             Self.expectSameBits(Array(repeating: .nan, count: rows * inputs), at: level, "input gradient \(name)") { dx, level in
                 Kernels.denseInputGradient(delta: delta, rows: rows, inputs: inputs, units: units, kernel: kernel,

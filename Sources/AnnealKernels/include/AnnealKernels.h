@@ -53,6 +53,20 @@ ANNEAL_KERNELS_INTERNAL bool anneal_kernels_gemm(
     float *c, ptrdiff_t c_stride,
     ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth);
 
+/// The product of anneal_kernels_gemm (without init) used at once as the gradient of the parameters `w`
+/// (row stride `w_stride`): instead of storing `c[m][n]`, applies anneal_kernels_sgd's update to `w[m][n]` and
+/// its velocity `v[m][n]` (`v` laid out like `w`; not read when momentum is 0) with `c[m][n]` as the
+/// gradient, giving the same bits as the product then the update, without writing or reading the gradient.
+/// Each thread updates the rows it computed. Returns false, having changed nothing, where anneal_kernels_gemm
+/// would.
+ANNEAL_KERNELS_INTERNAL bool anneal_kernels_gemm_sgd(
+    anneal_kernels_level level,
+    const float *a, ptrdiff_t a_row_stride, ptrdiff_t a_depth_stride,
+    const float *b, ptrdiff_t b_depth_stride, ptrdiff_t b_column_stride,
+    float *w, float *v, ptrdiff_t w_stride,
+    ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth,
+    float rate, float momentum, bool nesterov);
+
 /// `sums[n] = Σ_r x[r][n]` (r in increasing order) for `n < columns`, `r < rows`, row stride `columns`.
 ANNEAL_KERNELS_INTERNAL void anneal_kernels_column_sums(anneal_kernels_level level, const float *x, ptrdiff_t rows,
                                                         ptrdiff_t columns, float *sums);
