@@ -485,9 +485,11 @@ static void ak_run(const struct ak_job *job, bool shared, ptrdiff_t granule) {
         job->part(job, 0, job->rows);
         return;
     }
-    // About 16 chunks, each a whole number of granules.
+    // About 48 chunks, each a whole number of granules: the thread that finishes first waits for at most
+    // one chunk of the other's (with 16, a 128-row product had 11 chunks of 12 rows: 6 against 5). A claim
+    // costs well under a microsecond. Big network, in-process A/B: 1.431 -> 1.410 ms per batch.
     ptrdiff_t granules = (job->rows + granule - 1) / granule;
-    ak_post(job, ((granules + 15) / 16) * granule);
+    ak_post(job, ((granules + 47) / 48) * granule);
     ak_finish_posted();
 }
 
