@@ -59,13 +59,21 @@ final class Network {
         }
     }
 
+    /// Models with this many parameters or more apply an update layer by layer inside the backward pass
+    /// (`backward(_:rows:applying:)`); smaller ones compute every gradient first, then update all parameters
+    /// in one call. The per-layer calls cost more than they save on the tutorial's 1.3k parameters (its run
+    /// 1.74 -> 1.90 ms), while the big network gains 0.1 ms per batch.
+    static let layerUpdateMinimum = 65_536
+
     /// Back-propagates from `workspace.deltas[last]` (dL/dz of the output layer, set by the loss) and
-    /// leaves dL/dparameters in `gradients`; or, given `step`, applies that SGD update to each layer's
-    /// parameters as soon as their gradients are computed (the same bits as the update after the pass, with
-    /// `gradients` as scratch), sparing the update's separate pass over them.
+    /// leaves dL/dparameters in `gradients`; or, given `step`, applies that SGD update to the parameters
+    /// (`gradients` then being scratch). A big model applies it to each layer as soon as the layer's gradients
+    /// are computed, its kernel's straight from the product, sparing the update's separate pass over them;
+    /// either way the parameters get the same bits as one update after the pass.
     func backward(_ workspace: Workspace, rows: Int, applying step: SGDStep? = nil) {
         let w = parameters.base
         let g = gradients.base
+        let layerStep = parameters.count >= Self.layerUpdateMinimum ? step : nil
         var index = layouts.count  // from the last layer down, without reversed()'s iterator (see forward)
         while index > 0 {
             index -= 1
@@ -83,7 +91,7 @@ final class Network {
                     belowDelta, z: workspace.preActivations[index - 1].base, a: workspace.activations[index - 1].base,
                     rows: rows, units: below.units)
             }
-            if let step {
+            if let step = layerStep {
                 Kernels.denseParameterUpdate(
                     x: input, delta: delta, rows: rows, inputs: layer.inputs, units: layer.units,
                     kernel: (w + layer.kernelOffset, step.velocity + layer.kernelOffset, g + layer.kernelOffset),
@@ -93,6 +101,10 @@ final class Network {
                     x: input, delta: delta, rows: rows, inputs: layer.inputs, units: layer.units,
                     kernelGradient: g + layer.kernelOffset, biasGradient: layer.biasOffset.map { g + $0 })
             }
+        }
+        if let step, layerStep == nil {
+            Kernels.sgdUpdate(w: w, v: step.velocity, g: g, count: parameters.count, rate: step.rate,
+                              momentum: step.momentum, nesterov: step.nesterov)
         }
     }
 }

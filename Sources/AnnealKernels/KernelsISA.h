@@ -203,7 +203,7 @@ AK_INLINE void AK_NAME(block)(
 
 /// The block for `rb` rows (1 to AK_BLOCK_ROWS), `nf` full vectors and tail kind `tk`: each combination is its own
 /// fully unrolled code.
-static AK_TARGET void AK_NAME(dispatch)(
+AK_INLINE void AK_NAME(dispatch_any)(
     int rb, int nf, int tk,
     const float *a, ptrdiff_t ars, ptrdiff_t ads,
     const float *b, ptrdiff_t bs, const float *init,
@@ -222,6 +222,27 @@ static AK_TARGET void AK_NAME(dispatch)(
     }
 }
 
+/// The blocks of a product that stores c: compiled apart from the updating ones, so that none of the update's
+/// code sits in the small products' path (the tutorial's run was 10 % slower with one shared copy).
+static AK_TARGET void AK_NAME(dispatch)(
+    int rb, int nf, int tk,
+    const float *a, ptrdiff_t ars, ptrdiff_t ads,
+    const float *b, ptrdiff_t bs, const float *init,
+    float *c, ptrdiff_t cs, ptrdiff_t depth, ak_mask tail)
+{
+    AK_NAME(dispatch_any)(rb, nf, tk, a, ars, ads, b, bs, init, c, cs, depth, tail, NULL);
+}
+
+/// The blocks of a product that updates the parameters in `update->c` (anneal_kernels_gemm_sgd).
+static AK_TARGET void AK_NAME(dispatch_update)(
+    int rb, int nf, int tk,
+    const float *a, ptrdiff_t ars, ptrdiff_t ads,
+    const float *b, ptrdiff_t bs,
+    float *c, ptrdiff_t cs, ptrdiff_t depth, ak_mask tail, const struct ak_job *update)
+{
+    AK_NAME(dispatch_any)(rb, nf, tk, a, ars, ads, b, bs, NULL, c, cs, depth, tail, update);
+}
+
 #undef AK_ROWS_CASE
 #undef AK_ROWS_CASE6
 #undef AK_ROWS_CASE5
@@ -236,8 +257,10 @@ static AK_TARGET void AK_NAME(dispatch)(
 /// vector's sums are only W chains of dependent adds, too few to hide the adds' latency. Each c[m][n] still
 /// sums over k in increasing order. (With a gather for the other products, where rows are apart, it was
 /// slower than the column-vectorized blocks.)
-AK_INLINE void AK_NAME(row_panel_wv)(const int W, const int V, const struct ak_job *job, const float *a,
-                                    const float *b, ptrdiff_t bs, const float *init, float *c, int lanes) {
+/// With UPDATE (a constant), each sum updates the parameter at its place instead (anneal_kernels_gemm_sgd).
+AK_INLINE void AK_NAME(row_panel_wv)(const int W, const int V, const bool UPDATE, const struct ak_job *job,
+                                    const float *a, const float *b, ptrdiff_t bs, const float *init, float *c,
+                                    int lanes) {
     ak_mask last = AK_MASK(lanes);
     ak_v acc[6][4];  // up to AK_ROW_VECTORS(1) vectors of W <= 4 columns
     AK_UNROLL
@@ -267,7 +290,7 @@ AK_INLINE void AK_NAME(row_panel_wv)(const int W, const int V, const struct ak_j
             AK_V_STORE(values, acc[v][j]);
             for (int i = 0; i < count; i++) {
                 float *out = c + (v * AK_LANES + i) * job->c_stride + j;
-                if (job->update) {
+                if (UPDATE) {
                     ak_update_one(job, out, values[i]);
                 } else {
                     *out = values[i];
@@ -281,7 +304,8 @@ AK_INLINE void AK_NAME(row_panel_wv)(const int W, const int V, const struct ak_j
 /// within the set's registers.
 #define AK_ROW_VECTORS(W) ((W) == 1 ? 6 : (W) == 2 ? 5 : 3)
 
-#define AK_ROW_PANEL_CASE(W, V) case V: AK_NAME(row_panel_wv)(W, V, job, a + m, b, bs, init, c + m * job->c_stride, lanes); break;
+#define AK_ROW_PANEL_CASE(W, V) \
+    case V: AK_NAME(row_panel_wv)(W, V, update, job, a + m, b, bs, init, c + m * job->c_stride, lanes); break;
 #define AK_ROW_PANEL_W(W)                                                                                  \
     for (ptrdiff_t m = 0; m < count;) {                                                                     \
         ptrdiff_t vectors = (count - m + AK_LANES - 1) / AK_LANES;                                          \
@@ -291,19 +315,32 @@ AK_INLINE void AK_NAME(row_panel_wv)(const int W, const int V, const struct ak_j
         switch (v) {                                                                                        \
         AK_ROW_PANEL_CASE(W, 6) AK_ROW_PANEL_CASE(W, 5) AK_ROW_PANEL_CASE(W, 4)                             \
         AK_ROW_PANEL_CASE(W, 3) AK_ROW_PANEL_CASE(W, 2)                                                     \
-        default: AK_NAME(row_panel_wv)(W, 1, job, a + m, b, bs, init, c + m * job->c_stride, lanes); break;  \
+        default: AK_NAME(row_panel_wv)(W, 1, update, job, a + m, b, bs, init, c + m * job->c_stride, lanes); break; \
         }                                                                                                   \
         m += rows;                                                                                          \
     }
 
-static __attribute__((noinline)) AK_TARGET void AK_NAME(row_panel)(int width, const struct ak_job *job, const float *a, const float *b,
-                                         ptrdiff_t bs, const float *init, float *c, ptrdiff_t count) {
+AK_INLINE void AK_NAME(row_panel_any)(int width, const bool update, const struct ak_job *job, const float *a,
+                                     const float *b, ptrdiff_t bs, const float *init, float *c, ptrdiff_t count) {
     switch (width) {
     case 4: AK_ROW_PANEL_W(4) break;
     case 3: AK_ROW_PANEL_W(3) break;
     case 2: AK_ROW_PANEL_W(2) break;
     default: AK_ROW_PANEL_W(1) break;
     }
+}
+
+/// The row-vectorized panels of a product that stores c, and of one that updates (apart, as the blocks).
+static __attribute__((noinline)) AK_TARGET void AK_NAME(row_panel)(int width, const struct ak_job *job, const float *a,
+                                                                   const float *b, ptrdiff_t bs, const float *init,
+                                                                   float *c, ptrdiff_t count) {
+    AK_NAME(row_panel_any)(width, false, job, a, b, bs, init, c, count);
+}
+
+static __attribute__((noinline)) AK_TARGET void AK_NAME(row_panel_update)(int width, const struct ak_job *job,
+                                                                          const float *a, const float *b,
+                                                                          ptrdiff_t bs, float *c, ptrdiff_t count) {
+    AK_NAME(row_panel_any)(width, true, job, a, b, bs, NULL, c, count);
 }
 
 #undef AK_ROW_VECTORS
@@ -353,15 +390,20 @@ static AK_TARGET void AK_NAME(gemm_part)(const struct ak_job *job, ptrdiff_t fir
             for (ptrdiff_t n = 0; n < job->columns; n += AK_PANEL) {
                 struct AK_NAME(panel) p = AK_NAME(panel_at)(job, n);
                 if (AK_NAME(is_row_panel)(job, p, count)) continue;  // below
-                AK_NAME(dispatch)(rb, p.nf, p.tk, a + m * job->a_row_stride, job->a_row_stride, job->a_depth_stride,
-                                  p.b, p.bs, NULL, c + m * job->c_stride + n, job->c_stride, job->depth, p.tail, job);
+                AK_NAME(dispatch_update)(rb, p.nf, p.tk, a + m * job->a_row_stride, job->a_row_stride,
+                                         job->a_depth_stride, p.b, p.bs, c + m * job->c_stride + n, job->c_stride,
+                                         job->depth, p.tail, job);
             }
         }
     }
     for (ptrdiff_t n = 0; n < job->columns; n += AK_PANEL) {
         struct AK_NAME(panel) p = AK_NAME(panel_at)(job, n);
         if (AK_NAME(is_row_panel)(job, p, count)) {
-            AK_NAME(row_panel)(p.rest, job, a, p.b, p.bs, init ? init + n : NULL, c + n, count);
+            if (job->update) {
+                AK_NAME(row_panel_update)(p.rest, job, a, p.b, p.bs, c + n, count);
+            } else {
+                AK_NAME(row_panel)(p.rest, job, a, p.b, p.bs, init ? init + n : NULL, c + n, count);
+            }
             continue;
         }
         if (job->update) continue;  // done above
@@ -376,7 +418,7 @@ static AK_TARGET void AK_NAME(gemm_part)(const struct ak_job *job, ptrdiff_t fir
             int rb = (int)(count - m < AK_BLOCK_ROWS ? count - m : AK_BLOCK_ROWS);
             AK_NAME(dispatch)(rb, p.nf, p.tk, a + m * job->a_row_stride, job->a_row_stride, job->a_depth_stride,
                               p.b, p.bs, init ? init + n : NULL, c + m * job->c_stride + n, job->c_stride, job->depth,
-                              p.tail, NULL);
+                              p.tail);
         }
     }
 }

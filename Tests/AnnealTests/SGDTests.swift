@@ -47,6 +47,39 @@ struct SGDTests {
         }
     }
 
+    @Test("a big model's update, applied layer by layer inside the backward pass, equals the gradients then the rule",
+          arguments: [(Float(0), false), (0.9, false), (0.9, true)])
+    func layerByLayerUpdate(momentum: Float, nesterov: Bool) throws {
+        // 300 x 256 + 256 x 3 weights and biases: past Network.layerUpdateMinimum. One batch of all 40 rows is one
+        // update from zero velocity: v = -lr g, then w + v (nesterov: w + momentum v - lr g).
+        let build = {
+            let model = Sequential(seed: 11)
+            try model.add(Dense(256, activation: .relu, inputDimension: 300))
+            try model.add(Dense(3, activation: .softmax))
+            try model.compile(optimizer: try SGD(learningRate: 0.05, momentum: momentum, nesterov: nesterov),
+                              loss: .sparseCategoricalCrossentropy)
+            return model
+        }
+        let x = try Support.randomMatrix(rows: 40, columns: 300, seed: 12)
+        let y = Matrix(column: (0..<40).map { Float($0 % 3) })
+        let trained = try build()
+        try trained.fit(x, y, epochs: 1, batchSize: 40, verbose: 0, shuffle: false)
+        let reference = try build()
+        let start = reference.getWeights()
+        let gradients = try reference.lossGradients(x, y).gradients
+        let rate: Float = 0.05
+        for (index, tensor) in trained.getWeights().enumerated() {
+            let expected = zip(start[index].values, gradients[index].values).map { w, g -> Float in
+                let step = rate * g
+                if momentum == 0 { return w - step }
+                let v = momentum * 0 - step
+                return w + (nesterov ? momentum * v - step : v)
+            }
+            let differing = zip(tensor.values, expected).filter { $0.bitPattern != $1.bitPattern }.count
+            #expect(differing == 0, "weight tensor \(index): \(differing) of \(expected.count) values differ")
+        }
+    }
+
     // MARK: Decay and iterations
 
     @Test("lr 0.1, decay 0.001: the effective rate after 0...4 updates is Keras's, not the tutorial table's")
