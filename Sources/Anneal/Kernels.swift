@@ -18,11 +18,20 @@ enum Kernels {
     static let level: Level = anneal_kernels_best_level()
 
     /// `z[r][j] = bias[j] + Σ_i x[r][i] * kernel[i][j]` for `rows` rows.
+    ///
+    /// `packed`, when given, is room for the kernel's packed copy (`packedSize`), which the product then reads:
+    /// refreshed from `kernel` first unless `packed.current` says it holds the kernel already.
     static func denseForward(
         x: UnsafePointer<Float>, rows: Int, inputs: Int,
         kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?, units: Int,
-        z: UnsafeMutablePointer<Float>, level: Level = level
+        z: UnsafeMutablePointer<Float>, packed: (copy: UnsafeMutablePointer<Float>, current: Bool)? = nil,
+        level: Level = level
     ) {
+        if level != ANNEAL_KERNELS_PORTABLE, let packed {
+            if !packed.current { anneal_kernels_pack(level, kernel, units, inputs, packed.copy) }
+            anneal_kernels_gemm_packed(level, x, inputs, 1, packed.copy, bias, z, units, rows, units, inputs)
+            return
+        }
         if level != ANNEAL_KERNELS_PORTABLE,
            anneal_kernels_gemm(level, x, inputs, 1, kernel, units, 1, bias, z, units, rows, units, inputs) {
             return
@@ -77,6 +86,12 @@ enum Kernels {
         }
     }
 
+    /// The floats of a kernel's packed copy for `denseForward` (0: the product reads the kernel in place):
+    /// worth keeping when that layer's forward product runs often on `rows` rows.
+    static func packedSize(rows: Int, inputs: Int, units: Int, level: Level = level) -> Int {
+        level == ANNEAL_KERNELS_PORTABLE ? 0 : anneal_kernels_packed_size(level, rows, units, inputs)
+    }
+
     /// A layer's parameters, each with its velocity and room for its gradient.
     typealias UpdatedParameters = (
         values: UnsafeMutablePointer<Float>, velocity: UnsafeMutablePointer<Float>, gradient: UnsafeMutablePointer<Float>)
@@ -84,18 +99,21 @@ enum Kernels {
     /// `denseParameterGradients` applied at once as the update `step` (`sgdUpdate`) of the layer's kernel and
     /// bias. The kernel's gradient goes straight from the product into the update (never stored) where a
     /// vectorized level computes it; otherwise, and for the bias, the gradients are stored in `gradient`
-    /// first. Either way the parameters get the same bits as the gradients followed by the update.
+    /// first. Either way the parameters get the same bits as the gradients followed by the update. The updated
+    /// kernel also goes into `packedKernel`, when given (`denseForward`'s packed copy).
     static func denseParameterUpdate(
         x: UnsafePointer<Float>, delta: UnsafePointer<Float>, rows: Int, inputs: Int, units: Int,
-        kernel: UpdatedParameters, bias: UpdatedParameters?, step: SGDStep, level: Level = level
+        kernel: UpdatedParameters, bias: UpdatedParameters?, step: SGDStep,
+        packedKernel: UnsafeMutablePointer<Float>? = nil, level: Level = level
     ) {
         let (rate, momentum, nesterov) = (step.rate, step.momentum, step.nesterov)
         if level != ANNEAL_KERNELS_PORTABLE,
            units == 1
+               // A one-unit layer's forward product never packs its kernel.
                ? anneal_kernels_gemm_sgd(level, delta, 0, 1, x, inputs, 1, kernel.values, kernel.velocity, inputs,
-                                         1, inputs, rows, rate, momentum, nesterov)
+                                         nil, 1, inputs, rows, rate, momentum, nesterov)
                : anneal_kernels_gemm_sgd(level, x, 1, inputs, delta, units, 1, kernel.values, kernel.velocity, units,
-                                         inputs, units, rows, rate, momentum, nesterov) {
+                                         packedKernel, inputs, units, rows, rate, momentum, nesterov) {
             if let bias {
                 anneal_kernels_column_sums(level, delta, rows, units, bias.gradient)
                 sgdUpdate(w: bias.values, v: bias.velocity, g: bias.gradient, count: units, rate: rate,
@@ -107,6 +125,9 @@ enum Kernels {
                                 kernelGradient: kernel.gradient, biasGradient: bias?.gradient, level: level)
         sgdUpdate(w: kernel.values, v: kernel.velocity, g: kernel.gradient, count: inputs * units, rate: rate,
                   momentum: momentum, nesterov: nesterov, level: level)
+        if level != ANNEAL_KERNELS_PORTABLE, let packedKernel {
+            anneal_kernels_pack(level, kernel.values, units, inputs, packedKernel)
+        }
         if let bias {
             sgdUpdate(w: bias.values, v: bias.velocity, g: bias.gradient, count: units, rate: rate,
                       momentum: momentum, nesterov: nesterov, level: level)

@@ -161,12 +161,14 @@ public final class Sequential {
         return (network, optimizer, loss)
     }
 
-    /// A workspace for batches of up to `capacity` rows, reused while big enough.
-    func workspace(network: Network, capacity: Int, labelWidth: Int) -> Workspace {
-        if let cachedWorkspace, cachedWorkspace.capacity == capacity, cachedWorkspace.labelWidth == labelWidth {
+    /// A workspace for batches of up to `capacity` rows (for training, or not: see `Workspace.init`), reused
+    /// while it fits.
+    func workspace(network: Network, capacity: Int, labelWidth: Int, training: Bool = false) -> Workspace {
+        if let cachedWorkspace, cachedWorkspace.capacity == capacity, cachedWorkspace.labelWidth == labelWidth,
+           cachedWorkspace.training == training {
             return cachedWorkspace
         }
-        let fresh = Workspace(network: network, capacity: capacity, labelWidth: labelWidth)
+        let fresh = Workspace(network: network, capacity: capacity, labelWidth: labelWidth, training: training)
         cachedWorkspace = fresh
         return fresh
     }

@@ -90,7 +90,8 @@ public final class TrainingSession {
         generator = SeededGenerator(seed: seed ?? model.generator.nextSeed())
         metricTotals = [Float](repeating: 0, count: model.metrics.count)
         metrics = model.metrics.map(\.metric)
-        workspace = model.workspace(network: network, capacity: min(batchSize, trainingRows), labelWidth: y.columns)
+        workspace = model.workspace(
+            network: network, capacity: min(batchSize, trainingRows), labelWidth: y.columns, training: true)
     }
 
     /// Updates per epoch: `ceil(trainingRows / batchSize)`.
@@ -120,10 +121,25 @@ public final class TrainingSession {
         guard index >= 0, index < batchCount else {
             throw AnnealError.invalidArgument("batch index \(index) is outside [0, \(batchCount)) for this epoch")
         }
+        // The caller may have changed the weights since the last step.
+        trainStep(index, packedKernelsAreCurrent: false)
+    }
+
+    /// Trains every batch of a fresh epoch and returns its logs (training values only).
+    public func trainEpoch() throws -> Logs {
+        beginEpoch()
+        // Nothing runs between these steps: after the first, the packed kernels its update wrote are current.
+        for index in 0..<batchCount { trainStep(index, packedKernelsAreCurrent: index > 0) }
+        return runningLogs()
+    }
+
+    /// Batch `index`'s step (a valid index). `packedKernelsAreCurrent`: nothing has changed the parameters since
+    /// the last step's update (see `Network.forward`).
+    private func trainStep(_ index: Int, packedKernelsAreCurrent: Bool) {
         let start = index * batchSize
         let rows = min(batchSize, trainingRows - start)
         order.withUnsafeBufferPointer { workspace.gather(x: x, y: y, order: $0, start: start, count: rows) }
-        network.forward(workspace, rows: rows)
+        network.forward(workspace, rows: rows, packedKernelsAreCurrent: packedKernelsAreCurrent)
         let last = network.layouts.count - 1
         let units = network.outputs
         let batchLoss = loss.evaluate(
@@ -137,13 +153,6 @@ public final class TrainingSession {
         rowsSeen += rows
         optimizer.update(parameters: network.parameters) { network.backward(workspace, rows: rows, applying: $0) }
         batchesDone += 1
-    }
-
-    /// Trains every batch of a fresh epoch and returns its logs (training values only).
-    public func trainEpoch() throws -> Logs {
-        beginEpoch()
-        for index in 0..<batchCount { try trainBatch(index) }
-        return runningLogs()
     }
 
     /// The running means of the current epoch: `loss` then each metric under its log name.

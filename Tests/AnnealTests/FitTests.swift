@@ -254,6 +254,63 @@ struct FitTests {
         #expect(quietWeights == loopedWeights)
     }
 
+    /// A model past `Network.layerUpdateMinimum` whose first layer's forward product packs its kernel: its
+    /// training keeps that packed copy between the batches of an epoch.
+    static func packingModel(seed: UInt64) throws -> Sequential {
+        let model = Sequential(seed: seed)
+        try model.add(Dense(256, activation: .relu, inputDimension: 300))
+        try model.add(Dense(64, activation: .relu))
+        try model.add(Dense(3, activation: .softmax))
+        try model.compile(optimizer: try SGD(learningRate: 0.05, momentum: 0.9), loss: .sparseCategoricalCrossentropy,
+                          metrics: ["accuracy"])
+        return model
+    }
+
+    @Test("a big model: fit without callbacks (packed kernels kept between batches) gives the callback loop's bits")
+    func packedKernelsKeptBetweenBatches() throws {
+        let x = try Support.randomMatrix(rows: 200, columns: 300, seed: 21)
+        let y = Matrix(column: (0..<200).map { Float($0 % 3) })
+        func run(_ callbacks: [any Callback]) throws -> (History, [[UInt32]]) {
+            let model = try Self.packingModel(seed: 22)
+            let history = try model.fit(x, y, epochs: 3, batchSize: 32, verbose: 0, callbacks: callbacks,
+                                        validationSplit: 0.2)
+            return (history, Self.bits(model.getWeights()))
+        }
+        let (quiet, quietWeights) = try run([])
+        let (looped, loopedWeights) = try run([LambdaCallback()])
+        for key in quiet.keys {
+            #expect(quiet[key]?.map(\.bitPattern) == looped[key]?.map(\.bitPattern), "\(key)")
+        }
+        let differing = zip(quietWeights.joined(), loopedWeights.joined()).filter { $0 != $1 }.count
+        #expect(differing == 0, "\(differing) weights differ")
+    }
+
+    @Test("weights set between a session's epochs are the ones the next epoch trains (no stale packed kernel)")
+    func weightsSetBetweenEpochs() throws {
+        let x = try Support.randomMatrix(rows: 96, columns: 300, seed: 23)
+        let y = Matrix(column: (0..<96).map { Float($0 % 3) })
+        func run(byBatch: Bool) throws -> [[UInt32]] {
+            let model = try Self.packingModel(seed: 24)
+            let session = try TrainingSession(model: model, x: x, y: y, batchSize: 32, seed: 25)
+            for epoch in 0..<2 {
+                if epoch == 1 {
+                    // Halve every weight: the first layer's packed copy no longer matches.
+                    try model.setWeights(model.getWeights().map { WeightTensor(shape: $0.shape, values: $0.values.map { $0 / 2 }) })
+                }
+                if byBatch {
+                    session.beginEpoch()
+                    for batch in 0..<session.batchCount { try session.trainBatch(batch) }
+                } else {
+                    _ = try session.trainEpoch()
+                }
+            }
+            return Self.bits(model.getWeights())
+        }
+        let (byEpoch, byBatch) = (try run(byBatch: false), try run(byBatch: true))
+        let differing = zip(byEpoch.joined(), byBatch.joined()).filter { $0 != $1 }.count
+        #expect(differing == 0, "\(differing) weights differ")
+    }
+
     @Test("with the helper thread held by the caller, fit without callbacks validates inline: the same bits")
     func quietFitWithTheHelperHeld() throws {
         let data = try Support.ionosphere()

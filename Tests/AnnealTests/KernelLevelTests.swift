@@ -78,6 +78,35 @@ struct KernelLevelTests {
                     kernelGradient.update(repeating: 0, count: inputs * units)
                 }
             }
+            // A kept packed copy of the kernel: the forward product reading it, and the update writing it.
+            let packedSize = Kernels.packedSize(rows: rows, inputs: inputs, units: units, level: level)
+            if packedSize > 0 {
+                var packed = [Float](repeating: .nan, count: packedSize)
+                Self.expectSameBits(Array(repeating: .nan, count: rows * units), at: level, "packed forward \(name)") { z, level in
+                    packed.withUnsafeMutableBufferPointer { copy in
+                        Kernels.denseForward(x: x, rows: rows, inputs: inputs, kernel: kernel, bias: bias, units: units,
+                                             z: z, packed: (copy.baseAddress!, false), level: level)
+                    }
+                }
+                var updated = Self.values(2 * count, seed: UInt64(10 * index + 6))
+                var scratch = [Float](repeating: 0, count: count)
+                updated.withUnsafeMutableBufferPointer { p in
+                    scratch.withUnsafeMutableBufferPointer { g in
+                        packed.withUnsafeMutableBufferPointer { copy in
+                            let (w, v, bias) = (p.baseAddress!, p.baseAddress! + count, inputs * units)
+                            Kernels.denseParameterUpdate(
+                                x: x, delta: delta, rows: rows, inputs: inputs, units: units,
+                                kernel: (w, v, g.baseAddress!), bias: (w + bias, v + bias, g.baseAddress! + bias),
+                                step: SGDStep(rate: 0.0999, momentum: 0.9, nesterov: false, velocity: v),
+                                packedKernel: copy.baseAddress!, level: level)
+                        }
+                    }
+                }
+                var repacked = [Float](repeating: .nan, count: packedSize)
+                anneal_kernels_pack(level, updated, units, inputs, &repacked)
+                let differing = zip(packed, repacked).filter { $0.bitPattern != $1.bitPattern }.count
+                #expect(differing == 0, "packed kernel after the update \(name): \(differing) of \(packedSize) values differ")
+            }
             Self.expectSameBits(Array(repeating: .nan, count: rows * inputs), at: level, "input gradient \(name)") { dx, level in
                 Kernels.denseInputGradient(delta: delta, rows: rows, inputs: inputs, units: units, kernel: kernel,
                                            inputGradient: dx, level: level)

@@ -57,15 +57,36 @@ ANNEAL_KERNELS_INTERNAL bool anneal_kernels_gemm(
 /// (row stride `w_stride`): instead of storing `c[m][n]`, applies anneal_kernels_sgd's update to `w[m][n]` and
 /// its velocity `v[m][n]` (`v` laid out like `w`; not read when momentum is 0) with `c[m][n]` as the
 /// gradient, giving the same bits as the product then the update, without writing or reading the gradient.
-/// Each thread updates the rows it computed. Returns false, having changed nothing, where anneal_kernels_gemm
-/// would.
+/// Each thread updates the rows it computed. When `packed_w` is not NULL, each updated parameter is also
+/// written there, as anneal_kernels_pack lays out w (`rows` x `columns`, row stride `columns`). Returns false,
+/// having changed nothing, where anneal_kernels_gemm would.
 ANNEAL_KERNELS_INTERNAL bool anneal_kernels_gemm_sgd(
     anneal_kernels_level level,
     const float *a, ptrdiff_t a_row_stride, ptrdiff_t a_depth_stride,
     const float *b, ptrdiff_t b_depth_stride, ptrdiff_t b_column_stride,
-    float *w, float *v, ptrdiff_t w_stride,
+    float *w, float *v, ptrdiff_t w_stride, float *packed_w,
     ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth,
     float rate, float momentum, bool nesterov);
+
+/// The floats of the copy of b that anneal_kernels_gemm makes at `level` for a product of this shape whose b
+/// has adjacent rows and columns (b_depth_stride == columns, b_column_stride 1), or 0 when it reads such a b
+/// in place. A caller that computes the same b's products again can keep that copy itself
+/// (anneal_kernels_pack, anneal_kernels_gemm_packed), updated by anneal_kernels_gemm_sgd.
+ANNEAL_KERNELS_INTERNAL ptrdiff_t anneal_kernels_packed_size(anneal_kernels_level level, ptrdiff_t rows,
+                                                             ptrdiff_t columns, ptrdiff_t depth);
+
+/// Copies b (`depth` x `columns`, row stride `columns`) into `packed` (anneal_kernels_packed_size floats):
+/// panels of the level's register block width, each panel's rows contiguous.
+ANNEAL_KERNELS_INTERNAL void anneal_kernels_pack(anneal_kernels_level level, const float *b, ptrdiff_t columns,
+                                                 ptrdiff_t depth, float *packed);
+
+/// anneal_kernels_gemm with b given as anneal_kernels_pack's copy `packed_b`: the same bits, without copying b.
+ANNEAL_KERNELS_INTERNAL void anneal_kernels_gemm_packed(
+    anneal_kernels_level level,
+    const float *a, ptrdiff_t a_row_stride, ptrdiff_t a_depth_stride,
+    const float *packed_b, const float *init,
+    float *c, ptrdiff_t c_stride,
+    ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth);
 
 /// `sums[n] = Σ_r x[r][n]` (r in increasing order) for `n < columns`, `r < rows`, row stride `columns`.
 ANNEAL_KERNELS_INTERNAL void anneal_kernels_column_sums(anneal_kernels_level level, const float *x, ptrdiff_t rows,
@@ -88,6 +109,7 @@ ANNEAL_KERNELS_INTERNAL void anneal_kernels_sgd(anneal_kernels_level level, floa
                                                 ptrdiff_t count, float rate, float momentum, bool nesterov);
 
 /// Copies row `rows[k]` of `source` (row width `width`) to row `k` of `destination`, for `k < count`.
+/// Gathers of 65536 values or more are shared with the helper thread.
 ANNEAL_KERNELS_INTERNAL void anneal_kernels_gather_rows(anneal_kernels_level level, float *destination,
                                                         const float *source, ptrdiff_t width, const ptrdiff_t *rows,
                                                         ptrdiff_t count);
