@@ -86,8 +86,12 @@ final class Network {
             let layer = layouts[index]
             let input = index == 0 ? workspace.input.base : workspace.activations[index - 1].base
             let delta = workspace.deltas[index].base
+            if layerStep == nil {
+                Kernels.denseParameterGradients(
+                    x: input, delta: delta, rows: rows, inputs: layer.inputs, units: layer.units,
+                    kernelGradient: g + layer.kernelOffset, biasGradient: layer.biasOffset.map { g + $0 })
+            }
             if index > 0 {
-                // First, while the layer's kernel is still the one the forward pass used.
                 let below = layouts[index - 1]
                 let belowDelta = workspace.deltas[index - 1].base
                 Kernels.denseInputGradient(
@@ -98,15 +102,12 @@ final class Network {
                     rows: rows, units: below.units)
             }
             if let step = layerStep {
+                // After the input gradient, which needs the kernel the forward pass used.
                 Kernels.denseParameterUpdate(
                     x: input, delta: delta, rows: rows, inputs: layer.inputs, units: layer.units,
                     kernel: (w + layer.kernelOffset, step.velocity + layer.kernelOffset, g + layer.kernelOffset),
                     bias: layer.biasOffset.map { (w + $0, step.velocity + $0, g + $0) }, step: step,
                     packedKernel: workspace.packedKernels[index]?.base)
-            } else {
-                Kernels.denseParameterGradients(
-                    x: input, delta: delta, rows: rows, inputs: layer.inputs, units: layer.units,
-                    kernelGradient: g + layer.kernelOffset, biasGradient: layer.biasOffset.map { g + $0 })
             }
         }
         if let step, layerStep == nil {
