@@ -136,9 +136,10 @@ struct KernelLevelTests {
                 }
             }
         }
-        for width in [1, 2, 8, 16, 34, 35] {
+        // The last: 100 rows of 700, a gather big enough to be shared with the helper thread.
+        for (width, count) in [(1, 7), (2, 7), (8, 7), (16, 7), (34, 7), (35, 7), (700, 100)] {
             let source = Self.values(40 * width, seed: 11)
-            let rows = [3, 0, 39, 17, 17, 5, 22]
+            let rows = (0..<count).map { ([3, 0, 39, 17, 17, 5, 22][$0 % 7] + $0 / 7) % 40 }
             Self.expectSameBits(Array(repeating: .nan, count: rows.count * width), at: level, "gather \(width)") { out, level in
                 Kernels.gatherRows(out, from: source, width: width, rows: rows, count: rows.count, level: level)
             }
