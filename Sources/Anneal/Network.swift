@@ -13,7 +13,8 @@ struct LayerLayout: Sendable {
 /// The numbers of a built model: every parameter in one contiguous buffer (kernel then bias, layer after
 /// layer, Keras's order), a gradient buffer of the same layout, and the forward and backward passes.
 ///
-/// One buffer makes the optimizer step a single loop over all parameters.
+/// One buffer makes the optimizer step a single loop over all parameters (a big model's is applied layer by
+/// layer instead, inside the backward pass: `backward(_:rows:applying:)`).
 final class Network {
     let layouts: [LayerLayout]
     let parameters: FloatBuffer
