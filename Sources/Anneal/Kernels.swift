@@ -101,19 +101,25 @@ enum Kernels {
     /// vectorized level computes it; otherwise, and for the bias, the gradients are stored in `gradient`
     /// first. Either way the parameters get the same bits as the gradients followed by the update. The updated
     /// kernel also goes into `packedKernel`, when given (`denseForward`'s packed copy).
+    ///
+    /// `transposedX`, when given, is `x` transposed (`inputs` x `rows`): the product then reads its rows in order.
     static func denseParameterUpdate(
         x: UnsafePointer<Float>, delta: UnsafePointer<Float>, rows: Int, inputs: Int, units: Int,
         kernel: UpdatedParameters, bias: UpdatedParameters?, step: SGDStep,
-        packedKernel: UnsafeMutablePointer<Float>? = nil, level: Level = level
+        packedKernel: UnsafeMutablePointer<Float>? = nil, transposedX: UnsafePointer<Float>? = nil,
+        level: Level = level
     ) {
         let (rate, momentum, nesterov) = (step.rate, step.momentum, step.nesterov)
+        // dKernel = xᵀ · delta: output row i reads x down column i, or row i of the transposed copy.
+        let (a, aRowStride, aDepthStride) = transposedX.map { ($0, rows, 1) } ?? (x, 1, inputs)
         if level != ANNEAL_KERNELS_PORTABLE,
            units == 1
                // A one-unit layer's forward product never packs its kernel.
                ? anneal_kernels_gemm_sgd(level, delta, 0, 1, x, inputs, 1, kernel.values, kernel.velocity, inputs,
                                          nil, 1, inputs, rows, rate, momentum, nesterov)
-               : anneal_kernels_gemm_sgd(level, x, 1, inputs, delta, units, 1, kernel.values, kernel.velocity, units,
-                                         packedKernel, inputs, units, rows, rate, momentum, nesterov) {
+               : anneal_kernels_gemm_sgd(level, a, aRowStride, aDepthStride, delta, units, 1, kernel.values,
+                                         kernel.velocity, units, packedKernel, inputs, units, rows, rate, momentum,
+                                         nesterov) {
             if let bias {
                 anneal_kernels_column_sums(level, delta, rows, units, bias.gradient)
                 sgdUpdate(w: bias.values, v: bias.velocity, g: bias.gradient, count: units, rate: rate,
@@ -204,6 +210,20 @@ enum Kernels {
                 v[i] = momentum * v[i] - rate * g[i]
                 w[i] += v[i]
             }
+        }
+    }
+
+    /// `transposed[n][m] = matrix[m][n]` for a `rows` x `columns` matrix.
+    static func transpose(
+        _ matrix: UnsafePointer<Float>, rows: Int, columns: Int, into transposed: UnsafeMutablePointer<Float>,
+        level: Level = level
+    ) {
+        if level != ANNEAL_KERNELS_PORTABLE {
+            anneal_kernels_transpose(level, matrix, rows, columns, transposed)
+            return
+        }
+        for m in 0..<rows {
+            for n in 0..<columns { transposed[n * rows + m] = matrix[m * columns + n] }
         }
     }
 

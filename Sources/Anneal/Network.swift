@@ -1,3 +1,5 @@
+import AnnealKernels
+
 /// Where one dense layer's numbers sit inside the model's single parameter buffer.
 struct LayerLayout: Sendable {
     let inputs: Int
@@ -54,6 +56,9 @@ final class Network {
         for index in 0..<layouts.count {
             let layer = layouts[index]
             let input = index == 0 ? workspace.input.base : workspace.activations[index - 1].base
+            if let transposed = workspace.transposedInputs[index] {
+                Kernels.transpose(input, rows: rows, columns: layer.inputs, into: transposed.base)
+            }
             let z = workspace.preActivations[index].base
             Kernels.denseForward(
                 x: input, rows: rows, inputs: layer.inputs,
@@ -108,7 +113,8 @@ final class Network {
                     x: input, delta: delta, rows: rows, inputs: layer.inputs, units: layer.units,
                     kernel: (w + layer.kernelOffset, step.velocity + layer.kernelOffset, g + layer.kernelOffset),
                     bias: layer.biasOffset.map { (w + $0, step.velocity + $0, g + $0) }, step: step,
-                    packedKernel: workspace.packedKernels[index]?.base)
+                    packedKernel: workspace.packedKernels[index]?.base,
+                    transposedX: workspace.transposedInputs[index].map { UnsafePointer($0.base) })
             }
         }
         if let step, layerStep == nil {
@@ -134,6 +140,10 @@ final class Workspace {
     /// (`Kernels.packedSize`). Each update writes it, so the next batch's forward product need not copy the
     /// kernel again (big network: 0.8 MB per batch for its first layer).
     let packedKernels: [FloatBuffer?]
+    /// Per layer, its input transposed (`inputs` x rows), or nil: kept by the same workspaces for the layers
+    /// whose parameter-gradient products are shared with the helper thread, written by each forward pass and
+    /// read by the update, which then reads its rows in order (`Kernels.denseParameterUpdate`).
+    let transposedInputs: [FloatBuffer?]
 
     init(network: Network, capacity: Int, labelWidth: Int, training: Bool = false) {
         self.capacity = capacity
@@ -148,6 +158,11 @@ final class Workspace {
         packedKernels = network.layouts.map { layer in
             let size = keepsPacks ? Kernels.packedSize(rows: capacity, inputs: layer.inputs, units: layer.units) : 0
             return size > 0 ? FloatBuffer(count: size) : nil
+        }
+        transposedInputs = network.layouts.map { layer in
+            let transposes = keepsPacks && layer.units > 1 && Kernels.level != ANNEAL_KERNELS_PORTABLE
+                && anneal_kernels_product_is_shared(Kernels.level, layer.inputs, layer.units, capacity)
+            return transposes ? FloatBuffer(count: layer.inputs * capacity) : nil
         }
     }
 

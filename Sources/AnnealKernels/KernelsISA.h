@@ -406,12 +406,12 @@ static AK_TARGET void AK_NAME(gemm_part)(const struct ak_job *job, ptrdiff_t fir
     // outside, panels inside: each block row updates whole rows of parameters and velocities, one contiguous
     // stretch of memory after another. Panel by panel, the updates went down the columns of those big arrays
     // and pushed a's rows out of the cache: the product ran slower than product and update apart (784 x 128
-    // x 256: 880 us against 734 + 46). Each block row's a is first copied into `packed_a`, its steps of depth
-    // one after another: read once per panel, a transposed a otherwise takes a new cache line at every step
-    // (777 -> 730 us).
+    // x 256: 880 us against 734 + 46). A transposed a (rows adjacent) is first copied into `packed_a`, block
+    // row by block row, its steps of depth one after another: read once per panel, it otherwise takes a new
+    // cache line at every step (777 -> 730 us).
     if (job->update && !AK_NAME(is_row_panel)(job, AK_NAME(panel_at)(job, 0), count)) {
         float packed_a[AK_BLOCK_ROWS * AK_PACKED_A_DEPTH];
-        bool pack_a = job->depth <= AK_PACKED_A_DEPTH;
+        bool pack_a = job->depth <= AK_PACKED_A_DEPTH && job->a_row_stride == 1 && job->a_depth_stride != 1;
         for (ptrdiff_t m = 0; m < count; m += AK_BLOCK_ROWS) {
             int rb = (int)(count - m < AK_BLOCK_ROWS ? count - m : AK_BLOCK_ROWS);
             const float *block_a = a + m * job->a_row_stride;

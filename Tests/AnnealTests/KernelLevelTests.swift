@@ -77,6 +77,23 @@ struct KernelLevelTests {
                     // The portable level leaves the kernel's gradient in the scratch; the fused one does not.
                     kernelGradient.update(repeating: 0, count: inputs * units)
                 }
+                // The same with x given transposed as well (read in order by the product).
+                var transposedX = [Float](repeating: .nan, count: inputs * rows)
+                Kernels.transpose(x, rows: rows, columns: inputs, into: &transposedX, level: level)
+                Self.expectSameBits(Self.values(2 * count, seed: UInt64(10 * index + 5)) + Array(repeating: 0, count: count),
+                                    at: level, "update, x transposed, \(name) \(momentum) \(nesterov)") { p, level in
+                    let kernelGradient = p + 2 * count
+                    let bias = inputs * units
+                    Kernels.denseParameterUpdate(
+                        x: x, delta: delta, rows: rows, inputs: inputs, units: units,
+                        kernel: (p, p + count, kernelGradient), bias: (p + bias, p + count + bias, kernelGradient + bias),
+                        step: SGDStep(rate: 0.0999, momentum: momentum, nesterov: nesterov, velocity: p + count),
+                        transposedX: transposedX, level: level)
+                    kernelGradient.update(repeating: 0, count: inputs * units)
+                }
+            }
+            Self.expectSameBits(Array(repeating: .nan, count: rows * inputs), at: level, "transpose \(name)") { t, level in
+                Kernels.transpose(x, rows: rows, columns: inputs, into: t, level: level)
             }
             // A kept packed copy of the kernel: the forward product reading it, and the update writing it.
             let packedSize = Kernels.packedSize(rows: rows, inputs: inputs, units: units, level: level)
@@ -114,7 +131,8 @@ struct KernelLevelTests {
         }
     }
 
-    @Test("ReLU forward and backward, the SGD update's three rules and the batch gather", arguments: vectorizedLevels)
+    @Test("ReLU forward and backward, the SGD update's three rules, transposes and the batch gather",
+          arguments: vectorizedLevels)
     func elementwise(level: Kernels.Level) {
         // 70_000 parameters: an update big enough to be shared with the helper thread.
         for count in [1, 7, 8, 9, 16, 17, 34, 100, 70_000] {
@@ -134,6 +152,13 @@ struct KernelLevelTests {
                     Kernels.sgdUpdate(w: wv, v: wv + count, g: g, count: count, rate: 0.0999, momentum: momentum,
                                       nesterov: nesterov, level: level)
                 }
+            }
+        }
+        // Transposes around the 8 x 8 tiles and the 16-row pieces, the last shared with the helper thread.
+        for (rows, columns) in [(1, 1), (3, 5), (8, 8), (17, 33), (40, 9), (128, 784)] {
+            let matrix = Self.values(rows * columns, seed: 13)
+            Self.expectSameBits(Array(repeating: .nan, count: rows * columns), at: level, "transpose \(rows) x \(columns)") { t, level in
+                Kernels.transpose(matrix, rows: rows, columns: columns, into: t, level: level)
             }
         }
         // The last: 100 rows of 700, a gather big enough to be shared with the helper thread.

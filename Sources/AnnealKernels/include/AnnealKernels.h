@@ -108,6 +108,11 @@ ANNEAL_KERNELS_INTERNAL void anneal_kernels_relu_backward(anneal_kernels_level l
 ANNEAL_KERNELS_INTERNAL void anneal_kernels_sgd(anneal_kernels_level level, float *w, float *v, const float *g,
                                                 ptrdiff_t count, float rate, float momentum, bool nesterov);
 
+/// `transposed[n][m] = matrix[m][n]` for `matrix` `rows` x `columns` (row strides `columns` and `rows`).
+/// Transposes of 65536 values or more are shared with the helper thread.
+ANNEAL_KERNELS_INTERNAL void anneal_kernels_transpose(anneal_kernels_level level, const float *matrix, ptrdiff_t rows,
+                                                      ptrdiff_t columns, float *transposed);
+
 /// Copies row `rows[k]` of `source` (row width `width`) to row `k` of `destination`, for `k < count`.
 /// Gathers of 65536 values or more are shared with the helper thread.
 ANNEAL_KERNELS_INTERNAL void anneal_kernels_gather_rows(anneal_kernels_level level, float *destination,
