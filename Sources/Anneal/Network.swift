@@ -56,9 +56,6 @@ final class Network {
         for index in 0..<layouts.count {
             let layer = layouts[index]
             let input = index == 0 ? workspace.input.base : workspace.activations[index - 1].base
-            if let transposed = workspace.transposedInputs[index] {
-                Kernels.transpose(input, rows: rows, columns: layer.inputs, into: transposed.base)
-            }
             let z = workspace.preActivations[index].base
             Kernels.denseForward(
                 x: input, rows: rows, inputs: layer.inputs,
@@ -70,8 +67,9 @@ final class Network {
 
     /// Models with this many parameters or more apply an update layer by layer inside the backward pass
     /// (`backward(_:rows:applying:)`); smaller ones compute every gradient first, then update all parameters
-    /// in one call. The per-layer calls cost more than they save on the tutorial's 1.3k parameters (its run
-    /// 1.74 -> 1.90 ms), while the big network gains 0.1 ms per batch.
+    /// in one call. On the tutorial's 1.3k parameters the per-layer calls do not pay (its run went 1.74 ->
+    /// 1.90 ms with them and the updating blocks in the storing blocks' code, 1.82 with neither), while the
+    /// big network gains 0.1 ms per batch.
     static let layerUpdateMinimum = 65_536
 
     var updatesLayerByLayer: Bool { parameters.count >= Self.layerUpdateMinimum }
@@ -109,12 +107,14 @@ final class Network {
             }
             if let step = layerStep {
                 // After the input gradient, which needs the kernel the forward pass used.
+                let transposed = workspace.transposedInputs[index]
+                if let transposed { Kernels.transpose(input, rows: rows, columns: layer.inputs, into: transposed.base) }
                 Kernels.denseParameterUpdate(
                     x: input, delta: delta, rows: rows, inputs: layer.inputs, units: layer.units,
                     kernel: (w + layer.kernelOffset, step.velocity + layer.kernelOffset, g + layer.kernelOffset),
                     bias: layer.biasOffset.map { (w + $0, step.velocity + $0, g + $0) }, step: step,
                     packedKernel: workspace.packedKernels[index]?.base,
-                    transposedX: workspace.transposedInputs[index].map { UnsafePointer($0.base) })
+                    transposedX: transposed.map { UnsafePointer($0.base) })
             }
         }
         if let step, layerStep == nil {
@@ -140,9 +140,9 @@ final class Workspace {
     /// (`Kernels.packedSize`). Each update writes it, so the next batch's forward product need not copy the
     /// kernel again (big network: 0.8 MB per batch for its first layer).
     let packedKernels: [FloatBuffer?]
-    /// Per layer, its input transposed (`inputs` x rows), or nil: kept by the same workspaces for the layers
-    /// whose parameter-gradient products are shared with the helper thread, written by each forward pass and
-    /// read by the update, which then reads its rows in order (`Kernels.denseParameterUpdate`).
+    /// Per layer, room for its input transposed (`inputs` x rows), or nil: kept by the same workspaces for the
+    /// layers whose parameter-gradient products are shared with the helper thread, and written just before
+    /// each update, which then reads its rows in order (`Kernels.denseParameterUpdate`).
     let transposedInputs: [FloatBuffer?]
 
     init(network: Network, capacity: Int, labelWidth: Int, training: Bool = false) {

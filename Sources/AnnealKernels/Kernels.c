@@ -633,6 +633,14 @@ static void ak_pack(anneal_kernels_level level, const float *b, ptrdiff_t b_dept
     ak_run(&pack, shared, 1);
 }
 
+/// Whether a product of this shape copies b into panels when b's columns are adjacent (b_column_stride 1,
+/// rows `b_depth_stride` apart); a b read transposed is always copied.
+static bool ak_packs_b(anneal_kernels_level level, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth,
+                       ptrdiff_t b_depth_stride) {
+    return anneal_kernels_product_is_shared(level, rows, columns, depth) &&
+           (columns > ak_panel_columns(level) || b_depth_stride != columns);
+}
+
 /// Computes the product `job` describes (its operands and shape set, and `packed` when b comes packed
 /// already; `part` is set here).
 static bool ak_gemm(anneal_kernels_level level, struct ak_job *job) {
@@ -641,8 +649,8 @@ static bool ak_gemm(anneal_kernels_level level, struct ak_job *job) {
     job->part = wide ? ak_avx512_gemm_part : ak_avx2_gemm_part;
     bool big = anneal_kernels_product_is_shared(level, job->rows, job->columns, job->depth);
     bool in_place = job->b_column_stride == 1;
-    if (!job->packed && (!in_place || (big && (job->columns > ak_panel_columns(level) ||
-                                               job->b_depth_stride != job->columns)))) {
+    if (!job->packed &&
+        (!in_place || ak_packs_b(level, job->rows, job->columns, job->depth, job->b_depth_stride))) {
         float *packed = ak_pack_buffer((size_t)job->depth * (size_t)job->columns);
         if (packed) {
             ak_pack(level, job->b, job->b_depth_stride, job->b_column_stride, job->columns, job->depth, packed, big);
@@ -672,8 +680,7 @@ bool anneal_kernels_gemm(
 }
 
 ptrdiff_t anneal_kernels_packed_size(anneal_kernels_level level, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth) {
-    bool packs = anneal_kernels_product_is_shared(level, rows, columns, depth) && columns > ak_panel_columns(level);
-    return packs ? columns * depth : 0;
+    return ak_packs_b(level, rows, columns, depth, columns) ? columns * depth : 0;
 }
 
 void anneal_kernels_pack(anneal_kernels_level level, const float *b, ptrdiff_t columns, ptrdiff_t depth,

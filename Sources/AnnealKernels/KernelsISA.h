@@ -242,7 +242,7 @@ AK_INLINE void AK_NAME(dispatch_any)(
 }
 
 /// The blocks of a product that stores c: compiled apart from the updating ones, so that none of the update's
-/// code sits in the small products' path (the tutorial's run was 10 % slower with one shared copy).
+/// code sits in the small products' path (see Network.layerUpdateMinimum for what the tutorial's run did).
 static AK_TARGET void AK_NAME(dispatch)(
     int rb, int nf, int tk,
     const float *a, ptrdiff_t ars, ptrdiff_t ads,

@@ -62,34 +62,28 @@ struct KernelLevelTests {
                                                 kernelGradient: out, biasGradient: out + inputs * units, level: level)
             }
             // Parameters, velocities and gradient scratch in one buffer: the scratch holds the bias gradient
-            // at every level, the kernel gradient only where the update follows the product.
+            // at every level, the kernel gradient only where the update follows the product. Each rule with x
+            // as it is, and with x also given transposed (read in order by the product).
             let count = inputs * units + units
+            var transposedX = [Float](repeating: .nan, count: inputs * rows)
+            Kernels.transpose(x, rows: rows, columns: inputs, into: &transposedX, level: level)
             for (momentum, nesterov) in [(Float(0), false), (0.8, false), (0.9, true)] {
-                Self.expectSameBits(Self.values(2 * count, seed: UInt64(10 * index + 5)) + Array(repeating: 0, count: count),
-                                    at: level, "update \(name) \(momentum) \(nesterov)") { p, level in
-                    let kernelGradient = p + 2 * count
-                    let bias = inputs * units
-                    Kernels.denseParameterUpdate(
-                        x: x, delta: delta, rows: rows, inputs: inputs, units: units,
-                        kernel: (p, p + count, kernelGradient), bias: (p + bias, p + count + bias, kernelGradient + bias),
-                        step: SGDStep(rate: 0.0999, momentum: momentum, nesterov: nesterov, velocity: p + count),
-                        level: level)
-                    // The portable level leaves the kernel's gradient in the scratch; the fused one does not.
-                    kernelGradient.update(repeating: 0, count: inputs * units)
-                }
-                // The same with x given transposed as well (read in order by the product).
-                var transposedX = [Float](repeating: .nan, count: inputs * rows)
-                Kernels.transpose(x, rows: rows, columns: inputs, into: &transposedX, level: level)
-                Self.expectSameBits(Self.values(2 * count, seed: UInt64(10 * index + 5)) + Array(repeating: 0, count: count),
-                                    at: level, "update, x transposed, \(name) \(momentum) \(nesterov)") { p, level in
-                    let kernelGradient = p + 2 * count
-                    let bias = inputs * units
-                    Kernels.denseParameterUpdate(
-                        x: x, delta: delta, rows: rows, inputs: inputs, units: units,
-                        kernel: (p, p + count, kernelGradient), bias: (p + bias, p + count + bias, kernelGradient + bias),
-                        step: SGDStep(rate: 0.0999, momentum: momentum, nesterov: nesterov, velocity: p + count),
-                        transposedX: transposedX, level: level)
-                    kernelGradient.update(repeating: 0, count: inputs * units)
+                for xTransposed in [false, true] {
+                    let what = "update\(xTransposed ? ", x transposed," : "") \(name) \(momentum) \(nesterov)"
+                    Self.expectSameBits(Self.values(2 * count, seed: UInt64(10 * index + 5)) + Array(repeating: 0, count: count),
+                                        at: level, what) { p, level in
+                        let kernelGradient = p + 2 * count
+                        let bias = inputs * units
+                        transposedX.withUnsafeBufferPointer { t in
+                            Kernels.denseParameterUpdate(
+                                x: x, delta: delta, rows: rows, inputs: inputs, units: units,
+                                kernel: (p, p + count, kernelGradient), bias: (p + bias, p + count + bias, kernelGradient + bias),
+                                step: SGDStep(rate: 0.0999, momentum: momentum, nesterov: nesterov, velocity: p + count),
+                                transposedX: xTransposed ? t.baseAddress : nil, level: level)
+                        }
+                        // The portable level leaves the kernel's gradient in the scratch; the fused one does not.
+                        kernelGradient.update(repeating: 0, count: inputs * units)
+                    }
                 }
             }
             Self.expectSameBits(Array(repeating: .nan, count: rows * inputs), at: level, "transpose \(name)") { t, level in
