@@ -348,7 +348,6 @@ static pthread_mutex_t ak_owner = PTHREAD_MUTEX_INITIALIZER;   // held by the ca
 static pthread_mutex_t ak_mutex = PTHREAD_MUTEX_INITIALIZER;   // guards ak_posted and the helper's sleep
 static pthread_cond_t ak_cond = PTHREAD_COND_INITIALIZER;       // a product was posted
 static pthread_cond_t ak_done = PTHREAD_COND_INITIALIZER;       // the helper finished a product's last chunk
-static pthread_t ak_caller;                                     // the thread that posted the current product
 static int ak_helper_state = 0;                                 // 0 not started, 1 running, -1 unavailable
 // The shared product, written under ak_mutex by ak_owner's holder only (who may read it without the mutex).
 static struct ak_job ak_posted;
@@ -359,8 +358,10 @@ static uint64_t ak_claims = 0;
 /// Chunks of the current product finished (by either thread).
 static ptrdiff_t ak_finished = 0;
 
-/// Claims and computes chunks of product `generation` until none is left.
-static void ak_work(uint32_t generation, const struct ak_job *job, ptrdiff_t chunk_rows, ptrdiff_t chunks) {
+/// Claims and computes chunks of product `generation` until none is left; `helper`: on the helper thread, which
+/// then wakes the caller after the last chunk (the caller, finishing it, has nobody to wake).
+static void ak_work(uint32_t generation, const struct ak_job *job, ptrdiff_t chunk_rows, ptrdiff_t chunks,
+                    bool helper) {
     for (;;) {
         uint64_t claim = __atomic_load_n(&ak_claims, __ATOMIC_ACQUIRE);
         ptrdiff_t chunk;
@@ -371,7 +372,7 @@ static void ak_work(uint32_t generation, const struct ak_job *job, ptrdiff_t chu
         ptrdiff_t first = chunk * chunk_rows;
         ptrdiff_t rows = job->rows - first < chunk_rows ? job->rows - first : chunk_rows;
         job->part(job, first, rows);
-        if (__atomic_add_fetch(&ak_finished, 1, __ATOMIC_ACQ_REL) == chunks && !pthread_equal(pthread_self(), ak_caller)) {
+        if (__atomic_add_fetch(&ak_finished, 1, __ATOMIC_ACQ_REL) == chunks && helper) {
             // The helper finished the product's last chunk: wake the caller if it went to sleep waiting.
             pthread_mutex_lock(&ak_mutex);
             pthread_cond_broadcast(&ak_done);
@@ -399,7 +400,7 @@ static void *ak_helper_main(void *start) {
         struct ak_job job = ak_posted;
         ptrdiff_t chunk_rows = ak_posted_chunk_rows, chunks = ak_posted_chunks;
         pthread_mutex_unlock(&ak_mutex);
-        ak_work(seen, &job, chunk_rows, chunks);
+        ak_work(seen, &job, chunk_rows, chunks, true);
     }
     return NULL;
 }
@@ -458,7 +459,6 @@ static bool ak_take_helper(void) {
 static uint32_t ak_post(const struct ak_job *job, ptrdiff_t chunk_rows) {
     pthread_mutex_lock(&ak_mutex);
     uint32_t generation = ak_posted_generation + 1;
-    ak_caller = pthread_self();
     ak_posted = *job;
     ak_posted_chunk_rows = chunk_rows;
     ak_posted_chunks = (job->rows + chunk_rows - 1) / chunk_rows;
@@ -476,7 +476,7 @@ static uint32_t ak_post(const struct ak_job *job, ptrdiff_t chunk_rows) {
 static void ak_finish_posted(void) {
     uint32_t generation = __atomic_load_n(&ak_posted_generation, __ATOMIC_ACQUIRE);
     ptrdiff_t chunks = ak_posted_chunks;
-    ak_work(generation, &ak_posted, ak_posted_chunk_rows, chunks);
+    ak_work(generation, &ak_posted, ak_posted_chunk_rows, chunks, false);
     for (int round = 0; round < AK_WAIT_ROUNDS && __atomic_load_n(&ak_finished, __ATOMIC_ACQUIRE) != chunks; round++) {
         _mm_pause();
     }
