@@ -57,7 +57,8 @@ bool anneal_kernels_supported(anneal_kernels_level level) { return level <= ak_c
 /// `part` computes: the unit of work the helper thread shares.
 struct ak_job {
     void (*part)(const struct ak_job *job, ptrdiff_t first, ptrdiff_t count);
-    ptrdiff_t rows;  // product: rows of c; update: parameters
+    ptrdiff_t rows;  // product: rows of c (split by columns: panels); update: parameters
+    ptrdiff_t product_rows;  // product split by columns: rows of c
     const float *a;
     ptrdiff_t a_row_stride, a_depth_stride;
     const float *b;
@@ -66,6 +67,8 @@ struct ak_job {
     float *c;
     ptrdiff_t c_stride, columns, depth;
     const float *packed;  // product: b in panels (ak_pack_part), or NULL to read b in place
+    /// product split by columns: packs each thread's panels of b into `packed` before it computes them, or NULL
+    void (*pack)(const struct ak_job *job, ptrdiff_t first, ptrdiff_t count);
     ptrdiff_t panel;      // packing: columns per panel (the job's rows are panels; it writes them to c)
     float *w, *v;  // update: parameters w, velocities v, gradients g
     const float *g;
@@ -100,6 +103,10 @@ static inline void ak_update_one(const struct ak_job *job, ptrdiff_t panel, floa
         job->packed_w[n * job->rows + i * width + (j - n)] = updated;
     }
 }
+
+/// The most columns of a product that the row-vectorized kernels (KernelsISA.h's row_panel) sum whole, as two
+/// panels of at most 6 (2 vectors of rows by 6 columns of accumulators fit AVX2's 16 registers).
+#define AK_ROW_PANEL_COLUMNS 12
 
 /// Fully unrolls a loop over rows or vectors of a register block, so the accumulators stay in registers
 /// (without it the 6 x 4 block is left rolled and its accumulators live on the stack).
@@ -575,6 +582,44 @@ static void ak_pack_part(const struct ak_job *job, ptrdiff_t first, ptrdiff_t co
     }
 }
 
+/// Panels `[first, first + count)` of a packing job whose b is read transposed with its depth contiguous
+/// (b_depth_stride 1: a kernel in the input gradient's product delta · Wᵀ), 8 x 8 in registers. Copied one
+/// float at a time, each store went to another cache line: 128 x 256 x 256 with its packing took 406 us on
+/// one thread, 218 now (211 with b packed already), timed on the same operands again and again.
+static __attribute__((target("avx2"))) void ak_pack_transposed_part(const struct ak_job *job, ptrdiff_t first,
+                                                                    ptrdiff_t count) {
+    const float *restrict b = job->b;
+    float *restrict packed = job->c;
+    const ptrdiff_t ns = job->b_column_stride, depth = job->depth;
+    for (ptrdiff_t n = first * job->panel; n < (first + count) * job->panel && n < job->columns; n += job->panel) {
+        ptrdiff_t width = job->columns - n < job->panel ? job->columns - n : job->panel;
+        float *to = packed + n * depth;
+        ptrdiff_t j = 0;
+        for (; j + 8 <= width; j += 8) {
+            const float *from = b + (n + j) * ns;  // b(k, n + j + i) = from[i * ns + k]
+            ptrdiff_t k = 0;
+            for (; k + 8 <= depth; k += 8) {
+                __m256 t[8];
+                for (int i = 0; i < 8; i++) t[i] = _mm256_loadu_ps(from + i * ns + k);
+                ak_avx2_transpose8(t);
+                for (int q = 0; q < 8; q++) _mm256_storeu_ps(to + (k + q) * width + j, t[q]);
+            }
+            for (; k < depth; k++) {
+                for (int i = 0; i < 8; i++) to[k * width + j + i] = from[i * ns + k];
+            }
+        }
+        for (; j < width; j++) {
+            for (ptrdiff_t k = 0; k < depth; k++) to[k * width + j] = b[(n + j) * ns + k];
+        }
+    }
+}
+
+/// The packing of panels for a b with these strides.
+static void (*ak_pack_part_for(ptrdiff_t b_depth_stride, ptrdiff_t b_column_stride))(const struct ak_job *, ptrdiff_t,
+                                                                                     ptrdiff_t) {
+    return b_depth_stride == 1 && b_column_stride != 1 ? ak_pack_transposed_part : ak_pack_part;
+}
+
 // --- Transposes -------------------------------------------------------------------------------------------------
 // A gradient product reads its a transposed (xᵀ · delta). Copied transposed once per batch, its rows are read
 // in order, which the updating product runs 5 % faster on (784 x 128 x 256: 768 -> 727 us, one thread).
@@ -627,7 +672,7 @@ static void ak_pack(anneal_kernels_level level, const float *b, ptrdiff_t b_dept
     ptrdiff_t panel = ak_panel_columns(level);
     // A big product's b is packed by both threads, panel by panel: that also has the helper running when the
     // product comes.
-    struct ak_job pack = {.part = ak_pack_part, .rows = (columns + panel - 1) / panel, .b = b,
+    struct ak_job pack = {.part = ak_pack_part_for(b_depth_stride, b_column_stride), .rows = (columns + panel - 1) / panel, .b = b,
                           .b_depth_stride = b_depth_stride, .b_column_stride = b_column_stride, .c = packed,
                           .columns = columns, .depth = depth, .panel = panel};
     ak_run(&pack, shared, 1);
@@ -641,6 +686,9 @@ static bool ak_packs_b(anneal_kernels_level level, ptrdiff_t rows, ptrdiff_t col
            (columns > ak_panel_columns(level) || b_depth_stride != columns);
 }
 
+/// The largest a (rows x depth, floats) of a product shared by panels of columns: a batch of 128 rows of 784.
+static const double ak_column_split_a = 128.0 * 1024.0;
+
 /// Computes the product `job` describes (its operands and shape set, and `packed` when b comes packed
 /// already; `part` is set here).
 static bool ak_gemm(anneal_kernels_level level, struct ak_job *job) {
@@ -649,15 +697,33 @@ static bool ak_gemm(anneal_kernels_level level, struct ak_job *job) {
     job->part = wide ? ak_avx512_gemm_part : ak_avx2_gemm_part;
     bool big = anneal_kernels_product_is_shared(level, job->rows, job->columns, job->depth);
     bool in_place = job->b_column_stride == 1;
+    // A product with a small a (a batch's rows) and many columns is shared by panels of columns: each thread
+    // then reads only its panels of b, and packs them itself when b needs packing (big network, 128 x 784 x
+    // 256, two threads: 323 -> 313 us; in-process A/B, per batch, min 1.39 -> 1.35 ms). A big a is shared by
+    // rows instead, so that it is read once.
+    ptrdiff_t panels = (job->columns + ak_panel_columns(level) - 1) / ak_panel_columns(level);
+    bool by_columns = big && !job->update && panels >= 8 && (double)job->rows * (double)job->depth <= ak_column_split_a;
     if (!job->packed &&
         (!in_place || ak_packs_b(level, job->rows, job->columns, job->depth, job->b_depth_stride))) {
         float *packed = ak_pack_buffer((size_t)job->depth * (size_t)job->columns);
         if (packed) {
-            ak_pack(level, job->b, job->b_depth_stride, job->b_column_stride, job->columns, job->depth, packed, big);
+            if (by_columns) {
+                job->pack = ak_pack_part_for(job->b_depth_stride, job->b_column_stride);
+            } else {
+                ak_pack(level, job->b, job->b_depth_stride, job->b_column_stride, job->columns, job->depth, packed, big);
+            }
             job->packed = packed;
         } else if (!in_place) {
             return false;
         }
+    }
+    if (by_columns) {
+        struct ak_job by_panels = *job;
+        by_panels.part = wide ? ak_avx512_gemm_columns_part : ak_avx2_gemm_columns_part;
+        by_panels.product_rows = job->rows;
+        by_panels.rows = panels;
+        ak_run(&by_panels, true, 1);
+        return true;
     }
     // Shared in chunks of whole register blocks.
     ak_run(job, big, block_rows);

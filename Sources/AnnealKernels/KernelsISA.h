@@ -77,7 +77,7 @@ AK_INLINE void AK_NAME(block)(
     const int RB, const int NF, const int TK,
     const float *a, ptrdiff_t ars, ptrdiff_t ads,
     const float *b, ptrdiff_t bs, const float *init,
-    float *c, ptrdiff_t cs, ptrdiff_t depth, ak_mask tail, const struct ak_job *update)
+    float *c, ptrdiff_t cs, ptrdiff_t depth, ak_mask tail, const struct ak_job *update, float *packed)
 {
     ak_v acc[AK_BLOCK_ROWS][AK_BLOCK_VECTORS];
     ak_v tv[AK_BLOCK_ROWS];
@@ -144,15 +144,8 @@ AK_INLINE void AK_NAME(block)(
         }
     }
     if (update) {
-        // The block's first row and column in w, and its place in the panels of packed_w: row r of the block
-        // is `width` floats after row r - 1 there.
-        float *packed = NULL;
-        ptrdiff_t width = 0;
-        if (update->packed_w) {
-            ptrdiff_t offset = c - update->c, i = offset / cs, n = offset % cs;
-            width = update->columns - n < AK_PANEL ? update->columns - n : AK_PANEL;
-            packed = update->packed_w + n * update->rows + i * width;
-        }
+        // Row r of the block is `width` floats after row r - 1 in packed_w.
+        const ptrdiff_t width = NF * AK_LANES + (TK != 0 ? AK_MASK_LANES(tail) : 0);
         AK_UNROLL
         for (int r = 0; r < RB; r++) {
             float *out = c + r * cs;
@@ -184,7 +177,7 @@ AK_INLINE void AK_NAME(block)(
     }
 }
 
-#define AK_ROWS_CASE(RB, NF, TK) case RB: AK_NAME(block)(RB, NF, TK, a, ars, ads, b, bs, init, c, cs, depth, tail, update); break;
+#define AK_ROWS_CASE(RB, NF, TK) case RB: AK_NAME(block)(RB, NF, TK, a, ars, ads, b, bs, init, c, cs, depth, tail, update, packed); break;
 #if AK_BLOCK_ROWS >= 6
 #define AK_ROWS_CASE6(NF, TK) AK_ROWS_CASE(6, NF, TK)
 #else
@@ -203,7 +196,7 @@ AK_INLINE void AK_NAME(block)(
     AK_ROWS_CASE(4, NF, TK)                                                                                 \
     AK_ROWS_CASE(3, NF, TK)                                                                                 \
     AK_ROWS_CASE(2, NF, TK)                                                                                 \
-    default: AK_NAME(block)(1, NF, TK, a, ars, ads, b, bs, init, c, cs, depth, tail, update); break;       \
+    default: AK_NAME(block)(1, NF, TK, a, ars, ads, b, bs, init, c, cs, depth, tail, update, packed); break; \
     }
 
 #if AK_LANES > 8
@@ -226,7 +219,7 @@ AK_INLINE void AK_NAME(dispatch_any)(
     int rb, int nf, int tk,
     const float *a, ptrdiff_t ars, ptrdiff_t ads,
     const float *b, ptrdiff_t bs, const float *init,
-    float *c, ptrdiff_t cs, ptrdiff_t depth, ak_mask tail, const struct ak_job *update)
+    float *c, ptrdiff_t cs, ptrdiff_t depth, ak_mask tail, const struct ak_job *update, float *packed)
 {
     switch (nf) {
     case AK_BLOCK_VECTORS: AK_ROWS_CASES(AK_BLOCK_VECTORS, 0) break;  // a full panel has no tail
@@ -249,7 +242,7 @@ static AK_TARGET void AK_NAME(dispatch)(
     const float *b, ptrdiff_t bs, const float *init,
     float *c, ptrdiff_t cs, ptrdiff_t depth, ak_mask tail)
 {
-    AK_NAME(dispatch_any)(rb, nf, tk, a, ars, ads, b, bs, init, c, cs, depth, tail, NULL);
+    AK_NAME(dispatch_any)(rb, nf, tk, a, ars, ads, b, bs, init, c, cs, depth, tail, NULL, NULL);
 }
 
 /// The blocks of a product that updates the parameters in `update->c` (anneal_kernels_gemm_sgd).
@@ -257,9 +250,9 @@ static AK_TARGET void AK_NAME(dispatch_update)(
     int rb, int nf, int tk,
     const float *a, ptrdiff_t ars, ptrdiff_t ads,
     const float *b, ptrdiff_t bs,
-    float *c, ptrdiff_t cs, ptrdiff_t depth, ak_mask tail, const struct ak_job *update)
+    float *c, ptrdiff_t cs, ptrdiff_t depth, ak_mask tail, const struct ak_job *update, float *packed)
 {
-    AK_NAME(dispatch_any)(rb, nf, tk, a, ars, ads, b, bs, NULL, c, cs, depth, tail, update);
+    AK_NAME(dispatch_any)(rb, nf, tk, a, ars, ads, b, bs, NULL, c, cs, depth, tail, update, packed);
 }
 
 #undef AK_ROWS_CASE
@@ -281,7 +274,7 @@ AK_INLINE void AK_NAME(row_panel_wv)(const int W, const int V, const bool UPDATE
                                     const float *a, const float *b, ptrdiff_t bs, const float *init, float *c,
                                     int lanes) {
     ak_mask last = AK_MASK(lanes);
-    ak_v acc[6][4];  // up to AK_ROW_VECTORS(1) vectors of W <= 4 columns
+    ak_v acc[6][6];  // up to AK_ROW_VECTORS(1) vectors of W <= 4 columns, or 2 of W <= 6
     AK_UNROLL
     for (int v = 0; v < V; v++) {
         AK_UNROLL
@@ -290,7 +283,7 @@ AK_INLINE void AK_NAME(row_panel_wv)(const int W, const int V, const bool UPDATE
     for (ptrdiff_t k = 0; k < job->depth; k++) {
         const float *ak = a + k * job->a_depth_stride;
         const float *bk = b + k * bs;
-        ak_v bj[4];
+        ak_v bj[6];
         AK_UNROLL
         for (int j = 0; j < W; j++) bj[j] = AK_V_SET1(bk[j]);
         AK_UNROLL
@@ -339,9 +332,32 @@ AK_INLINE void AK_NAME(row_panel_wv)(const int W, const int V, const bool UPDATE
         m += rows;                                                                                          \
     }
 
+/// A panel of 5 or 6 columns: two vectors of rows side by side (the last vector alone), so that each step of
+/// depth reads a whole cache line of a at AVX2. (One vector by 10 columns ran the big network's 256 x 10 x 128
+/// gradient product in 22 us, two by 5 then by 5 in 12.)
+#define AK_ROW_PANEL_WIDE(W)                                                                               \
+    for (ptrdiff_t m = 0; m < count;) {                                                                     \
+        ptrdiff_t rows = count - m < 2 * AK_LANES ? count - m : 2 * AK_LANES;                               \
+        if (rows > AK_LANES) {                                                                              \
+            AK_NAME(row_panel_wv)(W, 2, update, job, a + m, b, bs, init, c + m * job->c_stride,             \
+                                  (int)(rows - AK_LANES));                                                  \
+        } else {                                                                                            \
+            AK_NAME(row_panel_wv)(W, 1, update, job, a + m, b, bs, init, c + m * job->c_stride, (int)rows); \
+        }                                                                                                   \
+        m += rows;                                                                                          \
+    }
+
 AK_INLINE void AK_NAME(row_panel_any)(int width, const bool update, const struct ak_job *job, const float *a,
                                      const float *b, ptrdiff_t bs, const float *init, float *c, ptrdiff_t count) {
+    if (width > 6) {  // up to AK_ROW_PANEL_COLUMNS: two panels of at most 6
+        int left = (width + 1) / 2;
+        AK_NAME(row_panel_any)(left, update, job, a, b, bs, init, c, count);
+        AK_NAME(row_panel_any)(width - left, update, job, a, b + left, bs, init ? init + left : NULL, c + left, count);
+        return;
+    }
     switch (width) {
+    case 6: AK_ROW_PANEL_WIDE(6) break;
+    case 5: AK_ROW_PANEL_WIDE(5) break;
     case 4: AK_ROW_PANEL_W(4) break;
     case 3: AK_ROW_PANEL_W(3) break;
     case 2: AK_ROW_PANEL_W(2) break;
@@ -365,13 +381,14 @@ static __attribute__((noinline)) AK_TARGET void AK_NAME(row_panel_update)(int wi
 #undef AK_ROW_VECTORS
 #undef AK_ROW_PANEL_CASE
 #undef AK_ROW_PANEL_W
+#undef AK_ROW_PANEL_WIDE
 
 /// Where the panel of columns `[n, n + width)` of a product reads b, and how its columns split into full
 /// vectors and a tail.
 struct AK_NAME(panel) {
     const float *b;
     ptrdiff_t bs;
-    int nf, rest, tk;
+    int width, nf, rest, tk;
     ak_mask tail;
 };
 
@@ -380,6 +397,7 @@ AK_INLINE struct AK_NAME(panel) AK_NAME(panel_at)(const struct ak_job *job, ptrd
     struct AK_NAME(panel) p;
     p.b = job->packed ? job->packed + n * job->depth : job->b + n;
     p.bs = job->packed ? width : job->b_depth_stride;
+    p.width = (int)width;
     p.nf = (int)(width / AK_LANES);
     p.rest = (int)(width - (ptrdiff_t)p.nf * AK_LANES);
     p.tk = p.rest == 0 ? 0 : p.rest <= 4 ? 1 : p.rest <= 8 ? 2 : 3;
@@ -387,10 +405,13 @@ AK_INLINE struct AK_NAME(panel) AK_NAME(panel_at)(const struct ak_job *job, ptrd
     return p;
 }
 
-/// Whether the panel is narrow enough (4 columns or fewer, no full vector) to be summed across rows by
-/// row_panel, when a's rows are adjacent and there are a vector's worth of them.
+/// Whether the panel is narrow enough to be summed across rows by row_panel, when a's rows are adjacent and
+/// there are a vector's worth of them: 4 columns or fewer with no full vector (a wide product's last), or a
+/// product of at most AK_ROW_PANEL_COLUMNS columns (the big network's 10 outputs: its updating gradient
+/// product, 256 x 10 x 128, took 32 us in 6 x 10 blocks that copied a first, 16 reading a in place, 15 so).
 AK_INLINE bool AK_NAME(is_row_panel)(const struct ak_job *job, struct AK_NAME(panel) p, ptrdiff_t count) {
-    return p.nf == 0 && p.rest <= 4 && count >= AK_LANES && job->a_row_stride == 1;
+    return ((p.nf == 0 && p.rest <= 4) || job->columns <= AK_ROW_PANEL_COLUMNS) && count >= AK_LANES &&
+           job->a_row_stride == 1;
 }
 
 /// The deepest product whose updating blocks copy their rows of a first (see gemm_part).
@@ -411,7 +432,9 @@ static AK_TARGET void AK_NAME(gemm_part)(const struct ak_job *job, ptrdiff_t fir
     // cache line at every step (777 -> 730 us).
     if (job->update && !AK_NAME(is_row_panel)(job, AK_NAME(panel_at)(job, 0), count)) {
         float packed_a[AK_BLOCK_ROWS * AK_PACKED_A_DEPTH];
-        bool pack_a = job->depth <= AK_PACKED_A_DEPTH && job->a_row_stride == 1 && job->a_depth_stride != 1;
+        // (Not for a single panel, which would read the copy once: 256 x 10 x 128 took 32 us so, 16 without.)
+        bool pack_a = job->depth <= AK_PACKED_A_DEPTH && job->a_row_stride == 1 && job->a_depth_stride != 1 &&
+                      job->columns > AK_PANEL;
         for (ptrdiff_t m = 0; m < count; m += AK_BLOCK_ROWS) {
             int rb = (int)(count - m < AK_BLOCK_ROWS ? count - m : AK_BLOCK_ROWS);
             const float *block_a = a + m * job->a_row_stride;
@@ -427,8 +450,11 @@ static AK_TARGET void AK_NAME(gemm_part)(const struct ak_job *job, ptrdiff_t fir
             for (ptrdiff_t n = 0; n < job->columns; n += AK_PANEL) {
                 struct AK_NAME(panel) p = AK_NAME(panel_at)(job, n);
                 if (AK_NAME(is_row_panel)(job, p, count)) continue;  // below
+                // The block's place in the panels of packed_w (see ak_update_one).
+                ptrdiff_t width = p.nf * AK_LANES + p.rest;
+                float *packed = job->packed_w ? job->packed_w + n * job->rows + (first + m) * width : NULL;
                 AK_NAME(dispatch_update)(rb, p.nf, p.tk, block_a, ars, ads, p.b, p.bs, c + m * job->c_stride + n,
-                                         job->c_stride, job->depth, p.tail, job);
+                                         job->c_stride, job->depth, p.tail, job, packed);
             }
         }
     }
@@ -436,9 +462,9 @@ static AK_TARGET void AK_NAME(gemm_part)(const struct ak_job *job, ptrdiff_t fir
         struct AK_NAME(panel) p = AK_NAME(panel_at)(job, n);
         if (AK_NAME(is_row_panel)(job, p, count)) {
             if (job->update) {
-                AK_NAME(row_panel_update)(p.rest, job, a, p.b, p.bs, c + n, count);
+                AK_NAME(row_panel_update)(p.width, job, a, p.b, p.bs, c + n, count);
             } else {
-                AK_NAME(row_panel)(p.rest, job, a, p.b, p.bs, init ? init + n : NULL, c + n, count);
+                AK_NAME(row_panel)(p.width, job, a, p.b, p.bs, init ? init + n : NULL, c + n, count);
             }
             continue;
         }
@@ -457,6 +483,30 @@ static AK_TARGET void AK_NAME(gemm_part)(const struct ak_job *job, ptrdiff_t fir
                               p.tail);
         }
     }
+}
+
+/// Panels `[first, first + count)` of the product `job` describes, all `job->product_rows` rows of them: the
+/// split of a shared product with few rows (a batch) and many columns, so that each thread reads only its
+/// panels of b.
+static AK_TARGET void AK_NAME(gemm_columns_part)(const struct ak_job *job, ptrdiff_t first, ptrdiff_t count) {
+    struct ak_job panels = *job;
+    ptrdiff_t n = first * AK_PANEL, end = (first + count) * AK_PANEL < job->columns ? (first + count) * AK_PANEL : job->columns;
+    panels.rows = job->product_rows;
+    panels.columns = end - n;
+    panels.c = job->c + n;
+    panels.init = job->init ? job->init + n : NULL;
+    if (job->pack) {
+        struct ak_job pack = {.b = job->b, .b_depth_stride = job->b_depth_stride,
+                              .b_column_stride = job->b_column_stride, .c = (float *)job->packed,
+                              .columns = job->columns, .depth = job->depth, .panel = AK_PANEL};
+        job->pack(&pack, first, count);
+    }
+    if (job->packed) {
+        panels.packed = job->packed + n * job->depth;
+    } else {
+        panels.b = job->b + n;
+    }
+    AK_NAME(gemm_part)(&panels, 0, job->product_rows);
 }
 
 AK_INLINE void AK_NAME(sgd_loop)(float *w, float *v, const float *g, ptrdiff_t count, ak_v r, ak_v m,

@@ -12,13 +12,16 @@ struct KernelLevelTests {
 
     /// Rows, columns and depths around the block sizes (6 rows; 8, 16, 32 and 64 columns), the tutorial's
     /// 28 x 34 x 34, its one-unit output layer, narrow panels (4 columns or fewer) computed across rows (by
-    /// the forward product through 8 x 8 transposes, whole and ragged in rows and depth), products big
-    /// enough to be shared with the helper thread and read from a packed b (with ragged last panels, one of
-    /// them narrow), and a batch of 300 rows (deeper than the updating product copies a for).
+    /// the forward product through 8 x 8 transposes, whole and ragged in rows and depth), gradient products
+    /// of 5 to 12 columns computed across rows, products big enough to be shared with the helper thread and
+    /// read from a packed b (with ragged last panels, one of them narrow; shared by rows, and by panels of
+    /// columns with b packed by each thread, transposed for the input gradient of 128 x 37 x 250), and a
+    /// batch of 300 rows (deeper than the updating product copies a for).
     static let shapes: [(rows: Int, columns: Int, depth: Int)] = [
         (1, 1, 1), (28, 34, 34), (28, 1, 34), (1, 34, 28), (5, 3, 7), (6, 8, 5), (7, 9, 4), (13, 16, 3),
         (12, 17, 9), (11, 33, 6), (6, 64, 2), (7, 65, 3), (3, 70, 11), (2, 5, 0), (20, 3, 17), (9, 4, 40), (16, 2, 8), (8, 4, 16), (12, 2, 50), (3, 33, 60), (10, 2, 130), (40, 3, 20),
-        (128, 256, 40), (64, 70, 300), (30, 66, 600), (300, 20, 30),
+        (64, 10, 50), (20, 7, 33), (24, 12, 17),
+        (128, 256, 40), (64, 70, 300), (30, 66, 600), (300, 20, 30), (128, 37, 250),
     ]
 
     static func values(_ count: Int, seed: UInt64) -> [Float] {
