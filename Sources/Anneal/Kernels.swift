@@ -227,17 +227,19 @@ enum Kernels {
         }
     }
 
-    /// Copies row `rows[k]` of `source` (rows of `width` values) to row `k` of `destination`, `k < count`.
+    /// Copies row `rows[k]` of `source` (rows of `width` values) to row `k` of `destination`, `k < count`, and,
+    /// given `transposed`, to its column `k` too (as `transpose` of `destination` would).
     static func gatherRows(
-        _ destination: UnsafeMutablePointer<Float>, from source: UnsafePointer<Float>, width: Int,
-        rows: UnsafePointer<Int>, count: Int, level: Level = level
+        _ destination: UnsafeMutablePointer<Float>, transposed: UnsafeMutablePointer<Float>? = nil,
+        from source: UnsafePointer<Float>, width: Int, rows: UnsafePointer<Int>, count: Int, level: Level = level
     ) {
         if level != ANNEAL_KERNELS_PORTABLE {
-            anneal_kernels_gather_rows(level, destination, source, width, rows, count)
+            anneal_kernels_gather_rows(level, destination, transposed, source, width, rows, count)
             return
         }
         for k in 0..<count {
             (destination + k * width).update(from: source + rows[k] * width, count: width)
         }
+        if let transposed { transpose(destination, rows: count, columns: width, into: transposed, level: level) }
     }
 }

@@ -108,7 +108,9 @@ final class Network {
             if let step = layerStep {
                 // After the input gradient, which needs the kernel the forward pass used.
                 let transposed = workspace.transposedInputs[index]
-                if let transposed { Kernels.transpose(input, rows: rows, columns: layer.inputs, into: transposed.base) }
+                if let transposed, index > 0 || !workspace.inputIsTransposed {
+                    Kernels.transpose(input, rows: rows, columns: layer.inputs, into: transposed.base)
+                }
                 Kernels.denseParameterUpdate(
                     x: input, delta: delta, rows: rows, inputs: layer.inputs, units: layer.units,
                     kernel: (w + layer.kernelOffset, step.velocity + layer.kernelOffset, g + layer.kernelOffset),
@@ -142,8 +144,11 @@ final class Workspace {
     let packedKernels: [FloatBuffer?]
     /// Per layer, room for its input transposed (`inputs` x rows), or nil: kept by the same workspaces for the
     /// layers whose parameter-gradient products are shared with the helper thread, and written just before
-    /// each update, which then reads its rows in order (`Kernels.denseParameterUpdate`).
+    /// each update, which then reads its rows in order (`Kernels.denseParameterUpdate`); the first layer's by
+    /// `gather` instead, when it can.
     let transposedInputs: [FloatBuffer?]
+    /// Whether `transposedInputs[0]` holds `input` transposed: written with it by `gather`, not by `load`.
+    private(set) var inputIsTransposed = false
 
     init(network: Network, capacity: Int, labelWidth: Int, training: Bool = false) {
         self.capacity = capacity
@@ -168,6 +173,7 @@ final class Workspace {
 
     /// Copies rows `[start, start + count)` of `x` (and of `y`, when given) into the input and label buffers.
     func load(x: Matrix, y: Matrix?, start: Int, count: Int) {
+        inputIsTransposed = false
         x.values.withUnsafeBufferPointer { source in
             input.base.update(from: source.baseAddress! + start * x.columns, count: count * x.columns)
         }
@@ -182,10 +188,13 @@ final class Workspace {
     func gather(x: Matrix, y: Matrix, order: UnsafeBufferPointer<Int>, start: Int, count: Int) {
         let xWidth = x.columns
         let yWidth = y.columns
+        let transposed = transposedInputs.isEmpty ? nil : transposedInputs[0]?.base
+        inputIsTransposed = transposed != nil
         x.values.withUnsafeBufferPointer { xs in
             y.values.withUnsafeBufferPointer { ys in
                 let rows = order.baseAddress! + start
-                Kernels.gatherRows(input.base, from: xs.baseAddress!, width: xWidth, rows: rows, count: count)
+                Kernels.gatherRows(input.base, transposed: transposed, from: xs.baseAddress!, width: xWidth,
+                                   rows: rows, count: count)
                 Kernels.gatherRows(labels.base, from: ys.baseAddress!, width: yWidth, rows: rows, count: count)
             }
         }

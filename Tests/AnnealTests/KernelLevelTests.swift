@@ -165,6 +165,11 @@ struct KernelLevelTests {
             Self.expectSameBits(Array(repeating: .nan, count: rows.count * width), at: level, "gather \(width)") { out, level in
                 Kernels.gatherRows(out, from: source, width: width, rows: rows, count: rows.count, level: level)
             }
+            // And the rows also written transposed, in one buffer.
+            Self.expectSameBits(Array(repeating: .nan, count: 2 * rows.count * width), at: level, "gather \(width) transposed") { out, level in
+                Kernels.gatherRows(out, transposed: out + rows.count * width, from: source, width: width, rows: rows,
+                                   count: rows.count, level: level)
+            }
         }
     }
 }

@@ -113,11 +113,12 @@ ANNEAL_KERNELS_INTERNAL void anneal_kernels_sgd(anneal_kernels_level level, floa
 ANNEAL_KERNELS_INTERNAL void anneal_kernels_transpose(anneal_kernels_level level, const float *matrix, ptrdiff_t rows,
                                                       ptrdiff_t columns, float *transposed);
 
-/// Copies row `rows[k]` of `source` (row width `width`) to row `k` of `destination`, for `k < count`.
-/// Gathers of 65536 values or more are shared with the helper thread.
+/// Copies row `rows[k]` of `source` (row width `width`) to row `k` of `destination`, for `k < count`, and
+/// when `transposed` is not NULL also to its column k (`transposed[n * count + k]`, as anneal_kernels_transpose
+/// of `destination` would). Gathers of 65536 values or more are shared with the helper thread.
 ANNEAL_KERNELS_INTERNAL void anneal_kernels_gather_rows(anneal_kernels_level level, float *destination,
-                                                        const float *source, ptrdiff_t width, const ptrdiff_t *rows,
-                                                        ptrdiff_t count);
+                                                        float *transposed, const float *source, ptrdiff_t width,
+                                                        const ptrdiff_t *rows, ptrdiff_t count);
 
 /// Whether anneal_kernels_gemm at `level` shares a product of this shape with the helper thread, and
 /// anneal_kernels_sgd an update of `count` parameters.
