@@ -5,8 +5,9 @@ import AnnealKernels
 ///
 /// Each has a portable Swift loop, ordered so the innermost loop walks contiguous memory, and hands its work
 /// to the register-blocked AVX2 or AVX-512 code in `AnnealKernels` (C, chosen at run time) where the CPU has
-/// it. The C kernels sum in the same order as these loops, without fused multiply-adds, so every level gives
-/// bit-identical results (`KernelLevelTests` checks it). Nothing here allocates per call: callers pass
+/// it. The C kernels sum in the same order as these loops, and fuse each term's multiply and add exactly where
+/// they do (`fuses`: the big products only), so every level gives bit-identical results (`KernelLevelTests`
+/// checks it). Nothing here allocates per call: callers pass
 /// workspaces sized once per model and batch size, and the C side's copy buffer is kept between calls. Where
 /// a C kernel reports that it computed nothing (no memory for that copy), the Swift loop runs instead.
 enum Kernels {
@@ -16,6 +17,13 @@ enum Kernels {
     /// The level this process trains with: the CPU's widest, unless `ANNEAL_KERNELS=portable` or `avx2`
     /// lowers it (decided once per process).
     static let level: Level = anneal_kernels_best_level()
+
+    /// Whether a product of `rows` x `columns` outputs summed over `depth` adds each term as a fused
+    /// multiply-add, at every level: the big ones (a million multiply-adds or more), which run faster so; the
+    /// small products, among them all of the golden Keras runs', round each product first, as Keras does.
+    static func fuses(rows: Int, columns: Int, depth: Int) -> Bool {
+        anneal_kernels_product_fuses(rows, columns, depth)
+    }
 
     /// `z[r][j] = bias[j] + Σ_i x[r][i] * kernel[i][j]` for `rows` rows.
     ///
@@ -36,6 +44,7 @@ enum Kernels {
            anneal_kernels_gemm(level, x, inputs, 1, kernel, units, 1, bias, z, units, rows, units, inputs) {
             return
         }
+        let fused = fuses(rows: rows, columns: units, depth: inputs)
         for r in 0..<rows {
             let zRow = z + r * units
             if let bias {
@@ -47,7 +56,11 @@ enum Kernels {
             for i in 0..<inputs {
                 let xi = xRow[i]
                 let kRow = kernel + i * units
-                for j in 0..<units { zRow[j] += xi * kRow[j] }
+                if fused {
+                    for j in 0..<units { zRow[j].addProduct(xi, kRow[j]) }
+                } else {
+                    for j in 0..<units { zRow[j] += xi * kRow[j] }
+                }
             }
         }
     }
@@ -68,13 +81,18 @@ enum Kernels {
             return
         }
         kernelGradient.update(repeating: 0, count: inputs * units)
+        let fused = fuses(rows: inputs, columns: units, depth: rows)
         for r in 0..<rows {
             let xRow = x + r * inputs
             let dRow = delta + r * units
             for i in 0..<inputs {
                 let xi = xRow[i]
                 let gRow = kernelGradient + i * units
-                for j in 0..<units { gRow[j] += xi * dRow[j] }
+                if fused {
+                    for j in 0..<units { gRow[j].addProduct(xi, dRow[j]) }
+                } else {
+                    for j in 0..<units { gRow[j] += xi * dRow[j] }
+                }
             }
         }
         if let biasGradient {
@@ -150,13 +168,18 @@ enum Kernels {
            anneal_kernels_gemm(level, delta, units, 1, kernel, 1, units, nil, inputGradient, inputs, rows, inputs, units) {
             return
         }
+        let fused = fuses(rows: rows, columns: inputs, depth: units)
         for r in 0..<rows {
             let dRow = delta + r * units
             let out = inputGradient + r * inputs
             for i in 0..<inputs {
                 let kRow = kernel + i * units
                 var sum: Float = 0
-                for j in 0..<units { sum += dRow[j] * kRow[j] }
+                if fused {
+                    for j in 0..<units { sum.addProduct(dRow[j], kRow[j]) }
+                } else {
+                    for j in 0..<units { sum += dRow[j] * kRow[j] }
+                }
                 out[i] = sum
             }
         }

@@ -16,8 +16,9 @@
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
-// Never fuse a multiply into an add: the golden Keras runs are reproduced only with a rounded product then a
-// rounded sum (with fused multiply-adds the chaotic time-based run drifts 1e-4 from Keras by epoch 20).
+// The compiler never fuses a multiply into an add: the golden Keras runs are reproduced only with a rounded
+// product then a rounded sum (with fused multiply-adds the chaotic time-based run drifts 1e-4 from Keras by
+// epoch 20). The big products fuse them on purpose, with the FMA intrinsics (anneal_kernels_product_fuses).
 #pragma STDC FP_CONTRACT OFF
 #define ANNEAL_HAVE_X86 1
 #else
@@ -30,6 +31,8 @@ static int anneal_kernels_state = -1;  // -1 unknown, else the level (a benign r
 static anneal_kernels_level ak_cpu_level(void) {
 #if ANNEAL_HAVE_X86
     __builtin_cpu_init();
+    // Both vector levels use FMA too (every CPU with AVX-512 or AVX2 from Intel and AMD has it).
+    if (!__builtin_cpu_supports("fma")) return ANNEAL_KERNELS_PORTABLE;
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")) return ANNEAL_KERNELS_AVX512;
     if (__builtin_cpu_supports("avx2")) return ANNEAL_KERNELS_AVX2;
 #endif
@@ -50,6 +53,10 @@ anneal_kernels_level anneal_kernels_best_level(void) {
 }
 
 bool anneal_kernels_supported(anneal_kernels_level level) { return level <= ak_cpu_level(); }
+
+bool anneal_kernels_product_fuses(ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth) {
+    return (double)rows * (double)columns * (double)depth >= 1.0e6;
+}
 
 #if ANNEAL_HAVE_X86
 
@@ -75,6 +82,7 @@ struct ak_job {
     float rate, momentum;
     bool nesterov;
     bool update;  // product: c holds parameters that each c[m][n] updates (rate, momentum, nesterov, v) as their gradient
+    bool fused;   // product: each term a fused multiply-add (anneal_kernels_product_fuses)
     float *packed_w;  // update: also receives each updated parameter, in the panels a product reading w packs
     const ptrdiff_t *row_indices;  // gather: row k of c (`columns` wide) is row row_indices[k] of b
     float *transposed;             // gather: also receives the rows as columns (row stride `rows`), or NULL
@@ -178,8 +186,8 @@ static inline __attribute__((always_inline, target("avx2"))) void ak_avx2_transp
 /// have AVX2).
 enum { AK_SLAB = 64 };
 
-static inline __attribute__((always_inline, target("avx2"))) void ak_avx2_transposed_panel_wg(
-    const int W, const int G, const float *a, ptrdiff_t ars, ptrdiff_t depth, const float *b, ptrdiff_t bs,
+static inline __attribute__((always_inline, target("avx2,fma"))) void ak_avx2_transposed_panel_wg(
+    const int W, const int G, const bool FUSED, const float *a, ptrdiff_t ars, ptrdiff_t depth, const float *b, ptrdiff_t bs,
     const float *init, float *c, ptrdiff_t cs, ptrdiff_t rows)
 {
     __attribute__((aligned(32))) float across[AK_SLAB][32];
@@ -219,7 +227,10 @@ static inline __attribute__((always_inline, target("avx2"))) void ak_avx2_transp
             for (int g = 0; g < G; g++) {
                 __m256 av = _mm256_load_ps(across[k] + 8 * g);
                 AK_UNROLL
-                for (int j = 0; j < W; j++) acc[g][j] = _mm256_add_ps(acc[g][j], _mm256_mul_ps(av, bj[j]));
+                for (int j = 0; j < W; j++) {
+                    acc[g][j] = FUSED ? _mm256_fmadd_ps(av, bj[j], acc[g][j])
+                                      : _mm256_add_ps(acc[g][j], _mm256_mul_ps(av, bj[j]));
+                }
             }
         }
     }
@@ -237,7 +248,7 @@ static inline __attribute__((always_inline, target("avx2"))) void ak_avx2_transp
 /// Groups of 8 rows side by side for a panel of W columns (G x W accumulators within the registers).
 #define AK_TRANSPOSED_GROUPS(W) ((W) <= 2 ? 4 : 3)
 #define AK_TRANSPOSED_CASE(W, G) \
-    case G: ak_avx2_transposed_panel_wg(W, G, a + m * ars, ars, depth, b, bs, init, c + m * cs, cs, rows); break;
+    case G: ak_avx2_transposed_panel_wg(W, G, FUSED, a + m * ars, ars, depth, b, bs, init, c + m * cs, cs, rows); break;
 #define AK_TRANSPOSED_W(W)                                                                                  \
     for (ptrdiff_t m = 0; m < count;) {                                                                     \
         ptrdiff_t groups = (count - m + 7) / 8;                                                             \
@@ -245,29 +256,39 @@ static inline __attribute__((always_inline, target("avx2"))) void ak_avx2_transp
         ptrdiff_t rows = count - m < 8 * g ? count - m : 8 * g;                                             \
         switch (g) {                                                                                        \
         AK_TRANSPOSED_CASE(W, 4) AK_TRANSPOSED_CASE(W, 3) AK_TRANSPOSED_CASE(W, 2)                          \
-        default: ak_avx2_transposed_panel_wg(W, 1, a + m * ars, ars, depth, b, bs, init, c + m * cs, cs, rows); break; \
+        default: ak_avx2_transposed_panel_wg(W, 1, FUSED, a + m * ars, ars, depth, b, bs, init, c + m * cs, cs, rows); break; \
         }                                                                                                   \
         m += rows;                                                                                          \
     }
 
-static __attribute__((noinline, target("avx2"))) void ak_avx2_transposed_panel(
-    int width, const float *a, ptrdiff_t ars, ptrdiff_t depth, const float *b, ptrdiff_t bs, const float *init,
-    float *c, ptrdiff_t cs, ptrdiff_t count)
+#define AK_TRANSPOSED_WIDTHS                                                                                \
+    switch (width) {                                                                                        \
+    case 4: AK_TRANSPOSED_W(4) break;                                                                       \
+    case 3: AK_TRANSPOSED_W(3) break;                                                                       \
+    case 2: AK_TRANSPOSED_W(2) break;                                                                       \
+    default: AK_TRANSPOSED_W(1) break;                                                                      \
+    }
+
+static __attribute__((noinline, target("avx2,fma"))) void ak_avx2_transposed_panel(
+    int width, bool fused, const float *a, ptrdiff_t ars, ptrdiff_t depth, const float *b, ptrdiff_t bs,
+    const float *init, float *c, ptrdiff_t cs, ptrdiff_t count)
 {
-    switch (width) {
-    case 4: AK_TRANSPOSED_W(4) break;
-    case 3: AK_TRANSPOSED_W(3) break;
-    case 2: AK_TRANSPOSED_W(2) break;
-    default: AK_TRANSPOSED_W(1) break;
+    if (fused) {
+        const bool FUSED = true;
+        AK_TRANSPOSED_WIDTHS
+    } else {
+        const bool FUSED = false;
+        AK_TRANSPOSED_WIDTHS
     }
 }
 
 #undef AK_TRANSPOSED_GROUPS
 #undef AK_TRANSPOSED_CASE
 #undef AK_TRANSPOSED_W
+#undef AK_TRANSPOSED_WIDTHS
 
 #define AK_NAME(x) ak_avx2_##x
-#define AK_TARGET __attribute__((target("avx2")))
+#define AK_TARGET __attribute__((target("avx2,fma")))
 #define AK_LANES 8
 #define AK_BLOCK_ROWS 6
 #define AK_BLOCK_VECTORS 2
@@ -282,6 +303,7 @@ static __attribute__((noinline, target("avx2"))) void ak_avx2_transposed_panel(
 #define AK_V_ADD(x, y) _mm256_add_ps(x, y)
 #define AK_V_SUB(x, y) _mm256_sub_ps(x, y)
 #define AK_V_MUL(x, y) _mm256_mul_ps(x, y)
+#define AK_V_FMA(x, y, z) _mm256_fmadd_ps(x, y, z)
 #define AK_V_LOADM(p, m) _mm256_maskload_ps(p, ak_avx2_first(m))
 #define AK_V_STOREM(p, m, v) ak_avx2_store_first(p, m, v)
 #define AK_8_LOADM(p, m) _mm256_maskload_ps(p, ak_avx2_first(m))
@@ -304,6 +326,7 @@ static __attribute__((noinline, target("avx2"))) void ak_avx2_transposed_panel(
 #undef AK_V_ADD
 #undef AK_V_SUB
 #undef AK_V_MUL
+#undef AK_V_FMA
 #undef AK_V_LOADM
 #undef AK_V_STOREM
 #undef AK_8_LOADM
@@ -316,7 +339,7 @@ static __attribute__((noinline, target("avx2"))) void ak_avx2_transposed_panel(
 
 // --- AVX-512: 16 lanes, 32 registers: a block of 6 rows by 4 vectors (24 accumulators) --------------------
 #define AK_NAME(x) ak_avx512_##x
-#define AK_TARGET __attribute__((target("avx512f,avx512vl")))
+#define AK_TARGET __attribute__((target("avx512f,avx512vl,fma")))
 #define AK_LANES 16
 #define AK_BLOCK_ROWS 6
 #define AK_BLOCK_VECTORS 4
@@ -331,6 +354,7 @@ static __attribute__((noinline, target("avx2"))) void ak_avx2_transposed_panel(
 #define AK_V_ADD(x, y) _mm512_add_ps(x, y)
 #define AK_V_SUB(x, y) _mm512_sub_ps(x, y)
 #define AK_V_MUL(x, y) _mm512_mul_ps(x, y)
+#define AK_V_FMA(x, y, z) _mm512_fmadd_ps(x, y, z)
 #define AK_V_LOADM(p, m) _mm512_maskz_loadu_ps(m, p)
 #define AK_V_STOREM(p, m, v) _mm512_mask_storeu_ps(p, m, v)
 #define AK_8_LOADM(p, m) _mm256_maskz_loadu_ps((__mmask8)(m), p)
@@ -726,6 +750,7 @@ static bool ak_gemm(anneal_kernels_level level, struct ak_job *job) {
     bool wide = level == ANNEAL_KERNELS_AVX512;
     ptrdiff_t block_rows = wide ? ak_avx512_block_rows : ak_avx2_block_rows;
     job->part = wide ? ak_avx512_gemm_part : ak_avx2_gemm_part;
+    job->fused = anneal_kernels_product_fuses(job->rows, job->columns, job->depth);
     bool big = anneal_kernels_product_is_shared(level, job->rows, job->columns, job->depth);
     bool in_place = job->b_column_stride == 1;
     // A product with a small a (a batch's rows) and many columns is shared by panels of columns: each thread

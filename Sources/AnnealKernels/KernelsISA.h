@@ -11,10 +11,16 @@
 //   AK_4_LOADM/STOREM, AK_8_LOADM/STOREM   masked 128- and 256-bit loads and stores (narrow tails)
 //   AK_V_RELU_MASK(g, z)    g with its lanes set to +0 where z <= 0
 //
-// Every function sums in the order include/AnnealKernels.h describes, with products rounded before they are
-// added, so both instruction sets give the same bits as the portable Swift loops.
+// Every function sums in the order include/AnnealKernels.h describes, each product rounded before it is
+// added, or, in the products that anneal_kernels_product_fuses names, fused with the add (FUSED, a constant
+// at every call site), so both instruction sets give the same bits as the portable Swift loops.
 
 #define AK_INLINE static inline __attribute__((always_inline)) AK_TARGET
+/// acc + x * y: fused (one rounding) when FUSED, else the product rounded, then the sum; full vectors, and
+/// 8- and 4-lane ones for the narrow tails.
+#define AK_MADD(FUSED, acc, x, y) ((FUSED) ? AK_V_FMA(x, y, acc) : AK_V_ADD(acc, AK_V_MUL(x, y)))
+#define AK_MADD8(FUSED, acc, x, y) ((FUSED) ? _mm256_fmadd_ps(x, y, acc) : _mm256_add_ps(acc, _mm256_mul_ps(x, y)))
+#define AK_MADD4(FUSED, acc, x, y) ((FUSED) ? _mm_fmadd_ps(x, y, acc) : _mm_add_ps(acc, _mm_mul_ps(x, y)))
 /// Columns of c (and of b) one register block covers.
 #define AK_PANEL (AK_BLOCK_VECTORS * AK_LANES)
 /// The same, and the rows of a register block, for Kernels.c: it packs b in panels of this width and shares
@@ -71,10 +77,10 @@ AK_INLINE void AK_NAME(update_vector)(const struct ak_job *update, float *w, ak_
 
 /// One register block: RB rows of c by NF full vectors plus a masked tail of columns held in a 4-, 8- or
 /// full-width register (TK = 1, 2, 3; 0 for none), summing over the whole depth with the accumulators in
-/// registers. RB, NF and TK are constants at every call site. A narrow tail in a narrow register matters:
+/// registers. RB, NF, TK and FUSED are constants at every call site. A narrow tail in a narrow register matters:
 /// the tutorial's 34 columns end in 2 and its one-unit output layer is all tail.
 AK_INLINE void AK_NAME(block)(
-    const int RB, const int NF, const int TK,
+    const int RB, const int NF, const int TK, const bool FUSED,
     const float *a, ptrdiff_t ars, ptrdiff_t ads,
     const float *b, ptrdiff_t bs, const float *init,
     float *c, ptrdiff_t cs, ptrdiff_t depth, ak_mask tail, const struct ak_job *update, float *packed)
@@ -136,11 +142,11 @@ AK_INLINE void AK_NAME(block)(
             if (NF > 0 || TK == 3) {
                 ak_v x = AK_V_SET1(xs);
                 AK_UNROLL
-                for (int v = 0; v < NF; v++) acc[r][v] = AK_V_ADD(acc[r][v], AK_V_MUL(x, bv[v]));
-                if (TK == 3) tv[r] = AK_V_ADD(tv[r], AK_V_MUL(x, bw));
+                for (int v = 0; v < NF; v++) acc[r][v] = AK_MADD(FUSED, acc[r][v], x, bv[v]);
+                if (TK == 3) tv[r] = AK_MADD(FUSED, tv[r], x, bw);
             }
-            if (TK == 2) t8[r] = _mm256_add_ps(t8[r], _mm256_mul_ps(_mm256_set1_ps(xs), b8));
-            if (TK == 1) t4[r] = _mm_add_ps(t4[r], _mm_mul_ps(_mm_set1_ps(xs), b4));
+            if (TK == 2) t8[r] = AK_MADD8(FUSED, t8[r], _mm256_set1_ps(xs), b8);
+            if (TK == 1) t4[r] = AK_MADD4(FUSED, t4[r], _mm_set1_ps(xs), b4);
         }
     }
     if (update) {
@@ -177,7 +183,7 @@ AK_INLINE void AK_NAME(block)(
     }
 }
 
-#define AK_ROWS_CASE(RB, NF, TK) case RB: AK_NAME(block)(RB, NF, TK, a, ars, ads, b, bs, init, c, cs, depth, tail, update, packed); break;
+#define AK_ROWS_CASE(RB, NF, TK) case RB: AK_NAME(block)(RB, NF, TK, FUSED, a, ars, ads, b, bs, init, c, cs, depth, tail, update, packed); break;
 #if AK_BLOCK_ROWS >= 6
 #define AK_ROWS_CASE6(NF, TK) AK_ROWS_CASE(6, NF, TK)
 #else
@@ -196,7 +202,7 @@ AK_INLINE void AK_NAME(block)(
     AK_ROWS_CASE(4, NF, TK)                                                                                 \
     AK_ROWS_CASE(3, NF, TK)                                                                                 \
     AK_ROWS_CASE(2, NF, TK)                                                                                 \
-    default: AK_NAME(block)(1, NF, TK, a, ars, ads, b, bs, init, c, cs, depth, tail, update, packed); break; \
+    default: AK_NAME(block)(1, NF, TK, FUSED, a, ars, ads, b, bs, init, c, cs, depth, tail, update, packed); break; \
     }
 
 #if AK_LANES > 8
@@ -216,7 +222,7 @@ AK_INLINE void AK_NAME(block)(
 /// The block for `rb` rows (1 to AK_BLOCK_ROWS), `nf` full vectors and tail kind `tk`: each combination is its own
 /// fully unrolled code.
 AK_INLINE void AK_NAME(dispatch_any)(
-    int rb, int nf, int tk,
+    int rb, int nf, int tk, const bool FUSED,
     const float *a, ptrdiff_t ars, ptrdiff_t ads,
     const float *b, ptrdiff_t bs, const float *init,
     float *c, ptrdiff_t cs, ptrdiff_t depth, ak_mask tail, const struct ak_job *update, float *packed)
@@ -235,24 +241,44 @@ AK_INLINE void AK_NAME(dispatch_any)(
 }
 
 /// The blocks of a product that stores c: compiled apart from the updating ones, so that none of the update's
-/// code sits in the small products' path (see Network.layerUpdateMinimum for what the tutorial's run did).
+/// code sits in the small products' path (see Network.layerUpdateMinimum for what the tutorial's run did);
+/// and apart with fused multiply-adds.
 static AK_TARGET void AK_NAME(dispatch)(
     int rb, int nf, int tk,
     const float *a, ptrdiff_t ars, ptrdiff_t ads,
     const float *b, ptrdiff_t bs, const float *init,
     float *c, ptrdiff_t cs, ptrdiff_t depth, ak_mask tail)
 {
-    AK_NAME(dispatch_any)(rb, nf, tk, a, ars, ads, b, bs, init, c, cs, depth, tail, NULL, NULL);
+    AK_NAME(dispatch_any)(rb, nf, tk, false, a, ars, ads, b, bs, init, c, cs, depth, tail, NULL, NULL);
 }
 
-/// The blocks of a product that updates the parameters in `update->c` (anneal_kernels_gemm_sgd).
+static AK_TARGET void AK_NAME(dispatch_fused)(
+    int rb, int nf, int tk,
+    const float *a, ptrdiff_t ars, ptrdiff_t ads,
+    const float *b, ptrdiff_t bs, const float *init,
+    float *c, ptrdiff_t cs, ptrdiff_t depth, ak_mask tail)
+{
+    AK_NAME(dispatch_any)(rb, nf, tk, true, a, ars, ads, b, bs, init, c, cs, depth, tail, NULL, NULL);
+}
+
+/// The blocks of a product that updates the parameters in `update->c` (anneal_kernels_gemm_sgd), without
+/// and with fused multiply-adds.
 static AK_TARGET void AK_NAME(dispatch_update)(
     int rb, int nf, int tk,
     const float *a, ptrdiff_t ars, ptrdiff_t ads,
     const float *b, ptrdiff_t bs,
     float *c, ptrdiff_t cs, ptrdiff_t depth, ak_mask tail, const struct ak_job *update, float *packed)
 {
-    AK_NAME(dispatch_any)(rb, nf, tk, a, ars, ads, b, bs, NULL, c, cs, depth, tail, update, packed);
+    AK_NAME(dispatch_any)(rb, nf, tk, false, a, ars, ads, b, bs, NULL, c, cs, depth, tail, update, packed);
+}
+
+static AK_TARGET void AK_NAME(dispatch_update_fused)(
+    int rb, int nf, int tk,
+    const float *a, ptrdiff_t ars, ptrdiff_t ads,
+    const float *b, ptrdiff_t bs,
+    float *c, ptrdiff_t cs, ptrdiff_t depth, ak_mask tail, const struct ak_job *update, float *packed)
+{
+    AK_NAME(dispatch_any)(rb, nf, tk, true, a, ars, ads, b, bs, NULL, c, cs, depth, tail, update, packed);
 }
 
 #undef AK_ROWS_CASE
@@ -270,7 +296,7 @@ static AK_TARGET void AK_NAME(dispatch_update)(
 /// sums over k in increasing order. (With a gather for the other products, where rows are apart, it was
 /// slower than the column-vectorized blocks.)
 /// With UPDATE (a constant), each sum updates the parameter at its place instead (anneal_kernels_gemm_sgd).
-AK_INLINE void AK_NAME(row_panel_wv)(const int W, const int V, const bool UPDATE, const struct ak_job *job,
+AK_INLINE void AK_NAME(row_panel_wv)(const int W, const int V, const bool UPDATE, const bool FUSED, const struct ak_job *job,
                                     const float *a, const float *b, ptrdiff_t bs, const float *init, float *c,
                                     int lanes) {
     ak_mask last = AK_MASK(lanes);
@@ -290,7 +316,7 @@ AK_INLINE void AK_NAME(row_panel_wv)(const int W, const int V, const bool UPDATE
         for (int v = 0; v < V; v++) {
             ak_v av = v < V - 1 ? AK_V_LOAD(ak + v * AK_LANES) : AK_V_LOADM(ak + v * AK_LANES, last);
             AK_UNROLL
-            for (int j = 0; j < W; j++) acc[v][j] = AK_V_ADD(acc[v][j], AK_V_MUL(av, bj[j]));
+            for (int j = 0; j < W; j++) acc[v][j] = AK_MADD(FUSED, acc[v][j], av, bj[j]);
         }
     }
     AK_UNROLL
@@ -317,7 +343,7 @@ AK_INLINE void AK_NAME(row_panel_wv)(const int W, const int V, const bool UPDATE
 #define AK_ROW_VECTORS(W) ((W) == 1 ? 6 : (W) == 2 ? 5 : 3)
 
 #define AK_ROW_PANEL_CASE(W, V) \
-    case V: AK_NAME(row_panel_wv)(W, V, update, job, a + m, b, bs, init, c + m * job->c_stride, lanes); break;
+    case V: AK_NAME(row_panel_wv)(W, V, update, fused, job, a + m, b, bs, init, c + m * job->c_stride, lanes); break;
 #define AK_ROW_PANEL_W(W)                                                                                  \
     for (ptrdiff_t m = 0; m < count;) {                                                                     \
         ptrdiff_t vectors = (count - m + AK_LANES - 1) / AK_LANES;                                          \
@@ -327,7 +353,7 @@ AK_INLINE void AK_NAME(row_panel_wv)(const int W, const int V, const bool UPDATE
         switch (v) {                                                                                        \
         AK_ROW_PANEL_CASE(W, 6) AK_ROW_PANEL_CASE(W, 5) AK_ROW_PANEL_CASE(W, 4)                             \
         AK_ROW_PANEL_CASE(W, 3) AK_ROW_PANEL_CASE(W, 2)                                                     \
-        default: AK_NAME(row_panel_wv)(W, 1, update, job, a + m, b, bs, init, c + m * job->c_stride, lanes); break; \
+        default: AK_NAME(row_panel_wv)(W, 1, update, fused, job, a + m, b, bs, init, c + m * job->c_stride, lanes); break; \
         }                                                                                                   \
         m += rows;                                                                                          \
     }
@@ -339,20 +365,22 @@ AK_INLINE void AK_NAME(row_panel_wv)(const int W, const int V, const bool UPDATE
     for (ptrdiff_t m = 0; m < count;) {                                                                     \
         ptrdiff_t rows = count - m < 2 * AK_LANES ? count - m : 2 * AK_LANES;                               \
         if (rows > AK_LANES) {                                                                              \
-            AK_NAME(row_panel_wv)(W, 2, update, job, a + m, b, bs, init, c + m * job->c_stride,             \
+            AK_NAME(row_panel_wv)(W, 2, update, fused, job, a + m, b, bs, init, c + m * job->c_stride,             \
                                   (int)(rows - AK_LANES));                                                  \
         } else {                                                                                            \
-            AK_NAME(row_panel_wv)(W, 1, update, job, a + m, b, bs, init, c + m * job->c_stride, (int)rows); \
+            AK_NAME(row_panel_wv)(W, 1, update, fused, job, a + m, b, bs, init, c + m * job->c_stride, (int)rows); \
         }                                                                                                   \
         m += rows;                                                                                          \
     }
 
-AK_INLINE void AK_NAME(row_panel_any)(int width, const bool update, const struct ak_job *job, const float *a,
-                                     const float *b, ptrdiff_t bs, const float *init, float *c, ptrdiff_t count) {
+AK_INLINE void AK_NAME(row_panel_any)(int width, const bool update, const bool fused, const struct ak_job *job,
+                                     const float *a, const float *b, ptrdiff_t bs, const float *init, float *c,
+                                     ptrdiff_t count) {
     if (width > 6) {  // up to AK_ROW_PANEL_COLUMNS: two panels of at most 6
         int left = (width + 1) / 2;
-        AK_NAME(row_panel_any)(left, update, job, a, b, bs, init, c, count);
-        AK_NAME(row_panel_any)(width - left, update, job, a, b + left, bs, init ? init + left : NULL, c + left, count);
+        AK_NAME(row_panel_any)(left, update, fused, job, a, b, bs, init, c, count);
+        AK_NAME(row_panel_any)(width - left, update, fused, job, a, b + left, bs, init ? init + left : NULL, c + left,
+                               count);
         return;
     }
     switch (width) {
@@ -365,17 +393,26 @@ AK_INLINE void AK_NAME(row_panel_any)(int width, const bool update, const struct
     }
 }
 
-/// The row-vectorized panels of a product that stores c, and of one that updates (apart, as the blocks).
+/// The row-vectorized panels of a product that stores c, and of one that updates (apart, as the blocks),
+/// each without and with fused multiply-adds (job->fused).
 static __attribute__((noinline)) AK_TARGET void AK_NAME(row_panel)(int width, const struct ak_job *job, const float *a,
                                                                    const float *b, ptrdiff_t bs, const float *init,
                                                                    float *c, ptrdiff_t count) {
-    AK_NAME(row_panel_any)(width, false, job, a, b, bs, init, c, count);
+    if (job->fused) {
+        AK_NAME(row_panel_any)(width, false, true, job, a, b, bs, init, c, count);
+    } else {
+        AK_NAME(row_panel_any)(width, false, false, job, a, b, bs, init, c, count);
+    }
 }
 
 static __attribute__((noinline)) AK_TARGET void AK_NAME(row_panel_update)(int width, const struct ak_job *job,
                                                                           const float *a, const float *b,
                                                                           ptrdiff_t bs, float *c, ptrdiff_t count) {
-    AK_NAME(row_panel_any)(width, true, job, a, b, bs, NULL, c, count);
+    if (job->fused) {
+        AK_NAME(row_panel_any)(width, true, true, job, a, b, bs, NULL, c, count);
+    } else {
+        AK_NAME(row_panel_any)(width, true, false, job, a, b, bs, NULL, c, count);
+    }
 }
 
 #undef AK_ROW_VECTORS
@@ -453,8 +490,9 @@ static AK_TARGET void AK_NAME(gemm_part)(const struct ak_job *job, ptrdiff_t fir
                 // The block's place in the panels of packed_w (see ak_update_one).
                 ptrdiff_t width = p.nf * AK_LANES + p.rest;
                 float *packed = job->packed_w ? job->packed_w + n * job->rows + (first + m) * width : NULL;
-                AK_NAME(dispatch_update)(rb, p.nf, p.tk, block_a, ars, ads, p.b, p.bs, c + m * job->c_stride + n,
-                                         job->c_stride, job->depth, p.tail, job, packed);
+                (job->fused ? AK_NAME(dispatch_update_fused) : AK_NAME(dispatch_update))(
+                    rb, p.nf, p.tk, block_a, ars, ads, p.b, p.bs, c + m * job->c_stride + n, job->c_stride,
+                    job->depth, p.tail, job, packed);
             }
         }
     }
@@ -472,15 +510,15 @@ static AK_TARGET void AK_NAME(gemm_part)(const struct ak_job *job, ptrdiff_t fir
         // Up to one block of rows, the column-vectorized block is faster (the transposes cost more than they
         // save: 1 to 6 rows of 34 deep measured 52 to 71 ns against 84 to 89).
         if (p.nf == 0 && p.rest <= 4 && job->a_depth_stride == 1 && count > AK_BLOCK_ROWS) {
-            ak_avx2_transposed_panel(p.rest, a, job->a_row_stride, job->depth, p.b, p.bs, init ? init + n : NULL,
-                                     c + n, job->c_stride, count);
+            ak_avx2_transposed_panel(p.rest, job->fused, a, job->a_row_stride, job->depth, p.b, p.bs,
+                                     init ? init + n : NULL, c + n, job->c_stride, count);
             continue;
         }
         for (ptrdiff_t m = 0; m < count; m += AK_BLOCK_ROWS) {
             int rb = (int)(count - m < AK_BLOCK_ROWS ? count - m : AK_BLOCK_ROWS);
-            AK_NAME(dispatch)(rb, p.nf, p.tk, a + m * job->a_row_stride, job->a_row_stride, job->a_depth_stride,
-                              p.b, p.bs, init ? init + n : NULL, c + m * job->c_stride + n, job->c_stride, job->depth,
-                              p.tail);
+            (job->fused ? AK_NAME(dispatch_fused) : AK_NAME(dispatch))(
+                rb, p.nf, p.tk, a + m * job->a_row_stride, job->a_row_stride, job->a_depth_stride, p.b, p.bs,
+                init ? init + n : NULL, c + m * job->c_stride + n, job->c_stride, job->depth, p.tail);
         }
     }
 }
@@ -597,5 +635,8 @@ static AK_TARGET void AK_NAME(gather_part)(const struct ak_job *job, ptrdiff_t f
 }
 
 #undef AK_INLINE
+#undef AK_MADD
+#undef AK_MADD8
+#undef AK_MADD4
 #undef AK_PANEL
 #undef AK_PACKED_A_DEPTH

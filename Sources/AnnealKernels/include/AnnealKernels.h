@@ -3,9 +3,11 @@
 //
 // Every matrix is row-major `float`. The kernels sum in the same order as Anneal's portable Swift loops
 // (for each output element, the terms in increasing order of the summed index, starting from the bias or 0),
-// each product rounded before it is added (no fused multiply-add): the results are bit-identical to the
-// portable loops at every level, which is what keeps the golden Keras runs within 1e-5 on any CPU. They
-// allocate nothing and are safe to call from several threads on disjoint outputs.
+// each product rounded before it is added, except in the products anneal_kernels_product_fuses names (a
+// million multiply-adds or more), whose every term is a fused multiply-add, in the portable loops too: the
+// results are bit-identical to the portable loops at every level, and the golden Keras runs (whose products
+// are all small) stay within 1e-5 on any CPU. They allocate nothing and are safe to call from several
+// threads on disjoint outputs.
 #ifndef ANNEAL_KERNELS_H
 #define ANNEAL_KERNELS_H
 
@@ -36,6 +38,12 @@ ANNEAL_KERNELS_INTERNAL anneal_kernels_level anneal_kernels_best_level(void);
 
 /// Whether this CPU and OS run `level` (whatever ANNEAL_KERNELS says): lets tests compare the levels.
 ANNEAL_KERNELS_INTERNAL bool anneal_kernels_supported(anneal_kernels_level level);
+
+/// Whether a product of this shape (c `rows` x `columns`, summed over `depth`) adds each term as a fused
+/// multiply-add, at every level: those of a million multiply-adds or more. A fused term takes one instruction
+/// instead of two, which a big product runs out of first (above all when another process shares the core),
+/// and the small products of the golden Keras runs keep Keras's rounding, which the time-based run needs.
+ANNEAL_KERNELS_INTERNAL bool anneal_kernels_product_fuses(ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth);
 
 /// `c[m][n] = (init ? init[n] : 0) + Σ_k a(m, k) * b(k, n)` for `m < rows`, `n < columns`, `k < depth`, where
 /// `a(m, k) = a[m * a_row_stride + k * a_depth_stride]`, `b(k, n) = b[k * b_depth_stride + n * b_column_stride]`
