@@ -25,7 +25,8 @@
  *
  * Check: both results are compared with a double-precision product; the program fails if either is off by
  * more than 1e-4 of the largest output, and reports max |Anneal - OpenBLAS| / max |c| (OpenBLAS uses
- * fused multiply-adds and its own summation order, Anneal neither, so they differ in the last bits). */
+ * fused multiply-adds and its own summation order, Anneal fused multiply-adds only in products of a million
+ * multiply-adds or more and the order of its portable loops, so they differ in the last bits). */
 #define _GNU_SOURCE  // setenv, clock_gettime
 #include "AnnealKernels.h"
 
