@@ -373,16 +373,10 @@ AK_INLINE void AK_NAME(row_panel_wv)(const int W, const int V, const bool UPDATE
         m += rows;                                                                                          \
     }
 
-AK_INLINE void AK_NAME(row_panel_any)(int width, const bool update, const bool fused, const struct ak_job *job,
-                                     const float *a, const float *b, ptrdiff_t bs, const float *init, float *c,
-                                     ptrdiff_t count) {
-    if (width > 6) {  // up to AK_ROW_PANEL_COLUMNS: two panels of at most 6
-        int left = (width + 1) / 2;
-        AK_NAME(row_panel_any)(left, update, fused, job, a, b, bs, init, c, count);
-        AK_NAME(row_panel_any)(width - left, update, fused, job, a, b + left, bs, init ? init + left : NULL, c + left,
-                               count);
-        return;
-    }
+/// A panel of 1 to 6 columns.
+AK_INLINE void AK_NAME(row_panel_6)(int width, const bool update, const bool fused, const struct ak_job *job,
+                                   const float *a, const float *b, ptrdiff_t bs, const float *init, float *c,
+                                   ptrdiff_t count) {
     switch (width) {
     case 6: AK_ROW_PANEL_WIDE(6) break;
     case 5: AK_ROW_PANEL_WIDE(5) break;
@@ -391,6 +385,20 @@ AK_INLINE void AK_NAME(row_panel_any)(int width, const bool update, const bool f
     case 2: AK_ROW_PANEL_W(2) break;
     default: AK_ROW_PANEL_W(1) break;
     }
+}
+
+/// A panel of 1 to AK_ROW_PANEL_COLUMNS columns: wider than 6, as two panels. (Not recursive: `update` and
+/// `fused` must stay constants in the inlined loops.)
+AK_INLINE void AK_NAME(row_panel_any)(int width, const bool update, const bool fused, const struct ak_job *job,
+                                     const float *a, const float *b, ptrdiff_t bs, const float *init, float *c,
+                                     ptrdiff_t count) {
+    if (width <= 6) {
+        AK_NAME(row_panel_6)(width, update, fused, job, a, b, bs, init, c, count);
+        return;
+    }
+    int left = (width + 1) / 2;
+    AK_NAME(row_panel_6)(left, update, fused, job, a, b, bs, init, c, count);
+    AK_NAME(row_panel_6)(width - left, update, fused, job, a, b + left, bs, init ? init + left : NULL, c + left, count);
 }
 
 /// The row-vectorized panels of a product that stores c, and of one that updates (apart, as the blocks),
