@@ -7,9 +7,9 @@ import AnnealKernels
 /// to the register-blocked AVX2 or AVX-512 code in `AnnealKernels` (C, chosen at run time) where the CPU has
 /// it. The C kernels sum in the same order as these loops, and fuse each term's multiply and add exactly where
 /// they do (`fuses`: the big products only), so every level gives bit-identical results (`KernelLevelTests`
-/// checks it). Nothing here allocates per call: callers pass
-/// workspaces sized once per model and batch size, and the C side's copy buffer is kept between calls. Where
-/// a C kernel reports that it computed nothing (no memory for that copy), the Swift loop runs instead.
+/// checks it). Nothing here allocates per call: callers pass workspaces sized once per model and batch size,
+/// and the C side's copy buffer is kept between calls. Where a C kernel reports that it computed nothing (no
+/// memory for that copy), the Swift loop runs instead.
 enum Kernels {
     /// An instruction-set level; `.portable` is the Swift loops.
     typealias Level = anneal_kernels_level

@@ -144,8 +144,8 @@ final class Workspace {
     let packedKernels: [FloatBuffer?]
     /// Per layer, room for its input transposed (`inputs` x rows), or nil: kept by the same workspaces for the
     /// layers whose parameter-gradient products are shared with the helper thread, and written just before
-    /// each update, which then reads its rows in order (`Kernels.denseParameterUpdate`); the first layer's by
-    /// `gather` instead, when it can.
+    /// each update, which then reads its rows in order (`Kernels.denseParameterUpdate`); the first layer's is
+    /// written by `gather` with the batch instead (`load` leaves it to the update).
     let transposedInputs: [FloatBuffer?]
     /// Whether `transposedInputs[0]` holds `input` transposed: written with it by `gather`, not by `load`.
     private(set) var inputIsTransposed = false
