@@ -360,7 +360,7 @@ AK_INLINE void AK_NAME(row_panel_wv)(const int W, const int V, const bool UPDATE
 
 /// A panel of 5 or 6 columns: two vectors of rows side by side (the last vector alone), so that each step of
 /// depth reads a whole cache line of a at AVX2. (One vector by 10 columns ran the big network's 256 x 10 x 128
-/// gradient product in 22 us, two by 5 then by 5 in 12.)
+/// gradient product in 22 us, two by 5 then by 5 in 11.)
 #define AK_ROW_PANEL_WIDE(W)                                                                               \
     for (ptrdiff_t m = 0; m < count;) {                                                                     \
         ptrdiff_t rows = count - m < 2 * AK_LANES ? count - m : 2 * AK_LANES;                               \
@@ -453,7 +453,7 @@ AK_INLINE struct AK_NAME(panel) AK_NAME(panel_at)(const struct ak_job *job, ptrd
 /// Whether the panel is narrow enough to be summed across rows by row_panel, when a's rows are adjacent and
 /// there are a vector's worth of them: 4 columns or fewer with no full vector (a wide product's last), or a
 /// product of at most AK_ROW_PANEL_COLUMNS columns (the big network's 10 outputs: its updating gradient
-/// product, 256 x 10 x 128, took 32 us in 6 x 10 blocks that copied a first, 16 reading a in place, 15 so).
+/// product, 256 x 10 x 128, took 32 us in 6 x 10 blocks that copied a first, 16 reading a in place, 14 so).
 AK_INLINE bool AK_NAME(is_row_panel)(const struct ak_job *job, struct AK_NAME(panel) p, ptrdiff_t count) {
     return ((p.nf == 0 && p.rest <= 4) || job->columns <= AK_ROW_PANEL_COLUMNS) && count >= AK_LANES &&
            job->a_row_stride == 1;
