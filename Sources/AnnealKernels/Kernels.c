@@ -672,34 +672,13 @@ static __attribute__((target("avx2"))) void ak_transpose_part(const struct ak_jo
     }
 }
 
-/// Rows `[first, first + count)` of a gather job that also writes them transposed: 8 rows at a time, each 8
-/// columns loaded once, stored as they are and, transposed in registers, into `transposed`. (The updating
-/// product of the big network's first layer reads its batch transposed; gathered then transposed, the batch
-/// was read twice.)
+/// Rows `[first, first + count)` of a gather job that also writes them transposed: gathered as by
+/// gather_part, then transposed from the rows just written, which are still in the cache.
 static __attribute__((target("avx2"))) void ak_gather_transposed_part(const struct ak_job *job, ptrdiff_t first,
                                                                       ptrdiff_t count) {
-    float *destination = job->c, *transposed = job->transposed;
-    const ptrdiff_t width = job->columns, total = job->rows;
-    for (ptrdiff_t m = first; m < first + count; m += 8) {
-        int height = (int)(first + count - m < 8 ? first + count - m : 8);
-        const float *from[8];
-        // Rows past the end repeat the last one; their lanes are not stored.
-        for (int i = 0; i < 8; i++) from[i] = job->b + job->row_indices[m + (i < height ? i : height - 1)] * width;
-        ptrdiff_t n = 0;
-        for (; n + 8 <= width; n += 8) {
-            __m256 t[8];
-            for (int i = 0; i < 8; i++) t[i] = _mm256_loadu_ps(from[i] + n);
-            for (int i = 0; i < height; i++) _mm256_storeu_ps(destination + (m + i) * width + n, t[i]);
-            ak_avx2_transpose8(t);
-            for (int q = 0; q < 8; q++) ak_avx2_store_first(transposed + (n + q) * total + m, height, t[q]);
-        }
-        for (; n < width; n++) {
-            for (int i = 0; i < height; i++) {
-                destination[(m + i) * width + n] = from[i][n];
-                transposed[n * total + m + i] = from[i][n];
-            }
-        }
-    }
+    ak_avx2_gather_part(job, first, count);
+    struct ak_job transpose = {.rows = job->rows, .columns = job->columns, .b = job->c, .c = job->transposed};
+    ak_transpose_part(&transpose, first, count);
 }
 
 // --- Entry points: the level picks the instruction set ------------------------------------------------------
