@@ -187,7 +187,8 @@ static inline __attribute__((always_inline, target("avx2"))) void ak_avx2_transp
 enum { AK_SLAB = 64 };
 
 static inline __attribute__((always_inline, target("avx2,fma"))) void ak_avx2_transposed_panel_wg(
-    const int W, const int G, const bool FUSED, const float *a, ptrdiff_t ars, ptrdiff_t depth, const float *b, ptrdiff_t bs,
+    const int W, const int G, const bool FUSED, const float *a, ptrdiff_t ars, ptrdiff_t depth, const float *b,
+    ptrdiff_t bs,
     const float *init, float *c, ptrdiff_t cs, ptrdiff_t rows)
 {
     __attribute__((aligned(32))) float across[AK_SLAB][32];
@@ -706,7 +707,8 @@ static void ak_pack(anneal_kernels_level level, const float *b, ptrdiff_t b_dept
     ptrdiff_t panel = ak_panel_columns(level);
     // A big product's b is packed by both threads, panel by panel: that also has the helper running when the
     // product comes.
-    struct ak_job pack = {.part = ak_pack_part_for(b_depth_stride, b_column_stride), .rows = (columns + panel - 1) / panel, .b = b,
+    struct ak_job pack = {.part = ak_pack_part_for(b_depth_stride, b_column_stride),
+                          .rows = (columns + panel - 1) / panel, .b = b,
                           .b_depth_stride = b_depth_stride, .b_column_stride = b_column_stride, .c = packed,
                           .columns = columns, .depth = depth, .panel = panel};
     ak_run(&pack, shared, 1);
@@ -720,7 +722,8 @@ static bool ak_packs_b(anneal_kernels_level level, ptrdiff_t rows, ptrdiff_t col
            (columns > ak_panel_columns(level) || b_depth_stride != columns);
 }
 
-/// The largest a (rows x depth, floats) of a product shared by panels of columns: a batch of 128 rows of 784.
+/// The largest a (rows x depth, floats) of a product shared by panels of columns (a batch of 128 rows of 784
+/// inputs is under it).
 static const double ak_column_split_a = 128.0 * 1024.0;
 
 /// Computes the product `job` describes (its operands and shape set, and `packed` when b comes packed
@@ -737,7 +740,8 @@ static bool ak_gemm(anneal_kernels_level level, struct ak_job *job) {
     // 256, two threads: 323 -> 313 us; in-process A/B, per batch, min 1.39 -> 1.35 ms). A big a is shared by
     // rows instead, so that it is read once.
     ptrdiff_t panels = (job->columns + ak_panel_columns(level) - 1) / ak_panel_columns(level);
-    bool by_columns = big && !job->update && panels >= 8 && (double)job->rows * (double)job->depth <= ak_column_split_a;
+    bool by_columns =
+        big && !job->update && panels >= 8 && (double)job->rows * (double)job->depth <= ak_column_split_a;
     if (!job->packed &&
         (!in_place || ak_packs_b(level, job->rows, job->columns, job->depth, job->b_depth_stride))) {
         float *packed = ak_pack_buffer((size_t)job->depth * (size_t)job->columns);
@@ -745,7 +749,8 @@ static bool ak_gemm(anneal_kernels_level level, struct ak_job *job) {
             if (by_columns) {
                 job->pack = ak_pack_part_for(job->b_depth_stride, job->b_column_stride);
             } else {
-                ak_pack(level, job->b, job->b_depth_stride, job->b_column_stride, job->columns, job->depth, packed, big);
+                ak_pack(level, job->b, job->b_depth_stride, job->b_column_stride, job->columns, job->depth, packed,
+                        big);
             }
             job->packed = packed;
         } else if (!in_place) {

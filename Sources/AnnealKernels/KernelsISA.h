@@ -296,9 +296,9 @@ static AK_TARGET void AK_NAME(dispatch_update_fused)(
 /// sums over k in increasing order. (With a gather for the other products, where rows are apart, it was
 /// slower than the column-vectorized blocks.)
 /// With UPDATE (a constant), each sum updates the parameter at its place instead (anneal_kernels_gemm_sgd).
-AK_INLINE void AK_NAME(row_panel_wv)(const int W, const int V, const bool UPDATE, const bool FUSED, const struct ak_job *job,
-                                    const float *a, const float *b, ptrdiff_t bs, const float *init, float *c,
-                                    int lanes) {
+AK_INLINE void AK_NAME(row_panel_wv)(const int W, const int V, const bool UPDATE, const bool FUSED,
+                                    const struct ak_job *job, const float *a, const float *b, ptrdiff_t bs,
+                                    const float *init, float *c, int lanes) {
     ak_mask last = AK_MASK(lanes);
     ak_v acc[6][6];  // up to AK_ROW_VECTORS(1) vectors of W <= 4 columns, or 2 of W <= 6
     AK_UNROLL
@@ -536,7 +536,8 @@ static AK_TARGET void AK_NAME(gemm_part)(const struct ak_job *job, ptrdiff_t fir
 /// panels of b.
 static AK_TARGET void AK_NAME(gemm_columns_part)(const struct ak_job *job, ptrdiff_t first, ptrdiff_t count) {
     struct ak_job panels = *job;
-    ptrdiff_t n = first * AK_PANEL, end = (first + count) * AK_PANEL < job->columns ? (first + count) * AK_PANEL : job->columns;
+    ptrdiff_t n = first * AK_PANEL, end = (first + count) * AK_PANEL;
+    if (end > job->columns) end = job->columns;
     panels.rows = job->product_rows;
     panels.columns = end - n;
     panels.c = job->c + n;
