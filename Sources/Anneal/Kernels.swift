@@ -20,7 +20,8 @@ enum Kernels {
 
     /// Whether a product of `rows` x `columns` outputs summed over `depth` adds each term as a fused
     /// multiply-add, at every level: the big ones (a million multiply-adds or more), which run faster so; the
-    /// small products, among them all of the golden Keras runs', round each product first, as Keras does.
+    /// small products, among them all of the golden Keras runs', round each product first, which is what
+    /// reproduces those runs (fused, the time-based one drifts).
     static func fuses(rows: Int, columns: Int, depth: Int) -> Bool {
         anneal_kernels_product_fuses(rows, columns, depth)
     }
@@ -138,19 +139,15 @@ enum Kernels {
                : anneal_kernels_gemm_sgd(level, a, aRowStride, aDepthStride, delta, units, 1, kernel.values,
                                          kernel.velocity, units, packedKernel, inputs, units, rows, rate, momentum,
                                          nesterov) {
-            if let bias {
-                anneal_kernels_column_sums(level, delta, rows, units, bias.gradient)
-                sgdUpdate(w: bias.values, v: bias.velocity, g: bias.gradient, count: units, rate: rate,
-                          momentum: momentum, nesterov: nesterov, level: level)
+            if let bias { anneal_kernels_column_sums(level, delta, rows, units, bias.gradient) }
+        } else {
+            denseParameterGradients(x: x, delta: delta, rows: rows, inputs: inputs, units: units,
+                                    kernelGradient: kernel.gradient, biasGradient: bias?.gradient, level: level)
+            sgdUpdate(w: kernel.values, v: kernel.velocity, g: kernel.gradient, count: inputs * units, rate: rate,
+                      momentum: momentum, nesterov: nesterov, level: level)
+            if level != ANNEAL_KERNELS_PORTABLE, let packedKernel {
+                anneal_kernels_pack(level, kernel.values, units, inputs, packedKernel)
             }
-            return
-        }
-        denseParameterGradients(x: x, delta: delta, rows: rows, inputs: inputs, units: units,
-                                kernelGradient: kernel.gradient, biasGradient: bias?.gradient, level: level)
-        sgdUpdate(w: kernel.values, v: kernel.velocity, g: kernel.gradient, count: inputs * units, rate: rate,
-                  momentum: momentum, nesterov: nesterov, level: level)
-        if level != ANNEAL_KERNELS_PORTABLE, let packedKernel {
-            anneal_kernels_pack(level, kernel.values, units, inputs, packedKernel)
         }
         if let bias {
             sgdUpdate(w: bias.values, v: bias.velocity, g: bias.gradient, count: units, rate: rate,

@@ -54,8 +54,13 @@ anneal_kernels_level anneal_kernels_best_level(void) {
 
 bool anneal_kernels_supported(anneal_kernels_level level) { return level <= ak_cpu_level(); }
 
+/// Products of this many multiply-adds or more fuse them (anneal_kernels_product_fuses): the size from which
+/// products are also shared with the helper thread (ak_split_threshold); the golden runs' largest, 116 x 34 x
+/// 34, is 134 thousand.
+static const double ak_fuse_threshold = 1.0e6;
+
 bool anneal_kernels_product_fuses(ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth) {
-    return (double)rows * (double)columns * (double)depth >= 1.0e6;
+    return (double)rows * (double)columns * (double)depth >= ak_fuse_threshold;
 }
 
 #if ANNEAL_HAVE_X86
@@ -188,8 +193,7 @@ enum { AK_SLAB = 64 };
 
 static inline __attribute__((always_inline, target("avx2,fma"))) void ak_avx2_transposed_panel_wg(
     const int W, const int G, const bool FUSED, const float *a, ptrdiff_t ars, ptrdiff_t depth, const float *b,
-    ptrdiff_t bs,
-    const float *init, float *c, ptrdiff_t cs, ptrdiff_t rows)
+    ptrdiff_t bs, const float *init, float *c, ptrdiff_t cs, ptrdiff_t rows)
 {
     __attribute__((aligned(32))) float across[AK_SLAB][32];
     __m256 acc[4][4];

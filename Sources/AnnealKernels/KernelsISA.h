@@ -109,13 +109,16 @@ AK_INLINE void AK_NAME(block)(
         AK_UNROLL
         for (int r = 0; r < RB; r++) t4[r] = start;
     }
+    // The block's columns: in an updating block, each row's parameters (and its stretch of packed_w).
+    const ptrdiff_t width = NF * AK_LANES + (TK != 0 ? AK_MASK_LANES(tail) : 0);
     if (update) {
         // The parameters and velocities the block will update: fetched while it sums, not waited for after.
         AK_UNROLL
         for (int r = 0; r < RB; r++) {
-            // The row's first and last parameter: the cache lines of at most 16 floats, however aligned.
+            // The row's first and last parameter: at AVX2 its at most 16 floats lie on those two cache lines
+            // (at AVX-512's 64, the lines between are not prefetched).
             const float *w = c + r * cs, *v = update->v + (c + r * cs - update->c);
-            ptrdiff_t last = NF * AK_LANES + (TK != 0 ? AK_MASK_LANES(tail) : 0) - 1;
+            ptrdiff_t last = width - 1;
             _mm_prefetch((const char *)w, _MM_HINT_T0);
             _mm_prefetch((const char *)(w + last), _MM_HINT_T0);
             if (update->momentum != 0) {
@@ -151,7 +154,6 @@ AK_INLINE void AK_NAME(block)(
     }
     if (update) {
         // Row r of the block is `width` floats after row r - 1 in packed_w.
-        const ptrdiff_t width = NF * AK_LANES + (TK != 0 ? AK_MASK_LANES(tail) : 0);
         AK_UNROLL
         for (int r = 0; r < RB; r++) {
             float *out = c + r * cs;
@@ -240,46 +242,29 @@ AK_INLINE void AK_NAME(dispatch_any)(
     }
 }
 
-/// The blocks of a product that stores c: compiled apart from the updating ones, so that none of the update's
-/// code sits in the small products' path (see Network.layerUpdateMinimum for what the tutorial's run did);
-/// and apart with fused multiply-adds.
-static AK_TARGET void AK_NAME(dispatch)(
-    int rb, int nf, int tk,
-    const float *a, ptrdiff_t ars, ptrdiff_t ads,
-    const float *b, ptrdiff_t bs, const float *init,
-    float *c, ptrdiff_t cs, ptrdiff_t depth, ak_mask tail)
-{
-    AK_NAME(dispatch_any)(rb, nf, tk, false, a, ars, ads, b, bs, init, c, cs, depth, tail, NULL, NULL);
-}
-
-static AK_TARGET void AK_NAME(dispatch_fused)(
-    int rb, int nf, int tk,
-    const float *a, ptrdiff_t ars, ptrdiff_t ads,
-    const float *b, ptrdiff_t bs, const float *init,
-    float *c, ptrdiff_t cs, ptrdiff_t depth, ak_mask tail)
-{
-    AK_NAME(dispatch_any)(rb, nf, tk, true, a, ars, ads, b, bs, init, c, cs, depth, tail, NULL, NULL);
-}
-
-/// The blocks of a product that updates the parameters in `update->c` (anneal_kernels_gemm_sgd), without
-/// and with fused multiply-adds.
-static AK_TARGET void AK_NAME(dispatch_update)(
-    int rb, int nf, int tk,
-    const float *a, ptrdiff_t ars, ptrdiff_t ads,
-    const float *b, ptrdiff_t bs,
-    float *c, ptrdiff_t cs, ptrdiff_t depth, ak_mask tail, const struct ak_job *update, float *packed)
-{
-    AK_NAME(dispatch_any)(rb, nf, tk, false, a, ars, ads, b, bs, NULL, c, cs, depth, tail, update, packed);
-}
-
-static AK_TARGET void AK_NAME(dispatch_update_fused)(
-    int rb, int nf, int tk,
-    const float *a, ptrdiff_t ars, ptrdiff_t ads,
-    const float *b, ptrdiff_t bs,
-    float *c, ptrdiff_t cs, ptrdiff_t depth, ak_mask tail, const struct ak_job *update, float *packed)
-{
-    AK_NAME(dispatch_any)(rb, nf, tk, true, a, ars, ads, b, bs, NULL, c, cs, depth, tail, update, packed);
-}
+/// The blocks of a product that stores c (dispatch, dispatch_fused), and of one that updates the parameters
+/// in `update->c` (anneal_kernels_gemm_sgd: dispatch_update, dispatch_update_fused): each its own function,
+/// so that none of the update's code sits in the small products' path (see Network.layerUpdateMinimum for
+/// what the tutorial's run did), and the fused copies apart too (one function choosing between the two by a
+/// flag was tried: no faster, perhaps slower, within this machine's noise).
+#define AK_DISPATCH_STORING(NAME, FUSED)                                                                     \
+    static AK_TARGET void AK_NAME(NAME)(int rb, int nf, int tk, const float *a, ptrdiff_t ars, ptrdiff_t ads,  \
+                                        const float *b, ptrdiff_t bs, const float *init, float *c,              \
+                                        ptrdiff_t cs, ptrdiff_t depth, ak_mask tail) {                          \
+        AK_NAME(dispatch_any)(rb, nf, tk, FUSED, a, ars, ads, b, bs, init, c, cs, depth, tail, NULL, NULL);    \
+    }
+#define AK_DISPATCH_UPDATING(NAME, FUSED)                                                                    \
+    static AK_TARGET void AK_NAME(NAME)(int rb, int nf, int tk, const float *a, ptrdiff_t ars, ptrdiff_t ads,  \
+                                        const float *b, ptrdiff_t bs, float *c, ptrdiff_t cs, ptrdiff_t depth,  \
+                                        ak_mask tail, const struct ak_job *update, float *packed) {            \
+        AK_NAME(dispatch_any)(rb, nf, tk, FUSED, a, ars, ads, b, bs, NULL, c, cs, depth, tail, update, packed); \
+    }
+AK_DISPATCH_STORING(dispatch, false)
+AK_DISPATCH_STORING(dispatch_fused, true)
+AK_DISPATCH_UPDATING(dispatch_update, false)
+AK_DISPATCH_UPDATING(dispatch_update_fused, true)
+#undef AK_DISPATCH_STORING
+#undef AK_DISPATCH_UPDATING
 
 #undef AK_ROWS_CASE
 #undef AK_ROWS_CASE6
@@ -496,8 +481,7 @@ static AK_TARGET void AK_NAME(gemm_part)(const struct ak_job *job, ptrdiff_t fir
                 struct AK_NAME(panel) p = AK_NAME(panel_at)(job, n);
                 if (AK_NAME(is_row_panel)(job, p, count)) continue;  // below
                 // The block's place in the panels of packed_w (see ak_update_one).
-                ptrdiff_t width = p.nf * AK_LANES + p.rest;
-                float *packed = job->packed_w ? job->packed_w + n * job->rows + (first + m) * width : NULL;
+                float *packed = job->packed_w ? job->packed_w + n * job->rows + (first + m) * p.width : NULL;
                 (job->fused ? AK_NAME(dispatch_update_fused) : AK_NAME(dispatch_update))(
                     rb, p.nf, p.tk, block_a, ars, ads, p.b, p.bs, c + m * job->c_stride + n, job->c_stride,
                     job->depth, p.tail, job, packed);

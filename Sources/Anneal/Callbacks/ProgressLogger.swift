@@ -123,7 +123,6 @@ final class ProgressLogger: Callback {
         if seconds >= 1e-3 { return cFormat(" %.0fms/", seconds * 1000) + unit }
         return cFormat(" %.0fus/", seconds * 1_000_000) + unit
     }
-
 }
 
 /// Seconds on the monotonic clock: progress timings and `TrainingSession.runEpochs`' time limit.
