@@ -42,7 +42,7 @@ public final class SGD {
     public init(learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false, decay: Float = 0) throws {
         try Self.checkRate(learningRate, name: "learning_rate")
         guard momentum.isFinite, momentum >= 0, momentum <= 1 else {
-            throw AnnealError.invalidArgument("momentum must be between [0, 1]. Received: momentum=\(momentum) (of type \(type(of: momentum)))")
+            throw AnnealError.invalidArgument("momentum must be between [0, 1]. Received: momentum=\(momentum)")
         }
         guard decay.isFinite, decay >= 0 else {
             throw AnnealError.invalidArgument("decay must be a non-negative number. Received: decay=\(decay)")
@@ -79,19 +79,21 @@ public final class SGD {
     }
 
     /// Runs `apply` with the next update of `parameters` (which applies it as the gradients come, see
-    /// `Network.backward(_:rows:applying:)`), then counts the update.
-    func update(parameters: FloatBuffer, _ apply: (SGDStep) -> Void) {
+    /// `Network.backward(_:rows:applying:)`), then counts the update. Makes the velocities on first use (a
+    /// training session has made them already, so that its steps allocate nothing).
+    func update(parameters: FloatBuffer, _ apply: (SGDStep) -> Void) throws {
+        try prepareVelocity(count: parameters.count)
         // Without momentum there is no velocity; the kernels do not read it then.
-        let velocity = momentum == 0 ? parameters.base : velocityBuffer(count: parameters.count).base
+        let velocity = momentum == 0 ? parameters.base : (self.velocity?.base ?? parameters.base)
         apply(SGDStep(rate: effectiveLearningRate, momentum: momentum, nesterov: nesterov, velocity: velocity))
         iterations += 1
     }
 
-    private func velocityBuffer(count: Int) -> FloatBuffer {
-        if let velocity, velocity.count == count { return velocity }
-        let fresh = FloatBuffer(count: count)
-        velocity = fresh
-        return fresh
+    /// Makes the velocities for `count` parameters (zeros) unless they exist; throws
+    /// `AnnealError.outOfMemory` when they cannot be allocated.
+    func prepareVelocity(count: Int) throws {
+        guard momentum != 0, velocity?.count != count else { return }
+        velocity = try FloatBuffer(count: count, for: "the optimizer's velocities (\(count) floats)")
     }
 
     static func checkRate<T: BinaryFloatingPoint>(_ rate: T, name: String) throws {
