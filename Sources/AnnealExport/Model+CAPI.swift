@@ -189,8 +189,19 @@ public func anneal_model_predict(
 ) -> Int32 {
     capiCall {
         try withModel(model) { model in
+            guard let units = model.layers.last?.units else {
+                throw CAPIError(ANNEAL_E_INVALID_STATE, "the model has no layers: call anneal_model_add_dense first")
+            }
+            try check(batch_size >= 1, "batch_size must be at least 1. Received: batch_size=\(batch_size)")
+            try checkWidths(of: model, rows: rows, cols: cols)
+            _ = try elementCount(rows: rows, columns: cols, "x")
+            let out = try required(out, "out")
+            let (needed, overflow) = Int(rows).multipliedReportingOverflow(by: units)
+            guard !overflow, capacity >= Int64(needed) else {
+                throw CAPIError(ANNEAL_E_BUFFER_TOO_SMALL,
+                                "out holds \(capacity) floats; rows x output_dim = \(rows) x \(units) are needed")
+            }
             let inputs = try matrix(x, rows: rows, columns: cols, "x")
-            _ = try required(out, "out")
             let outputs = try model.predict(inputs, batchSize: Int(batch_size))
             try copyOut(outputs.values, to: out, capacity: capacity, "out")
         }
@@ -205,8 +216,11 @@ public func anneal_model_evaluate(
 ) -> Int32 {
     capiCall {
         try withModel(model) { model in
+            try checkCompiled(model, "anneal_model_evaluate")
+            try check(batch_size >= 1, "batch_size must be at least 1. Received: batch_size=\(batch_size)")
+            try checkWidths(of: model, rows: rows, cols: cols, yCols: y_cols)
             let inputs = try matrix(x, rows: rows, columns: cols, "x")
-            let labels = try matrix(y, rows: rows, columns: y_cols, "y")
+            let labels = try matrix(y, rows: rows, columns: y_cols, "y", columnsName: "y_cols")
             let logs = try model.evaluate(inputs, labels, batchSize: Int(batch_size))
             try copyOut(logs.values, to: out_values, capacity: capacity, count: out_count, "out_values")
         }
@@ -263,9 +277,12 @@ public func anneal_model_fit(
         }
         let rates = try schedule.map { try AnnealExport.schedule($0) }
         let history = try Handles.holding([entry], .restructure) { () throws -> History in
+            try checkCompiled(sequential, "anneal_model_fit")
+            try checkWidths(of: sequential, rows: rows, cols: cols, yCols: y_cols)
+            try check(epochs >= 0, "epochs must be at least 0. Received: epochs=\(epochs)")
             let session = try TrainingSession(
                 model: sequential, x: try matrix(x, rows: rows, columns: cols, "x"),
-                y: try matrix(y, rows: rows, columns: y_cols, "y"), batchSize: Int(batch_size),
+                y: try matrix(y, rows: rows, columns: y_cols, "y", columnsName: "y_cols"), batchSize: Int(batch_size),
                 validationSplit: validation_split, shuffle: shuffle, seed: optionalSeed(shuffle_seed))
             return try runFit(session, modelHandle: model, modelEntry: entry, epochs: epochs, initialEpoch: 0,
                               schedule: rates, callback: callback, userData: user_data)
