@@ -183,6 +183,24 @@ class Sequential:
         _lib.check(function(self._live_handle(), ctypes.byref(value)))
         return value.value
 
+    def _check_widths(self, x, y=None, what=""):
+        """Keras's shape errors, in Keras's words, before the library sees the arrays (it checks them too, in
+        C's words: cols, y_cols)."""
+        if x.rows == 0:
+            return  # no samples: the library says so, naming rows
+        inputs = self._count(_lib.anneal_model_input_dim)
+        if inputs and x.columns != inputs:
+            raise ShapeMismatchError(
+                f"Input 0 of layer \"sequential\" is incompatible with the layer: expected shape=(None, {inputs}), "
+                f"found shape=(None, {x.columns}): the model expects {inputs} input features, received {x.columns}")
+        if y is None or self.loss is None:
+            return
+        units = self._count(_lib.anneal_model_output_dim)
+        width = 1 if _LOSS_CODES[self.loss.lower()] == _LOSS_CODES["sparse_categorical_crossentropy"] else units
+        if y.columns != width:
+            raise ShapeMismatchError(
+                f"{what}y has {y.columns} columns per row, but {self.loss} with {units} outputs expects {width}")
+
     # --- Building -------------------------------------------------------------------------------------------
     @property
     def layers(self):
@@ -278,9 +296,12 @@ class Sequential:
                     or math.isnan(validation_split) or not 0 <= validation_split < 1:
                 raise ValueError("`validation_split` must be in the range [0, 1). "
                                  f"Received: validation_split={validation_split!r}")
+        if self.optimizer is None:
+            raise InvalidStateError("You must call `compile()` before using the model.")
         x_matrix = _arrays.as_matrix(x, "x")
         y_matrix = _arrays.as_matrix(y, "y")
         _same_rows(x_matrix, y_matrix)
+        self._check_widths(x_matrix, y_matrix)
         validation = None
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
@@ -356,6 +377,7 @@ class Sequential:
         batch_size = 32 if batch_size is None else _positive_int(batch_size, "batch_size")
         matrix = _arrays.as_matrix(x, "x")
         handle = self._live_handle()
+        self._check_widths(matrix)
         units = self._count(_lib.anneal_model_output_dim)
         count = matrix.rows * units
         out, pointer = _arrays.float_buffer(count)
@@ -371,6 +393,7 @@ class Sequential:
         xs = _arrays.as_matrix(x, "x")
         ys = _arrays.as_matrix(y, "y")
         _same_rows(xs, ys)
+        self._check_widths(xs, ys)
         values = _values(_lib.anneal_model_evaluate, self._live_handle(), xs.pointer, xs.rows, xs.columns,
                          ys.pointer, ys.columns, batch_size)
         if return_dict:

@@ -195,7 +195,9 @@ class MultiStepLR(LearningRateSchedule):
     """``initial * gamma ** (number of milestones <= epoch)``."""
 
     def __init__(self, initial_learning_rate, milestones, gamma=0.1, unit=None):
-        milestones = [int(m) for m in milestones]
+        # PyTorch's MultiStepLR counts its milestones (collections.Counter) and so takes them in any order;
+        # the C library wants them sorted, so they are sorted here: the same rates as PyTorch.
+        milestones = sorted(int(m) for m in milestones)
         c_milestones = (ctypes.c_int64 * max(len(milestones), 1))(*milestones)
         super().__init__(_lib.anneal_schedule_multi_step_lr, float(initial_learning_rate), c_milestones,
                          len(milestones), float(gamma), _unit_code(unit),
