@@ -135,7 +135,10 @@ enum CSVLoader {
         }
 
         var features: [Float] = []
-        features.reserveCapacity(estimatedFeatureCount(bytes, featureCount: columnCount - 1))
+        let estimate = estimatedFeatureCount(bytes, featureCount: columnCount - 1)
+        try ByteCount.probe(try ByteCount.of(estimate, MemoryLayout<Float>.stride, "the features of \(source)"),
+                            "the features of \(source)")
+        features.reserveCapacity(estimate)
         var labelCells: [CSVCell] = []
 
         func addRow(_ cells: [CSVCell], line: Int) throws {
@@ -269,7 +272,11 @@ enum CSVLoader {
         defer { _ = close(descriptor) }
         var bytes: [UInt8] = []
         var status = stat()
-        if fstat(descriptor, &status) == 0, status.st_size > 0 { bytes.reserveCapacity(Int(status.st_size)) }
+        if fstat(descriptor, &status) == 0, status.st_size > 0 {
+            // A file bigger than memory is a status, not Swift's allocation failure.
+            try ByteCount.probe(Int(status.st_size), "the contents of \(path)")
+            bytes.reserveCapacity(Int(status.st_size))
+        }
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
