@@ -86,6 +86,8 @@ public final class TrainingSession {
             validationRows = 0
         }
 
+        try ByteCount.probe(try ByteCount.of(trainingRows, MemoryLayout<Int>.stride, "the batch order"),
+                            "the batch order of \(trainingRows) rows")
         order = Array(0..<trainingRows)
         generator = SeededGenerator(seed: seed ?? model.generator.nextSeed())
         metricTotals = [Float](repeating: 0, count: model.metrics.count)
@@ -121,7 +123,7 @@ public final class TrainingSession {
     /// Trains on batch `index` of the current epoch (0-based): forward, loss, backward, one SGD update.
     public func trainBatch(_ index: Int) throws {
         guard index >= 0, index < batchCount else {
-            throw AnnealError.invalidArgument("batch index \(index) is outside [0, \(batchCount)) for this epoch")
+            throw AnnealError.invalidArgument("index must be in [0, \(batchCount)), the epoch's batches. Received: index=\(index)")
         }
         // The caller may have changed the weights since the last step.
         try trainStep(index, packedKernelsAreCurrent: false)

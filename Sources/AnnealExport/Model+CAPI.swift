@@ -13,7 +13,7 @@ func withModel<R>(_ handle: OpaquePointer?, _ access: Access = .use, _ body: (Se
 /// The compiled optimizer, or Keras's message.
 private func optimizer(of model: Sequential) throws -> SGD {
     guard let optimizer = model.optimizer else {
-        throw CAPIError(ANNEAL_E_INVALID_STATE, "You must call `compile()` before using the model's optimizer (anneal_model_compile).")
+        throw CAPIError(ANNEAL_E_INVALID_STATE, "the model is not compiled, so it has no optimizer: call anneal_model_compile first")
     }
     return optimizer
 }
