@@ -55,11 +55,15 @@ struct SizeLimitTests {
         let program = try Self.helper(in: directory)
         let listed = try Support.run([program, "--list"]).text.split(separator: "\n").map(String.init)
         #expect(Set(listed) == Set(Self.expected.map(\.name)), "the helper's cases and this test's differ")
-        // Under AddressSanitizer a refused allocation aborts unless it may return NULL, as malloc does.
-        let environment = "ASAN_OPTIONS=allocator_may_return_null=1:"
-            + (ProcessInfo.processInfo.environment["ASAN_OPTIONS"] ?? "")
+        // A sanitizer's allocator aborts on a refused allocation unless it may return NULL, as malloc does;
+        // and since it reserves terabytes of address space, RLIMIT_AS cannot cap the child: its own cap (8 GB
+        // per allocation) stands in, so that no case can take the machine's memory.
+        let limits = "allocator_may_return_null=1:max_allocation_size_mb=8192:"
+        let environment = ["ASAN_OPTIONS", "TSAN_OPTIONS"].map {
+            "\($0)=\(limits)\(ProcessInfo.processInfo.environment[$0] ?? "")"
+        }
         for (name, status, contains) in Self.expected {
-            let run = try Support.run([environment, program, name])
+            let run = try Support.run(environment + [program, name])
             #expect(run.status == 0, "\(name) ended with exit status \(run.status) (a signal shows as 128 + n): \(run.text)")
             let line = run.text.split(separator: "\n").last { $0.hasPrefix("status ") }.map(String.init) ?? ""
             #expect(line.hasPrefix("status \(status): "), "\(name): expected status \(status), got: \(run.text)")

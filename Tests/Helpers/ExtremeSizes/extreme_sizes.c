@@ -8,7 +8,7 @@
  * AnnealExportTests (SizeLimitTests) compiles it against include/anneal.h, runs every case in a child
  * process and checks that each ends with the expected status, never with a signal. Outside a sanitizer the
  * address space is capped first (RLIMIT_AS), so that a request the library wrongly let through fails here
- * instead of taking the machine's memory.
+ * instead of taking the machine's memory (under a sanitizer, SizeLimitTests caps its allocator instead).
  */
 #define _DEFAULT_SOURCE
 #include <anneal.h>
