@@ -47,7 +47,8 @@
  * Never fatal. No function aborts, exits, traps or prints, whatever the arguments: NULL handles and
  *   buffers, negative or overflowing sizes and out-of-range enum values are statuses. Every size computed
  *   from a caller's numbers (units x input width, batch rows x layer width, rows x cols) is checked for
- *   overflow, and every allocation it sizes is tried before use: a request the machine cannot meet returns
+ *   overflow, and the memory it sizes (weights, gradients, velocities, batch buffers, copies of the
+ *   caller's arrays and of the weights, results) is tried before use: a request the machine cannot meet returns
  *   ANNEAL_E_OUT_OF_MEMORY with a message naming the call, the request and its size in bytes, e.g.
  *   "anneal_model_build: could not allocate 4398050705408 bytes for the model's 1099512676352 parameters
  *   (the kernel of layer 0, 1048576 x 1048576 floats, needs 4398046511104 bytes)", and changes nothing.

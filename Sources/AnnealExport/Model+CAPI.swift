@@ -10,6 +10,13 @@ func withModel<R>(_ handle: OpaquePointer?, _ access: Access = .use, _ body: (Se
     return try Handles.holding([entry], access) { try body(model) }
 }
 
+/// Tries a copy of every weight of `model` (`copies` of them) before one is made: getting, setting, saving
+/// and loading weights copy them into Swift arrays, whose refused allocation would end the process.
+private func reserveWeightCopies(_ model: Sequential, _ copies: Int = 1) throws {
+    let count = model.weightShapes.reduce(0) { $0 + $1.reduce(1, *) }
+    try reserve(count * copies, of: MemoryLayout<Float>.stride, "the model's \(count) weights")
+}
+
 /// The compiled optimizer, or Keras's message.
 private func optimizer(of model: Sequential) throws -> SGD {
     guard let optimizer = model.optimizer else {
@@ -143,6 +150,7 @@ public func anneal_model_get_weight(
 ) -> Int32 {
     capiCall {
         try withModel(model) { model in
+            try reserveWeightCopies(model)
             let tensors = model.getWeights()
             let tensor = tensors[try AnnealExport.index(index, count: tensors.count, "weight")]
             try copyOut(tensor.values, to: buffer, capacity: capacity, "buffer")
@@ -159,6 +167,7 @@ public func anneal_model_set_weight(
             guard model.isBuilt else {
                 throw CAPIError(ANNEAL_E_INVALID_STATE, "the model is not built yet: give the first layer an input_dim or call anneal_model_build")
             }
+            try reserveWeightCopies(model, 2)
             var tensors = model.getWeights()
             let at = try AnnealExport.index(index, count: tensors.count, "weight")
             let base = try required(values, "values")
@@ -174,12 +183,22 @@ public func anneal_model_set_weight(
 
 @c @implementation
 public func anneal_model_save_weights(_ model: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
-    capiCall { try withModel(model) { try $0.saveWeights(to: try string(path, "path")) } }
+    capiCall {
+        try withModel(model) { model in
+            try reserveWeightCopies(model, 2)  // the tensors, then the file's bytes
+            try model.saveWeights(to: try string(path, "path"))
+        }
+    }
 }
 
 @c @implementation
 public func anneal_model_load_weights(_ model: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
-    capiCall { try withModel(model) { try $0.loadWeights(from: try string(path, "path")) } }
+    capiCall {
+        try withModel(model) { model in
+            try reserveWeightCopies(model, 2)  // the file's bytes, then the tensors read from them
+            try model.loadWeights(from: try string(path, "path"))
+        }
+    }
 }
 
 @c @implementation
