@@ -143,6 +143,9 @@ def test_step_lr_drops_one_epoch_after_the_tutorial():
 
 def test_multi_step_lr():
     _check(S.MultiStepLR(0.1, [3, 7, 20], gamma=0.1), lambda e: 0.1 * 0.1 ** sum(1 for m in (3, 7, 20) if m <= e))
+    # Milestones in any order, as PyTorch takes them (it counts them); a repeated one drops the rate twice.
+    _check(S.MultiStepLR(0.1, [20, 3, 7, 3], gamma=0.5),
+           lambda e: 0.1 * 0.5 ** sum(1 for m in (3, 3, 7, 20) if m <= e))
 
 
 def test_exponential_lr():
