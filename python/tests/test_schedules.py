@@ -277,6 +277,17 @@ def test_bad_arguments_raise_value_error_naming_them(make, argument):
         make()
 
 
+def test_messages_name_this_package_s_arguments():
+    with pytest.raises(ValueError, match=r"^initial_learning_rate must be .* Received: initial_learning_rate=-1.0$"):
+        S.ExponentialDecay(-1.0, 10, 0.5)
+    with pytest.raises(ValueError, match=r"^T_max must be positive. Received: T_max=0$"):
+        S.CosineAnnealingLR(0.1, 0)
+    with pytest.raises(ValueError, match=r"^max_lr must be "):
+        S.OneCycleLR(float("inf"), 10)
+    with pytest.raises(ValueError, match=r"^decay_steps must be positive. Received: decay_steps=0$"):
+        S.ExponentialDecay(0.1, 0, 0.5)
+
+
 def test_library_errors_are_anneal_errors():
     with pytest.raises(InvalidArgumentError):
         S.ExponentialDecay(0.1, 0, 0.5)
