@@ -532,7 +532,8 @@ int32_t anneal_model_weight_shape(const anneal_model *model, int32_t index, int3
  * Copies weight tensor `index` (row-major, Keras layout: kernel[i][j] at i * units + j) into buffer; capacity
  * is in floats (callback-safe).
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (buffer NULL);
- * ANNEAL_E_INVALID_ARGUMENT (index out of range); ANNEAL_E_BUFFER_TOO_SMALL.
+ * ANNEAL_E_INVALID_ARGUMENT (index out of range); ANNEAL_E_BUFFER_TOO_SMALL; ANNEAL_E_OUT_OF_MEMORY (no room
+ * for a copy of the weights).
  */
 int32_t anneal_model_get_weight(const anneal_model *model, int32_t index, float *buffer, int64_t capacity);
 
@@ -541,7 +542,8 @@ int32_t anneal_model_get_weight(const anneal_model *model, int32_t index, float 
  * be finite; on any error the weights are unchanged (callback-safe).
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (values NULL);
  * ANNEAL_E_INVALID_ARGUMENT (index out of range); ANNEAL_E_SHAPE_MISMATCH (count differs);
- * ANNEAL_E_NON_FINITE; ANNEAL_E_INVALID_STATE (not built).
+ * ANNEAL_E_NON_FINITE; ANNEAL_E_INVALID_STATE (not built); ANNEAL_E_OUT_OF_MEMORY (no room for two copies of
+ * the weights).
  */
 int32_t anneal_model_set_weight(anneal_model *model, int32_t index, const float *values, int64_t count);
 
@@ -551,8 +553,9 @@ int32_t anneal_model_set_weight(anneal_model *model, int32_t index, const float 
  * error the weights are unchanged). Callback-safe.
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (path NULL);
  * ANNEAL_E_INVALID_STATE (not built); ANNEAL_E_IO; ANNEAL_E_CORRUPT_FILE (load); ANNEAL_E_SHAPE_MISMATCH
- * (load: a file of another architecture); ANNEAL_E_NON_FINITE (load); ANNEAL_E_INVALID_ARGUMENT (bad path).
- * Every error about the file starts its message with the file's path.
+ * (load: a file of another architecture); ANNEAL_E_NON_FINITE (load); ANNEAL_E_INVALID_ARGUMENT (bad path);
+ * ANNEAL_E_OUT_OF_MEMORY (no room for two copies of the weights). Every error about the file starts its
+ * message with the file's path.
  */
 int32_t anneal_model_save_weights(const anneal_model *model, const char *path);
 int32_t anneal_model_load_weights(anneal_model *model, const char *path);
