@@ -131,7 +131,7 @@ class _Session:
 
 
 class Sequential:
-    """A linear stack of ``Dense`` layers, trained with ``SGD``: Keras's ``Sequential``.
+    """A linear stack of ``Dense`` layers, trained with a Keras 2 optimizer: Keras's ``Sequential``.
 
     Use ``close()`` or ``with Sequential() as model:`` to release the library's memory early; it is also
     released when the model is garbage-collected.
@@ -218,7 +218,9 @@ class Sequential:
         return self._count(_lib.anneal_model_weight_count) > 0
 
     def compile(self, optimizer="sgd", loss=None, metrics=None, **kwargs):
-        """Configures training: an ``SGD`` (or ``"sgd"``), a loss name and metric names (``["accuracy"]``)."""
+        """Configures training: an optimizer (``SGD()``, ``Adam()``..., or a name: ``"sgd"``, ``"adam"``,
+        ``"rmsprop"``, ``"adagrad"``, ``"adadelta"``, ``"adamax"``, ``"nadam"``), a loss name and metric names
+        (``["accuracy"]``)."""
         unsupported = sorted(key for key, value in kwargs.items() if value is not None)
         if unsupported:
             raise TypeError(f"compile() got unsupported keyword arguments: {unsupported}")
@@ -236,13 +238,8 @@ class Sequential:
         if not self._layers:
             raise InvalidStateError("The model has no layers; add a Dense layer before compile().")
         optimizer._attach(self)
-        description = optimizer._create_description()
-        try:
-            names = (ctypes.c_char_p * max(len(metrics), 1))(*[m.encode() for m in metrics])
-            _lib.check(_lib.anneal_model_compile(
-                self._live_handle(), description, _LOSS_CODES[loss_name.lower()], names, len(metrics)))
-        finally:
-            _lib.anneal_sgd_free(description)
+        names = (ctypes.c_char_p * max(len(metrics), 1))(*[m.encode() for m in metrics])
+        optimizer._compile(self._live_handle(), _LOSS_CODES[loss_name.lower()], names, len(metrics))
         self.optimizer = optimizer
         self.loss = loss_name
         self.compiled_metrics = metrics

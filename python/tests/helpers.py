@@ -39,7 +39,7 @@ EXPERIMENTS = ("time", "step", "base")
 
 
 def fixture_path(name):
-    """The golden Keras run ``name`` (time, step, base) recorded by tf_keras 2.21."""
+    """The golden Keras run ``name`` (time, step, base, adam, rmsprop, adagrad) recorded by tf_keras 2.21."""
     candidates = [
         os.path.join(HERE, "fixtures", name + ".json"),
         os.path.join(REPO, "Tests", "AnnealTests", "Fixtures", name + ".json"),
@@ -123,6 +123,10 @@ def tutorial_optimizer(kind):
         return SGD(lr=0.0, momentum=0.9)
     if kind == "base":
         return SGD(lr=0.1)
+    if kind in ("adam", "rmsprop", "adagrad"):
+        # The golden run's own optimizer with its recorded arguments (Keras's defaults for the others).
+        config = dict(golden(kind)["optimizer"])
+        return anneal.optimizers.get({"class_name": config.pop("name"), "config": config})
     raise ValueError(kind)
 
 
