@@ -180,7 +180,7 @@ const char *anneal_last_error(void);
 /* What a schedule's step counts. */
 #define ANNEAL_UNIT_DEFAULT 0  /**< Constructors only: the schedule's usual unit (given in its comment). */
 #define ANNEAL_UNIT_EPOCH   1  /**< The 0-based epoch index: evaluated at the start of every epoch. */
-#define ANNEAL_UNIT_UPDATE  2  /**< SGD's iterations (updates done): evaluated before every batch. */
+#define ANNEAL_UNIT_UPDATE  2  /**< The optimizer's iterations (updates done): evaluated before every batch. */
 
 /* Events delivered to an anneal_epoch_callback. */
 #define ANNEAL_EVENT_EPOCH_BEGIN 0  /**< Before the epoch's first batch; no values (count 0). */
@@ -607,7 +607,7 @@ int32_t anneal_model_evaluate(anneal_model *model, const float *x, int64_t rows,
 /**
  * Learning rate of the compiled optimizer (callback-safe):
  * - anneal_model_learning_rate: the base rate the next update starts from (the schedule's value at the
- *   current iterations for a scheduled SGD), as the float32 the optimizer holds, widened to double.
+ *   current iterations for a scheduled optimizer), as the float32 the optimizer holds, widened to double.
  * - anneal_model_set_learning_rate: replaces the base rate (and any schedule); rate >= 0 and finite; stored
  *   as float32. `decay` still applies on top. Inside an epoch callback, this is how a C program sets the
  *   next epoch's rate (Keras's LearningRateScheduler).

@@ -26,8 +26,10 @@ private func makeOptimizer(
         for (value, name) in numbers { try finite(value, name) }
         if let schedule {
             let rates = try AnnealExport.schedule(schedule)
-            try check(rates.unit == .update,
-                      "an optimizer's schedule is evaluated per update: create it with ANNEAL_UNIT_UPDATE (this one counts epochs; pass epoch schedules to anneal_model_fit or anneal_session_fit)")
+            try check(rates.unit == .update, """
+                an optimizer's schedule is evaluated per update: create it with ANNEAL_UNIT_UPDATE (this one \
+                counts epochs; pass epoch schedules to anneal_model_fit or anneal_session_fit)
+                """)
             return try Handles.register(try OptimizerBox { try scheduled(rates) }, .optimizer)
         }
         let rate = Float(learningRate)
@@ -110,8 +112,11 @@ public func anneal_optimizer_nadam(
                               (epsilon, "epsilon"), (schedule_decay, "schedule_decay")] {
             try finite(value, name)
         }
-        let (rate, b1, b2, eps, d) = (Float(learning_rate), Float(beta_1), Float(beta_2), Float(epsilon), Float(schedule_decay))
-        let box = try OptimizerBox { try Nadam(learningRate: rate, beta1: b1, beta2: b2, epsilon: eps, scheduleDecay: d) }
+        let (rate, b1, b2, eps) = (Float(learning_rate), Float(beta_1), Float(beta_2), Float(epsilon))
+        let d = Float(schedule_decay)
+        let box = try OptimizerBox {
+            try Nadam(learningRate: rate, beta1: b1, beta2: b2, epsilon: eps, scheduleDecay: d)
+        }
         return try Handles.register(box, .optimizer)
     }
 }

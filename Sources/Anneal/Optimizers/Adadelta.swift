@@ -31,7 +31,9 @@ public final class Adadelta: Optimizer {
     /// Keras's slots: the running mean of g² and that of the squared updates.
     override var slotNames: [String] { ["accum_grad", "accum_var"] }
 
-    override func apply(parameters w: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>, count: Int, rate: Float) {
+    override func apply(
+        parameters w: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>, count: Int, rate: Float
+    ) {
         let oneMinusRho = 1 - rho
         let acc = slot(0)
         let accUpdate = slot(1)

@@ -34,7 +34,9 @@ public final class Adagrad: Optimizer {
 
     override func initialValue(ofSlot name: String) -> Float { initialAccumulatorValue }
 
-    override func apply(parameters w: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>, count: Int, rate: Float) {
+    override func apply(
+        parameters w: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>, count: Int, rate: Float
+    ) {
         let acc = slot(0)
         for i in 0..<count {
             acc[i] += g[i] * g[i]

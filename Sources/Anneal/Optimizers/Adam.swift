@@ -45,7 +45,9 @@ public final class Adam: Optimizer {
     /// Keras's slots: the first and second moments, and the running maximum of `v` with `amsgrad`.
     override var slotNames: [String] { amsgrad ? ["m", "v", "vhat"] : ["m", "v"] }
 
-    override func apply(parameters w: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>, count: Int, rate: Float) {
+    override func apply(
+        parameters w: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>, count: Int, rate: Float
+    ) {
         let t = Float(iterations + 1)
         let alpha = rate * (1 - powf(beta2, t)).squareRoot() / (1 - powf(beta1, t))
         let oneMinusBeta1 = 1 - beta1

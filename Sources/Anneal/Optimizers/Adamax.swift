@@ -39,7 +39,9 @@ public final class Adamax: Optimizer {
     /// Keras's slots: the first moment and the exponentially weighted infinity norm.
     override var slotNames: [String] { ["m", "v"] }
 
-    override func apply(parameters w: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>, count: Int, rate: Float) {
+    override func apply(
+        parameters w: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>, count: Int, rate: Float
+    ) {
         let step = rate / (1 - powf(beta1, Float(iterations + 1)))
         let oneMinusBeta1 = 1 - beta1
         let m = slot(0)

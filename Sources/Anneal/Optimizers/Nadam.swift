@@ -52,7 +52,9 @@ public final class Nadam: Optimizer {
     /// Keras's slots: the first and second moments (the momentum cache is `momentumCache`).
     override var slotNames: [String] { ["m", "v"] }
 
-    override func apply(parameters w: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>, count: Int, rate: Float) {
+    override func apply(
+        parameters w: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>, count: Int, rate: Float
+    ) {
         let t = Float(iterations + 1)
         let next = Float(iterations + 2)
         let muT = beta1 * (1 - 0.5 * powf(0.96, scheduleDecay * t))

@@ -131,7 +131,9 @@ public class Optimizer {
 
     /// Moves the `count` parameters `w` by their gradients `g` with rate `rate` (the `lr_t` of this update;
     /// `iterations` is still the count before it). Each optimizer writes its rule here.
-    func apply(parameters w: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>, count: Int, rate: Float) {
+    func apply(
+        parameters w: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>, count: Int, rate: Float
+    ) {
         preconditionFailure("\(name) defines no update rule")
     }
 

@@ -45,7 +45,9 @@ public final class RMSprop: Optimizer {
     /// Keras's slots: the mean square, the velocity with momentum, the mean gradient when centered.
     override var slotNames: [String] { ["rms"] + (momentum > 0 ? ["momentum"] : []) + (centered ? ["mg"] : []) }
 
-    override func apply(parameters w: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>, count: Int, rate: Float) {
+    override func apply(
+        parameters w: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>, count: Int, rate: Float
+    ) {
         let oneMinusRho = 1 - rho
         let ms = slot(0)
         let mg: UnsafeMutablePointer<Float>? = centered ? slot(slots.count - 1) : nil

@@ -47,7 +47,9 @@ public final class SGD: Optimizer {
 
     /// The update as one loop over all parameters, given their gradients (what `trainStep` fuses into the
     /// backward pass for big models; the same bits).
-    override func apply(parameters w: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>, count: Int, rate: Float) {
+    override func apply(
+        parameters w: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>, count: Int, rate: Float
+    ) {
         let v = momentum == 0 ? w : slot(0)
         Kernels.sgdUpdate(w: w, v: v, g: g, count: count, rate: rate, momentum: momentum, nesterov: nesterov)
     }

@@ -67,8 +67,9 @@ class Optimizer:
     def _compile(self, model_handle, loss_code, names, count):
         """Compiles the model behind ``model_handle`` with a fresh copy of this optimizer's settings."""
         handle = ctypes.c_void_p()
-        schedule = self._initial_learning_rate if isinstance(self._initial_learning_rate, LearningRateSchedule) else None
-        _lib.check(self._describe(schedule._handle if schedule is not None else None, ctypes.byref(handle)))
+        rate = self._initial_learning_rate
+        schedule = rate._handle if isinstance(rate, LearningRateSchedule) else None
+        _lib.check(self._describe(schedule, ctypes.byref(handle)))
         try:
             _lib.check(getattr(_lib, self._compile_function)(model_handle, handle, loss_code, names, count))
         finally:
