@@ -222,4 +222,42 @@ struct OptimizerTests {
             #expect(throws: AnnealError.self) { try other.compile(optimizer: optimizer, loss: .binaryCrossentropy) }
         }
     }
+
+    @Test("LearningRateScheduler and ReduceLROnPlateau set the rate of any optimizer")
+    func rateCallbacks() throws {
+        let data = try Support.ionosphere()
+        let model = try Support.tutorialModel(seed: 3)
+        try model.compile(optimizer: Adam(), loss: .binaryCrossentropy)
+        let history = try model.fit(
+            data.featureMatrix, data.labelMatrix, epochs: 3, batchSize: 64, verbose: 0,
+            callbacks: [LearningRateScheduler { epoch, _ in 0.01 / Double(epoch + 1) }])
+        let logged = try #require(history["lr"])
+        let expected: [Double] = [Double(Float(0.01)), Double(Float(0.005)), Double(Float(0.01 / 3))]
+        #expect(logged == expected)
+        let plateau = try Support.tutorialModel(seed: 3)
+        try plateau.compile(optimizer: RMSprop(learningRate: 0.01), loss: .binaryCrossentropy)
+        _ = try plateau.fit(data.featureMatrix, data.labelMatrix, epochs: 3, batchSize: 64, verbose: 0,
+                            callbacks: [try ReduceLROnPlateau(monitor: "loss", factor: 0.5, patience: 0, minDelta: 10)])
+        #expect(plateau.optimizer?.learningRate == Float(0.0025))
+    }
+
+    @Test("a big model trains with Adam on freshly packed kernels: an epoch equals its batches one by one")
+    func bigModel() throws {
+        func session() throws -> (Sequential, TrainingSession) {
+            let model = Sequential(seed: 5)
+            try model.add(Dense(256, activation: .relu, inputDimension: 300))  // 77k parameters: updated layer by layer under SGD
+            try model.add(Dense(3, activation: .softmax))
+            try model.compile(optimizer: Adam(), loss: .sparseCategoricalCrossentropy)
+            let x = try Support.randomMatrix(rows: 96, columns: 300, seed: 1)
+            let y = Matrix(column: (0..<96).map { Float($0 % 3) })
+            return (model, try TrainingSession(model: model, x: x, y: y, batchSize: 32, shuffle: false))
+        }
+        let (whole, epoch) = try session()
+        _ = try epoch.trainEpoch()
+        let (stepwise, batches) = try session()
+        batches.beginEpoch()
+        for index in 0..<batches.batchCount { try batches.trainBatch(index) }
+        #expect(whole.getWeights().map(\.values) == stepwise.getWeights().map(\.values))
+        #expect(whole.optimizer?.iterations == 3)
+    }
 }
