@@ -1,7 +1,8 @@
 """Anneal: Keras 2's training of small dense networks, with learning-rate schedules, natively.
 
-The API copies Keras's: ``anneal.models.Sequential``, ``anneal.layers.Dense``, ``anneal.optimizers.SGD``,
-``anneal.optimizers.schedules``, ``anneal.callbacks``, plus ``anneal.datasets`` and ``anneal.utils``.
+The API copies Keras's: ``anneal.models.Sequential``, ``anneal.layers.Dense``, ``anneal.optimizers`` (``SGD``,
+``Adam``, ``RMSprop``, ``Adagrad``, ``Adadelta``, ``Adamax``, ``Nadam``; ``legacy``), ``anneal.optimizers.schedules``,
+``anneal.callbacks``, plus ``anneal.datasets`` and ``anneal.utils``.
 """
 
 from . import _lib
