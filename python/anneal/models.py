@@ -454,8 +454,6 @@ class Sequential:
             total += params
             name = f" dense{'_' + str(position) if position else ''} (Dense)"
             rows.append(f"{name:<29}{'(None, ' + str(layer.units) + ')':<26}{params:<10}")
-            rows.append("" if position + 1 == len(self._layers) else "")
         rows += ["=" * 65, f"Total params: {total}", f"Trainable params: {total}", "Non-trainable params: 0", line]
         for row in rows:
-            if row:
-                print_fn(row)
+            print_fn(row)
