@@ -1,8 +1,10 @@
-"""Utilities: seeding like Keras."""
+"""Utilities: seeding like Keras, and Keras's ``to_categorical`` and ``normalize``."""
 
 import random
 
-__all__ = ["set_random_seed"]
+from ._np_utils import normalize, to_categorical
+
+__all__ = ["set_random_seed", "to_categorical", "normalize"]
 
 # Set by set_random_seed: the stream new models draw their seeds from, the same with or without numpy.
 _seeded = None
