@@ -130,9 +130,10 @@ def normalize(x, axis=-1, order=2):
         x / max(norm(x, order, axis), where 0 -> 1)
 
     ``order`` is numpy's vector norm order (2 = Euclidean, 1, ``inf``, ``-inf``, 0 = count of non-zeros, or
-    any other p: ``sum(|x|^p)^(1/p)``). Rows of zeros stay zeros. Returns a numpy array when numpy is installed,
-    else nested lists of floats (a vector comes back as one row, shape ``(1, n)``, as in Keras): the same values for float64 data, bit for bit for the orders 2, 1, inf,
-    -inf, 0 and 0.5 (for other p, numpy's ``pow`` may round the last bit differently).
+    any other p: ``sum(|x|^p)^(1/p)``). Rows of zeros stay zeros; a vector comes back as one row, shape
+    ``(1, n)``, as in Keras. Returns a numpy array when numpy is installed, else nested lists of floats: the
+    same values for float64 data, bit for bit for the orders 2, 1, inf, -inf, 0 and 0.5 (for other p, numpy's
+    ``pow`` may round the last bit differently).
     """
     numpy = _arrays.numpy
     if numpy is not None:
