@@ -2,6 +2,7 @@
 
 import random
 
+from . import _missing
 from ._np_utils import normalize, to_categorical
 
 __all__ = ["set_random_seed", "to_categorical", "normalize"]
@@ -65,3 +66,7 @@ def _draw_model_seed():
     if numpy is None:
         return random.getrandbits(63)
     return int(numpy.random.randint(0, 2**62, dtype="int64"))
+
+
+def __getattr__(name):
+    raise _missing.missing("anneal.utils", name, __all__)

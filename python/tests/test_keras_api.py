@@ -65,6 +65,12 @@ def test_a_name_anneal_lacks_says_what_it_provides():
         keras.losses.BinaryCrossentropy  # noqa: B018
     with pytest.raises(AttributeError, match="clear_session"):
         keras.backend.floatx  # noqa: B018
+    with pytest.raises(AttributeError, match=r"`anneal.callbacks` has no `TensorBoard`.*EarlyStopping"):
+        keras.callbacks.TensorBoard  # noqa: B018
+    with pytest.raises(AttributeError, match=r"`anneal.utils` has no `plot_model`.*to_categorical"):
+        keras.utils.plot_model  # noqa: B018
+    with pytest.raises(AttributeError, match=r"`anneal.datasets` has no `mnist`.*ionosphere"):
+        keras.datasets.mnist  # noqa: B018
     assert not hasattr(keras.layers, "Conv2D") and getattr(keras.models, "load_model", None) is None
     # `from ... import` turns the attribute error into an ImportError; the message survives.
     with pytest.raises(ImportError, match=r"`anneal.layers` has no `Dropout`.*provides"):
