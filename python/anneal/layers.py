@@ -114,6 +114,10 @@ class Dense:
         self._model = weakref.ref(model)
         self._position = position
 
+    def _detach(self):
+        self._model = None
+        self._position = None
+
     def _owner(self):
         """The model holding this layer's weights, or None while it has none (not added, or not built)."""
         model = self._model() if self._model is not None else None

@@ -234,11 +234,15 @@ class Sequential:
         input_dim = layer.input_dim or 0
         if not self._layers and not input_dim and self._pending_input_dim:
             input_dim = self._pending_input_dim
-        _lib.check(_lib.anneal_model_add_dense(
-            self._live_handle(), layer.units, _ACTIVATION_CODES[layer.activation],
-            _INITIALIZER_CODES[layer.kernel_initializer], _INITIALIZER_CODES[layer.bias_initializer], layer.use_bias,
-            input_dim))
-        layer._attach(self, len(self._layers))
+        layer._attach(self, len(self._layers))  # first: it refuses a layer of another model
+        try:
+            _lib.check(_lib.anneal_model_add_dense(
+                self._live_handle(), layer.units, _ACTIVATION_CODES[layer.activation],
+                _INITIALIZER_CODES[layer.kernel_initializer], _INITIALIZER_CODES[layer.bias_initializer],
+                layer.use_bias, input_dim))
+        except Exception:
+            layer._detach()
+            raise
         self._layers.append(layer)
 
     def build(self, input_shape):

@@ -118,8 +118,10 @@ def test_layer_names_are_unique_within_a_model_and_layers_are_not_shared():
         Sequential([Dense(2, input_dim=3, name="twin"), Dense(1, name="twin")])
     layer = Dense(2, input_dim=3)
     owner = Sequential([layer])
+    other = Sequential([Dense(3, input_dim=3)])
     with pytest.raises(ValueError, match=f'already in the model "{owner.name}"'):
-        Sequential([layer])
+        other.add(layer)
+    assert len(other.layers) == 1 and other.count_params() == 12  # the refused layer changed nothing
 
 
 # --- Input --------------------------------------------------------------------------------------------------
