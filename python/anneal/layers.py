@@ -157,7 +157,8 @@ class Dense:
         weights = list(weights)
         if len(weights) != expected:
             raise ValueError(f'You called `set_weights(weights)` on layer "{self.name}" with a weight list of '
-                             f"length {len(weights)}, but the layer was expecting {expected} weights.")
+                             f"length {len(weights)}, but the layer was expecting {expected} weights. Provided "
+                             f"weights: {str(weights)[:50]}...")
         if expected:
             model._set_layer_weights(self._position, weights)
 

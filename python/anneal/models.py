@@ -538,14 +538,16 @@ class Sequential:
         weights = list(weights)
         count = self._count(_lib.anneal_model_weight_count)
         if len(weights) != count:
-            raise ValueError(f"You called `set_weights(weights)` on a model with {count} weights, but the "
-                             f"provided weight list has {len(weights)} elements.")
+            raise ValueError(f'You called `set_weights(weights)` on layer "{self.name}" with a weight list of length '
+                             f"{len(weights)}, but the layer was expecting {count} weights. Provided weights: "
+                             f"{str(weights)[:50]}...")
         prepared = []
         for index, values in enumerate(weights):
             owner, pointer, shape = _arrays.as_weight(values, f"weight {index}")
             expected, size = self._weight_shape(index)
             if tuple(shape) != expected:
-                raise ValueError(f"Weight {index} has shape {tuple(shape)}; the model expects {expected}.")
+                raise ValueError(f"Layer {self.name} weight shape {expected} is not compatible with provided weight "
+                                 f"shape {tuple(shape)} (weight {index}).")
             prepared.append((owner, pointer, size))
         snapshot = self.get_weights()  # set one by one, so restore all on a failure midway
         try:

@@ -245,10 +245,10 @@ def test_ragged_and_non_numeric_data():
 def test_set_weights_wrong_count_or_shape_keeps_the_weights():
     model = small_model()
     before = model.get_weights()
-    with pytest.raises(ValueError, match="4 weights.*0 elements"):
+    with pytest.raises(ValueError, match="length 0, but the layer was expecting 4 weights"):
         model.set_weights([])
     bad_shape = [[[0.0] * 5] * 3, [0.0] * 4, [[0.0]] * 4, [0.0]]
-    with pytest.raises(ValueError, match=r"\(3, 5\).*\(3, 4\)"):
+    with pytest.raises(ValueError, match=r"shape \(3, 4\) is not compatible with provided weight shape \(3, 5\)"):
         model.set_weights(bad_shape)
     wrong_rank = [[0.0] * 12, [0.0] * 4, [[0.0]] * 4, [0.0]]
     with pytest.raises(ValueError, match="shape"):
