@@ -89,6 +89,8 @@ class Dense:
         unsupported = sorted(kwargs)
         if unsupported:
             raise TypeError(f"Dense got unsupported keyword arguments: {unsupported}")
+        # Named before the arguments are checked, as in Keras: a Dense refused for its units still uses a name.
+        self.name = _layer_name(name, "dense")
         self.units = _positive_int(units, "units")
         self.activation = _activation_name(activation)
         self.use_bias = bool(use_bias)
@@ -100,7 +102,6 @@ class Dense:
                 raise ValueError(f"Dense expects a 1-D input_shape like (34,). Received: input_shape={input_shape!r}")
             input_dim = shape[0]
         self.input_dim = None if input_dim is None else _positive_int(input_dim, "input_dim")
-        self.name = _layer_name(name, "dense")
         self.trainable = True
         self._model = None  # weak reference to the Sequential this layer was added to
         self._position = None  # its index in that model's layers
@@ -196,18 +197,21 @@ class InputLayer:
         if batch_size is not None:
             raise ValueError("Anneal's Input takes no batch_size (every batch size works). "
                              f"Received: batch_size={batch_size!r}")
-        shape = shape if shape is not None else input_shape
+        given = shape if shape is not None else input_shape
+        if given is None:
+            raise ValueError("Please provide to Input a `shape` argument, like Input(shape=(34,)).")
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"Expected `name` argument to be a string, but got: {name!r}")
+        # Named before the shape is checked, as in Keras.
+        self.name = name if name else f"input_{_naming.get_uid('input')}"
         try:
-            shape = tuple(shape)
+            shape = tuple(given)
         except TypeError:
-            shape = None
-        if shape is None or len(shape) != 1:
-            raise ValueError(f"Anneal's Input takes a 1-D shape like (34,). Received: shape={shape!r}")
+            shape = ()
+        if len(shape) != 1:
+            raise ValueError(f"Anneal's Input takes a 1-D shape like (34,). Received: shape={given!r}")
         self.input_dim = _positive_int(shape[0], "shape[0]")
         self.shape = (None, self.input_dim)
-        self.name = name if name is not None else f"input_{_naming.get_uid('input')}"
-        if not isinstance(self.name, str):
-            raise TypeError(f"Expected `name` argument to be a string, but got: {name!r}")
 
     def __repr__(self):
         return f"Input(shape=({self.input_dim},), name={self.name!r})"

@@ -309,6 +309,8 @@ class Sequential:
         Logs: ``loss`` and metrics, ``val_`` values, ``effective_lr`` when ``decay`` is on, and what callbacks
         add (``lr``).
         """
+        if kwargs.get("validation_freq") == 1:  # Keras's default: validate after every epoch, as Anneal does
+            del kwargs["validation_freq"]
         _reject("fit", kwargs, _GENERATOR_ONLY)
         if self.optimizer is None:
             raise InvalidStateError("You must call `compile()` before using the model.")

@@ -96,6 +96,14 @@ def test_automatic_names_as_tf_keras_numbers_them():
     keras.backend.clear_session()
     assert (keras.Sequential().name, Dense(1).name, keras.Input(shape=(1,)).name) == ("sequential", "dense",
                                                                                       "input_1")
+    keras.backend.clear_session()
+    with pytest.raises(TypeError, match="bogus"):
+        Dense(1, bogus=1)  # refused before it is named, as in Keras
+    with pytest.raises(ValueError, match="units"):
+        Dense(0)  # refused after it is named "dense", as in Keras
+    with pytest.raises(ValueError, match="1-D"):
+        keras.Input(shape=(2, 2))  # likewise named "input_1"
+    assert (Dense(1).name, keras.Input(shape=(1,)).name) == ("dense_1", "input_2")
     with pytest.raises(TypeError, match="string"):
         Dense(1, name=3)
     with pytest.raises(TypeError, match="string"):
@@ -288,6 +296,9 @@ def test_every_method_names_the_keywords_it_does_not_know():
     # Keras ignores the generator-only arguments for arrays; so does Anneal.
     model.predict(x, verbose=0, workers=4, use_multiprocessing=True, max_queue_size=3)
     model.evaluate(x, y, verbose=0, workers=4)
+    model.fit(x, y, verbose=0, validation_freq=1)  # Keras's default
+    with pytest.raises(TypeError, match=re.escape("['validation_freq']")):
+        model.fit(x, y, verbose=0, validation_freq=2)
 
 
 def test_sample_weight_is_refused_not_ignored():
