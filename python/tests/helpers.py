@@ -194,5 +194,5 @@ def validation_correct(model, x, y, split=0.33):
     x = to_list(x)
     y = flatten(y)
     start = int(len(x) * (1 - split))
-    predictions = flatten(model.predict(x[start:]))
+    predictions = flatten(model.predict(x[start:], verbose=0))
     return sum(1 for p, label in zip(predictions, y[start:]) if (p > 0.5) == (label > 0.5))
