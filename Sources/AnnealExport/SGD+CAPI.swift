@@ -28,13 +28,6 @@ final class SGDBox {
     }
 }
 
-/// Rejects NaN and infinities before they are narrowed to Float (where the core reports them).
-private func finite(_ value: Double, _ name: String) throws {
-    guard value.isFinite else {
-        throw CAPIError(ANNEAL_E_INVALID_ARGUMENT, "\(name) must be a finite number. Received: \(name)=\(value)")
-    }
-}
-
 /// Keras's range checks on the C doubles themselves, so that the message shows the value the caller passed
 /// (narrowed to Float, 1.0000001 would read 1.0).
 private func checkRanges(learningRate: Double?, momentum: Double, decay: Double) throws {
