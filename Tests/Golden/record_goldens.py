@@ -633,7 +633,7 @@ def max_difference(a, b, path=""):
     if isinstance(a, dict) and isinstance(b, dict):
         worst = (0.0, path)
         for k in b:
-            if k in ("source",):
+            if k in ("source", "initial_weights_rule"):
                 continue
             if k not in a:
                 return (math.inf, f"{path}.{k} missing")
