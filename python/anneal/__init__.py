@@ -6,10 +6,10 @@ The API copies Keras's: ``anneal.models.Sequential``, ``anneal.layers.Dense``, `
 
 from . import _lib
 from .errors import AnnealError
-from . import callbacks, datasets, layers, models, optimizers, utils
+from . import callbacks, datasets, layers, models, optimizers, sweep, utils
 from .models import Sequential
 
 __version__ = _lib.version
 
-__all__ = ["AnnealError", "Sequential", "callbacks", "datasets", "layers", "models", "optimizers", "utils",
+__all__ = ["AnnealError", "Sequential", "callbacks", "datasets", "layers", "models", "optimizers", "sweep", "utils",
            "__version__"]
