@@ -79,8 +79,9 @@ def run(build, configs, x, y, *, seeds, backend="processes", workers=None, resul
     goes on (a warning counts them at the end).
 
     Memory: a record keeps every epoch's logs (``history``) unless ``keep_history=False``. Measured with
-    tracemalloc for the tutorial's model (5 logs per epoch, 50 epochs, 2 config keys): about 7.6 kB per run
-    with histories and 1.2 kB without, so 100,000 runs take about 760 MB and 120 MB.
+    tracemalloc for the tutorial's runs (3 config keys, 5 logs, 50 epochs): 9.6 kB per record with the
+    history and 1.0 kB without, so 100,000 such runs hold about 960 MB of records with histories and 100 MB
+    without (a history grows by about 32 bytes per log and epoch).
 
     Args:
         build: ``build(config) -> model`` or ``(model, callbacks)``: a compiled ``anneal.models.Sequential``

@@ -72,30 +72,33 @@ def threads(build, runs, x, y, fit_kwargs, keep_history, workers, on_record):
 
 
 def _worker(tasks, results, build, x, y, fit_kwargs, keep_history, parent):
-    """A worker process: trains the chunks it takes from ``tasks`` on one thread, sending each record to
-    ``results`` as its run ends; exits on None, or when its parent is gone."""
+    """A worker process: trains the chunks it takes from ``tasks`` on one thread, sending each record through
+    ``results`` (its own pipe, written synchronously, so that what it sent is there even if it dies) as its run
+    ends; exits on None, or when its parent is gone."""
     # The library reads ANNEAL_THREADS at its first training call (anneal.h): one thread per worker, since the
     # workers already share the CPUs between them.
     os.environ["ANNEAL_THREADS"] = "1"
-    pid = os.getpid()
 
     def send(index, record):
-        results.put(("record", pid, index, record))
+        results.send(("record", index, record))
 
-    while True:
-        try:
-            task = tasks.get(timeout=_POLL_SECONDS)
-        except queue.Empty:
+    try:
+        while True:
+            try:
+                task = tasks.get(timeout=_POLL_SECONDS)
+            except queue.Empty:
+                if os.getppid() != parent:
+                    return
+                continue
+            if task is None:
+                return
+            chunk_id, chunk = task
+            results.send(("begin", chunk_id, None))
+            _run_chunk(build, chunk, x, y, fit_kwargs, keep_history, send)
             if os.getppid() != parent:
                 return
-            continue
-        if task is None:
-            return
-        chunk_id, chunk = task
-        results.put(("begin", pid, chunk_id, None))
-        _run_chunk(build, chunk, x, y, fit_kwargs, keep_history, send)
-        if os.getppid() != parent:
-            return
+    except (BrokenPipeError, EOFError):
+        return  # the parent is gone (killed): nobody is left to take the records
 
 
 def _check_interpreter():
@@ -120,6 +123,7 @@ def processes(build, runs, x, y, fit_kwargs, keep_history, workers, on_record):
     ``if __name__ == "__main__":``. A worker that dies (a crash, a kill) turns the run it was training into an
     error record and is replaced; the rest of its chunk goes to the others."""
     import multiprocessing
+    import multiprocessing.connection
 
     try:
         pickle.dumps(build)
@@ -132,84 +136,83 @@ def processes(build, runs, x, y, fit_kwargs, keep_history, workers, on_record):
     size = max(1, math.ceil(len(runs) / (count * _CHUNKS_PER_WORKER)))
     chunks = {chunk_id: runs[start:start + size] for chunk_id, start in enumerate(range(0, len(runs), size))}
     context = multiprocessing.get_context("spawn")
-    tasks, results = context.Queue(), context.Queue()
+    tasks = context.Queue()
     for chunk_id, chunk in chunks.items():
         tasks.put((chunk_id, chunk))
     pending = {index for index, _, _ in runs}
-    current = {}  # worker pid -> [chunk id, indices of that chunk not reported yet]
-    workers_ = []
+    workers_ = {}  # the pipe each worker sends on -> [process, chunk id or None, indices not reported yet]
     replacements = len(runs)
 
     def start():
-        process = context.Process(target=_worker, args=(tasks, results, build, x, y, fit_kwargs, keep_history,
+        receiver, sender = context.Pipe(duplex=False)
+        process = context.Process(target=_worker, args=(tasks, sender, build, x, y, fit_kwargs, keep_history,
                                                         os.getpid()), daemon=True, name="anneal-sweep")
         process.start()
-        workers_.append(process)
+        sender.close()  # the worker holds it now: the pipe reads as closed when the worker is gone
+        workers_[receiver] = [process, None, []]
 
-    def handle(message):
-        kind, pid, value, record = message
+    def handle(receiver, message):
+        kind, value, record = message
+        state = workers_[receiver]
         if kind == "begin":
-            current[pid] = [value, [index for index, _, _ in chunks[value]]]
+            state[1], state[2] = value, [index for index, _, _ in chunks[value]]
         elif value in pending:
             pending.discard(value)
-            if pid in current and value in current[pid][1]:
-                current[pid][1].remove(value)
+            if value in state[2]:
+                state[2].remove(value)
             on_record(value, record)
 
-    def drain():
-        while True:
-            try:
-                handle(results.get_nowait())
-            except queue.Empty:
-                return
+    def bury(receiver):
+        """A worker whose pipe closed: the run it was training becomes an error record, the rest of its chunk
+        goes back to the queue, and a new worker takes its place while runs remain."""
+        nonlocal replacements
+        process, chunk_id, unreported = workers_.pop(receiver)
+        receiver.close()
+        process.join(5)
+        if chunk_id is None:
+            raise RuntimeError(
+                f"A sweep worker process exited (code {process.exitcode}) before training anything: is `build` "
+                "importable in a fresh interpreter (see the traceback above)?")
+        if unreported and pending:
+            lost = unreported[0]
+            item = next(item for item in chunks[chunk_id] if item[0] == lost)
+            record = dict(item[1], seed=item[2])
+            record["error"] = f"WorkerDied: the worker process training this run exited with code {process.exitcode}"
+            pending.discard(lost)
+            on_record(lost, record)
+            rest = [item for item in chunks[chunk_id] if item[0] in unreported[1:]]
+            if rest:
+                chunks[chunk_id] = rest
+                tasks.put((chunk_id, rest))
+        if pending and replacements > 0:
+            replacements -= 1
+            start()
 
     try:
         for _ in range(count):
             start()
         while pending:
-            try:
-                handle(results.get(timeout=_POLL_SECONDS))
-                continue
-            except queue.Empty:
-                pass
-            for process in [p for p in workers_ if not p.is_alive()]:
-                workers_.remove(process)
-                drain()  # what it sent before dying
-                if process.pid not in current:
-                    raise RuntimeError(
-                        f"A sweep worker process exited (code {process.exitcode}) before training anything: is "
-                        "`build` importable in a fresh interpreter (see the traceback above)?")
-                chunk_id, unreported = current.pop(process.pid)
-                if unreported:
-                    lost = unreported[0]  # the run it was training: the rest of the chunk goes back to the queue
-                    item = next(item for item in chunks[chunk_id] if item[0] == lost)
-                    record = dict(item[1], seed=item[2])
-                    record["error"] = (f"WorkerDied: the worker process training this run exited with code "
-                                       f"{process.exitcode}")
-                    pending.discard(lost)
-                    on_record(lost, record)
-                    rest = [item for item in chunks[chunk_id] if item[0] in unreported[1:]]
-                    if rest:
-                        chunks[chunk_id] = rest
-                        tasks.put((chunk_id, rest))
-                if pending and replacements > 0:
-                    replacements -= 1
-                    start()
-            if pending and not workers_:
+            if not workers_:
                 raise RuntimeError("every sweep worker process exited with runs left to train")
+            for receiver in multiprocessing.connection.wait(list(workers_)):
+                try:
+                    message = receiver.recv()
+                except EOFError:
+                    bury(receiver)
+                    continue
+                handle(receiver, message)
         for _ in workers_:
             tasks.put(None)
-        for process in workers_:
+        for process, _, _ in workers_.values():
             process.join(5)
     finally:
-        for process in workers_:
+        for receiver, (process, _, _) in workers_.items():
             if process.is_alive():
                 process.terminate()
                 process.join(5)
+            receiver.close()
         tasks.close()
-        results.close()
         tasks.cancel_join_thread()
-        results.cancel_join_thread()
 
 
 BACKENDS = {"serial": serial, "threads": threads, "processes": processes}

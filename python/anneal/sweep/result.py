@@ -184,9 +184,11 @@ class SweepResult:
         figure = Figure(figsize=(13, 5.5))
         FigureCanvasAgg(figure)
         curves, rates = figure.add_subplot(1, 2, 1), figure.add_subplot(1, 2, 2)
-        keys = self._keys()
+        # Labels name the keys that differ between configs (all of them when there is one config).
+        keys = [key for key in self._keys()
+                if len(self.configs) == 1 or len({repr(config.get(key)) for config in self.configs}) > 1]
         for config, records in self._groups():
-            label = ", ".join(f"{key}={config[key]}" for key in keys if key in config)
+            label = ", ".join(f"{key}={config[key]}" for key in keys if key in config) or "all runs"
             histories = [record["history"] for record in records if "error" not in record]
             line = None
             for axes, names in ((curves, (metric,)), (rates, ("effective_lr", "lr"))):
