@@ -4,6 +4,7 @@ with spawn) can import them."""
 import math
 import multiprocessing
 import os
+import time
 
 from anneal.callbacks import LearningRateScheduler
 from anneal.layers import Dense
@@ -25,6 +26,7 @@ def build(config):
     if os.environ.get("SWEEP_TEST_PIDS"):  # the kill test: which processes trained
         with open(os.path.join(os.environ["SWEEP_TEST_PIDS"], str(os.getpid())), "w"):
             pass
+        time.sleep(0.05)  # a sweep slow enough to be killed midway, even with a fast release library
     model = Sequential()
     model.add(Dense(8, input_dim=34, kernel_initializer="normal", activation="relu"))
     model.add(Dense(1, kernel_initializer="normal", activation="sigmoid"))
