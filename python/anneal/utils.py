@@ -1,10 +1,13 @@
-"""Utilities: seeding like Keras, safe under threads."""
+"""Utilities: seeding like Keras (safe under threads), and Keras's ``to_categorical`` and ``normalize``."""
 
 import contextlib
 import random
 import threading
 
-__all__ = ["set_random_seed"]
+from . import _missing
+from ._np_utils import normalize, to_categorical
+
+__all__ = ["set_random_seed", "to_categorical", "normalize"]
 
 # Every draw of a model seed, and every set_random_seed, happens under this lock: two threads never take the
 # same draw, and numpy's global state is read and advanced by one of them at a time.
@@ -112,3 +115,7 @@ def _draw_model_seed():
         if numpy is None:
             return random.getrandbits(63)
         return int(numpy.random.randint(0, 2**62, dtype="int64"))
+
+
+def __getattr__(name):
+    raise _missing.missing("anneal.utils", name, __all__)
