@@ -9,7 +9,7 @@ import time
 from anneal.callbacks import LearningRateScheduler
 from anneal.layers import Dense
 from anneal.models import Sequential
-from anneal.optimizers import SGD, schedules
+from anneal.optimizers import SGD, get as get_optimizer, schedules
 
 
 def python_step_decay(epoch):
@@ -18,7 +18,8 @@ def python_step_decay(epoch):
 
 def build(config):
     """The tutorial's model with one of four ways to set the rate: SGD's decay, a Python function in a
-    LearningRateScheduler, an Anneal epoch schedule in one, or an Anneal update schedule in SGD."""
+    LearningRateScheduler, an Anneal epoch schedule in one, or an Anneal update schedule in SGD; with
+    ``optimizer`` (``"adam"``...) the same rate, decay or schedule in that optimizer instead."""
     if config.get("fail"):
         raise ValueError(f"no model for {config['fail']}")
     if config.get("die") and multiprocessing.parent_process() is not None:
@@ -42,6 +43,11 @@ def build(config):
         callbacks = [LearningRateScheduler(schedules.StepDecay(rate, 0.5, 3.0))]
     else:
         optimizer = SGD(learning_rate=schedules.ExponentialDecay(rate, 10, 0.5), momentum=momentum)
+    if config.get("optimizer", "sgd") != "sgd":  # the same rate, decay or schedule in another optimizer
+        settings = {"learning_rate": optimizer._initial_learning_rate}
+        if optimizer.decay:
+            settings["decay"] = optimizer.decay  # Nadam ignores it, as Keras 2's does
+        optimizer = get_optimizer({"class_name": config["optimizer"], "config": settings})
     model.compile(loss="binary_crossentropy", optimizer=optimizer, metrics=["accuracy"])
     return model, callbacks
 

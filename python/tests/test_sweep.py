@@ -115,6 +115,21 @@ def test_serial_and_threads_equal_a_plain_loop_of_fit_bit_for_bit():
     assert "effective_lr" in expected[0]["history"] and "lr" not in expected[18]["history"]
 
 
+def test_every_optimizer_gives_a_plain_loops_records_bit_for_bit():
+    # The sweep fits in one library call; a plain fit drives the epochs from Python. Both must agree whatever
+    # the optimizer, its decay, and an epoch schedule set from a LearningRateScheduler.
+    x, y, _ = ionosphere()
+    configs = (sweep.grid(optimizer=["adam", "rmsprop", "adagrad", "adadelta", "adamax"],
+                          kind=["time", "schedule", "update"], learning_rate=[0.01])
+               + sweep.grid(optimizer=["nadam"], kind=["time", "schedule"], learning_rate=[0.01]))  # no schedule
+    expected = _plain_loop(configs, [5])
+    result, caught = _quiet_run(sweep_builds.build, configs, x, y, seeds=[5], backend="serial", **FIT)
+    assert not caught, [str(w.message) for w in caught]
+    assert result.records == expected
+    assert all(not r.get("error") for r in expected)
+    assert len({r["loss"] for r in expected}) == len(expected)  # every optimizer and rate trained differently
+
+
 def test_processes_equal_serial_bit_for_bit_with_one_and_two_workers():
     reason = _spawn_skip_reason()
     if reason:
@@ -301,6 +316,7 @@ def test_bad_arguments_are_refused_with_keras_style_messages():
         (dict(callbacks=[]), TypeError, r"return \(model, callbacks\) from `build`"),
         (dict(seed=3), TypeError, "own seed"),
         (dict(epoch=3), TypeError, r"unsupported fit arguments: \['epoch'\]"),
+        (dict(sample_weight=[1.0] * 351), ValueError, r"sweep.run\(\) does not support `sample_weight`"),
         (dict(epochs=-1), ValueError, "Received: epochs=-1"),
         (dict(build=None), TypeError, "`build` must be a function"),
         (dict(build=lambda config: None, backend="processes"), TypeError, "cannot|failed"),
