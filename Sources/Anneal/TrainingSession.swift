@@ -25,8 +25,8 @@ public final class TrainingSession {
     let optimizer: SGD
     let loss: Loss
     let workspace: Workspace
-    /// The model's metrics, read every batch from this session's own array.
-    private let metrics: [Metric]
+    /// The model's metrics and their running state.
+    private let metrics: MetricAccumulator
     private var order: [Int]
     private var generator: SeededGenerator
     /// `runEpochs`' validation on the helper thread (`overlappingValidation()`).
@@ -34,7 +34,6 @@ public final class TrainingSession {
 
     // Running sums of the current epoch.
     private var lossTotal: Float = 0
-    private var metricTotals: [Float]
     private var rowsSeen = 0
     public private(set) var batchesDone = 0
 
@@ -88,8 +87,7 @@ public final class TrainingSession {
 
         order = Array(0..<trainingRows)
         generator = SeededGenerator(seed: seed ?? model.generator.nextSeed())
-        metricTotals = [Float](repeating: 0, count: model.metrics.count)
-        metrics = model.metrics.map(\.metric)
+        metrics = MetricAccumulator(model.metrics.map(\.metric))
         workspace = model.workspace(
             network: network, capacity: min(batchSize, trainingRows), labelWidth: y.columns, training: true)
     }
@@ -111,7 +109,7 @@ public final class TrainingSession {
             }
         }
         lossTotal = 0
-        for i in metricTotals.indices { metricTotals[i] = 0 }
+        metrics.reset()
         rowsSeen = 0
         batchesDone = 0
     }
@@ -146,10 +144,9 @@ public final class TrainingSession {
             z: workspace.preActivations[last].base, a: workspace.activations[last].base, y: workspace.labels.base,
             rows: rows, units: units, activation: network.layouts[last].activation, gradient: workspace.deltas[last].base)
         lossTotal += batchLoss * Float(rows)
-        for i in metricTotals.indices {
-            metricTotals[i] += metrics[i].sum(
-                a: workspace.activations[last].base, y: workspace.labels.base, rows: rows, units: units)
-        }
+        metrics.update(
+            z: workspace.preActivations[last].base, a: workspace.activations[last].base, y: workspace.labels.base,
+            rows: rows, units: units, activation: network.layouts[last].activation)
         rowsSeen += rows
         optimizer.update(parameters: network.parameters) { network.backward(workspace, rows: rows, applying: $0) }
         batchesDone += 1
@@ -164,17 +161,22 @@ public final class TrainingSession {
 
     /// Writes the running means into `logs` (whose keys, once present, are updated in place).
     func fillRunning(_ logs: inout Logs) {
-        if logs.count == metricTotals.count + 1 {
+        if logs.count == metrics.count + 1 {
             logs.setValue(at: 0, runningMean(lossTotal))
-            for i in metricTotals.indices { logs.setValue(at: i + 1, runningMean(metricTotals[i])) }
+            for i in 0..<metrics.count { logs.setValue(at: i + 1, runningMetric(i)) }
         } else {
             logs["loss"] = runningMean(lossTotal)
-            for (i, metric) in model.metrics.enumerated() { logs[metric.name] = runningMean(metricTotals[i]) }
+            for (i, metric) in model.metrics.enumerated() { logs[metric.name] = runningMetric(i) }
         }
     }
 
     /// A running sum of this epoch as a row-weighted mean over the rows trained so far.
     private func runningMean(_ total: Float) -> Double { Double(total / Float(max(rowsSeen, 1))) }
+
+    /// Metric `index`'s value over the rows trained so far this epoch.
+    private func runningMetric(_ index: Int) -> Double {
+        Double(metrics.result(index, rows: rowsSeen, units: network.outputs))
+    }
 
     /// The current epoch's logs in Keras's order, as `fit` reports them: the running `loss` and metrics, then
     /// `val_loss` and `val_` metrics when validating (for the current weights), then `effective_lr` (the rate
@@ -196,7 +198,7 @@ public final class TrainingSession {
     public func runEpochs(_ epochs: Int, into out: UnsafeMutablePointer<Double>, maxSeconds: Double = 0) throws -> Int {
         let begun = monotonicSeconds()
         let width = epochValueCount
-        let trainingValues = 1 + metricTotals.count
+        let trainingValues = 1 + metrics.count
         let task = overlappingValidation()
         var validating = false  // the task is posted to the helper thread
         defer { if validating { anneal_kernels_task_finish() } }
@@ -205,7 +207,7 @@ public final class TrainingSession {
             _ = try trainEpoch()
             let row = out + trained * width
             row[0] = runningMean(lossTotal)
-            for i in metricTotals.indices { row[1 + i] = runningMean(metricTotals[i]) }
+            for i in 0..<metrics.count { row[1 + i] = runningMetric(i) }
             if optimizer.decay > 0 { row[width - 1] = Double(optimizer.effectiveLearningRate) }
             if let task {
                 if validating { anneal_kernels_task_finish() }
