@@ -166,6 +166,10 @@ public final class Sequential {
             throw AnnealError.invalidState("the model has no layers; add a Dense layer before compile")
         }
         try loss.validate()
+        // Logs are keyed by name: a second metric of the same name would hide the first.
+        for (index, entry) in metrics.enumerated() where entry.name == "loss" || metrics[..<index].contains(where: { $0.name == entry.name }) {
+            throw AnnealError.invalidArgument("metric names must be unique and other than 'loss'. Received: '\(entry.name)'")
+        }
         try compile(optimizer: optimizer, loss: loss, metrics: metrics.map { CompiledMetric(name: $0.name, metric: $0.metric) },
                     units: last.units)
     }

@@ -158,6 +158,9 @@ struct MetricTests {
         try model.add(Dense(1, activation: .sigmoid, inputDimension: 2))
         try model.compile(optimizer: SGD(), loss: .binaryCrossentropy, metrics: ["mae", "AUC", "binary_crossentropy"])
         #expect(model.metricNames == ["mae", "AUC", "binary_crossentropy"])
+        #expect(throws: AnnealError.self) {
+            try model.compile(optimizer: SGD(), loss: .binaryCrossentropy, namedMetrics: [("auc", .auc), ("auc", .precision)])
+        }
         let x = try Matrix([[0.5, -1], [1, 2], [-0.3, 0.2]])
         let logs = try model.evaluate(x, Matrix(column: [1, 0, 1]))
         // binary_crossentropy as a metric reads the logits, as the loss does: the same value.

@@ -1,10 +1,19 @@
-"""Layers: ``Dense``, with Keras's arguments, defaults and checks."""
+"""Layers: ``Dense``, ``Activation`` and ``LeakyReLU``, with Keras's arguments, defaults and checks.
 
+An ``Activation`` or ``LeakyReLU`` layer is applied by the ``Dense`` before it: it must follow a Dense whose
+own activation is linear (the library folds the two into one layer; ``model.layers`` and ``summary()`` still
+list it as a layer of its own, with no weights).
+"""
+
+import math
 import numbers
 
-__all__ = ["Dense", "Input", "InputLayer"]
+__all__ = ["Activation", "Dense", "Input", "InputLayer", "LeakyReLU"]
 
-_ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax")
+_ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax", "elu", "selu", "softplus", "softsign", "swish",
+                "gelu", "hard_sigmoid", "exponential", "leaky_relu")
+# Other names tf_keras resolves to the same function.
+_ACTIVATION_ALIASES = {"silu": "swish"}
 
 _INITIALIZERS = {
     "normal": "normal", "random_normal": "normal", "randomnormal": "normal",
@@ -23,13 +32,13 @@ _INITIALIZERS = {
 def _activation_name(activation):
     if activation is None:
         return "linear"
-    if isinstance(activation, str):
-        name = activation.lower()
-        if name in _ACTIVATIONS:
-            return name
-    elif callable(activation) and getattr(activation, "__name__", None) in _ACTIVATIONS:
-        return activation.__name__
-    raise ValueError(f"Unknown activation function: '{activation}'. Expected one of: {', '.join(_ACTIVATIONS)}")
+    name = activation.lower() if isinstance(activation, str) else None
+    if name is None and callable(activation) and isinstance(getattr(activation, "__name__", None), str):
+        name = activation.__name__
+    name = _ACTIVATION_ALIASES.get(name, name)
+    if name in _ACTIVATIONS:
+        return name
+    raise ValueError(f"Unknown activation function: '{activation}'. Expected one of: {', '.join(_ACTIVATIONS)}, silu")
 
 
 def _initializer_name(initializer, argument):
@@ -60,7 +69,9 @@ class Dense:
 
     Args:
         units: positive integer, the output width.
-        activation: ``"linear"`` (or None), ``"relu"``, ``"sigmoid"``, ``"tanh"`` or ``"softmax"``.
+        activation: ``"linear"`` (or None), ``"relu"``, ``"sigmoid"``, ``"tanh"``, ``"softmax"``, ``"elu"``,
+            ``"selu"``, ``"softplus"``, ``"softsign"``, ``"swish"`` / ``"silu"``, ``"gelu"`` (exact),
+            ``"hard_sigmoid"`` (``clip(0.2 x + 0.5, 0, 1)``), ``"exponential"`` or ``"leaky_relu"`` (alpha 0.2).
         use_bias: whether the layer adds a bias vector.
         kernel_initializer: Keras initializer name (default ``"glorot_uniform"``).
         bias_initializer: Keras initializer name (default ``"zeros"``).
@@ -94,6 +105,53 @@ class Dense:
 
     def __repr__(self):
         return f"Dense({self.units}, activation={self.activation!r})"
+
+
+class Activation:
+    """Applies an activation function to the previous layer's output: ``Activation("relu")``.
+
+    It must follow a ``Dense`` with a linear activation, into which it is folded.
+    """
+
+    def __init__(self, activation, name=None, **kwargs):
+        unsupported = sorted(kwargs)
+        if unsupported:
+            raise TypeError(f"Activation got unsupported keyword arguments: {unsupported}")
+        self.activation = _activation_name(activation)
+        self.alpha = 0.2  # the "leaky_relu" name's slope
+        self.name = name
+
+    def get_config(self):
+        return {"activation": self.activation, "name": self.name}
+
+    def __repr__(self):
+        return f"Activation({self.activation!r})"
+
+
+class LeakyReLU:
+    """Leaky ReLU: ``x if x > 0 else alpha * x``, with Keras's default ``alpha=0.3``.
+
+    It must follow a ``Dense`` with a linear activation, into which it is folded.
+    """
+
+    def __init__(self, alpha=0.3, name=None, **kwargs):
+        unsupported = sorted(kwargs)
+        if unsupported:
+            raise TypeError(f"LeakyReLU got unsupported keyword arguments: {unsupported}")
+        if alpha is None:
+            raise ValueError("The alpha value of a Leaky ReLU layer cannot be None. Expecting a float. "
+                             "Received: alpha=None")
+        if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not math.isfinite(alpha):
+            raise ValueError(f"The alpha value of a Leaky ReLU layer must be a finite float. Received: alpha={alpha!r}")
+        self.alpha = float(alpha)
+        self.activation = "leaky_relu"
+        self.name = name
+
+    def get_config(self):
+        return {"alpha": self.alpha, "name": self.name}
+
+    def __repr__(self):
+        return f"LeakyReLU(alpha={self.alpha!r})"
 
 
 class InputLayer:

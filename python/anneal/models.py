@@ -12,20 +12,28 @@ import numbers
 import os
 import weakref
 
-from . import _arrays, _lib, callbacks as callbacks_module, layers as layers_module, optimizers, utils
+from . import _arrays, _lib, callbacks as callbacks_module, layers as layers_module, losses as losses_module, \
+    metrics as metrics_module, optimizers, utils
 from .errors import InternalError, InvalidStateError, ShapeMismatchError
 
 __all__ = ["Sequential"]
 
-_ACTIVATION_CODES = {"linear": 0, "relu": 1, "sigmoid": 2, "tanh": 3, "softmax": 4}
+_ACTIVATION_CODES = {
+    "linear": 0, "relu": 1, "sigmoid": 2, "tanh": 3, "softmax": 4, "elu": 5, "selu": 6, "softplus": 7,
+    "softsign": 8, "swish": 9, "gelu": 10, "hard_sigmoid": 11, "exponential": 12, "leaky_relu": 13,
+}
 _INITIALIZER_CODES = {
     "glorot_uniform": 0, "zeros": 1, "ones": 2, "normal": 3, "uniform": 4, "truncated_normal": 5,
     "glorot_normal": 6, "he_normal": 7, "he_uniform": 8, "lecun_normal": 9, "lecun_uniform": 10,
 }
+# The library's ANNEAL_LOSS_* codes, by Keras function name (anneal.losses resolves aliases and class names).
 _LOSS_CODES = {
-    "binary_crossentropy": 0, "bce": 0, "categorical_crossentropy": 1, "cce": 1,
-    "sparse_categorical_crossentropy": 2, "mean_squared_error": 3, "mse": 3,
+    "binary_crossentropy": 0, "categorical_crossentropy": 1, "sparse_categorical_crossentropy": 2,
+    "mean_squared_error": 3, "mean_absolute_error": 4, "mean_absolute_percentage_error": 5,
+    "mean_squared_logarithmic_error": 6, "huber": 7, "log_cosh": 8, "hinge": 9, "squared_hinge": 10,
+    "categorical_hinge": 11, "kl_divergence": 12, "poisson": 13, "cosine_similarity": 14,
 }
+_ACTIVATION_LAYERS = (layers_module.Activation, layers_module.LeakyReLU)
 _MAX_VALUES = 64  # an epoch's logs: loss, metrics, their val_ twins, effective_lr
 # fit without callbacks trains many epochs per library call, returning to Python at least this often.
 _EPOCHS_PER_CALL = 256
@@ -189,16 +197,21 @@ class Sequential:
         return list(self._layers)
 
     def add(self, layer):
-        """Adds a layer on top of the stack (a ``Dense``, or an ``Input`` declaring the input width)."""
+        """Adds a layer on top of the stack: a ``Dense``, an ``Activation`` or ``LeakyReLU`` (folded into the
+        linear ``Dense`` before it), or an ``Input`` declaring the input width."""
         if isinstance(layer, layers_module.InputLayer):
             if self._layers:
                 raise ValueError("An Input must come before the first layer")
             self._pending_input_dim = layer.input_dim
             return
-        if not isinstance(layer, layers_module.Dense):
-            raise TypeError(f"The added layer must be an instance of anneal.layers.Dense. Received: layer={layer!r}")
+        if not isinstance(layer, (layers_module.Dense, *_ACTIVATION_LAYERS)):
+            raise TypeError("The added layer must be an instance of anneal.layers.Dense, Activation or LeakyReLU. "
+                            f"Received: layer={layer!r}")
         if self.optimizer is not None:
             raise InvalidStateError("Cannot add a layer to a compiled model; add every layer before compile().")
+        if isinstance(layer, _ACTIVATION_LAYERS):
+            self._add_activation(layer)
+            return
         input_dim = layer.input_dim or 0
         if not self._layers and not input_dim and self._pending_input_dim:
             input_dim = self._pending_input_dim
@@ -206,6 +219,19 @@ class Sequential:
             self._live_handle(), layer.units, _ACTIVATION_CODES[layer.activation],
             _INITIALIZER_CODES[layer.kernel_initializer], _INITIALIZER_CODES[layer.bias_initializer], layer.use_bias,
             input_dim))
+        self._layers.append(layer)
+
+    def _add_activation(self, layer):
+        """Folds an activation layer into the Dense just before it, which must have a linear activation."""
+        if not self._layers or not isinstance(self._layers[-1], layers_module.Dense) \
+                or self._layers[-1].activation != "linear":
+            previous = repr(self._layers[-1]) if self._layers else "nothing"
+            raise ValueError(
+                f"Anneal applies {layer!r} in the Dense layer before it, so it must directly follow a Dense with "
+                f"activation='linear' (or None). It follows {previous}.")
+        dense_index = sum(isinstance(existing, layers_module.Dense) for existing in self._layers) - 1
+        _lib.check(_lib.anneal_model_set_activation(
+            self._live_handle(), dense_index, _ACTIVATION_CODES[layer.activation], layer.alpha))
         self._layers.append(layer)
 
     def build(self, input_shape):
@@ -218,34 +244,42 @@ class Sequential:
         return self._count(_lib.anneal_model_weight_count) > 0
 
     def compile(self, optimizer="sgd", loss=None, metrics=None, **kwargs):
-        """Configures training: an ``SGD`` (or ``"sgd"``), a loss name and metric names (``["accuracy"]``)."""
+        """Configures training: an ``SGD`` (or ``"sgd"``), a loss (a name such as ``"mae"``, an
+        ``anneal.losses`` function or object such as ``Huber(delta=0.5)``) and metrics (names such as
+        ``"accuracy"`` or ``"auc"``, ``anneal.metrics`` functions or objects such as ``AUC(curve="PR")``)."""
         unsupported = sorted(key for key, value in kwargs.items() if value is not None)
         if unsupported:
             raise TypeError(f"compile() got unsupported keyword arguments: {unsupported}")
         optimizer = optimizers.get(optimizer)
         if loss is None:
             raise ValueError("compile() needs a loss, e.g. loss='binary_crossentropy'")
-        loss_name = loss if isinstance(loss, str) else getattr(loss, "__name__", None)
-        if not isinstance(loss_name, str) or loss_name.lower() not in _LOSS_CODES:
-            raise ValueError(f"Unknown loss function: '{loss}'. Expected one of: "
-                             + ", ".join(sorted(_LOSS_CODES)))
-        metrics = list(metrics or [])
-        for metric in metrics:
-            if not isinstance(metric, str):
-                raise ValueError(f"Metrics are given by name (e.g. 'accuracy'). Received: {metric!r}")
+        function, from_logits, label_smoothing, delta, loss_name = losses_module._resolve(loss)
+        resolved = [metrics_module._resolve(metric) for metric in (metrics or [])]
+        log_names = [name for _, name, _ in resolved]
+        for index, name in enumerate(log_names):
+            if name == "loss" or name in log_names[:index]:
+                raise ValueError("Metric names must be unique and other than 'loss' (they key the logs); give the "
+                                 f"metric object a `name`. Received: {name!r}")
         if not self._layers:
             raise InvalidStateError("The model has no layers; add a Dense layer before compile().")
         optimizer._attach(self)
         description = optimizer._create_description()
         try:
-            names = (ctypes.c_char_p * max(len(metrics), 1))(*[m.encode() for m in metrics])
-            _lib.check(_lib.anneal_model_compile(
-                self._live_handle(), description, _LOSS_CODES[loss_name.lower()], names, len(metrics)))
+            handle = self._live_handle()
+            names = (ctypes.c_char_p * max(len(resolved), 1))(*[kind.encode() for kind, _, _ in resolved])
+            _lib.check(_lib.anneal_model_compile(handle, description, _LOSS_CODES[function], names, len(resolved)))
+            if (from_logits, label_smoothing, delta) != (False, 0.0, 1.0):
+                _lib.check(_lib.anneal_model_set_loss_options(handle, from_logits, label_smoothing, delta))
+            for index, (kind, name, parameters) in enumerate(resolved):
+                if name != kind or parameters is not None:
+                    threshold, k, num_thresholds, curve = parameters or (0.5, 5, 200, 0)
+                    _lib.check(_lib.anneal_model_set_metric(handle, index, kind.encode(), name.encode(), threshold, k,
+                                                            num_thresholds, curve))
         finally:
             _lib.anneal_sgd_free(description)
         self.optimizer = optimizer
-        self.loss = loss_name
-        self.compiled_metrics = metrics
+        self.loss = loss if isinstance(loss, losses_module.Loss) else loss_name
+        self.compiled_metrics = log_names
 
     @property
     def metrics_names(self):
@@ -446,17 +480,25 @@ class Sequential:
         built = self.built
         index = 0
         total = 0
+        seen = {}  # Keras names layers by type: dense, dense_1, activation, leaky_re_lu...
+        units = 0
         for position, layer in enumerate(self._layers):
             params = 0
-            if built:
-                params = self._weight_shape(index)[1]
-                index += 1
-                if layer.use_bias:
-                    params += self._weight_shape(index)[1]
+            if isinstance(layer, layers_module.Dense):
+                units = layer.units
+                if built:
+                    params = self._weight_shape(index)[1]
                     index += 1
+                    if layer.use_bias:
+                        params += self._weight_shape(index)[1]
+                        index += 1
             total += params
-            name = f" dense{'_' + str(position) if position else ''} (Dense)"
-            rows.append(f"{name:<29}{'(None, ' + str(layer.units) + ')':<26}{params:<10}")
+            type_name = type(layer).__name__
+            base = {"Dense": "dense", "Activation": "activation", "LeakyReLU": "leaky_re_lu"}[type_name]
+            count = seen.get(base, 0)
+            seen[base] = count + 1
+            name = f" {layer.name or base + ('_' + str(count) if count else '')} ({type_name})"
+            rows.append(f"{name:<29}{'(None, ' + str(units) + ')':<26}{params:<10}")
             rows.append("" if position + 1 == len(self._layers) else "")
         rows += ["=" * 65, f"Total params: {total}", f"Trainable params: {total}", "Non-trainable params: 0", line]
         for row in rows:
