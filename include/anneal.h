@@ -491,7 +491,8 @@ int32_t anneal_model_build(anneal_model *model, int32_t input_dim);
  * accumulated over the epoch as Keras's stateful metrics are. May be NULL when metric_count is 0.
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE (model or sgd); ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (metrics
  * NULL with metric_count > 0, or an element NULL); ANNEAL_E_INVALID_ARGUMENT (unknown loss or metric,
- * metric_count < 0); ANNEAL_E_INVALID_STATE (no layers; inside a callback).
+ * metric_count < 0, a metric reading other labels than the loss's, such as "mae" with the sparse loss and
+ * several outputs); ANNEAL_E_INVALID_STATE (no layers; inside a callback).
  */
 int32_t anneal_model_compile(anneal_model *model, const anneal_sgd *sgd, int32_t loss, const char *const *metrics,
                              int32_t metric_count);
@@ -523,6 +524,7 @@ int32_t anneal_model_set_loss_options(anneal_model *model, bool from_logits, dou
  * copied), with Keras's metric-class parameters: threshold (binary_accuracy, precision, recall; Keras: 0.5),
  * k (top_k_categorical_accuracy, sparse_top_k_categorical_accuracy; Keras: 5), num_thresholds (auc; Keras:
  * 200) and curve (auc: ANNEAL_CURVE_ROC or ANNEAL_CURVE_PR). Metrics ignore the parameters they do not take.
+ * Logs are keyed by name: give every metric a different one.
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (metric or name NULL);
  * ANNEAL_E_INVALID_ARGUMENT (index out of range, unknown metric, empty name, threshold not finite, k < 1,
  * num_thresholds < 2, unknown curve, a metric whose labels differ from the loss's); ANNEAL_E_INVALID_STATE
