@@ -18,13 +18,13 @@
  *   per thread. Which calls reset it: every function of this header except anneal_version_number,
  *   anneal_version_string, anneal_status_string and anneal_last_error.
  *
- * Handles. anneal_dataset, anneal_model, anneal_sgd, anneal_schedule, anneal_session and anneal_history are
- *   opaque: never dereference them. Each is created by a function that writes it to an out-parameter and is
- *   released by its own anneal_*_free function; free(NULL) does nothing. Handles are tokens that are never
- *   reused: passing a handle that was freed (or was never created, or is of another kind) returns
- *   ANNEAL_E_INVALID_HANDLE instead of crashing. Freeing a handle that is not live does nothing.
- *   A handle that another handle depends on may be freed first: a session keeps its model's state alive,
- *   and an SGD or schedule handle can be freed as soon as the call that takes it returns.
+ * Handles. anneal_dataset, anneal_model, anneal_sgd, anneal_optimizer, anneal_schedule, anneal_session and
+ *   anneal_history are opaque: never dereference them. Each is created by a function that writes it to an
+ *   out-parameter and is released by its own anneal_*_free function; free(NULL) does nothing. Handles are
+ *   tokens that are never reused: passing a handle that was freed (or was never created, or is of another
+ *   kind) returns ANNEAL_E_INVALID_HANDLE instead of crashing. Freeing a handle that is not live does nothing.
+ *   A handle that another handle depends on may be freed first: a session keeps its model's state alive, and
+ *   an SGD, optimizer or schedule handle can be freed as soon as the call that takes it returns.
  *
  * Arrays. Inputs are borrowed for the duration of the call and copied if kept: the caller may free or reuse
  *   them as soon as the call returns. Feature matrices are float32, row-major: row r, column j at
@@ -207,7 +207,7 @@ const char *anneal_last_error(void);
 /* What a schedule's step counts. */
 #define ANNEAL_UNIT_DEFAULT 0  /**< Constructors only: the schedule's usual unit (given in its comment). */
 #define ANNEAL_UNIT_EPOCH   1  /**< The 0-based epoch index: evaluated at the start of every epoch. */
-#define ANNEAL_UNIT_UPDATE  2  /**< SGD's iterations (updates done): evaluated before every batch. */
+#define ANNEAL_UNIT_UPDATE  2  /**< The optimizer's iterations (updates done): evaluated before every batch. */
 
 /* Events delivered to an anneal_epoch_callback. */
 #define ANNEAL_EVENT_EPOCH_BEGIN 0  /**< Before the epoch's first batch; no values (count 0). */
@@ -446,6 +446,58 @@ int32_t anneal_sgd_create_scheduled(const anneal_schedule *schedule, double mome
 void anneal_sgd_free(anneal_sgd *sgd);
 
 /* ======================================================================================================
+ * Optimizers: Keras 2's other (legacy) optimizers' settings (immutable; thread-safe)
+ *
+ * Every one shares SGD's rate: before each update lr_t = base / (1 + decay * iterations) in float32, base
+ * being learning_rate or, when `schedule` is not NULL, the schedule's value at `iterations` (the schedule
+ * must have ANNEAL_UNIT_UPDATE; it is copied and may be freed after the call; learning_rate is then ignored).
+ * With t = iterations + 1 and every state starting at 0 (Adagrad's accumulator at
+ * initial_accumulator_value), each parameter w with gradient g moves by, in float32 and in this order:
+ *   Adam:      alpha = lr_t * sqrt(1 - beta_2^t) / (1 - beta_1^t);  m += (g - m) * (1 - beta_1);
+ *              v += (g^2 - v) * (1 - beta_2);  w -= m * alpha / (sqrt(v) + epsilon)
+ *              (amsgrad: vhat = max(vhat, v) replaces v in the denominator)
+ *   RMSprop:   momentum 0: ms = rho * ms + (1 - rho) * g^2;  w -= lr_t * g / (sqrt(ms) + epsilon)
+ *              momentum > 0: ms += (g^2 - ms) * (1 - rho);  mom = momentum * mom + lr_t * g / sqrt(ms + epsilon);
+ *              w -= mom  (centered: mg = rho * mg + (1 - rho) * g, and ms - mg^2 replaces ms)
+ *   Adagrad:   acc += g^2;  w -= g * lr_t / (sqrt(acc) + epsilon)
+ *   Adadelta:  acc = rho * acc + (1 - rho) * g^2;  u = sqrt(acc_u + epsilon) / sqrt(acc + epsilon) * g;
+ *              w -= lr_t * u;  acc_u = rho * acc_u + (1 - rho) * u^2
+ *   Adamax:    m += (g - m) * (1 - beta_1);  v = max(beta_2 * v, |g|);  w -= lr_t / (1 - beta_1^t) * m / (v + epsilon)
+ *   Nadam:     Adam with Nesterov momentum and Dozat's momentum schedule
+ *              mu_t = beta_1 * (1 - 0.5 * 0.96^(schedule_decay * t)), whose running product is kept as state;
+ *              its rate is never decayed and never scheduled (Keras's legacy Nadam).
+ * An anneal_optimizer only describes these settings: anneal_model_compile_optimizer gives the model its own
+ * optimizer built from them (iterations 0, zero state), so one handle may compile several models.
+ * Keras's defaults: Adam(0.001, 0.9, 0.999, 1e-7, false, 0); RMSprop(0.001, 0.9, 0, 1e-7, false, 0);
+ * Adagrad(0.001, 0.1, 1e-7, 0); Adadelta(0.001, 0.95, 1e-7, 0); Adamax(0.001, 0.9, 0.999, 1e-7, 0);
+ * Nadam(0.001, 0.9, 0.999, 1e-7, 0.004). epsilon 0 means 1e-7 (Keras's `epsilon or backend.epsilon()`).
+ *
+ * Each constructor returns ANNEAL_OK; ANNEAL_E_NULL_POINTER (out_optimizer NULL); ANNEAL_E_INVALID_HANDLE
+ * (schedule); ANNEAL_E_INVALID_ARGUMENT (a non-finite number; learning_rate, decay, epsilon,
+ * initial_accumulator_value or schedule_decay negative; beta_1, beta_2 outside [0, 1) (Adamax's beta_2
+ * [0, 1]); rho, momentum outside [0, 1]; an epoch schedule; the message names the argument and the value).
+ * *out_optimizer = NULL on failure.
+ * ====================================================================================================== */
+
+typedef struct anneal_optimizer anneal_optimizer;
+
+int32_t anneal_optimizer_adam(double learning_rate, double beta_1, double beta_2, double epsilon, bool amsgrad,
+                              double decay, const anneal_schedule *schedule, anneal_optimizer **out_optimizer);
+int32_t anneal_optimizer_rmsprop(double learning_rate, double rho, double momentum, double epsilon, bool centered,
+                                 double decay, const anneal_schedule *schedule, anneal_optimizer **out_optimizer);
+int32_t anneal_optimizer_adagrad(double learning_rate, double initial_accumulator_value, double epsilon,
+                                 double decay, const anneal_schedule *schedule, anneal_optimizer **out_optimizer);
+int32_t anneal_optimizer_adadelta(double learning_rate, double rho, double epsilon, double decay,
+                                  const anneal_schedule *schedule, anneal_optimizer **out_optimizer);
+int32_t anneal_optimizer_adamax(double learning_rate, double beta_1, double beta_2, double epsilon, double decay,
+                                const anneal_schedule *schedule, anneal_optimizer **out_optimizer);
+int32_t anneal_optimizer_nadam(double learning_rate, double beta_1, double beta_2, double epsilon,
+                               double schedule_decay, anneal_optimizer **out_optimizer);
+
+/** Releases an optimizer description. NULL, or a handle already freed, does nothing. */
+void anneal_optimizer_free(anneal_optimizer *optimizer);
+
+/* ======================================================================================================
  * Model: a Sequential stack of dense layers (one call at a time; see CONVENTIONS, Threads)
  * ====================================================================================================== */
 
@@ -496,6 +548,15 @@ int32_t anneal_model_build(anneal_model *model, int32_t input_dim);
  */
 int32_t anneal_model_compile(anneal_model *model, const anneal_sgd *sgd, int32_t loss, const char *const *metrics,
                              int32_t metric_count);
+
+/**
+ * anneal_model_compile with any optimizer of the Optimizers section (a fresh one built from `optimizer`,
+ * which is only read during the call). The learning-rate functions below, effective_lr in the logs (when
+ * decay > 0) and the fit schedules work alike for every optimizer.
+ * Returns as anneal_model_compile; ANNEAL_E_INVALID_HANDLE also for `optimizer`.
+ */
+int32_t anneal_model_compile_optimizer(anneal_model *model, const anneal_optimizer *optimizer, int32_t loss,
+                                       const char *const *metrics, int32_t metric_count);
 
 /**
  * Replaces layer `layer`'s activation (0-based, before compile): Keras's Activation and LeakyReLU layers,
@@ -618,7 +679,7 @@ int32_t anneal_model_evaluate(anneal_model *model, const float *x, int64_t rows,
 /**
  * Learning rate of the compiled optimizer (callback-safe):
  * - anneal_model_learning_rate: the base rate the next update starts from (the schedule's value at the
- *   current iterations for a scheduled SGD), as the float32 the optimizer holds, widened to double.
+ *   current iterations for a scheduled optimizer), as the float32 the optimizer holds, widened to double.
  * - anneal_model_set_learning_rate: replaces the base rate (and any schedule); rate >= 0 and finite; stored
  *   as float32. `decay` still applies on top. Inside an epoch callback, this is how a C program sets the
  *   next epoch's rate (Keras's LearningRateScheduler).

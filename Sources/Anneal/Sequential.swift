@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 
-/// A stack of dense layers trained with SGD: Keras's `Sequential` model.
+/// A stack of dense layers trained with an `Optimizer`: Keras's `Sequential` model.
 ///
 /// ```swift
 /// let model = Sequential(seed: 7)
@@ -21,7 +21,7 @@ import Darwin
 /// A model is not safe to use from two threads at once; different models are independent.
 public final class Sequential {
     public private(set) var layers: [Dense] = []
-    public private(set) var optimizer: SGD?
+    public private(set) var optimizer: Optimizer?
     public private(set) var loss: Loss?
     /// Set by a callback to end `fit` after the current epoch (Keras's `model.stop_training`).
     public var stopTraining = false
@@ -146,9 +146,9 @@ public final class Sequential {
 
     /// Sets the loss, optimizer and metrics (`"accuracy"`, `"acc"`, `"binary_accuracy"`...).
     ///
-    /// The optimizer keeps its state (`iterations`, velocities) with this model; recompiling with a new
-    /// optimizer starts that state afresh.
-    public func compile(optimizer: SGD, loss: Loss, metrics: [String] = []) throws {
+    /// The optimizer keeps its state (`iterations`, moments, velocities) with this model; recompiling with a
+    /// new optimizer starts that state afresh.
+    public func compile(optimizer: Optimizer, loss: Loss, metrics: [String] = []) throws {
         guard let last = layers.last else {
             throw AnnealError.invalidState("the model has no layers; add a Dense layer before compile")
         }
@@ -161,7 +161,7 @@ public final class Sequential {
     }
 
     /// Compiles with metric objects and the names logs give them (`[("auc", .auc), ("p", .precision(threshold: 0.7))]`).
-    public func compile(optimizer: SGD, loss: Loss, namedMetrics metrics: [(name: String, metric: Metric)]) throws {
+    public func compile(optimizer: Optimizer, loss: Loss, namedMetrics metrics: [(name: String, metric: Metric)]) throws {
         guard let last = layers.last else {
             throw AnnealError.invalidState("the model has no layers; add a Dense layer before compile")
         }
@@ -174,7 +174,7 @@ public final class Sequential {
                     units: last.units)
     }
 
-    private func compile(optimizer: SGD, loss: Loss, metrics given: [CompiledMetric], units: Int) throws {
+    private func compile(optimizer: Optimizer, loss: Loss, metrics given: [CompiledMetric], units: Int) throws {
         // Every metric reads the labels the loss takes: class indices for the sparse loss, one column per
         // output otherwise (the same thing for one output).
         let classIndices = loss.labelWidth(units: units) != units
@@ -192,7 +192,7 @@ public final class Sequential {
         }
         if let owner = optimizer.owner, owner !== self {
             throw AnnealError.invalidState(
-                "this SGD optimizer already belongs to another model (it holds that model's iterations and velocities); create one optimizer per model")
+                "this \(optimizer.name) optimizer already belongs to another model (it holds that model's iterations and state); create one optimizer per model")
         }
         optimizer.owner = self
         self.optimizer = optimizer
@@ -224,14 +224,14 @@ public final class Sequential {
     }
 
     /// Compiles with names, as a Keras user writes it: `compile(optimizer:, loss: "binary_crossentropy", metrics: ["accuracy"])`.
-    public func compile(optimizer: SGD, loss: String, metrics: [String] = []) throws {
+    public func compile(optimizer: Optimizer, loss: String, metrics: [String] = []) throws {
         try compile(optimizer: optimizer, loss: Loss(name: loss), metrics: metrics)
     }
 
     // MARK: Shared checks
 
     /// The built network and compiled settings, or the error a Keras user would expect.
-    func compiledNetwork(inputDimension: Int) throws -> (Network, SGD, Loss) {
+    func compiledNetwork(inputDimension: Int) throws -> (Network, Optimizer, Loss) {
         guard let optimizer, let loss else {
             throw AnnealError.invalidState("You must call `compile()` before using the model.")
         }

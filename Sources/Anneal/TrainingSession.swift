@@ -22,7 +22,7 @@ public final class TrainingSession {
     let y: Matrix
     let validation: (x: Matrix, y: Matrix, rows: Range<Int>)?
     let network: Network
-    let optimizer: SGD
+    let optimizer: Optimizer
     let loss: Loss
     let workspace: Workspace
     /// The model's metrics and their running state.
@@ -58,6 +58,7 @@ public final class TrainingSession {
         self.model = model
         self.network = network
         self.optimizer = optimizer
+        optimizer.prepare(parameterCount: network.parameters.count)
         self.loss = loss
         self.batchSize = batchSize
         self.shuffle = shuffle
@@ -114,7 +115,7 @@ public final class TrainingSession {
         batchesDone = 0
     }
 
-    /// Trains on batch `index` of the current epoch (0-based): forward, loss, backward, one SGD update.
+    /// Trains on batch `index` of the current epoch (0-based): forward, loss, backward, one optimizer update.
     public func trainBatch(_ index: Int) throws {
         guard index >= 0, index < batchCount else {
             throw AnnealError.invalidArgument("batch index \(index) is outside [0, \(batchCount)) for this epoch")
@@ -126,8 +127,11 @@ public final class TrainingSession {
     /// Trains every batch of a fresh epoch and returns its logs (training values only).
     public func trainEpoch() throws -> Logs {
         beginEpoch()
-        // Nothing runs between these steps: after the first, the packed kernels its update wrote are current.
-        for index in 0..<batchCount { trainStep(index, packedKernelsAreCurrent: index > 0) }
+        // Nothing runs between these steps: after the first, the packed kernels its update wrote (if it writes
+        // them) are current.
+        for index in 0..<batchCount {
+            trainStep(index, packedKernelsAreCurrent: index > 0 && optimizer.updatesPackedKernels)
+        }
         return runningLogs()
     }
 
@@ -148,7 +152,7 @@ public final class TrainingSession {
             z: workspace.preActivations[last].base, a: workspace.activations[last].base, y: workspace.labels.base,
             rows: rows, units: units, activation: network.layouts[last].activation)
         rowsSeen += rows
-        optimizer.update(parameters: network.parameters) { network.backward(workspace, rows: rows, applying: $0) }
+        optimizer.trainStep(network: network, workspace: workspace, rows: rows)
         batchesDone += 1
     }
 
@@ -193,8 +197,9 @@ public final class TrainingSession {
     /// `maxSeconds` or more after the call began (0 or less: no limit). Nothing runs between the epochs, so
     /// when the helper thread is free (a second core) and the model is small enough that its products do not
     /// use it, each epoch's validation runs there, over a copy of that epoch's weights, while the next epoch
-    /// trains: the same numbers, computed the same way (the tutorial's run: 2.19 -> 1.87 ms, medians of 16
-    /// processes).
+    /// trains: the same numbers, computed the same way. A small model's products leave the second core idle,
+    /// so taking the validation pass (forward only, over a third of the tutorial's rows) off the training
+    /// thread shortens every epoch but the last.
     public func runEpochs(_ epochs: Int, into out: UnsafeMutablePointer<Double>, maxSeconds: Double = 0) throws -> Int {
         let begun = monotonicSeconds()
         let width = epochValueCount

@@ -26,6 +26,13 @@ func string(_ pointer: UnsafePointer<CChar>?, _ name: String) throws -> String {
     return text
 }
 
+/// Rejects NaN and infinities before they are narrowed to Float (where the core reports them).
+func finite(_ value: Double, _ name: String) throws {
+    guard value.isFinite else {
+        throw CAPIError(ANNEAL_E_INVALID_ARGUMENT, "\(name) must be a finite number. Received: \(name)=\(value)")
+    }
+}
+
 /// `ANNEAL_E_INVALID_ARGUMENT` unless `condition` holds.
 func check(_ condition: Bool, _ message: @autoclosure () -> String) throws {
     guard condition else { throw CAPIError(ANNEAL_E_INVALID_ARGUMENT, message()) }

@@ -9,7 +9,7 @@ import CAnneal
 
 /// The kinds of handle `anneal.h` declares; a handle of one kind passed as another is `ANNEAL_E_INVALID_HANDLE`.
 enum HandleKind: String {
-    case dataset, model, sgd, schedule, session, history
+    case dataset, model, sgd, optimizer, schedule, session, history
 
     var typeName: String { "anneal_\(rawValue)" }
 }
@@ -94,7 +94,7 @@ enum Handles {
         return found
     }
 
-    /// The object of an immutable handle (dataset, sgd, schedule, history): no busy tracking.
+    /// The object of an immutable handle (dataset, sgd, optimizer, schedule, history): no busy tracking.
     static func object<T: AnyObject>(_ handle: OpaquePointer?, _ kind: HandleKind, as type: T.Type,
                                      argument: String) throws -> T {
         let found = try entry(handle, kind, argument: argument)

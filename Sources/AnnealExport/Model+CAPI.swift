@@ -11,7 +11,7 @@ func withModel<R>(_ handle: OpaquePointer?, _ access: Access = .use, _ body: (Se
 }
 
 /// The compiled optimizer, or Keras's message.
-private func optimizer(of model: Sequential) throws -> SGD {
+private func optimizer(of model: Sequential) throws -> Optimizer {
     guard let optimizer = model.optimizer else {
         throw CAPIError(ANNEAL_E_INVALID_STATE, "You must call `compile()` before using the model's optimizer (anneal_model_compile).")
     }
@@ -55,14 +55,14 @@ public func anneal_model_build(_ model: OpaquePointer?, _ input_dim: Int32) -> I
     capiCall { try withModel(model, .restructure) { try $0.build(inputDimension: Int(input_dim)) } }
 }
 
-@c @implementation
-public func anneal_model_compile(
-    _ model: OpaquePointer?, _ sgd: OpaquePointer?, _ loss: Int32, _ metrics: UnsafePointer<UnsafePointer<CChar>?>?,
-    _ metric_count: Int32
+/// Compiles `model` with the optimizer `make` builds, after checking the loss and metric arguments.
+private func compile(
+    _ model: OpaquePointer?, _ loss: Int32, _ metrics: UnsafePointer<UnsafePointer<CChar>?>?, _ metric_count: Int32,
+    _ make: () throws -> Optimizer
 ) -> Int32 {
     capiCall {
         try withModel(model, .restructure) { model in
-            let settings = try Handles.object(sgd, .sgd, as: SGDBox.self, argument: "sgd")
+            let optimizer = try make()
             let lossValue = Loss(try decode(loss, lossCodes, "loss"))
             try check(metric_count >= 0, "metric_count must be non-negative. Received: metric_count=\(metric_count)")
             var names: [String] = []
@@ -70,8 +70,28 @@ public func anneal_model_compile(
                 let list = UnsafeBufferPointer(start: try required(metrics, "metrics"), count: Int(metric_count))
                 for (i, name) in list.enumerated() { names.append(try string(name, "metrics[\(i)]")) }
             }
-            try model.compile(optimizer: try settings.makeOptimizer(), loss: lossValue, metrics: names)
+            try model.compile(optimizer: optimizer, loss: lossValue, metrics: names)
         }
+    }
+}
+
+@c @implementation
+public func anneal_model_compile(
+    _ model: OpaquePointer?, _ sgd: OpaquePointer?, _ loss: Int32, _ metrics: UnsafePointer<UnsafePointer<CChar>?>?,
+    _ metric_count: Int32
+) -> Int32 {
+    compile(model, loss, metrics, metric_count) {
+        try Handles.object(sgd, .sgd, as: SGDBox.self, argument: "sgd").makeOptimizer()
+    }
+}
+
+@c @implementation
+public func anneal_model_compile_optimizer(
+    _ model: OpaquePointer?, _ optimizer: OpaquePointer?, _ loss: Int32,
+    _ metrics: UnsafePointer<UnsafePointer<CChar>?>?, _ metric_count: Int32
+) -> Int32 {
+    compile(model, loss, metrics, metric_count) {
+        try Handles.object(optimizer, .optimizer, as: OptimizerBox.self, argument: "optimizer").make()
     }
 }
 
@@ -100,7 +120,7 @@ public func anneal_model_set_loss_options(
     capiCall {
         try withModel(model, .restructure) { model in
             guard let loss = model.loss else {
-                throw CAPIError(ANNEAL_E_INVALID_STATE, "anneal_model_set_loss_options needs a compiled model; call anneal_model_compile first")
+                throw CAPIError(ANNEAL_E_INVALID_STATE, "anneal_model_set_loss_options needs a compiled model; call anneal_model_compile or anneal_model_compile_optimizer first")
             }
             try check(label_smoothing.isFinite && label_smoothing >= 0 && label_smoothing <= 1,
                       "label_smoothing must be in [0, 1]. Received: label_smoothing=\(label_smoothing)")

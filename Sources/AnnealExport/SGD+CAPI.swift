@@ -28,13 +28,6 @@ final class SGDBox {
     }
 }
 
-/// Rejects NaN and infinities before they are narrowed to Float (where the core reports them).
-private func finite(_ value: Double, _ name: String) throws {
-    guard value.isFinite else {
-        throw CAPIError(ANNEAL_E_INVALID_ARGUMENT, "\(name) must be a finite number. Received: \(name)=\(value)")
-    }
-}
-
 @c @implementation
 public func anneal_sgd_create(
     _ learning_rate: Double, _ momentum: Double, _ decay: Double, _ nesterov: Bool,

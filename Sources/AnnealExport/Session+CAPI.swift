@@ -89,7 +89,7 @@ func runFit(
     var callbacks: [any Callback] = []
     if let schedule {
         try check(schedule.unit == .epoch,
-                  "a fit schedule is evaluated per epoch: create it with ANNEAL_UNIT_EPOCH (per-update schedules go to anneal_sgd_create_scheduled)")
+                  "a fit schedule is evaluated per epoch: create it with ANNEAL_UNIT_EPOCH (per-update schedules go to anneal_sgd_create_scheduled or an anneal_optimizer constructor)")
         callbacks.append(LearningRateScheduler(schedule))
     }
     if let callback {

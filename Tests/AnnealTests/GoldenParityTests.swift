@@ -3,7 +3,7 @@ import Testing
 import Anneal
 
 /// Replays the runs recorded from real Keras 2 (`Fixtures/*.json`) from their initial weights with
-/// `shuffle: false`: every epoch value must follow Keras.
+/// `shuffle: false`: every epoch value must follow Keras, with the optimizer each run names.
 @Suite("Golden Keras runs")
 struct GoldenParityTests {
     struct Replay {
@@ -13,14 +13,15 @@ struct GoldenParityTests {
         let validationPredictions: Matrix
     }
 
+    /// Every recorded run: the tutorial's three SGD experiments, then one per other optimizer.
+    static let runs = ["time", "step", "base", "adam", "rmsprop", "adagrad"]
+
     static func replay(_ name: String) throws -> (GoldenRun, Replay) {
         let golden = try Support.golden(name)
         let data = try Support.ionosphere()
         let model = try Support.tutorialModel(seed: 1)
         try model.setWeights(golden.initialWeights)
-        let optimizer = try SGD(
-            learningRate: Float(golden.number("learning_rate")), momentum: Float(golden.number("momentum")),
-            nesterov: false, decay: Float(golden.number("decay")))
+        let optimizer = try golden.makeOptimizer()
         try model.compile(optimizer: optimizer, loss: .binaryCrossentropy, metrics: ["accuracy"])
         var effectiveRates: [Double] = []
         var callbacks: [any Callback] = [
@@ -39,7 +40,7 @@ struct GoldenParityTests {
                                validationPredictions: try model.predict(validation)))
     }
 
-    @Test("every epoch follows Keras", arguments: ["time", "step", "base"])
+    @Test("every epoch follows Keras", arguments: Self.runs)
     func epochs(name: String) throws {
         let (golden, replay) = try Self.replay(name)
         for (key, expected) in golden.history {
@@ -54,7 +55,7 @@ struct GoldenParityTests {
         }
     }
 
-    @Test("final weights and predictions follow Keras", arguments: ["time", "step", "base"])
+    @Test("final weights and predictions follow Keras", arguments: Self.runs)
     func finalState(name: String) throws {
         let (golden, replay) = try Self.replay(name)
         let weights = replay.model.getWeights()

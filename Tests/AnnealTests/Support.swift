@@ -12,7 +12,7 @@ enum Support {
 
     static func ionosphere() throws -> Dataset { try Dataset(csvFile: ionospherePath) }
 
-    /// A golden run recorded from real Keras (`time`, `step` or `base`), from the test fixtures.
+    /// A golden run recorded from real Keras (`time`, `step`, `base`, `adam`, `rmsprop`, `adagrad`), from the test fixtures.
     static func golden(_ name: String) throws -> GoldenRun {
         let url = packageRoot.appendingPathComponent("Tests/AnnealTests/Fixtures/\(name).json")
         return try GoldenRun(data: Data(contentsOf: url))
@@ -52,6 +52,18 @@ struct GoldenRun {
     }
 
     func number(_ key: String) -> Double { (optimizer[key] as? Double) ?? 0 }
+
+    /// The run's optimizer with its recorded arguments (Keras's defaults for the others).
+    func makeOptimizer() throws -> Optimizer {
+        let rate = Float(number("learning_rate"))
+        let decay = Float(number("decay"))
+        switch optimizer["name"] as? String {
+        case "Adam": return try Adam(learningRate: rate, decay: decay)
+        case "RMSprop": return try RMSprop(learningRate: rate, decay: decay)
+        case "Adagrad": return try Adagrad(learningRate: rate, decay: decay)
+        default: return try SGD(learningRate: rate, momentum: Float(number("momentum")), nesterov: false, decay: decay)
+        }
+    }
 
     private static func tensors(_ value: Any?) -> [WeightTensor] {
         guard let list = value as? [Any] else { return [] }

@@ -51,6 +51,7 @@ lib, path = _open()
 anneal_dataset_p = c_void_p
 anneal_schedule_p = c_void_p
 anneal_sgd_p = c_void_p
+anneal_optimizer_p = c_void_p
 anneal_model_p = c_void_p
 anneal_history_p = c_void_p
 anneal_session_p = c_void_p
@@ -214,6 +215,35 @@ _bind("anneal_sgd_create_scheduled", c_int32, anneal_schedule_p, c_double, c_dou
 # void anneal_sgd_free(anneal_sgd *sgd);
 _bind("anneal_sgd_free", None, anneal_sgd_p)
 
+# --- Optimizers ------------------------------------------------------------------------------------------
+# int32_t anneal_optimizer_adam(double learning_rate, double beta_1, double beta_2, double epsilon, bool amsgrad,
+#                               double decay, const anneal_schedule *schedule, anneal_optimizer **out_optimizer);
+_bind("anneal_optimizer_adam", c_int32, c_double, c_double, c_double, c_double, c_bool, c_double,
+      anneal_schedule_p, POINTER(anneal_optimizer_p))
+# int32_t anneal_optimizer_rmsprop(double learning_rate, double rho, double momentum, double epsilon,
+#                                  bool centered, double decay, const anneal_schedule *schedule,
+#                                  anneal_optimizer **out_optimizer);
+_bind("anneal_optimizer_rmsprop", c_int32, c_double, c_double, c_double, c_double, c_bool, c_double,
+      anneal_schedule_p, POINTER(anneal_optimizer_p))
+# int32_t anneal_optimizer_adagrad(double learning_rate, double initial_accumulator_value, double epsilon,
+#                                  double decay, const anneal_schedule *schedule, anneal_optimizer **out_optimizer);
+_bind("anneal_optimizer_adagrad", c_int32, c_double, c_double, c_double, c_double, anneal_schedule_p,
+      POINTER(anneal_optimizer_p))
+# int32_t anneal_optimizer_adadelta(double learning_rate, double rho, double epsilon, double decay,
+#                                   const anneal_schedule *schedule, anneal_optimizer **out_optimizer);
+_bind("anneal_optimizer_adadelta", c_int32, c_double, c_double, c_double, c_double, anneal_schedule_p,
+      POINTER(anneal_optimizer_p))
+# int32_t anneal_optimizer_adamax(double learning_rate, double beta_1, double beta_2, double epsilon, double decay,
+#                                 const anneal_schedule *schedule, anneal_optimizer **out_optimizer);
+_bind("anneal_optimizer_adamax", c_int32, c_double, c_double, c_double, c_double, c_double, anneal_schedule_p,
+      POINTER(anneal_optimizer_p))
+# int32_t anneal_optimizer_nadam(double learning_rate, double beta_1, double beta_2, double epsilon,
+#                                double schedule_decay, anneal_optimizer **out_optimizer);
+_bind("anneal_optimizer_nadam", c_int32, c_double, c_double, c_double, c_double, c_double,
+      POINTER(anneal_optimizer_p))
+# void anneal_optimizer_free(anneal_optimizer *optimizer);
+_bind("anneal_optimizer_free", None, anneal_optimizer_p)
+
 # --- Model -----------------------------------------------------------------------------------------------
 # int32_t anneal_model_create(uint64_t seed, anneal_model **out_model);
 _bind("anneal_model_create", c_int32, c_uint64, POINTER(anneal_model_p))
@@ -228,6 +258,10 @@ _bind("anneal_model_build", c_int32, anneal_model_p, c_int32)
 # int32_t anneal_model_compile(anneal_model *model, const anneal_sgd *sgd, int32_t loss,
 #                              const char *const *metrics, int32_t metric_count);
 _bind("anneal_model_compile", c_int32, anneal_model_p, anneal_sgd_p, c_int32, POINTER(c_char_p), c_int32)
+# int32_t anneal_model_compile_optimizer(anneal_model *model, const anneal_optimizer *optimizer, int32_t loss,
+#                                        const char *const *metrics, int32_t metric_count);
+_bind("anneal_model_compile_optimizer", c_int32, anneal_model_p, anneal_optimizer_p, c_int32, POINTER(c_char_p),
+      c_int32)
 # int32_t anneal_model_set_activation(anneal_model *model, int32_t layer, int32_t activation, double alpha);
 _bind("anneal_model_set_activation", c_int32, anneal_model_p, c_int32, c_int32, c_double)
 # int32_t anneal_model_set_loss_options(anneal_model *model, bool from_logits, double label_smoothing, double delta);

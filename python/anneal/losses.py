@@ -26,6 +26,8 @@ gives the batch's value, the mean of those. With ``y`` the labels, ``p`` the pre
 import math
 import numbers
 
+from . import _missing
+
 try:
     import numpy
 except ImportError:  # numpy is optional
@@ -459,3 +461,8 @@ def _resolve(identifier):
     if name is None:
         raise ValueError(f"Unknown loss function: '{identifier}'. Expected one of: " + ", ".join(sorted(_FUNCTIONS)))
     return name, False, 0.0, 1.0, display
+
+
+def __getattr__(name):
+    raise _missing.missing("anneal.losses", name, __all__,
+                           "Give compile() a loss by name (loss='mae'), as a function or as one of these classes.")

@@ -21,7 +21,7 @@ The functions (``binary_accuracy(y_true, y_pred)``...) compute a metric's per-sa
 import math
 import numbers
 
-from . import losses as _losses
+from . import _missing, losses as _losses
 from .losses import (  # noqa: F401  Keras's metrics module exports the loss functions too
     binary_crossentropy, categorical_crossentropy, categorical_hinge, hinge, kl_divergence, kld, log_cosh,
     logcosh, mae, mape, mean_absolute_error, mean_absolute_percentage_error, mean_squared_error,
@@ -39,7 +39,7 @@ __all__ = [
     "mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
     "mean_squared_logarithmic_error", "mse", "mae", "mape", "msle", "binary_crossentropy",
     "categorical_crossentropy", "sparse_categorical_crossentropy", "hinge", "squared_hinge", "categorical_hinge",
-    "kl_divergence", "kld", "poisson", "log_cosh", "logcosh",
+    "kl_divergence", "kld", "poisson", "log_cosh", "logcosh", "get",
 ]
 
 _CURVES = {"ROC": 0, "PR": 1}
@@ -296,3 +296,26 @@ def _resolve(identifier):
         return name, name, None
     raise ValueError(f"Unknown metric function: {identifier!r}. Pass a name ('accuracy', 'mae', 'auc'...), an "
                      "anneal.metrics function or an anneal.metrics object.")
+
+
+# The names the library's metrics take (besides every loss name): Sources/Anneal/Metric.swift's init(name:).
+_NAMES = ("accuracy", "acc", *_FUNCTIONS, "root_mean_squared_error", "rmse", "precision", "recall", "auc")
+
+
+def get(identifier):
+    """A metric given by name (returned as the name, which keys the logs), by an ``anneal.metrics`` or
+    ``anneal.losses`` function, or as a ``Metric`` or ``Loss`` object (returned as is); ValueError with
+    Keras's message for anything else."""
+    if isinstance(identifier, str):
+        if identifier in _NAMES or _losses._function_name(identifier) is not None:
+            return identifier
+        raise ValueError(f"Unknown metric function: '{identifier}'. Expected one of: " + ", ".join(_NAMES)
+                         + ", or a loss name (mae, mse, binary_crossentropy, ...)")
+    _resolve(identifier)
+    return identifier
+
+
+def __getattr__(name):
+    raise _missing.missing("anneal.metrics", name, __all__,
+                           "Give compile() metrics by name (metrics=['accuracy', 'auc']), as functions or as "
+                           "these classes.")

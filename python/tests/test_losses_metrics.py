@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from anneal import losses, metrics
+from anneal import backend, losses, metrics
 from anneal.layers import Activation, Dense, LeakyReLU
 from anneal.models import Sequential
 from anneal.optimizers import SGD
@@ -109,8 +109,9 @@ def test_metrics_log_under_keras_names():
         metrics.BinaryAccuracy(threshold=0.7), "binary_crossentropy", metrics.mse])
     expected = ["mae", "mean_absolute_error", "auc", "pr_auc", "precision", "recall", "root_mean_squared_error",
                 "binary_accuracy", "binary_crossentropy", "mean_squared_error"]
-    assert model.metrics_names == ["loss"] + expected
+    assert model.compiled_metrics == expected
     history = model.fit(X, BINARY, epochs=2, batch_size=16, verbose=0, validation_split=0.25)
+    assert model.metrics_names == ["loss"] + expected  # Keras lists them once the model has seen data
     for key in expected:
         assert len(history.history[key]) == 2 and len(history.history["val_" + key]) == 2, key
     last = {key: values[-1] for key, values in history.history.items()}
@@ -150,9 +151,21 @@ def test_metric_functions():
 
 
 def test_activation_layers_fold_into_the_dense_before():
+    backend.clear_session()
     model = Sequential([Dense(2, use_bias=False, input_dim=2), LeakyReLU(), Dense(2, use_bias=False),
                         Activation("elu")])
     assert [type(layer).__name__ for layer in model.layers] == ["Dense", "LeakyReLU", "Dense", "Activation"]
+    # tf_keras's automatic names, one counter per layer type.
+    assert [layer.name for layer in model.layers] == ["dense", "leaky_re_lu", "dense_1", "activation"]
+    assert Activation("relu").name == "activation_1" and LeakyReLU(name="mine").name == "mine"
+    # The activation layers have no weights; their shapes are their Dense's output.
+    activation = model.layers[3]
+    assert activation.get_weights() == [] and activation.count_params() == 0
+    assert activation.input_shape == activation.output_shape == (None, 2) and model.output_shape == (None, 2)
+    activation.set_weights([])
+    with pytest.raises(ValueError, match="expecting 0 weights"):
+        activation.set_weights([[1.0]])
+    assert [len(layer.get_weights()) for layer in model.layers] == [1, 0, 1, 0]
     model.set_weights([[[1.0, 0.0], [0.0, 1.0]], [[1.0, 0.0], [0.0, 1.0]]])
     out = model.predict([[-2.0, 3.0]])
     assert list(out[0]) == pytest.approx([math.exp(-0.6) - 1, 3.0])

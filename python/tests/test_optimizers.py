@@ -37,8 +37,8 @@ def test_get():
     sgd = SGD()
     assert get(sgd) is sgd
     assert isinstance(get("SGD"), SGD)
-    with pytest.raises(ValueError, match="rmsprop"):
-        get("rmsprop")
+    with pytest.raises(ValueError, match="Could not interpret optimizer identifier: 'ftrl'"):
+        get("ftrl")
 
 
 def _one_layer(momentum=0.0, nesterov=False, lr=0.1, decay=0.0):

@@ -1,7 +1,7 @@
 /// Sets the optimizer's base learning rate at the start of every epoch: Keras's `LearningRateScheduler`.
 ///
 /// The schedule is asked with the 0-based epoch index (and, in the two-argument form, the current base
-/// rate); its value replaces `SGD.learningRate`, and any `decay` still applies on top of it. At the end of
+/// rate); its value replaces `Optimizer.learningRate`, and any `decay` still applies on top of it. At the end of
 /// each epoch the base rate is logged under `lr`. A value that is NaN, infinite or negative ends `fit` with
 /// an error naming the epoch and the value.
 ///

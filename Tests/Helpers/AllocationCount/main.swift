@@ -1,6 +1,6 @@
-// anneal-allocation-count: trains two networks through `TrainingSession` and prints how many heap
+// anneal-allocation-count: trains networks through `TrainingSession` and prints how many heap
 // allocations their training steps made after the first epoch (which sizes the workspaces): one line
-// `steps N allocations K` per network, or `unavailable` where allocations cannot be counted (sanitizer
+// `steps N allocations K` per network and optimizer, or `unavailable` where allocations cannot be counted (sanitizer
 // builds). A helper of Tests/AnnealTests/AllocationTests.swift.
 import Anneal
 import MallocCounter
@@ -62,6 +62,20 @@ do {
     let labels = Matrix(column: (0..<512).map { Float($0 % 10) })
     let big = try countSteps(TrainingSession(model: wide, x: images, y: labels, batchSize: 128), epochs: 2)
     print("steps \(big.steps) allocations \(big.allocations)")
+
+    // The tutorial's network with each of the other optimizers (their state sized when training starts).
+    let others: [Optimizer] = [
+        try Adam(amsgrad: true), try RMSprop(momentum: 0.9, centered: true), try RMSprop(), try Adagrad(),
+        try Adadelta(), try Adamax(), try Nadam(),
+    ]
+    for optimizer in others {
+        let model = Sequential(seed: 7)
+        try model.add(Dense(34, activation: .relu, kernelInitializer: .normal(), inputDimension: 34))
+        try model.add(Dense(1, activation: .sigmoid, kernelInitializer: .normal()))
+        try model.compile(optimizer: optimizer, loss: .binaryCrossentropy, metrics: ["accuracy"])
+        let counted = try countSteps(TrainingSession(model: model, x: x, y: y, batchSize: 28, validationSplit: 0.33), epochs: 2)
+        print("steps \(counted.steps) allocations \(counted.allocations)")
+    }
 } catch {
     print("error: \(error)")
     exit(1)

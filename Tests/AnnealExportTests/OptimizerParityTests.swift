@@ -1,0 +1,176 @@
+import Anneal
+import CAnneal
+import Foundation
+import Testing
+
+/// Keras 2's other optimizers through the C API: the golden Keras runs of Adam, RMSprop and Adagrad replayed
+/// from their initial weights (every epoch value within 1e-5, final weights within 1e-4), decay and schedules
+/// with `effective_lr` logged, and the constructors' argument checks.
+@Suite("Optimizers through the C API")
+struct OptimizerParityTests {
+    struct Golden {
+        let optimizer: [String: Any]
+        let initialWeights: [[Float]]
+        let finalWeights: [[Float]]
+        let history: [String: [Double]]
+
+        init(_ name: String) throws {
+            let url = Support.packageRoot.appendingPathComponent("Tests/AnnealTests/Fixtures/\(name).json")
+            let root = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] ?? [:]
+            optimizer = root["optimizer"] as? [String: Any] ?? [:]
+            initialWeights = Self.flatten(root["initial_weights"])
+            finalWeights = Self.flatten(root["final_weights"])
+            history = root["history"] as? [String: [Double]] ?? [:]
+        }
+
+        /// Each tensor's values, row-major.
+        static func flatten(_ value: Any?) -> [[Float]] {
+            (value as? [Any] ?? []).map { item in
+                if let matrix = item as? [[Double]] { return matrix.flatMap { $0.map(Float.init) } }
+                return (item as? [Double] ?? []).map(Float.init)
+            }
+        }
+    }
+
+    /// The tutorial's model built through C, compiled with `optimizer`.
+    static func model(_ optimizer: OpaquePointer?, seed: UInt64 = 1) -> OpaquePointer? {
+        var model: OpaquePointer?
+        ok(anneal_model_create(seed, &model))
+        ok(anneal_model_add_dense(model, 34, ANNEAL_ACTIVATION_RELU, ANNEAL_INITIALIZER_NORMAL, ANNEAL_INITIALIZER_ZEROS, true, 34))
+        ok(anneal_model_add_dense(model, 1, ANNEAL_ACTIVATION_SIGMOID, ANNEAL_INITIALIZER_NORMAL, ANNEAL_INITIALIZER_ZEROS, true, 0))
+        let metric = strdup("accuracy")
+        defer { free(metric) }
+        var metrics: [UnsafePointer<CChar>?] = [UnsafePointer(metric)]
+        ok(anneal_model_compile_optimizer(model, optimizer, ANNEAL_LOSS_BINARY_CROSSENTROPY, &metrics, 1))
+        return model
+    }
+
+    @Test("the golden Keras runs", arguments: ["adam", "rmsprop", "adagrad"])
+    func golden(name: String) throws {
+        let run = try Golden(name)
+        let rate = run.optimizer["learning_rate"] as? Double ?? .nan
+        var optimizer: OpaquePointer?
+        switch name {
+        case "adam": ok(anneal_optimizer_adam(rate, 0.9, 0.999, 1e-7, false, 0, nil, &optimizer))
+        case "rmsprop": ok(anneal_optimizer_rmsprop(rate, 0.9, 0, 1e-7, false, 0, nil, &optimizer))
+        default: ok(anneal_optimizer_adagrad(rate, 0.1, 1e-7, 0, nil, &optimizer))
+        }
+        let model = Self.model(optimizer)
+        anneal_optimizer_free(optimizer)
+        defer { anneal_model_free(model) }
+        for (index, values) in run.initialWeights.enumerated() {
+            ok(anneal_model_set_weight(model, Int32(index), values, Int64(values.count)))
+        }
+        let data = try CData.ionosphere()
+        var history: OpaquePointer?
+        ok(anneal_model_fit(model, data.x, data.rows, data.columns, data.y, 1, 50, 28, 0.33, false, nil, nil, nil, nil, &history))
+        defer { anneal_history_free(history) }
+        let actual = historyValues(history)
+        for (key, expected) in run.history {
+            let values = try #require(actual[key], "no \(key)")
+            #expect(values.count == expected.count)
+            for (epoch, (a, e)) in zip(values, expected).enumerated() {
+                #expect(abs(a - e) <= 1e-5, "\(name) \(key) epoch \(epoch): \(a) vs Keras \(e)")
+            }
+        }
+        for (index, expected) in run.finalWeights.enumerated() {
+            var values = [Float](repeating: .nan, count: expected.count)
+            ok(anneal_model_get_weight(model, Int32(index), &values, Int64(values.count)))
+            let worst = zip(values, expected).map { abs(Double($0) - Double($1)) }.max() ?? .nan
+            #expect(worst <= 1e-4, "\(name) weight \(index) differs by up to \(worst)")
+        }
+    }
+
+    @Test("every optimizer: a per-update schedule, decay, and effective_lr logged")
+    func scheduleAndDecay() throws {
+        var schedule: OpaquePointer?
+        ok(anneal_schedule_exponential_decay(0.01, 9, 0.5, true, ANNEAL_UNIT_DEFAULT, &schedule))
+        defer { anneal_schedule_free(schedule) }
+        var made: [OpaquePointer?] = []
+        for index in 0..<5 {
+            var optimizer: OpaquePointer?
+            switch index {
+            case 0: ok(anneal_optimizer_adam(99, 0.9, 0.999, 1e-7, true, 0.01, schedule, &optimizer))
+            case 1: ok(anneal_optimizer_rmsprop(99, 0.9, 0.5, 1e-7, true, 0.01, schedule, &optimizer))
+            case 2: ok(anneal_optimizer_adagrad(99, 0.1, 1e-7, 0.01, schedule, &optimizer))
+            case 3: ok(anneal_optimizer_adadelta(99, 0.95, 1e-7, 0.01, schedule, &optimizer))
+            default: ok(anneal_optimizer_adamax(99, 0.9, 0.999, 1e-7, 0.01, schedule, &optimizer))
+            }
+            made.append(optimizer)
+        }
+        let data = try CData.ionosphere()
+        for optimizer in made {
+            let model = Self.model(optimizer)
+            anneal_optimizer_free(optimizer)
+            defer { anneal_model_free(model) }
+            var history: OpaquePointer?
+            ok(anneal_model_fit(model, data.x, data.rows, data.columns, data.y, 1, 2, 28, 0.33, true, nil, nil, nil, nil, &history))
+            defer { anneal_history_free(history) }
+            // 2 epochs of 9 updates: base 0.01 · 0.5^(18 / 9), then / (1 + 0.01 · 18) in float32.
+            let expected = Double(Float(0.01 * 0.25) / (1 + Float(0.01) * 18))
+            let logged = try #require(historyValues(history)["effective_lr"])
+            #expect(logged.last == expected)
+            var rate = 0.0
+            ok(anneal_model_effective_learning_rate(model, &rate))
+            #expect(rate == expected)
+        }
+    }
+
+    @Test("Nadam compiles and trains; its rate is set between epochs like any other")
+    func nadam() throws {
+        var optimizer: OpaquePointer?
+        ok(anneal_optimizer_nadam(0.002, 0.9, 0.999, 1e-7, 0.004, &optimizer))
+        let model = Self.model(optimizer)
+        anneal_optimizer_free(optimizer)
+        defer { anneal_model_free(model) }
+        let data = try CData.ionosphere()
+        var history: OpaquePointer?
+        ok(anneal_model_fit(model, data.x, data.rows, data.columns, data.y, 1, 3, 28, 0.33, true, nil, nil, nil, nil, &history))
+        defer { anneal_history_free(history) }
+        let loss = try #require(historyValues(history)["loss"])
+        #expect(loss.count == 3 && loss[2] < loss[0])
+        ok(anneal_model_set_learning_rate(model, 0.0005))
+        var rate = 0.0
+        ok(anneal_model_effective_learning_rate(model, &rate))
+        #expect(rate == Double(Float(0.0005)))
+    }
+
+    @Test("constructors: Keras's checks as statuses naming the argument, never a crash")
+    func argumentChecks() {
+        var optimizer: OpaquePointer?
+        fails(anneal_optimizer_adam(0.001, 1.0, 0.999, 1e-7, false, 0, nil, &optimizer), ANNEAL_E_INVALID_ARGUMENT)
+        #expect(Support.lastError.contains("beta_1") && optimizer == nil)
+        fails(anneal_optimizer_rmsprop(0.001, 0.9, 1.5, 1e-7, false, 0, nil, &optimizer), ANNEAL_E_INVALID_ARGUMENT)
+        #expect(Support.lastError.contains("momentum"))
+        fails(anneal_optimizer_adagrad(0.001, -0.1, 1e-7, 0, nil, &optimizer), ANNEAL_E_INVALID_ARGUMENT)
+        #expect(Support.lastError.contains("initial_accumulator_value"))
+        fails(anneal_optimizer_adadelta(.nan, 0.95, 1e-7, 0, nil, &optimizer), ANNEAL_E_INVALID_ARGUMENT)
+        #expect(Support.lastError.contains("learning_rate"))
+        fails(anneal_optimizer_adamax(0.001, 0.9, 0.999, 1e-7, -1, nil, &optimizer), ANNEAL_E_INVALID_ARGUMENT)
+        #expect(Support.lastError.contains("decay"))
+        fails(anneal_optimizer_nadam(0.001, 0.9, 0.999, -1, 0.004, &optimizer), ANNEAL_E_INVALID_ARGUMENT)
+        #expect(Support.lastError.contains("epsilon"))
+        fails(anneal_optimizer_adam(0.001, 0.9, 0.999, 1e-7, false, 0, nil, nil), ANNEAL_E_NULL_POINTER)
+        var epochSchedule: OpaquePointer?
+        ok(anneal_schedule_step_decay(0.1, 0.5, 10, ANNEAL_UNIT_EPOCH, &epochSchedule))
+        fails(anneal_optimizer_adam(0.001, 0.9, 0.999, 1e-7, false, 0, epochSchedule, &optimizer), ANNEAL_E_INVALID_ARGUMENT)
+        anneal_schedule_free(epochSchedule)
+        fails(anneal_optimizer_adam(0.001, 0.9, 0.999, 1e-7, false, 0, epochSchedule, &optimizer), ANNEAL_E_INVALID_HANDLE)
+        // An SGD handle is not an optimizer handle, nor the other way round.
+        var sgd: OpaquePointer?
+        ok(anneal_sgd_create(0.1, 0, 0, false, &sgd))
+        defer { anneal_sgd_free(sgd) }
+        var model: OpaquePointer?
+        ok(anneal_model_create(1, &model))
+        defer { anneal_model_free(model) }
+        ok(anneal_model_add_dense(model, 1, ANNEAL_ACTIVATION_SIGMOID, ANNEAL_INITIALIZER_NORMAL, ANNEAL_INITIALIZER_ZEROS, true, 2))
+        fails(anneal_model_compile_optimizer(model, sgd, ANNEAL_LOSS_BINARY_CROSSENTROPY, nil, 0), ANNEAL_E_INVALID_HANDLE)
+        #expect(Support.lastError.contains("optimizer"))
+        ok(anneal_optimizer_adam(0.001, 0.9, 0.999, 0, false, 0, nil, &optimizer))
+        fails(anneal_model_compile(model, optimizer, ANNEAL_LOSS_BINARY_CROSSENTROPY, nil, 0), ANNEAL_E_INVALID_HANDLE)
+        ok(anneal_model_compile_optimizer(model, optimizer, ANNEAL_LOSS_BINARY_CROSSENTROPY, nil, 0))
+        anneal_optimizer_free(optimizer)
+        anneal_optimizer_free(optimizer)  // freeing twice does nothing
+        anneal_optimizer_free(nil)
+    }
+}
