@@ -5,6 +5,9 @@
  * anything not written here is not API. The Python package (python/anneal/_lib.py) binds these functions
  * one to one.
  *
+ * A first program: the section "Data-set-first training" below opens with the tutorial's whole experiment,
+ * from CSV file to printed accuracy and saved weights, in eight calls (examples/c/minimal.c runs it).
+ *
  * ---------------------------------------------------------------------------------------------------------
  * CONVENTIONS (they apply to every function below unless its own comment says otherwise)
  *
