@@ -1,0 +1,132 @@
+/// Whole-model save and load: architecture, weights, compile settings, the optimizer's arguments and state,
+/// and the random generator, so that a loaded model trains on exactly as the saved one would have.
+///
+/// ```swift
+/// try model.save(to: "model.anneal")
+/// let resumed = try Sequential(contentsOf: "model.anneal")
+/// try resumed.fit(x, y, epochs: 5)    // the same bits as five more epochs of `model`
+/// ```
+/// The file is a ``ModelFile`` holding a ``ModelDescription`` and, in order, the weights (`getWeights()`)
+/// and the optimizer's state buffers (`Optimizer/stateNames`), each flat over the model's parameters.
+extension Sequential {
+    /// The model's description, as ``save(to:)`` writes it.
+    /// - Throws: ``AnnealError/Kind/invalidState`` when the optimizer follows a schedule the model file
+    ///   cannot hold (see ``ScheduleDescription``).
+    public func describe() throws -> ModelDescription {
+        var records = [ModelDescription.Record("anneal-model", [("version", "1")])]
+        records.append(ModelDescription.Record("generator", [("state", generator.words.map(String.init).joined(separator: ","))]))
+        for (index, layer) in layers.enumerated() {
+            var fields: [(String, String)] = [
+                ("units", "\(layer.units)"), ("activation", layer.activation.rawValue), ("use_bias", "\(layer.useBias)"),
+                ("kernel_initializer", layer.kernelInitializer.descriptionValue),
+                ("bias_initializer", layer.biasInitializer.descriptionValue),
+                ("name", index == 0 ? "dense" : "dense_\(index)"),
+            ]
+            if let inputs = layer.inputDimension { fields.append(("input_dim", "\(inputs)")) }
+            records.append(ModelDescription.Record("layer", fields))
+        }
+        if let network { records.append(ModelDescription.Record("built", [("input_dim", "\(network.inputs)")])) }
+        if let optimizer, let loss {
+            records.append(ModelDescription.Record(
+                "compile", [("loss", loss.rawValue), ("metrics", metrics.map(\.name).joined(separator: ","))]))
+            records.append(optimizer.descriptionRecord)
+            if let schedule = optimizer.schedule {
+                guard let record = ScheduleDescription.record(schedule) else {
+                    throw AnnealError.invalidState(
+                        "cannot save the model: its \(optimizer.name) optimizer follows a \(type(of: schedule)) schedule, "
+                            + "which a model file cannot hold (Keras's schedules and ConstantSchedule can be saved)")
+                }
+                records.append(record)
+            }
+            var state: [(String, String)] = [("iterations", "\(optimizer.iterations)"),
+                                             ("slots", optimizer.stateNames.joined(separator: ","))]
+            if let nadam = optimizer as? Nadam { state.append(("momentum_cache", "\(nadam.momentumCache)")) }
+            records.append(ModelDescription.Record("state", state))
+        }
+        return ModelDescription(records: records)
+    }
+
+    /// Writes the whole model to `path` atomically (a temporary file renamed over the destination): a crash
+    /// mid-save leaves any previous file intact.
+    /// - Throws: ``AnnealError/Kind/invalidState`` (see ``describe()``), ``AnnealError/Kind/io`` naming the path.
+    public func save(to path: String) throws {
+        let description = try describe()
+        var tensors = getWeights()
+        if let optimizer, let network {
+            for name in optimizer.stateNames {
+                tensors.append(WeightTensor(shape: [network.parameters.count], values: optimizer.stateValues(name) ?? []))
+            }
+        }
+        try ModelFile.write(description: description.text, tensors: tensors, to: path)
+    }
+
+    /// The model saved at `path` by ``save(to:)``, ready to predict and to go on training exactly where the
+    /// saved one stood.
+    /// - Throws: ``AnnealError/Kind/io`` naming the path and the reason; ``AnnealError/Kind/corruptFile``
+    ///   naming the path for anything wrong with the content. Nothing half-loaded is ever returned.
+    public convenience init(contentsOf path: String) throws {
+        let (text, tensors) = try ModelFile.read(from: path)
+        self.init(seed: 0)
+        do {
+            try restore(ModelDescription(parsing: text, source: path), tensors, DescriptionReader(source: path))
+        } catch let error as AnnealError where error.kind != .corruptFile && error.kind != .io {
+            throw AnnealError(.corruptFile, "\(path): \(error.message)")
+        }
+    }
+
+    private func restore(_ description: ModelDescription, _ tensors: [WeightTensor], _ read: DescriptionReader) throws {
+        guard let header = description.first("anneal-model"), header["version"] == "1" else {
+            throw AnnealError(.corruptFile, "\(read.source): the description does not start with 'anneal-model version=1'")
+        }
+        for record in description.all("layer") {
+            let inputs = record["input_dim"] == nil ? nil : try read.int(record, "input_dim")
+            func initializer(_ key: String) throws -> Initializer {
+                let value = try read.string(record, key)
+                guard let initializer = Initializer(descriptionValue: value) else {
+                    throw read.fail(record, "unknown initializer \(key)=\(value)")
+                }
+                return initializer
+            }
+            try add(Dense(try read.int(record, "units"), activation: try Activation(name: try read.string(record, "activation")),
+                          kernelInitializer: try initializer("kernel_initializer"),
+                          biasInitializer: try initializer("bias_initializer"), useBias: try read.bool(record, "use_bias"),
+                          inputDimension: inputs))
+        }
+        if let built = description.first("built") { try build(inputDimension: try read.int(built, "input_dim")) }
+        let weightCount = weightShapes.count
+        guard tensors.count >= weightCount else {
+            throw AnnealError(.corruptFile, "\(read.source): the model has \(weightCount) weights, the file holds \(tensors.count) tensors")
+        }
+        if weightCount > 0 { try setWeights(Array(tensors[0..<weightCount])) }
+        if let record = description.first("generator") {
+            let words = try read.list(record, "state").compactMap { UInt64($0) }
+            guard let restored = SeededGenerator(words: words) else { throw read.fail(record, "not a generator state") }
+            generator = restored
+        }
+        var used = weightCount
+        if let compile = description.first("compile") {
+            guard let record = description.first("optimizer") else {
+                throw AnnealError(.corruptFile, "\(read.source): a compiled model's description has no 'optimizer' record")
+            }
+            let schedule = try description.first("schedule").map { try ScheduleDescription.make(from: $0, read) }
+            let optimizer = try Optimizer.make(from: record, schedule: schedule, read)
+            try self.compile(optimizer: optimizer, loss: Loss(name: try read.string(compile, "loss")),
+                             metrics: try read.list(compile, "metrics"))
+            if let state = description.first("state") {
+                let names = try read.list(state, "slots")
+                guard tensors.count == weightCount + names.count else {
+                    throw read.fail(state, "\(names.count) state buffers after \(weightCount) weights, but the file holds \(tensors.count) tensors")
+                }
+                var values: [String: [Float]] = [:]
+                for (offset, name) in names.enumerated() { values[name] = tensors[weightCount + offset].values }
+                used += names.count
+                try optimizer.setState(iterations: Int64(try read.int(state, "iterations")), values: values,
+                                       parameterCount: network?.parameters.count ?? 0)
+                if let nadam = optimizer as? Nadam { nadam.momentumCache = try read.float(state, "momentum_cache") }
+            }
+        }
+        guard used == tensors.count else {
+            throw AnnealError(.corruptFile, "\(read.source): \(tensors.count - used) tensors in the file belong to nothing in its description")
+        }
+    }
+}
