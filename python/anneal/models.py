@@ -15,7 +15,7 @@ import weakref
 from . import _arrays, _lib, callbacks as callbacks_module, layers as layers_module, optimizers, utils
 from .errors import InternalError, InvalidStateError, ShapeMismatchError
 
-__all__ = ["Sequential"]
+__all__ = ["Sequential", "load_model", "save_model"]
 
 _ACTIVATION_CODES = {"linear": 0, "relu": 1, "sigmoid": 2, "tanh": 3, "softmax": 4}
 _INITIALIZER_CODES = {
@@ -426,9 +426,26 @@ class Sequential:
         _lib.check(_lib.anneal_model_save_weights(self._live_handle(), filepath.encode()))
 
     def load_weights(self, filepath, **kwargs):
-        """Loads weights saved by ``save_weights``; a missing, corrupt or mismatched file raises and leaves the
-        model's weights unchanged."""
+        """Loads weights saved by ``save_weights`` (or the weights of a whole-model file from ``save``), or
+        Keras's ``.weights.h5`` / ``.h5`` files (needs h5py); a missing, corrupt or mismatched file raises and
+        leaves the model's weights unchanged."""
+        try:
+            magic = saving._magic(os.fspath(filepath))
+        except OSError:
+            magic = b""  # the library reports it, naming the file
+        if magic == saving._HDF5_MAGIC:
+            from . import _keras_files
+            self.set_weights(_keras_files.read_weights(os.fspath(filepath)))
+            return
         _lib.check(_lib.anneal_model_load_weights(self._live_handle(), os.fspath(filepath).encode()))
+
+    # --- Whole-model save -----------------------------------------------------------------------------------
+    def save(self, filepath, overwrite=True, save_format=None, **kwargs):
+        """Saves the whole model. By default in Anneal's model file (architecture, weights, compile settings,
+        the optimizer's arguments and state, the random generator: ``load_model`` resumes training exactly),
+        written atomically; with ``save_format="h5"`` or a ``.h5`` suffix, as a Keras 2 HDF5 file that
+        tf_keras loads (needs h5py: ``pip install anneal[h5]``)."""
+        saving.save_model(self, filepath, overwrite=overwrite, save_format=save_format, **kwargs)
 
     # --- Description ----------------------------------------------------------------------------------------
     def count_params(self):
@@ -459,3 +476,7 @@ class Sequential:
         for row in rows:
             if row:
                 print_fn(row)
+
+
+from . import saving  # noqa: E402  (after Sequential: saving builds Sequential models)
+from .saving import load_model, save_model  # noqa: E402,F401
