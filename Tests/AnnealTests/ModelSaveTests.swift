@@ -125,6 +125,10 @@ struct ModelSaveTests {
             let text = try model.describe().text.replacing("units=8", with: "units=9")
             try ModelFile.write(description: text, tensors: model.getWeights(), to: path)
             expectAnnealError(.corruptFile, mentioning: [path]) { _ = try Sequential(contentsOf: path) }
+            // A description promising a huge layer is refused before anything is allocated.
+            let huge = try model.describe().text.replacing("units=8", with: "units=4000000000000")
+            try ModelFile.write(description: huge, tensors: model.getWeights(), to: path)
+            expectAnnealError(.corruptFile, mentioning: [path, "shape"]) { _ = try Sequential(contentsOf: path) }
         }
     }
 

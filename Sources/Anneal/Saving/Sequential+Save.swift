@@ -74,10 +74,36 @@ extension Sequential {
         }
     }
 
+    /// Checks the layers' sizes against the weights the file holds before anything is allocated: a file
+    /// whose description promises more than its tensors (a crafted or mismatched one) must not make the
+    /// model allocate it.
+    private func checkShapes(_ description: ModelDescription, _ tensors: [WeightTensor], _ read: DescriptionReader) throws {
+        let layers = description.all("layer")
+        let built = try description.first("built").map { try read.int($0, "input_dim") }
+        if let first = layers.first, first["input_dim"] != nil, built == nil {
+            throw read.fail(first, "the first layer has an input_dim but the model is not marked built")
+        }
+        guard var width = built else { return }
+        var index = 0
+        for record in layers {
+            let units = try read.int(record, "units")
+            var shapes = [[width, units]]
+            if try read.bool(record, "use_bias") { shapes.append([units]) }
+            for shape in shapes {
+                guard index < tensors.count, tensors[index].shape == shape else {
+                    throw read.fail(record, "the file's weight \(index) does not have the layer's shape \(shape)")
+                }
+                index += 1
+            }
+            width = units
+        }
+    }
+
     private func restore(_ description: ModelDescription, _ tensors: [WeightTensor], _ read: DescriptionReader) throws {
         guard let header = description.first("anneal-model"), header["version"] == "1" else {
             throw AnnealError(.corruptFile, "\(read.source): the description does not start with 'anneal-model version=1'")
         }
+        try checkShapes(description, tensors, read)
         for record in description.all("layer") {
             let inputs = record["input_dim"] == nil ? nil : try read.int(record, "input_dim")
             func initializer(_ key: String) throws -> Initializer {
