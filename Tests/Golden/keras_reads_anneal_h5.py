@@ -23,8 +23,10 @@ import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import tf_keras  # noqa: E402
 
+from anneal import optimizers  # noqa: E402
 from anneal.datasets import ionosphere  # noqa: E402
-from anneal.models import load_model  # noqa: E402
+from anneal.layers import Dense  # noqa: E402
+from anneal.models import Sequential, load_model  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "..", "..", "python", "tests", "fixtures", "keras_files")
@@ -61,12 +63,39 @@ def main():
                 "anneal_iterations_before_epoch": model.optimizer.iterations - (len(x) + batch - 1) // batch,
                 "max_abs_weight_difference_after_one_more_epoch": weight_difference,
             }
+        # Every other legacy optimizer (with the variants that add state), written after one epoch of Anneal.
+        results["optimizers"] = {}
+        for label, optimizer in (
+                ("RMSprop_centered_momentum", optimizers.RMSprop(0.01, momentum=0.5, centered=True)),
+                ("Nadam", optimizers.Nadam(0.01)), ("Adagrad", optimizers.Adagrad(0.05)),
+                ("Adadelta", optimizers.Adadelta(1.0)), ("Adamax", optimizers.Adamax(0.01)),
+                ("Adam_amsgrad", optimizers.Adam(0.01, amsgrad=True)),
+                ("SGD_nesterov", optimizers.SGD(0.1, momentum=0.9, nesterov=True))):
+            model = Sequential([Dense(8, input_dim=34, activation="relu"), Dense(1, activation="sigmoid")])
+            model.compile(loss="binary_crossentropy", optimizer=optimizer, metrics=["accuracy"])
+            model.fit(x, y, epochs=1, batch_size=32, shuffle=False, verbose=0)
+            written = os.path.join(scratch, f"{label}.h5")
+            model.save(written)
+            keras_model = tf_keras.models.load_model(written)
+            difference = float(np.abs(keras_model.predict(x[:8], verbose=0)
+                                      - np.asarray(model.predict(x[:8], verbose=0))).max())
+            iterations = int(keras_model.optimizer.iterations.numpy())
+            keras_model.fit(x, y, epochs=1, batch_size=32, shuffle=False, verbose=0)
+            model.fit(x, y, epochs=1, batch_size=32, shuffle=False, verbose=0)
+            results["optimizers"][label] = {
+                "max_abs_prediction_difference": difference,
+                "tf_keras_optimizer": type(keras_model.optimizer).__module__ + "." + type(keras_model.optimizer).__name__,
+                "tf_keras_iterations": iterations,
+                "max_abs_weight_difference_after_one_more_epoch": max(
+                    float(np.abs(np.asarray(a) - b).max()) for a, b in zip(model.get_weights(), keras_model.get_weights())),
+            }
     text = json.dumps(results, indent=1)
     print(text)
     if out:
         with open(out, "w") as file:
             file.write(text + "\n")
-    ok = all(m["max_abs_prediction_difference"] <= 1e-6 for m in results["models"].values())
+    checked = list(results["models"].values()) + list(results["optimizers"].values())
+    ok = all(m["max_abs_prediction_difference"] <= 1e-6 for m in checked)
     return 0 if ok else 1
 
 

@@ -139,6 +139,14 @@ def test_tf_keras_read_anneals_h5():
         assert result["max_abs_prediction_difference"] <= PREDICTION_TOLERANCE
         assert result["tf_keras_iterations"] == result["anneal_iterations_before_epoch"]
         assert result["max_abs_weight_difference_after_one_more_epoch"] <= 1e-6
+    # Every other legacy optimizer: tf_keras restored its state (11 updates of one epoch), so the next epoch
+    # agreed; a lost state (moments back at zero, accumulators back at their start) differs by far more.
+    assert len(recorded["optimizers"]) == 7
+    for label, result in recorded["optimizers"].items():
+        assert result["tf_keras_optimizer"].startswith("tf_keras.src.optimizers.legacy."), label
+        assert result["tf_keras_iterations"] == 11, label
+        assert result["max_abs_prediction_difference"] <= PREDICTION_TOLERANCE, label
+        assert result["max_abs_weight_difference_after_one_more_epoch"] <= 1e-6, label
 
 
 def test_keras_file_errors():
