@@ -153,3 +153,28 @@ def test_keras_file_errors():
     require_h5py()
     with pytest.raises(Exception, match="tutorial_sgd.weights.h5"):
         load_model(os.path.join(FILES, "tutorial_sgd.weights.h5"))
+
+
+def test_missing_h5py_is_an_import_error_saying_how_to_install_it():
+    import importlib
+    import sys
+
+    import anneal
+
+    saved = {name: sys.modules.get(name) for name in ("h5py", "anneal._keras_files")}
+    attribute = anneal.__dict__.pop("_keras_files", None)  # else `from . import _keras_files` reuses it
+    sys.modules["h5py"] = None  # import h5py now raises ImportError
+    sys.modules.pop("anneal._keras_files", None)
+    try:
+        with pytest.raises(ImportError, match=r"pip install anneal\[h5\]"):
+            importlib.import_module("anneal._keras_files")
+        with pytest.raises(ImportError, match=r"pip install anneal\[h5\]"):
+            load_model(os.path.join(FILES, "tutorial_sgd.h5"))
+    finally:
+        for name, module in saved.items():
+            if module is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = module
+        if attribute is not None:
+            anneal._keras_files = attribute
