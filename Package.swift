@@ -27,8 +27,12 @@ let package = Package(
         .target(name: "AnnealExport", dependencies: ["Anneal", "CAnneal"]),
 
         // MARK: Examples and benchmarks
-        .executableTarget(name: "anneal-tutorial", dependencies: ["Anneal"], path: "examples/swift/tutorial"),
-        .executableTarget(name: "anneal-bench", dependencies: ["Anneal"], path: "benchmarks/swift"),
+        /// The tutorial's three experiments (`TutorialExperiment`): shared by the runner, the benchmark and
+        /// the tests so that all of them train the same thing; not part of the `Anneal` library.
+        .target(name: "AnnealTutorial", dependencies: ["Anneal"], path: "examples/swift/AnnealTutorial"),
+        .executableTarget(
+            name: "anneal-tutorial", dependencies: ["Anneal", "AnnealTutorial"], path: "examples/swift/tutorial"),
+        .executableTarget(name: "anneal-bench", dependencies: ["Anneal", "AnnealTutorial"], path: "benchmarks/swift"),
 
         // MARK: Fuzzing
         /// `fuzz/run.sh csv|weights [runs]` builds these with `-sanitize=fuzzer,address -DANNEAL_LIBFUZZER`;
@@ -56,7 +60,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(
             name: "AnnealTests",
-            dependencies: ["Anneal"],
+            dependencies: ["Anneal", "AnnealTutorial"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

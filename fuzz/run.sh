@@ -8,7 +8,7 @@
 # then runs it on the seed corpus fuzz/corpus/<target>/ (read only) plus a working corpus in
 # fuzz/out/<target>/corpus/ (gitignored, kept between runs). A crash is written to fuzz/out/<target>/crash-*;
 # replay it with a plain build: `swift build && .build/debug/anneal-fuzz-<target> fuzz/out/<target>/crash-*`,
-# then turn it into a regression test in Tests/AnnealTests (FuzzRegressionTests.swift).
+# then add it to fuzz/corpus/<target>/ with a named test in Tests/AnnealTests/FuzzCorpusTests.swift.
 #
 # A target (fuzz/<target>/) holds only its property check and hands it to the driver both share,
 # fuzz/driver/FuzzDriver.swift: libFuzzer's LLVMFuzzerRunDriver under -DANNEAL_LIBFUZZER, file replay otherwise.

@@ -533,8 +533,8 @@ static void ak_run(const struct ak_job *job, bool shared, ptrdiff_t granule) {
         return;
     }
     // About 48 chunks, each a whole number of granules: the thread that finishes first waits for at most
-    // one chunk of the other's (with 16, a 128-row product had 11 chunks of 12 rows: 6 against 5). A claim
-    // costs well under a microsecond. Big network, in-process A/B: 1.431 -> 1.410 ms per batch.
+    // one chunk of the other's, small beside the whole (with 16, a 128-row product had 11 chunks of 12 rows:
+    // 6 against 5). A claim costs well under a microsecond, so many chunks cost less than an uneven split.
     ptrdiff_t granules = (job->rows + granule - 1) / granule;
     ak_post(job, ((granules + 47) / 48) * granule);
     ak_finish_posted();
@@ -563,9 +563,10 @@ static const double ak_split_threshold = 1.0e6;
 
 // --- Packing b -----------------------------------------------------------------------------------------------
 // A big product's b (a 784 x 256 kernel: 800 kB) read in place puts each step of depth on another cache line
-// and, every 4 kB, on another page; copied into panels whose rows are contiguous it runs 35 % faster, packing
-// included (AVX2, 128 x 784 x 256: 58 -> 77 GFLOP/s). A b read transposed (the input gradient's kernel) is
-// packed whatever its size: the copy is the transpose. Only where b is read changes, so the sums do not.
+// and, every 4 kB, on another page; copied into panels whose rows are contiguous, each panel is read as one
+// stream, and the copy costs one pass over b against the many passes of the product. A b read transposed
+// (the input gradient's kernel) is packed whatever its size: the copy is the transpose. Only where b is read
+// changes, so the sums do not.
 
 /// The calling thread's packing buffer: grown when a product needs more and kept, so that steady training
 /// allocates nothing; freed when the thread exits.
@@ -613,9 +614,9 @@ static void ak_pack_part(const struct ak_job *job, ptrdiff_t first, ptrdiff_t co
 }
 
 /// Panels `[first, first + count)` of a packing job whose b is read transposed with its depth contiguous
-/// (b_depth_stride 1: a kernel in the input gradient's product delta · Wᵀ), 8 x 8 in registers. Copied one
-/// float at a time, each store went to another cache line: 128 x 256 x 256 with its packing took 406 us on
-/// one thread, 218 now (211 with b packed already), timed on the same operands again and again.
+/// (b_depth_stride 1: a kernel in the input gradient's product delta · Wᵀ), 8 x 8 in registers: copied one
+/// float at a time, each store would go to another cache line; transposed by blocks, each store is a whole
+/// row of 8, and the packing costs little beside the product it serves.
 static __attribute__((target("avx2"))) void ak_pack_transposed_part(const struct ak_job *job, ptrdiff_t first,
                                                                     ptrdiff_t count) {
     const float *restrict b = job->b;
@@ -652,7 +653,7 @@ static void (*ak_pack_part_for(ptrdiff_t b_depth_stride, ptrdiff_t b_column_stri
 
 // --- Transposes -------------------------------------------------------------------------------------------------
 // A gradient product reads its a transposed (xᵀ · delta). Copied transposed once per batch, its rows are read
-// in order, which the updating product runs 5 % faster on (784 x 128 x 256: 768 -> 727 us, one thread).
+// in order: the updating product then streams a instead of taking a new cache line at every step of depth.
 
 /// Rows `[first, first + count)` of a transpose job: `c[n][m] = b[m][n]` for those rows m of b (`rows` x
 /// `columns`, row stride `columns`; c's row stride `rows`), 8 x 8 in registers (AVX2, which AVX-512 CPUs have).
@@ -740,9 +741,9 @@ static bool ak_gemm(anneal_kernels_level level, struct ak_job *job) {
     bool big = anneal_kernels_product_is_shared(level, job->rows, job->columns, job->depth);
     bool in_place = job->b_column_stride == 1;
     // A product with a small a (a batch's rows) and many columns is shared by panels of columns: each thread
-    // then reads only its panels of b, and packs them itself when b needs packing (big network, 128 x 784 x
-    // 256, two threads: 323 -> 313 us; in-process A/B, per batch, min 1.39 -> 1.35 ms). A big a is shared by
-    // rows instead, so that it is read once.
+    // then reads only its panels of b, the big operand (half the memory traffic each), and packs them itself
+    // when b needs packing, so the packing is shared too. A big a is shared by rows instead, so that it is
+    // read once.
     ptrdiff_t panels = (job->columns + ak_panel_columns(level) - 1) / ak_panel_columns(level);
     bool by_columns =
         big && !job->update && panels >= 8 && (double)job->rows * (double)job->depth <= ak_column_split_a;
@@ -875,8 +876,8 @@ void anneal_kernels_gather_rows(anneal_kernels_level level, float *destination, 
                          .rows = count, .b = source, .c = destination, .columns = width, .row_indices = rows,
                          .transposed = transposed};
     if (transposed) job.part = ak_gather_transposed_part;  // both vector levels (AVX-512 CPUs have AVX2)
-    // A big batch's rows lie all over a big data set: two threads wait for memory side by side (big network,
-    // in-process A/B: 1.39 -> 1.37 ms per batch). Transposed, in pieces of 16 rows like anneal_kernels_transpose.
+    // A big batch's rows lie all over a big data set: two threads wait for memory side by side, so the
+    // waits overlap. Transposed, in pieces of 16 rows like anneal_kernels_transpose.
     ak_run(&job, anneal_kernels_update_is_shared(width * count), transposed ? 16 : 1);
 }
 

@@ -244,9 +244,9 @@ AK_INLINE void AK_NAME(dispatch_any)(
 
 /// The blocks of a product that stores c (dispatch, dispatch_fused), and of one that updates the parameters
 /// in `update->c` (anneal_kernels_gemm_sgd: dispatch_update, dispatch_update_fused): each its own function,
-/// so that none of the update's code sits in the small products' path (see Network.layerUpdateMinimum for
-/// what the tutorial's run did), and the fused copies apart too (one function choosing between the two by a
-/// flag was tried: no faster, perhaps slower, within this machine's noise).
+/// so that none of the update's code sits in the small products' path (see Network.layerUpdateMinimum), and
+/// the fused copies apart too: each copy's inner loop then has no branch on the flag, and choosing the
+/// function once per product costs nothing measurable.
 #define AK_DISPATCH_STORING(NAME, FUSED)                                                                     \
     static AK_TARGET void AK_NAME(NAME)(int rb, int nf, int tk, const float *a, ptrdiff_t ars, ptrdiff_t ads,  \
                                         const float *b, ptrdiff_t bs, const float *init, float *c,              \
@@ -278,8 +278,8 @@ AK_DISPATCH_UPDATING(dispatch_update_fused, true)
 /// vectorized across rows instead of across the W columns, so no lane idles and each a(m, k) is loaded once
 /// for all W columns. V vectors of rows (the last one possibly partial, `lanes` wide) go side by side: one
 /// vector's sums are only W chains of dependent adds, too few to hide the adds' latency. Each c[m][n] still
-/// sums over k in increasing order. (With a gather for the other products, where rows are apart, it was
-/// slower than the column-vectorized blocks.)
+/// sums over k in increasing order. (Not for the other products, where rows are apart: loading a vector of
+/// rows would need a gather, which costs more than the lanes it fills.)
 /// With UPDATE (a constant), each sum updates the parameter at its place instead (anneal_kernels_gemm_sgd).
 AK_INLINE void AK_NAME(row_panel_wv)(const int W, const int V, const bool UPDATE, const bool FUSED,
                                     const struct ak_job *job, const float *a, const float *b, ptrdiff_t bs,
@@ -344,8 +344,8 @@ AK_INLINE void AK_NAME(row_panel_wv)(const int W, const int V, const bool UPDATE
     }
 
 /// A panel of 5 or 6 columns: two vectors of rows side by side (the last vector alone), so that each step of
-/// depth reads a whole cache line of a at AVX2. (One vector by 10 columns ran the big network's 256 x 10 x 128
-/// gradient product in 22 us, two by 5 then by 5 in 11.)
+/// depth reads a whole cache line of a at AVX2, where one vector of rows would read half of one and leave
+/// the other half to be fetched again for the next vector.
 #define AK_ROW_PANEL_WIDE(W)                                                                               \
     for (ptrdiff_t m = 0; m < count;) {                                                                     \
         ptrdiff_t rows = count - m < 2 * AK_LANES ? count - m : 2 * AK_LANES;                               \
@@ -437,8 +437,9 @@ AK_INLINE struct AK_NAME(panel) AK_NAME(panel_at)(const struct ak_job *job, ptrd
 
 /// Whether the panel is narrow enough to be summed across rows by row_panel, when a's rows are adjacent and
 /// there are a vector's worth of them: 4 columns or fewer with no full vector (a wide product's last), or a
-/// product of at most AK_ROW_PANEL_COLUMNS columns (the big network's 10 outputs: its updating gradient
-/// product, 256 x 10 x 128, took 32 us in 6 x 10 blocks that copied a first, 16 reading a in place, 14 so).
+/// product of at most AK_ROW_PANEL_COLUMNS columns (the big network's 10 outputs): so few columns leave
+/// lanes of a column-vectorized block idle (10 columns use 10 of 16 lanes at either width), while vectors of
+/// rows fill every lane.
 AK_INLINE bool AK_NAME(is_row_panel)(const struct ak_job *job, struct AK_NAME(panel) p, ptrdiff_t count) {
     return ((p.nf == 0 && p.rest <= 4) || job->columns <= AK_ROW_PANEL_COLUMNS) && count >= AK_LANES &&
            job->a_row_stride == 1;
@@ -455,14 +456,13 @@ static AK_TARGET void AK_NAME(gemm_part)(const struct ak_job *job, ptrdiff_t fir
     float *c = job->c + first * job->c_stride;
     // A product that updates (all its panels but a narrow one alone, which is below) goes by block rows
     // outside, panels inside: each block row updates whole rows of parameters and velocities, one contiguous
-    // stretch of memory after another. Panel by panel, the updates went down the columns of those big arrays
-    // and pushed a's rows out of the cache: the product ran slower than product and update apart (784 x 128
-    // x 256: 880 us against 734 + 46). A transposed a (rows adjacent) is first copied into `packed_a`, block
-    // row by block row, its steps of depth one after another: read once per panel, it otherwise takes a new
-    // cache line at every step (777 -> 730 us).
+    // stretch of memory after another. Panel by panel, the updates would go down the columns of those big
+    // arrays and push a's rows out of the cache, losing what fusing the update saves. A transposed a (rows
+    // adjacent) is first copied into `packed_a`, block row by block row, its steps of depth one after
+    // another: read once per panel, it would otherwise take a new cache line at every step.
     if (job->update && !AK_NAME(is_row_panel)(job, AK_NAME(panel_at)(job, 0), count)) {
         float packed_a[AK_BLOCK_ROWS * AK_PACKED_A_DEPTH];
-        // (Not for a single panel, which would read the copy once: 256 x 10 x 128 took 32 us so, 16 without.)
+        // (Not for a single panel, which would read the copy only once: the copy would cost more than it saves.)
         bool pack_a = job->depth <= AK_PACKED_A_DEPTH && job->a_row_stride == 1 && job->a_depth_stride != 1 &&
                       job->columns > AK_PANEL;
         for (ptrdiff_t m = 0; m < count; m += AK_BLOCK_ROWS) {
@@ -499,8 +499,8 @@ static AK_TARGET void AK_NAME(gemm_part)(const struct ak_job *job, ptrdiff_t fir
             continue;
         }
         if (job->update) continue;  // done above
-        // Up to one block of rows, the column-vectorized block is faster (the transposes cost more than they
-        // save: 1 to 6 rows of 34 deep measured 52 to 71 ns against 84 to 89).
+        // Up to one block of rows, the column-vectorized block is used: the transposes the row-vectorized one
+        // needs cost more than they save on so few rows.
         if (p.nf == 0 && p.rest <= 4 && job->a_depth_stride == 1 && count > AK_BLOCK_ROWS) {
             ak_avx2_transposed_panel(p.rest, job->fused, a, job->a_row_stride, job->depth, p.b, p.bs,
                                      init ? init + n : NULL, c + n, job->c_stride, count);

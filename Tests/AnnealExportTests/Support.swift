@@ -36,7 +36,7 @@ enum Support {
         return directory.appendingPathComponent("libanneal.so")
     }
 
-    /// `$ANNEAL_SANITIZER` (`address` or `thread`), which the README's sanitizer commands set.
+    /// `$ANNEAL_SANITIZER` (`address` or `thread`), which the sanitizer commands in docs/TESTING.md set.
     static let sanitizer: String? = ProcessInfo.processInfo.environment["ANNEAL_SANITIZER"].flatMap { $0.isEmpty ? nil : $0 }
 
     /// The Swift toolchain's `lib/swift/linux`, found from `clang` on PATH (the toolchain's own clang).

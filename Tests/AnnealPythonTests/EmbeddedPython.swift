@@ -32,7 +32,7 @@ enum EmbeddedPython {
     /// Longest a single Python run may take (the whole python/tests suite takes well under a minute).
     static let hangLimit: Double = 600
 
-    /// `$ANNEAL_SANITIZER` (`address` or `thread`), which the README's sanitizer commands set: the child
+    /// `$ANNEAL_SANITIZER` (`address` or `thread`), which the sanitizer commands in docs/TESTING.md set: the child
     /// `python3` then gets the sanitizer's runtime preloaded (`SanitizedChild`).
     static let sanitizer: String? = ProcessInfo.processInfo.environment["ANNEAL_SANITIZER"].flatMap { $0.isEmpty ? nil : $0 }
 

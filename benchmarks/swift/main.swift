@@ -3,6 +3,7 @@
 //
 //   swift run -c release anneal-bench [runs]
 import Anneal
+import AnnealTutorial
 import Foundation
 
 let runs = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 200

@@ -396,7 +396,7 @@ def save_h5(model, path):
     for kind, fields in records:
         by_kind.setdefault(kind, fields)
     layers = [fields for kind, fields in records if kind == "layer"]
-    names = [layer.name or fields["name"] for layer, fields in zip(model._layers, layers)]
+    names = [layer.name for layer in model._layers]  # Keras's automatic names (_naming), or the given ones
     if "built" not in by_kind:
         raise ValueError("Cannot save a model that has no weights yet: build it first (give the first layer an "
                          "input_dim, or call build / fit)")

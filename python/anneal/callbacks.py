@@ -13,7 +13,7 @@ import numbers
 import os
 import sys
 
-from . import _progbar
+from . import _missing, _progbar
 
 __all__ = [
     "Callback",
@@ -510,3 +510,7 @@ class LambdaCallback(Callback):
 
     def _implements_train_batch_hooks(self):
         return self._batch_hooks
+
+
+def __getattr__(name):
+    raise _missing.missing("anneal.callbacks", name, __all__)

@@ -3,7 +3,7 @@
 import ctypes
 import os
 
-from . import _arrays, _lib
+from . import _arrays, _lib, _missing
 
 __all__ = ["load_csv", "ionosphere", "ionosphere_path"]
 
@@ -62,3 +62,7 @@ def ionosphere_path():
 def ionosphere():
     """The ionosphere data set: 351 rows x 34 features, labels 0 (``b``) / 1 (``g``); ``(x, y, class_names)``."""
     return load_csv(ionosphere_path())
+
+
+def __getattr__(name):
+    raise _missing.missing("anneal.datasets", name, __all__)

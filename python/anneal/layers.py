@@ -1,6 +1,13 @@
-"""Layers: ``Dense``, with Keras's arguments, defaults and checks."""
+"""Layers: ``Dense`` and ``Input``, with Keras's arguments, defaults, checks and automatic names.
+
+A ``Dense`` added to a ``Sequential`` reads its shapes and weights from that model: ``input_shape``,
+``output_shape``, ``get_weights()``, ``set_weights()`` and ``count_params()`` work once the model is built.
+"""
 
 import numbers
+import weakref
+
+from . import _missing, _naming
 
 __all__ = ["Dense", "Input", "InputLayer"]
 
@@ -51,8 +58,18 @@ def _initializer_name(initializer, argument):
 
 def _positive_int(value, name):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
-        raise ValueError(f"Received an invalid value for `{name}`, expected a positive integer. Received: {name}={value!r}")
+        raise ValueError(f"Received an invalid value for `{name}`, expected a positive integer. "
+                         f"Received: {name}={value!r}")
     return int(value)
+
+
+def _layer_name(name, prefix):
+    """Keras's ``_init_set_name``: the given name, or the next automatic one for ``prefix``."""
+    if name is None:
+        return _naming.unique_object_name(prefix)
+    if not isinstance(name, str):
+        raise TypeError(f"Expected `name` argument to be a string, but got: {name!r}")
+    return name
 
 
 class Dense:
@@ -72,6 +89,8 @@ class Dense:
         unsupported = sorted(kwargs)
         if unsupported:
             raise TypeError(f"Dense got unsupported keyword arguments: {unsupported}")
+        # Named before the arguments are checked, as in Keras: a Dense refused for its units still uses a name.
+        self.name = _layer_name(name, "dense")
         self.units = _positive_int(units, "units")
         self.activation = _activation_name(activation)
         self.use_bias = bool(use_bias)
@@ -83,7 +102,76 @@ class Dense:
                 raise ValueError(f"Dense expects a 1-D input_shape like (34,). Received: input_shape={input_shape!r}")
             input_dim = shape[0]
         self.input_dim = None if input_dim is None else _positive_int(input_dim, "input_dim")
-        self.name = name
+        self.trainable = True
+        self._model = None  # weak reference to the Sequential this layer was added to
+        self._position = None  # its index in that model's layers
+
+    # --- The model this layer belongs to ---------------------------------------------------------------------
+    def _attach(self, model, position):
+        owner = self._model() if self._model is not None else None
+        if owner is not None and owner is not model:
+            raise ValueError(f'The layer "{self.name}" is already in the model "{owner.name}": Anneal cannot share '
+                             "a layer's weights between models. Create a new Dense for this model.")
+        self._model = weakref.ref(model)
+        self._position = position
+
+    def _detach(self):
+        self._model = None
+        self._position = None
+
+    def _owner(self):
+        """The model holding this layer's weights, or None while it has none (not added, or not built)."""
+        model = self._model() if self._model is not None else None
+        return model if model is not None and model.built else None
+
+    @property
+    def built(self):
+        return self._owner() is not None
+
+    @property
+    def input_shape(self):
+        """``(None, input width)`` once the model is built."""
+        model = self._owner()
+        if model is None:
+            raise AttributeError(f'The layer "{self.name}" has never been called and thus has no defined input '
+                                 "shape.")
+        return model._layer_input_shape(self._position)
+
+    @property
+    def output_shape(self):
+        """``(None, units)`` once the model is built."""
+        if self._owner() is None:
+            raise AttributeError(f'The layer "{self.name}" has never been called and thus has no defined output '
+                                 "shape.")
+        return (None, self.units)
+
+    # --- Weights -------------------------------------------------------------------------------------------
+    def get_weights(self):
+        """``[kernel, bias]`` (kernel inputs x units; no bias without ``use_bias``); ``[]`` before building."""
+        model = self._owner()
+        return [] if model is None else model._layer_weights(self._position)
+
+    def set_weights(self, weights):
+        """Replaces the kernel (and bias); the list must match ``get_weights()`` in length and shapes."""
+        model = self._owner()
+        expected = 0 if model is None else (2 if self.use_bias else 1)
+        weights = list(weights)
+        if len(weights) != expected:
+            raise ValueError(f'You called `set_weights(weights)` on layer "{self.name}" with a weight list of '
+                             f"length {len(weights)}, but the layer was expecting {expected} weights. Provided "
+                             f"weights: {str(weights)[:50]}...")
+        if expected:
+            model._set_layer_weights(self._position, weights)
+
+    def count_params(self):
+        """The number of weights (kernel and bias values) of a built layer."""
+        model = self._owner()
+        if model is None:
+            raise ValueError(f"You tried to call `count_params` on layer {self.name}, but the layer isn't built. "
+                             "Build the model first by calling `build()` or by calling the model on a batch of "
+                             "data.")
+        shape = model._layer_input_shape(self._position)
+        return shape[1] * self.units + (self.units if self.use_bias else 0)
 
     def get_config(self):
         return {
@@ -97,14 +185,42 @@ class Dense:
 
 
 class InputLayer:
-    """Declares the input width of a Sequential model: ``Input(shape=(34,))``."""
+    """Declares the input width of a Sequential model: ``Input(shape=(34,))`` as its first element or
+    ``model.add(Input(shape=(34,)))``. Named ``input_1``, ``input_2``, ... as Keras names its inputs."""
 
-    def __init__(self, shape=None, input_shape=None, **kwargs):
-        shape = shape if shape is not None else input_shape
-        if shape is None or len(tuple(shape)) != 1:
-            raise ValueError(f"Anneal's Input takes a 1-D shape like (34,). Received: shape={shape!r}")
-        self.input_dim = _positive_int(tuple(shape)[0], "shape[0]")
+    def __init__(self, shape=None, input_shape=None, name=None, dtype=None, batch_size=None, **kwargs):
+        unsupported = sorted(key for key, value in kwargs.items() if value is not None)
+        if unsupported:
+            raise TypeError(f"Input got unsupported keyword arguments: {unsupported}")
+        if dtype not in (None, "float32"):
+            raise ValueError(f"Anneal's inputs are float32. Received: dtype={dtype!r}")
+        if batch_size is not None:
+            raise ValueError("Anneal's Input takes no batch_size (every batch size works). "
+                             f"Received: batch_size={batch_size!r}")
+        given = shape if shape is not None else input_shape
+        if given is None:
+            raise ValueError("Please provide to Input a `shape` argument, like Input(shape=(34,)).")
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"Expected `name` argument to be a string, but got: {name!r}")
+        # Named before the shape is checked, as in Keras.
+        self.name = name if name else f"input_{_naming.get_uid('input')}"
+        try:
+            shape = tuple(given)
+        except TypeError:
+            shape = ()
+        if len(shape) != 1:
+            raise ValueError(f"Anneal's Input takes a 1-D shape like (34,). Received: shape={given!r}")
+        self.input_dim = _positive_int(shape[0], "shape[0]")
+        self.shape = (None, self.input_dim)
+
+    def __repr__(self):
+        return f"Input(shape=({self.input_dim},), name={self.name!r})"
 
 
-def Input(shape=None, **kwargs):
-    return InputLayer(shape=shape, **kwargs)
+def Input(shape=None, batch_size=None, name=None, dtype=None, **kwargs):
+    """Keras's ``Input``: the input of a model, ``Input(shape=(34,))``."""
+    return InputLayer(shape=shape, name=name, dtype=dtype, batch_size=batch_size, **kwargs)
+
+
+def __getattr__(name):
+    raise _missing.missing("anneal.layers", name, __all__)

@@ -12,7 +12,8 @@ import numbers
 import os
 import weakref
 
-from . import _arrays, _lib, callbacks as callbacks_module, layers as layers_module, optimizers, utils
+from . import (_arrays, _lib, _missing, _naming, _progbar, _summary, callbacks as callbacks_module,
+               layers as layers_module, losses, optimizers, utils)
 from .errors import InternalError, InvalidStateError, ShapeMismatchError
 
 __all__ = ["Sequential", "load_model", "save_model"]
@@ -21,10 +22,6 @@ _ACTIVATION_CODES = {"linear": 0, "relu": 1, "sigmoid": 2, "tanh": 3, "softmax":
 _INITIALIZER_CODES = {
     "glorot_uniform": 0, "zeros": 1, "ones": 2, "normal": 3, "uniform": 4, "truncated_normal": 5,
     "glorot_normal": 6, "he_normal": 7, "he_uniform": 8, "lecun_normal": 9, "lecun_uniform": 10,
-}
-_LOSS_CODES = {
-    "binary_crossentropy": 0, "bce": 0, "categorical_crossentropy": 1, "cce": 1,
-    "sparse_categorical_crossentropy": 2, "mean_squared_error": 3, "mse": 3,
 }
 _MAX_VALUES = 64  # an epoch's logs: loss, metrics, their val_ twins, effective_lr
 # fit without callbacks trains many epochs per library call, returning to Python at least this often.
@@ -36,6 +33,31 @@ def _positive_int(value, name):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
         raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
     return int(value)
+
+
+# Keras arguments that only matter for generators and Sequences; Keras ignores them for arrays, and so does Anneal.
+_GENERATOR_ONLY = ("max_queue_size", "workers", "use_multiprocessing")
+
+
+def _reject(method, kwargs, ignored=()):
+    """Raises for every keyword ``method`` does not support, naming them (keywords left at None, and those in
+    ``ignored``, pass). Sample and class weights get their own message: ignoring them would return an
+    unweighted result that looks like a weighted one."""
+    for weights in ("sample_weight", "class_weight"):
+        if kwargs.get(weights) is not None:
+            raise ValueError(f"{method}() does not support `{weights}` yet: Anneal weighs every sample equally, so "
+                             f"it would return an unweighted result. Call {method}() without `{weights}`.")
+    unsupported = sorted(key for key, value in kwargs.items() if value is not None and key not in ignored)
+    if unsupported:
+        raise TypeError(f"{method}() got unsupported keyword arguments: {unsupported}")
+
+
+def _verbosity(verbose):
+    """Keras's ``verbose``: 'auto' is 1 (a progress bar), 0 is silent, 2 prints one line."""
+    verbose = 1 if verbose == "auto" else verbose
+    if isinstance(verbose, bool) or verbose not in (0, 1, 2):
+        raise ValueError(f"`verbose` must be 0, 1, 2 or 'auto'. Received: verbose={verbose!r}")
+    return verbose
 
 
 def _same_rows(x, y, what=""):
@@ -138,7 +160,9 @@ class Sequential:
     """
 
     def __init__(self, layers=None, name=None):
-        self.name = name or "sequential"
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"Expected `name` argument to be a string, but got: {name!r}")
+        self.name = name if name is not None else _naming.unique_object_name("sequential")
         self._layers = []
         self._pending_input_dim = None
         self._handle = None
@@ -146,6 +170,10 @@ class Sequential:
         self.optimizer = None
         self.loss = None
         self.compiled_metrics = []
+        # Keras lists its metrics once they have seen data (fit, evaluate, train_on_batch, test_on_batch).
+        self._metrics_built = False
+        # Row-weighted sums of train_on_batch / test_on_batch results kept by reset_metrics=False: [rows, sums].
+        self._batch_sums = None
         self.stop_training = False
         self.history = None
         for layer in layers or []:
@@ -199,13 +227,22 @@ class Sequential:
             raise TypeError(f"The added layer must be an instance of anneal.layers.Dense. Received: layer={layer!r}")
         if self.optimizer is not None:
             raise InvalidStateError("Cannot add a layer to a compiled model; add every layer before compile().")
+        if any(other.name == layer.name for other in self._layers):
+            raise ValueError("All layers added to a Sequential model should have unique names. Name "
+                             f'"{layer.name}" is already the name of a layer in this model. Update the `name` '
+                             "argument to pass a unique name.")
         input_dim = layer.input_dim or 0
         if not self._layers and not input_dim and self._pending_input_dim:
             input_dim = self._pending_input_dim
-        _lib.check(_lib.anneal_model_add_dense(
-            self._live_handle(), layer.units, _ACTIVATION_CODES[layer.activation],
-            _INITIALIZER_CODES[layer.kernel_initializer], _INITIALIZER_CODES[layer.bias_initializer], layer.use_bias,
-            input_dim))
+        layer._attach(self, len(self._layers))  # first: it refuses a layer of another model
+        try:
+            _lib.check(_lib.anneal_model_add_dense(
+                self._live_handle(), layer.units, _ACTIVATION_CODES[layer.activation],
+                _INITIALIZER_CODES[layer.kernel_initializer], _INITIALIZER_CODES[layer.bias_initializer],
+                layer.use_bias, input_dim))
+        except Exception:
+            layer._detach()
+            raise
         self._layers.append(layer)
 
     def build(self, input_shape):
@@ -221,16 +258,12 @@ class Sequential:
         """Configures training: an optimizer (``SGD()``, ``Adam()``..., or a name: ``"sgd"``, ``"adam"``,
         ``"rmsprop"``, ``"adagrad"``, ``"adadelta"``, ``"adamax"``, ``"nadam"``), a loss name and metric names
         (``["accuracy"]``)."""
-        unsupported = sorted(key for key, value in kwargs.items() if value is not None)
-        if unsupported:
-            raise TypeError(f"compile() got unsupported keyword arguments: {unsupported}")
+        _reject("compile", kwargs)
         optimizer = optimizers.get(optimizer)
         if loss is None:
             raise ValueError("compile() needs a loss, e.g. loss='binary_crossentropy'")
-        loss_name = loss if isinstance(loss, str) else getattr(loss, "__name__", None)
-        if not isinstance(loss_name, str) or loss_name.lower() not in _LOSS_CODES:
-            raise ValueError(f"Unknown loss function: '{loss}'. Expected one of: "
-                             + ", ".join(sorted(_LOSS_CODES)))
+        loss_code = losses.get(loss)
+        loss_name = loss if isinstance(loss, str) else loss.__name__
         metrics = list(metrics or [])
         for metric in metrics:
             if not isinstance(metric, str):
@@ -239,13 +272,27 @@ class Sequential:
             raise InvalidStateError("The model has no layers; add a Dense layer before compile().")
         optimizer._attach(self)
         names = (ctypes.c_char_p * max(len(metrics), 1))(*[m.encode() for m in metrics])
-        optimizer._compile(self._live_handle(), _LOSS_CODES[loss_name.lower()], names, len(metrics))
+        optimizer._compile(self._live_handle(), loss_code, names, len(metrics))
         self.optimizer = optimizer
         self.loss = loss_name
         self.compiled_metrics = metrics
+        self._metrics_built = False
+        self._batch_sums = None
 
     @property
     def metrics_names(self):
+        """``["loss", metric names...]`` as Keras fills it: empty after compile until the model has trained or
+        evaluated on data (fit, evaluate, train_on_batch, test_on_batch)."""
+        if self.optimizer is None or not self._metrics_built:
+            return []
+        return ["loss"] + list(self.compiled_metrics)
+
+    def reset_metrics(self):
+        """Forgets the results that train_on_batch / test_on_batch(reset_metrics=False) accumulate."""
+        self._batch_sums = None
+
+    def _logs_names(self):
+        """The names of the values the library reports: the loss, then the compiled metrics."""
         return ["loss"] + list(self.compiled_metrics)
 
     # --- Training -------------------------------------------------------------------------------------------
@@ -259,17 +306,15 @@ class Sequential:
         Logs: ``loss`` and metrics, ``val_`` values, ``effective_lr`` when ``decay`` is on, and what callbacks
         add (``lr``).
         """
-        unsupported = sorted(key for key, value in kwargs.items() if value is not None)
-        if unsupported:
-            raise TypeError(f"fit() got unsupported keyword arguments: {unsupported}")
+        if kwargs.get("validation_freq") == 1:  # Keras's default: validate after every epoch, as Anneal does
+            del kwargs["validation_freq"]
+        _reject("fit", kwargs, _GENERATOR_ONLY)
         if self.optimizer is None:
             raise InvalidStateError("You must call `compile()` before using the model.")
         batch_size = 32 if batch_size is None else _positive_int(batch_size, "batch_size")
         if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 0:
             raise ValueError(f"`epochs` must be a non-negative integer. Received: epochs={epochs!r}")
-        verbose = 1 if verbose == "auto" else verbose
-        if verbose not in (0, 1, 2):
-            raise ValueError(f"`verbose` must be 0, 1, 2 or 'auto'. Received: verbose={verbose!r}")
+        verbose = _verbosity(verbose)
         if validation_data is None:
             if isinstance(validation_split, bool) or not isinstance(validation_split, numbers.Real) \
                     or math.isnan(validation_split) or not 0 <= validation_split < 1:
@@ -286,6 +331,8 @@ class Sequential:
                           _arrays.as_matrix(validation_data[1], "y_val"))
         session = _Session(self._live_handle(), x_matrix, y_matrix, batch_size, float(validation_split),
                            validation, bool(shuffle), seed)
+        self._metrics_built = True
+        self._batch_sums = None
         try:
             return self._run(session, epochs, initial_epoch, verbose, list(callbacks or []))
         finally:
@@ -298,7 +345,7 @@ class Sequential:
             every.append(callbacks_module.ProgbarLogger(count_mode="steps"))
         params = {"verbose": verbose, "epochs": epochs, "steps": session.batch_count}
         callback_list = callbacks_module.CallbackList(every, self, params)
-        train_names = self.metrics_names
+        train_names = self._logs_names()
         validation_names = ["val_" + name for name in train_names]
         decayed = self.optimizer.decay > 0
         epoch_names = (train_names + (validation_names if session.validates else [])
@@ -348,10 +395,21 @@ class Sequential:
         return history
 
     # --- Inference ------------------------------------------------------------------------------------------
-    def predict(self, x, batch_size=None, verbose="auto", **kwargs):
-        """The model's outputs for ``x``: a float32 numpy array (rows x units), or nested lists without numpy."""
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, **kwargs):
+        """The model's outputs for ``x``: a float32 numpy array (rows x units), or nested lists without numpy.
+
+        ``verbose`` ('auto' = 1) prints Keras's progress bar over the ``ceil(rows / batch_size)`` batches."""
+        _reject("predict", dict(kwargs, steps=steps, callbacks=callbacks or None), _GENERATOR_ONLY)
         batch_size = 32 if batch_size is None else _positive_int(batch_size, "batch_size")
+        verbose = _verbosity(verbose)
         matrix = _arrays.as_matrix(x, "x")
+        progbar = _progbar.Progbar(math.ceil(matrix.rows / batch_size), verbose=verbose) if verbose else None
+        output = self._predict(matrix, batch_size)
+        if progbar is not None:
+            progbar.update(progbar.target, [], finalize=True)
+        return output
+
+    def _predict(self, matrix, batch_size):
         handle = self._live_handle()
         units = self._count(_lib.anneal_model_output_dim)
         count = matrix.rows * units
@@ -360,19 +418,99 @@ class Sequential:
                                              pointer, count))
         return _arrays.shaped(out, (matrix.rows, units))
 
-    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", return_dict=False, **kwargs):
-        """The loss (and metrics) over ``x``, ``y``: a float without metrics, else ``[loss, metric...]``."""
+    def predict_on_batch(self, x):
+        """The outputs for ``x`` as one batch (as ``predict`` with ``batch_size`` = all rows, silent)."""
+        matrix = _arrays.as_matrix(x, "x")
+        return self._predict(matrix, max(matrix.rows, 1))
+
+    def __call__(self, inputs, training=None, mask=None, **kwargs):
+        """``model(x)``: the outputs for ``x`` (a numpy array, or nested lists without numpy), as
+        ``predict_on_batch``; ``training`` changes nothing (Dense layers act the same in training)."""
+        _reject("Sequential.__call__", dict(kwargs, mask=mask))
+        return self.predict_on_batch(inputs)
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
+                 callbacks=None, return_dict=False, **kwargs):
+        """The loss (and metrics) over ``x``, ``y``: a float without metrics, else ``[loss, metric...]``
+        (a dict with ``return_dict=True``). ``verbose`` ('auto' = 1) prints Keras's progress bar with the
+        values."""
+        _reject("evaluate", dict(kwargs, sample_weight=sample_weight, steps=steps, callbacks=callbacks or None),
+                _GENERATOR_ONLY)
         if self.optimizer is None:
             raise InvalidStateError("You must call `compile()` before using the model.")
         batch_size = 32 if batch_size is None else _positive_int(batch_size, "batch_size")
+        verbose = _verbosity(verbose)
+        xs = _arrays.as_matrix(x, "x")
+        ys = _arrays.as_matrix(y, "y")
+        _same_rows(xs, ys)
+        progbar = _progbar.Progbar(math.ceil(xs.rows / batch_size), verbose=verbose) if verbose else None
+        values = _values(_lib.anneal_model_evaluate, self._live_handle(), xs.pointer, xs.rows, xs.columns,
+                         ys.pointer, ys.columns, batch_size)
+        self._metrics_built = True
+        self._batch_sums = None
+        names = self._logs_names()
+        if progbar is not None:
+            progbar.update(progbar.target, list(zip(names, values)), finalize=True)
+        return self._results(names, values, return_dict)
+
+    @staticmethod
+    def _results(names, values, return_dict):
+        """Keras's return value: a dict, the loss alone, or the list of loss and metrics."""
+        if return_dict:
+            return dict(zip(names, values))
+        return values[0] if len(values) == 1 else list(values)
+
+    # --- One batch at a time ---------------------------------------------------------------------------------
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, reset_metrics=True,
+                       return_dict=False, **kwargs):
+        """One SGD update on ``x``, ``y`` as a single batch; returns the batch's loss (and metrics), computed
+        with the weights before the update, as Keras's ``train_on_batch``.
+
+        With ``reset_metrics=False`` the results of this and the following calls accumulate (row-weighted
+        means) until a call with ``reset_metrics=True`` returns them and starts afresh, as Keras's metrics do.
+        """
+        _reject("train_on_batch", dict(kwargs, sample_weight=sample_weight, class_weight=class_weight))
+        if self.optimizer is None:
+            raise InvalidStateError("You must call `compile()` before using the model.")
+        xs = _arrays.as_matrix(x, "x")
+        ys = _arrays.as_matrix(y, "y")
+        _same_rows(xs, ys)
+        # One batch of every row, in order; the fixed seed keeps the model's own generator (which shuffles
+        # fit's batches) untouched.
+        session = _Session(self._live_handle(), xs, ys, max(xs.rows, 1), 0.0, None, False, 0)
+        try:
+            session.begin_epoch()
+            session.train_batch(0)
+            values = session.running_values()
+        finally:
+            session.close()
+        return self._batch_results(xs.rows, values, reset_metrics, return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False, **kwargs):
+        """The loss (and metrics) of ``x``, ``y`` as a single batch, without training; ``reset_metrics`` as in
+        ``train_on_batch``."""
+        _reject("test_on_batch", dict(kwargs, sample_weight=sample_weight))
+        if self.optimizer is None:
+            raise InvalidStateError("You must call `compile()` before using the model.")
         xs = _arrays.as_matrix(x, "x")
         ys = _arrays.as_matrix(y, "y")
         _same_rows(xs, ys)
         values = _values(_lib.anneal_model_evaluate, self._live_handle(), xs.pointer, xs.rows, xs.columns,
-                         ys.pointer, ys.columns, batch_size)
-        if return_dict:
-            return dict(zip(self.metrics_names, values))
-        return values[0] if len(values) == 1 else values
+                         ys.pointer, ys.columns, max(xs.rows, 1))
+        return self._batch_results(xs.rows, values, reset_metrics, return_dict)
+
+    def _batch_results(self, rows, values, reset_metrics, return_dict):
+        """Adds one batch's values to the running sums and returns their row-weighted means (Keras's loss
+        tracker and accuracy are both means over rows); clears the sums when ``reset_metrics``."""
+        self._metrics_built = True
+        if self._batch_sums is None:
+            total, sums, means = rows, [rows * value for value in values], list(values)
+        else:
+            total = self._batch_sums[0] + rows
+            sums = [previous + rows * value for previous, value in zip(self._batch_sums[1], values)]
+            means = [value / total for value in sums] if total else list(values)
+        self._batch_sums = None if reset_metrics else (total, sums)
+        return self._results(self._logs_names(), means, return_dict)
 
     # --- Weights --------------------------------------------------------------------------------------------
     def _weight_shape(self, index):
@@ -399,14 +537,16 @@ class Sequential:
         weights = list(weights)
         count = self._count(_lib.anneal_model_weight_count)
         if len(weights) != count:
-            raise ValueError(f"You called `set_weights(weights)` on a model with {count} weights, but the "
-                             f"provided weight list has {len(weights)} elements.")
+            raise ValueError(f'You called `set_weights(weights)` on layer "{self.name}" with a weight list of length '
+                             f"{len(weights)}, but the layer was expecting {count} weights. Provided weights: "
+                             f"{str(weights)[:50]}...")
         prepared = []
         for index, values in enumerate(weights):
             owner, pointer, shape = _arrays.as_weight(values, f"weight {index}")
             expected, size = self._weight_shape(index)
             if tuple(shape) != expected:
-                raise ValueError(f"Weight {index} has shape {tuple(shape)}; the model expects {expected}.")
+                raise ValueError(f"Layer {self.name} weight shape {expected} is not compatible with provided weight "
+                                 f"shape {tuple(shape)} (weight {index}).")
             prepared.append((owner, pointer, size))
         snapshot = self.get_weights()  # set one by one, so restore all on a failure midway
         try:
@@ -418,8 +558,48 @@ class Sequential:
                 _lib.anneal_model_set_weight(self._live_handle(), index, pointer, math.prod(shape))
             raise
 
+    def _layer_weight_indices(self, position):
+        """The indices of layer ``position``'s kernel (and bias) among the model's weights."""
+        first = sum(2 if layer.use_bias else 1 for layer in self._layers[:position])
+        return list(range(first, first + (2 if self._layers[position].use_bias else 1)))
+
+    def _layer_input_shape(self, position):
+        width = self._layers[position - 1].units if position else self._count(_lib.anneal_model_input_dim)
+        return (None, width)
+
+    def _layer_weights(self, position):
+        weights = []
+        for index in self._layer_weight_indices(position):
+            shape, size = self._weight_shape(index)
+            buffer, pointer = _arrays.float_buffer(size)
+            _lib.check(_lib.anneal_model_get_weight(self._live_handle(), index, pointer, size))
+            weights.append(_arrays.shaped(buffer, shape))
+        return weights
+
+    def _set_layer_weights(self, position, weights):
+        """Checks every shape first, so a mismatch changes nothing."""
+        layer = self._layers[position]
+        prepared = []
+        for index, values in zip(self._layer_weight_indices(position), weights):
+            owner, pointer, shape = _arrays.as_weight(values, f"weight of layer {layer.name}")
+            expected, size = self._weight_shape(index)
+            if tuple(shape) != expected:
+                raise ValueError(f"Layer {layer.name} weight shape {expected} is not compatible with provided weight "
+                                 f"shape {tuple(shape)}.")
+            prepared.append((index, owner, pointer, size))
+        snapshot = self._layer_weights(position)  # set one by one, so restore both on a failure midway
+        try:
+            for index, owner, pointer, size in prepared:
+                _lib.check(_lib.anneal_model_set_weight(self._live_handle(), index, pointer, size))
+        except Exception:
+            for index, values in zip(self._layer_weight_indices(position), snapshot):
+                owner, pointer, shape = _arrays.as_weight(values, f"weight {index}")
+                _lib.anneal_model_set_weight(self._live_handle(), index, pointer, math.prod(shape))
+            raise
+
     def save_weights(self, filepath, overwrite=True, **kwargs):
         """Writes the weights atomically to ``filepath`` in Anneal's checksummed format."""
+        _reject("save_weights", kwargs)
         filepath = os.fspath(filepath)
         if not overwrite and os.path.exists(filepath):
             raise FileExistsError(f"{filepath} exists and overwrite=False")
@@ -429,6 +609,7 @@ class Sequential:
         """Loads weights saved by ``save_weights`` (or the weights of a whole-model file from ``save``), or
         Keras's ``.weights.h5`` / ``.h5`` files (needs h5py); a missing, corrupt or mismatched file raises and
         leaves the model's weights unchanged."""
+        _reject("load_weights", kwargs)
         try:
             magic = saving._magic(os.fspath(filepath))
         except OSError:
@@ -445,38 +626,45 @@ class Sequential:
         the optimizer's arguments and state, the random generator: ``load_model`` resumes training exactly),
         written atomically; with ``save_format="h5"`` or a ``.h5`` suffix, as a Keras 2 HDF5 file that
         tf_keras loads (needs h5py: ``pip install anneal[h5]``)."""
-        saving.save_model(self, filepath, overwrite=overwrite, save_format=save_format, **kwargs)
+        _reject("save", kwargs)
+        saving.save_model(self, filepath, overwrite=overwrite, save_format=save_format)
 
     # --- Description ----------------------------------------------------------------------------------------
-    def count_params(self):
-        return sum(size for _, size in (self._weight_shape(i) for i in range(self._count(_lib.anneal_model_weight_count))))
+    @property
+    def input_shape(self):
+        """``(None, input width)`` once built."""
+        if not self.built:
+            raise AttributeError(f'The model "{self.name}" has not been built yet and has no defined input shape.')
+        return (None, self._count(_lib.anneal_model_input_dim))
 
-    def summary(self, print_fn=None):
-        """Prints a Keras-style table of the layers, their output shapes and parameter counts."""
-        print_fn = print_fn or print
-        line = "_" * 65
-        rows = [f'Model: "{self.name}"', line,
-                f"{' Layer (type)':<29}{'Output Shape':<26}{'Param #':<10}", "=" * 65]
-        built = self.built
-        index = 0
-        total = 0
-        for position, layer in enumerate(self._layers):
-            params = 0
-            if built:
-                params = self._weight_shape(index)[1]
-                index += 1
-                if layer.use_bias:
-                    params += self._weight_shape(index)[1]
-                    index += 1
-            total += params
-            name = f" dense{'_' + str(position) if position else ''} (Dense)"
-            rows.append(f"{name:<29}{'(None, ' + str(layer.units) + ')':<26}{params:<10}")
-            rows.append("" if position + 1 == len(self._layers) else "")
-        rows += ["=" * 65, f"Total params: {total}", f"Trainable params: {total}", "Non-trainable params: 0", line]
-        for row in rows:
-            if row:
-                print_fn(row)
+    @property
+    def output_shape(self):
+        """``(None, units of the last layer)`` once built."""
+        if not self.built:
+            raise AttributeError(f'The model "{self.name}" has not been built yet and has no defined output '
+                                 "shape.")
+        return (None, self._layers[-1].units)
+
+    def count_params(self):
+        """The number of weights (kernel and bias values) of every layer."""
+        count = self._count(_lib.anneal_model_weight_count)
+        return sum(self._weight_shape(index)[1] for index in range(count))
+
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False, show_trainable=False,
+                layer_range=None):
+        """Prints Keras's table of the layers, their output shapes and parameter counts, then the totals with
+        their size in bytes, exactly as tf_keras 2.21 prints them (``print_fn`` receives each line)."""
+        if not self.built:
+            raise ValueError("This model has not yet been built. Build the model first by calling `build()` or by "
+                             "calling the model on a batch of data.")
+        _summary.print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
+                               show_trainable=show_trainable, layer_range=layer_range)
 
 
 from . import saving  # noqa: E402  (after Sequential: saving builds Sequential models)
 from .saving import load_model, save_model  # noqa: E402,F401
+
+
+def __getattr__(name):
+    raise _missing.missing("anneal.models", name, __all__,
+                           "Anneal's models are Sequential stacks of Dense layers.")

@@ -12,7 +12,7 @@ import ctypes
 import os
 import weakref
 
-from . import _lib, layers as layers_module, optimizers
+from . import _lib, _missing, layers as layers_module, optimizers
 from .optimizers import schedules
 
 __all__ = ["load_model", "save_model"]
@@ -139,12 +139,17 @@ def _load_anneal(path):
     model = Sequential()
     model._handle = handle
     model._finalizer = weakref.finalize(model, _lib.anneal_model_free, handle)
+    for position, layer in enumerate(layer_list):
+        layer._attach(model, position)
     model._layers = layer_list
     if optimizer is not None:
         optimizer._attach(model)
         model.optimizer = optimizer
         model.loss = by_kind["compile"]["loss"]
         model.compiled_metrics = [m for m in by_kind["compile"]["metrics"].split(",") if m]
+        # tf_keras's loader builds the compiled loss and metrics (try_build_compiled_arguments), so
+        # metrics_names lists them before the loaded model sees data.
+        model._metrics_built = True
     return model
 
 
@@ -165,7 +170,11 @@ def load_model(filepath, custom_objects=None, compile=True, **kwargs):
         OSError: the file cannot be read (the message names it).
         anneal.errors.CorruptFileError: the file is corrupt or not a model (the message names it).
         ImportError: a Keras file, without h5py installed.
+        TypeError: a keyword ``load_model`` does not support.
     """
+    from .models import _reject
+
+    _reject("load_model", kwargs, ignored=("safe_mode",))  # safe_mode guards Lambda layers, which Anneal lacks
     path = os.fspath(filepath)
     magic = _magic(path)
     if magic == _ANNEAL_MAGIC:
@@ -179,6 +188,9 @@ def load_model(filepath, custom_objects=None, compile=True, **kwargs):
 
 def save_model(model, filepath, overwrite=True, save_format=None, **kwargs):
     """Saves ``model`` (see ``Sequential.save``)."""
+    from .models import _reject
+
+    _reject("save_model", kwargs)
     path = os.fspath(filepath)
     if not overwrite and os.path.exists(path):
         raise FileExistsError(f"{path} exists and overwrite=False")
@@ -192,3 +204,7 @@ def save_model(model, filepath, overwrite=True, save_format=None, **kwargs):
         raise ValueError(f"save_format={save_format!r} is not written by Anneal; use save_format='h5' or "
                          "Anneal's own format (the default)")
     _lib.check(_lib.anneal_model_save(model._live_handle(), path.encode()))
+
+
+def __getattr__(name):
+    raise _missing.missing("anneal.saving", name, __all__)

@@ -1,8 +1,11 @@
-"""Utilities: seeding like Keras."""
+"""Utilities: seeding like Keras, and Keras's ``to_categorical`` and ``normalize``."""
 
 import random
 
-__all__ = ["set_random_seed"]
+from . import _missing
+from ._np_utils import normalize, to_categorical
+
+__all__ = ["set_random_seed", "to_categorical", "normalize"]
 
 # Set by set_random_seed: the stream new models draw their seeds from, the same with or without numpy.
 _seeded = None
@@ -63,3 +66,7 @@ def _draw_model_seed():
     if numpy is None:
         return random.getrandbits(63)
     return int(numpy.random.randint(0, 2**62, dtype="int64"))
+
+
+def __getattr__(name):
+    raise _missing.missing("anneal.utils", name, __all__)

@@ -40,15 +40,10 @@ EXPERIMENTS = ("time", "step", "base")
 
 def fixture_path(name):
     """The golden Keras run ``name`` (time, step, base, adam, rmsprop, adagrad) recorded by tf_keras 2.21."""
-    candidates = [
-        os.path.join(HERE, "fixtures", name + ".json"),
-        os.path.join(REPO, "Tests", "AnnealTests", "Fixtures", name + ".json"),
-        os.path.join(REPO, "golden", name + ".json"),
-    ]
-    for path in candidates:
-        if os.path.exists(path):
-            return path
-    raise FileNotFoundError(f"golden run {name}.json not found; tried {candidates}")
+    path = os.path.join(REPO, "Tests", "AnnealTests", "Fixtures", name + ".json")
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"golden run {name}.json not found at {path}")
+    return path
 
 
 _golden_cache = {}
@@ -199,7 +194,7 @@ def validation_correct(model, x, y, split=0.33):
     x = to_list(x)
     y = flatten(y)
     start = int(len(x) * (1 - split))
-    predictions = flatten(model.predict(x[start:]))
+    predictions = flatten(model.predict(x[start:], verbose=0))
     return sum(1 for p, label in zip(predictions, y[start:]) if (p > 0.5) == (label > 0.5))
 
 

@@ -148,12 +148,12 @@ def test_whole_workflow_without_numpy_matches_numpy():
     with without_numpy():
         model = small_model(seed=12)
         history = model.fit(x, y, epochs=4, batch_size=5, verbose=0, validation_split=0.25)
-        predictions = model.predict(x)
-        evaluation = model.evaluate(x, y)
+        predictions = model.predict(x, verbose=0)
+        evaluation = model.evaluate(x, y, verbose=0)
         assert isinstance(predictions, list)
     again = small_model(seed=12)
     history_again = again.fit(x, y, epochs=4, batch_size=5, verbose=0, validation_split=0.25)
     assert history_again.history == history.history
-    assert_close(again.predict(x), predictions, 0.0, "predictions")
-    assert again.evaluate(x, y) == evaluation
+    assert_close(again.predict(x, verbose=0), predictions, 0.0, "predictions")
+    assert again.evaluate(x, y, verbose=0) == evaluation
     assert len(to_list(predictions)) == 24 and len(flatten(predictions)) == 24

@@ -265,7 +265,7 @@ class MyError(Exception):
 
 
 def _assert_usable(model, x):
-    predictions = model.predict(x)
+    predictions = model.predict(x, verbose=0)
     assert len(to_list(predictions)) == len(x)
     assert all_finite(predictions)
     assert all_finite(model.get_weights())
@@ -540,7 +540,7 @@ def test_callback_may_call_model_methods():
 
     class UsesModel(Callback):
         def on_epoch_end(self, epoch, logs=None):
-            results.append((flatten(self.model.predict(x[:2])), self.model.evaluate(x, y, verbose=0),
+            results.append((flatten(self.model.predict(x[:2], verbose=0)), self.model.evaluate(x, y, verbose=0),
                             self.model.optimizer.learning_rate))
 
     x, y = small_data(rows=10)

@@ -31,7 +31,7 @@ def _replay(kind, as_lists):
                         callbacks=tutorial_callbacks(kind) + [recorder])
     start = int(len(flatten(y)) * (1 - run["fit"]["validation_split"]))
     x_val = x[start:start + 5]
-    return run, model, history, recorder.rates, model.predict(x_val)
+    return run, model, history, recorder.rates, model.predict(x_val, verbose=0)
 
 
 def _check(kind, as_lists):

@@ -80,7 +80,7 @@ def _fit_until_sigint(**fit_arguments):
 def _assert_stopped_between_epochs(model, x):
     iterations = model.optimizer.iterations
     assert iterations > 0 and iterations % 9 == 0  # stopped between epochs
-    predictions = to_list(model.predict(x))
+    predictions = to_list(model.predict(x, verbose=0))
     assert len(predictions) == 351 and all_finite(predictions) and all_finite(model.get_weights())
 
 
@@ -104,7 +104,7 @@ def test_sigint_with_batch_hooks():
     finally:
         _stop(sender)
     assert all_finite(model.get_weights())
-    assert len(to_list(model.predict(x[:3]))) == 3
+    assert len(to_list(model.predict(x[:3], verbose=0))) == 3
 
 
 def test_real_sigint_during_a_long_fit_without_callbacks():

@@ -130,6 +130,25 @@ def test_save_h5_matches_keras_structure_and_reads_back(tmp_path, name):
     _check_predictions(load_model(os.path.join(str(tmp_path), "explicit")), name)
 
 
+def test_save_h5_names_the_layers_as_keras_named_them(tmp_path):
+    require_h5py()
+    import h5py
+
+    import anneal
+
+    anneal.backend.clear_session()
+    model = Sequential([Dense(4, input_dim=3), Dense(2, name="scores"), Dense(1)])
+    path = os.path.join(str(tmp_path), "named.h5")
+    model.save(path)
+    with h5py.File(path, "r") as file:
+        names = [n.decode() if isinstance(n, bytes) else n for n in file["model_weights"].attrs["layer_names"]]
+        config = json.loads(file.attrs["model_config"])
+    assert names == ["dense", "scores", "dense_1"]
+    assert config["config"]["name"] == "sequential"
+    assert [layer["config"]["name"] for layer in config["config"]["layers"]] == ["dense_input", *names]
+    assert [layer.name for layer in load_model(path).layers] == names
+
+
 def test_tf_keras_read_anneals_h5():
     """The recorded run of Tests/Golden/keras_reads_anneal_h5.py: tf_keras loaded Anneal's .h5 files."""
     with open(os.path.join(FILES, "keras_reads_anneal.json")) as handle:

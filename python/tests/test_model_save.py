@@ -66,6 +66,10 @@ def test_loaded_model_describes_itself(tmp_path):
         [(6, "tanh", "normal"), (1, "sigmoid", "glorot_uniform")]
     assert loaded.loss == "binary_crossentropy" and loaded.metrics_names == ["loss", "accuracy"]
     assert loaded.optimizer.beta_1 == 0.8 and loaded.optimizer.learning_rate == pytest.approx(0.003)
+    # The layers belong to the loaded model: their weights are its weights.
+    assert [to_list(layer.get_weights()) for layer in loaded.layers] == \
+        [to_list(layer.get_weights()) for layer in model.layers]
+    assert loaded.layers[0].input_shape == (None, 3) and loaded.count_params() == model.count_params()
     # An uncompiled model saves too.
     plain = Sequential([Dense(2, input_dim=4)])
     plain.save(path)

@@ -29,12 +29,13 @@ def test_sequential_workflow():
     model.add(Dense(1, activation="sigmoid"))
     assert model.built and len(model.layers) == 2
     model.compile(loss="binary_crossentropy", optimizer=SGD(learning_rate=0.5, momentum=0.9), metrics=["accuracy"])
-    assert model.metrics_names == ["loss", "accuracy"]
+    assert model.metrics_names == []  # Keras lists the metrics once they have seen data
     history = model.fit(x, y, epochs=30, batch_size=8, verbose=0)
+    assert model.metrics_names == ["loss", "accuracy"]
     assert history.history["loss"][-1] < history.history["loss"][0]
     loss, accuracy = model.evaluate(x, y, verbose=0)
     assert accuracy >= 0.9 and math.isfinite(loss)
-    predictions = to_list(model.predict(x))
+    predictions = to_list(model.predict(x, verbose=0))
     assert len(predictions) == 40 and all(len(row) == 1 and 0 <= row[0] <= 1 for row in predictions)
 
 
@@ -49,7 +50,7 @@ def test_build_and_input_width_from_data():
     model = Sequential([Dense(3, activation="tanh"), Dense(2, activation="softmax")])
     assert not model.built
     assert model.get_weights() == []
-    output = to_list(model.predict([[1.0, 2.0, 3.0, 4.0]]))
+    output = to_list(model.predict([[1.0, 2.0, 3.0, 4.0]], verbose=0))
     assert model.built and len(output[0]) == 2 and sum(output[0]) == pytest.approx(1.0, abs=1e-6)
     shapes = [tuple(len(w) for w in [weight]) for weight in model.get_weights()]
     assert len(shapes) == 4
@@ -106,7 +107,7 @@ def test_validation_data_is_used_instead_of_a_split():
     model = small_model()
     history = model.fit(x[:15], y[:15], epochs=2, verbose=0, validation_data=(x[15:], y[15:]),
                         validation_split=0.5)
-    assert history.history["val_loss"][-1] == pytest.approx(model.evaluate(x[15:], y[15:])[0], abs=1e-6)
+    assert history.history["val_loss"][-1] == pytest.approx(model.evaluate(x[15:], y[15:], verbose=0)[0], abs=1e-6)
 
 
 def test_validation_split_takes_the_last_rows_before_shuffling():
@@ -151,13 +152,13 @@ def test_evaluate_return_forms():
     model = small_model()
     values = model.evaluate(x, y, verbose=0)
     assert isinstance(values, list) and len(values) == 2
-    as_dict = model.evaluate(x, y, return_dict=True)
+    as_dict = model.evaluate(x, y, return_dict=True, verbose=0)
     assert list(as_dict) == ["loss", "accuracy"] and as_dict["loss"] == values[0]
     plain = small_model(metrics=())
-    loss = plain.evaluate(x, y)
+    loss = plain.evaluate(x, y, verbose=0)
     assert isinstance(loss, float)
-    assert plain.evaluate(x, y, return_dict=True) == {"loss": loss}
-    assert model.evaluate(x, y, batch_size=3)[0] == pytest.approx(values[0], abs=1e-6)
+    assert plain.evaluate(x, y, return_dict=True, verbose=0) == {"loss": loss}
+    assert model.evaluate(x, y, batch_size=3, verbose=0)[0] == pytest.approx(values[0], abs=1e-6)
 
 
 def test_losses_and_activations_train():
@@ -228,9 +229,9 @@ def test_verbose_0_prints_nothing():
     model = small_model()
     _, output = captured_stdout(model.fit, x, y, epochs=3, verbose=0, validation_split=0.25)
     assert output == ""
-    _, output = captured_stdout(model.predict, x)
+    _, output = captured_stdout(model.predict, x, verbose=0)
     assert output == ""
-    _, output = captured_stdout(model.evaluate, x, y)
+    _, output = captured_stdout(model.evaluate, x, y, verbose=0)
     assert output == ""
 
 
@@ -252,7 +253,7 @@ def test_get_set_weights_round_trip():
 def test_set_weights_changes_predictions_like_keras():
     model = Sequential([Dense(1, input_dim=2, activation="sigmoid")])
     model.set_weights([[[1.0], [-2.0]], [0.5]])
-    out = flatten(model.predict([[1.0, 1.0], [0.0, 0.0]]))
+    out = flatten(model.predict([[1.0, 1.0], [0.0, 0.0]], verbose=0))
     assert out == pytest.approx([1 / (1 + math.exp(0.5)), 1 / (1 + math.exp(-0.5))], abs=1e-6)
 
 
@@ -271,7 +272,7 @@ def test_save_and_load_weights_round_trip(tmp_path):
     assert flatten(other.get_weights()) != flatten(model.get_weights())
     other.load_weights(str(path))
     assert_close(other.get_weights(), model.get_weights(), 0.0, "loaded weights")
-    assert_close(other.predict(x), model.predict(x), 0.0, "predictions")
+    assert_close(other.predict(x, verbose=0), model.predict(x, verbose=0), 0.0, "predictions")
 
 
 def test_save_weights_overwrites_atomically(tmp_path):
@@ -293,6 +294,7 @@ def test_save_weights_overwrites_atomically(tmp_path):
 
 
 def test_summary(tmp_path):
+    anneal.backend.clear_session()  # so the automatic names start again at "sequential" and "dense"
     model = small_model()
     lines = []
     model.summary(print_fn=lines.append)
@@ -313,7 +315,7 @@ def test_with_statement_closes_the_model():
     with small_model() as model:
         model.fit(x, y, verbose=0)
     with pytest.raises(anneal.errors.InvalidStateError, match="closed"):
-        model.predict(x)
+        model.predict(x, verbose=0)
 
 
 def test_many_models_are_freed():
@@ -332,7 +334,7 @@ def test_list_outputs_without_numpy():
     with without_numpy():
         model = small_model()
         model.fit(x, y, epochs=1, verbose=0)
-        predictions = model.predict(x)
+        predictions = model.predict(x, verbose=0)
         weights = model.get_weights()
     assert isinstance(predictions, list) and isinstance(predictions[0], list) and isinstance(predictions[0][0], float)
     assert isinstance(weights[0], list) and isinstance(weights[1], list) and isinstance(weights[1][0], float)
@@ -343,6 +345,6 @@ def test_numpy_outputs_with_numpy():
         pytest.skip("numpy not installed")
     x, y = small_data(rows=10)
     model = small_model()
-    predictions = model.predict(np.array(x))
+    predictions = model.predict(np.array(x), verbose=0)
     assert isinstance(predictions, np.ndarray) and predictions.dtype == np.float32 and predictions.shape == (10, 1)
     assert [w.shape for w in model.get_weights()] == [(3, 4), (4,), (4, 1), (1,)]

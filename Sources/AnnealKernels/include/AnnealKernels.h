@@ -41,9 +41,8 @@ ANNEAL_KERNELS_INTERNAL bool anneal_kernels_supported(anneal_kernels_level level
 
 /// Whether a product of this shape (c `rows` x `columns`, summed over `depth`) adds each term as a fused
 /// multiply-add, at every level: those of a million multiply-adds or more. A fused term takes one instruction
-/// instead of two (the big network trained 8 % faster per batch so, more when another process shared the
-/// core), and the small products of the golden Keras runs keep the rounding that reproduces them (fused, the
-/// time-based run drifts from Keras).
+/// instead of two, which big products, bound by arithmetic, feel; the small products of the golden Keras runs
+/// keep the rounding that reproduces them (fused, the time-based run drifts from Keras).
 ANNEAL_KERNELS_INTERNAL bool anneal_kernels_product_fuses(ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth);
 
 /// `c[m][n] = (init ? init[n] : 0) + Σ_k a(m, k) * b(k, n)` for `m < rows`, `n < columns`, `k < depth`, where

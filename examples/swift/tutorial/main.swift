@@ -5,6 +5,7 @@
 // Runs the time-based, step-decay and baseline experiments once with seed 7 (Keras-style verbose=2 logs),
 // then each over seeds 1...20, and compares the validation accuracies with the tutorial's.
 import Anneal
+import AnnealTutorial
 import Foundation
 
 let path = CommandLine.arguments.dropFirst().first

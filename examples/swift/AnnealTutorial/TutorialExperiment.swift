@@ -1,5 +1,9 @@
+import Anneal
+
 /// The Keras learning-rate tutorial's three experiments on the ionosphere data, as data: used by the
-/// tutorial runner, the benchmark and the tests, so all three train exactly the same thing.
+/// tutorial runner (`anneal-tutorial`), the benchmark (`anneal-bench`) and `TutorialDistributionTests`, so
+/// all three train exactly the same thing. It lives beside the examples, not in the `Anneal` library: one
+/// tutorial's model and expected accuracies are not API.
 ///
 /// Model: Dense(34, relu, 'normal', input_dim=34) -> Dense(1, sigmoid, 'normal'); binary_crossentropy,
 /// accuracy; fit(validation_split=0.33, epochs=50, batch_size=28).
