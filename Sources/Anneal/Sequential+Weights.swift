@@ -16,7 +16,7 @@ extension Sequential {
     /// on any error the model keeps its weights.
     public func setWeights(_ tensors: [WeightTensor]) throws {
         guard let network else {
-            throw AnnealError.invalidState("the model is not built yet: give the first layer an inputDimension or call build(inputDimension:)")
+            throw AnnealError.invalidState("the model is not built yet: give its first layer an input_dim, or build it for an input width first")
         }
         let expected = weightShapes
         guard tensors.count == expected.count else {
@@ -56,13 +56,19 @@ extension Sequential {
     /// throws and leaves the model's weights as they were.
     public func loadWeights(from path: String) throws {
         let bytes = try WeightsFile.readBytes(from: path, kind: "weights file")
-        guard ModelFile.isModelFile(bytes) else {
-            try setWeights(try WeightsFile.decode(bytes, source: path))
-            return
+        let tensors: [WeightTensor]
+        if ModelFile.isModelFile(bytes) {
+            // A model file holds the weights first, then any optimizer state.
+            tensors = Array(try ModelFile.decode(bytes, source: path).tensors.prefix(weightShapes.count))
+        } else {
+            tensors = try WeightsFile.decode(bytes, source: path)
         }
-        // A model file holds the weights first, then any optimizer state.
-        let tensors = try ModelFile.decode(bytes, source: path).tensors
-        try setWeights(Array(tensors.prefix(weightShapes.count)))
+        do {
+            try setWeights(tensors)
+        } catch let error as AnnealError {
+            // Every load error names its file: a NaN or a foreign shape inside it too.
+            throw AnnealError(error.kind, "\(path): \(error.message)")
+        }
     }
 }
 
@@ -72,7 +78,7 @@ extension Sequential {
     public func lossGradients(_ x: Matrix, _ y: Matrix) throws -> (loss: Double, gradients: [WeightTensor]) {
         let (network, _, loss) = try compiledNetwork(inputDimension: x.columns)
         try checkData(x, y, network: network, loss: loss, role: "gradient")
-        let workspace = Workspace(network: network, capacity: x.rows, labelWidth: y.columns)
+        let workspace = try Workspace(network: network, capacity: x.rows, labelWidth: y.columns)
         workspace.load(x: x, y: y, start: 0, count: x.rows)
         network.forward(workspace, rows: x.rows)
         let last = network.layouts.count - 1

@@ -5,7 +5,13 @@ import CAnneal
 
 @c @implementation
 public func anneal_model_save(_ model: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
-    capiCall { try withModel(model) { try $0.save(to: try string(path, "path")) } }
+    capiCall {
+        try withModel(model) { model in
+            // The weights and each optimizer state buffer are copied into tensors, then into the file's bytes.
+            try reserveWeightCopies(model, 2 * (1 + (model.optimizer?.stateNames.count ?? 0)))
+            try model.save(to: try string(path, "path"))
+        }
+    }
 }
 
 @c @implementation

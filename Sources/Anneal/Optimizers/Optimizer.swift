@@ -91,7 +91,8 @@ public class Optimizer {
     /// this optimizer's `slotNames`, each of `parameterCount` values. Everything is checked before anything
     /// changes.
     /// - Throws: ``AnnealError/Kind/invalidArgument`` for a negative `iterations`, or buffers that are not
-    ///   exactly this optimizer's; ``AnnealError/Kind/shapeMismatch`` for a buffer of another length.
+    ///   exactly this optimizer's; ``AnnealError/Kind/shapeMismatch`` for a buffer of another length;
+    ///   ``AnnealError/Kind/outOfMemory`` when the state buffers cannot be allocated.
     public func setState(iterations: Int64, values: [String: [Float]], parameterCount: Int) throws {
         guard iterations >= 0 else {
             throw AnnealError.invalidArgument("iterations must be >= 0. Received: iterations=\(iterations)")
@@ -107,13 +108,14 @@ public class Optimizer {
                     "\(name) state '\(slot)' holds \(buffer.count) values; the model has \(parameterCount) parameters")
             }
         }
-        self.iterations = iterations
         guard !values.isEmpty else {
+            self.iterations = iterations
             slots = []
             preparedCount = nil
             return
         }
-        prepare(parameterCount: parameterCount)
+        try prepare(parameterCount: parameterCount)  // first: a refused buffer leaves the state as it was
+        self.iterations = iterations
         for (index, slot) in slotNames.enumerated() {
             values[slot]?.withUnsafeBufferPointer { source in
                 if let base = source.baseAddress { slots[index].base.update(from: base, count: parameterCount) }
@@ -127,16 +129,19 @@ public class Optimizer {
     private var preparedCount: Int?
 
     /// Sizes the state for `parameterCount` parameters, once: a model's parameter count never changes after
-    /// compile. Called when training starts, so that no training step allocates.
-    func prepare(parameterCount: Int) {
+    /// compile. Called when training starts, so that no training step allocates and a model too big for its
+    /// state fails there; throws `AnnealError.outOfMemory` naming the buffer that could not be made.
+    func prepare(parameterCount: Int) throws {
         if preparedCount == parameterCount { return }
-        preparedCount = parameterCount
-        slots = slotNames.map { name in
-            let buffer = FloatBuffer(count: parameterCount)
+        let made = try slotNames.map { name in
+            let buffer = try FloatBuffer(count: parameterCount, for: "the \(self.name) optimizer's \"\(name)\" state (\(parameterCount) floats)")
             let start = initialValue(ofSlot: name)
             if start != 0 { buffer.base.update(repeating: start, count: parameterCount) }
             return buffer
         }
+        // Only once every buffer exists: a failure leaves the optimizer as it was.
+        slots = made
+        preparedCount = parameterCount
     }
 
     /// The names of the state buffers this optimizer keeps (per its settings), in Keras's slot order.
@@ -151,14 +156,15 @@ public class Optimizer {
 
     /// One training step's backward pass and update: computes every gradient, then applies the rule.
     /// (`SGD` overrides it to apply its update inside the backward pass.)
-    func trainStep(network: Network, workspace: Workspace, rows: Int) {
+    func trainStep(network: Network, workspace: Workspace, rows: Int) throws {
         network.backward(workspace, rows: rows)
-        update(parameters: network.parameters.base, gradients: network.gradients.base, count: network.parameters.count)
+        try update(parameters: network.parameters.base, gradients: network.gradients.base, count: network.parameters.count)
     }
 
-    /// One update of `count` parameters by their gradients at the rate in force, then counted.
-    func update(parameters w: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>, count: Int) {
-        prepare(parameterCount: count)
+    /// One update of `count` parameters by their gradients at the rate in force, then counted. Makes the state
+    /// on first use (a training session has made it already, so that its steps allocate nothing).
+    func update(parameters w: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>, count: Int) throws {
+        try prepare(parameterCount: count)
         apply(parameters: w, gradients: g, count: count, rate: effectiveLearningRate)
         iterations += 1
     }

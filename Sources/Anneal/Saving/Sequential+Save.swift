@@ -63,13 +63,15 @@ extension Sequential {
     /// The model saved at `path` by ``save(to:)``, ready to predict and to go on training exactly where the
     /// saved one stood.
     /// - Throws: ``AnnealError/Kind/io`` naming the path and the reason; ``AnnealError/Kind/corruptFile``
-    ///   naming the path for anything wrong with the content. Nothing half-loaded is ever returned.
+    ///   naming the path for anything wrong with the content; ``AnnealError/Kind/outOfMemory`` when the
+    ///   model's buffers cannot be allocated. Nothing half-loaded is ever returned.
     public convenience init(contentsOf path: String) throws {
         let (text, tensors) = try ModelFile.read(from: path)
         self.init(seed: 0)
         do {
             try restore(ModelDescription(parsing: text, source: path), tensors, DescriptionReader(source: path))
-        } catch let error as AnnealError where error.kind != .corruptFile && error.kind != .io {
+        } catch let error as AnnealError where error.kind != .corruptFile && error.kind != .io && error.kind != .outOfMemory {
+            // A model too big for this machine is not a corrupt file: its sizes were checked against its weights.
             throw AnnealError(.corruptFile, "\(path): \(error.message)")
         }
     }
