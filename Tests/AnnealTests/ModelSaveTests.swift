@@ -73,7 +73,7 @@ struct ModelSaveTests {
         #expect(text.contains("optimizer class=RMSprop learning_rate=0.003 decay=0.0 rho=0.8 momentum=0.3 epsilon=1e-06 centered=true"))
         #expect(text.contains("kernel_initializer=normal(0.0,0.1)"))
         #expect(text.contains("bias_initializer=constant(0.01)"))
-        #expect(text.contains("compile loss=binary_crossentropy metrics=accuracy"))
+        #expect(text.contains("compile loss=binary_crossentropy from_logits=false label_smoothing=0.0 delta=1.0 metrics=accuracy"))
         #expect(text.contains("name=dense_2"))
         #expect(try ModelDescription(parsing: text, source: "x") == model.describe())
         try Support.withTemporaryDirectory { directory in

@@ -7,7 +7,7 @@
 /// layer units=34 activation=relu use_bias=true kernel_initializer=normal(0.0,0.05) bias_initializer=zeros input_dim=34
 /// layer units=1 activation=sigmoid use_bias=true kernel_initializer=normal(0.0,0.05) bias_initializer=zeros
 /// built input_dim=34
-/// compile loss=binary_crossentropy metrics=accuracy
+/// compile loss=binary_crossentropy from_logits=false label_smoothing=0.0 delta=1.0 metrics=accuracy
 /// optimizer class=SGD learning_rate=0.1 decay=0.002 momentum=0.8 nesterov=false
 /// schedule class=ExponentialDecay initial_rate=0.1 decay_steps=100 decay_rate=0.96 staircase=false unit=update
 /// state iterations=65 slots=momentum
@@ -15,7 +15,8 @@
 /// Numbers are written in Swift's shortest round-trip form, so a `Float` or `Double` reads back bit for bit.
 /// `built` is there once the model has weights; `compile`, `optimizer` (and `schedule`, when the optimizer
 /// follows one) once it is compiled; `state` lists the optimizer's state buffers, stored after the weights in
-/// that order (none before training has started), and `Nadam`'s `momentum_cache`.
+/// that order (none before training has started), and `Nadam`'s `momentum_cache`. A `leaky_relu` layer also
+/// has its `alpha`; metrics are kept by the names they were compiled with, at Keras's default parameters.
 public struct ModelDescription: Equatable, Sendable {
     /// One line: its kind and its fields in order.
     public struct Record: Equatable, Sendable {

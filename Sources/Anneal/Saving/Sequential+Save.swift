@@ -17,18 +17,21 @@ extension Sequential {
         records.append(ModelDescription.Record("generator", [("state", generator.words.map(String.init).joined(separator: ","))]))
         for (index, layer) in layers.enumerated() {
             var fields: [(String, String)] = [
-                ("units", "\(layer.units)"), ("activation", layer.activation.rawValue), ("use_bias", "\(layer.useBias)"),
+                ("units", "\(layer.units)"), ("activation", layer.activation.name), ("use_bias", "\(layer.useBias)"),
                 ("kernel_initializer", layer.kernelInitializer.descriptionValue),
                 ("bias_initializer", layer.biasInitializer.descriptionValue),
                 ("name", index == 0 ? "dense" : "dense_\(index)"),
             ]
+            if case .leakyRelu(let alpha) = layer.activation { fields.append(("alpha", "\(alpha)")) }
             if let inputs = layer.inputDimension { fields.append(("input_dim", "\(inputs)")) }
             records.append(ModelDescription.Record("layer", fields))
         }
         if let network { records.append(ModelDescription.Record("built", [("input_dim", "\(network.inputs)")])) }
         if let optimizer, let loss {
             records.append(ModelDescription.Record(
-                "compile", [("loss", loss.rawValue), ("metrics", metrics.map(\.name).joined(separator: ","))]))
+                "compile", [("loss", loss.name), ("from_logits", "\(loss.fromLogits)"),
+                            ("label_smoothing", "\(loss.labelSmoothing)"), ("delta", "\(loss.delta)"),
+                            ("metrics", metrics.map(\.name).joined(separator: ","))]))
             records.append(optimizer.descriptionRecord)
             if let schedule = optimizer.schedule {
                 guard let record = ScheduleDescription.record(schedule) else {
@@ -115,7 +118,9 @@ extension Sequential {
                 }
                 return initializer
             }
-            try add(Dense(try read.int(record, "units"), activation: try Activation(name: try read.string(record, "activation")),
+            var activation = try Activation(name: try read.string(record, "activation"))
+            if case .leakyRelu = activation, record["alpha"] != nil { activation = .leakyRelu(alpha: try read.float(record, "alpha")) }
+            try add(Dense(try read.int(record, "units"), activation: activation,
                           kernelInitializer: try initializer("kernel_initializer"),
                           biasInitializer: try initializer("bias_initializer"), useBias: try read.bool(record, "use_bias"),
                           inputDimension: inputs))
@@ -138,8 +143,12 @@ extension Sequential {
             }
             let schedule = try description.first("schedule").map { try ScheduleDescription.make(from: $0, read) }
             let optimizer = try Optimizer.make(from: record, schedule: schedule, read)
-            try self.compile(optimizer: optimizer, loss: Loss(name: try read.string(compile, "loss")),
-                             metrics: try read.list(compile, "metrics"))
+            // The loss's arguments are absent from files written before losses had them: Keras's defaults.
+            var loss = try Loss(name: try read.string(compile, "loss"))
+            if compile["from_logits"] != nil { loss.fromLogits = try read.bool(compile, "from_logits") }
+            if compile["label_smoothing"] != nil { loss.labelSmoothing = try read.float(compile, "label_smoothing") }
+            if compile["delta"] != nil { loss.delta = try read.float(compile, "delta") }
+            try self.compile(optimizer: optimizer, loss: loss, metrics: try read.list(compile, "metrics"))
             if let state = description.first("state") {
                 let names = try read.list(state, "slots")
                 guard tensors.count == weightCount + names.count else {
