@@ -700,6 +700,43 @@ int32_t anneal_model_save_weights(const anneal_model *model, const char *path);
 int32_t anneal_model_load_weights(anneal_model *model, const char *path);
 
 /**
+ * Saves the whole model to `path`, atomically (a temporary file renamed over the destination): its layers
+ * (units, activation, initializers, input width), its weights, its compile settings (loss, metrics, the
+ * optimizer's kind and every argument, its schedule when it follows one of Keras's schedules or a constant),
+ * the optimizer's state (iterations, every state buffer, Nadam's momentum cache) and the model's random
+ * generator, checksummed (CRC-32). A model loaded from the file with anneal_model_load trains on bit for
+ * bit as this one would have. Works on an empty, unbuilt or uncompiled model too. Callback-safe.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (path NULL);
+ * ANNEAL_E_INVALID_STATE (the optimizer follows a schedule a model file cannot hold: a callback schedule,
+ * the tutorial's or PyTorch's); ANNEAL_E_INVALID_ARGUMENT (bad path); ANNEAL_E_IO (the message names the
+ * path and the system's reason; any previous file at `path` is left intact); ANNEAL_E_OUT_OF_MEMORY (no room
+ * for two copies of the weights and the optimizer's state).
+ */
+int32_t anneal_model_save(const anneal_model *model, const char *path);
+
+/**
+ * A new model read from a file written by anneal_model_save, ready to predict and to go on training (free
+ * it with anneal_model_free). Models made here never print. On any error *out_model is NULL and nothing is
+ * kept.
+ * Returns ANNEAL_OK; ANNEAL_E_NULL_POINTER (path or out_model NULL); ANNEAL_E_INVALID_ARGUMENT (bad path);
+ * ANNEAL_E_IO (cannot open or read; the message names the path); ANNEAL_E_CORRUPT_FILE (truncated, checksum
+ * mismatch, not a model file, another version, or a description that does not make a model; the message
+ * names the path); ANNEAL_E_OUT_OF_MEMORY (the model's weights or the optimizer's state do not fit; the
+ * message names the call and the buffer).
+ */
+int32_t anneal_model_load(const char *path, anneal_model **out_model);
+
+/**
+ * The model's description as anneal_model_save writes it, as a copy-out string (callback-safe): one record
+ * per line, a kind then `key=value` fields separated by single spaces (`layer units=34 activation=relu ...`,
+ * `optimizer class=SGD learning_rate=0.1 ...`; the record kinds and fields are listed in the Swift
+ * documentation of ModelDescription). Numbers are in shortest round-trip form.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER;
+ * ANNEAL_E_BUFFER_TOO_SMALL; ANNEAL_E_INVALID_STATE (as anneal_model_save).
+ */
+int32_t anneal_model_description(const anneal_model *model, char *buffer, int64_t capacity, int64_t *out_length);
+
+/**
  * The model's outputs for rows x cols inputs x (row-major, borrowed), computed batch_size rows at a time,
  * written row-major into out (rows * output_dim floats; capacity in floats). Builds the model from cols when
  * needed; works before compile (callback-safe).

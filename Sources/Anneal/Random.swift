@@ -23,6 +23,17 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         state = (next(), next(), next(), next())
     }
 
+    /// The generator at a state read from `words` (a whole-model save stores it, so that a loaded model
+    /// shuffles as the saved one would have). Nil unless there are four words, not all zero (xoshiro's one
+    /// state it never leaves).
+    public init?(words: [UInt64]) {
+        guard words.count == 4, words.contains(where: { $0 != 0 }) else { return nil }
+        state = (words[0], words[1], words[2], words[3])
+    }
+
+    /// The 256-bit state, as `init(words:)` takes it.
+    public var words: [UInt64] { [state.0, state.1, state.2, state.3] }
+
     public mutating func next() -> UInt64 {
         let result = rotateLeft(state.1 &* 5, 7) &* 9
         let t = state.1 << 17

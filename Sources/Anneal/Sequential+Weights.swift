@@ -51,10 +51,18 @@ extension Sequential {
         try WeightsFile.write(getWeights(), to: path)
     }
 
-    /// Reads weights saved by `saveWeights` and sets them; a missing, corrupt or mismatched file throws and
-    /// leaves the model's weights as they were.
+    /// Reads weights saved by `saveWeights` (or the weights of a whole-model file written by `save(to:)`, as
+    /// Keras's `load_weights` reads a whole-model file) and sets them; a missing, corrupt or mismatched file
+    /// throws and leaves the model's weights as they were.
     public func loadWeights(from path: String) throws {
-        let tensors = try WeightsFile.read(from: path)
+        let bytes = try WeightsFile.readBytes(from: path, kind: "weights file")
+        let tensors: [WeightTensor]
+        if ModelFile.isModelFile(bytes) {
+            // A model file holds the weights first, then any optimizer state.
+            tensors = Array(try ModelFile.decode(bytes, source: path).tensors.prefix(weightShapes.count))
+        } else {
+            tensors = try WeightsFile.decode(bytes, source: path)
+        }
         do {
             try setWeights(tensors)
         } catch let error as AnnealError {

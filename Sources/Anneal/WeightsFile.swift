@@ -342,9 +342,14 @@ public enum WeightsFile {
     /// - Throws: ``AnnealError/Kind/invalidArgument`` or ``AnnealError/Kind/shapeMismatch`` from
     ///   ``encode(_:)`` (before touching the disk), or ``AnnealError/Kind/io`` naming the path and the reason.
     public static func write(_ tensors: [WeightTensor], to path: String) throws {
-        let bytes = try encode(tensors)
+        try writeAtomically(try encode(tensors), to: path, kind: "weights file")
+    }
+
+    /// Writes `bytes` to `path` as ``write(_:to:)`` does (the model file shares it); `kind` names the file in
+    /// messages (`"weights file"`).
+    static func writeAtomically(_ bytes: [UInt8], to path: String, kind: String) throws {
         guard !path.isEmpty, !path.utf8.contains(0) else {
-            throw AnnealError.invalidArgument("invalid weights file path \(String(reflecting: path))")
+            throw AnnealError.invalidArgument("invalid \(kind) path \(String(reflecting: path))")
         }
         let (directory, name) = split(path)
         let suffix = String(UInt64.random(in: .min ... .max), radix: 16)
@@ -378,12 +383,17 @@ public enum WeightsFile {
     /// - Throws: ``AnnealError/Kind/io`` when the file cannot be opened or read (naming the path and the
     ///   reason), ``AnnealError/Kind/corruptFile`` when its content is not a valid weights file.
     public static func read(from path: String) throws -> [WeightTensor] {
+        try decode(try readBytes(from: path, kind: "weights file"), source: path)
+    }
+
+    /// The whole content of the file at `path`; `kind` names the file in messages (`"weights file"`).
+    static func readBytes(from path: String, kind: String) throws -> [UInt8] {
         guard !path.utf8.contains(0) else {
-            throw AnnealError.invalidArgument("invalid weights file path \(String(reflecting: path))")
+            throw AnnealError.invalidArgument("invalid \(kind) path \(String(reflecting: path))")
         }
         let descriptor = systemOpen(path, O_RDONLY | O_CLOEXEC, 0)
         guard descriptor >= 0 else {
-            throw ioError(path, "cannot open weights file", errno)
+            throw ioError(path, "cannot open \(kind)", errno)
         }
         defer { close(descriptor) }
         var bytes: [UInt8] = []
@@ -397,10 +407,10 @@ public enum WeightsFile {
             } else if count == 0 {
                 break
             } else if errno != EINTR {
-                throw ioError(path, "cannot read weights file", errno)
+                throw ioError(path, "cannot read \(kind)", errno)
             }
         }
-        return try decode(bytes, source: path)
+        return bytes
     }
 
     /// Writes every byte, retrying short writes and interruptions; returns the `errno` of a failure.

@@ -12,7 +12,7 @@ func withModel<R>(_ handle: OpaquePointer?, _ access: Access = .use, _ body: (Se
 
 /// Tries a copy of every weight of `model` (`copies` of them) before one is made: getting, setting, saving
 /// and loading weights copy them into Swift arrays, whose refused allocation would end the process.
-private func reserveWeightCopies(_ model: Sequential, _ copies: Int = 1) throws {
+func reserveWeightCopies(_ model: Sequential, _ copies: Int = 1) throws {
     let count = model.weightShapes.reduce(0) { $0 + $1.reduce(1, *) }
     try reserve(count * copies, of: MemoryLayout<Float>.stride, "the model's \(count) weights")
 }

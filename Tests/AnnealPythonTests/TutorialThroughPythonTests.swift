@@ -161,9 +161,36 @@ struct MachinePythonTests {
         return nil
     }
 
+    /// An interpreter that imports h5py and numpy, which the Keras-file tests need (they fail, not skip, under
+    /// python3): `python3` itself when it has them, else a virtual environment made once under the build
+    /// directory (`.build/python-h5`, seeing python3's own packages) with h5py and numpy installed by pip.
+    /// Nil and a reason when neither works (no network for pip, no venv module).
+    static func interpreterWithH5py(_ python3: String) -> (python: String?, reason: String) {
+        let check = ["-c", "import h5py, numpy"]
+        if (try? SanitizedChild.run(python3, check, environment: ProcessInfo.processInfo.environment))?.0 == 0 {
+            return (python3, "")
+        }
+        let venv = EmbeddedPython.buildDirectory.deletingLastPathComponent().appendingPathComponent("python-h5").path
+        let python = venv + "/bin/python3"
+        let environment = ProcessInfo.processInfo.environment
+        if (try? SanitizedChild.run(python, check, environment: environment))?.0 == 0 { return (python, "") }
+        for (program, arguments) in [(python3, ["-m", "venv", "--system-site-packages", venv]),
+                                     (python, ["-m", "pip", "install", "--quiet", "h5py", "numpy"])] {
+            let result = try? SanitizedChild.run(program, arguments, environment: environment)
+            if result?.0 != 0 {
+                return (nil, "\(python3) lacks h5py/numpy and provisioning \(venv) failed at `\(program) "
+                    + "\(arguments.joined(separator: " "))`: install them with `python3 -m pip install h5py numpy` "
+                    + "(or `pip install ./python[h5]`).\n\(result?.1 ?? "")")
+            }
+        }
+        return (python, "")
+    }
+
     @Test("python/tests passes under python3")
     func suite() throws {
-        var python = try #require(Self.python3(), "no python3 on PATH")
+        let machinePython = try #require(Self.python3(), "no python3 on PATH")
+        let provisioned = Self.interpreterWithH5py(machinePython)
+        var python = try #require(provisioned.python, "\(provisioned.reason)")
         let tests = EmbeddedPython.packageRoot.appendingPathComponent("python/tests").path
         let script = """
             import importlib.util, subprocess, sys

@@ -295,6 +295,13 @@ _bind("anneal_model_set_weight", c_int32, anneal_model_p, c_int32, POINTER(c_flo
 _bind("anneal_model_save_weights", c_int32, anneal_model_p, c_char_p)
 # int32_t anneal_model_load_weights(anneal_model *model, const char *path);
 _bind("anneal_model_load_weights", c_int32, anneal_model_p, c_char_p)
+# int32_t anneal_model_save(const anneal_model *model, const char *path);
+_bind("anneal_model_save", c_int32, anneal_model_p, c_char_p)
+# int32_t anneal_model_load(const char *path, anneal_model **out_model);
+_bind("anneal_model_load", c_int32, c_char_p, POINTER(anneal_model_p))
+# int32_t anneal_model_description(const anneal_model *model, char *buffer, int64_t capacity,
+#                                  int64_t *out_length);
+_bind("anneal_model_description", c_int32, anneal_model_p, POINTER(c_char), c_int64, POINTER(c_int64))
 # int32_t anneal_model_predict(anneal_model *model, const float *x, int64_t rows, int32_t cols,
 #                              int32_t batch_size, float *out, int64_t capacity);
 _bind("anneal_model_predict", c_int32, anneal_model_p, POINTER(c_float), c_int64, c_int32, c_int32,

@@ -16,7 +16,7 @@ from . import (_arrays, _lib, _missing, _naming, _progbar, _summary, callbacks a
                layers as layers_module, losses as losses_module, metrics as metrics_module, optimizers, utils)
 from .errors import InternalError, InvalidStateError, ShapeMismatchError
 
-__all__ = ["Sequential"]
+__all__ = ["Sequential", "load_model", "save_model"]
 
 _ACTIVATION_CODES = {
     "linear": 0, "relu": 1, "sigmoid": 2, "tanh": 3, "softmax": 4, "elu": 5, "selu": 6, "softplus": 7,
@@ -745,10 +745,28 @@ class Sequential:
         _lib.check(_lib.anneal_model_save_weights(self._live_handle(), filepath.encode()))
 
     def load_weights(self, filepath, **kwargs):
-        """Loads weights saved by ``save_weights``; a missing, corrupt or mismatched file raises and leaves the
-        model's weights unchanged."""
+        """Loads weights saved by ``save_weights`` (or the weights of a whole-model file from ``save``), or
+        Keras's ``.weights.h5`` / ``.h5`` files (needs h5py); a missing, corrupt or mismatched file raises and
+        leaves the model's weights unchanged."""
         _reject("load_weights", kwargs)
+        try:
+            magic = saving._magic(os.fspath(filepath))
+        except OSError:
+            magic = b""  # the library reports it, naming the file
+        if magic == saving._HDF5_MAGIC:
+            from . import _keras_files
+            self.set_weights(_keras_files.read_weights(os.fspath(filepath)))
+            return
         _lib.check(_lib.anneal_model_load_weights(self._live_handle(), os.fspath(filepath).encode()))
+
+    # --- Whole-model save -----------------------------------------------------------------------------------
+    def save(self, filepath, overwrite=True, save_format=None, **kwargs):
+        """Saves the whole model. By default in Anneal's model file (architecture, weights, compile settings,
+        the optimizer's arguments and state, the random generator: ``load_model`` resumes training exactly),
+        written atomically; with ``save_format="h5"`` or a ``.h5`` suffix, as a Keras 2 HDF5 file that
+        tf_keras loads (needs h5py: ``pip install anneal[h5]``)."""
+        _reject("save", kwargs)
+        saving.save_model(self, filepath, overwrite=overwrite, save_format=save_format)
 
     # --- Description ----------------------------------------------------------------------------------------
     @property
@@ -780,6 +798,10 @@ class Sequential:
                              "calling the model on a batch of data.")
         _summary.print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
                                show_trainable=show_trainable, layer_range=layer_range)
+
+
+from . import saving  # noqa: E402  (after Sequential: saving builds Sequential models)
+from .saving import load_model, save_model  # noqa: E402,F401
 
 
 def __getattr__(name):

@@ -27,7 +27,7 @@ def test_keras_top_level_names():
     assert keras.Sequential is keras.models.Sequential
     assert keras.Input is keras.layers.Input
     for module in ("layers", "optimizers", "losses", "metrics", "callbacks", "utils", "models", "backend",
-                   "datasets"):
+                   "datasets", "saving"):
         assert getattr(keras, module).__name__ == f"anneal.{module}"
         assert module in dir(keras)
     assert keras.optimizers.SGD is SGD and keras.callbacks.History is anneal.callbacks.History
@@ -71,7 +71,7 @@ def test_a_name_anneal_lacks_says_what_it_provides():
         keras.utils.plot_model  # noqa: B018
     with pytest.raises(AttributeError, match=r"`anneal.datasets` has no `mnist`.*ionosphere"):
         keras.datasets.mnist  # noqa: B018
-    assert not hasattr(keras.layers, "Conv2D") and getattr(keras.models, "load_model", None) is None
+    assert not hasattr(keras.layers, "Conv2D") and getattr(keras.models, "clone_model", None) is None
     # `from ... import` turns the attribute error into an ImportError; the message survives.
     with pytest.raises(ImportError, match=r"`anneal.layers` has no `Dropout`.*provides"):
         from anneal.layers import Dropout  # noqa: F401
@@ -79,6 +79,9 @@ def test_a_name_anneal_lacks_says_what_it_provides():
         from anneal import applications  # noqa: F401
     with pytest.raises(ImportError, match=r"`anneal.models` has no `Model`"):
         from anneal.models import Model  # noqa: F401
+    with pytest.raises(ImportError, match=r"`anneal.saving` has no `save_weights`.*provides: load_model, save_model"):
+        from anneal.saving import save_weights  # noqa: F401
+    assert keras.models.load_model is keras.saving.load_model
 
 
 # --- Automatic names and clear_session ----------------------------------------------------------------------
@@ -286,6 +289,9 @@ def test_every_method_names_the_keywords_it_does_not_know():
         ("compile", lambda: model.compile(loss="mse", bogus=1)),
         ("save_weights", lambda: model.save_weights("unused.anneal", bogus=1)),
         ("load_weights", lambda: model.load_weights("unused.anneal", bogus=1)),
+        ("save", lambda: model.save("unused.anneal", bogus=1)),
+        ("save_model", lambda: keras.models.save_model(model, "unused.anneal", bogus=1)),
+        ("load_model", lambda: keras.models.load_model("unused.anneal", bogus=1)),
         ("Sequential.__call__", lambda: model(x, bogus=1)),
     ]
     for method, call in calls:

@@ -84,6 +84,45 @@ public class Optimizer {
         return Array(slots[index].buffer)
     }
 
+    /// Replaces the state: the update count and every state buffer (by `stateNames`), as `stateValues` read
+    /// them from an optimizer of the same kind and settings; how a whole-model load resumes training exactly.
+    ///
+    /// `values` holds either no buffer (training had not started: the state starts afresh) or one per name of
+    /// this optimizer's `slotNames`, each of `parameterCount` values. Everything is checked before anything
+    /// changes.
+    /// - Throws: ``AnnealError/Kind/invalidArgument`` for a negative `iterations`, or buffers that are not
+    ///   exactly this optimizer's; ``AnnealError/Kind/shapeMismatch`` for a buffer of another length;
+    ///   ``AnnealError/Kind/outOfMemory`` when the state buffers cannot be allocated.
+    public func setState(iterations: Int64, values: [String: [Float]], parameterCount: Int) throws {
+        guard iterations >= 0 else {
+            throw AnnealError.invalidArgument("iterations must be >= 0. Received: iterations=\(iterations)")
+        }
+        if !values.isEmpty {
+            guard Set(values.keys) == Set(slotNames) else {
+                throw AnnealError.invalidArgument(
+                    "\(name) with these settings keeps the state [\(slotNames.joined(separator: ", "))]; received ["
+                        + values.keys.sorted().joined(separator: ", ") + "]")
+            }
+            for (slot, buffer) in values where buffer.count != parameterCount {
+                throw AnnealError.shapeMismatch(
+                    "\(name) state '\(slot)' holds \(buffer.count) values; the model has \(parameterCount) parameters")
+            }
+        }
+        guard !values.isEmpty else {
+            self.iterations = iterations
+            slots = []
+            preparedCount = nil
+            return
+        }
+        try prepare(parameterCount: parameterCount)  // first: a refused buffer leaves the state as it was
+        self.iterations = iterations
+        for (index, slot) in slotNames.enumerated() {
+            values[slot]?.withUnsafeBufferPointer { source in
+                if let base = source.baseAddress { slots[index].base.update(from: base, count: parameterCount) }
+            }
+        }
+    }
+
     /// The state buffers, in `slotNames`' order; sized by `prepare`.
     private(set) var slots: [FloatBuffer] = []
     /// The parameter count the state is sized for.

@@ -1,0 +1,103 @@
+"""Anneal writes a Keras 2 .h5 file, tf_keras reads it: the check behind python/tests/test_keras_files.py.
+
+Run with a Python that has tf_keras (not a test dependency), the repository's python/ on the path and a built
+library:
+
+    swift build --product anneal
+    PYTHONPATH=python ANNEAL_LIBRARY=$PWD/.build/debug/libanneal.so /path/to/venv-with-tf_keras/bin/python \
+        Tests/Golden/keras_reads_anneal_h5.py [python/tests/fixtures/keras_files/keras_reads_anneal.json]
+
+For each reference model, Anneal loads Keras's .h5, writes it back with model.save(path, save_format="h5"),
+and tf_keras loads that file: the script compares tf_keras's predictions on the first 8 ionosphere rows with
+expected.json's (Keras's own), checks that tf_keras restored the legacy optimizer's iterations and slots, and
+trains both one more epoch (shuffle off) to compare the weights. The result is written as JSON.
+"""
+
+import json
+import os
+import sys
+import tempfile
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import tf_keras  # noqa: E402
+
+from anneal import optimizers  # noqa: E402
+from anneal.datasets import ionosphere  # noqa: E402
+from anneal.layers import Dense  # noqa: E402
+from anneal.models import Sequential, load_model  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FIXTURES = os.path.join(HERE, "..", "..", "python", "tests", "fixtures", "keras_files")
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else None
+    expected = json.load(open(os.path.join(FIXTURES, "expected.json")))
+    x, y, _ = ionosphere()
+    x = np.asarray(x, dtype=np.float32)
+    y = np.asarray(y, dtype=np.float32)
+    results = {"tf_keras": tf_keras.__version__, "models": {}}
+    with tempfile.TemporaryDirectory() as scratch:
+        for name, reference in expected["models"].items():
+            model = load_model(os.path.join(FIXTURES, f"{name}.h5"))
+            written = os.path.join(scratch, f"{name}.h5")
+            model.save(written, save_format="h5")
+            keras_model = tf_keras.models.load_model(written)
+            predictions = keras_model.predict(x[:8], verbose=0)
+            difference = float(np.abs(predictions - np.asarray(reference["predict_first_8_rows"])).max())
+            keras_iterations = int(keras_model.optimizer.iterations.numpy())
+            # One more epoch each, same data and order (both models train on the 0/1 class column; the Dropout
+            # layer of dropout_adam_softmax was dropped by Anneal, so neither side has it).
+            labels = y
+            batch = 28 if name == "tutorial_sgd" else 32
+            keras_model.fit(x, labels, epochs=1, batch_size=batch, shuffle=False, verbose=0)
+            model.fit(x, labels, epochs=1, batch_size=batch, shuffle=False, verbose=0)
+            weight_difference = max(float(np.abs(np.asarray(a) - b).max())
+                                    for a, b in zip(model.get_weights(), keras_model.get_weights()))
+            results["models"][name] = {
+                "max_abs_prediction_difference": difference,
+                "tf_keras_optimizer": type(keras_model.optimizer).__module__ + "." + type(keras_model.optimizer).__name__,
+                "tf_keras_iterations": keras_iterations,
+                "anneal_iterations_before_epoch": model.optimizer.iterations - (len(x) + batch - 1) // batch,
+                "max_abs_weight_difference_after_one_more_epoch": weight_difference,
+            }
+        # Every other legacy optimizer (with the variants that add state), written after one epoch of Anneal.
+        results["optimizers"] = {}
+        for label, optimizer in (
+                ("RMSprop_centered_momentum", optimizers.RMSprop(0.01, momentum=0.5, centered=True)),
+                ("Nadam", optimizers.Nadam(0.01)), ("Adagrad", optimizers.Adagrad(0.05)),
+                ("Adadelta", optimizers.Adadelta(1.0)), ("Adamax", optimizers.Adamax(0.01)),
+                ("Adam_amsgrad", optimizers.Adam(0.01, amsgrad=True)),
+                ("SGD_nesterov", optimizers.SGD(0.1, momentum=0.9, nesterov=True))):
+            model = Sequential([Dense(8, input_dim=34, activation="relu"), Dense(1, activation="sigmoid")])
+            model.compile(loss="binary_crossentropy", optimizer=optimizer, metrics=["accuracy"])
+            model.fit(x, y, epochs=1, batch_size=32, shuffle=False, verbose=0)
+            written = os.path.join(scratch, f"{label}.h5")
+            model.save(written)
+            keras_model = tf_keras.models.load_model(written)
+            difference = float(np.abs(keras_model.predict(x[:8], verbose=0)
+                                      - np.asarray(model.predict(x[:8], verbose=0))).max())
+            iterations = int(keras_model.optimizer.iterations.numpy())
+            keras_model.fit(x, y, epochs=1, batch_size=32, shuffle=False, verbose=0)
+            model.fit(x, y, epochs=1, batch_size=32, shuffle=False, verbose=0)
+            results["optimizers"][label] = {
+                "max_abs_prediction_difference": difference,
+                "tf_keras_optimizer": type(keras_model.optimizer).__module__ + "." + type(keras_model.optimizer).__name__,
+                "tf_keras_iterations": iterations,
+                "max_abs_weight_difference_after_one_more_epoch": max(
+                    float(np.abs(np.asarray(a) - b).max()) for a, b in zip(model.get_weights(), keras_model.get_weights())),
+            }
+    text = json.dumps(results, indent=1)
+    print(text)
+    if out:
+        with open(out, "w") as file:
+            file.write(text + "\n")
+    checked = list(results["models"].values()) + list(results["optimizers"].values())
+    ok = all(m["max_abs_prediction_difference"] <= 1e-6 for m in checked)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,499 @@
+"""Keras's model files, through h5py (an optional dependency: ``pip install anneal[h5]``).
+
+Reads a Keras 2 ``.h5`` file (``model_config``, ``training_config``, ``model_weights``, ``optimizer_weights``
+of a legacy optimizer), a Keras ``.keras`` archive (``config.json``, ``metadata.json``, ``model.weights.h5``)
+and Keras's weights files (``.weights.h5``, ``.h5``); writes a Keras 2 ``.h5`` file that tf_keras loads.
+
+A Keras model becomes an Anneal model through Anneal's own model file: this module writes one (a description
+and the tensors, the format documented in the Swift ``ModelFile``) and the library loads it, so the weights,
+the optimizer's arguments and its state arrive exactly as the library's own loader sets them. In the other
+direction the library saves the model to its own file and this module reads that file back.
+
+Layers: ``Dense``; ``InputLayer`` (the input width); ``Dropout``, which is the identity at inference and is
+dropped (Anneal has no Dropout layer: a model loaded from such a file trains without dropout); and
+``Activation`` directly after a linear ``Dense``, folded into it.
+"""
+
+import io
+import json
+import os
+import re
+import struct
+import tempfile
+import zipfile
+import zlib
+
+try:
+    import h5py
+    import numpy as np
+except ImportError as error:  # pragma: no cover - exercised where h5py is missing
+    raise ImportError(
+        f"Reading and writing Keras files needs h5py and numpy ({error}); install them with "
+        "`pip install anneal[h5]` (or `pip install h5py`).") from error
+
+from . import utils
+from .errors import CorruptFileError
+
+KERAS_VERSION = "2.21.0"  # what tf_keras wrote the reference files with; tf_keras checks only its presence
+
+# Keras's legacy slot names in optimizer_weights are Anneal's state names.
+_INITIALIZERS = {
+    "glorotuniform": "glorot_uniform", "glorotnormal": "glorot_normal", "henormal": "he_normal",
+    "heuniform": "he_uniform", "lecunnormal": "lecun_normal", "lecununiform": "lecun_uniform",
+    "zeros": "zeros", "ones": "ones",
+}
+_OPTIMIZER_FIELDS = {
+    "SGD": (("momentum", 0.0), ("nesterov", False)),
+    "Adam": (("beta_1", 0.9), ("beta_2", 0.999), ("epsilon", 1e-7), ("amsgrad", False)),
+    "RMSprop": (("rho", 0.9), ("momentum", 0.0), ("epsilon", 1e-7), ("centered", False)),
+    "Adagrad": (("initial_accumulator_value", 0.1), ("epsilon", 1e-7)),
+    "Adadelta": (("rho", 0.95), ("epsilon", 1e-7)),
+    "Adamax": (("beta_1", 0.9), ("beta_2", 0.999), ("epsilon", 1e-7)),
+    "Nadam": (("beta_1", 0.9), ("beta_2", 0.999), ("epsilon", 1e-7)),
+}
+
+
+def _text(value):
+    """A description field: Swift reads `true`/`false`, integers and shortest round-trip numbers."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _snake(name):
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def _strings(value):
+    """An HDF5 string-list attribute as a list of str (Keras writes bytes or str, possibly an empty float array)."""
+    if isinstance(value, (str, bytes)):
+        value = [value]
+    return [item.decode("utf8") if isinstance(item, bytes) else str(item) for item in np.asarray(value).ravel()
+            if isinstance(item, (str, bytes, np.str_, np.bytes_))]
+
+
+# --- The Keras config as Anneal records ---------------------------------------------------------------------
+
+def _initializer(config):
+    if config is None:
+        return "zeros"
+    if isinstance(config, str):
+        return _INITIALIZERS.get(config.replace("_", "").lower(), config)
+    kind = config.get("class_name", "")
+    arguments = config.get("config") or {}
+    if kind in ("RandomNormal", "TruncatedNormal"):
+        name = "normal" if kind == "RandomNormal" else "truncated_normal"
+        return f"{name}({float(arguments.get('mean', 0.0))!r},{float(arguments.get('stddev', 0.05))!r})"
+    if kind == "RandomUniform":
+        return f"uniform({float(arguments.get('minval', -0.05))!r},{float(arguments.get('maxval', 0.05))!r})"
+    if kind == "Constant":
+        return f"constant({float(arguments.get('value', 0.0))!r})"
+    key = kind.lower()
+    if key not in _INITIALIZERS:
+        raise ValueError(f"Anneal has no initializer {kind!r} (in the Keras file)")
+    return _INITIALIZERS[key]
+
+
+def _layers(model_config, path):
+    """The Dense layers of a Keras Sequential config: a list of dicts (units, activation, initializers, name),
+    and the input width."""
+    if model_config.get("class_name") != "Sequential":
+        raise ValueError(f"{path}: Anneal reads Sequential models; this file holds a {model_config.get('class_name')}")
+    input_dim = None
+    dense = []
+    for layer in model_config["config"]["layers"]:
+        kind, config = layer["class_name"], layer["config"]
+        shape = config.get("batch_input_shape") or config.get("batch_shape")
+        if shape and input_dim is None and not dense:
+            input_dim = int(shape[-1])
+        if kind == "InputLayer":
+            continue
+        if kind == "Dropout":
+            continue  # the identity at inference; Anneal has no Dropout layer
+        if kind == "Activation" and dense and dense[-1]["activation"] == "linear":
+            dense[-1]["activation"] = config["activation"]
+            continue
+        if kind != "Dense":
+            raise ValueError(f"{path}: Anneal reads Dense, Dropout, Activation and Input layers; this model has a "
+                             f"{kind} layer ({config.get('name')!r})")
+        activation = config.get("activation") or "linear"
+        dense.append({
+            "name": config.get("name"), "units": int(config["units"]), "activation": activation,
+            "use_bias": bool(config.get("use_bias", True)),
+            "kernel_initializer": _initializer(config.get("kernel_initializer", "glorot_uniform")),
+            "bias_initializer": _initializer(config.get("bias_initializer", "zeros")),
+        })
+    if not dense:
+        raise ValueError(f"{path}: the model has no Dense layer")
+    return dense, input_dim
+
+
+def _metric_names(metrics):
+    names = []
+    for item in metrics or []:
+        if isinstance(item, list):
+            names += _metric_names(item)
+        elif isinstance(item, str):
+            names.append(item)
+        elif isinstance(item, dict):
+            names.append((item.get("config") or {}).get("name") or _snake(item.get("class_name", "")))
+    return names
+
+
+def _loss_name(loss):
+    if isinstance(loss, dict):
+        loss = (loss.get("config") or {}).get("name") or _snake(loss.get("class_name", ""))
+    if not isinstance(loss, str):
+        raise ValueError(f"Anneal cannot read this Keras loss: {loss!r}")
+    return loss
+
+
+def _optimizer_record(config, path):
+    kind = config.get("class_name")
+    arguments = config.get("config") or {}
+    if kind not in _OPTIMIZER_FIELDS:
+        raise ValueError(f"{path}: Anneal has no optimizer {kind!r}; load it with compile=False")
+    rate = arguments.get("learning_rate", arguments.get("lr", 0.001))
+    if isinstance(rate, dict):
+        raise ValueError(f"{path}: the optimizer's learning rate follows a Keras schedule ({rate.get('class_name')}), "
+                         "which Anneal does not read from Keras files; load it with compile=False")
+    fields = [("class", kind), ("learning_rate", _text(float(rate))), ("decay", _text(float(arguments.get("decay", 0.0))))]
+    for key, default in _OPTIMIZER_FIELDS[kind]:
+        value = arguments.get(key, default)
+        fields.append((key, _text(bool(value) if isinstance(default, bool) else float(value))))
+    if kind == "Nadam":
+        fields.append(("schedule_decay", _text(float(arguments.get("schedule_decay", 0.004)))))
+    return fields
+
+
+# --- Anneal's model file, written and read here ----------------------------------------------------------------
+
+def _weights_file(tensors):
+    parts = [b"ANNEALW\0", struct.pack("<II", 1, len(tensors))]
+    for array in tensors:
+        array = np.ascontiguousarray(array, dtype="<f4")
+        parts.append(struct.pack("<I", array.ndim) + struct.pack(f"<{array.ndim}Q", *array.shape))
+        parts.append(array.tobytes())
+    body = b"".join(parts)
+    return body + struct.pack("<I", zlib.crc32(body))
+
+
+def _model_file(records, tensors):
+    description = "".join(" ".join([kind] + [f"{k}={v}" for k, v in fields]) + "\n" for kind, fields in records)
+    text = description.encode()
+    body = b"ANNEALM\0" + struct.pack("<II", 1, len(text)) + text + _weights_file(tensors)
+    return body + struct.pack("<I", zlib.crc32(body))
+
+
+def _read_model_file(path):
+    """The description records and tensors of an Anneal model file (checked by the library when written)."""
+    with open(path, "rb") as file:
+        data = file.read()
+    (length,) = struct.unpack_from("<I", data, 12)
+    description = data[16:16 + length].decode()
+    weights = data[16 + length:-4]
+    (count,) = struct.unpack_from("<I", weights, 12)
+    position, tensors = 16, []
+    for _ in range(count):
+        (rank,) = struct.unpack_from("<I", weights, position)
+        shape = struct.unpack_from(f"<{rank}Q", weights, position + 4)
+        position += 4 + 8 * rank
+        size = int(np.prod(shape)) if rank else 1
+        tensors.append(np.frombuffer(weights, dtype="<f4", count=size, offset=position).reshape(shape).copy())
+        position += 4 * size
+    records = []
+    for line in description.splitlines():
+        words = line.split(" ")
+        records.append((words[0], dict(word.split("=", 1) for word in words[1:])))
+    return records, tensors
+
+
+def _build(path, dense, input_dim, weights, compile_fields=None, optimizer_fields=None, iterations=0, slots=()):
+    """An Anneal model from Keras's pieces, through a temporary Anneal model file."""
+    from .saving import _load_anneal
+
+    seeds = [utils._draw_model_seed() | 1 for _ in range(4)]
+    records = [("anneal-model", [("version", "1")]), ("generator", [("state", ",".join(map(str, seeds)))])]
+    for index, layer in enumerate(dense):
+        fields = [(key, _text(layer[key])) for key in
+                  ("units", "activation", "use_bias", "kernel_initializer", "bias_initializer")]
+        fields.append(("name", layer["name"] or f"dense_{index}"))
+        if index == 0 and input_dim:
+            fields.append(("input_dim", str(input_dim)))
+        records.append(("layer", fields))
+    if input_dim is None:
+        input_dim = weights[0].shape[0] if weights else None
+    if input_dim is None:
+        raise ValueError(f"{path}: the file gives no input width and no weights")
+    records.append(("built", [("input_dim", str(input_dim))]))
+    tensors = list(weights)
+    if compile_fields is not None:
+        buffers = [(name, values) for name, values in slots if name != "momentum_cache"]
+        state = [("iterations", str(int(iterations))), ("slots", ",".join(name for name, _ in buffers))]
+        if optimizer_fields[0][1] == "Nadam":
+            state.append(("momentum_cache", _text(float(dict(slots).get("momentum_cache", 1.0)))))
+        records += [("compile", compile_fields), ("optimizer", optimizer_fields), ("state", state)]
+        tensors += [values for _, values in buffers]
+    with tempfile.TemporaryDirectory(prefix="anneal-keras-") as scratch:
+        converted = os.path.join(scratch, os.path.basename(path) + ".anneal")
+        with open(converted, "wb") as file:
+            file.write(_model_file(records, tensors))
+        try:
+            model = _load_anneal(converted)
+        except Exception as error:
+            raise type(error)(str(error).replace(converted, path)) from None
+    for layer, described in zip(model._layers, dense):
+        layer.name = described["name"]
+    return model
+
+
+# --- Reading ---------------------------------------------------------------------------------------------------
+
+def _h5_layer_weights(group, layer_names):
+    """Keras 2's h5 weights: for each layer in order, its arrays in weight_names order."""
+    arrays = []
+    for name in layer_names:
+        layer = group[name]
+        for weight in _strings(layer.attrs.get("weight_names", [])):
+            arrays.append(np.asarray(layer[weight], dtype=np.float32))
+    return arrays
+
+
+def _v3_layer_weights(group):
+    """The Keras 3 / .keras weights (``layers/<name>/vars/<i>``), Dense layers in order."""
+    layers = group["layers"]
+
+    def order(name):
+        match = re.fullmatch(r"([a-z_]+?)(?:_(\d+))?", name)
+        return (int(match.group(2) or 0) if match else 0, name)
+
+    arrays = []
+    for name in sorted(layers.keys(), key=order):
+        variables = layers[name].get("vars")
+        if variables is None:
+            continue
+        for index in sorted(variables.keys(), key=int):
+            arrays.append(np.asarray(variables[index], dtype=np.float32))
+    return arrays
+
+
+def read_weights(path):
+    """The weights of a Keras weights or model file (``.weights.h5``, ``.h5``), in get_weights order."""
+    try:
+        with h5py.File(path, "r") as file:
+            if "layers" in file:
+                return _v3_layer_weights(file)
+            group = file["model_weights"] if "model_weights" in file else file
+            return _h5_layer_weights(group, _strings(group.attrs.get("layer_names", [])))
+    except (OSError, KeyError) as error:
+        raise CorruptFileError(f"{path}: not a Keras weights file Anneal reads ({error})") from None
+
+
+def _optimizer_slots(group, dense):
+    """Keras 2's legacy optimizer_weights as Anneal's state: iterations and each slot, flat over the
+    parameters in Anneal's order (each layer's kernel, then its bias)."""
+    names = _strings(group.attrs.get("weight_names", []))
+    iterations = 0
+    by_slot = {}
+    for name in names:
+        value = np.asarray(group[name])
+        short = name.split("/", 1)[1] if "/" in name else name
+        short = short.rsplit(":", 1)[0]
+        if short == "iter":
+            iterations = int(value)
+            continue
+        if short == "momentum_cache":
+            by_slot["momentum_cache"] = float(value)
+            continue
+        variable, slot = short.rsplit("/", 1)
+        by_slot.setdefault(slot, {})[variable] = value.astype(np.float32).ravel()
+    slots = []
+    order = []
+    for layer in dense:
+        order.append(f"{layer['name']}/kernel")
+        if layer["use_bias"]:
+            order.append(f"{layer['name']}/bias")
+    for slot, variables in by_slot.items():
+        if slot == "momentum_cache":
+            slots.append((slot, variables))
+            continue
+        missing = [name for name in order if name not in variables]
+        if missing:
+            raise ValueError(f"optimizer_weights has no {slot} for {missing[0]}")
+        slots.append((slot, np.concatenate([variables[name] for name in order])))
+    return iterations, slots
+
+
+def _load_h5(path, compile):
+    with h5py.File(path, "r") as file:
+        if "model_config" not in file.attrs:
+            raise CorruptFileError(f"{path}: not a Keras model file (no model_config; a weights-only file is read "
+                                   "by model.load_weights)")
+        raw = file.attrs["model_config"]
+        model_config = json.loads(raw.decode() if isinstance(raw, bytes) else raw)
+        dense, input_dim = _layers(model_config, path)
+        group = file["model_weights"]
+        weights = _h5_layer_weights(group, _strings(group.attrs.get("layer_names", [])))
+        raw = file.attrs.get("training_config")
+        if not compile or raw is None:
+            return _build(path, dense, input_dim, weights)
+        training = json.loads(raw.decode() if isinstance(raw, bytes) else raw)
+        optimizer_fields = _optimizer_record(training["optimizer_config"], path)
+        compile_fields = [("loss", _loss_name(training["loss"])), ("metrics", ",".join(_metric_names(training.get("metrics"))))]
+        iterations, slots = 0, []
+        if "optimizer_weights" in file:
+            iterations, slots = _optimizer_slots(file["optimizer_weights"], dense)
+        return _build(path, dense, input_dim, weights, compile_fields, optimizer_fields, iterations, slots)
+
+
+def _load_keras(path, compile):
+    with zipfile.ZipFile(path) as archive:
+        config = json.loads(archive.read("config.json"))
+        weights_bytes = archive.read("model.weights.h5")
+    dense, input_dim = _layers(config, path)
+    if input_dim is None:
+        shape = (config.get("build_config") or {}).get("input_shape")
+        input_dim = int(shape[-1]) if shape else None
+    with h5py.File(io.BytesIO(weights_bytes), "r") as file:
+        weights = _v3_layer_weights(file)
+    compile_config = config.get("compile_config")
+    if not compile or not compile_config:
+        return _build(path, dense, input_dim, weights)
+    optimizer_fields = _optimizer_record(compile_config["optimizer"], path)
+    compile_fields = [("loss", _loss_name(compile_config["loss"])),
+                      ("metrics", ",".join(_metric_names(compile_config.get("metrics"))))]
+    # A .keras archive does not keep a legacy optimizer's state: the optimizer starts afresh, as in Keras.
+    return _build(path, dense, input_dim, weights, compile_fields, optimizer_fields)
+
+
+def load_model(path, compile=True):
+    """An Anneal model from a Keras ``.h5`` file or ``.keras`` archive."""
+    try:
+        if zipfile.is_zipfile(path):
+            return _load_keras(path, compile)
+        return _load_h5(path, compile)
+    except (KeyError, json.JSONDecodeError, zipfile.BadZipFile) as error:
+        raise CorruptFileError(f"{path}: not a Keras model file Anneal reads ({error!r})") from None
+
+
+# --- Writing ---------------------------------------------------------------------------------------------------
+
+def _string_list(names):
+    return np.array(names, dtype=h5py.string_dtype()) if names else np.array([], dtype=np.float64)
+
+
+def save_h5(model, path):
+    """Writes ``model`` as tf_keras's ``model.save(path, save_format="h5")`` does (legacy optimizer state)."""
+    from . import _lib
+
+    with tempfile.TemporaryDirectory(prefix="anneal-keras-") as scratch:
+        native = os.path.join(scratch, "model.anneal")
+        _lib.check(_lib.anneal_model_save(model._live_handle(), native.encode()))
+        records, tensors = _read_model_file(native)
+    by_kind = {}
+    for kind, fields in records:
+        by_kind.setdefault(kind, fields)
+    layers = [fields for kind, fields in records if kind == "layer"]
+    names = [layer.name for layer in model._layers]  # Keras's automatic names (_naming), or the given ones
+    if "built" not in by_kind:
+        raise ValueError("Cannot save a model that has no weights yet: build it first (give the first layer an "
+                         "input_dim, or call build / fit)")
+    input_dim = int(by_kind["built"]["input_dim"])
+
+    def initializer(text):
+        match = re.fullmatch(r"(\w+)\((.*)\)", text)
+        if not match:
+            kind = "".join(part.capitalize() for part in text.split("_"))
+            return {"module": "keras.initializers", "class_name": kind, "config": {} if kind in ("Zeros", "Ones")
+                    else {"seed": None}, "registered_name": None}
+        kind, arguments = match.group(1), [float(a) for a in match.group(2).split(",")]
+        if kind in ("normal", "truncated_normal"):
+            return {"module": "keras.initializers", "class_name": "RandomNormal" if kind == "normal" else "TruncatedNormal",
+                    "config": {"mean": arguments[0], "stddev": arguments[1], "seed": None}, "registered_name": None}
+        if kind == "uniform":
+            return {"module": "keras.initializers", "class_name": "RandomUniform",
+                    "config": {"minval": arguments[0], "maxval": arguments[1], "seed": None}, "registered_name": None}
+        return {"module": "keras.initializers", "class_name": "Constant", "config": {"value": arguments[0]},
+                "registered_name": None}
+
+    keras_layers = [{"class_name": "InputLayer", "config": {
+        "batch_input_shape": [None, input_dim], "dtype": "float32", "sparse": False, "ragged": False,
+        "name": f"{names[0]}_input"}}]
+    for index, (fields, name) in enumerate(zip(layers, names)):
+        config = {"name": name, "trainable": True, "dtype": "float32"}
+        if index == 0:
+            config["batch_input_shape"] = [None, input_dim]
+        config.update({
+            "units": int(fields["units"]), "activation": fields["activation"], "use_bias": fields["use_bias"] == "true",
+            "kernel_initializer": initializer(fields["kernel_initializer"]),
+            "bias_initializer": initializer(fields["bias_initializer"]),
+            "kernel_regularizer": None, "bias_regularizer": None, "activity_regularizer": None,
+            "kernel_constraint": None, "bias_constraint": None})
+        keras_layers.append({"class_name": "Dense", "config": config})
+    model_config = {"class_name": "Sequential", "config": {"name": model.name, "layers": keras_layers}}
+
+    # The tensors: each layer's kernel (reshaped to Keras's [inputs, units]) and bias, then the state slots.
+    width = input_dim
+    per_layer = []
+    position = 0
+    for fields in layers:
+        units = int(fields["units"])
+        arrays = [("kernel", tensors[position].reshape(width, units))]
+        position += 1
+        if fields["use_bias"] == "true":
+            arrays.append(("bias", tensors[position].reshape(units)))
+            position += 1
+        per_layer.append(arrays)
+        width = units
+
+    with h5py.File(path, "w") as file:
+        file.attrs["backend"] = "tensorflow"
+        file.attrs["keras_version"] = KERAS_VERSION
+        file.attrs["model_config"] = json.dumps(model_config)
+        group = file.create_group("model_weights")
+        group.attrs["backend"] = "tensorflow"
+        group.attrs["keras_version"] = KERAS_VERSION
+        group.attrs["layer_names"] = _string_list(names)
+        for name, arrays in zip(names, per_layer):
+            layer = group.create_group(name)
+            layer.attrs["weight_names"] = _string_list([f"{name}/{kind}:0" for kind, _ in arrays])
+            inner = layer.create_group(name)
+            for kind, values in arrays:
+                inner.create_dataset(f"{kind}:0", data=values.astype(np.float32))
+        group.create_group("top_level_model_weights").attrs["weight_names"] = _string_list([])
+
+        if "compile" in by_kind:
+            optimizer = by_kind["optimizer"]
+            kind = optimizer["class"]
+            config = {"name": kind, "learning_rate": float(optimizer["learning_rate"])}
+            if kind != "Nadam":
+                config["decay"] = float(optimizer["decay"])
+            for key, default in _OPTIMIZER_FIELDS[kind]:
+                config[key] = (optimizer[key] == "true") if isinstance(default, bool) else float(optimizer[key])
+            metrics = [m for m in by_kind["compile"]["metrics"].split(",") if m]
+            training = {"loss": by_kind["compile"]["loss"], "metrics": [metrics] if metrics else None,
+                        "weighted_metrics": None, "loss_weights": None,
+                        "optimizer_config": {"class_name": kind, "config": config}}
+            file.attrs["training_config"] = json.dumps(training)
+            state = by_kind.get("state", {})
+            slot_names = [s for s in state.get("slots", "").split(",") if s]
+            if slot_names:
+                weights_group = file.create_group("optimizer_weights")
+                weight_names = [f"{kind}/iter:0"]
+                weights_group.create_dataset(f"{kind}/iter:0", data=np.int64(int(state["iterations"])))
+                for slot_index, slot in enumerate(slot_names):
+                    flat = tensors[position + slot_index].ravel()
+                    offset = 0
+                    for name, arrays in zip(names, per_layer):
+                        for variable, values in arrays:
+                            piece = flat[offset:offset + values.size].reshape(values.shape)
+                            offset += values.size
+                            dataset = f"{kind}/{name}/{variable}/{slot}:0"
+                            weights_group.create_dataset(dataset, data=piece.astype(np.float32))
+                            weight_names.append(dataset)
+                if kind == "Nadam":
+                    weights_group.create_dataset(f"{kind}/momentum_cache:0", data=np.float32(float(state["momentum_cache"])))
+                    weight_names.insert(1, f"{kind}/momentum_cache:0")
+                weights_group.attrs["weight_names"] = _string_list(weight_names)

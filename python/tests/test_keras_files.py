@@ -1,0 +1,199 @@
+"""Keras's files (through h5py): `load_model` of Keras 2 `.h5` files and `.keras` archives, `load_weights` of
+`.weights.h5` and `.h5`, each reproducing expected.json's predictions (Keras's own, first 8 ionosphere rows)
+within 1e-6; a legacy optimizer's state from `.h5`; and `model.save(path, save_format="h5")` writing the
+structure tf_keras writes (groups, attributes, dataset names and shapes), which reads back to the same
+predictions. That tf_keras itself loads Anneal's file is checked by `Tests/Golden/keras_reads_anneal_h5.py`
+(tf_keras is not a test dependency); its recorded result is fixtures/keras_files/keras_reads_anneal.json."""
+
+import helpers  # noqa: F401  first: puts python/ on sys.path whatever runs the tests
+
+import json
+import os
+
+import pytest
+
+from anneal.layers import Dense
+from anneal.models import Sequential, load_model
+from helpers import HERE, require_h5py
+
+FILES = os.path.join(HERE, "fixtures", "keras_files")
+MODELS = ("tutorial_sgd", "dropout_adam_softmax")
+PREDICTION_TOLERANCE = 1e-6
+
+
+def _expected(name):
+    with open(os.path.join(FILES, "expected.json")) as handle:
+        return json.load(handle)["models"][name]
+
+
+def _first_rows():
+    import numpy as np
+    from anneal.datasets import ionosphere
+
+    x, _, _ = ionosphere()
+    return np.asarray(x, dtype=np.float32)[:8]
+
+
+def _check_predictions(model, name):
+    import numpy as np
+
+    predictions = np.asarray(model.predict(_first_rows(), verbose=0))
+    expected = np.asarray(_expected(name)["predict_first_8_rows"])
+    assert predictions.shape == expected.shape
+    assert float(np.abs(predictions - expected).max()) <= PREDICTION_TOLERANCE
+
+
+def _structure(path):
+    """Every group and dataset of an HDF5 file: name -> (kind, shape, dtype kind, sorted attribute names)."""
+    h5py = require_h5py()
+    items = {}
+    with h5py.File(path, "r") as file:
+        items["/"] = ("group", None, None, sorted(file.attrs.keys()))
+
+        def visit(name, obj):
+            if isinstance(obj, h5py.Dataset):
+                items[name] = ("dataset", obj.shape, obj.dtype.kind, sorted(obj.attrs.keys()))
+            else:
+                items[name] = ("group", None, None, sorted(obj.attrs.keys()))
+        file.visititems(visit)
+    return items
+
+
+@pytest.mark.parametrize("name,suffix", [(name, suffix) for name in MODELS for suffix in (".h5", ".keras")])
+def test_load_model_reproduces_keras_predictions(name, suffix):
+    require_h5py()
+    model = load_model(os.path.join(FILES, name + suffix))
+    _check_predictions(model, name)
+    expected = _expected(name)
+    dense = [layer for layer in expected["summary_layers"] if layer[1] == "Dense"]
+    assert [(layer.name, layer.units, layer.activation) for layer in model.layers] == \
+        [(layer[0], layer[2], layer[3]) for layer in dense]
+    assert type(model.optimizer).__name__ == expected["optimizer"]["name"]
+    assert model.loss == expected["loss"]
+
+
+def test_h5_restores_the_legacy_optimizer_state():
+    require_h5py()
+    model = load_model(os.path.join(FILES, "tutorial_sgd.h5"))
+    # 5 epochs of 351 rows in batches of 28: 13 updates each.
+    assert model.optimizer.iterations == 65
+    assert model.optimizer.momentum == pytest.approx(0.8) and model.optimizer.decay == pytest.approx(0.002)
+    adam = load_model(os.path.join(FILES, "dropout_adam_softmax.h5"))
+    assert adam.optimizer.iterations == 55  # 5 epochs of 11 batches of 32
+    # compile=False: architecture and weights only.
+    plain = load_model(os.path.join(FILES, "tutorial_sgd.h5"), compile=False)
+    assert plain.optimizer is None
+    _check_predictions(plain, "tutorial_sgd")
+
+
+@pytest.mark.parametrize("name,suffix", [(name, suffix) for name in MODELS for suffix in (".weights.h5", ".h5")])
+def test_load_weights_reads_keras_weights(name, suffix):
+    require_h5py()
+    expected = _expected(name)
+    dense = [layer for layer in expected["summary_layers"] if layer[1] == "Dense"]
+    model = Sequential()
+    for index, layer in enumerate(dense):
+        model.add(Dense(layer[2], activation=layer[3], input_dim=34 if index == 0 else None))
+    model.load_weights(os.path.join(FILES, name + suffix))
+    _check_predictions(model, name)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_save_h5_matches_keras_structure_and_reads_back(tmp_path, name):
+    h5py = require_h5py()
+    model = load_model(os.path.join(FILES, name + ".h5"))
+    path = os.path.join(str(tmp_path), name + ".h5")
+    model.save(path)  # the .h5 suffix picks Keras's format
+    written, keras = _structure(path), _structure(os.path.join(FILES, name + ".h5"))
+    # Dropout has no weights and no Anneal layer: its empty group is the one difference.
+    keras = {key: value for key, value in keras.items() if key != "model_weights/dropout"}
+    assert written == keras
+    with h5py.File(path, "r") as file, h5py.File(os.path.join(FILES, name + ".h5"), "r") as original:
+        theirs = json.loads(original.attrs["training_config"])
+        ours = json.loads(file.attrs["training_config"])
+        assert ours["loss"] == theirs["loss"]
+        assert ours["optimizer_config"]["class_name"] == theirs["optimizer_config"]["class_name"]
+        for key, value in theirs["optimizer_config"]["config"].items():
+            if isinstance(value, float):
+                assert ours["optimizer_config"]["config"][key] == pytest.approx(value), key
+            else:
+                assert ours["optimizer_config"]["config"][key] == value, key
+        names = [n.decode() if isinstance(n, bytes) else n for n in original["optimizer_weights"].attrs["weight_names"]]
+        ours_names = [n.decode() if isinstance(n, bytes) else n for n in file["optimizer_weights"].attrs["weight_names"]]
+        assert ours_names == names
+        for weight in names:
+            assert (file["optimizer_weights"][weight][()] == original["optimizer_weights"][weight][()]).all()
+    again = load_model(path)
+    _check_predictions(again, name)
+    assert again.optimizer.iterations == model.optimizer.iterations
+    model.save(os.path.join(str(tmp_path), "explicit"), save_format="h5")
+    _check_predictions(load_model(os.path.join(str(tmp_path), "explicit")), name)
+
+
+def test_save_h5_names_the_layers_as_keras_named_them(tmp_path):
+    require_h5py()
+    import h5py
+
+    import anneal
+
+    anneal.backend.clear_session()
+    model = Sequential([Dense(4, input_dim=3), Dense(2, name="scores"), Dense(1)])
+    path = os.path.join(str(tmp_path), "named.h5")
+    model.save(path)
+    with h5py.File(path, "r") as file:
+        names = [n.decode() if isinstance(n, bytes) else n for n in file["model_weights"].attrs["layer_names"]]
+        config = json.loads(file.attrs["model_config"])
+    assert names == ["dense", "scores", "dense_1"]
+    assert config["config"]["name"] == "sequential"
+    assert [layer["config"]["name"] for layer in config["config"]["layers"]] == ["dense_input", *names]
+    assert [layer.name for layer in load_model(path).layers] == names
+
+
+def test_tf_keras_read_anneals_h5():
+    """The recorded run of Tests/Golden/keras_reads_anneal_h5.py: tf_keras loaded Anneal's .h5 files."""
+    with open(os.path.join(FILES, "keras_reads_anneal.json")) as handle:
+        recorded = json.load(handle)
+    for name in MODELS:
+        result = recorded["models"][name]
+        assert result["max_abs_prediction_difference"] <= PREDICTION_TOLERANCE
+        assert result["tf_keras_iterations"] == result["anneal_iterations_before_epoch"]
+        assert result["max_abs_weight_difference_after_one_more_epoch"] <= 1e-6
+    # Every other legacy optimizer: tf_keras restored its state (11 updates of one epoch), so the next epoch
+    # agreed; a lost state (moments back at zero, accumulators back at their start) differs by far more.
+    assert len(recorded["optimizers"]) == 7
+    for label, result in recorded["optimizers"].items():
+        assert result["tf_keras_optimizer"].startswith("tf_keras.src.optimizers.legacy."), label
+        assert result["tf_keras_iterations"] == 11, label
+        assert result["max_abs_prediction_difference"] <= PREDICTION_TOLERANCE, label
+        assert result["max_abs_weight_difference_after_one_more_epoch"] <= 1e-6, label
+
+
+def test_keras_file_errors():
+    require_h5py()
+    with pytest.raises(Exception, match="tutorial_sgd.weights.h5"):
+        load_model(os.path.join(FILES, "tutorial_sgd.weights.h5"))
+
+
+def test_missing_h5py_is_an_import_error_saying_how_to_install_it():
+    import importlib
+    import sys
+
+    import anneal
+
+    saved = {name: sys.modules.get(name) for name in ("h5py", "anneal._keras_files")}
+    attribute = anneal.__dict__.pop("_keras_files", None)  # else `from . import _keras_files` reuses it
+    sys.modules["h5py"] = None  # import h5py now raises ImportError
+    sys.modules.pop("anneal._keras_files", None)
+    try:
+        with pytest.raises(ImportError, match=r"pip install anneal\[h5\]"):
+            importlib.import_module("anneal._keras_files")
+        with pytest.raises(ImportError, match=r"pip install anneal\[h5\]"):
+            load_model(os.path.join(FILES, "tutorial_sgd.h5"))
+    finally:
+        for name, module in saved.items():
+            if module is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = module
+        if attribute is not None:
+            anneal._keras_files = attribute

@@ -1,0 +1,103 @@
+"""Whole-model save and load in Anneal's format: `model.save(path)` then `anneal.models.load_model(path)`
+resumes training bit for bit with the uninterrupted run, for every optimizer and its stateful variants; the
+loaded model's layers, optimizer, loss and metrics; errors naming the file."""
+
+import helpers  # noqa: F401  first: puts python/ on sys.path whatever runs the tests
+
+import os
+
+import pytest
+
+import anneal
+from anneal.layers import Dense
+from anneal.models import Sequential, load_model
+from anneal.optimizers import SGD, Adadelta, Adagrad, Adam, Adamax, Nadam, RMSprop, schedules
+from helpers import small_data, to_list
+
+OPTIMIZERS = [
+    ("sgd", lambda: SGD(learning_rate=0.1)),
+    ("sgd_momentum", lambda: SGD(learning_rate=0.1, momentum=0.8, decay=0.002)),
+    ("sgd_nesterov", lambda: SGD(learning_rate=0.05, momentum=0.9, nesterov=True)),
+    ("sgd_schedule", lambda: SGD(learning_rate=schedules.ExponentialDecay(0.1, 5, 0.9), momentum=0.5)),
+    ("adam", lambda: Adam(learning_rate=0.01)),
+    ("adam_amsgrad", lambda: Adam(learning_rate=0.01, amsgrad=True, decay=0.01)),
+    ("rmsprop", lambda: RMSprop(learning_rate=0.01)),
+    ("rmsprop_centered_momentum", lambda: RMSprop(learning_rate=0.01, momentum=0.5, centered=True)),
+    ("adagrad", lambda: Adagrad(learning_rate=0.05)),
+    ("adadelta", lambda: Adadelta(learning_rate=1.0)),
+    ("adamax", lambda: Adamax(learning_rate=0.02)),
+    ("nadam", lambda: Nadam(learning_rate=0.01)),
+]
+
+
+def _model(optimizer):
+    anneal.utils.set_random_seed(3)
+    model = Sequential()
+    model.add(Dense(6, input_dim=3, activation="tanh", kernel_initializer="normal"))
+    model.add(Dense(1, activation="sigmoid"))
+    model.compile(loss="binary_crossentropy", optimizer=optimizer, metrics=["accuracy"])
+    return model
+
+
+@pytest.mark.parametrize("name,make", OPTIMIZERS)
+def test_save_load_resumes_bit_for_bit(tmp_path, name, make):
+    x, y = small_data(rows=40)
+    model = _model(make())
+    model.fit(x, y, epochs=2, batch_size=8, verbose=0)
+    path = os.path.join(str(tmp_path), f"{name}.anneal")
+    model.save(path)
+    loaded = load_model(path)
+    assert to_list(loaded.get_weights()) == to_list(model.get_weights())
+    assert loaded.optimizer.iterations == model.optimizer.iterations
+    assert type(loaded.optimizer) is type(model.optimizer)
+    assert loaded.optimizer.get_config() == model.optimizer.get_config()
+    expected = model.fit(x, y, epochs=2, batch_size=8, verbose=0).history
+    resumed = loaded.fit(x, y, epochs=2, batch_size=8, verbose=0).history
+    assert resumed == expected
+    assert to_list(loaded.get_weights()) == to_list(model.get_weights())
+
+
+def test_loaded_model_describes_itself(tmp_path):
+    model = _model(Adam(learning_rate=0.003, beta_1=0.8))
+    path = os.path.join(str(tmp_path), "m.anneal")
+    model.save(path)
+    loaded = load_model(path)
+    assert [(layer.units, layer.activation, layer.kernel_initializer) for layer in loaded.layers] == \
+        [(6, "tanh", "normal"), (1, "sigmoid", "glorot_uniform")]
+    assert loaded.loss == "binary_crossentropy" and loaded.metrics_names == ["loss", "accuracy"]
+    assert loaded.optimizer.beta_1 == 0.8 and loaded.optimizer.learning_rate == pytest.approx(0.003)
+    # The layers belong to the loaded model: their weights are its weights.
+    assert [to_list(layer.get_weights()) for layer in loaded.layers] == \
+        [to_list(layer.get_weights()) for layer in model.layers]
+    assert loaded.layers[0].input_shape == (None, 3) and loaded.count_params() == model.count_params()
+    # An uncompiled model saves too.
+    plain = Sequential([Dense(2, input_dim=4)])
+    plain.save(path)
+    again = load_model(path)
+    assert again.optimizer is None and again.built and len(again.layers) == 1
+
+
+def test_load_model_errors_name_the_file(tmp_path):
+    missing = os.path.join(str(tmp_path), "missing.anneal")
+    with pytest.raises(OSError, match="missing.anneal"):
+        load_model(missing)
+    path = os.path.join(str(tmp_path), "m.anneal")
+    _model(SGD()).save(path)
+    with open(path, "rb") as handle:
+        data = bytearray(handle.read())
+    data[30] ^= 0xFF
+    with open(path, "wb") as handle:
+        handle.write(bytes(data))
+    with pytest.raises(anneal.errors.CorruptFileError, match="m.anneal"):
+        load_model(path)
+    with open(path, "wb") as handle:
+        handle.write(b"hello")
+    with pytest.raises(anneal.errors.CorruptFileError, match="m.anneal"):
+        load_model(path)
+    # load_weights reads a whole-model file's weights.
+    model = _model(SGD())
+    model.save(path)
+    other = _model(Adam())
+    other.set_weights([w * 0 for w in other.get_weights()] if helpers.np is not None else other.get_weights())
+    other.load_weights(path)
+    assert to_list(other.get_weights()) == to_list(model.get_weights())
