@@ -13,8 +13,12 @@ struct GoldenParityTests {
         let validationPredictions: Matrix
     }
 
-    /// Every recorded run: the tutorial's three SGD experiments, then one per other optimizer.
-    static let runs = ["time", "step", "base", "adam", "rmsprop", "adagrad"]
+    /// Every recorded run of the tutorial's model and data: its three SGD experiments, then one per other
+    /// optimizer and setting (`Fixtures/golden/README.md`).
+    static let runs = [
+        "time", "step", "base", "adam", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "adam_amsgrad",
+        "rmsprop_momentum", "rmsprop_centered", "adam_decay", "adam_expdecay",
+    ]
 
     static func replay(_ name: String) throws -> (GoldenRun, Replay) {
         let golden = try Support.golden(name)

@@ -12,9 +12,13 @@ enum Support {
 
     static func ionosphere() throws -> Dataset { try Dataset(csvFile: ionospherePath) }
 
-    /// A golden run recorded from real Keras (`time`, `step`, `base`, `adam`, `rmsprop`, `adagrad`), from the test fixtures.
+    /// A golden run recorded from real Keras, from the test fixtures: `Fixtures/golden/` (the further runs, see
+    /// its README) or, failing that, `Fixtures/` (`time`, `step`, `base`, `adam`, `rmsprop`, `adagrad`).
     static func golden(_ name: String) throws -> GoldenRun {
-        let url = packageRoot.appendingPathComponent("Tests/AnnealTests/Fixtures/\(name).json")
+        let fixtures = packageRoot.appendingPathComponent("Tests/AnnealTests/Fixtures")
+        let further = fixtures.appendingPathComponent("golden/\(name).json")
+        let url = FileManager.default.fileExists(atPath: further.path)
+            ? further : fixtures.appendingPathComponent("\(name).json")
         return try GoldenRun(data: Data(contentsOf: url))
     }
 
@@ -53,15 +57,35 @@ struct GoldenRun {
 
     func number(_ key: String) -> Double { (optimizer[key] as? Double) ?? 0 }
 
+    func flag(_ key: String) -> Bool { (optimizer[key] as? Bool) ?? false }
+
+    /// The recorded `learning_rate` when Keras was given a schedule (`{"class": "ExponentialDecay", ...}`).
+    func schedule() throws -> (any LearningRateSchedule)? {
+        guard let config = optimizer["learning_rate"] as? [String: Any] else { return nil }
+        try #require(config["class"] as? String == "ExponentialDecay", "no replay for the schedule \(config)")
+        return try ExponentialDecay(
+            initialRate: config["initial_learning_rate"] as? Double ?? .nan, decaySteps: config["decay_steps"] as? Int ?? 0,
+            decayRate: config["decay_rate"] as? Double ?? .nan, staircase: config["staircase"] as? Bool ?? false)
+    }
+
     /// The run's optimizer with its recorded arguments (Keras's defaults for the others).
     func makeOptimizer() throws -> Optimizer {
         let rate = Float(number("learning_rate"))
         let decay = Float(number("decay"))
+        let momentum = Float(number("momentum"))
+        let amsgrad = flag("amsgrad")
+        let centered = flag("centered")
+        let schedule = try schedule()
         switch optimizer["name"] as? String {
-        case "Adam": return try Adam(learningRate: rate, decay: decay)
-        case "RMSprop": return try RMSprop(learningRate: rate, decay: decay)
+        case "Adam":
+            if let schedule { return try Adam(schedule: schedule, amsgrad: amsgrad, decay: decay) }
+            return try Adam(learningRate: rate, amsgrad: amsgrad, decay: decay)
+        case "RMSprop": return try RMSprop(learningRate: rate, momentum: momentum, centered: centered, decay: decay)
         case "Adagrad": return try Adagrad(learningRate: rate, decay: decay)
-        default: return try SGD(learningRate: rate, momentum: Float(number("momentum")), nesterov: false, decay: decay)
+        case "Adadelta": return try Adadelta(learningRate: rate, decay: decay)
+        case "Adamax": return try Adamax(learningRate: rate, decay: decay)
+        case "Nadam": return try Nadam(learningRate: rate)
+        default: return try SGD(learningRate: rate, momentum: momentum, nesterov: false, decay: decay)
         }
     }
 

@@ -39,8 +39,12 @@ EXPERIMENTS = ("time", "step", "base")
 
 
 def fixture_path(name):
-    """The golden Keras run ``name`` (time, step, base, adam, rmsprop, adagrad) recorded by tf_keras 2.21."""
-    path = os.path.join(REPO, "Tests", "AnnealTests", "Fixtures", name + ".json")
+    """The golden Keras run ``name`` recorded by tf_keras 2.21: from ``Fixtures/golden/`` (the further runs, see
+    its README) or, failing that, ``Fixtures/`` (time, step, base, adam, rmsprop, adagrad)."""
+    fixtures = os.path.join(REPO, "Tests", "AnnealTests", "Fixtures")
+    path = os.path.join(fixtures, "golden", name + ".json")
+    if not os.path.exists(path):
+        path = os.path.join(fixtures, name + ".json")
     if not os.path.exists(path):
         raise FileNotFoundError(f"golden run {name}.json not found at {path}")
     return path
@@ -118,11 +122,14 @@ def tutorial_optimizer(kind):
         return SGD(lr=0.0, momentum=0.9)
     if kind == "base":
         return SGD(lr=0.1)
-    if kind in ("adam", "rmsprop", "adagrad"):
-        # The golden run's own optimizer with its recorded arguments (Keras's defaults for the others).
-        config = dict(golden(kind)["optimizer"])
-        return anneal.optimizers.get({"class_name": config.pop("name"), "config": config})
-    raise ValueError(kind)
+    # Any other golden run: its own optimizer with its recorded arguments (Keras's defaults for the others),
+    # a recorded schedule ({"class": "ExponentialDecay", ...}) rebuilt as the learning rate.
+    config = dict(golden(kind)["optimizer"])
+    rate = config.get("learning_rate")
+    if isinstance(rate, dict):
+        rate = dict(rate)
+        config["learning_rate"] = getattr(anneal.optimizers.schedules, rate.pop("class"))(**rate)
+    return anneal.optimizers.get({"class_name": config.pop("name"), "config": config})
 
 
 def tutorial_callbacks(kind):

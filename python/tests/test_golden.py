@@ -1,5 +1,5 @@
-"""The golden Keras runs (time, step, base, adam, rmsprop, adagrad) replayed through the Python API from Keras's
-initial weights."""
+"""The golden Keras runs of the tutorial's model and data (time, step, base, then one per optimizer and setting)
+replayed through the Python API from Keras's initial weights."""
 
 import helpers  # noqa: F401  first: puts python/ on sys.path whatever runs the tests
 
@@ -48,7 +48,8 @@ def _check(kind, as_lists):
     assert_close(predictions, run["first_val_predictions"], EPOCH_TOLERANCE, f"{kind} first validation outputs")
 
 
-RUNS = ["time", "step", "base", "adam", "rmsprop", "adagrad"]
+RUNS = ["time", "step", "base", "adam", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "adam_amsgrad",
+        "rmsprop_momentum", "rmsprop_centered", "adam_decay", "adam_expdecay"]
 
 
 @pytest.mark.parametrize("kind", RUNS)
