@@ -43,7 +43,13 @@ struct GoldenRun {
     let finalWeights: [WeightTensor]
     let history: [String: [Double]]
     let lrAfterEpoch: [Double]
+    /// The outputs for the first validation rows after training, row after row.
     let firstValidationPredictions: [Double]
+    /// The network: each Dense layer's units and activation (kernels 'normal', biases zero).
+    let layers: [(units: Int, activation: String)]
+    let loss: String
+    /// The metrics given to `compile` by name (a metric object recorded as a dictionary is left out).
+    let metrics: [String]
 
     init(data: Data) throws {
         let root = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
@@ -52,7 +58,12 @@ struct GoldenRun {
         finalWeights = Self.tensors(root["final_weights"])
         history = (root["history"] as? [String: [Double]]) ?? [:]
         lrAfterEpoch = root["lr_after_epoch"] as? [Double] ?? []
-        firstValidationPredictions = root["first_val_predictions"] as? [Double] ?? []
+        let predictions = root["first_val_predictions"] as? [Any] ?? []
+        firstValidationPredictions = predictions.flatMap { $0 as? [Double] ?? [$0 as? Double ?? .nan] }
+        layers = (root["layers"] as? [[String: Any]] ?? [])
+            .map { ($0["units"] as? Int ?? 0, $0["activation"] as? String ?? "linear") }
+        loss = root["loss"] as? String ?? "binary_crossentropy"
+        metrics = (root["metrics"] as? [Any] ?? ["accuracy"]).compactMap { $0 as? String }
     }
 
     func number(_ key: String) -> Double { (optimizer[key] as? Double) ?? 0 }
@@ -87,6 +98,18 @@ struct GoldenRun {
         case "Nadam": return try Nadam(learningRate: rate)
         default: return try SGD(learningRate: rate, momentum: momentum, nesterov: false, decay: decay)
         }
+    }
+
+    /// The run's network for `inputs` features (the weights come from `initialWeights`), compiled as recorded.
+    func makeModel(inputs: Int) throws -> Sequential {
+        let model = Sequential(seed: 1)
+        for (index, layer) in layers.enumerated() {
+            try model.add(Dense(layer.units, activation: Activation(name: layer.activation), kernelInitializer: .normal(),
+                                inputDimension: index == 0 ? inputs : nil))
+        }
+        try model.setWeights(initialWeights)
+        try model.compile(optimizer: makeOptimizer(), loss: loss, metrics: metrics)
+        return model
     }
 
     private static func tensors(_ value: Any?) -> [WeightTensor] {

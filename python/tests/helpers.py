@@ -147,6 +147,29 @@ def tutorial_model(kind="time", metrics=("accuracy",)):
     return model
 
 
+def golden_model(kind, inputs):
+    """The golden run ``kind``'s network for ``inputs`` features (kernels 'normal', biases zero; the weights come
+    from the run), compiled with its optimizer, loss and metrics given by name (the tutorial's when the file
+    predates those fields)."""
+    run = golden(kind)
+    model = Sequential()
+    for index, layer in enumerate(run["layers"]):
+        shape = {"input_dim": inputs} if index == 0 else {}
+        model.add(Dense(layer["units"], kernel_initializer="normal", activation=layer["activation"], **shape))
+    metrics = [metric for metric in run.get("metrics", ["accuracy"]) if isinstance(metric, str)]
+    model.compile(loss=run.get("loss", "binary_crossentropy"), optimizer=tutorial_optimizer(kind), metrics=metrics)
+    return model
+
+
+def golden_data(kind, as_lists=False):
+    """The golden run ``kind``'s data as its README describes it: the ionosphere features and 0/1 labels (class
+    indices), except ``metrics_categorical`` (one-hot labels)."""
+    x, y, classes = ionosphere(as_lists=as_lists)
+    if kind == "metrics_categorical":
+        y = [[1.0, 0.0] if label == 0 else [0.0, 1.0] for label in flatten(y)]
+    return x, y, classes
+
+
 def small_data(rows=40, features=3):
     """A small deterministic binary problem as nested lists: label 1 when the first feature is positive."""
     x = []

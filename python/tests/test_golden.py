@@ -6,7 +6,7 @@ import helpers  # noqa: F401  first: puts python/ on sys.path whatever runs the 
 import pytest
 
 import anneal
-from helpers import (EPOCH_TOLERANCE, WEIGHT_TOLERANCE, assert_close, flatten, golden, ionosphere, np,
+from helpers import (EPOCH_TOLERANCE, WEIGHT_TOLERANCE, assert_close, flatten, golden, golden_data, golden_model, np,
                      tutorial_callbacks, tutorial_model, without_numpy)
 
 
@@ -21,15 +21,15 @@ class _RecordEffectiveRate(anneal.callbacks.Callback):
 
 def _replay(kind, as_lists):
     run = golden(kind)
-    x, y, classes = ionosphere(as_lists=as_lists)
+    x, y, classes = golden_data(kind, as_lists=as_lists)
     assert classes == run["classes"]
-    model = tutorial_model(kind)
+    model = golden_model(kind, len(flatten(x[0])))
     model.set_weights(run["initial_weights"])
     recorder = _RecordEffectiveRate()
     history = model.fit(x, y, validation_split=run["fit"]["validation_split"], epochs=run["fit"]["epochs"],
                         batch_size=run["fit"]["batch_size"], verbose=0, shuffle=False,
                         callbacks=tutorial_callbacks(kind) + [recorder])
-    start = int(len(flatten(y)) * (1 - run["fit"]["validation_split"]))
+    start = int(len(x) * (1 - run["fit"]["validation_split"]))
     x_val = x[start:start + 5]
     return run, model, history, recorder.rates, model.predict(x_val, verbose=0)
 
@@ -49,7 +49,7 @@ def _check(kind, as_lists):
 
 
 RUNS = ["time", "step", "base", "adam", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "adam_amsgrad",
-        "rmsprop_momentum", "rmsprop_centered", "adam_decay", "adam_expdecay"]
+        "rmsprop_momentum", "rmsprop_centered", "adam_decay", "adam_expdecay", "metrics_sparse"]
 
 
 @pytest.mark.parametrize("kind", RUNS)
