@@ -17,17 +17,28 @@ struct GoldenParityTests {
     /// runs of other networks, losses and metrics (`Fixtures/golden/README.md`).
     static let runs = [
         "time", "step", "base", "adam", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "adam_amsgrad",
-        "rmsprop_momentum", "rmsprop_centered", "adam_decay", "adam_expdecay", "metrics_sparse",
+        "rmsprop_momentum", "rmsprop_centered", "adam_decay", "adam_expdecay", "regression_mae",
+        "regression_huber", "metrics_binary", "metrics_categorical", "metrics_sparse",
     ]
 
     /// The run's data as its README describes it: the ionosphere features and 0/1 labels (class indices),
-    /// except `metrics_categorical` (one-hot labels).
+    /// except `metrics_categorical` (one-hot labels) and the regression runs (feature column 2 predicted from
+    /// the other 33, plus 1 for `regression_huber`).
     static func data(_ name: String) throws -> (x: Matrix, y: Matrix) {
         let data = try Support.ionosphere()
-        let labels = data.labelMatrix
-        guard name == "metrics_categorical" else { return (data.featureMatrix, labels) }
-        let oneHot = (0..<labels.rows).flatMap { labels[$0, 0] == 0 ? [Float(1), 0] : [0, 1] }
-        return (data.featureMatrix, try Matrix(rows: labels.rows, columns: 2, values: oneHot))
+        let x = data.featureMatrix, labels = data.labelMatrix
+        switch name {
+        case "metrics_categorical":
+            let oneHot = (0..<labels.rows).flatMap { labels[$0, 0] == 0 ? [Float(1), 0] : [0, 1] }
+            return (x, try Matrix(rows: labels.rows, columns: 2, values: oneHot))
+        case "regression_mae", "regression_huber":
+            let shift: Float = name == "regression_huber" ? 1 : 0
+            let inputs = (0..<x.rows).flatMap { row in (0..<x.columns).filter { $0 != 2 }.map { x[row, $0] } }
+            return (try Matrix(rows: x.rows, columns: x.columns - 1, values: inputs),
+                    Matrix(column: (0..<x.rows).map { x[$0, 2] + shift }))
+        default:
+            return (x, labels)
+        }
     }
 
     static func replay(_ name: String) throws -> (GoldenRun, Replay) {

@@ -47,9 +47,9 @@ struct GoldenRun {
     let firstValidationPredictions: [Double]
     /// The network: each Dense layer's units and activation (kernels 'normal', biases zero).
     let layers: [(units: Int, activation: String)]
-    let loss: String
-    /// The metrics given to `compile` by name (a metric object recorded as a dictionary is left out).
-    let metrics: [String]
+    let loss: Loss
+    /// The metrics given to `compile`, each with the name History gives it.
+    let metrics: [(name: String, metric: Metric)]
 
     init(data: Data) throws {
         let root = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
@@ -62,8 +62,8 @@ struct GoldenRun {
         firstValidationPredictions = predictions.flatMap { $0 as? [Double] ?? [$0 as? Double ?? .nan] }
         layers = (root["layers"] as? [[String: Any]] ?? [])
             .map { ($0["units"] as? Int ?? 0, $0["activation"] as? String ?? "linear") }
-        loss = root["loss"] as? String ?? "binary_crossentropy"
-        metrics = (root["metrics"] as? [Any] ?? ["accuracy"]).compactMap { $0 as? String }
+        loss = try Self.loss(root["loss"] ?? "binary_crossentropy")
+        metrics = try (root["metrics"] as? [Any] ?? ["accuracy"]).map(Self.metric)
     }
 
     func number(_ key: String) -> Double { (optimizer[key] as? Double) ?? 0 }
@@ -100,6 +100,32 @@ struct GoldenRun {
         }
     }
 
+    /// A recorded loss: a name given to `compile`, or a loss object as `{"class": "Huber", "delta": ...}`.
+    private static func loss(_ value: Any) throws -> Loss {
+        if let name = value as? String { return try Loss(name: name) }
+        let config = value as? [String: Any] ?? [:]
+        try #require(config["class"] as? String == "Huber", "no replay for the loss \(config)")
+        return Loss(.huber, delta: Float(config["delta"] as? Double ?? 1))
+    }
+
+    /// A recorded metric: a name given to `compile`, or a metric object as `{"class": "AUC", "name": ...}`.
+    private static func metric(_ value: Any) throws -> (name: String, metric: Metric) {
+        if let name = value as? String { return (name, try Metric(name: name)) }
+        let config = value as? [String: Any] ?? [:]
+        let name = config["name"] as? String ?? ""
+        switch config["class"] as? String {
+        case "AUC":
+            let curve: Metric.Curve = config["curve"] as? String == "PR" ? .pr : .roc
+            return (name, .auc(thresholds: config["num_thresholds"] as? Int ?? 200, curve: curve))
+        case "TopKCategoricalAccuracy": return (name, .topKCategoricalAccuracy(k: config["k"] as? Int ?? 5))
+        case "Precision": return (name, .precision)
+        case "Recall": return (name, .recall)
+        default:
+            try #require(Bool(false), "no replay for the metric \(config)")
+            return (name, .accuracy)
+        }
+    }
+
     /// The run's network for `inputs` features (the weights come from `initialWeights`), compiled as recorded.
     func makeModel(inputs: Int) throws -> Sequential {
         let model = Sequential(seed: 1)
@@ -108,7 +134,7 @@ struct GoldenRun {
                                 inputDimension: index == 0 ? inputs : nil))
         }
         try model.setWeights(initialWeights)
-        try model.compile(optimizer: makeOptimizer(), loss: loss, metrics: metrics)
+        try model.compile(optimizer: makeOptimizer(), loss: loss, namedMetrics: metrics)
         return model
     }
 

@@ -11,6 +11,7 @@ import io
 import json
 import math
 import os
+import struct
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -156,18 +157,37 @@ def golden_model(kind, inputs):
     for index, layer in enumerate(run["layers"]):
         shape = {"input_dim": inputs} if index == 0 else {}
         model.add(Dense(layer["units"], kernel_initializer="normal", activation=layer["activation"], **shape))
-    metrics = [metric for metric in run.get("metrics", ["accuracy"]) if isinstance(metric, str)]
-    model.compile(loss=run.get("loss", "binary_crossentropy"), optimizer=tutorial_optimizer(kind), metrics=metrics)
+    metrics = [_keras_object(anneal.metrics, metric) for metric in run.get("metrics", ["accuracy"])]
+    model.compile(loss=_keras_object(anneal.losses, run.get("loss", "binary_crossentropy")),
+                  optimizer=tutorial_optimizer(kind), metrics=metrics)
     return model
+
+
+def _keras_object(module, recorded):
+    """A recorded loss or metric: its name, or the object a record ``{"class": "AUC", "name": ...}`` describes."""
+    if isinstance(recorded, str):
+        return recorded
+    config = {key: value for key, value in recorded.items() if key not in ("class", "fn")}
+    return getattr(module, recorded["class"])(**config)
 
 
 def golden_data(kind, as_lists=False):
     """The golden run ``kind``'s data as its README describes it: the ionosphere features and 0/1 labels (class
-    indices), except ``metrics_categorical`` (one-hot labels)."""
+    indices), except ``metrics_categorical`` (one-hot labels) and the regression runs (feature column 2
+    predicted from the other 33, plus 1 for ``regression_huber``), those as nested lists."""
     x, y, classes = ionosphere(as_lists=as_lists)
     if kind == "metrics_categorical":
         y = [[1.0, 0.0] if label == 0 else [0.0, 1.0] for label in flatten(y)]
+    elif kind in ("regression_mae", "regression_huber"):
+        shift = 1.0 if kind == "regression_huber" else 0.0
+        rows = to_list(x)
+        x = [row[:2] + row[3:] for row in rows]
+        y = [[_float32(row[2]) + shift] for row in rows]  # float32 + 1.0, rounded once as numpy does
     return x, y, classes
+
+
+def _float32(value):
+    return struct.unpack("f", struct.pack("f", value))[0]
 
 
 def small_data(rows=40, features=3):
