@@ -11,6 +11,19 @@ enum Support {
     static let header = packageRoot.appendingPathComponent("include/anneal.h")
     static let ionosphere = packageRoot.appendingPathComponent("examples/data/ionosphere.csv").path
 
+    /// A golden run recorded from real Keras: `Tests/AnnealTests/Fixtures/golden/` (the further runs, see its
+    /// README) or, failing that, `Tests/AnnealTests/Fixtures/` (`time`, `step`, `base`, `adam`, `rmsprop`, `adagrad`).
+    static func goldenURL(_ name: String) -> URL {
+        let fixtures = packageRoot.appendingPathComponent("Tests/AnnealTests/Fixtures")
+        let further = fixtures.appendingPathComponent("golden/\(name).json")
+        return FileManager.default.fileExists(atPath: further.path) ? further : fixtures.appendingPathComponent("\(name).json")
+    }
+
+    /// The golden runs' tolerances, as `Tolerance` names them in AnnealTests: an epoch value or rate, and a
+    /// final weight after 50 epochs of float32 training, against the recorded real-Keras run.
+    static let goldenEpochValue = 1e-5
+    static let goldenFinalWeight = 1e-4
+
     /// The directory holding the built `libanneal.so`: `$ANNEAL_LIB_DIR` when set, else the directory of the
     /// running test executable or one of its parents (`swift build` and `swift test` put the library next to
     /// the test bundle in the scratch path's configuration directory, e.g. `.build-capi/debug`).

@@ -13,16 +13,38 @@ struct GoldenParityTests {
         let validationPredictions: Matrix
     }
 
-    /// Every recorded run: the tutorial's three SGD experiments, then one per other optimizer.
-    static let runs = ["time", "step", "base", "adam", "rmsprop", "adagrad"]
+    /// Every recorded run: the tutorial's three SGD experiments, one per other optimizer and setting, then the
+    /// runs of other networks, losses and metrics (`Fixtures/golden/README.md`).
+    static let runs = [
+        "time", "step", "base", "adam", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "adam_amsgrad",
+        "rmsprop_momentum", "rmsprop_centered", "adam_decay", "adam_expdecay", "regression_mae",
+        "regression_huber", "metrics_binary", "metrics_categorical", "metrics_sparse",
+    ]
+
+    /// The run's data as its README describes it: the ionosphere features and 0/1 labels (class indices),
+    /// except `metrics_categorical` (one-hot labels) and the regression runs (feature column 2 predicted from
+    /// the other 33, plus 1 for `regression_huber`).
+    static func data(_ name: String) throws -> (x: Matrix, y: Matrix) {
+        let data = try Support.ionosphere()
+        let x = data.featureMatrix, labels = data.labelMatrix
+        switch name {
+        case "metrics_categorical":
+            let oneHot = (0..<labels.rows).flatMap { labels[$0, 0] == 0 ? [Float(1), 0] : [0, 1] }
+            return (x, try Matrix(rows: labels.rows, columns: 2, values: oneHot))
+        case "regression_mae", "regression_huber":
+            let shift: Float = name == "regression_huber" ? 1 : 0
+            let inputs = (0..<x.rows).flatMap { row in (0..<x.columns).filter { $0 != 2 }.map { x[row, $0] } }
+            return (try Matrix(rows: x.rows, columns: x.columns - 1, values: inputs),
+                    Matrix(column: (0..<x.rows).map { x[$0, 2] + shift }))
+        default:
+            return (x, labels)
+        }
+    }
 
     static func replay(_ name: String) throws -> (GoldenRun, Replay) {
         let golden = try Support.golden(name)
-        let data = try Support.ionosphere()
-        let model = try Support.tutorialModel(seed: 1)
-        try model.setWeights(golden.initialWeights)
-        let optimizer = try golden.makeOptimizer()
-        try model.compile(optimizer: optimizer, loss: .binaryCrossentropy, metrics: ["accuracy"])
+        let (x, y) = try Self.data(name)
+        let model = try golden.makeModel(inputs: x.columns)
         var effectiveRates: [Double] = []
         var callbacks: [any Callback] = [
             LambdaCallback(onEpochEnd: { _, _, model in
@@ -33,9 +55,8 @@ struct GoldenParityTests {
             callbacks.insert(LearningRateScheduler(Support.tutorialStepDecay), at: 0)
         }
         let history = try model.fit(
-            data.featureMatrix, data.labelMatrix, epochs: 50, batchSize: 28, verbose: 0, callbacks: callbacks,
-            validationSplit: 0.33, shuffle: false)
-        let validation = data.featureMatrix.rows(235..<240)
+            x, y, epochs: 50, batchSize: 28, verbose: 0, callbacks: callbacks, validationSplit: 0.33, shuffle: false)
+        let validation = x.rows(235..<240)
         return (golden, Replay(history: history, effectiveRates: effectiveRates, model: model,
                                validationPredictions: try model.predict(validation)))
     }
@@ -64,9 +85,10 @@ struct GoldenParityTests {
             let worst = zip(a.values, e.values).map { abs(Double($0) - Double($1)) }.max() ?? 0
             #expect(worst <= Tolerance.goldenFinalWeight, "\(name) weight \(index) differs by up to \(worst)")
         }
-        for (row, expected) in golden.firstValidationPredictions.enumerated() {
-            let actual = Double(replay.validationPredictions[row, 0])
-            #expect(isClose(actual, expected, tolerance: Tolerance.goldenEpochValue), "\(name) prediction \(row): \(actual) vs \(expected)")
+        #expect(replay.validationPredictions.values.count == golden.firstValidationPredictions.count)
+        for (index, (a, expected)) in zip(replay.validationPredictions.values, golden.firstValidationPredictions).enumerated() {
+            let actual = Double(a)
+            #expect(isClose(actual, expected, tolerance: Tolerance.goldenEpochValue), "\(name) prediction \(index): \(actual) vs \(expected)")
         }
     }
 }

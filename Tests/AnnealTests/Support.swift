@@ -12,9 +12,13 @@ enum Support {
 
     static func ionosphere() throws -> Dataset { try Dataset(csvFile: ionospherePath) }
 
-    /// A golden run recorded from real Keras (`time`, `step`, `base`, `adam`, `rmsprop`, `adagrad`), from the test fixtures.
+    /// A golden run recorded from real Keras, from the test fixtures: `Fixtures/golden/` (the further runs, see
+    /// its README) or, failing that, `Fixtures/` (`time`, `step`, `base`, `adam`, `rmsprop`, `adagrad`).
     static func golden(_ name: String) throws -> GoldenRun {
-        let url = packageRoot.appendingPathComponent("Tests/AnnealTests/Fixtures/\(name).json")
+        let fixtures = packageRoot.appendingPathComponent("Tests/AnnealTests/Fixtures")
+        let further = fixtures.appendingPathComponent("golden/\(name).json")
+        let url = FileManager.default.fileExists(atPath: further.path)
+            ? further : fixtures.appendingPathComponent("\(name).json")
         return try GoldenRun(data: Data(contentsOf: url))
     }
 
@@ -39,7 +43,13 @@ struct GoldenRun {
     let finalWeights: [WeightTensor]
     let history: [String: [Double]]
     let lrAfterEpoch: [Double]
+    /// The outputs for the first validation rows after training, row after row.
     let firstValidationPredictions: [Double]
+    /// The network: each Dense layer's units and activation (kernels 'normal', biases zero).
+    let layers: [(units: Int, activation: String)]
+    let loss: Loss
+    /// The metrics given to `compile`, each with the name History gives it.
+    let metrics: [(name: String, metric: Metric)]
 
     init(data: Data) throws {
         let root = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
@@ -48,21 +58,84 @@ struct GoldenRun {
         finalWeights = Self.tensors(root["final_weights"])
         history = (root["history"] as? [String: [Double]]) ?? [:]
         lrAfterEpoch = root["lr_after_epoch"] as? [Double] ?? []
-        firstValidationPredictions = root["first_val_predictions"] as? [Double] ?? []
+        let predictions = root["first_val_predictions"] as? [Any] ?? []
+        firstValidationPredictions = predictions.flatMap { $0 as? [Double] ?? [$0 as? Double ?? .nan] }
+        layers = (root["layers"] as? [[String: Any]] ?? [])
+            .map { ($0["units"] as? Int ?? 0, $0["activation"] as? String ?? "linear") }
+        loss = try Self.loss(root["loss"] ?? "binary_crossentropy")
+        metrics = try (root["metrics"] as? [Any] ?? ["accuracy"]).map(Self.metric)
     }
 
     func number(_ key: String) -> Double { (optimizer[key] as? Double) ?? 0 }
+
+    func flag(_ key: String) -> Bool { (optimizer[key] as? Bool) ?? false }
+
+    /// The recorded `learning_rate` when Keras was given a schedule (`{"class": "ExponentialDecay", ...}`).
+    func schedule() throws -> (any LearningRateSchedule)? {
+        guard let config = optimizer["learning_rate"] as? [String: Any] else { return nil }
+        try #require(config["class"] as? String == "ExponentialDecay", "no replay for the schedule \(config)")
+        return try ExponentialDecay(
+            initialRate: config["initial_learning_rate"] as? Double ?? .nan, decaySteps: config["decay_steps"] as? Int ?? 0,
+            decayRate: config["decay_rate"] as? Double ?? .nan, staircase: config["staircase"] as? Bool ?? false)
+    }
 
     /// The run's optimizer with its recorded arguments (Keras's defaults for the others).
     func makeOptimizer() throws -> Optimizer {
         let rate = Float(number("learning_rate"))
         let decay = Float(number("decay"))
+        let momentum = Float(number("momentum"))
+        let amsgrad = flag("amsgrad")
+        let centered = flag("centered")
+        let schedule = try schedule()
         switch optimizer["name"] as? String {
-        case "Adam": return try Adam(learningRate: rate, decay: decay)
-        case "RMSprop": return try RMSprop(learningRate: rate, decay: decay)
+        case "Adam":
+            if let schedule { return try Adam(schedule: schedule, amsgrad: amsgrad, decay: decay) }
+            return try Adam(learningRate: rate, amsgrad: amsgrad, decay: decay)
+        case "RMSprop": return try RMSprop(learningRate: rate, momentum: momentum, centered: centered, decay: decay)
         case "Adagrad": return try Adagrad(learningRate: rate, decay: decay)
-        default: return try SGD(learningRate: rate, momentum: Float(number("momentum")), nesterov: false, decay: decay)
+        case "Adadelta": return try Adadelta(learningRate: rate, decay: decay)
+        case "Adamax": return try Adamax(learningRate: rate, decay: decay)
+        case "Nadam": return try Nadam(learningRate: rate)
+        default: return try SGD(learningRate: rate, momentum: momentum, nesterov: false, decay: decay)
         }
+    }
+
+    /// A recorded loss: a name given to `compile`, or a loss object as `{"class": "Huber", "delta": ...}`.
+    private static func loss(_ value: Any) throws -> Loss {
+        if let name = value as? String { return try Loss(name: name) }
+        let config = value as? [String: Any] ?? [:]
+        try #require(config["class"] as? String == "Huber", "no replay for the loss \(config)")
+        return Loss(.huber, delta: Float(config["delta"] as? Double ?? 1))
+    }
+
+    /// A recorded metric: a name given to `compile`, or a metric object as `{"class": "AUC", "name": ...}`.
+    private static func metric(_ value: Any) throws -> (name: String, metric: Metric) {
+        if let name = value as? String { return (name, try Metric(name: name)) }
+        let config = value as? [String: Any] ?? [:]
+        let name = config["name"] as? String ?? ""
+        switch config["class"] as? String {
+        case "AUC":
+            let curve: Metric.Curve = config["curve"] as? String == "PR" ? .pr : .roc
+            return (name, .auc(thresholds: config["num_thresholds"] as? Int ?? 200, curve: curve))
+        case "TopKCategoricalAccuracy": return (name, .topKCategoricalAccuracy(k: config["k"] as? Int ?? 5))
+        case "Precision": return (name, .precision)
+        case "Recall": return (name, .recall)
+        default:
+            try #require(Bool(false), "no replay for the metric \(config)")
+            return (name, .accuracy)
+        }
+    }
+
+    /// The run's network for `inputs` features (the weights come from `initialWeights`), compiled as recorded.
+    func makeModel(inputs: Int) throws -> Sequential {
+        let model = Sequential(seed: 1)
+        for (index, layer) in layers.enumerated() {
+            try model.add(Dense(layer.units, activation: Activation(name: layer.activation), kernelInitializer: .normal(),
+                                inputDimension: index == 0 ? inputs : nil))
+        }
+        try model.setWeights(initialWeights)
+        try model.compile(optimizer: makeOptimizer(), loss: loss, namedMetrics: metrics)
+        return model
     }
 
     private static func tensors(_ value: Any?) -> [WeightTensor] {

@@ -11,6 +11,7 @@ import io
 import json
 import math
 import os
+import struct
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -39,8 +40,12 @@ EXPERIMENTS = ("time", "step", "base")
 
 
 def fixture_path(name):
-    """The golden Keras run ``name`` (time, step, base, adam, rmsprop, adagrad) recorded by tf_keras 2.21."""
-    path = os.path.join(REPO, "Tests", "AnnealTests", "Fixtures", name + ".json")
+    """The golden Keras run ``name`` recorded by tf_keras 2.21: from ``Fixtures/golden/`` (the further runs, see
+    its README) or, failing that, ``Fixtures/`` (time, step, base, adam, rmsprop, adagrad)."""
+    fixtures = os.path.join(REPO, "Tests", "AnnealTests", "Fixtures")
+    path = os.path.join(fixtures, "golden", name + ".json")
+    if not os.path.exists(path):
+        path = os.path.join(fixtures, name + ".json")
     if not os.path.exists(path):
         raise FileNotFoundError(f"golden run {name}.json not found at {path}")
     return path
@@ -118,11 +123,14 @@ def tutorial_optimizer(kind):
         return SGD(lr=0.0, momentum=0.9)
     if kind == "base":
         return SGD(lr=0.1)
-    if kind in ("adam", "rmsprop", "adagrad"):
-        # The golden run's own optimizer with its recorded arguments (Keras's defaults for the others).
-        config = dict(golden(kind)["optimizer"])
-        return anneal.optimizers.get({"class_name": config.pop("name"), "config": config})
-    raise ValueError(kind)
+    # Any other golden run: its own optimizer with its recorded arguments (Keras's defaults for the others),
+    # a recorded schedule ({"class": "ExponentialDecay", ...}) rebuilt as the learning rate.
+    config = dict(golden(kind)["optimizer"])
+    rate = config.get("learning_rate")
+    if isinstance(rate, dict):
+        rate = dict(rate)
+        config["learning_rate"] = getattr(anneal.optimizers.schedules, rate.pop("class"))(**rate)
+    return anneal.optimizers.get({"class_name": config.pop("name"), "config": config})
 
 
 def tutorial_callbacks(kind):
@@ -138,6 +146,48 @@ def tutorial_model(kind="time", metrics=("accuracy",)):
     model.add(Dense(1, kernel_initializer="normal", activation="sigmoid"))
     model.compile(loss="binary_crossentropy", optimizer=tutorial_optimizer(kind), metrics=list(metrics))
     return model
+
+
+def golden_model(kind, inputs):
+    """The golden run ``kind``'s network for ``inputs`` features (kernels 'normal', biases zero; the weights come
+    from the run), compiled with its optimizer, loss and metrics given by name (the tutorial's when the file
+    predates those fields)."""
+    run = golden(kind)
+    model = Sequential()
+    for index, layer in enumerate(run["layers"]):
+        shape = {"input_dim": inputs} if index == 0 else {}
+        model.add(Dense(layer["units"], kernel_initializer="normal", activation=layer["activation"], **shape))
+    metrics = [_keras_object(anneal.metrics, metric) for metric in run.get("metrics", ["accuracy"])]
+    model.compile(loss=_keras_object(anneal.losses, run.get("loss", "binary_crossentropy")),
+                  optimizer=tutorial_optimizer(kind), metrics=metrics)
+    return model
+
+
+def _keras_object(module, recorded):
+    """A recorded loss or metric: its name, or the object a record ``{"class": "AUC", "name": ...}`` describes."""
+    if isinstance(recorded, str):
+        return recorded
+    config = {key: value for key, value in recorded.items() if key not in ("class", "fn")}
+    return getattr(module, recorded["class"])(**config)
+
+
+def golden_data(kind, as_lists=False):
+    """The golden run ``kind``'s data as its README describes it: the ionosphere features and 0/1 labels (class
+    indices), except ``metrics_categorical`` (one-hot labels) and the regression runs (feature column 2
+    predicted from the other 33, plus 1 for ``regression_huber``), those as nested lists."""
+    x, y, classes = ionosphere(as_lists=as_lists)
+    if kind == "metrics_categorical":
+        y = [[1.0, 0.0] if label == 0 else [0.0, 1.0] for label in flatten(y)]
+    elif kind in ("regression_mae", "regression_huber"):
+        shift = 1.0 if kind == "regression_huber" else 0.0
+        rows = to_list(x)
+        x = [row[:2] + row[3:] for row in rows]
+        y = [[_float32(row[2]) + shift] for row in rows]  # float32 + 1.0, rounded once as numpy does
+    return x, y, classes
+
+
+def _float32(value):
+    return struct.unpack("f", struct.pack("f", value))[0]
 
 
 def small_data(rows=40, features=3):
