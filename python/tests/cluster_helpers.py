@@ -89,6 +89,20 @@ def stop(process, grace=20):
     process.wait(10)
 
 
+def wait_for_port(port, process, log, seconds=120):
+    """Waits until the daemon ``process`` listens on ``port``; fails with its log when it exits first."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            log.flush()
+            raise AssertionError(f"the daemon exited with code {process.returncode}:\n{open(log.name).read()}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise AssertionError(f"nothing listens on port {port} after {seconds} s")
+
+
 def kill_a_worker_once_it_trains(pids, driver, deadline_seconds=120):
     """Waits until a worker process (not the driver) has started a run (sweep_builds writes its pid into
     ``pids``), SIGKILLs it, and returns its pid."""

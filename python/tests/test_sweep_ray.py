@@ -5,6 +5,8 @@ for bit, also when a worker process is SIGKILLed mid-sweep (Ray runs its chunk a
 import helpers  # noqa: F401  first: puts python/ on sys.path whatever runs the tests
 
 import os
+import shutil
+import tempfile
 import threading
 import time
 
@@ -35,12 +37,15 @@ def test_ray_cluster_equals_serial_bit_for_bit_even_when_a_worker_is_killed(tmp_
     port = cluster_helpers.free_port()
     address = f"127.0.0.1:{port}"
     log = open(tmp_path / "ray.log", "w")
+    # Ray's sockets live under its temp dir, whose path may not exceed 107 bytes: a short one, not tmp_path.
+    temp_dir = tempfile.mkdtemp(prefix="anneal-ray-")
     common = ["--block", "--num-cpus=1", "--disable-usage-stats", "--include-dashboard=false"]
     nodes = []
     try:
         nodes.append(cluster_helpers.start(
             [cluster_helpers.cli("ray"), "start", "--head", f"--port={port}", "--node-ip-address=127.0.0.1",
-             f"--temp-dir={tmp_path / 'ray'}"] + common, environment, log))
+             f"--temp-dir={temp_dir}"] + common, environment, log))
+        cluster_helpers.wait_for_port(port, nodes[0], log)
         nodes.append(cluster_helpers.start(
             [cluster_helpers.cli("ray"), "start", f"--address={address}", "--node-ip-address=127.0.0.1"]
             + [option for option in common if option != "--include-dashboard=false"], environment, log))
@@ -81,4 +86,5 @@ def test_ray_cluster_equals_serial_bit_for_bit_even_when_a_worker_is_killed(tmp_
         for node in reversed(nodes):
             cluster_helpers.stop(node)
         log.close()
+        shutil.rmtree(temp_dir, ignore_errors=True)
 
