@@ -166,6 +166,16 @@ const char *anneal_last_error(void);
 #define ANNEAL_ACTIVATION_SIGMOID 2
 #define ANNEAL_ACTIVATION_TANH    3
 #define ANNEAL_ACTIVATION_SOFTMAX 4
+#define ANNEAL_ACTIVATION_ELU          5  /**< z > 0 ? z : exp(z) - 1 (alpha 1). */
+#define ANNEAL_ACTIVATION_SELU         6  /**< 1.0507 * (z > 0 ? z : 1.6733 * (exp(z) - 1)). */
+#define ANNEAL_ACTIVATION_SOFTPLUS     7  /**< log(1 + exp(z)). */
+#define ANNEAL_ACTIVATION_SOFTSIGN     8  /**< z / (1 + |z|). */
+#define ANNEAL_ACTIVATION_SWISH        9  /**< z * sigmoid(z) ('swish', 'silu'). */
+#define ANNEAL_ACTIVATION_GELU        10  /**< 0.5 z (1 + erf(z / sqrt 2)), the exact form (approximate=False). */
+#define ANNEAL_ACTIVATION_HARD_SIGMOID 11 /**< clip(0.2 z + 0.5, 0, 1), tf_keras 2's definition. */
+#define ANNEAL_ACTIVATION_EXPONENTIAL 12  /**< exp(z). */
+#define ANNEAL_ACTIVATION_LEAKY_RELU  13  /**< z > 0 ? z : alpha z; alpha 0.2 ('leaky_relu') unless set by
+                                               anneal_model_set_activation. */
 
 /* Weight initializers, with Keras's definitions and default parameters. */
 #define ANNEAL_INITIALIZER_GLOROT_UNIFORM    0  /**< U(-L, L), L = sqrt(6 / (fan_in + fan_out)); Keras's default kernel. */
@@ -185,6 +195,23 @@ const char *anneal_last_error(void);
 #define ANNEAL_LOSS_CATEGORICAL_CROSSENTROPY        1  /**< labels: one-hot, 1 column per output. */
 #define ANNEAL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY 2  /**< labels: 1 column, the class index. */
 #define ANNEAL_LOSS_MEAN_SQUARED_ERROR              3  /**< labels: 1 column per output. */
+/* The losses below take 1 label column per output; each is the mean over a sample's outputs (a sum where
+ * noted), then over the batch, with Keras's epsilon 1e-7 where Keras clips. */
+#define ANNEAL_LOSS_MEAN_ABSOLUTE_ERROR             4  /**< mean(|p - y|) ('mae'). */
+#define ANNEAL_LOSS_MEAN_ABSOLUTE_PERCENTAGE_ERROR  5  /**< 100 mean(|y - p| / max(|y|, 1e-7)) ('mape'). */
+#define ANNEAL_LOSS_MEAN_SQUARED_LOGARITHMIC_ERROR  6  /**< mean((log(max(p, 1e-7) + 1) - log(max(y, 1e-7) + 1))^2) ('msle'). */
+#define ANNEAL_LOSS_HUBER                           7  /**< quadratic within delta (1 unless set), linear beyond. */
+#define ANNEAL_LOSS_LOG_COSH                        8  /**< mean(log(cosh(p - y))) ('logcosh'). */
+#define ANNEAL_LOSS_HINGE                           9  /**< mean(max(1 - y p, 0)); 0/1 labels become -1/1. */
+#define ANNEAL_LOSS_SQUARED_HINGE                  10  /**< mean(max(1 - y p, 0)^2); 0/1 labels become -1/1. */
+#define ANNEAL_LOSS_CATEGORICAL_HINGE              11  /**< max(max((1 - y) p) - sum(y p) + 1, 0). */
+#define ANNEAL_LOSS_KL_DIVERGENCE                  12  /**< sum(y log(y / p)), both clipped to [1e-7, 1] ('kld'). */
+#define ANNEAL_LOSS_POISSON                        13  /**< mean(p - y log(p + 1e-7)). */
+#define ANNEAL_LOSS_COSINE_SIMILARITY              14  /**< -sum(y / |y| * p / |p|). */
+
+/* The curve of an AUC metric. */
+#define ANNEAL_CURVE_ROC 0  /**< Receiver operating characteristic (the default). */
+#define ANNEAL_CURVE_PR  1  /**< Precision-recall, interpolated as Keras does. */
 
 /* Header handling of anneal_dataset_load_csv (the rule of AUTO is given there). */
 #define ANNEAL_CSV_HEADER_AUTO    0  /**< Detected from the first two rows; a first row mixing numbers and text is an error. */
@@ -209,12 +236,16 @@ const char *anneal_last_error(void);
 
 /**
  * Looks up an activation, initializer or loss by its Keras name and writes its ANNEAL_* code.
- * Activations: "linear" (also "" and "None"), "relu", "sigmoid", "tanh", "softmax" (any case).
+ * Activations: "linear" (also "" and "None"), "relu", "sigmoid", "tanh", "softmax", "elu", "selu", "softplus",
+ *   "softsign", "swish" / "silu", "gelu", "hard_sigmoid", "exponential", "leaky_relu" (any case).
  * Initializers: "glorot_uniform", "zeros", "ones", "normal" / "random_normal", "uniform" / "random_uniform",
  *   "truncated_normal", "glorot_normal", "he_normal", "he_uniform", "lecun_normal", "lecun_uniform", also in
  *   class-name form ("GlorotUniform", "RandomNormal").
  * Losses: "binary_crossentropy" / "bce", "categorical_crossentropy" / "cce", "sparse_categorical_crossentropy",
- *   "mean_squared_error" / "mse".
+ *   "mean_squared_error" / "mse", "mean_absolute_error" / "mae", "mean_absolute_percentage_error" / "mape",
+ *   "mean_squared_logarithmic_error" / "msle", "huber" / "huber_loss", "log_cosh" / "logcosh", "hinge",
+ *   "squared_hinge", "categorical_hinge", "kl_divergence" / "kld" / "kullback_leibler_divergence", "poisson",
+ *   "cosine_similarity", also in class-name form ("MeanAbsoluteError", "Huber").
  * Returns ANNEAL_OK; ANNEAL_E_NULL_POINTER (name or out_code NULL); ANNEAL_E_INVALID_ARGUMENT (unknown name,
  * invalid UTF-8). Thread-safe.
  */
@@ -541,10 +572,15 @@ int32_t anneal_model_build(anneal_model *model, int32_t input_dim);
 /**
  * Sets the loss, the optimizer (a fresh one built from `sgd`, which is only read during the call) and the
  * metrics. metrics: metric_count names ("accuracy", "acc", "binary_accuracy", "categorical_accuracy",
- * "sparse_categorical_accuracy"; logs use the name given); may be NULL when metric_count is 0.
+ * "sparse_categorical_accuracy", "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy",
+ * "root_mean_squared_error" / "rmse", "precision", "recall", "auc", "cosine_similarity", or any loss name of
+ * anneal_loss_from_name, such as "mae" or "binary_crossentropy", for the loss's value; class names such as
+ * "AUC" too; Keras's default parameters, see anneal_model_set_metric); logs use the name given. Each is
+ * accumulated over the epoch as Keras's stateful metrics are. May be NULL when metric_count is 0.
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE (model or sgd); ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (metrics
  * NULL with metric_count > 0, or an element NULL); ANNEAL_E_INVALID_ARGUMENT (unknown loss or metric,
- * metric_count < 0); ANNEAL_E_INVALID_STATE (no layers; inside a callback).
+ * metric_count < 0, a metric reading other labels than the loss's, such as "mae" with the sparse loss and
+ * several outputs); ANNEAL_E_INVALID_STATE (no layers; inside a callback).
  */
 int32_t anneal_model_compile(anneal_model *model, const anneal_sgd *sgd, int32_t loss, const char *const *metrics,
                              int32_t metric_count);
@@ -557,6 +593,44 @@ int32_t anneal_model_compile(anneal_model *model, const anneal_sgd *sgd, int32_t
  */
 int32_t anneal_model_compile_optimizer(anneal_model *model, const anneal_optimizer *optimizer, int32_t loss,
                                        const char *const *metrics, int32_t metric_count);
+
+/**
+ * Replaces layer `layer`'s activation (0-based, before compile): Keras's Activation and LeakyReLU layers,
+ * folded into the Dense they follow. alpha is the negative slope of ANNEAL_ACTIVATION_LEAKY_RELU (Keras's
+ * LeakyReLU layer defaults to 0.3, the "leaky_relu" name to 0.2) and is ignored by the other activations.
+ * The layer's weights are kept.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_INVALID_ARGUMENT (layer out of range,
+ * unknown activation, alpha not finite for the leaky ReLU); ANNEAL_E_INVALID_STATE (model already compiled;
+ * inside a callback); ANNEAL_E_OUT_OF_MEMORY (a built model's weights are copied into the new layer layout:
+ * no room for that copy; the model stays as it was).
+ */
+int32_t anneal_model_set_activation(anneal_model *model, int32_t layer, int32_t activation, double alpha);
+
+/**
+ * Sets the compiled loss's parameters, as Keras's loss classes take them: from_logits (the outputs are logits;
+ * the cross-entropies only), label_smoothing in [0, 1] (binary: y (1 - s) + s / 2, categorical:
+ * y (1 - s) + s / outputs; binary and categorical cross-entropy only) and delta (Huber's threshold; others
+ * ignore it). compile sets false, 0 and 1.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_INVALID_ARGUMENT (label_smoothing
+ * outside [0, 1] or given to another loss, from_logits given to a loss without it, delta not finite);
+ * ANNEAL_E_INVALID_STATE (not compiled; inside a callback).
+ */
+int32_t anneal_model_set_loss_options(anneal_model *model, bool from_logits, double label_smoothing, double delta);
+
+/**
+ * Replaces compiled metric `index` by `metric` (a name as anneal_model_compile takes) logged as `name` (both
+ * copied), with Keras's metric-class parameters: threshold (binary_accuracy, precision, recall; Keras: 0.5),
+ * k (top_k_categorical_accuracy, sparse_top_k_categorical_accuracy; Keras: 5), num_thresholds (auc; Keras:
+ * 200) and curve (auc: ANNEAL_CURVE_ROC or ANNEAL_CURVE_PR). Metrics ignore the parameters they do not take.
+ * Logs are keyed by name: give every metric a different one.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (metric or name NULL);
+ * ANNEAL_E_INVALID_ARGUMENT (index out of range, unknown metric, empty name, threshold not finite, k < 1,
+ * num_thresholds < 2, unknown curve, a metric whose labels differ from the loss's); ANNEAL_E_INVALID_STATE
+ * (not compiled; inside a callback). The metric's running state (an auc's 2 num_thresholds + 2 floats) is
+ * made by fit, evaluate and anneal_session_create, which report ANNEAL_E_OUT_OF_MEMORY when it does not fit.
+ */
+int32_t anneal_model_set_metric(anneal_model *model, int32_t index, const char *metric, const char *name,
+                                double threshold, int32_t k, int32_t num_thresholds, int32_t curve);
 
 /**
  * Structure queries (callback-safe): number of layers; input width (0 until known); output width (last
@@ -641,7 +715,8 @@ int32_t anneal_model_predict(anneal_model *model, const float *x, int64_t rows, 
  * (1 + metric count values). Callback-safe.
  * Returns ANNEAL_OK; as anneal_model_predict (x, y; y_cols that is not the loss's label columns is
  * ANNEAL_E_SHAPE_MISMATCH before x or y is read); ANNEAL_E_INVALID_STATE (not compiled);
- * ANNEAL_E_NULL_POINTER (out_values NULL with capacity > 0); ANNEAL_E_BUFFER_TOO_SMALL; ANNEAL_E_OUT_OF_MEMORY.
+ * ANNEAL_E_NULL_POINTER (out_values NULL with capacity > 0); ANNEAL_E_BUFFER_TOO_SMALL; ANNEAL_E_OUT_OF_MEMORY
+ * (as anneal_model_predict, or the metrics' running state).
  */
 int32_t anneal_model_evaluate(anneal_model *model, const float *x, int64_t rows, int32_t cols, const float *y,
                               int32_t y_cols, int32_t batch_size, double *out_values, int32_t capacity,
@@ -719,8 +794,9 @@ typedef int32_t (*anneal_epoch_callback)(void *user_data, anneal_model *model, i
  * negative or not finite); ANNEAL_E_SHAPE_MISMATCH (cols is not the model's input width, y_cols not its
  * loss's label columns: checked before x or y is read); ANNEAL_E_NON_FINITE; ANNEAL_E_INVALID_STATE (not
  * compiled; inside a callback); ANNEAL_E_CALLBACK (callback returned < 0); ANNEAL_E_OUT_OF_MEMORY (the copies
- * of x and y, batch_size rows of every layer's activations, or the optimizer's state, e.g. Adam's moments or
- * SGD's velocities, one float per parameter each, do not fit; all are made before the first update).
+ * of x and y, batch_size rows of every layer's activations, the optimizer's state, e.g. Adam's moments or
+ * SGD's velocities, one float per parameter each, or the metrics' running state, e.g. 2 num_thresholds + 2
+ * floats for an auc, do not fit; all are made before the first update).
  * After a failure during training the model keeps the weights of its last finished batch.
  */
 int32_t anneal_model_fit(anneal_model *model, const float *x, int64_t rows, int32_t cols, const float *y,

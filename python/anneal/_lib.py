@@ -262,6 +262,14 @@ _bind("anneal_model_compile", c_int32, anneal_model_p, anneal_sgd_p, c_int32, PO
 #                                        const char *const *metrics, int32_t metric_count);
 _bind("anneal_model_compile_optimizer", c_int32, anneal_model_p, anneal_optimizer_p, c_int32, POINTER(c_char_p),
       c_int32)
+# int32_t anneal_model_set_activation(anneal_model *model, int32_t layer, int32_t activation, double alpha);
+_bind("anneal_model_set_activation", c_int32, anneal_model_p, c_int32, c_int32, c_double)
+# int32_t anneal_model_set_loss_options(anneal_model *model, bool from_logits, double label_smoothing, double delta);
+_bind("anneal_model_set_loss_options", c_int32, anneal_model_p, c_bool, c_double, c_double)
+# int32_t anneal_model_set_metric(anneal_model *model, int32_t index, const char *metric, const char *name,
+#                                 double threshold, int32_t k, int32_t num_thresholds, int32_t curve);
+_bind("anneal_model_set_metric", c_int32, anneal_model_p, c_int32, c_char_p, c_char_p, c_double, c_int32, c_int32,
+      c_int32)
 # int32_t anneal_model_layer_count(const anneal_model *model, int32_t *out_count);
 _bind("anneal_model_layer_count", c_int32, anneal_model_p, POINTER(c_int32))
 # int32_t anneal_model_input_dim(const anneal_model *model, int32_t *out_dim);

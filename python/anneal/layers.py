@@ -1,17 +1,26 @@
-"""Layers: ``Dense`` and ``Input``, with Keras's arguments, defaults, checks and automatic names.
+"""Layers: ``Dense``, ``Activation``, ``LeakyReLU`` and ``Input``, with Keras's arguments, defaults, checks and
+automatic names.
 
-A ``Dense`` added to a ``Sequential`` reads its shapes and weights from that model: ``input_shape``,
+A layer added to a ``Sequential`` reads its shapes and weights from that model: ``input_shape``,
 ``output_shape``, ``get_weights()``, ``set_weights()`` and ``count_params()`` work once the model is built.
+
+An ``Activation`` or ``LeakyReLU`` layer is applied by the ``Dense`` before it: it must follow a Dense whose
+own activation is linear (the library folds the two into one layer; ``model.layers`` and ``summary()`` still
+list it as a layer of its own, with no weights).
 """
 
+import math
 import numbers
 import weakref
 
 from . import _missing, _naming
 
-__all__ = ["Dense", "Input", "InputLayer"]
+__all__ = ["Activation", "Dense", "Input", "InputLayer", "LeakyReLU"]
 
-_ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax")
+_ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax", "elu", "selu", "softplus", "softsign", "swish",
+                "gelu", "hard_sigmoid", "exponential", "leaky_relu")
+# Other names tf_keras resolves to the same function.
+_ACTIVATION_ALIASES = {"silu": "swish"}
 
 _INITIALIZERS = {
     "normal": "normal", "random_normal": "normal", "randomnormal": "normal",
@@ -30,13 +39,13 @@ _INITIALIZERS = {
 def _activation_name(activation):
     if activation is None:
         return "linear"
-    if isinstance(activation, str):
-        name = activation.lower()
-        if name in _ACTIVATIONS:
-            return name
-    elif callable(activation) and getattr(activation, "__name__", None) in _ACTIVATIONS:
-        return activation.__name__
-    raise ValueError(f"Unknown activation function: '{activation}'. Expected one of: {', '.join(_ACTIVATIONS)}")
+    name = activation.lower() if isinstance(activation, str) else None
+    if name is None and callable(activation) and isinstance(getattr(activation, "__name__", None), str):
+        name = activation.__name__
+    name = _ACTIVATION_ALIASES.get(name, name)
+    if name in _ACTIVATIONS:
+        return name
+    raise ValueError(f"Unknown activation function: '{activation}'. Expected one of: {', '.join(_ACTIVATIONS)}, silu")
 
 
 def _initializer_name(initializer, argument):
@@ -72,36 +81,12 @@ def _layer_name(name, prefix):
     return name
 
 
-class Dense:
-    """A densely connected layer: ``output = activation(dot(input, kernel) + bias)``.
+class _Layer:
+    """What every layer added to a ``Sequential`` shares: its model (held weakly), its position there, and the
+    shapes read from that model once it is built."""
 
-    Args:
-        units: positive integer, the output width.
-        activation: ``"linear"`` (or None), ``"relu"``, ``"sigmoid"``, ``"tanh"`` or ``"softmax"``.
-        use_bias: whether the layer adds a bias vector.
-        kernel_initializer: Keras initializer name (default ``"glorot_uniform"``).
-        bias_initializer: Keras initializer name (default ``"zeros"``).
-        input_dim / input_shape: the input width, on the first layer (``input_shape=(34,)``).
-    """
-
-    def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", input_dim=None, input_shape=None, name=None, **kwargs):
-        unsupported = sorted(kwargs)
-        if unsupported:
-            raise TypeError(f"Dense got unsupported keyword arguments: {unsupported}")
-        # Named before the arguments are checked, as in Keras: a Dense refused for its units still uses a name.
-        self.name = _layer_name(name, "dense")
-        self.units = _positive_int(units, "units")
-        self.activation = _activation_name(activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = _initializer_name(kernel_initializer, "kernel_initializer")
-        self.bias_initializer = _initializer_name(bias_initializer, "bias_initializer")
-        if input_shape is not None:
-            shape = tuple(input_shape)
-            if len(shape) != 1:
-                raise ValueError(f"Dense expects a 1-D input_shape like (34,). Received: input_shape={input_shape!r}")
-            input_dim = shape[0]
-        self.input_dim = None if input_dim is None else _positive_int(input_dim, "input_dim")
+    def _init_layer(self, name, prefix):
+        self.name = _layer_name(name, prefix)
         self.trainable = True
         self._model = None  # weak reference to the Sequential this layer was added to
         self._position = None  # its index in that model's layers
@@ -111,7 +96,7 @@ class Dense:
         owner = self._model() if self._model is not None else None
         if owner is not None and owner is not model:
             raise ValueError(f'The layer "{self.name}" is already in the model "{owner.name}": Anneal cannot share '
-                             "a layer's weights between models. Create a new Dense for this model.")
+                             "a layer's weights between models. Create a new layer for this model.")
         self._model = weakref.ref(model)
         self._position = position
 
@@ -136,6 +121,40 @@ class Dense:
             raise AttributeError(f'The layer "{self.name}" has never been called and thus has no defined input '
                                  "shape.")
         return model._layer_input_shape(self._position)
+
+
+class Dense(_Layer):
+    """A densely connected layer: ``output = activation(dot(input, kernel) + bias)``.
+
+    Args:
+        units: positive integer, the output width.
+        activation: ``"linear"`` (or None), ``"relu"``, ``"sigmoid"``, ``"tanh"``, ``"softmax"``, ``"elu"``,
+            ``"selu"``, ``"softplus"``, ``"softsign"``, ``"swish"`` / ``"silu"``, ``"gelu"`` (exact),
+            ``"hard_sigmoid"`` (``clip(0.2 x + 0.5, 0, 1)``), ``"exponential"`` or ``"leaky_relu"`` (alpha 0.2).
+        use_bias: whether the layer adds a bias vector.
+        kernel_initializer: Keras initializer name (default ``"glorot_uniform"``).
+        bias_initializer: Keras initializer name (default ``"zeros"``).
+        input_dim / input_shape: the input width, on the first layer (``input_shape=(34,)``).
+    """
+
+    def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", input_dim=None, input_shape=None, name=None, **kwargs):
+        unsupported = sorted(kwargs)
+        if unsupported:
+            raise TypeError(f"Dense got unsupported keyword arguments: {unsupported}")
+        # Named before the arguments are checked, as in Keras: a Dense refused for its units still uses a name.
+        self._init_layer(name, "dense")
+        self.units = _positive_int(units, "units")
+        self.activation = _activation_name(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = _initializer_name(kernel_initializer, "kernel_initializer")
+        self.bias_initializer = _initializer_name(bias_initializer, "bias_initializer")
+        if input_shape is not None:
+            shape = tuple(input_shape)
+            if len(shape) != 1:
+                raise ValueError(f"Dense expects a 1-D input_shape like (34,). Received: input_shape={input_shape!r}")
+            input_dim = shape[0]
+        self.input_dim = None if input_dim is None else _positive_int(input_dim, "input_dim")
 
     @property
     def output_shape(self):
@@ -182,6 +201,85 @@ class Dense:
 
     def __repr__(self):
         return f"Dense({self.units}, activation={self.activation!r})"
+
+
+class _FoldedActivation(_Layer):
+    """An activation layer: no weights, its output as wide as its input. The model folds it into the linear
+    ``Dense`` before it."""
+
+    @property
+    def output_shape(self):
+        """``(None, width)``, the input's, once the model is built."""
+        if self._owner() is None:
+            raise AttributeError(f'The layer "{self.name}" has never been called and thus has no defined output '
+                                 "shape.")
+        return self.input_shape
+
+    def get_weights(self):
+        return []
+
+    def set_weights(self, weights):
+        weights = list(weights)
+        if weights:
+            raise ValueError(f'You called `set_weights(weights)` on layer "{self.name}" with a weight list of '
+                             f"length {len(weights)}, but the layer was expecting 0 weights. Provided weights: "
+                             f"{str(weights)[:50]}...")
+
+    def count_params(self):
+        if self._owner() is None:
+            raise ValueError(f"You tried to call `count_params` on layer {self.name}, but the layer isn't built. "
+                             "Build the model first by calling `build()` or by calling the model on a batch of "
+                             "data.")
+        return 0
+
+
+class Activation(_FoldedActivation):
+    """Applies an activation function to the previous layer's output: ``Activation("relu")``.
+
+    It must follow a ``Dense`` with a linear activation, into which it is folded. Named ``activation``,
+    ``activation_1``, ... as Keras names it.
+    """
+
+    def __init__(self, activation, name=None, **kwargs):
+        unsupported = sorted(kwargs)
+        if unsupported:
+            raise TypeError(f"Activation got unsupported keyword arguments: {unsupported}")
+        self._init_layer(name, "activation")
+        self.activation = _activation_name(activation)
+        self.alpha = 0.2  # the "leaky_relu" name's slope
+
+    def get_config(self):
+        return {"activation": self.activation, "name": self.name}
+
+    def __repr__(self):
+        return f"Activation({self.activation!r})"
+
+
+class LeakyReLU(_FoldedActivation):
+    """Leaky ReLU: ``x if x > 0 else alpha * x``, with Keras's default ``alpha=0.3``.
+
+    It must follow a ``Dense`` with a linear activation, into which it is folded. Named ``leaky_re_lu``,
+    ``leaky_re_lu_1``, ... as tf_keras names it.
+    """
+
+    def __init__(self, alpha=0.3, name=None, **kwargs):
+        unsupported = sorted(kwargs)
+        if unsupported:
+            raise TypeError(f"LeakyReLU got unsupported keyword arguments: {unsupported}")
+        self._init_layer(name, "leaky_re_lu")
+        if alpha is None:
+            raise ValueError("The alpha value of a Leaky ReLU layer cannot be None. Expecting a float. "
+                             "Received: alpha=None")
+        if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not math.isfinite(alpha):
+            raise ValueError(f"The alpha value of a Leaky ReLU layer must be a finite float. Received: alpha={alpha!r}")
+        self.alpha = float(alpha)
+        self.activation = "leaky_relu"
+
+    def get_config(self):
+        return {"alpha": self.alpha, "name": self.name}
+
+    def __repr__(self):
+        return f"LeakyReLU(alpha={self.alpha!r})"
 
 
 class InputLayer:
