@@ -112,8 +112,9 @@ def run(build, configs, x, y, *, seeds, backend="processes", workers=None, addre
             ``"ray"`` (the cluster's CPUs), and by ``"dask"`` given an ``address``.
         address: ``"ray"``: the cluster's address (default: ``RAY_ADDRESS``, else a local Ray started by
             ``ray.init()``; a driver already connected is used as it is). ``"dask"``: the scheduler's address or a
-            ``distributed.Client`` (default: a ``LocalCluster`` of ``workers`` processes for this sweep). Only for
-            these two backends.
+            ``distributed.Client`` (default: a ``LocalCluster`` of ``workers`` processes for this sweep, which
+            start by spawning: in a script, run the sweep under ``if __name__ == "__main__":``). Only for these
+            two backends.
         retries: how many times a cluster runs again a chunk whose worker was lost (Ray's ``max_retries``; Dask
             reschedules a lost worker's tasks itself and reruns a task that raised this many times). A chunk is
             pure, so a rerun gives the same records; a chunk still lost after that becomes error records.
