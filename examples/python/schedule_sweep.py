@@ -1,8 +1,8 @@
 """The tutorial's closing tip, done: search learning-rate schedules over exponentially spaced learning rates
 and momenta, 20 seeds each, on the ionosphere data.
 
-    python3 examples/python/schedule_sweep.py [--quick] [--backend processes|threads|serial] [--workers N]
-                                              [--out DIR]
+    python3 examples/python/schedule_sweep.py [--quick] [--backend processes|threads|serial|ray|dask]
+        [--address HOST:PORT] [--workers N] [--out DIR]
 
 Schedules: Keras's time-based decay (SGD's decay = lr / epochs), the tutorial's step decay with several drops
 and periods, and two of Keras's schedules run per epoch (ExponentialDecay, CosineDecay), each over learning
@@ -63,8 +63,11 @@ def configs(quick):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a small sweep (2 seeds, 10 epochs)")
-    parser.add_argument("--backend", default="processes", choices=["processes", "threads", "serial"])
+    parser.add_argument("--backend", default="processes", choices=["processes", "threads", "serial", "ray", "dask"])
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--address", default=None,
+                        help="the Ray cluster's or Dask scheduler's address (--backend ray or dask; default: "
+                             "RAY_ADDRESS or a local cluster)")
     parser.add_argument("--out", default=os.path.join(here, "..", "..", "out"), help="where the figure goes")
     options = parser.parse_args(argv)
 
@@ -76,6 +79,7 @@ def main(argv=None):
           flush=True)
     started = time.perf_counter()
     result = sweep.run(build, grid, x, y, seeds=seeds, backend=options.backend, workers=options.workers,
+                       address=options.address,
                        epochs=epochs, batch_size=28, validation_split=0.33)
     print(f"{len(result.records)} runs in {time.perf_counter() - started:.1f} s\n")
     summary = result.summary("val_accuracy")

@@ -2,8 +2,8 @@
 ionosphere data with the tutorial's model: learning rate 0.2 for 300 epochs, decay 0 or lr / epochs, momentum
 0.8 or 0.
 
-    python3 examples/python/translator_experiment.py [--quick] [--backend processes|threads|serial]
-                                                     [--workers N] [--out DIR]
+    python3 examples/python/translator_experiment.py [--quick] [--backend processes|threads|serial|ray|dask]
+        [--address HOST:PORT] [--workers N] [--out DIR]
 
 Draws the loss and accuracy curves of each group (median over seeds with the quartiles) to
 DIR/translator_loss.png and DIR/translator_accuracy.png, and the smoothness of each group, the mean absolute
@@ -48,8 +48,11 @@ def roughness(values, last):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3 seeds, 30 epochs, smoothness over the last 10")
-    parser.add_argument("--backend", default="processes", choices=["processes", "threads", "serial"])
+    parser.add_argument("--backend", default="processes", choices=["processes", "threads", "serial", "ray", "dask"])
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--address", default=None,
+                        help="the Ray cluster's or Dask scheduler's address (--backend ray or dask; default: "
+                             "RAY_ADDRESS or a local cluster)")
     parser.add_argument("--out", default=os.path.join(here, "..", "..", "out"), help="where the figures go")
     options = parser.parse_args(argv)
     epochs, last, seeds = (30, 10, range(1, 4)) if options.quick else (300, 100, range(1, 21))
@@ -57,6 +60,7 @@ def main(argv=None):
     x, y, _ = ionosphere()
     groups = sweep.grid(decay=[0.0, LEARNING_RATE / epochs], momentum=[0.8, 0.0])
     result = sweep.run(build, groups, x, y, seeds=seeds, backend=options.backend, workers=options.workers,
+                       address=options.address,
                        epochs=epochs, batch_size=28, validation_split=0.33)
     print(result.summary("val_accuracy"))
 

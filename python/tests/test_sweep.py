@@ -303,7 +303,10 @@ def test_bad_arguments_are_refused_with_keras_style_messages():
     x, y, _ = ionosphere()
     build = sweep_builds.build
     cases = [
-        (dict(backend="ray"), ValueError, "Unknown backend: 'ray'. Expected one of: processes, serial, threads"),
+        (dict(backend="spark"), ValueError,
+         "Unknown backend: 'spark'. Expected one of: dask, processes, ray, serial, threads"),
+        (dict(address="127.0.0.1:6379"), ValueError, "`address` is for backend='ray' or 'dask'"),
+        (dict(backend="ray", retries=-1), ValueError, "`retries` must be a non-negative integer"),
         (dict(configs=[]), ValueError, "`configs` is empty"),
         (dict(configs={"kind": "time"}), TypeError, "list of dicts"),
         (dict(configs=[{"seed": 1}]), ValueError, r"reserved.*'seed'"),

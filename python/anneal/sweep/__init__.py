@@ -12,6 +12,15 @@
 so the records are the same bit for bit whatever the backend, the number of workers, the order in which runs
 finish and what ran before, and equal to a plain loop of ``set_random_seed(seed)``, ``build(config)``,
 ``fit``.
+
+Clusters: ``backend="ray"`` (plain Ray tasks) or ``backend="dask"`` (a ``distributed`` scheduler), with
+``address=`` the cluster's. Each task carries a chunk of runs and returns their records; ``build`` is pickled
+by value with cloudpickle (its module's functions too, unless the module is Anneal's), so the driver's script
+or test module need not exist on the workers. Anneal itself must: install the same ``anneal`` version on
+every node, e.g. the wheel of ``pip wheel ./python`` (self-contained: ``libanneal.so`` links the Swift
+runtime statically, so the nodes need no Swift), or with Ray let the job bring it,
+``ray.init(address, runtime_env={"py_modules": [anneal]})`` or ``{"pip": ["/shared/anneal-1.0.0-...whl"]}``.
+A chunk lost with its worker is run again (``retries=``), giving the same records.
 """
 
 import numbers
@@ -20,7 +29,7 @@ import warnings
 
 from .. import _arrays
 from ..models import _same_rows
-from .backends import BACKENDS
+from .backends import BACKENDS, CLUSTER_BACKENDS
 from .grid import grid, log_space
 from .result import SweepResult, Summary
 from .results_file import ResultsFile, run_key
@@ -68,8 +77,8 @@ def _prepared(data, name):
     return matrix, (matrix.owner if _arrays.numpy is not None else data)
 
 
-def run(build, configs, x, y, *, seeds, backend="processes", workers=None, results_file=None, keep_history=True,
-        **fit_kwargs):
+def run(build, configs, x, y, *, seeds, backend="processes", workers=None, address=None, retries=3,
+        results_file=None, keep_history=True, **fit_kwargs):
     """Trains ``build(config)`` on ``x``, ``y`` for every config and seed, and returns a ``SweepResult``.
 
     Each run builds its model inside a seed scope: models constructed there (``Sequential()``) take their seeds
@@ -93,8 +102,22 @@ def run(build, configs, x, y, *, seeds, backend="processes", workers=None, resul
         seeds: the seeds every config runs with, distinct non-negative integers (``range(1, 21)``).
         backend: ``"processes"`` (default: worker processes, one training thread each), ``"threads"`` (threads
             of this process; the GIL is released for a whole run when it has no Python callbacks but a
-            ``LearningRateScheduler`` over an Anneal schedule) or ``"serial"`` (one run after the other here).
-        workers: the number of workers (default: the CPUs this process may use); ignored by ``"serial"``.
+            ``LearningRateScheduler`` over an Anneal schedule), ``"serial"`` (one run after the other here), or on a
+            cluster: ``"ray"`` (plain Ray tasks; ``pip install 'anneal[ray]'``) or ``"dask"`` (futures on a
+            ``distributed`` scheduler; ``pip install 'anneal[dask]'``), each task a chunk of about 100 ms of runs
+            (timed on the first run, which trains here). ``build`` reaches a cluster's workers by value
+            (cloudpickle, its module included), but every node must have the same version of ``anneal``
+            installed (see "Clusters" above).
+        workers: the number of workers (default: the CPUs this process may use); ignored by ``"serial"`` and
+            ``"ray"`` (the cluster's CPUs), and by ``"dask"`` given an ``address``.
+        address: ``"ray"``: the cluster's address (default: ``RAY_ADDRESS``, else a local Ray started by
+            ``ray.init()``; a driver already connected is used as it is). ``"dask"``: the scheduler's address or a
+            ``distributed.Client`` (default: a ``LocalCluster`` of ``workers`` processes for this sweep, which
+            start by spawning: in a script, run the sweep under ``if __name__ == "__main__":``). Only for these
+            two backends.
+        retries: how many times a cluster runs again a chunk whose worker was lost (Ray's ``max_retries``; Dask
+            reschedules a lost worker's tasks itself and reruns a task that raised this many times). A chunk is
+            pure, so a rerun gives the same records; a chunk still lost after that becomes error records.
         results_file: a path: each finished run is appended to it as one JSON line, flushed; a rerun of the same
             sweep with the same file trains only the runs missing from it, and returns the same result as an
             uninterrupted sweep. Config values must then be JSON-serializable.
@@ -111,8 +134,14 @@ def run(build, configs, x, y, *, seeds, backend="processes", workers=None, resul
         raise TypeError(f"`build` must be a function of a config returning a compiled model. Received: {build!r}")
     configs = _checked_configs(configs)
     seeds = _checked_seeds(seeds)
-    if backend not in BACKENDS:
-        raise ValueError(f"Unknown backend: {backend!r}. Expected one of: {', '.join(sorted(BACKENDS))}")
+    if backend not in BACKENDS and backend not in CLUSTER_BACKENDS:
+        raise ValueError(f"Unknown backend: {backend!r}. Expected one of: "
+                         f"{', '.join(sorted(set(BACKENDS) | set(CLUSTER_BACKENDS)))}")
+    if address is not None and backend not in CLUSTER_BACKENDS:
+        raise ValueError(f"`address` is for backend='ray' or 'dask'. Received: address={address!r} with "
+                         f"backend={backend!r}")
+    if isinstance(retries, bool) or not isinstance(retries, numbers.Integral) or retries < 0:
+        raise ValueError(f"`retries` must be a non-negative integer. Received: retries={retries!r}")
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, numbers.Integral)
                                 or workers <= 0):
         raise ValueError(f"`workers` must be a positive integer or None. Received: workers={workers!r}")
@@ -146,7 +175,12 @@ def run(build, configs, x, y, *, seeds, backend="processes", workers=None, resul
                     _, config, seed = runs[index]
                     file.append(config, seed, record)
 
-        if todo:
+        if todo and backend in CLUSTER_BACKENDS:
+            from . import clusters
+
+            getattr(clusters, backend)(build, todo, x, y, fit_kwargs, keep_history, workers, on_record,
+                                       address=address, retries=int(retries))
+        elif todo:
             BACKENDS[backend](build, todo, x, y, fit_kwargs, keep_history, workers, on_record)
     finally:
         if file is not None:

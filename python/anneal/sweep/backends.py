@@ -1,4 +1,5 @@
-"""Where a sweep's runs train: ``serial``, ``threads`` or ``processes``.
+"""Where a sweep's runs train: ``serial``, ``threads`` or ``processes`` here; ``ray`` or ``dask`` on a cluster
+(``clusters``, which also take ``address`` and ``retries``).
 
 A backend is a function ``(build, runs, x, y, fit_kwargs, keep_history, workers, on_record)``: it trains every
 ``(index, config, seed)`` of ``runs`` and calls ``on_record(index, record)`` in the calling process as each run
@@ -216,3 +217,5 @@ def processes(build, runs, x, y, fit_kwargs, keep_history, workers, on_record):
 
 
 BACKENDS = {"serial": serial, "threads": threads, "processes": processes}
+# The backends that take ``address`` and ``retries`` (imported when used: Ray and Dask are optional).
+CLUSTER_BACKENDS = ("ray", "dask")
