@@ -71,6 +71,21 @@ func matrix(_ pointer: UnsafePointer<Float>?, rows: Int64, columns: Int32, _ nam
     return try Matrix(rows: Int(rows), columns: Int(columns), values: Array(UnsafeBufferPointer(start: base, count: count)))
 }
 
+/// A copy of a caller's `count` sample weights, each finite; nil for a NULL pointer with `count` 0.
+func sampleWeights(_ pointer: UnsafePointer<Float>?, count: Int64, _ name: String) throws -> [Float]? {
+    guard let pointer else {
+        try check(count == 0, "\(name) is NULL but count is \(count); pass count 0 to weigh every row 1")
+        return nil
+    }
+    try check(count >= 0, "count must be non-negative. Received: count=\(count)")
+    try reserve(Int(count), of: MemoryLayout<Float>.stride, name)
+    let values = Array(UnsafeBufferPointer(start: pointer, count: Int(count)))
+    if let index = values.firstIndex(where: { !$0.isFinite }) {
+        throw CAPIError(ANNEAL_E_NON_FINITE, "\(name)[\(index)] is \(values[index]); every sample weight must be finite")
+    }
+    return values
+}
+
 /// Copies `values` into a caller's float buffer of `capacity` elements.
 func copyOut(_ values: [Float], to buffer: UnsafeMutablePointer<Float>?, capacity: Int64, _ name: String) throws {
     let buffer = try required(buffer, name)
