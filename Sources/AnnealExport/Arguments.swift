@@ -74,7 +74,9 @@ func matrix(_ pointer: UnsafePointer<Float>?, rows: Int64, columns: Int32, _ nam
 /// A copy of a caller's `count` sample weights, each finite; nil for a NULL pointer with `count` 0.
 func sampleWeights(_ pointer: UnsafePointer<Float>?, count: Int64, _ name: String) throws -> [Float]? {
     guard let pointer else {
-        try check(count == 0, "\(name) is NULL but count is \(count); pass count 0 to weigh every row 1")
+        guard count == 0 else {
+            throw CAPIError(ANNEAL_E_NULL_POINTER, "\(name) is NULL but count is \(count); pass count 0 to weigh every row 1")
+        }
         return nil
     }
     try check(count >= 0, "count must be non-negative. Received: count=\(count)")
