@@ -136,8 +136,9 @@ public struct Loss: Equatable, Sendable {
         }
     }
 
-    /// The label columns this loss expects for a model with `units` outputs.
-    func labelWidth(units: Int) -> Int {
+    /// The label columns this loss expects for a model with `units` outputs: 1 for the sparse loss (the class
+    /// index), `units` otherwise.
+    public func labelWidth(units: Int) -> Int {
         kind == .sparseCategoricalCrossentropy ? 1 : units
     }
 

@@ -32,6 +32,8 @@ public final class TrainingSession {
     let workspace: Workspace
     /// The model's metrics and their running state.
     private let metrics: MetricAccumulator
+    /// The same metrics' state for validation on this thread (`validationTotals()`).
+    private let validationMetrics: MetricAccumulator
     private var order: [Int]
     /// One weight per training row (indexed like the rows, not like the batch order), or nil: all 1.
     private var sampleWeights: FloatBuffer?
@@ -69,7 +71,6 @@ public final class TrainingSession {
         self.model = model
         self.network = network
         self.optimizer = optimizer
-        optimizer.prepare(parameterCount: network.parameters.count)
         self.loss = loss
         self.batchSize = batchSize
         self.shuffle = shuffle
@@ -97,12 +98,18 @@ public final class TrainingSession {
             validationRows = 0
         }
 
+        try ByteCount.probe(try ByteCount.of(trainingRows, MemoryLayout<Int>.stride, "the batch order"),
+                            "the batch order of \(trainingRows) rows")
         order = Array(0..<trainingRows)
         generator = SeededGenerator(seed: seed ?? model.generator.nextSeed())
-        metrics = MetricAccumulator(model.metrics.map(\.metric))
-        workspace = model.workspace(
+        metrics = try MetricAccumulator(model.metrics.map(\.metric))
+        validationMetrics = try MetricAccumulator(model.metrics.map(\.metric))
+        workspace = try model.workspace(
             network: network, capacity: min(batchSize, trainingRows), labelWidth: y.columns, training: true)
-        batchWeights = FloatBuffer(count: min(batchSize, trainingRows))
+        batchWeights = try FloatBuffer(count: min(batchSize, trainingRows), for: "the batch's sample weights")
+        // Asked for now, not at the first update, so that a model too big for its optimizer's state fails here
+        // and no step allocates.
+        try optimizer.prepare(parameterCount: network.parameters.count)
     }
 
     /// Weights each training row's loss by `weights[i]` (Keras's `sample_weight` for row `i` of the training
@@ -136,7 +143,7 @@ public final class TrainingSession {
         if let index = weights.firstIndex(where: { !$0.isFinite }) {
             throw AnnealError.nonFinite("\(role)[\(index)] is \(weights[index]); every sample weight must be finite")
         }
-        let buffer = FloatBuffer(count: rows)
+        let buffer = try FloatBuffer(count: rows, for: "\(rows) sample weights")
         weights.withUnsafeBufferPointer { buffer.base.update(from: $0.baseAddress!, count: rows) }
         return buffer
     }
@@ -166,10 +173,10 @@ public final class TrainingSession {
     /// Trains on batch `index` of the current epoch (0-based): forward, loss, backward, one optimizer update.
     public func trainBatch(_ index: Int) throws {
         guard index >= 0, index < batchCount else {
-            throw AnnealError.invalidArgument("batch index \(index) is outside [0, \(batchCount)) for this epoch")
+            throw AnnealError.invalidArgument("index must be in [0, \(batchCount)), the epoch's batches. Received: index=\(index)")
         }
         // The caller may have changed the weights since the last step.
-        trainStep(index, packedKernelsAreCurrent: false)
+        try trainStep(index, packedKernelsAreCurrent: false)
     }
 
     /// Trains every batch of a fresh epoch and returns its logs (training values only).
@@ -178,14 +185,14 @@ public final class TrainingSession {
         // Nothing runs between these steps: after the first, the packed kernels its update wrote (if it writes
         // them) are current.
         for index in 0..<batchCount {
-            trainStep(index, packedKernelsAreCurrent: index > 0 && optimizer.updatesPackedKernels)
+            try trainStep(index, packedKernelsAreCurrent: index > 0 && optimizer.updatesPackedKernels)
         }
         return runningLogs()
     }
 
     /// Batch `index`'s step (a valid index). `packedKernelsAreCurrent`: nothing has changed the parameters since
     /// the last step's update (see `Network.forward`).
-    private func trainStep(_ index: Int, packedKernelsAreCurrent: Bool) {
+    private func trainStep(_ index: Int, packedKernelsAreCurrent: Bool) throws {
         let start = index * batchSize
         let rows = min(batchSize, trainingRows - start)
         order.withUnsafeBufferPointer { workspace.gather(x: x, y: y, order: $0, start: start, count: rows) }
@@ -206,7 +213,7 @@ public final class TrainingSession {
             z: workspace.preActivations[last].base, a: workspace.activations[last].base, y: workspace.labels.base,
             rows: rows, units: units, activation: network.layouts[last].activation)
         rowsSeen += rows
-        optimizer.trainStep(network: network, workspace: workspace, rows: rows)
+        try optimizer.trainStep(network: network, workspace: workspace, rows: rows)
         batchesDone += 1
     }
 
@@ -258,7 +265,7 @@ public final class TrainingSession {
         let begun = monotonicSeconds()
         let width = epochValueCount
         let trainingValues = 1 + metrics.count
-        let task = overlappingValidation()
+        let task = try overlappingValidation()
         var validating = false  // the task is posted to the helper thread
         defer { if validating { anneal_kernels_task_finish() } }
         var trained = 0
@@ -285,15 +292,16 @@ public final class TrainingSession {
     /// The validation loss then metrics for the current weights, on this thread; nil without validation data.
     private func validationTotals() -> [Float]? {
         guard let validation else { return nil }
-        return model.measure(validation.x, validation.y, rows: validation.rows, batchSize: batchSize,
-                             network: network, loss: loss, weights: validationSampleWeights, workspace: workspace)
+        return Sequential.measure(validation.x, validation.y, rows: validation.rows, network: network, loss: loss,
+                                  metrics: validationMetrics,
+                                  weights: validationSampleWeights.map { UnsafePointer($0.base) }, workspace: workspace)
     }
 
     /// The task that validates beside the training thread, made on first use; nil without validation data or
     /// when the model's products and updates use the helper thread themselves.
-    private func overlappingValidation() -> ValidationTask? {
+    private func overlappingValidation() throws -> ValidationTask? {
         if validationTask == nil, let validation, validationCanOverlap {
-            validationTask = ValidationTask(model: model, network: network, loss: loss, x: validation.x, y: validation.y,
+            validationTask = try ValidationTask(model: model, network: network, loss: loss, x: validation.x, y: validation.y,
                                             rows: validation.rows, batchSize: batchSize)
             validationTask?.sampleWeights = validationSampleWeights
         }
@@ -334,7 +342,7 @@ public final class TrainingSession {
 /// One epoch's validation as a task for the helper thread: the loss and metrics of a copy of the weights over
 /// the validation rows, in a network and workspace of its own, so that the session's may train on meanwhile.
 final class ValidationTask {
-    let metrics: [CompiledMetric]
+    let metrics: MetricAccumulator
     let network: Network
     let workspace: Workspace
     let loss: Loss
@@ -345,13 +353,14 @@ final class ValidationTask {
     var sampleWeights: FloatBuffer?
     private var out: UnsafeMutablePointer<Double>?
 
-    init(model: Sequential, network trained: Network, loss: Loss, x: Matrix, y: Matrix, rows: Range<Int>, batchSize: Int) {
-        // Metric and layer arrays of its own (copied, not sharing a buffer), so that the two threads do not
-        // touch the same reference counts every batch. The data is shared: it is read-only, and may be big.
-        metrics = model.metrics.map { CompiledMetric(name: $0.name, metric: $0.metric) }
-        network = Network(layouts: trained.layouts.map { $0 })
+    init(model: Sequential, network trained: Network, loss: Loss, x: Matrix, y: Matrix, rows: Range<Int>, batchSize: Int) throws {
+        // Metric state and layer arrays of its own (copied, not sharing a buffer), so that the two threads do
+        // not touch the same reference counts every batch. The data is shared: it is read-only, and may be big.
+        metrics = try MetricAccumulator(model.metrics.map(\.metric))
+        network = try Network(layouts: trained.layouts.map { $0 }, count: trained.parameters.count,
+                              for: "a copy of the model's \(trained.parameters.count) parameters for validation")
         // Not the model's cached workspace: the session trains in that one. Batches of the session's size.
-        workspace = Workspace(network: network, capacity: min(batchSize, rows.count), labelWidth: y.columns)
+        workspace = try Workspace(network: network, capacity: min(batchSize, rows.count), labelWidth: y.columns)
         self.loss = loss
         self.x = x
         self.y = y
