@@ -764,6 +764,16 @@ int32_t anneal_model_evaluate(anneal_model *model, const float *x, int64_t rows,
                               int32_t *out_count);
 
 /**
+ * As anneal_model_evaluate, with Keras's sample_weight: sample_weight (rows values) weights each row's loss
+ * (sum(w_i * loss_i) / rows); the metrics are not weighted. NULL weighs every row 1. Callback-safe.
+ * Returns as anneal_model_evaluate; ANNEAL_E_NON_FINITE also for a NaN or infinite weight.
+ */
+int32_t anneal_model_evaluate_weighted(anneal_model *model, const float *x, int64_t rows, int32_t cols,
+                                       const float *y, int32_t y_cols, const float *sample_weight,
+                                       int32_t batch_size, double *out_values, int32_t capacity,
+                                       int32_t *out_count);
+
+/**
  * Learning rate of the compiled optimizer (callback-safe):
  * - anneal_model_learning_rate: the base rate the next update starts from (the schedule's value at the
  *   current iterations for a scheduled optimizer), as the float32 the optimizer holds, widened to double.
@@ -922,6 +932,25 @@ int32_t anneal_session_batch_count(const anneal_session *session, int32_t *out_c
 int32_t anneal_session_training_rows(const anneal_session *session, int64_t *out_rows);
 int32_t anneal_session_validation_rows(const anneal_session *session, int64_t *out_rows);
 int32_t anneal_session_batches_done(const anneal_session *session, int32_t *out_count);
+
+/**
+ * Keras's sample_weight: weights (count values, copied) weight each training row's loss, so that a batch's
+ * loss is sum(w_i * loss_i) / rows (divided by the number of rows, not by the sum of the weights) and the
+ * epoch's loss is sum(w_i * loss_i) / training rows; metrics are not weighted. weights[i] is training row
+ * i's (with a validation split, the first training-rows values of the fit's sample_weight). NULL (with count
+ * 0) weighs every row 1 again. Takes effect from the next batch trained.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (weights NULL with count >
+ * 0); ANNEAL_E_SHAPE_MISMATCH (count is not the session's training rows); ANNEAL_E_NON_FINITE (a weight is
+ * NaN or infinite); ANNEAL_E_INVALID_STATE (inside a callback).
+ */
+int32_t anneal_session_set_sample_weights(anneal_session *session, const float *weights, int64_t count);
+
+/**
+ * As anneal_session_set_sample_weights, for the validation rows: they weight val_loss (the third element of
+ * Keras's validation_data, or the last rows' sample_weight with a validation split). count must be the
+ * session's validation rows; ANNEAL_E_INVALID_STATE also when the session has no validation data.
+ */
+int32_t anneal_session_set_validation_sample_weights(anneal_session *session, const float *weights, int64_t count);
 
 /**
  * Starts an epoch: a fresh batch order (when shuffling) and cleared running sums.

@@ -148,10 +148,12 @@ public struct Loss: Equatable, Sendable {
     /// the batch size, as the mean makes it).
     ///
     /// `z` and `a` are the output layer's pre-activations and activations, `y` the labels
-    /// (`rows x labelWidth(units:)`).
+    /// (`rows x labelWidth(units:)`). `binaryHingeLabels` overrides the hinge losses' look at the labels (whether
+    /// they are all 0 or 1), which Keras makes over the whole batch: `rowLosses` evaluates one row at a time.
     func evaluate(
         z: UnsafePointer<Float>, a: UnsafePointer<Float>, y: UnsafePointer<Float>,
-        rows: Int, units: Int, activation: Activation, gradient: UnsafeMutablePointer<Float>?
+        rows: Int, units: Int, activation: Activation, gradient: UnsafeMutablePointer<Float>?,
+        binaryHingeLabels: Bool? = nil
     ) -> Float {
         switch kind {
         case .binaryCrossentropy:
@@ -171,7 +173,8 @@ public struct Loss: Equatable, Sendable {
         default:
             break
         }
-        let total = fromOutputs(a, y: y, rows: rows, units: units, gradient: gradient)
+        let total = fromOutputs(
+            a, y: y, rows: rows, units: units, gradient: gradient, binaryHingeLabels: binaryHingeLabels)
         if let gradient { activation.backward(gradient, z: z, a: a, rows: rows, units: units) }
         return total
     }
@@ -248,7 +251,7 @@ public struct Loss: Equatable, Sendable {
     /// Every loss on the outputs `p` themselves; the gradient is dL/dp (the caller applies the activation's).
     private func fromOutputs(
         _ p: UnsafePointer<Float>, y: UnsafePointer<Float>, rows: Int, units: Int,
-        gradient: UnsafeMutablePointer<Float>?
+        gradient: UnsafeMutablePointer<Float>?, binaryHingeLabels: Bool?
     ) -> Float {
         let eps = Loss.epsilon
         let count = rows * units
@@ -370,8 +373,7 @@ public struct Loss: Equatable, Sendable {
 
         case .hinge, .squaredHinge:
             // Keras's _maybe_convert_labels: labels all 0 or 1 over the batch become -1 or 1.
-            var binary = true
-            for i in 0..<count where y[i] != 0 && y[i] != 1 { binary = false }
+            let binary = binaryHingeLabels ?? Loss.labelsAreBinary(y, count: count)
             let squared = kind == .squaredHinge
             for i in 0..<count {
                 let label = binary ? 2 * y[i] - 1 : y[i]
@@ -459,6 +461,14 @@ public struct Loss: Equatable, Sendable {
             }
             return total / Float(rows)
         }
+    }
+}
+
+extension Loss {
+    /// Whether every one of `count` labels is 0 or 1 (Keras's hinge losses then read them as -1 or 1).
+    static func labelsAreBinary(_ y: UnsafePointer<Float>, count: Int) -> Bool {
+        for i in 0..<count where y[i] != 0 && y[i] != 1 { return false }
+        return true
     }
 }
 

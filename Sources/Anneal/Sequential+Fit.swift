@@ -14,6 +14,9 @@ extension Sequential {
     ///   - shuffle: a fresh order of the training rows every epoch; `false` keeps file order.
     ///   - seed: seeds this fit's shuffling; nil draws it from the model's generator.
     ///   - initialEpoch: the epoch to start at (for resuming).
+    ///   - sampleWeight: one loss weight per row of `x` (Keras's `sample_weight`; with `validationSplit`, the
+    ///     last rows' weights weight `val_loss`); nil weighs every row 1. See `TrainingSession`.
+    ///   - validationSampleWeight: one loss weight per row of `validationData` (its third element in Keras).
     ///
     /// Logs hold `loss` and each metric, then `val_loss` and `val_` metrics when validating, then
     /// `effective_lr` (the decayed rate the next update will use) when the optimizer's `decay` is on, then
@@ -22,7 +25,8 @@ extension Sequential {
     public func fit(
         _ x: Matrix, _ y: Matrix, epochs: Int = 1, batchSize: Int = 32, verbose: Int = 1,
         callbacks: [any Callback] = [], validationSplit: Double = 0, validationData: (x: Matrix, y: Matrix)? = nil,
-        shuffle: Bool = true, seed: UInt64? = nil, initialEpoch: Int = 0
+        shuffle: Bool = true, seed: UInt64? = nil, initialEpoch: Int = 0, sampleWeight: [Float]? = nil,
+        validationSampleWeight: [Float]? = nil
     ) throws -> History {
         guard epochs >= 0 else {
             throw AnnealError.invalidArgument("epochs must be a non-negative integer. Received: epochs=\(epochs)")
@@ -36,6 +40,22 @@ extension Sequential {
         let session = try TrainingSession(
             model: self, x: x, y: y, batchSize: batchSize, validationSplit: validationSplit,
             validationData: validationData, shuffle: shuffle, seed: seed)
+        if let sampleWeight {
+            guard sampleWeight.count == x.rows else {
+                throw AnnealError.shapeMismatch(
+                    "sample_weight has \(sampleWeight.count) values, but x has \(x.rows) rows; give one weight per sample")
+            }
+            try session.setSampleWeights(Array(sampleWeight[..<session.trainingRows]))
+            if validationData == nil, session.hasValidation {
+                try session.setValidationSampleWeights(Array(sampleWeight[session.trainingRows...]))
+            }
+        }
+        if let validationSampleWeight {
+            guard validationData != nil else {
+                throw AnnealError.invalidArgument("validation sample weights need validation data")
+            }
+            try session.setValidationSampleWeights(validationSampleWeight)
+        }
         return try fit(session: session, epochs: epochs, verbose: verbose, callbacks: callbacks, initialEpoch: initialEpoch)
     }
 

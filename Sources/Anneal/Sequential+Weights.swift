@@ -75,9 +75,13 @@ extension Sequential {
 extension Sequential {
     /// The mean loss over `x`, `y` and its gradient with respect to every weight (same order and shapes as
     /// `getWeights()`), without changing the model: what a Keras user computes with `GradientTape`.
-    public func lossGradients(_ x: Matrix, _ y: Matrix) throws -> (loss: Double, gradients: [WeightTensor]) {
+    /// `sampleWeight` (one per row) weights each row's loss as `fit` does: `sum(w_i * l_i) / rows`.
+    public func lossGradients(
+        _ x: Matrix, _ y: Matrix, sampleWeight: [Float]? = nil
+    ) throws -> (loss: Double, gradients: [WeightTensor]) {
         let (network, _, loss) = try compiledNetwork(inputDimension: x.columns)
         try checkData(x, y, network: network, loss: loss, role: "gradient")
+        let weights = try TrainingSession.checkedWeights(sampleWeight, rows: x.rows, role: "sample_weight")
         let workspace = try Workspace(network: network, capacity: x.rows, labelWidth: y.columns)
         workspace.load(x: x, y: y, start: 0, count: x.rows)
         network.forward(workspace, rows: x.rows)
@@ -85,7 +89,7 @@ extension Sequential {
         let value = loss.evaluate(
             z: workspace.preActivations[last].base, a: workspace.activations[last].base, y: workspace.labels.base,
             rows: x.rows, units: network.outputs, activation: network.layouts[last].activation,
-            gradient: workspace.deltas[last].base)
+            gradient: workspace.deltas[last].base, weights: weights.map { UnsafePointer($0.base) })
         network.backward(workspace, rows: x.rows)
         return (Double(value), network.tensors(of: network.gradients))
     }

@@ -344,11 +344,15 @@ public final class Sequential {
     }
 
     /// The loss and metrics over `x`, `y`, as Keras's `evaluate` returns them (`loss` first, then metrics).
-    public func evaluate(_ x: Matrix, _ y: Matrix, batchSize: Int = 32) throws -> Logs {
+    ///
+    /// `sampleWeight` (one per row, finite) weights each row's loss as `fit`'s does (the sum of `w_i * l_i`
+    /// divided by the number of rows); the metrics are not weighted.
+    public func evaluate(_ x: Matrix, _ y: Matrix, batchSize: Int = 32, sampleWeight: [Float]? = nil) throws -> Logs {
         try Self.checkBatchSize(batchSize)
         let (network, _, loss) = try compiledNetwork(inputDimension: x.columns)
         try checkData(x, y, network: network, loss: loss, role: "evaluate")
-        let totals = try measure(x, y, rows: 0..<x.rows, batchSize: batchSize, network: network, loss: loss)
+        let weights = try TrainingSession.checkedWeights(sampleWeight, rows: x.rows, role: "sample_weight")
+        let totals = try measure(x, y, rows: 0..<x.rows, batchSize: batchSize, network: network, loss: loss, weights: weights)
         var logs = Logs()
         logs["loss"] = Double(totals[0])
         for (index, metric) in metrics.enumerated() { logs[metric.name] = Double(totals[index + 1]) }
@@ -358,13 +362,15 @@ public final class Sequential {
     /// Mean loss then mean of each metric over `rows` of checked data (Keras's weighted batch means).
     ///
     /// Rows go through `workspace` (a fresh or cached one sized for `batchSize` when nil) in chunks of its capacity.
+    /// `weights`, when given, holds one loss weight per row of `rows` (its first for `rows.lowerBound`).
     func measure(
         _ x: Matrix, _ y: Matrix, rows: Range<Int>, batchSize: Int, network: Network, loss: Loss,
-        workspace given: Workspace? = nil
+        weights: FloatBuffer? = nil, workspace given: Workspace? = nil
     ) throws -> [Float] {
         let workspace = try given ?? self.workspace(network: network, capacity: min(batchSize, rows.count), labelWidth: y.columns)
         let accumulator = try MetricAccumulator(metrics.map(\.metric))
-        return Self.measure(x, y, rows: rows, network: network, loss: loss, metrics: accumulator, workspace: workspace)
+        return Self.measure(x, y, rows: rows, network: network, loss: loss, metrics: accumulator,
+                            weights: weights.map { UnsafePointer($0.base) }, workspace: workspace)
     }
 
     /// `measure` with everything it reads passed in (the validation task runs it beside the training thread,
@@ -372,7 +378,7 @@ public final class Sequential {
     /// can still be reported.
     static func measure(
         _ x: Matrix, _ y: Matrix, rows: Range<Int>, network: Network, loss: Loss, metrics accumulator: MetricAccumulator,
-        workspace: Workspace
+        weights: UnsafePointer<Float>? = nil, workspace: Workspace
     ) -> [Float] {
         let capacity = workspace.capacity
         let last = network.layouts.count - 1
@@ -386,7 +392,8 @@ public final class Sequential {
             network.forward(workspace, rows: count)
             let batchLoss = loss.evaluate(
                 z: workspace.preActivations[last].base, a: workspace.activations[last].base, y: workspace.labels.base,
-                rows: count, units: units, activation: network.layouts[last].activation, gradient: nil)
+                rows: count, units: units, activation: network.layouts[last].activation, gradient: nil,
+                weights: weights.map { $0 + (start - rows.lowerBound) })
             lossTotal += batchLoss * Float(count)
             accumulator.update(
                 z: workspace.preActivations[last].base, a: workspace.activations[last].base, y: workspace.labels.base,

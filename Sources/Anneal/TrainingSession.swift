@@ -11,6 +11,11 @@ import AnnealKernels
 /// before any shuffling) are put in a fresh random order each epoch when `shuffle` is on, then cut into
 /// consecutive batches of `batchSize`, the last one possibly shorter. Each batch's loss is computed with
 /// the weights before its update; the epoch's `loss` and metrics are row-weighted means of the batch values.
+///
+/// Sample weights (`setSampleWeights`, `setValidationSampleWeights`) weight each row's loss as Keras 2 does:
+/// a batch's loss is `sum(w_i * l_i) / rows` (see `Loss.evaluate(...weights:)`), so the epoch's `loss`, a
+/// row-weighted mean of those, is `sum(w_i * l_i)` over the epoch's rows divided by their number. The metrics
+/// are not weighted: Keras weights only `weighted_metrics`, not `metrics`.
 public final class TrainingSession {
     public let model: Sequential
     public let batchSize: Int
@@ -30,6 +35,12 @@ public final class TrainingSession {
     /// The same metrics' state for validation on this thread (`validationTotals()`).
     private let validationMetrics: MetricAccumulator
     private var order: [Int]
+    /// One weight per training row (indexed like the rows, not like the batch order), or nil: all 1.
+    private var sampleWeights: FloatBuffer?
+    /// One weight per validation row, or nil: all 1.
+    private var validationSampleWeights: FloatBuffer?
+    /// The current batch's sample weights, gathered in batch order.
+    private let batchWeights: FloatBuffer
     private var generator: SeededGenerator
     /// `runEpochs`' validation on the helper thread (`overlappingValidation()`).
     private var validationTask: ValidationTask?
@@ -95,9 +106,46 @@ public final class TrainingSession {
         validationMetrics = try MetricAccumulator(model.metrics.map(\.metric))
         workspace = try model.workspace(
             network: network, capacity: min(batchSize, trainingRows), labelWidth: y.columns, training: true)
+        batchWeights = try FloatBuffer(count: min(batchSize, trainingRows), for: "the batch's sample weights")
         // Asked for now, not at the first update, so that a model too big for its optimizer's state fails here
         // and no step allocates.
         try optimizer.prepare(parameterCount: network.parameters.count)
+    }
+
+    /// Weights each training row's loss by `weights[i]` (Keras's `sample_weight` for row `i` of the training
+    /// rows: with a `validationSplit`, the first `trainingRows` of `fit`'s weights); nil weighs every row 1.
+    /// Takes effect from the next batch trained.
+    ///
+    /// - Throws: `.shapeMismatch` when there is not one weight per training row, `.nonFinite` for a NaN or
+    ///   infinite weight.
+    public func setSampleWeights(_ weights: [Float]?) throws {
+        sampleWeights = try Self.checkedWeights(weights, rows: trainingRows, role: "sample_weight")
+    }
+
+    /// Weights each validation row's loss (`val_loss`) by `weights[i]`; nil weighs every row 1.
+    ///
+    /// - Throws: as `setSampleWeights`, and `.invalidState` when the session has no validation rows.
+    public func setValidationSampleWeights(_ weights: [Float]?) throws {
+        guard validation != nil || weights == nil else {
+            throw AnnealError.invalidState("this session has no validation data to weight")
+        }
+        validationSampleWeights = try Self.checkedWeights(weights, rows: validationRows, role: "validation sample_weight")
+        validationTask?.sampleWeights = validationSampleWeights
+    }
+
+    /// `weights` copied into a buffer after checking its length and values (nil stays nil).
+    static func checkedWeights(_ weights: [Float]?, rows: Int, role: String) throws -> FloatBuffer? {
+        guard let weights else { return nil }
+        guard weights.count == rows else {
+            throw AnnealError.shapeMismatch(
+                "\(role) has \(weights.count) values, but there are \(rows) rows to weight; give one weight per sample")
+        }
+        if let index = weights.firstIndex(where: { !$0.isFinite }) {
+            throw AnnealError.nonFinite("\(role)[\(index)] is \(weights[index]); every sample weight must be finite")
+        }
+        let buffer = try FloatBuffer(count: rows, for: "\(rows) sample weights")
+        weights.withUnsafeBufferPointer { buffer.base.update(from: $0.baseAddress!, count: rows) }
+        return buffer
     }
 
     /// Updates per epoch: `ceil(trainingRows / batchSize)`.
@@ -148,12 +196,18 @@ public final class TrainingSession {
         let start = index * batchSize
         let rows = min(batchSize, trainingRows - start)
         order.withUnsafeBufferPointer { workspace.gather(x: x, y: y, order: $0, start: start, count: rows) }
+        var weights: UnsafePointer<Float>?
+        if let sampleWeights {
+            for k in 0..<rows { batchWeights.base[k] = sampleWeights.base[order[start + k]] }
+            weights = UnsafePointer(batchWeights.base)
+        }
         network.forward(workspace, rows: rows, packedKernelsAreCurrent: packedKernelsAreCurrent)
         let last = network.layouts.count - 1
         let units = network.outputs
         let batchLoss = loss.evaluate(
             z: workspace.preActivations[last].base, a: workspace.activations[last].base, y: workspace.labels.base,
-            rows: rows, units: units, activation: network.layouts[last].activation, gradient: workspace.deltas[last].base)
+            rows: rows, units: units, activation: network.layouts[last].activation, gradient: workspace.deltas[last].base,
+            weights: weights)
         lossTotal += batchLoss * Float(rows)
         metrics.update(
             z: workspace.preActivations[last].base, a: workspace.activations[last].base, y: workspace.labels.base,
@@ -239,7 +293,8 @@ public final class TrainingSession {
     private func validationTotals() -> [Float]? {
         guard let validation else { return nil }
         return Sequential.measure(validation.x, validation.y, rows: validation.rows, network: network, loss: loss,
-                                  metrics: validationMetrics, workspace: workspace)
+                                  metrics: validationMetrics,
+                                  weights: validationSampleWeights.map { UnsafePointer($0.base) }, workspace: workspace)
     }
 
     /// The task that validates beside the training thread, made on first use; nil without validation data or
@@ -248,6 +303,7 @@ public final class TrainingSession {
         if validationTask == nil, let validation, validationCanOverlap {
             validationTask = try ValidationTask(model: model, network: network, loss: loss, x: validation.x, y: validation.y,
                                             rows: validation.rows, batchSize: batchSize)
+            validationTask?.sampleWeights = validationSampleWeights
         }
         return validationTask
     }
@@ -293,6 +349,8 @@ final class ValidationTask {
     let x: Matrix
     let y: Matrix
     let rows: Range<Int>
+    /// One weight per validation row, or nil (shared with the session: it is read-only while the task runs).
+    var sampleWeights: FloatBuffer?
     private var out: UnsafeMutablePointer<Double>?
 
     init(model: Sequential, network trained: Network, loss: Loss, x: Matrix, y: Matrix, rows: Range<Int>, batchSize: Int) throws {
@@ -316,7 +374,8 @@ final class ValidationTask {
     }
 
     func run() {
-        let totals = Sequential.measure(x, y, rows: rows, network: network, loss: loss, metrics: metrics, workspace: workspace)
+        let totals = Sequential.measure(x, y, rows: rows, network: network, loss: loss, metrics: metrics,
+                                        weights: sampleWeights.map { UnsafePointer($0.base) }, workspace: workspace)
         for (i, value) in totals.enumerated() { out?[i] = Double(value) }
     }
 }

@@ -77,6 +77,23 @@ func matrix(_ pointer: UnsafePointer<Float>?, rows: Int64, columns: Int32, _ nam
     return try Matrix(rows: Int(rows), columns: Int(columns), values: Array(UnsafeBufferPointer(start: base, count: count)))
 }
 
+/// A copy of a caller's `count` sample weights, each finite; nil for a NULL pointer with `count` 0.
+func sampleWeights(_ pointer: UnsafePointer<Float>?, count: Int64, _ name: String) throws -> [Float]? {
+    guard let pointer else {
+        guard count == 0 else {
+            throw CAPIError(ANNEAL_E_NULL_POINTER, "\(name) is NULL but count is \(count); pass count 0 to weigh every row 1")
+        }
+        return nil
+    }
+    try check(count >= 0, "count must be non-negative. Received: count=\(count)")
+    try reserve(Int(count), of: MemoryLayout<Float>.stride, name)
+    let values = Array(UnsafeBufferPointer(start: pointer, count: Int(count)))
+    if let index = values.firstIndex(where: { !$0.isFinite }) {
+        throw CAPIError(ANNEAL_E_NON_FINITE, "\(name)[\(index)] is \(values[index]); every sample weight must be finite")
+    }
+    return values
+}
+
 /// The sizes a call declares for its arrays, compared with the model's before a byte of them is read:
 /// a wrong width would otherwise make the copy of `rows * cols` floats read past the caller's buffer.
 /// `cols` must equal the model's input width once known; `y_cols`, when given, the label columns its

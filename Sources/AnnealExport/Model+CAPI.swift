@@ -345,6 +345,23 @@ public func anneal_model_evaluate(
 }
 
 @c @implementation
+public func anneal_model_evaluate_weighted(
+    _ model: OpaquePointer?, _ x: UnsafePointer<Float>?, _ rows: Int64, _ cols: Int32, _ y: UnsafePointer<Float>?,
+    _ y_cols: Int32, _ sample_weight: UnsafePointer<Float>?, _ batch_size: Int32,
+    _ out_values: UnsafeMutablePointer<Double>?, _ capacity: Int32, _ out_count: UnsafeMutablePointer<Int32>?
+) -> Int32 {
+    capiCall {
+        try withModel(model) { model in
+            let inputs = try matrix(x, rows: rows, columns: cols, "x")
+            let labels = try matrix(y, rows: rows, columns: y_cols, "y")
+            let weights = sample_weight == nil ? nil : try sampleWeights(sample_weight, count: rows, "sample_weight")
+            let logs = try model.evaluate(inputs, labels, batchSize: Int(batch_size), sampleWeight: weights)
+            try copyOut(logs.values, to: out_values, capacity: capacity, count: out_count, "out_values")
+        }
+    }
+}
+
+@c @implementation
 public func anneal_model_learning_rate(_ model: OpaquePointer?, _ out_rate: UnsafeMutablePointer<Double>?) -> Int32 {
     capiCall {
         try withModel(model) { model in

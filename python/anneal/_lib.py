@@ -311,6 +311,12 @@ _bind("anneal_model_predict", c_int32, anneal_model_p, POINTER(c_float), c_int64
 #                               int32_t capacity, int32_t *out_count);
 _bind("anneal_model_evaluate", c_int32, anneal_model_p, POINTER(c_float), c_int64, c_int32, POINTER(c_float),
       c_int32, c_int32, POINTER(c_double), c_int32, POINTER(c_int32))
+# int32_t anneal_model_evaluate_weighted(anneal_model *model, const float *x, int64_t rows, int32_t cols,
+#                                        const float *y, int32_t y_cols, const float *sample_weight,
+#                                        int32_t batch_size, double *out_values, int32_t capacity,
+#                                        int32_t *out_count);
+_bind("anneal_model_evaluate_weighted", c_int32, anneal_model_p, POINTER(c_float), c_int64, c_int32,
+      POINTER(c_float), c_int32, POINTER(c_float), c_int32, POINTER(c_double), c_int32, POINTER(c_int32))
 # int32_t anneal_model_learning_rate(const anneal_model *model, double *out_rate);
 _bind("anneal_model_learning_rate", c_int32, anneal_model_p, POINTER(c_double))
 # int32_t anneal_model_set_learning_rate(anneal_model *model, double rate);
@@ -365,6 +371,11 @@ _bind("anneal_session_training_rows", c_int32, anneal_session_p, POINTER(c_int64
 _bind("anneal_session_validation_rows", c_int32, anneal_session_p, POINTER(c_int64))
 # int32_t anneal_session_batches_done(const anneal_session *session, int32_t *out_count);
 _bind("anneal_session_batches_done", c_int32, anneal_session_p, POINTER(c_int32))
+# int32_t anneal_session_set_sample_weights(anneal_session *session, const float *weights, int64_t count);
+_bind("anneal_session_set_sample_weights", c_int32, anneal_session_p, POINTER(c_float), c_int64)
+# int32_t anneal_session_set_validation_sample_weights(anneal_session *session, const float *weights,
+#                                                      int64_t count);
+_bind("anneal_session_set_validation_sample_weights", c_int32, anneal_session_p, POINTER(c_float), c_int64)
 # int32_t anneal_session_begin_epoch(anneal_session *session);
 _bind("anneal_session_begin_epoch", c_int32, anneal_session_p)
 # int32_t anneal_session_train_batch(anneal_session *session, int32_t index);

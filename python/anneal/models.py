@@ -12,7 +12,7 @@ import numbers
 import os
 import weakref
 
-from . import (_arrays, _lib, _missing, _naming, _progbar, _summary, callbacks as callbacks_module,
+from . import (_arrays, _lib, _missing, _naming, _progbar, _summary, _weights, callbacks as callbacks_module,
                layers as layers_module, losses as losses_module, metrics as metrics_module, optimizers, utils)
 from .errors import InternalError, InvalidStateError, ShapeMismatchError
 
@@ -53,12 +53,7 @@ _GENERATOR_ONLY = ("max_queue_size", "workers", "use_multiprocessing")
 
 def _reject(method, kwargs, ignored=()):
     """Raises for every keyword ``method`` does not support, naming them (keywords left at None, and those in
-    ``ignored``, pass). Sample and class weights get their own message: ignoring them would return an
-    unweighted result that looks like a weighted one."""
-    for weights in ("sample_weight", "class_weight"):
-        if kwargs.get(weights) is not None:
-            raise ValueError(f"{method}() does not support `{weights}` yet: Anneal weighs every sample equally, so "
-                             f"it would return an unweighted result. Call {method}() without `{weights}`.")
+    ``ignored``, pass)."""
     unsupported = sorted(key for key, value in kwargs.items() if value is not None and key not in ignored)
     if unsupported:
         raise TypeError(f"{method}() got unsupported keyword arguments: {unsupported}")
@@ -140,6 +135,23 @@ class _Session:
         # The output arguments of every copy-out call, built once (run_epoch makes one call per epoch).
         self._out = (self._buffer, _MAX_VALUES, ctypes.byref(self._count))
         self._epoch_buffer = None  # run_epochs' values, made on first use
+
+    def set_sample_weights(self, weights, validation=False):
+        """Weights the training rows' losses (``validation``: the validation rows'), one finite float each;
+        None weighs every row 1."""
+        function = (_lib.anneal_session_set_validation_sample_weights if validation
+                    else _lib.anneal_session_set_sample_weights)
+        if weights is None:
+            _lib.check(function(self.handle, None, 0))
+            return
+        buffer = (ctypes.c_float * max(len(weights), 1))(*weights)
+        _lib.check(function(self.handle, buffer, len(weights)))
+
+    @property
+    def training_rows(self):
+        rows = ctypes.c_int64()
+        _lib.check(_lib.anneal_session_training_rows(self.handle, ctypes.byref(rows)))
+        return rows.value
 
     def _read(self, function, *args):
         _lib.check(function(self.handle, *args, *self._out))
@@ -388,7 +400,8 @@ class Sequential:
 
     # --- Training -------------------------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
-            validation_split=0.0, validation_data=None, shuffle=True, initial_epoch=0, seed=None, **kwargs):
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None, sample_weight=None,
+            initial_epoch=0, seed=None, **kwargs):
         """Trains the model, as Keras's ``fit``, and returns a ``History``.
 
         The training rows are the first ``floor(n * (1 - validation_split))`` (the last rows validate, taken
@@ -396,12 +409,19 @@ class Sequential:
         ``batch_size`` (default 32). ``seed`` seeds this fit's shuffling (default: from the model's seed).
         Logs: ``loss`` and metrics, ``val_`` values, ``effective_lr`` when ``decay`` is on, and what callbacks
         add (``lr``).
+
+        ``sample_weight`` (one weight per row) and ``class_weight`` (``{class: weight}`` for every class from 0,
+        applied by each row's label: its argmax when one-hot) weight each row's loss as Keras 2 does: a batch's
+        loss is ``sum(w_i * loss_i) / rows``; both together multiply. The metrics are not weighted.
+        ``validation_data`` may be ``(x_val, y_val, sample_weight_val)``, which weights ``val_loss``; with
+        ``validation_split`` the last rows keep their ``sample_weight``, and ``class_weight`` never touches
+        validation.
         """
         return self._fit(x, y, batch_size, epochs, verbose, callbacks, validation_split, validation_data, shuffle,
-                         initial_epoch, seed, kwargs)
+                         initial_epoch, seed, kwargs, class_weight=class_weight, sample_weight=sample_weight)
 
     def _fit(self, x, y, batch_size, epochs, verbose, callbacks, validation_split, validation_data, shuffle,
-             initial_epoch, seed, kwargs, in_one_call=False):
+             initial_epoch, seed, kwargs, in_one_call=False, class_weight=None, sample_weight=None):
         """``fit``; ``in_one_call`` lets the library run the whole fit in one call when nothing in Python needs
         to run between epochs (``_run``): what ``anneal.sweep`` asks for."""
         if kwargs.get("validation_freq") == 1:  # Keras's default: validate after every epoch, as Anneal does
@@ -422,14 +442,35 @@ class Sequential:
         y_matrix = _arrays.as_matrix(y, "y")
         _same_rows(x_matrix, y_matrix)
         self._check_widths(x_matrix, y_matrix)
+        weights = _weights.sample_weights(sample_weight, x_matrix.rows)
+        per_class = None if class_weight is None else _weights.class_weights(class_weight, y_matrix)
         validation = None
+        validation_weights = None
         if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-                raise ValueError("`validation_data` must be a tuple (x_val, y_val)")
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+                raise ValueError("`validation_data` must be a tuple (x_val, y_val) or (x_val, y_val, val_sample_weight)")
             validation = (_arrays.as_matrix(validation_data[0], "x_val"),
                           _arrays.as_matrix(validation_data[1], "y_val"))
+            if len(validation_data) == 3:
+                validation_weights = _weights.sample_weights(validation_data[2], validation[0].rows,
+                                                             "val_sample_weight")
         session = _Session(self._live_handle(), x_matrix, y_matrix, batch_size, float(validation_split),
                            validation, bool(shuffle), seed)
+        try:
+            if weights is not None or per_class is not None:
+                # Keras splits sample_weight with the data, then weights only the training rows by class.
+                training = session.training_rows
+                train = [1.0] * training if weights is None else weights[:training]
+                if per_class is not None:
+                    train = [w * c for w, c in zip(train, per_class)]
+                session.set_sample_weights(train)
+                if validation is None and session.validates and weights is not None:
+                    session.set_sample_weights(weights[training:], validation=True)
+            if validation_weights is not None:
+                session.set_sample_weights(validation_weights, validation=True)
+        except BaseException:
+            session.close()
+            raise
         self._metrics_built = True
         self._batch_sums = None
         try:
@@ -566,8 +607,7 @@ class Sequential:
         """The loss (and metrics) over ``x``, ``y``: a float without metrics, else ``[loss, metric...]``
         (a dict with ``return_dict=True``). ``verbose`` ('auto' = 1) prints Keras's progress bar with the
         values."""
-        _reject("evaluate", dict(kwargs, sample_weight=sample_weight, steps=steps, callbacks=callbacks or None),
-                _GENERATOR_ONLY)
+        _reject("evaluate", dict(kwargs, steps=steps, callbacks=callbacks or None), _GENERATOR_ONLY)
         if self.optimizer is None:
             raise InvalidStateError("You must call `compile()` before using the model.")
         batch_size = 32 if batch_size is None else _positive_int(batch_size, "batch_size")
@@ -576,15 +616,24 @@ class Sequential:
         ys = _arrays.as_matrix(y, "y")
         _same_rows(xs, ys)
         self._check_widths(xs, ys)
+        weights = _weights.sample_weights(sample_weight, xs.rows)
         progbar = _progbar.Progbar(math.ceil(xs.rows / batch_size), verbose=verbose) if verbose else None
-        values = _values(_lib.anneal_model_evaluate, self._live_handle(), xs.pointer, xs.rows, xs.columns,
-                         ys.pointer, ys.columns, batch_size)
+        values = self._evaluate(xs, ys, weights, batch_size)
         self._metrics_built = True
         self._batch_sums = None
         names = self._logs_names()
         if progbar is not None:
             progbar.update(progbar.target, list(zip(names, values)), finalize=True)
         return self._results(names, values, return_dict)
+
+    def _evaluate(self, xs, ys, weights, batch_size):
+        """The library's evaluate, weighted by ``weights`` (checked, one per row) when given."""
+        if weights is None:
+            return _values(_lib.anneal_model_evaluate, self._live_handle(), xs.pointer, xs.rows, xs.columns,
+                           ys.pointer, ys.columns, batch_size)
+        buffer = (ctypes.c_float * len(weights))(*weights)
+        return _values(_lib.anneal_model_evaluate_weighted, self._live_handle(), xs.pointer, xs.rows, xs.columns,
+                       ys.pointer, ys.columns, buffer, batch_size)
 
     @staticmethod
     def _results(names, values, return_dict):
@@ -602,17 +651,23 @@ class Sequential:
         With ``reset_metrics=False`` the results of this and the following calls accumulate (row-weighted
         means) until a call with ``reset_metrics=True`` returns them and starts afresh, as Keras's metrics do.
         """
-        _reject("train_on_batch", dict(kwargs, sample_weight=sample_weight, class_weight=class_weight))
+        _reject("train_on_batch", kwargs)
         if self.optimizer is None:
             raise InvalidStateError("You must call `compile()` before using the model.")
         xs = _arrays.as_matrix(x, "x")
         ys = _arrays.as_matrix(y, "y")
         _same_rows(xs, ys)
         self._check_widths(xs, ys)
+        weights = _weights.sample_weights(sample_weight, xs.rows)
+        if class_weight is not None:
+            per_class = _weights.class_weights(class_weight, ys)
+            weights = per_class if weights is None else [w * c for w, c in zip(weights, per_class)]
         # One batch of every row, in order; the fixed seed keeps the model's own generator (which shuffles
         # fit's batches) untouched.
         session = _Session(self._live_handle(), xs, ys, max(xs.rows, 1), 0.0, None, False, 0)
         try:
+            if weights is not None:
+                session.set_sample_weights(weights)
             session.begin_epoch()
             session.train_batch(0)
             values = session.running_values()
@@ -623,15 +678,14 @@ class Sequential:
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False, **kwargs):
         """The loss (and metrics) of ``x``, ``y`` as a single batch, without training; ``reset_metrics`` as in
         ``train_on_batch``."""
-        _reject("test_on_batch", dict(kwargs, sample_weight=sample_weight))
+        _reject("test_on_batch", kwargs)
         if self.optimizer is None:
             raise InvalidStateError("You must call `compile()` before using the model.")
         xs = _arrays.as_matrix(x, "x")
         ys = _arrays.as_matrix(y, "y")
         _same_rows(xs, ys)
         self._check_widths(xs, ys)
-        values = _values(_lib.anneal_model_evaluate, self._live_handle(), xs.pointer, xs.rows, xs.columns,
-                         ys.pointer, ys.columns, max(xs.rows, 1))
+        values = self._evaluate(xs, ys, _weights.sample_weights(sample_weight, xs.rows), max(xs.rows, 1))
         return self._batch_results(xs.rows, values, reset_metrics, return_dict)
 
     def _batch_results(self, rows, values, reset_metrics, return_dict):

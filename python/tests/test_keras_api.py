@@ -307,19 +307,6 @@ def test_every_method_names_the_keywords_it_does_not_know():
         model.fit(x, y, verbose=0, validation_freq=2)
 
 
-def test_sample_weight_is_refused_not_ignored():
-    x, y = small_data(rows=8)
-    model = small_model()
-    for call in (lambda: model.evaluate(x, y, sample_weight=[1.0] * 8, verbose=0),
-                 lambda: model.fit(x, y, sample_weight=[1.0] * 8, verbose=0),
-                 lambda: model.train_on_batch(x, y, sample_weight=[1.0] * 8),
-                 lambda: model.test_on_batch(x, y, sample_weight=[1.0] * 8)):
-        with pytest.raises(ValueError, match="does not support `sample_weight`.*unweighted"):
-            call()
-    with pytest.raises(ValueError, match="`class_weight`"):
-        model.train_on_batch(x, y, class_weight={0: 1.0, 1: 2.0})
-
-
 # --- Progress bars ------------------------------------------------------------------------------------------
 
 def test_predict_and_evaluate_progress_bars():

@@ -63,6 +63,13 @@ do {
     let big = try countSteps(TrainingSession(model: wide, x: images, y: labels, batchSize: 128), epochs: 2)
     print("steps \(big.steps) allocations \(big.allocations)")
 
+    // The wide network with sample weights on its training and validation rows (gathered per batch).
+    let weighted = try TrainingSession(model: wide, x: images, y: labels, batchSize: 100, validationSplit: 0.2)
+    try weighted.setSampleWeights((0..<weighted.trainingRows).map { Float(1 + $0 % 3) })
+    try weighted.setValidationSampleWeights((0..<weighted.validationRows).map { Float(1 + $0 % 2) })
+    let weightedSteps = try countSteps(weighted, epochs: 2)
+    print("steps \(weightedSteps.steps) allocations \(weightedSteps.allocations)")
+
     // The tutorial's network with each of the other optimizers (their state sized when training starts).
     let others: [Optimizer] = [
         try Adam(amsgrad: true), try RMSprop(momentum: 0.9, centered: true), try RMSprop(), try Adagrad(),

@@ -8,7 +8,7 @@ process, or on a cluster's worker.
 import numbers
 
 from .. import utils
-from ..models import _GENERATOR_ONLY, Sequential, _reject
+from ..models import _GENERATOR_ONLY, Sequential
 
 # Keys a record sets itself: a config may not use them.
 RESERVED_KEYS = ("seed", "history", "error")
@@ -24,10 +24,14 @@ def check_fit_arguments(fit_kwargs):
         raise TypeError("`callbacks` are per run in a sweep: return (model, callbacks) from `build`")
     if "seed" in fit_kwargs:
         raise TypeError("A sweep seeds each run's shuffling from the run's own seed (`seeds=`); remove `seed`")
-    # As fit: Keras's validation_freq=1, keywords left at None and generator-only ones pass; weights get fit's
-    # message (a sweep would otherwise return unweighted results that look weighted).
+    # As fit: Keras's validation_freq=1, keywords left at None and generator-only ones pass. Weights are not
+    # passed on to the runs yet: refused by name, since ignoring them would return unweighted results that
+    # look weighted.
     extra = {key: value for key, value in fit_kwargs.items() if key not in FIT_DEFAULTS}
-    _reject("sweep.run", {key: extra.get(key) for key in ("sample_weight", "class_weight")})
+    for weights in ("sample_weight", "class_weight"):
+        if extra.get(weights) is not None:
+            raise ValueError(f"sweep.run() does not support `{weights}` yet: its runs would weigh every sample "
+                             f"equally. Call sweep.run() without `{weights}`, or fit the model yourself.")
     if isinstance(extra.get("validation_freq"), numbers.Integral) and extra["validation_freq"] == 1:
         del extra["validation_freq"]
     unknown = sorted(key for key, value in extra.items() if value is not None and key not in _GENERATOR_ONLY)
