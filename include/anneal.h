@@ -495,6 +495,19 @@ int32_t anneal_model_add_dense(anneal_model *model, int32_t units, int32_t activ
                                int32_t bias_initializer, bool use_bias, int32_t input_dim);
 
 /**
+ * Appends Dropout(rate, seed): while training (fits, sessions), each value of the previous layer's output
+ * (of the inputs, when first) is kept with probability 1 - rate and scaled by 1 / (1 - rate), else set to 0;
+ * evaluate, predict and validation pass values through unchanged. rate: in [0, 1); 0 is the identity.
+ * seed: seeds the layer's masks; NULL derives it from the model's seed and the layer's place among the
+ * model's Dropout layers. The same seeds give the same masks, bit for bit, on every thread count and kernel
+ * level; they come from Anneal's own generator, not TensorFlow's, so they differ from Keras's masks. A model
+ * may end with a Dropout for predict only: compiling it fails.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_INVALID_ARGUMENT (rate outside [0, 1)
+ * or NaN); ANNEAL_E_INVALID_STATE (model already compiled; inside a callback).
+ */
+int32_t anneal_model_add_dropout(anneal_model *model, double rate, const uint64_t *seed);
+
+/**
  * Creates the weights of layers that have none yet for inputs of width input_dim (> 0). Fit, evaluate and
  * predict build the model themselves from their data's width.
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_INVALID_ARGUMENT (input_dim < 1);
@@ -508,7 +521,7 @@ int32_t anneal_model_build(anneal_model *model, int32_t input_dim);
  * "sparse_categorical_accuracy"; logs use the name given); may be NULL when metric_count is 0.
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE (model or sgd); ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (metrics
  * NULL with metric_count > 0, or an element NULL); ANNEAL_E_INVALID_ARGUMENT (unknown loss or metric,
- * metric_count < 0); ANNEAL_E_INVALID_STATE (no layers; inside a callback).
+ * metric_count < 0; the last layer a Dropout); ANNEAL_E_INVALID_STATE (no layers; inside a callback).
  */
 int32_t anneal_model_compile(anneal_model *model, const anneal_sgd *sgd, int32_t loss, const char *const *metrics,
                              int32_t metric_count);
@@ -523,7 +536,7 @@ int32_t anneal_model_compile_optimizer(anneal_model *model, const anneal_optimiz
                                        const char *const *metrics, int32_t metric_count);
 
 /**
- * Structure queries (callback-safe): number of layers; input width (0 until known); output width (last
+ * Structure queries (callback-safe): number of layers (Dense and Dropout); input width (0 until known); output width (last
  * layer's units; 0 without layers); number of weight tensors (each layer's kernel, then its bias when it has
  * one; 0 until built); metric count (after compile; 0 before).
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (out NULL).

@@ -20,7 +20,10 @@ import Darwin
 ///
 /// A model is not safe to use from two threads at once; different models are independent.
 public final class Sequential {
+    /// The Dense layers, in order (the layers that hold weights; `stack` lists every layer).
     public private(set) var layers: [Dense] = []
+    /// Every layer in the order added: Dense and Dropout (Keras's `model.layers`).
+    public private(set) var stack: [Layer] = []
     public private(set) var optimizer: Optimizer?
     public private(set) var loss: Loss?
     /// Set by a callback to end `fit` after the current epoch (Keras's `model.stop_training`).
@@ -34,11 +37,16 @@ public final class Sequential {
     var metrics: [CompiledMetric] = []
     var network: Network?
     var generator: SeededGenerator
+    /// The seed behind `generator`, from which Dropout layers given no seed derive theirs.
+    let seed: UInt64
+    /// The Dropout layers of rate above 0, with their mask streams (see `DropoutSite`).
+    var dropoutSites: [DropoutSite] = []
     private var cachedWorkspace: Workspace?
 
     /// An empty model whose random choices all come from `seed` (a random seed when nil).
     public init(seed: UInt64? = nil) {
-        generator = SeededGenerator(seed: seed ?? UInt64.random(in: .min ... .max))
+        self.seed = seed ?? UInt64.random(in: .min ... .max)
+        generator = SeededGenerator(seed: self.seed)
     }
 
     /// A model with the given layers.
@@ -69,8 +77,40 @@ public final class Sequential {
             throw AnnealError.invalidState("cannot add a layer to a compiled model; add every layer before compile")
         }
         layers.append(layer)
+        stack.append(.dense(layer))
         if let inputs = layers[0].inputDimension {
             try build(inputDimension: inputs)
+        }
+    }
+
+    /// Appends a layer of either kind (as a saved architecture lists them).
+    public func add(_ layer: Layer) throws {
+        switch layer {
+        case .dense(let dense): try add(dense)
+        case .dropout(let dropout): try add(dropout)
+        }
+    }
+
+    /// Appends a Dropout layer: it drops the output of the layer before it, or the model's inputs when first.
+    ///
+    /// Its masks come from its `seed`, or from the model's seed and its place among the model's Dropout layers.
+    /// A model may end with a Dropout for inference, not for training (`compile` refuses it).
+    public func add(_ layer: Dropout) throws {
+        try layer.validate()
+        guard optimizer == nil else {
+            throw AnnealError.invalidState("cannot add a layer to a compiled model; add every layer before compile")
+        }
+        let ordinal = stack.reduce(0) { count, element in
+            if case .dropout = element { return count + 1 }
+            return count
+        }
+        stack.append(.dropout(layer))
+        guard layer.rate > 0 else { return }  // Keras's identity: no site, no draws
+        let seed = layer.seed ?? DropoutSite.derivedSeed(modelSeed: self.seed, ordinal: ordinal)
+        dropoutSites.append(DropoutSite(position: layers.count, rate: layer.rate, seed: seed))
+        if let network {
+            self.network = Network(layouts: network.layouts, dropouts: dropoutSites, sharing: network)
+            cachedWorkspace = nil
         }
     }
 
@@ -102,7 +142,7 @@ public final class Sequential {
                 kernelOffset: kernelOffset, biasOffset: biasOffset))
             width = layer.units
         }
-        let grown = Network(layouts: layouts)
+        let grown = Network(layouts: layouts, dropouts: dropoutSites)
         // Keep the weights already created; initialise only the new layers, in order.
         let kept = network?.layouts.count ?? 0
         if let network { grown.parameters.base.update(from: network.parameters.base, count: network.parameters.count) }
@@ -128,6 +168,10 @@ public final class Sequential {
     public func compile(optimizer: Optimizer, loss: Loss, metrics: [String] = []) throws {
         guard let last = layers.last else {
             throw AnnealError.invalidState("the model has no layers; add a Dense layer before compile")
+        }
+        if case .dropout = stack.last {
+            throw AnnealError.invalidArgument(
+                "Anneal cannot train a model whose last layer is a Dropout (the loss reads the last Dense layer's output); remove it or add a Dense layer after it")
         }
         var compiled: [CompiledMetric] = []
         for name in metrics {

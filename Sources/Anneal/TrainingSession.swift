@@ -143,7 +143,7 @@ public final class TrainingSession {
         let start = index * batchSize
         let rows = min(batchSize, trainingRows - start)
         order.withUnsafeBufferPointer { workspace.gather(x: x, y: y, order: $0, start: start, count: rows) }
-        network.forward(workspace, rows: rows, packedKernelsAreCurrent: packedKernelsAreCurrent)
+        network.forward(workspace, rows: rows, packedKernelsAreCurrent: packedKernelsAreCurrent, training: true)
         let last = network.layouts.count - 1
         let units = network.outputs
         let batchLoss = loss.evaluate(

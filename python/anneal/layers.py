@@ -1,6 +1,6 @@
-"""Layers: ``Dense`` and ``Input``, with Keras's arguments, defaults, checks and automatic names.
+"""Layers: ``Dense``, ``Dropout`` and ``Input``, with Keras's arguments, defaults, checks and automatic names.
 
-A ``Dense`` added to a ``Sequential`` reads its shapes and weights from that model: ``input_shape``,
+A layer added to a ``Sequential`` reads its shapes and weights from that model: ``input_shape``,
 ``output_shape``, ``get_weights()``, ``set_weights()`` and ``count_params()`` work once the model is built.
 """
 
@@ -9,7 +9,7 @@ import weakref
 
 from . import _missing, _naming
 
-__all__ = ["Dense", "Input", "InputLayer"]
+__all__ = ["Dense", "Dropout", "Input", "InputLayer"]
 
 _ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax")
 
@@ -72,7 +72,44 @@ def _layer_name(name, prefix):
     return name
 
 
-class Dense:
+class _ModelLayer:
+    """What every layer of a Sequential shares: the model it was added to and its place in that model."""
+
+    _model = None  # weak reference to the Sequential this layer was added to
+    _position = None  # its index in that model's layers
+
+    def _attach(self, model, position):
+        owner = self._model() if self._model is not None else None
+        if owner is not None and owner is not model:
+            raise ValueError(f'The layer "{self.name}" is already in the model "{owner.name}": Anneal cannot share '
+                             f"a layer between models. Create a new {type(self).__name__} for this model.")
+        self._model = weakref.ref(model)
+        self._position = position
+
+    def _detach(self):
+        self._model = None
+        self._position = None
+
+    def _owner(self):
+        """The model holding this layer, or None while it has no weights (not added, or not built)."""
+        model = self._model() if self._model is not None else None
+        return model if model is not None and model.built else None
+
+    @property
+    def built(self):
+        return self._owner() is not None
+
+    @property
+    def input_shape(self):
+        """``(None, input width)`` once the model is built."""
+        model = self._owner()
+        if model is None:
+            raise AttributeError(f'The layer "{self.name}" has never been called and thus has no defined input '
+                                 "shape.")
+        return model._layer_input_shape(self._position)
+
+
+class Dense(_ModelLayer):
     """A densely connected layer: ``output = activation(dot(input, kernel) + bias)``.
 
     Args:
@@ -103,39 +140,6 @@ class Dense:
             input_dim = shape[0]
         self.input_dim = None if input_dim is None else _positive_int(input_dim, "input_dim")
         self.trainable = True
-        self._model = None  # weak reference to the Sequential this layer was added to
-        self._position = None  # its index in that model's layers
-
-    # --- The model this layer belongs to ---------------------------------------------------------------------
-    def _attach(self, model, position):
-        owner = self._model() if self._model is not None else None
-        if owner is not None and owner is not model:
-            raise ValueError(f'The layer "{self.name}" is already in the model "{owner.name}": Anneal cannot share '
-                             "a layer's weights between models. Create a new Dense for this model.")
-        self._model = weakref.ref(model)
-        self._position = position
-
-    def _detach(self):
-        self._model = None
-        self._position = None
-
-    def _owner(self):
-        """The model holding this layer's weights, or None while it has none (not added, or not built)."""
-        model = self._model() if self._model is not None else None
-        return model if model is not None and model.built else None
-
-    @property
-    def built(self):
-        return self._owner() is not None
-
-    @property
-    def input_shape(self):
-        """``(None, input width)`` once the model is built."""
-        model = self._owner()
-        if model is None:
-            raise AttributeError(f'The layer "{self.name}" has never been called and thus has no defined input '
-                                 "shape.")
-        return model._layer_input_shape(self._position)
 
     @property
     def output_shape(self):
@@ -182,6 +186,83 @@ class Dense:
 
     def __repr__(self):
         return f"Dense({self.units}, activation={self.activation!r})"
+
+
+class Dropout(_ModelLayer):
+    """Keras 2's ``Dropout``: while training (``fit``, ``train_on_batch``) each input value is kept with
+    probability ``1 - rate`` and scaled by ``1 / (1 - rate)``, or set to 0; ``evaluate``, ``predict`` and
+    validation pass values through unchanged.
+
+    Args:
+        rate: float in [0, 1), the fraction of the input values to drop.
+        noise_shape: only None (a mask value per input value); broadcast masks are not supported.
+        seed: integer seeding this layer's masks; None derives it from the model's seed (itself drawn from
+            numpy's global generator, so ``anneal.utils.set_random_seed`` makes runs reproducible).
+        input_shape: the input width, when the Dropout is the model's first layer (``input_shape=(34,)``).
+
+    The masks come from Anneal's own generator, not TensorFlow's: the same seeds give the same masks on every
+    run, but not Keras's masks.
+    """
+
+    def __init__(self, rate, noise_shape=None, seed=None, name=None, input_shape=None, input_dim=None, **kwargs):
+        for key in ("trainable", "dtype"):
+            kwargs.pop(key, None)
+        unsupported = sorted(kwargs)
+        if unsupported:
+            raise TypeError(f"Dropout got unsupported keyword arguments: {unsupported}")
+        self.name = _layer_name(name, "dropout")
+        if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate <= 1:
+            raise ValueError("Invalid value received for argument `rate`. Expected a float value between 0 and 1. "
+                             f"Received: rate={rate}")
+        self.rate = float(rate)
+        if noise_shape is not None:
+            raise ValueError("Anneal's Dropout draws one mask value per input value: only noise_shape=None is "
+                             f"supported. Received: noise_shape={noise_shape!r}")
+        self.noise_shape = None
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
+            raise TypeError(f"Expected `seed` argument to be an integer or None. Received: seed={seed!r}")
+        self.seed = None if seed is None else int(seed)
+        if input_shape is not None:
+            shape = tuple(input_shape)
+            if len(shape) != 1:
+                raise ValueError(f"Dropout expects a 1-D input_shape like (34,). Received: input_shape={input_shape!r}")
+            input_dim = shape[0]
+        self.input_dim = None if input_dim is None else _positive_int(input_dim, "input_dim")
+        self.trainable = True
+        self.supports_masking = True
+
+    @property
+    def output_shape(self):
+        """The input shape: Dropout keeps the width."""
+        if self._owner() is None:
+            raise AttributeError(f'The layer "{self.name}" has never been called and thus has no defined output '
+                                 "shape.")
+        return self.input_shape
+
+    def get_weights(self):
+        return []
+
+    def set_weights(self, weights):
+        weights = list(weights)
+        if weights:
+            raise ValueError(f'You called `set_weights(weights)` on layer "{self.name}" with a weight list of '
+                             f"length {len(weights)}, but the layer was expecting 0 weights. Provided weights: "
+                             f"{str(weights)[:50]}...")
+
+    def count_params(self):
+        """0: Dropout has no weights."""
+        if self._owner() is None:
+            raise ValueError(f"You tried to call `count_params` on layer {self.name}, but the layer isn't built. "
+                             "Build the model first by calling `build()` or by calling the model on a batch of "
+                             "data.")
+        return 0
+
+    def get_config(self):
+        return {"name": self.name, "trainable": self.trainable, "rate": self.rate, "noise_shape": self.noise_shape,
+                "seed": self.seed}
+
+    def __repr__(self):
+        return f"Dropout({self.rate})"
 
 
 class InputLayer:

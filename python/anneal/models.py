@@ -217,22 +217,38 @@ class Sequential:
         return list(self._layers)
 
     def add(self, layer):
-        """Adds a layer on top of the stack (a ``Dense``, or an ``Input`` declaring the input width)."""
+        """Adds a layer on top of the stack (a ``Dense``, a ``Dropout``, or an ``Input`` declaring the input
+        width)."""
         if isinstance(layer, layers_module.InputLayer):
             if self._layers:
                 raise ValueError("An Input must come before the first layer")
             self._pending_input_dim = layer.input_dim
             return
-        if not isinstance(layer, layers_module.Dense):
-            raise TypeError(f"The added layer must be an instance of anneal.layers.Dense. Received: layer={layer!r}")
+        if not isinstance(layer, (layers_module.Dense, layers_module.Dropout)):
+            raise TypeError("The added layer must be an instance of anneal.layers.Dense or anneal.layers.Dropout. "
+                            f"Received: layer={layer!r}")
         if self.optimizer is not None:
             raise InvalidStateError("Cannot add a layer to a compiled model; add every layer before compile().")
         if any(other.name == layer.name for other in self._layers):
             raise ValueError("All layers added to a Sequential model should have unique names. Name "
                              f'"{layer.name}" is already the name of a layer in this model. Update the `name` '
                              "argument to pass a unique name.")
+        first_dense = not self._dense_layers()
+        if isinstance(layer, layers_module.Dropout):
+            if first_dense and layer.input_dim and not self._pending_input_dim:
+                # Keras's Dropout(rate, input_shape=(34,)) first: the width the first Dense will read.
+                self._pending_input_dim = layer.input_dim
+            layer._attach(self, len(self._layers))
+            seed = None if layer.seed is None else ctypes.byref(ctypes.c_uint64(layer.seed % 2**64))
+            try:
+                _lib.check(_lib.anneal_model_add_dropout(self._live_handle(), layer.rate, seed))
+            except Exception:
+                layer._detach()
+                raise
+            self._layers.append(layer)
+            return
         input_dim = layer.input_dim or 0
-        if not self._layers and not input_dim and self._pending_input_dim:
+        if first_dense and not input_dim and self._pending_input_dim:
             input_dim = self._pending_input_dim
         layer._attach(self, len(self._layers))  # first: it refuses a layer of another model
         try:
@@ -244,6 +260,10 @@ class Sequential:
             layer._detach()
             raise
         self._layers.append(layer)
+
+    def _dense_layers(self):
+        """The layers that hold weights, in order."""
+        return [layer for layer in self._layers if isinstance(layer, layers_module.Dense)]
 
     def build(self, input_shape):
         """Creates the weights for inputs of ``input_shape`` (``(None, 34)`` or ``(34,)``)."""
@@ -425,8 +445,11 @@ class Sequential:
 
     def __call__(self, inputs, training=None, mask=None, **kwargs):
         """``model(x)``: the outputs for ``x`` (a numpy array, or nested lists without numpy), as
-        ``predict_on_batch``; ``training`` changes nothing (Dense layers act the same in training)."""
+        ``predict_on_batch``, in inference mode: ``training=True`` is refused when a Dropout would act."""
         _reject("Sequential.__call__", dict(kwargs, mask=mask))
+        if training and any(isinstance(layer, layers_module.Dropout) and layer.rate > 0 for layer in self._layers):
+            raise ValueError("Anneal applies Dropout only inside fit() and train_on_batch(); model(x, training=True) "
+                             "with a Dropout layer is not supported. Call model(x) for inference.")
         return self.predict_on_batch(inputs)
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
@@ -560,11 +583,13 @@ class Sequential:
 
     def _layer_weight_indices(self, position):
         """The indices of layer ``position``'s kernel (and bias) among the model's weights."""
-        first = sum(2 if layer.use_bias else 1 for layer in self._layers[:position])
+        first = sum(2 if layer.use_bias else 1 for layer in self._layers[:position]
+                    if isinstance(layer, layers_module.Dense))
         return list(range(first, first + (2 if self._layers[position].use_bias else 1)))
 
     def _layer_input_shape(self, position):
-        width = self._layers[position - 1].units if position else self._count(_lib.anneal_model_input_dim)
+        below = [layer for layer in self._layers[:position] if isinstance(layer, layers_module.Dense)]
+        width = below[-1].units if below else self._count(_lib.anneal_model_input_dim)
         return (None, width)
 
     def _layer_weights(self, position):
@@ -625,7 +650,7 @@ class Sequential:
         if not self.built:
             raise AttributeError(f'The model "{self.name}" has not been built yet and has no defined output '
                                  "shape.")
-        return (None, self._layers[-1].units)
+        return (None, self._dense_layers()[-1].units)
 
     def count_params(self):
         """The number of weights (kernel and bias values) of every layer."""
