@@ -153,7 +153,7 @@ class _Session:
 
 
 class Sequential:
-    """A linear stack of ``Dense`` layers, trained with a Keras 2 optimizer: Keras's ``Sequential``.
+    """A linear stack of ``Dense`` and ``Dropout`` layers, trained with a Keras 2 optimizer: Keras's ``Sequential``.
 
     Use ``close()`` or ``with Sequential() as model:`` to release the library's memory early; it is also
     released when the model is garbage-collected.
@@ -670,4 +670,4 @@ class Sequential:
 
 def __getattr__(name):
     raise _missing.missing("anneal.models", name, __all__,
-                           "Anneal's models are Sequential stacks of Dense layers.")
+                           "Anneal's models are Sequential stacks of Dense and Dropout layers.")
