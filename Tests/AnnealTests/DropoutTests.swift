@@ -183,6 +183,34 @@ struct DropoutTests {
         #expect(compared == network.parameters.count)
     }
 
+    @Test("a big model's layer-by-layer SGD step applies the masks: it equals w - rate * the held-mask gradient")
+    func layerByLayerStep() throws {
+        let model = Sequential(seed: 51)
+        try model.add(Dropout(rate: 0.2, seed: 1))
+        try model.add(Dense(256, activation: .relu, inputDimension: 300))
+        try model.add(Dropout(rate: 0.5, seed: 2))
+        try model.add(Dense(10, activation: .softmax))
+        try model.compile(optimizer: try SGD(learningRate: 0.1), loss: .sparseCategoricalCrossentropy)
+        let x = try Support.randomMatrix(rows: 128, columns: 300, seed: 52)
+        let y = Matrix(column: (0..<128).map { Float($0 % 10) })
+        let network = try #require(model.network)
+        #expect(network.updatesLayerByLayer)
+        let states = network.dropouts.map(\.generator)
+        let before = Array(network.parameters.buffer)
+        let (_, gradients) = try Self.heldMaskPass(model, x, y, states: states)
+        let session = try TrainingSession(model: model, x: x, y: y, batchSize: 128, shuffle: false)
+        for (site, state) in zip(network.dropouts, states) { site.generator = state }
+        session.beginEpoch()
+        try session.trainBatch(0)
+        var worst: Float = 0
+        for i in 0..<before.count {
+            let expected = before[i] - 0.1 * gradients[i]
+            worst = max(worst, abs(network.parameters.base[i] - expected))
+        }
+        #expect(worst <= 1e-6, "largest difference \(worst)")
+        #expect(Array(network.parameters.buffer) != before)
+    }
+
     @Test("rate outside [0, 1) is refused with Keras's message; a Dropout last cannot be compiled")
     func arguments() throws {
         let model = Sequential(seed: 1)
