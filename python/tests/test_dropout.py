@@ -114,3 +114,53 @@ def test_keras_dropout_adam_softmax_predictions():
     x, _, _ = helpers.ionosphere(as_lists=True)
     predicted = model.predict(x[:8], verbose=0)
     helpers.assert_close(predicted, expected["predict_first_8_rows"], 1e-6, "predictions")
+
+
+_SAME_BITS_SCRIPT = """
+import sys
+sys.path.insert(0, sys.argv[1])
+import anneal
+from anneal.layers import Dense, Dropout, Input
+from anneal.models import Sequential
+anneal.utils.set_random_seed(5)
+model = Sequential([Input(shape=(300,)), Dropout(0.2), Dense(256, activation="relu"), Dropout(0.5),
+                    Dense(10, activation="softmax")])
+model.compile(optimizer=anneal.optimizers.SGD(learning_rate=0.01, momentum=0.9, nesterov=True),
+              loss="sparse_categorical_crossentropy")
+x = [[((row * 300 + column) * 7919 % 2003) / 1001.5 - 1.0 for column in range(300)] for row in range(256)]
+y = [float(row % 10) for row in range(256)]
+model.fit(x, y, epochs=2, batch_size=128, verbose=0)
+weights = model.get_weights()
+flat = []
+def walk(value):
+    if isinstance(value, (int, float)):
+        flat.append(float(value).hex())
+    else:
+        for item in value:
+            walk(item)
+walk([w.tolist() if hasattr(w, "tolist") else w for w in weights])
+print(" ".join(flat))
+"""
+
+
+def test_same_bits_on_every_kernel_level_and_thread_count():
+    """A model big enough for the kernels' helper thread and the layer-by-layer update, trained with the widest
+    kernels and two threads, and with the portable loops on one thread: the same masks, the same bits."""
+    import os
+    import subprocess
+    import sys
+
+    if not sys.executable or not os.path.basename(sys.executable).startswith("python"):
+        pytest.skip("no Python executable to start (an embedded interpreter)")
+    package = os.path.dirname(os.path.dirname(os.path.abspath(anneal.__file__)))
+
+    def run(**settings):
+        environment = dict(os.environ, **settings)
+        done = subprocess.run([sys.executable, "-c", _SAME_BITS_SCRIPT, package], env=environment,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    default = run()
+    assert default == run(ANNEAL_KERNELS="portable", ANNEAL_THREADS="1")
+    assert len(default.split()) == 300 * 256 + 256 + 256 * 10 + 10
