@@ -45,32 +45,34 @@
  *   ANNEAL_E_BUFFER_TOO_SMALL; out_values == NULL with capacity == 0 is a count query.
  *
  * Never fatal. No function aborts, exits, traps or prints, whatever the arguments: NULL handles and
- *   buffers, negative or overflowing sizes and out-of-range enum values are statuses. (A caller that lies
- *   about a buffer's size can still make the library read or write out of bounds: that is C.)
- *   ANNEAL_E_OUT_OF_MEMORY is returned when a large allocation is refused up front; Swift cannot recover from
- *   an allocation failure after that point.
+ *   buffers, negative or overflowing sizes and out-of-range enum values are statuses. Every size computed
+ *   from a caller's numbers (units x input width, batch rows x layer width, rows x cols) is checked for
+ *   overflow, and the memory it sizes (weights, gradients, velocities, batch buffers, copies of the
+ *   caller's arrays and of the weights, results) is tried before use: a request the machine cannot meet returns
+ *   ANNEAL_E_OUT_OF_MEMORY with a message naming the call, the request and its size in bytes, e.g.
+ *   "anneal_model_build: could not allocate 4398050705408 bytes for the model's 1099512676352 parameters
+ *   (the kernel of layer 0, 1048576 x 1048576 floats, needs 4398046511104 bytes)", and changes nothing.
+ *   Under Linux's default overcommit a request larger than memory and swap is refused at once; a smaller
+ *   one may be granted and only fail when its pages are touched, which the operating system (not the
+ *   library) handles. (A caller that lies about a buffer's size can still make the library read or write
+ *   out of bounds: that is C.)
+ *
+ * Shapes before data. A function that reads a caller's matrix first checks the declared sizes (rows, cols,
+ *   y_cols) against each other and against the model (its input width, its loss's label columns), and reads
+ *   no byte of the matrix when they disagree: declaring the wrong width over a correct buffer is
+ *   ANNEAL_E_SHAPE_MISMATCH, never a read past the buffer.
  *
  * Threads. Every function may be called from any thread. Datasets, SGD descriptions, schedules and
  *   histories are immutable once created and may be used from several threads at once. A model or a session
- *   is used by one call at a time: a call on a model or session (or on a session's model) that another
- *   thread is using returns ANNEAL_E_BUSY at once, without waiting and without side effects. Inside an epoch
+ *   takes one call at a time: a call on a model or session (or on a session's model) that another thread is
+ *   using returns ANNEAL_E_BUSY at once, without waiting and without side effects; retry it later, or give
+ *   each thread its own model. Different models train in parallel on different threads. Inside an epoch
  *   callback (anneal_model_fit, anneal_session_fit) the callback may call the functions marked
  *   "callback-safe" on the model being trained; anything else on that model or session from inside the
- *   callback returns ANNEAL_E_INVALID_STATE.
- *   Big matrix products (a million multiply-adds or more, e.g. a 784-256 layer at batch 128) are shared with
- *   one helper thread that the library starts on first need, when the process may run on 2 or more CPUs;
- *   it blocks all signals, is shared by every model in the process (so the library never computes on more
- *   than two threads of its own), and never changes a result. When nothing runs between epochs
- *   (anneal_session_run_epochs, or a fit without callback or schedule), a small model's per-epoch validation
- *   runs on that thread too, over a copy of the weights, while the next epoch trains; the calling thread
- *   runs it itself when the helper has not begun it in time. Set the environment variable ANNEAL_THREADS=1
- *   before the first training call to keep all work on the calling thread. On x86-64 CPUs with AVX2 or
- *   AVX-512 the products, the SGD update and the batch gather use vectorized kernels for the widest of the
- *   two (ANNEAL_KERNELS=avx2 or ANNEAL_KERNELS=portable, set before the first training call, lowers the
- *   choice); every choice gives bit-identical results. For big products, and for the transposed kernel of a
- *   layer's input gradient, those kernels copy one operand into a buffer of the calling thread (as large as
- *   the largest operand copied, e.g. 800 kB for a 784 x 256 kernel), kept for the next batch and freed when
- *   the thread exits.
+ *   callback returns ANNEAL_E_INVALID_STATE. The library may compute big matrix products on one helper
+ *   thread of its own, which never changes a result and blocks all signals; set the environment variable
+ *   ANNEAL_THREADS=1 before the first training call to keep all work on the calling thread. How that thread,
+ *   the vectorized kernels and their buffers work is described in docs/THREADS.md (not API).
  * ---------------------------------------------------------------------------------------------------------
  */
 #ifndef ANNEAL_H
@@ -87,12 +89,24 @@ extern "C" {
  * Version
  * ====================================================================================================== */
 
-#define ANNEAL_VERSION_MAJOR 0
-#define ANNEAL_VERSION_MINOR 1
+/*
+ * Semantic versioning, for this header and libanneal.so together:
+ * - MAJOR changes when a program built against the previous version may stop working: a function, type or
+ *   constant removed, a signature changed, or documented behaviour changed (what a call computes, returns or
+ *   accepts). Status numbers and enum values never change, even then. A program built for major N needs a
+ *   library of major N.
+ * - MINOR changes when something is added and nothing breaks: new functions, new constants, new enum values
+ *   or new names accepted. A program built for N.M runs on N.M' for every M' >= M.
+ * - PATCH changes for fixes that keep the documented behaviour: a program sees no difference except that a
+ *   bug is gone.
+ * Compare anneal_version_number() / 10000 with ANNEAL_VERSION_MAJOR at start-up to detect a mismatch.
+ */
+#define ANNEAL_VERSION_MAJOR 1
+#define ANNEAL_VERSION_MINOR 0
 #define ANNEAL_VERSION_PATCH 0
 /** MAJOR * 10000 + MINOR * 100 + PATCH. */
-#define ANNEAL_VERSION_NUMBER 100
-#define ANNEAL_VERSION_STRING "0.1.0"
+#define ANNEAL_VERSION_NUMBER 10000
+#define ANNEAL_VERSION_STRING "1.0.0"
 
 /**
  * The version of the library actually loaded, as ANNEAL_VERSION_NUMBER computes it. Compare it with the
@@ -123,7 +137,7 @@ const char *anneal_version_string(void);
 #define ANNEAL_E_CORRUPT_FILE       9  /**< A weights file is truncated, corrupted or of another version. */
 #define ANNEAL_E_BUFFER_TOO_SMALL  10  /**< An output buffer's capacity is below what the result needs. */
 #define ANNEAL_E_BUSY              11  /**< The model or session is in use by a call on another thread. */
-#define ANNEAL_E_OUT_OF_MEMORY     12  /**< A needed allocation is too large. */
+#define ANNEAL_E_OUT_OF_MEMORY     12  /**< An allocation was refused or its size overflows (the message names it). */
 #define ANNEAL_E_CALLBACK          13  /**< An epoch callback returned a negative value: training aborted. */
 #define ANNEAL_E_INTERNAL          14  /**< A bug in Anneal; the message says what. Please report it. */
 
@@ -172,8 +186,8 @@ const char *anneal_last_error(void);
 #define ANNEAL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY 2  /**< labels: 1 column, the class index. */
 #define ANNEAL_LOSS_MEAN_SQUARED_ERROR              3  /**< labels: 1 column per output. */
 
-/* Header handling of anneal_dataset_load_csv. */
-#define ANNEAL_CSV_HEADER_AUTO    0  /**< A header when a feature cell of the first row is not a number but the second row's are. */
+/* Header handling of anneal_dataset_load_csv (the rule of AUTO is given there). */
+#define ANNEAL_CSV_HEADER_AUTO    0  /**< Detected from the first two rows; a first row mixing numbers and text is an error. */
 #define ANNEAL_CSV_HEADER_PRESENT 1  /**< The first non-blank row is a header. */
 #define ANNEAL_CSV_HEADER_ABSENT  2  /**< Every row is data. */
 
@@ -216,8 +230,22 @@ typedef struct anneal_dataset anneal_dataset;
 
 /**
  * Loads a CSV file: one example per line, feature cells and one label cell. Features are read like Python's
- * float() then cast to float32. Labels that are all numbers are kept as numbers (class count 0); otherwise
- * they are class names, encoded like scikit-learn's LabelEncoder (sorted names, label = index).
+ * float() then cast to float32 (plain decimals only: "1", "-0.5", ".5", "2e-3"; not "nan", "inf", hexadecimal
+ * or "1_000"). Labels that are all numbers are kept as numbers (class count 0); otherwise they are class
+ * names, encoded like scikit-learn's LabelEncoder (names sorted by their UTF-8 bytes, label = index).
+ *
+ * The format (RFC 4180 with allowances): UTF-8, a leading byte order mark (EF BB BF) skipped; cells
+ * separated by commas; lines ending with LF, CRLF or CR, the last one optionally; blank lines skipped (they
+ * still count in line numbers); spaces and tabs around a cell ignored; a cell may be quoted with double quotes,
+ * inside which commas, line breaks and "" (one quote) are text, and a quoted number is a number. Every row
+ * has as many cells as the first.
+ *
+ * Header, with ANNEAL_CSV_HEADER_AUTO: the first non-blank row is a header when none of its feature cells
+ * (all cells but the label's) is a number and every feature cell of the second row is one; it is data when
+ * all its feature cells are numbers. A first row that mixes numbers and text in its feature cells is refused
+ * with ANNEAL_E_PARSE at its first text cell, because it is most often a data row with a typo ("2.O"), which
+ * taken for a header would silently lose a row and misname the columns; pass ANNEAL_CSV_HEADER_PRESENT or
+ * _ABSENT to load such a file as you mean it. The label cell plays no part in the decision.
  *
  * path          file to read (borrowed).
  * label_column  0-based column of the label; negative counts from the end (-1 = last column).
@@ -226,7 +254,9 @@ typedef struct anneal_dataset anneal_dataset;
  *
  * Returns ANNEAL_OK; ANNEAL_E_NULL_POINTER (path or out_dataset NULL); ANNEAL_E_INVALID_ARGUMENT (bad
  * header_mode or label_column, invalid UTF-8 path); ANNEAL_E_IO (cannot read the file); ANNEAL_E_PARSE
- * (malformed: the message is "path:line:column: what"); ANNEAL_E_NON_FINITE (nan, inf or beyond float32).
+ * (malformed, or a first row mixing numbers and text under ANNEAL_CSV_HEADER_AUTO: the message is
+ * "path:line:column: what"); ANNEAL_E_NON_FINITE (nan, inf or beyond float32); ANNEAL_E_OUT_OF_MEMORY (the
+ * file or its numbers do not fit in memory).
  */
 int32_t anneal_dataset_load_csv(const char *path, int32_t label_column, int32_t header_mode,
                                 anneal_dataset **out_dataset);
@@ -331,8 +361,12 @@ int32_t anneal_schedule_cosine_decay_restarts(double initial_rate, int64_t first
  *  than the tutorial's step decay). */
 int32_t anneal_schedule_step_lr(double initial_rate, int64_t step_size, double gamma, int32_t unit,
                                 anneal_schedule **out_schedule);
-/** PyTorch MultiStepLR, default unit epoch: initial_rate * gamma ^ (milestones passed); milestones copied,
- *  non-decreasing; may be NULL when milestone_count is 0. */
+/** PyTorch MultiStepLR, default unit epoch: initial_rate * gamma ^ (number of milestones <= step). milestones:
+ *  milestone_count steps (>= 0), copied; may be NULL when milestone_count is 0. They must be sorted
+ *  (non-decreasing; a milestone given twice drops the rate twice, as in PyTorch): a list out of order, such as
+ *  {30, 10}, is ANNEAL_E_INVALID_ARGUMENT naming the first pair out of order. (PyTorch's documentation asks
+ *  for an increasing list, and its versions up to 1.3 raised ValueError otherwise; later ones sort it
+ *  silently. The Python package sorts the list it is given, as PyTorch now does.) */
 int32_t anneal_schedule_multi_step_lr(double initial_rate, const int64_t *milestones, int32_t milestone_count,
                                       double gamma, int32_t unit, anneal_schedule **out_schedule);
 /** PyTorch ExponentialLR, default unit epoch: initial_rate * gamma ^ epoch. */
@@ -489,7 +523,8 @@ void anneal_model_free(anneal_model *model);
  * previous layer's units on the others. The layer's weights are drawn now when the input width is known.
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_INVALID_ARGUMENT (units < 1,
  * input_dim < 0, unknown enum value); ANNEAL_E_SHAPE_MISMATCH (input_dim differs from the previous layer's
- * units); ANNEAL_E_INVALID_STATE (model already compiled; inside a callback).
+ * units); ANNEAL_E_INVALID_STATE (model already compiled; inside a callback); ANNEAL_E_OUT_OF_MEMORY (the
+ * layer's weights, drawn now, do not fit: the layer is not added).
  */
 int32_t anneal_model_add_dense(anneal_model *model, int32_t units, int32_t activation, int32_t kernel_initializer,
                                int32_t bias_initializer, bool use_bias, int32_t input_dim);
@@ -501,7 +536,9 @@ int32_t anneal_model_add_dense(anneal_model *model, int32_t units, int32_t activ
  * seed: seeds the layer's masks; NULL derives it from the model's seed and the layer's place among the
  * model's Dropout layers. The same seeds give the same masks, bit for bit, on every thread count and kernel
  * level; they come from Anneal's own generator, not TensorFlow's, so they differ from Keras's masks. A model
- * may end with a Dropout for predict only: compiling it fails.
+ * may end with a Dropout for predict only: compiling it fails. Its mask, batch_size rows of its input, is
+ * made with the other batch buffers by anneal_model_fit and anneal_session_create (ANNEAL_E_OUT_OF_MEMORY
+ * there), not here.
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_INVALID_ARGUMENT (rate outside [0, 1)
  * or NaN); ANNEAL_E_INVALID_STATE (model already compiled; inside a callback).
  */
@@ -511,7 +548,8 @@ int32_t anneal_model_add_dropout(anneal_model *model, double rate, const uint64_
  * Creates the weights of layers that have none yet for inputs of width input_dim (> 0). Fit, evaluate and
  * predict build the model themselves from their data's width.
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_INVALID_ARGUMENT (input_dim < 1);
- * ANNEAL_E_INVALID_STATE (no layers; inside a callback); ANNEAL_E_SHAPE_MISMATCH (built for another width).
+ * ANNEAL_E_INVALID_STATE (no layers; inside a callback); ANNEAL_E_SHAPE_MISMATCH (built for another width);
+ * ANNEAL_E_OUT_OF_MEMORY (the weights do not fit; the model stays unbuilt).
  */
 int32_t anneal_model_build(anneal_model *model, int32_t input_dim);
 
@@ -536,9 +574,9 @@ int32_t anneal_model_compile_optimizer(anneal_model *model, const anneal_optimiz
                                        const char *const *metrics, int32_t metric_count);
 
 /**
- * Structure queries (callback-safe): number of layers (Dense and Dropout); input width (0 until known); output width (last
- * layer's units; 0 without layers); number of weight tensors (each layer's kernel, then its bias when it has
- * one; 0 until built); metric count (after compile; 0 before).
+ * Structure queries (callback-safe): number of layers (Dense and Dropout); input width (0 until known);
+ * output width (last Dense layer's units; 0 without layers); number of weight tensors (each Dense layer's
+ * kernel, then its bias when it has one; 0 until built); metric count (after compile; 0 before).
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (out NULL).
  */
 int32_t anneal_model_layer_count(const anneal_model *model, int32_t *out_count);
@@ -570,7 +608,8 @@ int32_t anneal_model_weight_shape(const anneal_model *model, int32_t index, int3
  * Copies weight tensor `index` (row-major, Keras layout: kernel[i][j] at i * units + j) into buffer; capacity
  * is in floats (callback-safe).
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (buffer NULL);
- * ANNEAL_E_INVALID_ARGUMENT (index out of range); ANNEAL_E_BUFFER_TOO_SMALL.
+ * ANNEAL_E_INVALID_ARGUMENT (index out of range); ANNEAL_E_BUFFER_TOO_SMALL; ANNEAL_E_OUT_OF_MEMORY (no room
+ * for a copy of the weights).
  */
 int32_t anneal_model_get_weight(const anneal_model *model, int32_t index, float *buffer, int64_t capacity);
 
@@ -579,7 +618,8 @@ int32_t anneal_model_get_weight(const anneal_model *model, int32_t index, float 
  * be finite; on any error the weights are unchanged (callback-safe).
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (values NULL);
  * ANNEAL_E_INVALID_ARGUMENT (index out of range); ANNEAL_E_SHAPE_MISMATCH (count differs);
- * ANNEAL_E_NON_FINITE; ANNEAL_E_INVALID_STATE (not built).
+ * ANNEAL_E_NON_FINITE; ANNEAL_E_INVALID_STATE (not built); ANNEAL_E_OUT_OF_MEMORY (no room for two copies of
+ * the weights).
  */
 int32_t anneal_model_set_weight(anneal_model *model, int32_t index, const float *values, int64_t count);
 
@@ -589,7 +629,9 @@ int32_t anneal_model_set_weight(anneal_model *model, int32_t index, const float 
  * error the weights are unchanged). Callback-safe.
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (path NULL);
  * ANNEAL_E_INVALID_STATE (not built); ANNEAL_E_IO; ANNEAL_E_CORRUPT_FILE (load); ANNEAL_E_SHAPE_MISMATCH
- * (load: a file of another architecture); ANNEAL_E_NON_FINITE (load); ANNEAL_E_INVALID_ARGUMENT (bad path).
+ * (load: a file of another architecture); ANNEAL_E_NON_FINITE (load); ANNEAL_E_INVALID_ARGUMENT (bad path);
+ * ANNEAL_E_OUT_OF_MEMORY (no room for two copies of the weights). Every error about the file starts its
+ * message with the file's path.
  */
 int32_t anneal_model_save_weights(const anneal_model *model, const char *path);
 int32_t anneal_model_load_weights(anneal_model *model, const char *path);
@@ -600,8 +642,10 @@ int32_t anneal_model_load_weights(anneal_model *model, const char *path);
  * needed; works before compile (callback-safe).
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (x or out NULL);
  * ANNEAL_E_INVALID_ARGUMENT (rows < 1, cols < 1, batch_size < 1, overflowing sizes);
- * ANNEAL_E_SHAPE_MISMATCH (cols differs from the input width); ANNEAL_E_NON_FINITE (x);
- * ANNEAL_E_INVALID_STATE (no layers); ANNEAL_E_BUFFER_TOO_SMALL; ANNEAL_E_OUT_OF_MEMORY.
+ * ANNEAL_E_SHAPE_MISMATCH (cols differs from the input width; checked before x is read);
+ * ANNEAL_E_NON_FINITE (x); ANNEAL_E_INVALID_STATE (no layers); ANNEAL_E_BUFFER_TOO_SMALL (capacity below
+ * rows * output_dim; checked before anything is computed); ANNEAL_E_OUT_OF_MEMORY (the copy of x, the
+ * outputs, or min(batch_size, rows) rows of every layer's activations do not fit).
  */
 int32_t anneal_model_predict(anneal_model *model, const float *x, int64_t rows, int32_t cols, int32_t batch_size,
                              float *out, int64_t capacity);
@@ -610,8 +654,9 @@ int32_t anneal_model_predict(anneal_model *model, const float *x, int64_t rows, 
  * Keras's evaluate: the loss then each metric (in anneal_model_metric_name order) over x (rows x cols) and
  * y (rows x y_cols: 1 column for binary and sparse losses, one per output otherwise), as copy-out values
  * (1 + metric count values). Callback-safe.
- * Returns ANNEAL_OK; as anneal_model_predict (x, y); ANNEAL_E_INVALID_STATE (not compiled);
- * ANNEAL_E_NULL_POINTER (out_values NULL with capacity > 0); ANNEAL_E_BUFFER_TOO_SMALL.
+ * Returns ANNEAL_OK; as anneal_model_predict (x, y; y_cols that is not the loss's label columns is
+ * ANNEAL_E_SHAPE_MISMATCH before x or y is read); ANNEAL_E_INVALID_STATE (not compiled);
+ * ANNEAL_E_NULL_POINTER (out_values NULL with capacity > 0); ANNEAL_E_BUFFER_TOO_SMALL; ANNEAL_E_OUT_OF_MEMORY.
  */
 int32_t anneal_model_evaluate(anneal_model *model, const float *x, int64_t rows, int32_t cols, const float *y,
                               int32_t y_cols, int32_t batch_size, double *out_values, int32_t capacity,
@@ -654,9 +699,12 @@ typedef struct anneal_history anneal_history;
  * keys, values, count   the epoch's logs in Keras's order: "loss", metrics, "val_loss", "val_" metrics, then
  *            "effective_lr" when decay > 0, "lr" when a schedule is given. Valid only during the call.
  *
- * Return 0 to go on; a positive value to stop training (Keras's model.stop_training = True: the loop stops
- * after the current batch's epoch; at EPOCH_BEGIN that is after the epoch's first batch, as in Keras) and the
- * fit returns ANNEAL_OK with the history so far; a negative value to abort: the fit returns ANNEAL_E_CALLBACK.
+ * Return 0 to go on; a negative value to abort: the fit returns ANNEAL_E_CALLBACK; a positive value to stop
+ * training as Keras's model.stop_training = True does, and the fit returns ANNEAL_OK with the history so far:
+ * - returned at EPOCH_END, no further epoch begins;
+ * - returned at EPOCH_BEGIN, the epoch still trains its first batch (Keras checks the flag after each
+ *   batch), then ends as usual (validation, EPOCH_END with its logs, recorded in the history), and no further
+ *   epoch begins.
  */
 typedef int32_t (*anneal_epoch_callback)(void *user_data, anneal_model *model, int32_t event, int32_t epoch,
                                          const char *const *keys, const double *values, int32_t count);
@@ -666,7 +714,8 @@ typedef int32_t (*anneal_epoch_callback)(void *user_data, anneal_model *model, i
  *
  * x, rows, cols    training inputs, row-major (borrowed, copied).
  * y, y_cols        labels, rows x y_cols (1 column for binary and sparse losses, one per output otherwise).
- * epochs           train until this epoch index (>= 0).
+ * epochs           the number of epochs to train (>= 0; 0 trains nothing); callbacks and the history number
+ *                  them 0 to epochs - 1.
  * batch_size       rows per update (>= 1); the last batch of an epoch may be shorter.
  * validation_split fraction of the LAST rows held out for validation, in [0, 1), taken before shuffling
  *                  (floor(rows * (1 - split)) rows train).
@@ -682,8 +731,12 @@ typedef int32_t (*anneal_epoch_callback)(void *user_data, anneal_model *model, i
  * Returns ANNEAL_OK (also when the callback stopped training); ANNEAL_E_INVALID_HANDLE (model, schedule);
  * ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (x or y NULL); ANNEAL_E_INVALID_ARGUMENT (sizes, epochs < 0,
  * batch_size < 1, split out of range or leaving a side empty, an update schedule, a schedule value that is
- * negative or not finite); ANNEAL_E_SHAPE_MISMATCH; ANNEAL_E_NON_FINITE; ANNEAL_E_INVALID_STATE (not
- * compiled; inside a callback); ANNEAL_E_CALLBACK (callback returned < 0); ANNEAL_E_OUT_OF_MEMORY.
+ * negative or not finite); ANNEAL_E_SHAPE_MISMATCH (cols is not the model's input width, y_cols not its
+ * loss's label columns: checked before x or y is read); ANNEAL_E_NON_FINITE; ANNEAL_E_INVALID_STATE (not
+ * compiled; inside a callback); ANNEAL_E_CALLBACK (callback returned < 0); ANNEAL_E_OUT_OF_MEMORY (the copies
+ * of x and y, batch_size rows of every layer's activations and Dropout masks, or the optimizer's state, e.g.
+ * Adam's moments or SGD's velocities, one float per parameter each, do not fit; all are made before the first
+ * update).
  * After a failure during training the model keeps the weights of its last finished batch.
  */
 int32_t anneal_model_fit(anneal_model *model, const float *x, int64_t rows, int32_t cols, const float *y,
@@ -739,8 +792,9 @@ typedef struct anneal_session anneal_session;
  * arguments as anneal_model_fit. The model must stay compiled as it is (a later compile does not reach an
  * existing session).
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (x, y or out_session);
- * ANNEAL_E_INVALID_ARGUMENT; ANNEAL_E_SHAPE_MISMATCH; ANNEAL_E_NON_FINITE; ANNEAL_E_INVALID_STATE (not
- * compiled; inside a callback); ANNEAL_E_OUT_OF_MEMORY. *out_session = NULL on failure.
+ * ANNEAL_E_INVALID_ARGUMENT; ANNEAL_E_SHAPE_MISMATCH (cols or y_cols against the model, checked before x or
+ * y is read); ANNEAL_E_NON_FINITE; ANNEAL_E_INVALID_STATE (not compiled; inside a callback);
+ * ANNEAL_E_OUT_OF_MEMORY (as anneal_model_fit). *out_session = NULL on failure.
  */
 int32_t anneal_session_create(anneal_model *model, const float *x, int64_t rows, int32_t cols, const float *y,
                               int32_t y_cols, int32_t batch_size, double validation_split, bool shuffle,
@@ -829,15 +883,17 @@ int32_t anneal_session_run_epoch(anneal_session *session, double *out_values, in
  * runs on the helper thread over a copy of the weights while the next epoch trains: the same values, sooner.
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER;
  * ANNEAL_E_INVALID_ARGUMENT (negative epochs or capacity, a NaN max_seconds); ANNEAL_E_BUFFER_TOO_SMALL
- * (nothing trained); ANNEAL_E_INVALID_STATE (inside a callback).
+ * (nothing trained); ANNEAL_E_INVALID_STATE (inside a callback); ANNEAL_E_OUT_OF_MEMORY (the copy of the
+ * weights that validation beside training needs does not fit; nothing trained).
  */
 int32_t anneal_session_run_epochs(anneal_session *session, int32_t epochs, double max_seconds, double *out_values,
                                   int64_t capacity, int32_t *out_epochs, int32_t *out_values_per_epoch);
 
 /**
- * Keras's fit loop over the session (anneal_model_fit without the data arguments), silent: epochs from
- * initial_epoch (>= 0) until epochs, with the optional epoch schedule and callback. Same statuses as
- * anneal_model_fit.
+ * Keras's fit loop over the session (anneal_model_fit without the data arguments), silent: the epochs
+ * numbered initial_epoch (>= 0) to epochs - 1, as Keras's fit(epochs=..., initial_epoch=...) (so epochs is
+ * the index after the last epoch, not a count from initial_epoch; epochs <= initial_epoch trains nothing),
+ * with the optional epoch schedule and callback. Same statuses as anneal_model_fit.
  */
 int32_t anneal_session_fit(anneal_session *session, int32_t epochs, int32_t initial_epoch,
                            const anneal_schedule *schedule, anneal_epoch_callback callback, void *user_data,

@@ -18,6 +18,9 @@ public struct AnnealError: Error, Equatable, Sendable, CustomStringConvertible {
         case parse
         /// A weights file is truncated, corrupted, of another version or of another model.
         case corruptFile
+        /// Memory a request needs cannot be had: a size past what an address can count, or an allocation
+        /// refused; the message names the request and its size in bytes.
+        case outOfMemory
     }
 
     public let kind: Kind
@@ -34,4 +37,5 @@ public struct AnnealError: Error, Equatable, Sendable, CustomStringConvertible {
     static func shapeMismatch(_ message: String) -> AnnealError { AnnealError(.shapeMismatch, message) }
     static func invalidState(_ message: String) -> AnnealError { AnnealError(.invalidState, message) }
     static func nonFinite(_ message: String) -> AnnealError { AnnealError(.nonFinite, message) }
+    static func outOfMemory(_ message: String) -> AnnealError { AnnealError(.outOfMemory, message) }
 }

@@ -21,7 +21,12 @@ import Darwin
 ///   Otherwise every label is a class name, and the labels are encoded like scikit-learn's `LabelEncoder`: the
 ///   distinct names sorted by Unicode code point (byte order of their UTF-8), label = index in that list. When
 ///   every label is a number but some are `nan`, `inf` or out of range, the file is rejected as non-finite.
-/// - The header row, when there is one, gives `featureNames` (the label column's name is dropped).
+/// - The header row, when there is one, gives `featureNames` (the label column's name is dropped). With
+///   `.auto`, the first non-blank row is the header when none of its feature cells is a number and every
+///   feature cell of the second row is; it is data when all its feature cells are numbers. A first row that
+///   mixes numbers and text in its feature cells is a `.parse` error at its first text cell (a data row with
+///   a typo, taken for a header, would silently lose a row): declare `.present` or `.absent` to load such a
+///   file. The label cell plays no part in the decision.
 ///
 /// Every error is an `AnnealError` whose message starts with the place at fault,
 /// `source:line:column: what is wrong`, where `source` is the path (or the `sourceName` given), `line` the
@@ -39,7 +44,7 @@ import Darwin
 /// data.csv:6:2: found invalid UTF-8 (byte 0xFF); is this a binary file? (.parse)
 /// data.csv:2:3: a quoted cell is never closed                           (.parse; place of the opening quote)
 /// data.csv: cannot open the file: No such file or directory            (.io)
-/// data.csv: labelColumn must be in -35..<35 for 35 columns. Received: labelColumn=40  (.invalidArgument)
+/// data.csv: label_column must be in -35..<35 for 35 columns. Received: label_column=40  (.invalidArgument)
 /// ```
 extension Dataset {
     /// Loads a CSV file.
@@ -102,7 +107,7 @@ enum CSVLoader {
         let labelIndex = labelColumn < 0 ? columnCount + labelColumn : labelColumn
         guard labelIndex >= 0, labelIndex < columnCount else {
             throw AnnealError.invalidArgument(
-                "\(source): labelColumn must be in -\(columnCount)..<\(columnCount) for \(columnCount) columns. Received: labelColumn=\(labelColumn)")
+                "\(source): label_column must be in -\(columnCount)..<\(columnCount) for \(columnCount) columns. Received: label_column=\(labelColumn)")
         }
         var second: [CSVCell] = []
         let secondLine = try tokenizer.nextRecord(into: &second)
@@ -112,14 +117,28 @@ enum CSVLoader {
         case .present: firstIsHeader = true
         case .absent: firstIsHeader = false
         case .auto:
-            func featuresAreNumbers(_ cells: [CSVCell]) -> Bool {
-                cells.indices.allSatisfy { $0 == labelIndex || tokenizer.number(cells[$0]) != .notANumber }
+            // A header names every feature column; a data row holds a number in every one. A first row with
+            // both is neither for sure: most often a data row with a typo ("2.O"), which taken for a header
+            // would silently lose a row. It is refused, naming its first text cell, rather than guessed.
+            let featureCells = first.indices.filter { $0 != labelIndex }
+            let text = featureCells.filter { tokenizer.number(first[$0]) == .notANumber }
+            if let cell = text.first, text.count < featureCells.count {
+                let numbers = featureCells.count - text.count
+                throw AnnealError.csv(
+                    .parse, source, line: firstLine, column: cell + 1,
+                    "expected a number, found \(quoted(tokenizer.text(first[cell]))) (the first row mixes \(numbers) "
+                        + "number\(numbers == 1 ? "" : "s") with text, so it is not taken for a header; if it is "
+                        + "one, say that the file has a header)")
             }
-            firstIsHeader = secondLine != nil && !featuresAreNumbers(first) && featuresAreNumbers(second)
+            let secondIsData = second.indices.allSatisfy { $0 == labelIndex || tokenizer.number(second[$0]) != .notANumber }
+            firstIsHeader = secondLine != nil && !text.isEmpty && secondIsData
         }
 
         var features: [Float] = []
-        features.reserveCapacity(estimatedFeatureCount(bytes, featureCount: columnCount - 1))
+        let estimate = estimatedFeatureCount(bytes, featureCount: columnCount - 1)
+        try ByteCount.probe(try ByteCount.of(estimate, MemoryLayout<Float>.stride, "the features of \(source)"),
+                            "the features of \(source)")
+        features.reserveCapacity(estimate)
         var labelCells: [CSVCell] = []
 
         func addRow(_ cells: [CSVCell], line: Int) throws {
@@ -253,7 +272,11 @@ enum CSVLoader {
         defer { _ = close(descriptor) }
         var bytes: [UInt8] = []
         var status = stat()
-        if fstat(descriptor, &status) == 0, status.st_size > 0 { bytes.reserveCapacity(Int(status.st_size)) }
+        if fstat(descriptor, &status) == 0, status.st_size > 0 {
+            // A file bigger than memory is a status, not Swift's allocation failure.
+            try ByteCount.probe(Int(status.st_size), "the contents of \(path)")
+            bytes.reserveCapacity(Int(status.st_size))
+        }
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }

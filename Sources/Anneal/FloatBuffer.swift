@@ -1,26 +1,84 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#else
+import Darwin
+#endif
+
 /// A fixed-size, zero-initialised block of `Float`s that never moves or grows.
 ///
 /// Parameters, gradients, velocities and training workspaces live in these, so the hot loops run over
 /// plain contiguous pointers with no copy-on-write checks and no allocation after setup.
+///
+/// Their sizes come from a caller's numbers (units, input width, batch size), so the memory is asked of
+/// `calloc`, which answers NULL for a size it cannot give, rather than of Swift's allocator, which ends the
+/// process: a layer too big for the machine is an `AnnealError.outOfMemory`, never a crash.
 final class FloatBuffer {
     let count: Int
     let base: UnsafeMutablePointer<Float>
 
-    init(count: Int) {
+    /// `count` zeros; throws `AnnealError.outOfMemory`, its message naming `what` ("the inputs for a batch
+    /// of 128 rows"), when `count * 4` bytes overflow or cannot be allocated.
+    init(count: Int, for what: @autoclosure () -> String) throws {
         self.count = max(count, 0)
-        base = UnsafeMutablePointer<Float>.allocate(capacity: max(self.count, 1))
-        base.initialize(repeating: 0, count: max(self.count, 1))
+        let bytes = try ByteCount.of(self.count, MemoryLayout<Float>.stride, what())
+        guard let memory = calloc(max(bytes, MemoryLayout<Float>.stride), 1) else {
+            throw AnnealError.outOfMemory("could not allocate \(bytes) bytes for \(what())")
+        }
+        base = memory.bindMemory(to: Float.self, capacity: max(self.count, 1))
     }
 
-    deinit { base.deallocate() }
+    deinit { free(base) }
 
     var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: base, count: count) }
 
-    func copy() -> FloatBuffer {
-        let twin = FloatBuffer(count: count)
+    func copy(for what: @autoclosure () -> String) throws -> FloatBuffer {
+        let twin = try FloatBuffer(count: count, for: what())
         twin.base.update(from: base, count: count)
         return twin
     }
 
     func zero() { base.update(repeating: 0, count: count) }
+}
+
+/// Sizes in elements and bytes computed from a caller's numbers, with every product and sum checked: an
+/// overflow is a request no machine can meet, reported as `AnnealError.outOfMemory` naming it.
+enum ByteCount {
+    /// `count * stride` bytes, or `outOfMemory` when it overflows.
+    static func of(_ count: Int, _ stride: Int, _ what: @autoclosure () -> String) throws -> Int {
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: stride)
+        guard !overflow else {
+            throw AnnealError.outOfMemory("\(what()): \(count) elements of \(stride) bytes, more bytes than an address can count")
+        }
+        return bytes
+    }
+
+    /// `a * b` elements, or `outOfMemory` naming the two factors when it overflows.
+    static func product(_ a: Int, _ b: Int, _ what: @autoclosure () -> String) throws -> Int {
+        let (count, overflow) = a.multipliedReportingOverflow(by: b)
+        guard !overflow else {
+            throw AnnealError.outOfMemory("\(what()): \(a) x \(b) elements, more than an address can count")
+        }
+        return count
+    }
+
+    /// `a + b` elements, or `outOfMemory` when it overflows.
+    static func sum(_ a: Int, _ b: Int, _ what: @autoclosure () -> String) throws -> Int {
+        let (total, overflow) = a.addingReportingOverflow(b)
+        guard !overflow else {
+            throw AnnealError.outOfMemory("\(what()): more elements than an address can count")
+        }
+        return total
+    }
+
+    /// Whether `bytes` can be allocated now: asked of `malloc` and given back at once. For the Swift arrays
+    /// sized by a caller (copies of its data, results), whose own allocation would end the process when
+    /// refused: the same request refused here is a status instead.
+    static func probe(_ bytes: Int, _ what: @autoclosure () -> String) throws {
+        guard let memory = malloc(max(bytes, 1)) else {
+            throw AnnealError.outOfMemory("could not allocate \(bytes) bytes for \(what())")
+        }
+        free(memory)
+    }
 }

@@ -41,8 +41,9 @@ public enum Loss: String, Sendable, CaseIterable {
         }
     }
 
-    /// The label columns this loss expects for a model with `units` outputs.
-    func labelWidth(units: Int) -> Int {
+    /// The label columns this loss expects for a model with `units` outputs: 1 for the sparse loss (the class
+    /// index), `units` otherwise.
+    public func labelWidth(units: Int) -> Int {
         self == .sparseCategoricalCrossentropy ? 1 : units
     }
 

@@ -25,12 +25,13 @@ final class Network {
     /// training pass (`forward(_:rows:packedKernelsAreCurrent:training:)`).
     let dropouts: [DropoutSite]
 
-    init(layouts: [LayerLayout], dropouts: [DropoutSite] = []) {
+    /// `count` is the parameters' total (the caller has added the layers' counts with overflow checks);
+    /// `what` names the request in an out-of-memory message.
+    init(layouts: [LayerLayout], dropouts: [DropoutSite] = [], count: Int, for what: @autoclosure () -> String) throws {
         self.layouts = layouts
         self.dropouts = dropouts
-        let count = layouts.reduce(0) { $0 + $1.parameterCount }
-        parameters = FloatBuffer(count: count)
-        gradients = FloatBuffer(count: count)
+        parameters = try FloatBuffer(count: count, for: what())
+        gradients = try FloatBuffer(count: count, for: "the gradients of \(what())")
     }
 
     /// The same layers and numbers as `other` (its parameter and gradient buffers, shared) with other Dropout
@@ -205,34 +206,47 @@ final class Workspace {
     /// the same masks to the gradients.
     var isDropping = false
 
-    init(network: Network, capacity: Int, labelWidth: Int, training: Bool = false) {
+    /// Throws `AnnealError.outOfMemory` naming the buffer when batches of `capacity` rows do not fit (every
+    /// size is a product of a caller's batch size and a layer's width, computed with overflow checks).
+    init(network: Network, capacity: Int, labelWidth: Int, training: Bool = false) throws {
         self.capacity = capacity
         self.labelWidth = labelWidth
         self.training = training
-        input = FloatBuffer(count: capacity * network.inputs)
-        labels = FloatBuffer(count: capacity * labelWidth)
-        preActivations = network.layouts.map { FloatBuffer(count: capacity * $0.units) }
-        activations = network.layouts.map { FloatBuffer(count: capacity * $0.units) }
-        deltas = network.layouts.map { FloatBuffer(count: capacity * $0.units) }
+        func rows(_ width: Int, _ what: String) throws -> FloatBuffer {
+            let what = "\(what) for a batch of \(capacity) rows"
+            return try FloatBuffer(count: try ByteCount.product(capacity, width, what), for: what)
+        }
+        input = try rows(network.inputs, "the inputs")
+        labels = try rows(labelWidth, "the labels")
+        var preActivations: [FloatBuffer] = []
+        var activations: [FloatBuffer] = []
+        var deltas: [FloatBuffer] = []
+        for (index, layer) in network.layouts.enumerated() {
+            preActivations.append(try rows(layer.units, "the outputs of layer \(index)"))
+            activations.append(try rows(layer.units, "the activations of layer \(index)"))
+            deltas.append(try rows(layer.units, "the gradients of layer \(index)"))
+        }
+        self.preActivations = preActivations
+        self.activations = activations
+        self.deltas = deltas
         let keepsPacks = training && network.updatesLayerByLayer
-        packedKernels = network.layouts.map { layer in
+        packedKernels = try network.layouts.enumerated().map { index, layer in
             let size = keepsPacks ? Kernels.packedSize(rows: capacity, inputs: layer.inputs, units: layer.units) : 0
-            return size > 0 ? FloatBuffer(count: size) : nil
+            return size > 0 ? try FloatBuffer(count: size, for: "the packed kernel of layer \(index)") : nil
         }
-        let dropsBefore = network.layouts.indices.map { index in
-            training && network.dropouts.contains { $0.position == index }
-        }
-        masks = training ? network.dropouts.map { site in
+        masks = training ? try network.dropouts.map { site in
             // A site after the last layer is not trained (compile refuses it): no room for it.
-            FloatBuffer(count: site.position < network.layouts.count ? capacity * network.layouts[site.position].inputs : 0)
+            let width = site.position < network.layouts.count ? network.layouts[site.position].inputs : 0
+            return try rows(width, "the Dropout mask before layer \(site.position)")
         } : []
-        droppedInputs = network.layouts.indices.map { index in
-            dropsBefore[index] ? FloatBuffer(count: capacity * network.layouts[index].inputs) : nil
+        droppedInputs = try network.layouts.enumerated().map { index, layer in
+            let drops = training && network.dropouts.contains { $0.position == index }
+            return drops ? try rows(layer.inputs, "the dropped inputs of layer \(index)") : nil
         }
-        transposedInputs = network.layouts.map { layer in
+        transposedInputs = try network.layouts.enumerated().map { index, layer in
             let transposes = keepsPacks && layer.units > 1 && Kernels.level != ANNEAL_KERNELS_PORTABLE
                 && anneal_kernels_product_is_shared(Kernels.level, layer.inputs, layer.units, capacity)
-            return transposes ? FloatBuffer(count: layer.inputs * capacity) : nil
+            return transposes ? try rows(layer.inputs, "the transposed inputs of layer \(index)") : nil
         }
     }
 

@@ -16,7 +16,7 @@ extension Sequential {
     /// on any error the model keeps its weights.
     public func setWeights(_ tensors: [WeightTensor]) throws {
         guard let network else {
-            throw AnnealError.invalidState("the model is not built yet: give the first layer an inputDimension or call build(inputDimension:)")
+            throw AnnealError.invalidState("the model is not built yet: give its first layer an input_dim, or build it for an input width first")
         }
         let expected = weightShapes
         guard tensors.count == expected.count else {
@@ -55,7 +55,12 @@ extension Sequential {
     /// leaves the model's weights as they were.
     public func loadWeights(from path: String) throws {
         let tensors = try WeightsFile.read(from: path)
-        try setWeights(tensors)
+        do {
+            try setWeights(tensors)
+        } catch let error as AnnealError {
+            // Every load error names its file: a NaN or a foreign shape inside it too.
+            throw AnnealError(error.kind, "\(path): \(error.message)")
+        }
     }
 }
 
@@ -65,7 +70,7 @@ extension Sequential {
     public func lossGradients(_ x: Matrix, _ y: Matrix) throws -> (loss: Double, gradients: [WeightTensor]) {
         let (network, _, loss) = try compiledNetwork(inputDimension: x.columns)
         try checkData(x, y, network: network, loss: loss, role: "gradient")
-        let workspace = Workspace(network: network, capacity: x.rows, labelWidth: y.columns)
+        let workspace = try Workspace(network: network, capacity: x.rows, labelWidth: y.columns)
         workspace.load(x: x, y: y, start: 0, count: x.rows)
         network.forward(workspace, rows: x.rows)
         let last = network.layouts.count - 1

@@ -79,7 +79,13 @@ public final class Sequential {
         layers.append(layer)
         stack.append(.dense(layer))
         if let inputs = layers[0].inputDimension {
-            try build(inputDimension: inputs)
+            do {
+                try build(inputDimension: inputs)
+            } catch {
+                layers.removeLast()  // a layer whose weights cannot be made is not added
+                stack.removeLast()
+                throw error
+            }
         }
     }
 
@@ -129,20 +135,30 @@ public final class Sequential {
             }
             if network.layouts.count == layers.count { return }
         }
+        // Every size checked: units and widths come from the caller, and a product past Int.max would
+        // otherwise wrap into a small allocation.
         var layouts: [LayerLayout] = []
         var offset = 0
         var width = inputDimension
-        for layer in layers {
+        var largest = (index: 0, inputs: 0, units: 0, count: 0)
+        for (index, layer) in layers.enumerated() {
             let kernelOffset = offset
-            offset += width * layer.units
+            let what = "the kernel of layer \(index)"
+            let kernel = try ByteCount.product(width, layer.units, what)
+            _ = try ByteCount.of(kernel, MemoryLayout<Float>.stride, "\(what) (\(width) x \(layer.units) floats)")
+            if kernel > largest.count { largest = (index, width, layer.units, kernel) }
+            offset = try ByteCount.sum(offset, kernel, "the model's parameters")
             let biasOffset: Int? = layer.useBias ? offset : nil
-            if layer.useBias { offset += layer.units }
+            if layer.useBias { offset = try ByteCount.sum(offset, layer.units, "the model's parameters") }
             layouts.append(LayerLayout(
                 inputs: width, units: layer.units, activation: layer.activation,
                 kernelOffset: kernelOffset, biasOffset: biasOffset))
             width = layer.units
         }
-        let grown = Network(layouts: layouts, dropouts: dropoutSites)
+        let largestBytes = largest.count * MemoryLayout<Float>.stride
+        let grown = try Network(
+            layouts: layouts, dropouts: dropoutSites, count: offset,
+            for: "the model's \(offset) parameters (the kernel of layer \(largest.index), \(largest.inputs) x \(largest.units) floats, needs \(largestBytes) bytes)")
         // Keep the weights already created; initialise only the new layers, in order.
         let kept = network?.layouts.count ?? 0
         if let network { grown.parameters.base.update(from: network.parameters.base, count: network.parameters.count) }
@@ -207,12 +223,13 @@ public final class Sequential {
 
     /// A workspace for batches of up to `capacity` rows (for training, or not: see `Workspace.init`), reused
     /// while it fits.
-    func workspace(network: Network, capacity: Int, labelWidth: Int, training: Bool = false) -> Workspace {
+    func workspace(network: Network, capacity: Int, labelWidth: Int, training: Bool = false) throws -> Workspace {
         if let cachedWorkspace, cachedWorkspace.capacity == capacity, cachedWorkspace.labelWidth == labelWidth,
            cachedWorkspace.training == training {
             return cachedWorkspace
         }
-        let fresh = Workspace(network: network, capacity: capacity, labelWidth: labelWidth, training: training)
+        cachedWorkspace = nil  // its memory is given back before the new one is asked for
+        let fresh = try Workspace(network: network, capacity: capacity, labelWidth: labelWidth, training: training)
         cachedWorkspace = fresh
         return fresh
     }
@@ -254,26 +271,37 @@ public final class Sequential {
 
     /// The model's outputs for every row of `x`, computed `batchSize` rows at a time.
     public func predict(_ x: Matrix, batchSize: Int = 32) throws -> Matrix {
+        guard let last = layers.last else { throw AnnealError.invalidState("the model has no layers") }
+        let count = try ByteCount.product(x.rows, last.units, "the predictions")
+        let what = "the predictions (\(x.rows) rows x \(last.units) outputs)"
+        try ByteCount.probe(try ByteCount.of(count, MemoryLayout<Float>.stride, what), what)
+        var result = [Float](repeating: 0, count: count)
+        try result.withUnsafeMutableBufferPointer { try predict(x, batchSize: batchSize, into: $0) }
+        return Matrix(uncheckedRows: x.rows, columns: last.units, values: result)
+    }
+
+    /// `predict` into `out`, which holds `x.rows * units` floats (checked by the caller: the C library
+    /// writes straight into its caller's buffer, so a big prediction is not held twice).
+    func predict(_ x: Matrix, batchSize: Int, into out: UnsafeMutableBufferPointer<Float>) throws {
         guard !layers.isEmpty else { throw AnnealError.invalidState("the model has no layers") }
         try Self.checkBatchSize(batchSize)
         try build(inputDimension: x.columns)
         guard let network else { throw AnnealError.invalidState("the model has no layers") }
         try checkData(x, nil, network: network, loss: nil, role: "predict")
-        let capacity = min(batchSize, x.rows)
-        let workspace = self.workspace(network: network, capacity: capacity, labelWidth: loss?.labelWidth(units: network.outputs) ?? 1)
         let units = network.outputs
-        var result = [Float](repeating: 0, count: x.rows * units)
+        guard let base = out.baseAddress, out.count >= x.rows * units else {
+            throw AnnealError.shapeMismatch("predict needs room for \(x.rows) x \(units) outputs, received \(out.count)")
+        }
+        let capacity = min(batchSize, x.rows)
+        let workspace = try self.workspace(network: network, capacity: capacity, labelWidth: loss?.labelWidth(units: network.outputs) ?? 1)
         var start = 0
         while start < x.rows {
             let count = min(capacity, x.rows - start)
             workspace.load(x: x, y: nil, start: start, count: count)
             network.forward(workspace, rows: count)
-            result.withUnsafeMutableBufferPointer { out in
-                (out.baseAddress! + start * units).update(from: workspace.activations[network.layouts.count - 1].base, count: count * units)
-            }
+            (base + start * units).update(from: workspace.activations[network.layouts.count - 1].base, count: count * units)
             start += count
         }
-        return Matrix(uncheckedRows: x.rows, columns: units, values: result)
     }
 
     /// The loss and metrics over `x`, `y`, as Keras's `evaluate` returns them (`loss` first, then metrics).
@@ -281,7 +309,7 @@ public final class Sequential {
         try Self.checkBatchSize(batchSize)
         let (network, _, loss) = try compiledNetwork(inputDimension: x.columns)
         try checkData(x, y, network: network, loss: loss, role: "evaluate")
-        let totals = measure(x, y, rows: 0..<x.rows, batchSize: batchSize, network: network, loss: loss)
+        let totals = try measure(x, y, rows: 0..<x.rows, batchSize: batchSize, network: network, loss: loss)
         var logs = Logs()
         logs["loss"] = Double(totals[0])
         for (index, metric) in metrics.enumerated() { logs[metric.name] = Double(totals[index + 1]) }
@@ -294,8 +322,8 @@ public final class Sequential {
     func measure(
         _ x: Matrix, _ y: Matrix, rows: Range<Int>, batchSize: Int, network: Network, loss: Loss,
         workspace given: Workspace? = nil
-    ) -> [Float] {
-        let workspace = given ?? self.workspace(network: network, capacity: min(batchSize, rows.count), labelWidth: y.columns)
+    ) throws -> [Float] {
+        let workspace = try given ?? self.workspace(network: network, capacity: min(batchSize, rows.count), labelWidth: y.columns)
         return Self.measure(x, y, rows: rows, network: network, loss: loss, metrics: metrics, workspace: workspace)
     }
 

@@ -59,7 +59,6 @@ public final class TrainingSession {
         self.model = model
         self.network = network
         self.optimizer = optimizer
-        optimizer.prepare(parameterCount: network.parameters.count)
         self.loss = loss
         self.batchSize = batchSize
         self.shuffle = shuffle
@@ -87,12 +86,17 @@ public final class TrainingSession {
             validationRows = 0
         }
 
+        try ByteCount.probe(try ByteCount.of(trainingRows, MemoryLayout<Int>.stride, "the batch order"),
+                            "the batch order of \(trainingRows) rows")
         order = Array(0..<trainingRows)
         generator = SeededGenerator(seed: seed ?? model.generator.nextSeed())
         metricTotals = [Float](repeating: 0, count: model.metrics.count)
         metrics = model.metrics.map(\.metric)
-        workspace = model.workspace(
+        workspace = try model.workspace(
             network: network, capacity: min(batchSize, trainingRows), labelWidth: y.columns, training: true)
+        // Asked for now, not at the first update, so that a model too big for its optimizer's state fails here
+        // and no step allocates.
+        try optimizer.prepare(parameterCount: network.parameters.count)
     }
 
     /// Updates per epoch: `ceil(trainingRows / batchSize)`.
@@ -120,10 +124,10 @@ public final class TrainingSession {
     /// Trains on batch `index` of the current epoch (0-based): forward, loss, backward, one optimizer update.
     public func trainBatch(_ index: Int) throws {
         guard index >= 0, index < batchCount else {
-            throw AnnealError.invalidArgument("batch index \(index) is outside [0, \(batchCount)) for this epoch")
+            throw AnnealError.invalidArgument("index must be in [0, \(batchCount)), the epoch's batches. Received: index=\(index)")
         }
         // The caller may have changed the weights since the last step.
-        trainStep(index, packedKernelsAreCurrent: false)
+        try trainStep(index, packedKernelsAreCurrent: false)
     }
 
     /// Trains every batch of a fresh epoch and returns its logs (training values only).
@@ -132,14 +136,14 @@ public final class TrainingSession {
         // Nothing runs between these steps: after the first, the packed kernels its update wrote (if it writes
         // them) are current.
         for index in 0..<batchCount {
-            trainStep(index, packedKernelsAreCurrent: index > 0 && optimizer.updatesPackedKernels)
+            try trainStep(index, packedKernelsAreCurrent: index > 0 && optimizer.updatesPackedKernels)
         }
         return runningLogs()
     }
 
     /// Batch `index`'s step (a valid index). `packedKernelsAreCurrent`: nothing has changed the parameters since
     /// the last step's update (see `Network.forward`).
-    private func trainStep(_ index: Int, packedKernelsAreCurrent: Bool) {
+    private func trainStep(_ index: Int, packedKernelsAreCurrent: Bool) throws {
         let start = index * batchSize
         let rows = min(batchSize, trainingRows - start)
         order.withUnsafeBufferPointer { workspace.gather(x: x, y: y, order: $0, start: start, count: rows) }
@@ -155,7 +159,7 @@ public final class TrainingSession {
                 a: workspace.activations[last].base, y: workspace.labels.base, rows: rows, units: units)
         }
         rowsSeen += rows
-        optimizer.trainStep(network: network, workspace: workspace, rows: rows)
+        try optimizer.trainStep(network: network, workspace: workspace, rows: rows)
         batchesDone += 1
     }
 
@@ -202,7 +206,7 @@ public final class TrainingSession {
         let begun = monotonicSeconds()
         let width = epochValueCount
         let trainingValues = 1 + metricTotals.count
-        let task = overlappingValidation()
+        let task = try overlappingValidation()
         var validating = false  // the task is posted to the helper thread
         defer { if validating { anneal_kernels_task_finish() } }
         var trained = 0
@@ -229,15 +233,15 @@ public final class TrainingSession {
     /// The validation loss then metrics for the current weights, on this thread; nil without validation data.
     private func validationTotals() -> [Float]? {
         guard let validation else { return nil }
-        return model.measure(validation.x, validation.y, rows: validation.rows, batchSize: batchSize,
-                             network: network, loss: loss, workspace: workspace)
+        return Sequential.measure(validation.x, validation.y, rows: validation.rows, network: network, loss: loss,
+                                  metrics: model.metrics, workspace: workspace)
     }
 
     /// The task that validates beside the training thread, made on first use; nil without validation data or
     /// when the model's products and updates use the helper thread themselves.
-    private func overlappingValidation() -> ValidationTask? {
+    private func overlappingValidation() throws -> ValidationTask? {
         if validationTask == nil, let validation, validationCanOverlap {
-            validationTask = ValidationTask(model: model, network: network, loss: loss, x: validation.x, y: validation.y,
+            validationTask = try ValidationTask(model: model, network: network, loss: loss, x: validation.x, y: validation.y,
                                             rows: validation.rows, batchSize: batchSize)
         }
         return validationTask
@@ -286,13 +290,14 @@ final class ValidationTask {
     let rows: Range<Int>
     private var out: UnsafeMutablePointer<Double>?
 
-    init(model: Sequential, network trained: Network, loss: Loss, x: Matrix, y: Matrix, rows: Range<Int>, batchSize: Int) {
+    init(model: Sequential, network trained: Network, loss: Loss, x: Matrix, y: Matrix, rows: Range<Int>, batchSize: Int) throws {
         // Metric and layer arrays of its own (copied, not sharing a buffer), so that the two threads do not
         // touch the same reference counts every batch. The data is shared: it is read-only, and may be big.
         metrics = model.metrics.map { CompiledMetric(name: $0.name, metric: $0.metric) }
-        network = Network(layouts: trained.layouts.map { $0 })
+        network = try Network(layouts: trained.layouts.map { $0 }, count: trained.parameters.count,
+                              for: "a copy of the model's \(trained.parameters.count) parameters for validation")
         // Not the model's cached workspace: the session trains in that one. Batches of the session's size.
-        workspace = Workspace(network: network, capacity: min(batchSize, rows.count), labelWidth: y.columns)
+        workspace = try Workspace(network: network, capacity: min(batchSize, rows.count), labelWidth: y.columns)
         self.loss = loss
         self.x = x
         self.y = y

@@ -41,34 +41,66 @@ func check(_ condition: Bool, _ message: @autoclosure () -> String) throws {
 /// Allocations above this many bytes are tried with malloc first, so that an impossible size is a status.
 private let probeThreshold = 1 << 26
 
-/// Refuses up front an allocation of `count` elements of `stride` bytes that cannot succeed.
+/// Refuses up front an allocation of `count` elements of `stride` bytes that cannot succeed: the copies of a
+/// caller's arrays are Swift arrays, whose refused allocation would end the process.
 func reserve(_ count: Int, of stride: Int, _ what: String) throws {
     let (bytes, overflow) = count.multipliedReportingOverflow(by: stride)
-    guard !overflow, bytes <= Int.max / 4 else {
-        throw CAPIError(ANNEAL_E_OUT_OF_MEMORY, "\(what) needs \(count) elements of \(stride) bytes: more than can be allocated")
+    guard !overflow else {
+        throw CAPIError(ANNEAL_E_OUT_OF_MEMORY, "a copy of \(what): \(count) elements of \(stride) bytes, more bytes than an address can count")
     }
     guard bytes > probeThreshold else { return }
     guard let probe = malloc(bytes) else {
-        throw CAPIError(ANNEAL_E_OUT_OF_MEMORY, "\(what) needs \(bytes) bytes, which could not be allocated")
+        throw CAPIError(ANNEAL_E_OUT_OF_MEMORY, "could not allocate \(bytes) bytes for a copy of \(what)")
     }
     free(probe)
 }
 
-/// `rows * columns`, checked: positive sizes and no overflow.
-func elementCount(rows: Int64, columns: Int32, _ name: String) throws -> Int {
-    try check(rows >= 1, "\(name): rows must be at least 1. Received: rows=\(rows)")
-    try check(columns >= 1, "\(name): columns must be at least 1. Received: columns=\(columns)")
+/// `rows * columns`, checked: positive sizes and no overflow. `rowsName` and `columnsName` are the C
+/// arguments ("rows", "cols"), `name` the array's.
+func elementCount(rows: Int64, columns: Int32, _ name: String, rowsName: String = "rows",
+                  columnsName: String = "cols") throws -> Int {
+    try check(rows >= 1, "\(rowsName) must be at least 1. Received: \(rowsName)=\(rows)")
+    try check(columns >= 1, "\(columnsName) must be at least 1. Received: \(columnsName)=\(columns)")
     let (count, overflow) = Int(rows).multipliedReportingOverflow(by: Int(columns))
-    try check(!overflow, "\(name): rows * columns overflows (\(rows) x \(columns))")
+    let bytesOverflow = count.multipliedReportingOverflow(by: MemoryLayout<Float>.stride).overflow
+    try check(!overflow && !bytesOverflow,
+              "\(name) is \(rowsName) x \(columnsName) = \(rows) x \(columns) floats: more bytes than an address can count")
     return count
 }
 
-/// A copy of a caller's row-major float matrix.
-func matrix(_ pointer: UnsafePointer<Float>?, rows: Int64, columns: Int32, _ name: String) throws -> Matrix {
-    let count = try elementCount(rows: rows, columns: columns, name)
+/// A copy of a caller's row-major float matrix, checked by `elementCount` first.
+func matrix(_ pointer: UnsafePointer<Float>?, rows: Int64, columns: Int32, _ name: String, rowsName: String = "rows",
+            columnsName: String = "cols") throws -> Matrix {
+    let count = try elementCount(rows: rows, columns: columns, name, rowsName: rowsName, columnsName: columnsName)
     let base = try required(pointer, name)
     try reserve(count, of: MemoryLayout<Float>.stride, name)
     return try Matrix(rows: Int(rows), columns: Int(columns), values: Array(UnsafeBufferPointer(start: base, count: count)))
+}
+
+/// The sizes a call declares for its arrays, compared with the model's before a byte of them is read:
+/// a wrong width would otherwise make the copy of `rows * cols` floats read past the caller's buffer.
+/// `cols` must equal the model's input width once known; `y_cols`, when given, the label columns its
+/// compiled loss takes (1 for sparse_categorical_crossentropy, one per output otherwise).
+func checkWidths(of model: Sequential, rows: Int64, cols: Int32, yCols: Int32? = nil) throws {
+    try check(rows >= 1, "rows must be at least 1. Received: rows=\(rows)")
+    try check(cols >= 1, "cols must be at least 1. Received: cols=\(cols)")
+    if let inputs = model.inputDimension, Int(cols) != inputs {
+        throw CAPIError(ANNEAL_E_SHAPE_MISMATCH,
+                        "cols must be \(inputs), the model's input width. Received: cols=\(cols)")
+    }
+    guard let yCols else { return }
+    try check(yCols >= 1, "y_cols must be at least 1. Received: y_cols=\(yCols)")
+    if let loss = model.loss, let units = model.layers.last?.units, Int(yCols) != loss.labelWidth(units: units) {
+        throw CAPIError(ANNEAL_E_SHAPE_MISMATCH,
+                        "y_cols must be \(loss.labelWidth(units: units)) for \(loss.rawValue) over \(units) output units. Received: y_cols=\(yCols)")
+    }
+}
+
+/// `ANNEAL_E_INVALID_STATE` unless the model is compiled, in the words of the C call that needs it.
+func checkCompiled(_ model: Sequential, _ function: String) throws {
+    guard model.isCompiled else {
+        throw CAPIError(ANNEAL_E_INVALID_STATE, "the model is not compiled: call anneal_model_compile before \(function)")
+    }
 }
 
 /// Copies `values` into a caller's float buffer of `capacity` elements.

@@ -36,7 +36,7 @@ public func anneal_dataset_create(
     _ out_dataset: UnsafeMutablePointer<OpaquePointer?>?
 ) -> Int32 {
     capiCreate(out_dataset, "out_dataset") {
-        let x = try matrix(features, rows: rows, columns: features_per_row, "features")
+        let x = try matrix(features, rows: rows, columns: features_per_row, "features", columnsName: "features_per_row")
         let y = try matrix(labels, rows: rows, columns: 1, "labels")
         let made = try Dataset(features: x.values, labels: y.values, featureCount: Int(features_per_row), source: "<C arrays>")
         return try Handles.register(DatasetBox(made), .dataset)

@@ -89,7 +89,7 @@ enum Handles {
         }
         guard found.kind == kind else {
             throw CAPIError(ANNEAL_E_INVALID_HANDLE,
-                            "\(argument) is a \(found.kind.typeName), expected a \(kind.typeName)")
+                            "\(argument) is an \(found.kind.typeName) handle, expected an \(kind.typeName) handle")
         }
         return found
     }

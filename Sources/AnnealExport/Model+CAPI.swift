@@ -10,10 +10,17 @@ func withModel<R>(_ handle: OpaquePointer?, _ access: Access = .use, _ body: (Se
     return try Handles.holding([entry], access) { try body(model) }
 }
 
+/// Tries a copy of every weight of `model` (`copies` of them) before one is made: getting, setting, saving
+/// and loading weights copy them into Swift arrays, whose refused allocation would end the process.
+private func reserveWeightCopies(_ model: Sequential, _ copies: Int = 1) throws {
+    let count = model.weightShapes.reduce(0) { $0 + $1.reduce(1, *) }
+    try reserve(count * copies, of: MemoryLayout<Float>.stride, "the model's \(count) weights")
+}
+
 /// The compiled optimizer, or Keras's message.
 private func optimizer(of model: Sequential) throws -> Optimizer {
     guard let optimizer = model.optimizer else {
-        throw CAPIError(ANNEAL_E_INVALID_STATE, "You must call `compile()` before using the model's optimizer (anneal_model_compile).")
+        throw CAPIError(ANNEAL_E_INVALID_STATE, "the model is not compiled, so it has no optimizer: call anneal_model_compile first")
     }
     return optimizer
 }
@@ -66,10 +73,10 @@ public func anneal_model_build(_ model: OpaquePointer?, _ input_dim: Int32) -> I
 
 /// Compiles `model` with the optimizer `make` builds, after checking the loss and metric arguments.
 private func compile(
-    _ model: OpaquePointer?, _ loss: Int32, _ metrics: UnsafePointer<UnsafePointer<CChar>?>?, _ metric_count: Int32,
-    _ make: () throws -> Optimizer
+    function: String, _ model: OpaquePointer?, _ loss: Int32, _ metrics: UnsafePointer<UnsafePointer<CChar>?>?,
+    _ metric_count: Int32, _ make: () throws -> Optimizer
 ) -> Int32 {
-    capiCall {
+    capiCall(function: function) {
         try withModel(model, .restructure) { model in
             let optimizer = try make()
             let lossValue = try decode(loss, lossCodes, "loss")
@@ -89,7 +96,7 @@ public func anneal_model_compile(
     _ model: OpaquePointer?, _ sgd: OpaquePointer?, _ loss: Int32, _ metrics: UnsafePointer<UnsafePointer<CChar>?>?,
     _ metric_count: Int32
 ) -> Int32 {
-    compile(model, loss, metrics, metric_count) {
+    compile(function: #function, model, loss, metrics, metric_count) {
         try Handles.object(sgd, .sgd, as: SGDBox.self, argument: "sgd").makeOptimizer()
     }
 }
@@ -99,7 +106,7 @@ public func anneal_model_compile_optimizer(
     _ model: OpaquePointer?, _ optimizer: OpaquePointer?, _ loss: Int32,
     _ metrics: UnsafePointer<UnsafePointer<CChar>?>?, _ metric_count: Int32
 ) -> Int32 {
-    compile(model, loss, metrics, metric_count) {
+    compile(function: #function, model, loss, metrics, metric_count) {
         try Handles.object(optimizer, .optimizer, as: OptimizerBox.self, argument: "optimizer").make()
     }
 }
@@ -172,6 +179,7 @@ public func anneal_model_get_weight(
 ) -> Int32 {
     capiCall {
         try withModel(model) { model in
+            try reserveWeightCopies(model)
             let tensors = model.getWeights()
             let tensor = tensors[try AnnealExport.index(index, count: tensors.count, "weight")]
             try copyOut(tensor.values, to: buffer, capacity: capacity, "buffer")
@@ -188,6 +196,7 @@ public func anneal_model_set_weight(
             guard model.isBuilt else {
                 throw CAPIError(ANNEAL_E_INVALID_STATE, "the model is not built yet: give the first layer an input_dim or call anneal_model_build")
             }
+            try reserveWeightCopies(model, 2)
             var tensors = model.getWeights()
             let at = try AnnealExport.index(index, count: tensors.count, "weight")
             let base = try required(values, "values")
@@ -203,12 +212,22 @@ public func anneal_model_set_weight(
 
 @c @implementation
 public func anneal_model_save_weights(_ model: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
-    capiCall { try withModel(model) { try $0.saveWeights(to: try string(path, "path")) } }
+    capiCall {
+        try withModel(model) { model in
+            try reserveWeightCopies(model, 2)  // the tensors, then the file's bytes
+            try model.saveWeights(to: try string(path, "path"))
+        }
+    }
 }
 
 @c @implementation
 public func anneal_model_load_weights(_ model: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
-    capiCall { try withModel(model) { try $0.loadWeights(from: try string(path, "path")) } }
+    capiCall {
+        try withModel(model) { model in
+            try reserveWeightCopies(model, 2)  // the file's bytes, then the tensors read from them
+            try model.loadWeights(from: try string(path, "path"))
+        }
+    }
 }
 
 @c @implementation
@@ -218,8 +237,19 @@ public func anneal_model_predict(
 ) -> Int32 {
     capiCall {
         try withModel(model) { model in
+            guard let units = model.layers.last?.units else {
+                throw CAPIError(ANNEAL_E_INVALID_STATE, "the model has no layers: call anneal_model_add_dense first")
+            }
+            try check(batch_size >= 1, "batch_size must be at least 1. Received: batch_size=\(batch_size)")
+            try checkWidths(of: model, rows: rows, cols: cols)
+            _ = try elementCount(rows: rows, columns: cols, "x")
+            let out = try required(out, "out")
+            let (needed, overflow) = Int(rows).multipliedReportingOverflow(by: units)
+            guard !overflow, capacity >= Int64(needed) else {
+                throw CAPIError(ANNEAL_E_BUFFER_TOO_SMALL,
+                                "out holds \(capacity) floats; rows x output_dim = \(rows) x \(units) are needed")
+            }
             let inputs = try matrix(x, rows: rows, columns: cols, "x")
-            _ = try required(out, "out")
             let outputs = try model.predict(inputs, batchSize: Int(batch_size))
             try copyOut(outputs.values, to: out, capacity: capacity, "out")
         }
@@ -234,8 +264,11 @@ public func anneal_model_evaluate(
 ) -> Int32 {
     capiCall {
         try withModel(model) { model in
+            try checkCompiled(model, "anneal_model_evaluate")
+            try check(batch_size >= 1, "batch_size must be at least 1. Received: batch_size=\(batch_size)")
+            try checkWidths(of: model, rows: rows, cols: cols, yCols: y_cols)
             let inputs = try matrix(x, rows: rows, columns: cols, "x")
-            let labels = try matrix(y, rows: rows, columns: y_cols, "y")
+            let labels = try matrix(y, rows: rows, columns: y_cols, "y", columnsName: "y_cols")
             let logs = try model.evaluate(inputs, labels, batchSize: Int(batch_size))
             try copyOut(logs.values, to: out_values, capacity: capacity, count: out_count, "out_values")
         }
@@ -292,9 +325,12 @@ public func anneal_model_fit(
         }
         let rates = try schedule.map { try AnnealExport.schedule($0) }
         let history = try Handles.holding([entry], .restructure) { () throws -> History in
+            try checkCompiled(sequential, "anneal_model_fit")
+            try checkWidths(of: sequential, rows: rows, cols: cols, yCols: y_cols)
+            try check(epochs >= 0, "epochs must be at least 0. Received: epochs=\(epochs)")
             let session = try TrainingSession(
                 model: sequential, x: try matrix(x, rows: rows, columns: cols, "x"),
-                y: try matrix(y, rows: rows, columns: y_cols, "y"), batchSize: Int(batch_size),
+                y: try matrix(y, rows: rows, columns: y_cols, "y", columnsName: "y_cols"), batchSize: Int(batch_size),
                 validationSplit: validation_split, shuffle: shuffle, seed: optionalSeed(shuffle_seed))
             return try runFit(session, modelHandle: model, modelEntry: entry, epochs: epochs, initialEpoch: 0,
                               schedule: rates, callback: callback, userData: user_data)

@@ -14,13 +14,14 @@ final class OptimizerBox {
 }
 
 /// Checks the shared arguments and registers the optimizer `build(rate)` makes (followed by `schedule`'s
-/// rates when one is given), in the shape every constructor shares.
+/// rates when one is given), in the shape every constructor shares. `function` is the C function's name, for
+/// an out-of-memory message.
 private func makeOptimizer(
-    learningRate: Double, decay: Double, schedule: OpaquePointer?, _ numbers: [(Double, String)],
+    function: String, learningRate: Double, decay: Double, schedule: OpaquePointer?, _ numbers: [(Double, String)],
     _ out: UnsafeMutablePointer<OpaquePointer?>?,
     _ build: @escaping (Float) throws -> Optimizer, scheduled: @escaping (any LearningRateSchedule) throws -> Optimizer
 ) -> Int32 {
-    capiCreate(out, "out_optimizer") {
+    capiCreate(function: function, out, "out_optimizer") {
         try finite(learningRate, "learning_rate")
         try finite(decay, "decay")
         for (value, name) in numbers { try finite(value, name) }
@@ -44,7 +45,7 @@ public func anneal_optimizer_adam(
 ) -> Int32 {
     let (b1, b2, eps, d) = (Float(beta_1), Float(beta_2), Float(epsilon), Float(decay))
     return makeOptimizer(
-        learningRate: learning_rate, decay: decay, schedule: schedule,
+        function: #function, learningRate: learning_rate, decay: decay, schedule: schedule,
         [(beta_1, "beta_1"), (beta_2, "beta_2"), (epsilon, "epsilon")], out_optimizer,
         { try Adam(learningRate: $0, beta1: b1, beta2: b2, epsilon: eps, amsgrad: amsgrad, decay: d) },
         scheduled: { try Adam(schedule: $0, beta1: b1, beta2: b2, epsilon: eps, amsgrad: amsgrad, decay: d) })
@@ -57,7 +58,7 @@ public func anneal_optimizer_rmsprop(
 ) -> Int32 {
     let (r, m, eps, d) = (Float(rho), Float(momentum), Float(epsilon), Float(decay))
     return makeOptimizer(
-        learningRate: learning_rate, decay: decay, schedule: schedule,
+        function: #function, learningRate: learning_rate, decay: decay, schedule: schedule,
         [(rho, "rho"), (momentum, "momentum"), (epsilon, "epsilon")], out_optimizer,
         { try RMSprop(learningRate: $0, rho: r, momentum: m, epsilon: eps, centered: centered, decay: d) },
         scheduled: { try RMSprop(schedule: $0, rho: r, momentum: m, epsilon: eps, centered: centered, decay: d) })
@@ -70,7 +71,7 @@ public func anneal_optimizer_adagrad(
 ) -> Int32 {
     let (start, eps, d) = (Float(initial_accumulator_value), Float(epsilon), Float(decay))
     return makeOptimizer(
-        learningRate: learning_rate, decay: decay, schedule: schedule,
+        function: #function, learningRate: learning_rate, decay: decay, schedule: schedule,
         [(initial_accumulator_value, "initial_accumulator_value"), (epsilon, "epsilon")], out_optimizer,
         { try Adagrad(learningRate: $0, initialAccumulatorValue: start, epsilon: eps, decay: d) },
         scheduled: { try Adagrad(schedule: $0, initialAccumulatorValue: start, epsilon: eps, decay: d) })
@@ -83,7 +84,7 @@ public func anneal_optimizer_adadelta(
 ) -> Int32 {
     let (r, eps, d) = (Float(rho), Float(epsilon), Float(decay))
     return makeOptimizer(
-        learningRate: learning_rate, decay: decay, schedule: schedule, [(rho, "rho"), (epsilon, "epsilon")],
+        function: #function, learningRate: learning_rate, decay: decay, schedule: schedule, [(rho, "rho"), (epsilon, "epsilon")],
         out_optimizer,
         { try Adadelta(learningRate: $0, rho: r, epsilon: eps, decay: d) },
         scheduled: { try Adadelta(schedule: $0, rho: r, epsilon: eps, decay: d) })
@@ -96,7 +97,7 @@ public func anneal_optimizer_adamax(
 ) -> Int32 {
     let (b1, b2, eps, d) = (Float(beta_1), Float(beta_2), Float(epsilon), Float(decay))
     return makeOptimizer(
-        learningRate: learning_rate, decay: decay, schedule: schedule,
+        function: #function, learningRate: learning_rate, decay: decay, schedule: schedule,
         [(beta_1, "beta_1"), (beta_2, "beta_2"), (epsilon, "epsilon")], out_optimizer,
         { try Adamax(learningRate: $0, beta1: b1, beta2: b2, epsilon: eps, decay: d) },
         scheduled: { try Adamax(schedule: $0, beta1: b1, beta2: b2, epsilon: eps, decay: d) })

@@ -28,15 +28,26 @@ final class SGDBox {
     }
 }
 
+/// Keras's range checks on the C doubles themselves, so that the message shows the value the caller passed
+/// (narrowed to Float, 1.0000001 would read 1.0).
+private func checkRanges(learningRate: Double?, momentum: Double, decay: Double) throws {
+    if let learningRate {
+        try finite(learningRate, "learning_rate")
+        try check(learningRate >= 0, "learning_rate must be a non-negative finite number. Received: learning_rate=\(learningRate)")
+    }
+    try finite(momentum, "momentum")
+    try check(momentum >= 0 && momentum <= 1, "momentum must be between [0, 1]. Received: momentum=\(momentum)")
+    try finite(decay, "decay")
+    try check(decay >= 0, "decay must be a non-negative number. Received: decay=\(decay)")
+}
+
 @c @implementation
 public func anneal_sgd_create(
     _ learning_rate: Double, _ momentum: Double, _ decay: Double, _ nesterov: Bool,
     _ out_sgd: UnsafeMutablePointer<OpaquePointer?>?
 ) -> Int32 {
     capiCreate(out_sgd, "out_sgd") {
-        try finite(learning_rate, "learning_rate")
-        try finite(momentum, "momentum")
-        try finite(decay, "decay")
+        try checkRanges(learningRate: learning_rate, momentum: momentum, decay: decay)
         let box = try SGDBox(learningRate: learning_rate, schedule: nil, momentum: momentum, decay: decay, nesterov: nesterov)
         return try Handles.register(box, .sgd)
     }
@@ -51,8 +62,7 @@ public func anneal_sgd_create_scheduled(
         let rates = try AnnealExport.schedule(schedule)
         try check(rates.unit == .update,
                   "an SGD schedule is evaluated per update: create it with ANNEAL_UNIT_UPDATE (this one counts epochs; pass epoch schedules to anneal_model_fit or anneal_session_fit)")
-        try finite(momentum, "momentum")
-        try finite(decay, "decay")
+        try checkRanges(learningRate: nil, momentum: momentum, decay: decay)
         let box = try SGDBox(learningRate: 0, schedule: rates, momentum: momentum, decay: decay, nesterov: nesterov)
         return try Handles.register(box, .sgd)
     }

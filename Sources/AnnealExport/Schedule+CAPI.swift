@@ -40,8 +40,8 @@ private func makeSchedule(
 }
 
 /// A caller's int64 list (NULL allowed when empty) as [Int].
-private func integers(_ pointer: UnsafePointer<Int64>?, _ count: Int32, _ name: String) throws -> [Int] {
-    try check(count >= 0, "\(name) count must be non-negative. Received: \(count)")
+private func integers(_ pointer: UnsafePointer<Int64>?, _ count: Int32, _ name: String, _ countName: String) throws -> [Int] {
+    try check(count >= 0, "\(countName) must be non-negative. Received: \(countName)=\(count)")
     if count == 0 { return [] }
     let base = try required(pointer, name)
     return UnsafeBufferPointer(start: base, count: Int(count)).map { Int($0) }
@@ -102,8 +102,8 @@ public func anneal_schedule_piecewise_constant_decay(
     _ value_count: Int32, _ unit: Int32, _ out_schedule: UnsafeMutablePointer<OpaquePointer?>?
 ) -> Int32 {
     makeSchedule(unit, out_schedule) {
-        let bounds = try integers(boundaries, boundary_count, "boundaries")
-        try check(value_count >= 1, "value_count must be at least 1. Received: \(value_count)")
+        let bounds = try integers(boundaries, boundary_count, "boundaries", "boundary_count")
+        try check(value_count >= 1, "value_count must be at least 1. Received: value_count=\(value_count)")
         let rates = Array(UnsafeBufferPointer(start: try required(values, "values"), count: Int(value_count)))
         return try PiecewiseConstantDecay(boundaries: bounds, values: rates)
     }
@@ -155,7 +155,14 @@ public func anneal_schedule_multi_step_lr(
     _ unit: Int32, _ out_schedule: UnsafeMutablePointer<OpaquePointer?>?
 ) -> Int32 {
     makeSchedule(unit, out_schedule) {
-        try MultiStepLR(initialRate: initial_rate, milestones: try integers(milestones, milestone_count, "milestones"), gamma: gamma)
+        let list = try integers(milestones, milestone_count, "milestones", "milestone_count")
+        // The header promises a sorted list (as PyTorch's documentation asks); the core would sort a list out
+        // of order silently, hiding a typo such as {30, 10} meant as {10, 30}.
+        for (i, (previous, next)) in zip(list, list.dropFirst()).enumerated() where next < previous {
+            throw CAPIError(ANNEAL_E_INVALID_ARGUMENT,
+                            "milestones must be sorted (non-decreasing): milestones[\(i + 1)] = \(next) follows milestones[\(i)] = \(previous). Received: milestones=\(list)")
+        }
+        return try MultiStepLR(initialRate: initial_rate, milestones: list, gamma: gamma)
     }
 }
 
@@ -232,7 +239,7 @@ public func anneal_schedule_sequential(
         try check(count >= 1, "count must be at least 1. Received: count=\(count)")
         let handles = UnsafeBufferPointer(start: try required(schedules, "schedules"), count: Int(count))
         let parts = try handles.enumerated().map { try AnnealExport.schedule($1, "schedules[\($0)]") }
-        return try SequentialSchedule(parts, milestones: try integers(milestones, milestone_count, "milestones"))
+        return try SequentialSchedule(parts, milestones: try integers(milestones, milestone_count, "milestones", "milestone_count"))
     }
 }
 

@@ -99,17 +99,20 @@ func runFit(
                                  initialEpoch: Int(initialEpoch))
 }
 
-/// Creates a session on the model behind `model`, holding it meanwhile.
+/// Creates a session on the model behind `model`, holding it meanwhile; `function` is the C function's name.
 private func createSession(
-    _ model: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?,
+    _ function: String, _ model: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?,
     _ make: (Sequential) throws -> TrainingSession
 ) -> Int32 {
-    capiCreate(out, "out_session") {
+    capiCreate(function: function, out, "out_session") {
         let entry = try Handles.entry(model, .model, argument: "model")
         guard let sequential = entry.object as? Sequential else {
             throw CAPIError(ANNEAL_E_INTERNAL, "model handle holds \(type(of: entry.object))")
         }
-        let session = try Handles.holding([entry], .restructure) { try make(sequential) }
+        let session = try Handles.holding([entry], .restructure) { () throws -> TrainingSession in
+            try checkCompiled(sequential, function)
+            return try make(sequential)
+        }
         return try Handles.register(SessionBox(session: session, modelHandle: model, modelEntry: entry), .session)
     }
 }
@@ -120,10 +123,11 @@ public func anneal_session_create(
     _ y_cols: Int32, _ batch_size: Int32, _ validation_split: Double, _ shuffle: Bool,
     _ shuffle_seed: UnsafePointer<UInt64>?, _ out_session: UnsafeMutablePointer<OpaquePointer?>?
 ) -> Int32 {
-    createSession(model, out_session) { sequential in
-        try TrainingSession(
+    createSession("anneal_session_create", model, out_session) { sequential in
+        try checkWidths(of: sequential, rows: rows, cols: cols, yCols: y_cols)
+        return try TrainingSession(
             model: sequential, x: try matrix(x, rows: rows, columns: cols, "x"),
-            y: try matrix(y, rows: rows, columns: y_cols, "y"), batchSize: Int(batch_size),
+            y: try matrix(y, rows: rows, columns: y_cols, "y", columnsName: "y_cols"), batchSize: Int(batch_size),
             validationSplit: validation_split, shuffle: shuffle, seed: optionalSeed(shuffle_seed))
     }
 }
@@ -135,12 +139,14 @@ public func anneal_session_create_with_validation(
     _ batch_size: Int32, _ shuffle: Bool, _ shuffle_seed: UnsafePointer<UInt64>?,
     _ out_session: UnsafeMutablePointer<OpaquePointer?>?
 ) -> Int32 {
-    createSession(model, out_session) { sequential in
-        let validation = (x: try matrix(x_val, rows: val_rows, columns: cols, "x_val"),
-                          y: try matrix(y_val, rows: val_rows, columns: y_cols, "y_val"))
+    createSession("anneal_session_create_with_validation", model, out_session) { sequential in
+        try checkWidths(of: sequential, rows: rows, cols: cols, yCols: y_cols)
+        let validation = (x: try matrix(x_val, rows: val_rows, columns: cols, "x_val", rowsName: "val_rows"),
+                          y: try matrix(y_val, rows: val_rows, columns: y_cols, "y_val", rowsName: "val_rows",
+                                        columnsName: "y_cols"))
         return try TrainingSession(
             model: sequential, x: try matrix(x, rows: rows, columns: cols, "x"),
-            y: try matrix(y, rows: rows, columns: y_cols, "y"), batchSize: Int(batch_size),
+            y: try matrix(y, rows: rows, columns: y_cols, "y", columnsName: "y_cols"), batchSize: Int(batch_size),
             validationData: validation, shuffle: shuffle, seed: optionalSeed(shuffle_seed))
     }
 }

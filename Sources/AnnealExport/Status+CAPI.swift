@@ -32,20 +32,24 @@ func status(of kind: AnnealError.Kind) -> Int32 {
     case .io: ANNEAL_E_IO
     case .parse: ANNEAL_E_PARSE
     case .corruptFile: ANNEAL_E_CORRUPT_FILE
+    case .outOfMemory: ANNEAL_E_OUT_OF_MEMORY
     }
 }
 
 /// Runs an export's body: `ANNEAL_OK` and an empty last error, or the failure's status and message.
-func capiCall(_ body: () throws -> Void) -> Int32 {
+///
+/// `function` is the export's Swift name (`#function` at the export, "anneal_model_build(_:_:)"): an
+/// out-of-memory message starts with its C name, since the core names the request but not the call.
+func capiCall(function: String = #function, _ body: () throws -> Void) -> Int32 {
     do {
         try body()
         LastError.clear()
         return ANNEAL_OK
     } catch let error as CAPIError {
-        LastError.set(error.message)
+        LastError.set(error.status == ANNEAL_E_OUT_OF_MEMORY ? "\(function.prefix { $0 != "(" }): \(error.message)" : error.message)
         return error.status
     } catch let error as AnnealError {
-        LastError.set(error.message)
+        LastError.set(error.kind == .outOfMemory ? "\(function.prefix { $0 != "(" }): \(error.message)" : error.message)
         return status(of: error.kind)
     } catch {
         LastError.set("unexpected error: \(error)")
@@ -55,10 +59,11 @@ func capiCall(_ body: () throws -> Void) -> Int32 {
 
 /// Runs a constructor's body: writes NULL to `out` first, then the new handle on success.
 func capiCreate(
-    _ out: UnsafeMutablePointer<OpaquePointer?>?, _ name: String, _ body: () throws -> OpaquePointer
+    function: String = #function, _ out: UnsafeMutablePointer<OpaquePointer?>?, _ name: String,
+    _ body: () throws -> OpaquePointer
 ) -> Int32 {
     out?.pointee = nil
-    return capiCall {
+    return capiCall(function: function) {
         let out = try required(out, name)
         out.pointee = try body()
     }

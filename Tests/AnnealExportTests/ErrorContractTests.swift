@@ -1,3 +1,4 @@
+import Anneal
 import CAnneal
 import Foundation
 import Testing
@@ -211,7 +212,11 @@ struct ErrorContractTests {
         fails(anneal_model_predict(model, x, -1, 3, 32, &out, 4), ANNEAL_E_INVALID_ARGUMENT, "rows -1")
         fails(anneal_model_predict(model, x, 2, 0, 32, &out, 4), ANNEAL_E_INVALID_ARGUMENT, "cols 0")
         fails(anneal_model_predict(model, x, Int64.max / 2, 3, 32, &out, 4), ANNEAL_E_INVALID_ARGUMENT, "overflowing rows")
-        fails(anneal_model_predict(model, x, 1 << 60 / 3, 3, 32, &out, 4), ANNEAL_E_OUT_OF_MEMORY, "impossible size")
+        // The capacity is checked before anything is read or allocated; a caller that claims room for the
+        // outputs gets the copy of x refused instead.
+        fails(anneal_model_predict(model, x, 1 << 60 / 3, 3, 32, &out, 4), ANNEAL_E_BUFFER_TOO_SMALL, "impossible size, small out")
+        fails(anneal_model_predict(model, x, 1 << 60 / 3, 3, 32, &out, .max), ANNEAL_E_OUT_OF_MEMORY, "impossible size")
+        #expect(Support.lastError.hasPrefix("anneal_model_predict: could not allocate "), "\(Support.lastError)")
         fails(anneal_model_predict(model, x, 2, 3, 0, &out, 4), ANNEAL_E_INVALID_ARGUMENT, "batch size 0")
         fails(anneal_model_predict(model, x, 3, 2, 32, &out, 4), ANNEAL_E_SHAPE_MISMATCH, "2 columns for 3 inputs")
         fails(anneal_model_predict(model, nil, 2, 3, 32, &out, 4), ANNEAL_E_NULL_POINTER, "NULL x")
@@ -277,6 +282,47 @@ struct ErrorContractTests {
         fails(anneal_model_load_weights(model, directory.appendingPathComponent("none.bin").path), ANNEAL_E_IO, "missing file")
         fails(anneal_model_save_weights(model, nil), ANNEAL_E_NULL_POINTER, "NULL path")
         fails(anneal_model_save_weights(model, "/no/such/dir/w.bin"), ANNEAL_E_IO, "unwritable path")
+    }
+
+    @Test("messages use the C functions' argument names and types, and file errors name the file")
+    func messagesInCsWords() throws {
+        var out: OpaquePointer?
+        fails(anneal_schedule_step_decay(0.1, 0.5, 0, 0, &out), ANNEAL_E_INVALID_ARGUMENT, "epochs_drop 0")
+        #expect(Support.lastError == "epochs_drop must be positive. Received: epochs_drop=0.0")
+        fails(anneal_schedule_exponential_decay(0.1, 0, 0.9, false, 0, &out), ANNEAL_E_INVALID_ARGUMENT, "decay_steps 0")
+        #expect(Support.lastError == "decay_steps must be positive. Received: decay_steps=0")
+        fails(anneal_schedule_exponential_decay(-1, 10, 0.9, false, 0, &out), ANNEAL_E_INVALID_ARGUMENT, "initial_rate -1")
+        #expect(Support.lastError.hasPrefix("initial_rate must be"))
+        fails(anneal_schedule_multi_step_lr(0.1, [30, 10], 2, 0.1, 0, &out), ANNEAL_E_INVALID_ARGUMENT, "milestones {30, 10}")
+        #expect(Support.lastError == "milestones must be sorted (non-decreasing): milestones[1] = 10 follows milestones[0] = 30. Received: milestones=[30, 10]")
+        ok(anneal_schedule_multi_step_lr(0.1, [10, 10, 30], 3, 0.5, 0, &out))
+        var rate = 0.0
+        ok(anneal_schedule_rate(out, 10, &rate))
+        #expect(rate == 0.1 * 0.5 * 0.5, "a milestone given twice drops the rate twice, as in PyTorch")
+        anneal_schedule_free(out)
+        fails(anneal_sgd_create(0.1, 1.0000001, 0, false, &out), ANNEAL_E_INVALID_ARGUMENT, "momentum just above 1")
+        #expect(Support.lastError == "momentum must be between [0, 1]. Received: momentum=1.0000001")
+
+        var model: OpaquePointer?
+        ok(anneal_model_create(1, &model))
+        defer { anneal_model_free(model) }
+        var dataset: OpaquePointer?
+        ok(anneal_dataset_create([1, 2], [0], 1, 2, &dataset))
+        defer { anneal_dataset_free(dataset) }
+        var count: Int32 = 0
+        fails(anneal_model_layer_count(dataset, &count), ANNEAL_E_INVALID_HANDLE, "a dataset as a model")
+        #expect(Support.lastError == "model is an anneal_dataset handle, expected an anneal_model handle")
+        fails(anneal_dataset_load_csv(Support.ionosphere, 99, ANNEAL_CSV_HEADER_AUTO, &out), ANNEAL_E_INVALID_ARGUMENT, "label_column 99")
+        #expect(Support.lastError.contains("label_column must be in -35..<35"), "\(Support.lastError)")
+
+        // A weights file holding a NaN: the message names the file, as every other load error does.
+        ok(anneal_model_add_dense(model, 1, ANNEAL_ACTIVATION_LINEAR, ANNEAL_INITIALIZER_ZEROS, ANNEAL_INITIALIZER_ZEROS, true, 2))
+        let directory = try Support.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("nan.bin").path
+        try WeightsFile.write([WeightTensor(shape: [2, 1], values: [1, .nan]), WeightTensor(shape: [1], values: [0])], to: path)
+        fails(anneal_model_load_weights(model, path), ANNEAL_E_NON_FINITE, "NaN in the file")
+        #expect(Support.lastError.hasPrefix("\(path): weight 0 holds nan"), "\(Support.lastError)")
     }
 
     // MARK: Sessions and fit

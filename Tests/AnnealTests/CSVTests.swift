@@ -69,7 +69,7 @@ struct CSVTests {
         // Column 0 holds 0 and 1 only: numeric labels; the g/b column becomes a feature and cannot parse.
         let error = #expect(throws: AnnealError.self) { try Dataset(csvFile: ionospherePath, labelColumn: 0) }
         #expect(error?.kind == .parse)
-        #expect(error?.message == "\(ionospherePath):1:35: expected a number, found \"g\"")
+        #expect(error?.message == "\(ionospherePath):1:35: expected a number, found \"g\" (the first row mixes 33 numbers with text, so it is not taken for a header; if it is one, say that the file has a header)")
     }
 
     // MARK: Labels
@@ -91,7 +91,7 @@ struct CSVTests {
         for column in [3, 40, -4] {
             let error = csvError("1,2,a\n", labelColumn: column)
             #expect(error?.kind == .invalidArgument)
-            #expect(error?.message == "bad.csv: labelColumn must be in -3..<3 for 3 columns. Received: labelColumn=\(column)")
+            #expect(error?.message == "bad.csv: label_column must be in -3..<3 for 3 columns. Received: label_column=\(column)")
         }
     }
 
@@ -150,6 +150,18 @@ struct CSVTests {
         let data = try Dataset(csvText: "1,2,kind\n3,4,cat\n")
         #expect(data.featureNames == nil)
         #expect(data.classNames == ["cat", "kind"])
+    }
+
+    @Test func autoRefusesAFirstRowMixingNumbersAndText() throws {
+        let typo = csvError("1.0,2.O,3,g\n4,5,6,b\n")
+        #expect(typo?.kind == .parse)
+        #expect(typo?.message == "bad.csv:1:2: expected a number, found \"2.O\" (the first row mixes 2 numbers with text, so it is not taken for a header; if it is one, say that the file has a header)")
+        let declared = try Dataset(csvText: "1.0,2.O,3,g\n4,5,6,b\n", header: .present)
+        #expect(declared.featureNames == ["1.0", "2.O", "3"])
+        #expect(declared.rowCount == 1)
+        // Text in the label column alone leaves the row data; text in every feature cell makes a header.
+        #expect(try Dataset(csvText: "1,2,kind\n3,4,cat\n").rowCount == 2)
+        #expect(try Dataset(csvText: "a,b,kind\n3,4,cat\n").featureNames == ["a", "b"])
     }
 
     @Test func headerDeclared() throws {
@@ -251,7 +263,7 @@ struct CSVTests {
         let empty = csvError("1,2,a\n3,,b\n")
         #expect(empty?.message == "bad.csv:2:2: expected a number, found an empty cell")
         let long = csvError("1,\(String(repeating: "x", count: 100)),a\n")
-        #expect(long?.message == "bad.csv:1:2: expected a number, found \"\(String(repeating: "x", count: 40))…\"")
+        #expect(long?.message == "bad.csv:1:2: expected a number, found \"\(String(repeating: "x", count: 40))…\" (the first row mixes 1 number with text, so it is not taken for a header; if it is one, say that the file has a header)")
     }
 
     @Test func nonFiniteFeature() {

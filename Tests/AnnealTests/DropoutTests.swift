@@ -94,7 +94,7 @@ struct DropoutTests {
         try model.add(Dense(1, kernelInitializer: .ones, inputDimension: width))
         try model.compile(optimizer: try SGD(learningRate: 0), loss: .meanSquaredError)
         let network = try #require(model.network)
-        let workspace = Workspace(network: network, capacity: rows, labelWidth: 1, training: true)
+        let workspace = try Workspace(network: network, capacity: rows, labelWidth: 1, training: true)
         workspace.input.base.update(repeating: 1, count: rows * width)
         let scale = 1 / (1 - Float(rate))
         var sum = 0.0
@@ -129,7 +129,7 @@ struct DropoutTests {
         let network = try #require(model.network)
         let loss = try #require(model.loss)
         for (site, state) in zip(network.dropouts, states) { site.generator = state }
-        let workspace = Workspace(network: network, capacity: x.rows, labelWidth: y.columns, training: true)
+        let workspace = try Workspace(network: network, capacity: x.rows, labelWidth: y.columns, training: true)
         workspace.load(x: x, y: y, start: 0, count: x.rows)
         network.forward(workspace, rows: x.rows, training: true)
         let last = network.layouts.count - 1

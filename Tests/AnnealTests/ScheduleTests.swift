@@ -359,25 +359,25 @@ struct ScheduleTests {
     // MARK: - Argument checks
 
     @Test func ratesMustBeFiniteAndNonNegative() {
-        expectInvalidArgument("initialRate must be a finite, non-negative learning rate. Received: initialRate=-0.1") {
+        expectInvalidArgument("initial_rate must be a finite, non-negative learning rate. Received: initial_rate=-0.1") {
             try StepDecay(initialRate: -0.1)
         }
-        expectInvalidArgument("initialRate must be a finite, non-negative learning rate. Received: initialRate=nan") {
+        expectInvalidArgument("initial_rate must be a finite, non-negative learning rate. Received: initial_rate=nan") {
             try ExponentialDecay(initialRate: .nan, decaySteps: 1, decayRate: 0.5)
         }
-        expectInvalidArgument("initialRate must be a finite, non-negative learning rate. Received: initialRate=inf") {
+        expectInvalidArgument("initial_rate must be a finite, non-negative learning rate. Received: initial_rate=inf") {
             try StepLR(initialRate: .infinity, stepSize: 1)
         }
-        expectInvalidArgument("endRate must be a finite, non-negative learning rate. Received: endRate=-1.0") {
+        expectInvalidArgument("end_rate must be a finite, non-negative learning rate. Received: end_rate=-1.0") {
             try PolynomialDecay(initialRate: 0.1, decaySteps: 10, endRate: -1)
         }
-        expectInvalidArgument("warmupTarget must be a finite, non-negative learning rate. Received: warmupTarget=-0.5") {
+        expectInvalidArgument("warmup_target must be a finite, non-negative learning rate. Received: warmup_target=-0.5") {
             try CosineDecay(initialRate: 0, decaySteps: 10, warmupTarget: -0.5, warmupSteps: 2)
         }
-        expectInvalidArgument("etaMin must be a finite, non-negative learning rate. Received: etaMin=-0.001") {
+        expectInvalidArgument("eta_min must be a finite, non-negative learning rate. Received: eta_min=-0.001") {
             try CosineAnnealingLR(initialRate: 0.1, tMax: 10, etaMin: -0.001)
         }
-        expectInvalidArgument("maxRate must be a finite, non-negative learning rate. Received: maxRate=inf") {
+        expectInvalidArgument("max_rate must be a finite, non-negative learning rate. Received: max_rate=inf") {
             try CyclicLR(baseRate: 0.01, maxRate: .infinity)
         }
         expectInvalidArgument("rate must be a finite, non-negative learning rate. Received: rate=-1.0") {
@@ -389,46 +389,46 @@ struct ScheduleTests {
     }
 
     @Test func stepCountsMustBePositive() {
-        expectInvalidArgument("decaySteps must be positive. Received: decaySteps=0") {
+        expectInvalidArgument("decay_steps must be positive. Received: decay_steps=0") {
             try ExponentialDecay(initialRate: 0.1, decaySteps: 0, decayRate: 0.96)
         }
-        expectInvalidArgument("decaySteps must be positive. Received: decaySteps=-5") {
+        expectInvalidArgument("decay_steps must be positive. Received: decay_steps=-5") {
             try InverseTimeDecay(initialRate: 0.1, decaySteps: -5, decayRate: 0.5)
         }
-        expectInvalidArgument("decaySteps must be positive. Received: decaySteps=0") {
+        expectInvalidArgument("decay_steps must be positive. Received: decay_steps=0") {
             try PolynomialDecay(initialRate: 0.1, decaySteps: 0)
         }
-        expectInvalidArgument("decaySteps must be positive. Received: decaySteps=0") {
+        expectInvalidArgument("decay_steps must be positive. Received: decay_steps=0") {
             try CosineDecay(initialRate: 0.1, decaySteps: 0)
         }
-        expectInvalidArgument("warmupSteps must be non-negative. Received: warmupSteps=-1") {
+        expectInvalidArgument("warmup_steps must be non-negative. Received: warmup_steps=-1") {
             try CosineDecay(initialRate: 0.1, decaySteps: 10, warmupTarget: 0.2, warmupSteps: -1)
         }
-        expectInvalidArgument("firstDecaySteps must be positive. Received: firstDecaySteps=0") {
+        expectInvalidArgument("first_decay_steps must be positive. Received: first_decay_steps=0") {
             try CosineDecayRestarts(initialRate: 0.1, firstDecaySteps: 0)
         }
-        expectInvalidArgument("epochsDrop must be positive. Received: epochsDrop=0.0") {
+        expectInvalidArgument("epochs_drop must be positive. Received: epochs_drop=0.0") {
             try StepDecay(epochsDrop: 0)
         }
-        expectInvalidArgument("stepSize must be positive. Received: stepSize=0") {
+        expectInvalidArgument("step_size must be positive. Received: step_size=0") {
             try StepLR(initialRate: 0.1, stepSize: 0)
         }
-        expectInvalidArgument("tMax must be positive. Received: tMax=0") {
+        expectInvalidArgument("t_max must be positive. Received: t_max=0") {
             try CosineAnnealingLR(initialRate: 0.1, tMax: 0)
         }
-        expectInvalidArgument("t0 must be positive. Received: t0=0") {
+        expectInvalidArgument("t_0 must be positive. Received: t_0=0") {
             try CosineAnnealingWarmRestarts(initialRate: 0.1, t0: 0)
         }
-        expectInvalidArgument("totalSteps must be positive. Received: totalSteps=0") {
+        expectInvalidArgument("total_steps must be positive. Received: total_steps=0") {
             try OneCycleLR(maxRate: 0.1, totalSteps: 0)
         }
-        expectInvalidArgument("stepSizeUp must be positive. Received: stepSizeUp=0") {
+        expectInvalidArgument("step_size_up must be positive. Received: step_size_up=0") {
             try CyclicLR(baseRate: 0.01, maxRate: 0.1, stepSizeUp: 0)
         }
-        expectInvalidArgument("stepSizeDown must be non-negative. Received: stepSizeDown=-1") {
+        expectInvalidArgument("step_size_down must be non-negative. Received: step_size_down=-1") {
             try CyclicLR(baseRate: 0.01, maxRate: 0.1, stepSizeDown: -1)
         }
-        expectInvalidArgument("totalIters must be positive. Received: totalIters=0") {
+        expectInvalidArgument("total_iters must be positive. Received: total_iters=0") {
             try LinearLR(initialRate: 0.1, totalIters: 0)
         }
     }
@@ -443,7 +443,7 @@ struct ScheduleTests {
         expectInvalidArgument("drop must be a finite, non-negative number. Received: drop=-0.5") {
             try StepDecay(drop: -0.5)
         }
-        expectInvalidArgument("decayRate must be a finite, non-negative number. Received: decayRate=-0.96") {
+        expectInvalidArgument("decay_rate must be a finite, non-negative number. Received: decay_rate=-0.96") {
             try ExponentialDecay(initialRate: 0.1, decaySteps: 10, decayRate: -0.96)
         }
         expectInvalidArgument("power must be a finite, non-negative number. Received: power=-1.0") {
@@ -455,10 +455,10 @@ struct ScheduleTests {
         expectInvalidArgument("alpha must be between [0, 1]. Received: alpha=-0.1") {
             try CosineDecayRestarts(initialRate: 0.1, firstDecaySteps: 10, alpha: -0.1)
         }
-        expectInvalidArgument("tMul must be at least 1. Received: tMul=0.5") {
+        expectInvalidArgument("t_mul must be at least 1. Received: t_mul=0.5") {
             try CosineDecayRestarts(initialRate: 0.1, firstDecaySteps: 10, tMul: 0.5)
         }
-        expectInvalidArgument("mMul must be a finite, non-negative number. Received: mMul=-1.0") {
+        expectInvalidArgument("m_mul must be a finite, non-negative number. Received: m_mul=-1.0") {
             try CosineDecayRestarts(initialRate: 0.1, firstDecaySteps: 10, mMul: -1)
         }
         expectInvalidArgument("gamma must be a finite, non-negative number. Received: gamma=-0.1") {
@@ -473,28 +473,28 @@ struct ScheduleTests {
         expectInvalidArgument("gamma must be a finite, non-negative number. Received: gamma=-1.0") {
             try CyclicLR(baseRate: 0.01, maxRate: 0.1, mode: .exponentialRange, gamma: -1)
         }
-        expectInvalidArgument("tMult must be at least 1. Received: tMult=0") {
+        expectInvalidArgument("t_mult must be at least 1. Received: t_mult=0") {
             try CosineAnnealingWarmRestarts(initialRate: 0.1, t0: 10, tMult: 0)
         }
-        expectInvalidArgument("pctStart must be between [0, 1]. Received: pctStart=1.5") {
+        expectInvalidArgument("pct_start must be between [0, 1]. Received: pct_start=1.5") {
             try OneCycleLR(maxRate: 0.1, totalSteps: 100, pctStart: 1.5)
         }
-        expectInvalidArgument("divFactor must be positive. Received: divFactor=0.0") {
+        expectInvalidArgument("div_factor must be positive. Received: div_factor=0.0") {
             try OneCycleLR(maxRate: 0.1, totalSteps: 100, divFactor: 0)
         }
-        expectInvalidArgument("finalDivFactor must be positive. Received: finalDivFactor=-10.0") {
+        expectInvalidArgument("final_div_factor must be positive. Received: final_div_factor=-10.0") {
             try OneCycleLR(maxRate: 0.1, totalSteps: 100, finalDivFactor: -10)
         }
         expectInvalidArgument(
-            "pctStart * totalSteps must not be 1: the first phase would have no length. "
-                + "Received: pctStart=0.1, totalSteps=10"
+            "pct_start * total_steps must not be 1: the first phase would have no length. "
+                + "Received: pct_start=0.1, total_steps=10"
         ) {
             try OneCycleLR(maxRate: 0.1, totalSteps: 10, pctStart: 0.1)
         }
-        expectInvalidArgument("startFactor must be greater than 0 and at most 1. Received: startFactor=0.0") {
+        expectInvalidArgument("start_factor must be greater than 0 and at most 1. Received: start_factor=0.0") {
             try LinearLR(initialRate: 0.1, startFactor: 0)
         }
-        expectInvalidArgument("endFactor must be between [0, 1]. Received: endFactor=1.5") {
+        expectInvalidArgument("end_factor must be between [0, 1]. Received: end_factor=1.5") {
             try LinearLR(initialRate: 0.1, endFactor: 1.5)
         }
     }

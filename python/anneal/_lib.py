@@ -13,7 +13,7 @@ from ctypes import POINTER, c_bool, c_char, c_char_p, c_double, c_float, c_int32
 
 from .errors import BY_STATUS, AnnealError, InternalError
 
-SUPPORTED_MAJOR = 0
+SUPPORTED_MAJOR = 1
 
 _here = os.path.dirname(os.path.abspath(__file__))
 _repo = os.path.dirname(os.path.dirname(_here))

@@ -20,7 +20,10 @@ def load_csv(path, label_column=-1, header="auto"):
     Args:
         path: the CSV file.
         label_column: index of the label column (negative counts from the end; default the last).
-        header: ``"auto"`` (detect), ``True``/``"present"`` or ``False``/``"absent"``.
+        header: ``"auto"`` (detect), ``True``/``"present"`` or ``False``/``"absent"``. ``"auto"`` takes the first
+            row for a header when none of its feature cells is a number (and the second row's all are), for
+            data when all are numbers, and raises ``anneal.errors.ParseError`` when it mixes both (most often a
+            data row with a typo): pass ``header=True`` or ``False`` to load such a file.
 
     Returns:
         ``(x, y, class_names)``: features (rows x features, float32 numpy array, or nested lists without

@@ -211,6 +211,24 @@ class Sequential:
         _lib.check(function(self._live_handle(), ctypes.byref(value)))
         return value.value
 
+    def _check_widths(self, x, y=None, what=""):
+        """Keras's shape errors, in Keras's words, before the library sees the arrays (it checks them too, in
+        C's words: cols, y_cols)."""
+        if x.rows == 0:
+            return  # no samples: the library says so, naming rows
+        inputs = self._count(_lib.anneal_model_input_dim)
+        if inputs and x.columns != inputs:
+            raise ShapeMismatchError(
+                f"Input 0 of layer \"sequential\" is incompatible with the layer: expected shape=(None, {inputs}), "
+                f"found shape=(None, {x.columns}): the model expects {inputs} input features, received {x.columns}")
+        if y is None or self.loss is None:
+            return
+        units = self._count(_lib.anneal_model_output_dim)
+        width = 1 if losses.get(self.loss) == losses.get("sparse_categorical_crossentropy") else units
+        if y.columns != width:
+            raise ShapeMismatchError(
+                f"{what}y has {y.columns} columns per row, but {self.loss} with {units} outputs expects {width}")
+
     # --- Building -------------------------------------------------------------------------------------------
     @property
     def layers(self):
@@ -343,6 +361,7 @@ class Sequential:
         x_matrix = _arrays.as_matrix(x, "x")
         y_matrix = _arrays.as_matrix(y, "y")
         _same_rows(x_matrix, y_matrix)
+        self._check_widths(x_matrix, y_matrix)
         validation = None
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
@@ -431,6 +450,7 @@ class Sequential:
 
     def _predict(self, matrix, batch_size):
         handle = self._live_handle()
+        self._check_widths(matrix)
         units = self._count(_lib.anneal_model_output_dim)
         count = matrix.rows * units
         out, pointer = _arrays.float_buffer(count)
@@ -466,6 +486,7 @@ class Sequential:
         xs = _arrays.as_matrix(x, "x")
         ys = _arrays.as_matrix(y, "y")
         _same_rows(xs, ys)
+        self._check_widths(xs, ys)
         progbar = _progbar.Progbar(math.ceil(xs.rows / batch_size), verbose=verbose) if verbose else None
         values = _values(_lib.anneal_model_evaluate, self._live_handle(), xs.pointer, xs.rows, xs.columns,
                          ys.pointer, ys.columns, batch_size)
@@ -498,6 +519,7 @@ class Sequential:
         xs = _arrays.as_matrix(x, "x")
         ys = _arrays.as_matrix(y, "y")
         _same_rows(xs, ys)
+        self._check_widths(xs, ys)
         # One batch of every row, in order; the fixed seed keeps the model's own generator (which shuffles
         # fit's batches) untouched.
         session = _Session(self._live_handle(), xs, ys, max(xs.rows, 1), 0.0, None, False, 0)
@@ -518,6 +540,7 @@ class Sequential:
         xs = _arrays.as_matrix(x, "x")
         ys = _arrays.as_matrix(y, "y")
         _same_rows(xs, ys)
+        self._check_widths(xs, ys)
         values = _values(_lib.anneal_model_evaluate, self._live_handle(), xs.pointer, xs.rows, xs.columns,
                          ys.pointer, ys.columns, max(xs.rows, 1))
         return self._batch_results(xs.rows, values, reset_metrics, return_dict)

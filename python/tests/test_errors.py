@@ -44,6 +44,17 @@ def test_check_maps_statuses_and_uses_the_status_text_without_a_message():
         _lib.check(999)
 
 
+def test_a_layer_no_machine_can_hold_raises_memory_error_and_is_not_added():
+    model = Sequential()
+    # 2^31 - 1 squared floats: more bytes than an address can count, refused before any allocation.
+    with pytest.raises(MemoryError, match="anneal_model_add_dense: the kernel of layer 0") as info:
+        model.add(Dense(2**31 - 1, input_dim=2**31 - 1))
+    assert isinstance(info.value, errors.AnnealMemoryError)
+    assert model.layers == []
+    model.add(Dense(2, input_dim=3))
+    assert model.built
+
+
 # --- Layers, compile, optimizer -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("units", [0, -1, 2.5, "3", None, True])

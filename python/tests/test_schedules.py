@@ -143,6 +143,9 @@ def test_step_lr_drops_one_epoch_after_the_tutorial():
 
 def test_multi_step_lr():
     _check(S.MultiStepLR(0.1, [3, 7, 20], gamma=0.1), lambda e: 0.1 * 0.1 ** sum(1 for m in (3, 7, 20) if m <= e))
+    # Milestones in any order, as PyTorch takes them (it counts them); a repeated one drops the rate twice.
+    _check(S.MultiStepLR(0.1, [20, 3, 7, 3], gamma=0.5),
+           lambda e: 0.1 * 0.5 ** sum(1 for m in (3, 3, 7, 20) if m <= e))
 
 
 def test_exponential_lr():
@@ -272,6 +275,17 @@ def test_unit_override():
 def test_bad_arguments_raise_value_error_naming_them(make, argument):
     with pytest.raises(ValueError, match=argument):
         make()
+
+
+def test_messages_name_this_package_s_arguments():
+    with pytest.raises(ValueError, match=r"^initial_learning_rate must be .* Received: initial_learning_rate=-1.0$"):
+        S.ExponentialDecay(-1.0, 10, 0.5)
+    with pytest.raises(ValueError, match=r"^T_max must be positive. Received: T_max=0$"):
+        S.CosineAnnealingLR(0.1, 0)
+    with pytest.raises(ValueError, match=r"^max_lr must be "):
+        S.OneCycleLR(float("inf"), 10)
+    with pytest.raises(ValueError, match=r"^decay_steps must be positive. Received: decay_steps=0$"):
+        S.ExponentialDecay(0.1, 0, 0.5)
 
 
 def test_library_errors_are_anneal_errors():

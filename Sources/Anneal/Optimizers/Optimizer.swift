@@ -90,16 +90,19 @@ public class Optimizer {
     private var preparedCount: Int?
 
     /// Sizes the state for `parameterCount` parameters, once: a model's parameter count never changes after
-    /// compile. Called when training starts, so that no training step allocates.
-    func prepare(parameterCount: Int) {
+    /// compile. Called when training starts, so that no training step allocates and a model too big for its
+    /// state fails there; throws `AnnealError.outOfMemory` naming the buffer that could not be made.
+    func prepare(parameterCount: Int) throws {
         if preparedCount == parameterCount { return }
-        preparedCount = parameterCount
-        slots = slotNames.map { name in
-            let buffer = FloatBuffer(count: parameterCount)
+        let made = try slotNames.map { name in
+            let buffer = try FloatBuffer(count: parameterCount, for: "the \(self.name) optimizer's \"\(name)\" state (\(parameterCount) floats)")
             let start = initialValue(ofSlot: name)
             if start != 0 { buffer.base.update(repeating: start, count: parameterCount) }
             return buffer
         }
+        // Only once every buffer exists: a failure leaves the optimizer as it was.
+        slots = made
+        preparedCount = parameterCount
     }
 
     /// The names of the state buffers this optimizer keeps (per its settings), in Keras's slot order.
@@ -114,14 +117,15 @@ public class Optimizer {
 
     /// One training step's backward pass and update: computes every gradient, then applies the rule.
     /// (`SGD` overrides it to apply its update inside the backward pass.)
-    func trainStep(network: Network, workspace: Workspace, rows: Int) {
+    func trainStep(network: Network, workspace: Workspace, rows: Int) throws {
         network.backward(workspace, rows: rows)
-        update(parameters: network.parameters.base, gradients: network.gradients.base, count: network.parameters.count)
+        try update(parameters: network.parameters.base, gradients: network.gradients.base, count: network.parameters.count)
     }
 
-    /// One update of `count` parameters by their gradients at the rate in force, then counted.
-    func update(parameters w: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>, count: Int) {
-        prepare(parameterCount: count)
+    /// One update of `count` parameters by their gradients at the rate in force, then counted. Makes the state
+    /// on first use (a training session has made it already, so that its steps allocate nothing).
+    func update(parameters w: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>, count: Int) throws {
+        try prepare(parameterCount: count)
         apply(parameters: w, gradients: g, count: count, rate: effectiveLearningRate)
         iterations += 1
     }

@@ -26,7 +26,7 @@ public final class RMSprop: Optimizer {
                 centered: Bool = false, decay: Float = 0) throws {
         try Optimizer.checkFraction(rho, name: "rho")
         guard momentum.isFinite, momentum >= 0, momentum <= 1 else {
-            throw AnnealError.invalidArgument("momentum must be between [0, 1]. Received: momentum=\(momentum) (of type \(type(of: momentum)))")
+            throw AnnealError.invalidArgument("momentum must be between [0, 1]. Received: momentum=\(momentum)")
         }
         self.rho = rho
         self.momentum = momentum

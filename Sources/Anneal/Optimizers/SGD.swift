@@ -22,7 +22,7 @@ public final class SGD: Optimizer {
     public init(learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false, decay: Float = 0) throws {
         try Optimizer.checkRate(learningRate, name: "learning_rate")
         guard momentum.isFinite, momentum >= 0, momentum <= 1 else {
-            throw AnnealError.invalidArgument("momentum must be between [0, 1]. Received: momentum=\(momentum) (of type \(type(of: momentum)))")
+            throw AnnealError.invalidArgument("momentum must be between [0, 1]. Received: momentum=\(momentum)")
         }
         self.momentum = momentum
         self.nesterov = nesterov
@@ -41,8 +41,8 @@ public final class SGD: Optimizer {
     /// A big model's SGD step writes the packed kernels with the updated weights (`Network.backward`).
     override var updatesPackedKernels: Bool { true }
 
-    override func trainStep(network: Network, workspace: Workspace, rows: Int) {
-        update(parameters: network.parameters) { network.backward(workspace, rows: rows, applying: $0) }
+    override func trainStep(network: Network, workspace: Workspace, rows: Int) throws {
+        try update(parameters: network.parameters) { network.backward(workspace, rows: rows, applying: $0) }
     }
 
     /// The update as one loop over all parameters, given their gradients (what `trainStep` fuses into the
@@ -55,9 +55,10 @@ public final class SGD: Optimizer {
     }
 
     /// Runs `apply` with the next update of `parameters` (which applies it as the gradients come, see
-    /// `Network.backward(_:rows:applying:)`), then counts the update.
-    func update(parameters: FloatBuffer, _ apply: (SGDStep) -> Void) {
-        prepare(parameterCount: parameters.count)
+    /// `Network.backward(_:rows:applying:)`), then counts the update. Makes the velocities on first use (a
+    /// training session has made them already, so that its steps allocate nothing).
+    func update(parameters: FloatBuffer, _ apply: (SGDStep) -> Void) throws {
+        try prepare(parameterCount: parameters.count)
         // Without momentum there is no velocity; the kernels do not read it then.
         let velocity = momentum == 0 ? parameters.base : slot(0)
         apply(SGDStep(rate: effectiveLearningRate, momentum: momentum, nesterov: nesterov, velocity: velocity))

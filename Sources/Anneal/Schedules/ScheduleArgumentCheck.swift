@@ -1,7 +1,9 @@
 /// The argument checks shared by the schedules' initializers.
 ///
-/// Each check throws `AnnealError.invalidArgument` with a Keras-style message naming the argument by its Swift
-/// label and the value received, e.g. `"decaySteps must be positive. Received: decaySteps=0"`.
+/// Each check throws `AnnealError.invalidArgument` with a Keras-style message naming the argument in
+/// snake_case, as Keras, PyTorch and the C library (`anneal.h`) name it, and the value received, e.g.
+/// `"decay_steps must be positive. Received: decay_steps=0"`: the words a C or Python caller passed, and
+/// plain enough for a Swift caller (`decaySteps:`).
 enum ScheduleArgumentCheck {
     /// A learning rate: finite and not negative.
     static func rate(_ value: Double, _ name: String) throws {

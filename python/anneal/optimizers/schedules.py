@@ -7,9 +7,11 @@ count epochs (pass them to ``callbacks.LearningRateScheduler``). ``unit`` says w
 """
 
 import ctypes
+import re
 import weakref
 
 from .. import _lib
+from ..errors import AnnealError
 
 __all__ = [
     "LearningRateSchedule",
@@ -30,12 +32,24 @@ def _unit_code(unit):
     return _UNITS[unit]
 
 
+# The library's messages name the C arguments (anneal.h); where this package's argument has another name
+# (Keras's initial_learning_rate, PyTorch's T_max and max_lr), the message is given that name instead.
+_PYTHON_NAMES = {
+    "initial_rate": "initial_learning_rate", "end_rate": "end_learning_rate", "rate": "learning_rate",
+    "t_max": "T_max", "t_0": "T_0", "t_mult": "T_mult", "max_rate": "max_lr", "base_rate": "base_lr",
+}
+_C_NAME = re.compile(r"\b(" + "|".join(_PYTHON_NAMES) + r")(?= must|=)")
+
+
 class LearningRateSchedule:
     """Base of Anneal's schedules: a handle on a schedule held by the library."""
 
     def __init__(self, constructor, *args, config=None):
         handle = ctypes.c_void_p()
-        _lib.check(constructor(*args, ctypes.byref(handle)))
+        try:
+            _lib.check(constructor(*args, ctypes.byref(handle)))
+        except AnnealError as error:
+            raise type(error)(_C_NAME.sub(lambda m: _PYTHON_NAMES[m.group(1)], str(error))) from None
         self._handle = handle
         self._finalizer = weakref.finalize(self, _lib.anneal_schedule_free, handle)
         self._config = config or {}
@@ -195,7 +209,9 @@ class MultiStepLR(LearningRateSchedule):
     """``initial * gamma ** (number of milestones <= epoch)``."""
 
     def __init__(self, initial_learning_rate, milestones, gamma=0.1, unit=None):
-        milestones = [int(m) for m in milestones]
+        # PyTorch's MultiStepLR counts its milestones (collections.Counter) and so takes them in any order;
+        # the C library wants them sorted, so they are sorted here: the same rates as PyTorch.
+        milestones = sorted(int(m) for m in milestones)
         c_milestones = (ctypes.c_int64 * max(len(milestones), 1))(*milestones)
         super().__init__(_lib.anneal_schedule_multi_step_lr, float(initial_learning_rate), c_milestones,
                          len(milestones), float(gamma), _unit_code(unit),

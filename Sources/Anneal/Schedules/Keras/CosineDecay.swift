@@ -44,11 +44,11 @@ public struct CosineDecay: LearningRateSchedule {
     ///   a negative `warmupSteps` or an `alpha` outside [0, 1].
     public init(initialRate: Double, decaySteps: Int, alpha: Double = 0, warmupTarget: Double? = nil,
                 warmupSteps: Int = 0, unit: ScheduleUnit = .update) throws {
-        try ScheduleArgumentCheck.rate(initialRate, "initialRate")
-        try ScheduleArgumentCheck.positive(decaySteps, "decaySteps")
+        try ScheduleArgumentCheck.rate(initialRate, "initial_rate")
+        try ScheduleArgumentCheck.positive(decaySteps, "decay_steps")
         try ScheduleArgumentCheck.between(alpha, 0, 1, "alpha")
-        if let warmupTarget { try ScheduleArgumentCheck.rate(warmupTarget, "warmupTarget") }
-        try ScheduleArgumentCheck.nonNegative(warmupSteps, "warmupSteps")
+        if let warmupTarget { try ScheduleArgumentCheck.rate(warmupTarget, "warmup_target") }
+        try ScheduleArgumentCheck.nonNegative(warmupSteps, "warmup_steps")
         self.initialRate = initialRate
         self.decaySteps = decaySteps
         self.alpha = alpha

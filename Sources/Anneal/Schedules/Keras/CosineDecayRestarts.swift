@@ -42,12 +42,12 @@ public struct CosineDecayRestarts: LearningRateSchedule {
     ///   `firstDecaySteps`, a `tMul` below 1 or an `alpha` outside [0, 1].
     public init(initialRate: Double, firstDecaySteps: Int, tMul: Double = 2, mMul: Double = 1, alpha: Double = 0,
                 unit: ScheduleUnit = .update) throws {
-        try ScheduleArgumentCheck.rate(initialRate, "initialRate")
-        try ScheduleArgumentCheck.positive(firstDecaySteps, "firstDecaySteps")
+        try ScheduleArgumentCheck.rate(initialRate, "initial_rate")
+        try ScheduleArgumentCheck.positive(firstDecaySteps, "first_decay_steps")
         guard tMul.isFinite, tMul >= 1 else {
-            throw AnnealError.invalidArgument("tMul must be at least 1. Received: tMul=\(tMul)")
+            throw AnnealError.invalidArgument("t_mul must be at least 1. Received: t_mul=\(tMul)")
         }
-        try ScheduleArgumentCheck.nonNegative(mMul, "mMul")
+        try ScheduleArgumentCheck.nonNegative(mMul, "m_mul")
         try ScheduleArgumentCheck.between(alpha, 0, 1, "alpha")
         self.initialRate = initialRate
         self.firstDecaySteps = firstDecaySteps

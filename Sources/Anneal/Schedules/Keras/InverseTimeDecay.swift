@@ -26,9 +26,9 @@ public struct InverseTimeDecay: LearningRateSchedule {
     ///   `decaySteps`.
     public init(initialRate: Double, decaySteps: Int, decayRate: Double, staircase: Bool = false,
                 unit: ScheduleUnit = .update) throws {
-        try ScheduleArgumentCheck.rate(initialRate, "initialRate")
-        try ScheduleArgumentCheck.positive(decaySteps, "decaySteps")
-        try ScheduleArgumentCheck.nonNegative(decayRate, "decayRate")
+        try ScheduleArgumentCheck.rate(initialRate, "initial_rate")
+        try ScheduleArgumentCheck.positive(decaySteps, "decay_steps")
+        try ScheduleArgumentCheck.nonNegative(decayRate, "decay_rate")
         self.initialRate = initialRate
         self.decaySteps = decaySteps
         self.decayRate = decayRate

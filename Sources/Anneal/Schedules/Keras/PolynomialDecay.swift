@@ -37,9 +37,9 @@ public struct PolynomialDecay: LearningRateSchedule {
     ///   `decaySteps`.
     public init(initialRate: Double, decaySteps: Int, endRate: Double = 1e-4, power: Double = 1,
                 cycle: Bool = false, unit: ScheduleUnit = .update) throws {
-        try ScheduleArgumentCheck.rate(initialRate, "initialRate")
-        try ScheduleArgumentCheck.positive(decaySteps, "decaySteps")
-        try ScheduleArgumentCheck.rate(endRate, "endRate")
+        try ScheduleArgumentCheck.rate(initialRate, "initial_rate")
+        try ScheduleArgumentCheck.positive(decaySteps, "decay_steps")
+        try ScheduleArgumentCheck.rate(endRate, "end_rate")
         try ScheduleArgumentCheck.nonNegative(power, "power")
         self.initialRate = initialRate
         self.decaySteps = decaySteps

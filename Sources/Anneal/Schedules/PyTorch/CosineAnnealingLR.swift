@@ -29,9 +29,9 @@ public struct CosineAnnealingLR: LearningRateSchedule {
     ///   - unit: What `step` counts.
     /// - Throws: `AnnealError.invalidArgument` for a negative or non-finite rate, or a non-positive `tMax`.
     public init(initialRate: Double, tMax: Int, etaMin: Double = 0, unit: ScheduleUnit = .epoch) throws {
-        try ScheduleArgumentCheck.rate(initialRate, "initialRate")
-        try ScheduleArgumentCheck.positive(tMax, "tMax")
-        try ScheduleArgumentCheck.rate(etaMin, "etaMin")
+        try ScheduleArgumentCheck.rate(initialRate, "initial_rate")
+        try ScheduleArgumentCheck.positive(tMax, "t_max")
+        try ScheduleArgumentCheck.rate(etaMin, "eta_min")
         self.initialRate = initialRate
         self.tMax = tMax
         self.etaMin = etaMin

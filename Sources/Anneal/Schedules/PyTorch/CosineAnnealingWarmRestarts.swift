@@ -35,12 +35,12 @@ public struct CosineAnnealingWarmRestarts: LearningRateSchedule {
     /// - Throws: `AnnealError.invalidArgument` for a negative or non-finite rate, a non-positive `t0` or a
     ///   `tMult` below 1.
     public init(initialRate: Double, t0: Int, tMult: Int = 1, etaMin: Double = 0, unit: ScheduleUnit = .epoch) throws {
-        try ScheduleArgumentCheck.rate(initialRate, "initialRate")
-        try ScheduleArgumentCheck.positive(t0, "t0")
+        try ScheduleArgumentCheck.rate(initialRate, "initial_rate")
+        try ScheduleArgumentCheck.positive(t0, "t_0")
         guard tMult >= 1 else {
-            throw AnnealError.invalidArgument("tMult must be at least 1. Received: tMult=\(tMult)")
+            throw AnnealError.invalidArgument("t_mult must be at least 1. Received: t_mult=\(tMult)")
         }
-        try ScheduleArgumentCheck.rate(etaMin, "etaMin")
+        try ScheduleArgumentCheck.rate(etaMin, "eta_min")
         self.initialRate = initialRate
         self.t0 = t0
         self.tMult = tMult

@@ -55,10 +55,10 @@ public struct CyclicLR: LearningRateSchedule {
     ///   `stepSizeUp` or a negative `stepSizeDown`.
     public init(baseRate: Double, maxRate: Double, stepSizeUp: Int = 2000, stepSizeDown: Int? = nil,
                 mode: Mode = .triangular, gamma: Double = 1, unit: ScheduleUnit = .update) throws {
-        try ScheduleArgumentCheck.rate(baseRate, "baseRate")
-        try ScheduleArgumentCheck.rate(maxRate, "maxRate")
-        try ScheduleArgumentCheck.positive(stepSizeUp, "stepSizeUp")
-        if let stepSizeDown { try ScheduleArgumentCheck.nonNegative(stepSizeDown, "stepSizeDown") }
+        try ScheduleArgumentCheck.rate(baseRate, "base_rate")
+        try ScheduleArgumentCheck.rate(maxRate, "max_rate")
+        try ScheduleArgumentCheck.positive(stepSizeUp, "step_size_up")
+        if let stepSizeDown { try ScheduleArgumentCheck.nonNegative(stepSizeDown, "step_size_down") }
         try ScheduleArgumentCheck.nonNegative(gamma, "gamma")
         self.baseRate = baseRate
         self.maxRate = maxRate

@@ -22,7 +22,7 @@ public struct ExponentialLR: LearningRateSchedule {
     ///   - unit: What `step` counts.
     /// - Throws: `AnnealError.invalidArgument` for a negative or non-finite rate or `gamma`.
     public init(initialRate: Double, gamma: Double, unit: ScheduleUnit = .epoch) throws {
-        try ScheduleArgumentCheck.rate(initialRate, "initialRate")
+        try ScheduleArgumentCheck.rate(initialRate, "initial_rate")
         try ScheduleArgumentCheck.nonNegative(gamma, "gamma")
         self.initialRate = initialRate
         self.gamma = gamma

@@ -25,13 +25,13 @@ public struct LinearLR: LearningRateSchedule {
     ///   a non-positive `totalIters`.
     public init(initialRate: Double, startFactor: Double = 1.0 / 3, endFactor: Double = 1, totalIters: Int = 5,
                 unit: ScheduleUnit = .epoch) throws {
-        try ScheduleArgumentCheck.rate(initialRate, "initialRate")
+        try ScheduleArgumentCheck.rate(initialRate, "initial_rate")
         guard startFactor > 0, startFactor <= 1 else {
             throw AnnealError.invalidArgument(
-                "startFactor must be greater than 0 and at most 1. Received: startFactor=\(startFactor)")
+                "start_factor must be greater than 0 and at most 1. Received: start_factor=\(startFactor)")
         }
-        try ScheduleArgumentCheck.between(endFactor, 0, 1, "endFactor")
-        try ScheduleArgumentCheck.positive(totalIters, "totalIters")
+        try ScheduleArgumentCheck.between(endFactor, 0, 1, "end_factor")
+        try ScheduleArgumentCheck.positive(totalIters, "total_iters")
         self.initialRate = initialRate
         self.startFactor = startFactor
         self.endFactor = endFactor

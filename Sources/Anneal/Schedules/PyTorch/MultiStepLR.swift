@@ -29,7 +29,7 @@ public struct MultiStepLR: LearningRateSchedule {
     /// - Throws: `AnnealError.invalidArgument` for a negative or non-finite rate or `gamma`, or a negative
     ///   milestone.
     public init(initialRate: Double, milestones: [Int], gamma: Double = 0.1, unit: ScheduleUnit = .epoch) throws {
-        try ScheduleArgumentCheck.rate(initialRate, "initialRate")
+        try ScheduleArgumentCheck.rate(initialRate, "initial_rate")
         if milestones.contains(where: { $0 < 0 }) {
             throw AnnealError.invalidArgument(
                 "milestones must be non-negative. Received: milestones=\(milestones)")

@@ -58,15 +58,15 @@ public struct OneCycleLR: LearningRateSchedule {
     public init(maxRate: Double, totalSteps: Int, pctStart: Double = 0.3, annealStrategy: AnnealStrategy = .cosine,
                 divFactor: Double = 25, finalDivFactor: Double = 1e4, threePhase: Bool = false,
                 unit: ScheduleUnit = .update) throws {
-        try ScheduleArgumentCheck.rate(maxRate, "maxRate")
-        try ScheduleArgumentCheck.positive(totalSteps, "totalSteps")
-        try ScheduleArgumentCheck.between(pctStart, 0, 1, "pctStart")
-        try ScheduleArgumentCheck.positive(divFactor, "divFactor")
-        try ScheduleArgumentCheck.positive(finalDivFactor, "finalDivFactor")
+        try ScheduleArgumentCheck.rate(maxRate, "max_rate")
+        try ScheduleArgumentCheck.positive(totalSteps, "total_steps")
+        try ScheduleArgumentCheck.between(pctStart, 0, 1, "pct_start")
+        try ScheduleArgumentCheck.positive(divFactor, "div_factor")
+        try ScheduleArgumentCheck.positive(finalDivFactor, "final_div_factor")
         guard pctStart * Double(totalSteps) != 1 else {
             throw AnnealError.invalidArgument(
-                "pctStart * totalSteps must not be 1: the first phase would have no length. "
-                    + "Received: pctStart=\(pctStart), totalSteps=\(totalSteps)")
+                "pct_start * total_steps must not be 1: the first phase would have no length. "
+                    + "Received: pct_start=\(pctStart), total_steps=\(totalSteps)")
         }
         self.maxRate = maxRate
         self.totalSteps = totalSteps

@@ -29,8 +29,8 @@ public struct StepLR: LearningRateSchedule {
     /// - Throws: `AnnealError.invalidArgument` for a negative or non-finite rate or `gamma`, or a non-positive
     ///   `stepSize`.
     public init(initialRate: Double, stepSize: Int, gamma: Double = 0.1, unit: ScheduleUnit = .epoch) throws {
-        try ScheduleArgumentCheck.rate(initialRate, "initialRate")
-        try ScheduleArgumentCheck.positive(stepSize, "stepSize")
+        try ScheduleArgumentCheck.rate(initialRate, "initial_rate")
+        try ScheduleArgumentCheck.positive(stepSize, "step_size")
         try ScheduleArgumentCheck.nonNegative(gamma, "gamma")
         self.initialRate = initialRate
         self.stepSize = stepSize

@@ -29,9 +29,9 @@ public struct StepDecay: LearningRateSchedule {
     /// - Throws: `AnnealError.invalidArgument` for a negative or non-finite rate or factor, or a non-positive
     ///   `epochsDrop`.
     public init(initialRate: Double = 0.1, drop: Double = 0.5, epochsDrop: Double = 10, unit: ScheduleUnit = .epoch) throws {
-        try ScheduleArgumentCheck.rate(initialRate, "initialRate")
+        try ScheduleArgumentCheck.rate(initialRate, "initial_rate")
         try ScheduleArgumentCheck.nonNegative(drop, "drop")
-        try ScheduleArgumentCheck.positive(epochsDrop, "epochsDrop")
+        try ScheduleArgumentCheck.positive(epochsDrop, "epochs_drop")
         self.initialRate = initialRate
         self.drop = drop
         self.epochsDrop = epochsDrop

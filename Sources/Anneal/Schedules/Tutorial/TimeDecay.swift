@@ -22,7 +22,7 @@ public struct TimeDecay: LearningRateSchedule {
     ///   - unit: What `step` counts.
     /// - Throws: `AnnealError.invalidArgument` for a negative or non-finite rate or decay.
     public init(initialRate: Double, decay: Double, unit: ScheduleUnit = .update) throws {
-        try ScheduleArgumentCheck.rate(initialRate, "initialRate")
+        try ScheduleArgumentCheck.rate(initialRate, "initial_rate")
         try ScheduleArgumentCheck.nonNegative(decay, "decay")
         self.initialRate = initialRate
         self.decay = decay

@@ -25,7 +25,7 @@ public struct TutorialCompoundingDecay: LearningRateSchedule {
     ///   - unit: What `step` counts.
     /// - Throws: `AnnealError.invalidArgument` for a negative or non-finite rate or decay.
     public init(initialRate: Double, decay: Double, unit: ScheduleUnit = .epoch) throws {
-        try ScheduleArgumentCheck.rate(initialRate, "initialRate")
+        try ScheduleArgumentCheck.rate(initialRate, "initial_rate")
         try ScheduleArgumentCheck.nonNegative(decay, "decay")
         self.initialRate = initialRate
         self.decay = decay
