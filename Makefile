@@ -5,7 +5,10 @@
 #   make uninstall PREFIX=/usr/local
 #
 # Then: cc prog.c $(pkg-config --cflags --libs anneal)   (with PKG_CONFIG_PATH=$(PREFIX)/lib/pkgconfig
-# when PREFIX is not a system prefix). libanneal.so finds the Swift runtime through its own RUNPATH.
+# when PREFIX is not a system prefix). The release libanneal.so carries the Swift runtime inside
+# (`-static-stdlib`, set for the `anneal` product in Package.swift): it needs only the system's C and C++
+# runtime and loads on a machine without the Swift toolchain. CONFIGURATION=debug installs a library that
+# needs the toolchain's shared runtime.
 
 PREFIX        ?= /usr/local
 CONFIGURATION ?= release

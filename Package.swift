@@ -24,7 +24,17 @@ let package = Package(
         /// checked against its declaration by `@c @implementation`.
         .systemLibrary(name: "CAnneal", path: "include"),
         /// The only module that knows C: thin thunks from `anneal.h` to the core, one file per object.
-        .target(name: "AnnealExport", dependencies: ["Anneal", "CAnneal"]),
+        ///
+        /// In release, the product that links it (`libanneal.so`, what `make install` and the Python wheel ship)
+        /// carries the Swift runtime inside: `-static-stdlib` links the toolchain's `swift_static` archives
+        /// with `--exclude-libs ALL`, so the library needs only the system's C and C++ runtime, loads where no
+        /// Swift is installed, and exports none of the runtime's symbols (a process may load another Swift
+        /// runtime beside it). Debug builds keep the shared runtime: the tests load the library into Swift
+        /// processes and under sanitizers.
+        .target(
+            name: "AnnealExport", dependencies: ["Anneal", "CAnneal"],
+            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
+        ),
 
         // MARK: Examples and benchmarks
         /// The tutorial's three experiments (`TutorialExperiment`): shared by the runner, the benchmark and

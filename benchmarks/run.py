@@ -9,8 +9,16 @@ Workloads (see numpy_reference.py for the exact math):
             batch 28, validation_split 0.33; median wall time of one in-process fit over many runs, through
             Anneal's Swift API (anneal-bench), C API (benchmarks/c/bench_tutorial.c, built here) and Python API,
             and a numpy implementation; tf_keras / Keras 3 when installed (a few runs: they are slow).
+  floor     benchmarks/c/fma_peak.c, built here: fused multiply-adds with every operand in registers, at each
+            vector level Anneal's kernels use that the CPU has, on one core and on both; GFLOP/s per second of
+            CPU time, so that load from other processes does not lower it. The floor of a workload is its
+            matrix products' flops at one core's rate, at the kernel level in use (the widest the CPU has, or
+            ANNEAL_KERNELS's).
   big       784-256-256-10 softmax on random inputs, batch 128: samples per second in the second epoch, for
-            Anneal (Python API) and numpy on 1 and 2 BLAS threads.
+            Anneal (Python API) at every kernel level the CPU has (ANNEAL_KERNELS=avx512, avx2, portable) on
+            two threads and on one (ANNEAL_THREADS=1), and numpy on 1 and 2 BLAS threads; Anneal against
+            numpy's best thread count. Then Anneal's two entries at the widest level again while a shell loop
+            pinned to the second CPU (taskset) keeps it busy (--no-busy-core: skipped).
   process   the whole process `python3 examples/python/time_based_decay.py` (unmodified; python/ on PYTHONPATH,
             ANNEAL_LIBRARY the measured build, output discarded), --process-runs times: median and min wall time
             against the 0.2 s target, next to `python3 -c pass` and `python3 -c "import numpy"` (interpreter
@@ -24,9 +32,11 @@ Workloads (see numpy_reference.py for the exact math):
             largest difference between the two results. Only when OpenBLAS's cblas.h and library are found
             (pkg-config openblas, or Debian's /usr/include/<triplet>/openblas-*/); otherwise skipped with a note.
             Measurement only: Anneal does not use OpenBLAS.
+numpy and OpenBLAS run with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (a workplace setting for old OpenBLAS
+builds that pins numpy's OpenBLAS to an older kernel); the report names the kernel numpy's OpenBLAS chose.
 Every number is a median inside its own process, and for Anneal and the big network the median over --repeat
-processes; the machine may be shared, so repeat a run before trusting a small difference. GFLOP/s counts the matrix products only (2 flops per multiply-add), against --peak-gflops
-(one core's sgemm peak: by default OpenBLAS's best single-thread rate measured in the same run).
+processes; the machine may be shared, so repeat a run before trusting a small difference. GFLOP/s counts the
+matrix products only (2 flops per multiply-add), against the floor (--peak-gflops overrides the measured rate).
 """
 import argparse
 import glob
@@ -67,6 +77,68 @@ def run(command, env=None, what="", unset=()):
 
 def json_line(output):
     return json.loads(output.strip().splitlines()[-1])
+
+
+# Set by this workplace for old OpenBLAS builds; they pin numpy's OpenBLAS to an older kernel than the CPU has
+# (numpy's own OpenBLAS picks the right one): unset in every command that runs numpy or OpenBLAS.
+OPENBLAS_OVERRIDES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+# Prints, as one JSON line, the BLAS kernel numpy uses: threadpoolctl's report when installed, else the
+# OpenBLAS core name asked of the library numpy loaded, else numpy's build configuration.
+OPENBLAS_PROBE = r"""
+import json, re, ctypes, numpy
+try:
+    import threadpoolctl
+    info = [i for i in threadpoolctl.threadpool_info() if i.get("user_api") == "blas"]
+    print(json.dumps({"source": "threadpoolctl", "kernel": ", ".join(
+        f"{i.get('internal_api')} {i.get('version')} {i.get('architecture')}" for i in info)}))
+except ImportError:
+    libraries = sorted(set(re.findall(r"(/\S*openblas\S*\.so\S*)", open("/proc/self/maps").read())))
+    kernel = None
+    for path in libraries:
+        library = ctypes.CDLL(path)
+        for name in ("openblas_get_corename", "openblas_get_corename64_", "scipy_openblas_get_corename64_",
+                     "scipy_openblas_get_corename"):
+            if hasattr(library, name):
+                function = getattr(library, name)
+                function.restype = ctypes.c_char_p
+                kernel = f"OpenBLAS core {function().decode()} ({path.rsplit('/', 1)[-1]})"
+                break
+        if kernel:
+            break
+    if kernel:
+        print(json.dumps({"source": "the OpenBLAS library numpy loaded", "kernel": kernel}))
+    else:
+        blas = numpy.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        print(json.dumps({"source": "numpy's build configuration",
+                          "kernel": f"{blas.get('name')} {blas.get('version')}"}))
+"""
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown CPU"
+
+
+def cpu_levels():
+    """Anneal's kernel levels this CPU has, widest first (as Sources/AnnealKernels/Kernels.c picks them)."""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            flags = next((line.split(":", 1)[1].split() for line in cpuinfo if line.startswith("flags")), [])
+    except OSError:
+        flags = []
+    levels = []
+    if "fma" in flags and "avx512f" in flags and "avx512vl" in flags:
+        levels.append("avx512")
+    if "fma" in flags and "avx2" in flags:
+        levels.append("avx2")
+    return levels + ["portable"]
 
 
 def median_ms(output):
@@ -144,14 +216,14 @@ def gemm_comparison(args, out, notes):
     seconds = str(args.gemm_seconds)
     results = {}
     for line in run([binary, "-t", "1", "-s", seconds, "-j"], env={"OPENBLAS_NUM_THREADS": "1", "ANNEAL_THREADS": "1"},
-                    what="bench_gemm, 1 thread").splitlines():
+                    unset=OPENBLAS_OVERRIDES, what="bench_gemm, 1 thread").splitlines():
         result = json.loads(line)
         results[(result["shape"], 1)] = result
     if len(os.sched_getaffinity(0)) >= 2:
         # One process per implementation: the other one's idle threads would otherwise spin on the second core.
         for which in ("anneal", "openblas"):
             for line in run([binary, "-t", "2", "-s", seconds, "-i", which, "-j"],
-                            env={"OPENBLAS_NUM_THREADS": "2"}, unset=("ANNEAL_THREADS",),
+                            env={"OPENBLAS_NUM_THREADS": "2"}, unset=("ANNEAL_THREADS",) + OPENBLAS_OVERRIDES,
                             what=f"bench_gemm, 2 threads, {which}").splitlines():
                 result = json.loads(line)
                 merged = results.setdefault((result["shape"], 2), result)
@@ -171,13 +243,15 @@ def main():
     parser.add_argument("--keras-runs", type=int, default=3)
     parser.add_argument("--big-rows", type=int, default=60000, help="rows of the big network's data set")
     parser.add_argument("--peak-gflops", type=float, default=None,
-                        help="one core's sgemm peak, the floor's rate (default: OpenBLAS's best single-thread "
-                             "rate in this run's product comparison, else 101, the AVX-512 reference machine's)")
+                        help="one core's arithmetic peak, the floor's rate (default: measured by "
+                             "benchmarks/c/fma_peak.c at the kernel level in use)")
     parser.add_argument("--repeat", type=int, default=7,
                         help="processes per Anneal tutorial measurement and per big-network entry; the table shows "
                              "the median of their medians (the machine may be shared; 7, as the issue's own "
                              "measurements)")
     parser.add_argument("--skip-big", action="store_true")
+    parser.add_argument("--no-busy-core", dest="busy_core", action="store_false",
+                        help="skip the big network's runs with a busy loop pinned to the second CPU")
     parser.add_argument("--process-runs", type=int, default=20,
                         help=f"whole `python3 {PROCESS_SCRIPT}` processes timed (0: skip)")
     parser.add_argument("--gemm-seconds", type=float, default=0.4,
@@ -207,6 +281,24 @@ def main():
          os.path.join(HERE, "c", "bench_tutorial.c"), "-o", c_bench, "-L", build, "-lanneal",
          f"-Wl,-rpath,{build}"], what="cc bench_tutorial.c")
 
+    levels = cpu_levels()
+    chosen = os.environ.get("ANNEAL_KERNELS")
+    level = chosen if chosen in levels else levels[0]  # as anneal_kernels_best_level() decides
+    peaks = {}  # level -> fma_peak's JSON line
+    fma_peak = os.path.join(out, "fma_peak")
+    if levels[0] != "portable":
+        run([cc, "-std=gnu11", "-O2", "-Wall", "-Wextra", os.path.join(HERE, "c", "fma_peak.c"), "-o", fma_peak,
+             "-lpthread"], what="cc fma_peak.c")
+        for line in run([fma_peak, "-j"], what="fma_peak (the arithmetic floor)").splitlines():
+            result = json.loads(line)
+            peaks[result["level"]] = result
+    floor_level = level if level in peaks else (levels[0] if levels[0] in peaks else None)
+    if args.peak_gflops is None:
+        if floor_level is None:
+            sys.exit("no vector level to measure the floor at (this CPU has neither AVX2 nor AVX-512): pass "
+                     "--peak-gflops")
+        args.peak_gflops = peaks[floor_level]["gflops_one_core"]
+
     repeat = max(1, args.repeat)
     swift, c_api, python = [], [], []
     for _ in range(repeat):  # interleaved, so that a burst of load hits every front end alike
@@ -221,7 +313,10 @@ def main():
     spreads = {"Swift": swift, "C": c_api, "Python": python}
     tutorial.append(("numpy (1 BLAS thread)", json_line(run(
         [sys.executable, os.path.join(HERE, "numpy_reference.py"), "--workload", "tutorial", "--csv", CSV,
-         "--runs", str(args.numpy_runs)], env=one_thread, what="numpy_reference.py tutorial"))["median_ms"]))
+         "--runs", str(args.numpy_runs)], env=one_thread, unset=OPENBLAS_OVERRIDES,
+        what="numpy_reference.py tutorial"))["median_ms"]))
+    blas_kernel = json_line(run([sys.executable, "-c", OPENBLAS_PROBE], unset=OPENBLAS_OVERRIDES,
+                                what="numpy's BLAS kernel"))
     keras_flavors = []  # (flavor, label, environment)
     # Keras 3 on JAX when JAX is installed (the faster of its backends here), else on its default backend.
     keras3_env = {"KERAS_BACKEND": "jax"} if importlib.util.find_spec("jax") is not None else {}
@@ -236,18 +331,49 @@ def main():
              "--csv", CSV, "--runs", str(args.keras_runs)], env=env, what=f"keras_reference.py {flavor}"))["median_ms"]))
 
     if not args.skip_big:
-        rows = str(args.big_rows)
-        entries = [("Anneal, Python API (2 cores)", "anneal_python.py", dict(anneal_env, **one_thread)),
-                   ("Anneal, Python API (1 core)", "anneal_python.py", dict(anneal_env, ANNEAL_THREADS="1", **one_thread)),
-                   ("numpy, 1 BLAS thread", "numpy_reference.py", one_thread),
-                   ("numpy, 2 BLAS threads", "numpy_reference.py", two_threads)]
-        rates = {label: [] for label, _, _ in entries}
-        for _ in range(repeat):
-            for label, script, env in entries:
-                rates[label].append(json_line(run(
-                    [sys.executable, os.path.join(HERE, script), "--workload", "big", "--rows", rows],
-                    env=env, what=f"{script} big ({label})"))["samples_per_second"])
-        for label, _, _ in entries:
+        # Every kernel level this CPU has, on two threads and on one (the portable Swift loops never share, and
+        # run on fewer rows: they are several times slower); numpy on 1 and 2 BLAS threads.
+        entries = []  # (label, script, environment, rows)
+        for each in levels:
+            env = dict(anneal_env, ANNEAL_KERNELS=each, **one_thread)
+            if each == "portable":
+                entries.append((f"Anneal {each}, 1 thread", "anneal_python.py", dict(env, ANNEAL_THREADS="1"),
+                                max(2560, args.big_rows // 10)))
+                continue
+            entries.append((f"Anneal {each}, 2 threads", "anneal_python.py", env, args.big_rows))
+            entries.append((f"Anneal {each}, 1 thread", "anneal_python.py", dict(env, ANNEAL_THREADS="1"),
+                            args.big_rows))
+        entries.append(("numpy, 1 BLAS thread", "numpy_reference.py", one_thread, args.big_rows))
+        entries.append(("numpy, 2 BLAS threads", "numpy_reference.py", two_threads, args.big_rows))
+        rates = {label: [] for label, _, _, _ in entries}
+
+        def measure(label, script, env, rows):
+            unset = OPENBLAS_OVERRIDES + (() if "ANNEAL_THREADS" in env else ("ANNEAL_THREADS",))
+            rates.setdefault(label, []).append(json_line(run(
+                [sys.executable, os.path.join(HERE, script), "--workload", "big", "--rows", str(rows)],
+                env=env, unset=unset, what=f"{script} big ({label})"))["samples_per_second"])
+
+        for _ in range(repeat):  # interleaved, so that a burst of load hits every entry alike
+            for entry in entries:
+                measure(*entry)
+        cpus = sorted(os.sched_getaffinity(0))
+        if args.busy_core and len(cpus) >= 2 and shutil.which("taskset"):
+            # Another process holding the second CPU: a shell loop pinned there, for these entries only.
+            busy_entries = [(f"{label}, second CPU busy", script, env, rows)
+                            for label, script, env, rows in entries[:2]]
+            print(f"  starting a busy loop on CPU {cpus[1]} ...", file=sys.stderr, flush=True)
+            busy = subprocess.Popen(["taskset", "-c", str(cpus[1]), "sh", "-c", "while :; do :; done"])
+            try:
+                for _ in range(repeat):
+                    for entry in busy_entries:
+                        measure(*entry)
+            finally:
+                busy.kill()
+                busy.wait()
+            entries += busy_entries
+        elif args.busy_core:
+            notes.append("big network with the second CPU busy: skipped (one CPU only, or no taskset)")
+        for label, _, _, _ in entries:
             big.append((label, statistics.median(rates[label])))
         for flavor, label, env in keras_flavors:
             big.append((label, json_line(run(
@@ -279,31 +405,48 @@ def main():
     if not args.skip_gemm:
         gemm = gemm_comparison(args, out, notes)
 
-    if args.peak_gflops is None:
-        measured = [r["openblas_gflops"] for (_, threads), r in (gemm or {}).items() if threads == 1]
-        args.peak_gflops = max(measured) if measured else 101.0
-        notes.append(f"floor: one core at {args.peak_gflops:.1f} GFLOP/s, "
-                     + ("OpenBLAS sgemm's best single-thread rate in this run" if measured
-                        else "the AVX-512 reference machine's sgemm peak (no OpenBLAS comparison in this run)"))
+    print(f"\nMachine: {cpu_model()}, {os.cpu_count()} CPUs; Anneal's kernel level {level} (of {', '.join(levels)}); "
+          f"numpy {blas_kernel['kernel']} (from {blas_kernel['source']}; {', '.join(OPENBLAS_OVERRIDES)} unset for "
+          f"numpy and OpenBLAS)")
+    if peaks:
+        print("\nArithmetic floor (benchmarks/c/fma_peak.c: fused multiply-adds in registers, GFLOP/s per second of "
+              "each thread's CPU time; [per second of wall time: how much of the machine this run got])")
+        print(f"| {'level':<6} | {'one core':>16} | {'two cores':>16} |")
+        print(f"|{'-' * 8}|{'-' * 17}:|{'-' * 17}:|")
+        for name, peak in peaks.items():
+            two = (f"{peak['gflops_two_cores']:>7.1f} [{peak['gflops_two_cores_wall']:>6.1f}]"
+                   if peak["gflops_two_cores"] is not None else "-")
+            print(f"| {name:<6} | {peak['gflops_one_core']:>7.1f} [{peak['gflops_one_core_wall']:>6.1f}] | {two:>16} |")
+    floor_source = (f"measured, {floor_level}" if floor_level and args.peak_gflops == peaks[floor_level]["gflops_one_core"]
+                    else "--peak-gflops")
     floor_ms = TUTORIAL_FLOP / (args.peak_gflops * 1e9) * 1e3
     reference = dict(tutorial)["Anneal, Python API"]
     print(f"\nTutorial time-based run, 50 epochs ({TUTORIAL_FLOP / 1e6:.1f} MFLOP of matrix products; floor "
-          f"{floor_ms:.2f} ms at {args.peak_gflops:.0f} GFLOP/s)")
+          f"{floor_ms:.2f} ms at one core's {args.peak_gflops:.0f} GFLOP/s, {floor_source}; target: 2 x floor)")
     print(f"| {'implementation':<28} | {'median ms':>9} | {'x Anneal Python':>15} | {'GFLOP/s':>7} | {'x floor':>7} |")
     print(f"|{'-' * 30}|{'-' * 10}:|{'-' * 16}:|{'-' * 8}:|{'-' * 8}:|")
     for name, ms in tutorial:
         print(f"| {name:<28} | {ms:>9.3f} | {ms / reference:>15.2f} | {TUTORIAL_FLOP / ms / 1e6:>7.1f} | "
               f"{ms / floor_ms:>7.1f} |")
     if big:
-        anneal_rate = big[0][1]
+        rates_by_label = dict(big)
+        numpy_best_label = max(("numpy, 1 BLAS thread", "numpy, 2 BLAS threads"), key=lambda l: rates_by_label[l])
+        numpy_best = rates_by_label[numpy_best_label]
         peak_rate = args.peak_gflops * 1e9 / BIG_FLOP_PER_SAMPLE
-        print(f"\nBig network 784-256-256-10, batch 128, {args.big_rows} random rows, steady epoch "
-              f"({BIG_FLOP_PER_SAMPLE / 1e6:.2f} MFLOP per sample; one core at {args.peak_gflops:.0f} GFLOP/s: "
-              f"{peak_rate / 1e3:.0f}k samples/s)")
-        print(f"| {'implementation':<28} | {'samples/s':>9} | {'Anneal / this':>13} | {'GFLOP/s':>7} |")
-        print(f"|{'-' * 30}|{'-' * 10}:|{'-' * 14}:|{'-' * 8}:|")
+        print(f"\nBig network 784-256-256-10, batch 128, {args.big_rows} random rows, steady epoch, median of "
+              f"{repeat} processes ({BIG_FLOP_PER_SAMPLE / 1e6:.2f} MFLOP per sample; the floor, one core at "
+              f"{args.peak_gflops:.0f} GFLOP/s: {peak_rate / 1e3:.0f}k samples/s). numpy's best: {numpy_best_label}. "
+              f"Targets: two threads >= 1.7 x one thread at every vector level, and never below one thread")
+        print(f"| {'implementation':<46} | {'samples/s':>9} | {'GFLOP/s':>7} | {'x 1-core floor':>14} | "
+              f"{'/ numpy best':>12} | {'2 threads / 1':>13} |")
+        print(f"|{'-' * 48}|{'-' * 10}:|{'-' * 8}:|{'-' * 15}:|{'-' * 13}:|{'-' * 14}:|")
         for name, rate in big:
-            print(f"| {name:<28} | {rate:>9.0f} | {anneal_rate / rate:>13.2f} | {rate * BIG_FLOP_PER_SAMPLE / 1e9:>7.1f} |")
+            speedup = ""
+            if "2 threads" in name and name.startswith("Anneal"):
+                one = rates_by_label.get(name.replace("2 threads", "1 thread"))
+                speedup = f"{rate / one:.2f}" if one else ""
+            print(f"| {name:<46} | {rate:>9.0f} | {rate * BIG_FLOP_PER_SAMPLE / 1e9:>7.1f} | "
+                  f"{rate / peak_rate:>14.2f} | {rate / numpy_best:>12.2f} | {speedup:>13} |")
     if processes:
         print(f"\nWhole process, {args.process_runs} runs each, output discarded (python3 = {sys.executable}; "
               f"target {PROCESS_TARGET_S} s, Keras 6.6 s)")

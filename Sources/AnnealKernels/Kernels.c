@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
@@ -379,7 +380,8 @@ static __attribute__((noinline, target("avx2,fma"))) void ak_avx2_transposed_pan
 // model's validation while the next epoch trains, anneal_kernels_task_start), which the caller takes back and
 // runs itself if the helper has not begun it when the caller needs its result. One caller at a time uses the
 // helper; a concurrent caller (another model training on another thread) computes alone, so Anneal never runs
-// more than two compute threads of its own.
+// more than two compute threads of its own. Where sharing loses time (the helper's core busy with another
+// process), the caller notices and computes alone for a while (ak_judge).
 
 static pthread_mutex_t ak_owner = PTHREAD_MUTEX_INITIALIZER;   // held by the caller using the helper
 static pthread_mutex_t ak_mutex = PTHREAD_MUTEX_INITIALIZER;   // guards ak_posted and the helper's sleep
@@ -396,14 +398,15 @@ static uint64_t ak_claims = 0;
 static ptrdiff_t ak_finished = 0;
 
 /// Claims and computes chunks of product `generation` until none is left; `helper`: on the helper thread, which
-/// then wakes the caller after the last chunk (the caller, finishing it, has nobody to wake).
-static void ak_work(uint32_t generation, const struct ak_job *job, ptrdiff_t chunk_rows, ptrdiff_t chunks,
-                    bool helper) {
-    for (;;) {
+/// then wakes the caller after the last chunk (the caller, finishing it, has nobody to wake). Returns how many
+/// chunks this thread computed.
+static ptrdiff_t ak_work(uint32_t generation, const struct ak_job *job, ptrdiff_t chunk_rows, ptrdiff_t chunks,
+                         bool helper) {
+    for (ptrdiff_t done = 0;; done++) {
         uint64_t claim = __atomic_load_n(&ak_claims, __ATOMIC_ACQUIRE);
         ptrdiff_t chunk;
         do {
-            if ((uint32_t)(claim >> 32) != generation || (ptrdiff_t)(claim & 0xFFFFFFFFu) >= chunks) return;
+            if ((uint32_t)(claim >> 32) != generation || (ptrdiff_t)(claim & 0xFFFFFFFFu) >= chunks) return done;
             chunk = (ptrdiff_t)(claim & 0xFFFFFFFFu);
         } while (!__atomic_compare_exchange_n(&ak_claims, &claim, claim + 1, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
         ptrdiff_t first = chunk * chunk_rows;
@@ -483,11 +486,64 @@ static bool ak_helper_available(void) {
     return true;
 }
 
+// --- Sharing only where it pays ---
+// A shared job is only as fast as the slower thread's last chunk. When another process holds part of the
+// helper's core, the scheduler may take that core from the helper in the middle of a chunk and give it back
+// only a time slice (milliseconds) later: the caller, out of chunks, waits for that one chunk far longer than
+// it would have taken to compute the whole job alone, and two threads train slower than one. Chunks the helper
+// has not claimed never hold the caller up (it claims them itself), so only a claimed chunk can; and only the
+// caller's clock can tell. So the caller
+// judges every shared job by its own pace: had it computed all the chunks at the rate it computed its own,
+// would the job have ended sooner? Then sharing lost time, and the caller computes alone for a while
+// (ak_alone_until), then tries again; each loss in a row doubles the pause, each job that paid halves it. The
+// pause decides only who computes the rows, never how: the results stay the same bits.
+
+/// The shortest and longest pause in sharing after a shared job lost time, in nanoseconds: a few batches of
+/// the big network, and half a second (a loss costs about a time slice, a few milliseconds, so retrying that
+/// rarely costs about 1 % when the helper's core stays busy).
+enum { AK_PAUSE_LEAST = 2000000, AK_PAUSE_MOST = 500000000 };
+// Written by ak_owner's holder only.
+static uint64_t ak_alone_until = 0;         // no sharing before this time (ak_now), 0: none
+static uint64_t ak_pause = AK_PAUSE_LEAST;  // the next pause
+
+/// A monotonic clock, in nanoseconds.
+static uint64_t ak_now(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+}
+
+/// Judges a shared job that began at `start` and was posted by `posted`, where the caller computed `mine` of
+/// its `chunks` by `own` and the last chunk ended at `end` (see above). A job lost when it ended more than one
+/// of the caller's chunks later than the caller alone would have, at the pace of its own chunks: a helper that
+/// arrives late (woken from its sleep) and takes the last chunk costs about one chunk, which is no reason to
+/// stop; a helper taken off its core costs a time slice, hundreds of chunks. A job the caller computed none of
+/// lost too: the caller was off its core from the post to the end (on a loaded machine the helper, woken by
+/// the post, can take the caller's own core: the two threads then take turns on one core, and the post itself
+/// lasts a time slice). Called with ak_owner held.
+static void ak_judge(uint64_t start, uint64_t posted, uint64_t own, uint64_t end, ptrdiff_t mine,
+                     ptrdiff_t chunks) {
+    if (mine == chunks) return;  // the helper took no part
+    double chunk = mine > 0 ? (double)(own - posted) / (double)mine : 0;
+    if (mine == 0 || (double)(end - start) > chunk * (double)(chunks + 1)) {
+        ak_alone_until = end + ak_pause;
+        ak_pause = ak_pause * 2 < AK_PAUSE_MOST ? ak_pause * 2 : AK_PAUSE_MOST;
+    } else {
+        ak_pause = ak_pause / 2 > AK_PAUSE_LEAST ? ak_pause / 2 : AK_PAUSE_LEAST;
+    }
+}
+
 /// Takes the helper for the calling thread (ak_owner), starting it on first use; false when it is busy with
-/// another caller or there is none (the caller then computes alone).
+/// another caller, there is none, or sharing is paused (the caller then computes alone).
 static bool ak_take_helper(void) {
     if (pthread_mutex_trylock(&ak_owner) != 0) return false;
-    if (ak_helper_available()) return true;
+    if (ak_helper_available()) {
+        if (ak_alone_until == 0) return true;
+        if (ak_now() >= ak_alone_until) {
+            ak_alone_until = 0;
+            return true;
+        }
+    }
     pthread_mutex_unlock(&ak_owner);
     return false;
 }
@@ -510,10 +566,13 @@ static uint32_t ak_post(const struct ak_job *job, ptrdiff_t chunk_rows) {
 /// Computes the posted job's chunks that the helper has not claimed, waits for those it has, and frees the
 /// helper. Polls briefly, then sleeps: if another process has taken the helper's core, sleeping frees this
 /// core for the scheduler to move the helper here.
-static void ak_finish_posted(void) {
+/// `start` and `posted`: when the job began and when it was posted, to judge it by (ak_judge), or 0 not to
+/// (a task).
+static void ak_finish_posted(uint64_t start, uint64_t posted) {
     uint32_t generation = __atomic_load_n(&ak_posted_generation, __ATOMIC_ACQUIRE);
     ptrdiff_t chunks = ak_posted_chunks;
-    ak_work(generation, &ak_posted, ak_posted_chunk_rows, chunks, false);
+    ptrdiff_t mine = ak_work(generation, &ak_posted, ak_posted_chunk_rows, chunks, false);
+    uint64_t own = start ? ak_now() : 0;
     for (int round = 0; round < AK_WAIT_ROUNDS && __atomic_load_n(&ak_finished, __ATOMIC_ACQUIRE) != chunks; round++) {
         _mm_pause();
     }
@@ -522,6 +581,7 @@ static void ak_finish_posted(void) {
         while (__atomic_load_n(&ak_finished, __ATOMIC_ACQUIRE) != chunks) pthread_cond_wait(&ak_done, &ak_mutex);
         pthread_mutex_unlock(&ak_mutex);
     }
+    if (start) ak_judge(start, posted, own, ak_now(), mine, chunks);
     pthread_mutex_unlock(&ak_owner);
 }
 
@@ -536,8 +596,10 @@ static void ak_run(const struct ak_job *job, bool shared, ptrdiff_t granule) {
     // one chunk of the other's, small beside the whole (with 16, a 128-row product had 11 chunks of 12 rows:
     // 6 against 5). A claim costs well under a microsecond, so many chunks cost less than an uneven split.
     ptrdiff_t granules = (job->rows + granule - 1) / granule;
+    uint64_t start = ak_now();
     ak_post(job, ((granules + 47) / 48) * granule);
-    ak_finish_posted();
+    uint64_t posted = ak_now();
+    ak_finish_posted(start, posted);
 }
 
 /// A task is a job of one row: whichever thread claims that row first runs it, so the caller takes back a
@@ -555,7 +617,7 @@ bool anneal_kernels_task_start(void (*task)(void *context), void *context) {
     return true;  // ak_owner stays held until anneal_kernels_task_finish
 }
 
-void anneal_kernels_task_finish(void) { ak_finish_posted(); }
+void anneal_kernels_task_finish(void) { ak_finish_posted(0, 0); }
 
 /// Products smaller than this many multiply-adds run on the calling thread alone (waking the helper costs
 /// a few microseconds; the tutorial's products are 30 thousand).

@@ -14,7 +14,8 @@ import importlib
 from . import _missing
 from .errors import AnnealError
 
-_SUBMODULES = ("backend", "callbacks", "datasets", "layers", "losses", "metrics", "models", "optimizers", "utils")
+_SUBMODULES = ("backend", "callbacks", "datasets", "layers", "losses", "metrics", "models", "optimizers", "sweep",
+               "utils")
 # Top-level names and the submodule attribute each one is.
 _ATTRIBUTES = {"Sequential": ("models", "Sequential"), "Input": ("layers", "Input"), "__version__": ("_lib", "version")}
 

@@ -27,6 +27,7 @@ _MAX_VALUES = 64  # an epoch's logs: loss, metrics, their val_ twins, effective_
 # fit without callbacks trains many epochs per library call, returning to Python at least this often.
 _EPOCHS_PER_CALL = 256
 _SECONDS_PER_CALL = 0.1
+_NO_CALLBACK = _lib.anneal_epoch_callback()  # a NULL anneal_epoch_callback
 
 
 def _positive_int(value, name):
@@ -68,12 +69,28 @@ def _same_rows(x, y, what=""):
             "all arrays contain the same number of samples.")
 
 
-def _values(function, *args):
+def _values(function, *args, capacity=_MAX_VALUES):
     """Calls a copy-out values function and returns the values as a list of floats."""
-    buffer = (ctypes.c_double * _MAX_VALUES)()
+    buffer = (ctypes.c_double * capacity)()
     count = ctypes.c_int32()
-    _lib.check(function(*args, buffer, _MAX_VALUES, ctypes.byref(count)))
+    _lib.check(function(*args, buffer, capacity, ctypes.byref(count)))
     return list(buffer[:count.value])
+
+
+def _library_schedule(user_callbacks, verbose):
+    """What the library can run a silent fit with on its own: None when there are no callbacks, the schedule
+    when the only callback is a quiet ``LearningRateScheduler`` over one of Anneal's epoch schedules (the
+    library then sets and logs the rate exactly as the callback would), else False."""
+    if verbose:
+        return False
+    if not user_callbacks:
+        return None
+    if len(user_callbacks) == 1 and type(user_callbacks[0]) is callbacks_module.LearningRateScheduler:
+        scheduler = user_callbacks[0]
+        if isinstance(scheduler.schedule, optimizers.schedules.LearningRateSchedule) and not scheduler.verbose \
+                and scheduler.schedule.unit == "epoch":
+            return scheduler.schedule
+    return False
 
 
 class _Session:
@@ -157,11 +174,23 @@ class Sequential:
 
     Use ``close()`` or ``with Sequential() as model:`` to release the library's memory early; it is also
     released when the model is garbage-collected.
+
+    Args:
+        seed: the model's seed, an integer in [0, 2**64): its initial weights and the shuffling of ``fit``
+            (unless ``fit`` is given its own ``seed``) follow from it alone, as with Swift's
+            ``Sequential(seed:)`` and C's ``anneal_model_create``. Default: drawn once, here at construction,
+            from ``anneal.utils.set_random_seed``'s stream or numpy's generator (see ``set_random_seed`` for
+            how that behaves under threads).
     """
 
-    def __init__(self, layers=None, name=None):
+    def __init__(self, layers=None, name=None, *, seed=None):
         if name is not None and not isinstance(name, str):
             raise TypeError(f"Expected `name` argument to be a string, but got: {name!r}")
+        if seed is None:
+            seed = utils._draw_model_seed()
+        elif isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**64:
+            raise ValueError(f"Expected `seed` argument to be an integer in [0, 2**64). Received: seed={seed!r}")
+        self._seed = int(seed)
         self.name = name if name is not None else _naming.unique_object_name("sequential")
         self._layers = []
         self._pending_input_dim = None
@@ -185,9 +214,7 @@ class Sequential:
             if self._finalizer is not None:
                 raise InvalidStateError("This model has been closed; create a new Sequential.")
             handle = ctypes.c_void_p()
-            # The seed comes from numpy's (or Python's) global generator, so numpy.random.seed(7) or
-            # anneal.utils.set_random_seed(7) before building makes the run reproducible, as in Keras.
-            _lib.check(_lib.anneal_model_create(utils._draw_model_seed(), ctypes.byref(handle)))
+            _lib.check(_lib.anneal_model_create(self._seed, ctypes.byref(handle)))
             self._handle = handle
             self._finalizer = weakref.finalize(self, _lib.anneal_model_free, handle)
         return self._handle
@@ -344,6 +371,13 @@ class Sequential:
         Logs: ``loss`` and metrics, ``val_`` values, ``effective_lr`` when ``decay`` is on, and what callbacks
         add (``lr``).
         """
+        return self._fit(x, y, batch_size, epochs, verbose, callbacks, validation_split, validation_data, shuffle,
+                         initial_epoch, seed, kwargs)
+
+    def _fit(self, x, y, batch_size, epochs, verbose, callbacks, validation_split, validation_data, shuffle,
+             initial_epoch, seed, kwargs, in_one_call=False):
+        """``fit``; ``in_one_call`` lets the library run the whole fit in one call when nothing in Python needs
+        to run between epochs (``_run``): what ``anneal.sweep`` asks for."""
         if kwargs.get("validation_freq") == 1:  # Keras's default: validate after every epoch, as Anneal does
             del kwargs["validation_freq"]
         _reject("fit", kwargs, _GENERATOR_ONLY)
@@ -373,11 +407,15 @@ class Sequential:
         self._metrics_built = True
         self._batch_sums = None
         try:
-            return self._run(session, epochs, initial_epoch, verbose, list(callbacks or []))
+            return self._run(session, epochs, initial_epoch, verbose, list(callbacks or []), in_one_call)
         finally:
             session.close()
 
-    def _run(self, session, epochs, initial_epoch, verbose, user_callbacks):
+    def _run(self, session, epochs, initial_epoch, verbose, user_callbacks, in_one_call=False):
+        if in_one_call:
+            schedule = _library_schedule(user_callbacks, verbose)
+            if schedule is not False:
+                return self._run_in_library(session, epochs, initial_epoch, schedule, user_callbacks)
         history = callbacks_module.History()
         every = user_callbacks + [history]
         if verbose:
@@ -429,6 +467,34 @@ class Sequential:
             callback_list.call("on_epoch_end", epoch, logs)
             if self.stop_training:
                 break
+        callback_list.call("on_train_end", logs)
+        self.history = history
+        return history
+
+    def _run_in_library(self, session, epochs, initial_epoch, schedule, user_callbacks):
+        """The whole fit in one library call (``anneal_session_fit``), which holds the GIL for none of it: the
+        same epochs and logs as ``_run``'s loop, where the schedule's rate was set and logged from Python."""
+        history = callbacks_module.History()
+        callback_list = callbacks_module.CallbackList(
+            user_callbacks + [history], self, {"verbose": 0, "epochs": epochs, "steps": session.batch_count})
+        self.stop_training = False
+        callback_list.call("on_train_begin", None)
+        handle = ctypes.c_void_p()
+        _lib.check(_lib.anneal_session_fit(session.handle, epochs, initial_epoch,
+                                           schedule._handle if schedule is not None else None,
+                                           _NO_CALLBACK, None, ctypes.byref(handle)))
+        try:
+            count = ctypes.c_int32()
+            _lib.check(_lib.anneal_history_key_count(handle, ctypes.byref(count)))
+            keys = [_lib.read_string(_lib.anneal_history_key, handle, index) for index in range(count.value)]
+            _lib.check(_lib.anneal_history_epoch_count(handle, ctypes.byref(count)))
+            done = count.value
+            history.history = {key: _values(_lib.anneal_history_values, handle, key.encode(), capacity=max(done, 1))
+                               for key in keys}
+        finally:
+            _lib.anneal_history_free(handle)
+        history.epoch = list(range(initial_epoch, initial_epoch + done))
+        logs = {key: values[-1] for key, values in history.history.items() if values} or None
         callback_list.call("on_train_end", logs)
         self.history = history
         return history

@@ -133,3 +133,86 @@ def test_fit_seed_fixes_the_shuffling():
     model.compile(loss="binary_crossentropy", optimizer=anneal.optimizers.SGD(0.1), metrics=["accuracy"])
     second = model.fit(x, y, epochs=3, batch_size=4, verbose=0, seed=99).history
     assert first == second
+
+
+def _weights_of(model_seed=None, units=3):
+    model = anneal.Sequential(seed=model_seed) if model_seed is not None else anneal.Sequential()
+    model.add(anneal.layers.Dense(units, input_dim=2, kernel_initializer="normal"))
+    weights = flatten(model.get_weights())
+    model.close()
+    return weights
+
+
+def test_sequential_seed_fixes_the_model_and_leaves_the_global_stream_alone():
+    assert _weights_of(7) == _weights_of(7)
+    assert _weights_of(7) != _weights_of(8)
+    assert _weights_of(2**64 - 1) == _weights_of(2**64 - 1)
+    set_random_seed(3)
+    expected = _weights_of()
+    set_random_seed(3)
+    _weights_of(11)
+    assert _weights_of() == expected
+
+
+@pytest.mark.parametrize("seed", [-1, 2**64, 1.5, "7", True])
+def test_sequential_seed_must_be_a_uint64(seed):
+    with pytest.raises(ValueError, match=r"seed.*Received: seed="):
+        anneal.Sequential(seed=seed)
+
+
+def test_the_model_seed_is_drawn_at_construction():
+    set_random_seed(3)
+    expected = _weights_of()
+    set_random_seed(3)
+    model = anneal.Sequential()
+    set_random_seed(99)  # after construction: no effect on this model
+    model.add(anneal.layers.Dense(3, input_dim=2, kernel_initializer="normal"))
+    assert flatten(model.get_weights()) == expected
+
+
+def test_threads_seeding_themselves_match_a_serial_loop():
+    """Issue 16: threads each looping over set_random_seed(s) and building a model took draws from one another's
+    streams. Each thread's stream is its own now."""
+    import threading
+
+    seeds = list(range(40))
+    serial = {}
+    for seed in seeds:
+        set_random_seed(seed)
+        serial[seed] = (_weights_of(), _weights_of())
+    results = {}
+
+    def work(part):
+        for seed in part:
+            set_random_seed(seed)
+            results[seed] = (_weights_of(), _weights_of())
+
+    threads = [threading.Thread(target=work, args=(seeds[i::4],)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert results == serial
+
+
+def test_threads_that_never_seeded_share_the_last_stream_without_sharing_a_draw():
+    import threading
+
+    set_random_seed(5)
+    drawn = []
+    lock = threading.Lock()
+
+    def work():
+        for _ in range(50):
+            seed = anneal.utils._draw_model_seed()
+            with lock:
+                drawn.append(seed)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(set(drawn)) == 200
+    set_random_seed(5)
+    assert sorted(anneal.utils._draw_model_seed() for _ in range(200)) == sorted(drawn)
