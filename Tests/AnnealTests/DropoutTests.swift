@@ -263,4 +263,36 @@ struct DropoutTests {
             }
         }
     }
+
+    @Test("Keras's dropout_eval golden: with its weights, evaluate and predict give Keras's values (within 1e-5)")
+    func kerasEvaluateGolden() throws {
+        let url = Support.packageRoot.appendingPathComponent("Tests/AnnealTests/Fixtures/golden/dropout_eval.json")
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let model = Sequential(seed: 0)
+        try model.add(Dense(34, activation: .relu, inputDimension: 34))
+        try model.add(Dropout(rate: 0.5))
+        try model.add(Dense(1, activation: .sigmoid))
+        try model.compile(optimizer: try SGD(learningRate: 0.1), loss: .binaryCrossentropy, metrics: ["accuracy"])
+        let arrays = try #require(root["weights"] as? [Any])
+        let tensors: [WeightTensor] = try arrays.map { array in
+            if let matrix = array as? [[Double]] {
+                return WeightTensor(shape: [matrix.count, matrix[0].count], values: matrix.flatMap { $0.map(Float.init) })
+            }
+            let vector = try #require(array as? [Double])
+            return WeightTensor(shape: [vector.count], values: vector.map(Float.init))
+        }
+        try model.setWeights(tensors)
+        let data = try Support.ionosphere()
+        let logs = try model.evaluate(data.featureMatrix, data.labelMatrix, batchSize: 28)
+        let loss = try #require(root["evaluate_loss"] as? Double)
+        let accuracy = try #require(root["evaluate_accuracy"] as? Double)
+        #expect(abs(try #require(logs["loss"]) - loss) <= 1e-5)
+        #expect(abs(try #require(logs["accuracy"]) - accuracy) <= 1e-5)
+        let expected = try #require(root["predictions"] as? [Double])
+        let predicted = try model.predict(data.featureMatrix, batchSize: 28)
+        #expect(predicted.values.count == expected.count)
+        for (row, value) in zip(predicted.values, expected).enumerated() {
+            #expect(abs(Double(value.0) - value.1) <= 1e-5, "row \(row): \(value.0), Keras \(value.1)")
+        }
+    }
 }
