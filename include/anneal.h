@@ -5,6 +5,9 @@
  * anything not written here is not API. The Python package (python/anneal/_lib.py) binds these functions
  * one to one.
  *
+ * A first program: the section "Data-set-first training" below opens with the tutorial's whole experiment,
+ * from CSV file to printed accuracy and saved weights, in eight calls (examples/c/minimal.c runs it).
+ *
  * ---------------------------------------------------------------------------------------------------------
  * CONVENTIONS (they apply to every function below unless its own comment says otherwise)
  *
@@ -79,6 +82,7 @@
 #define ANNEAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -166,6 +170,16 @@ const char *anneal_last_error(void);
 #define ANNEAL_ACTIVATION_SIGMOID 2
 #define ANNEAL_ACTIVATION_TANH    3
 #define ANNEAL_ACTIVATION_SOFTMAX 4
+#define ANNEAL_ACTIVATION_ELU          5  /**< z > 0 ? z : exp(z) - 1 (alpha 1). */
+#define ANNEAL_ACTIVATION_SELU         6  /**< 1.0507 * (z > 0 ? z : 1.6733 * (exp(z) - 1)). */
+#define ANNEAL_ACTIVATION_SOFTPLUS     7  /**< log(1 + exp(z)). */
+#define ANNEAL_ACTIVATION_SOFTSIGN     8  /**< z / (1 + |z|). */
+#define ANNEAL_ACTIVATION_SWISH        9  /**< z * sigmoid(z) ('swish', 'silu'). */
+#define ANNEAL_ACTIVATION_GELU        10  /**< 0.5 z (1 + erf(z / sqrt 2)), the exact form (approximate=False). */
+#define ANNEAL_ACTIVATION_HARD_SIGMOID 11 /**< clip(0.2 z + 0.5, 0, 1), tf_keras 2's definition. */
+#define ANNEAL_ACTIVATION_EXPONENTIAL 12  /**< exp(z). */
+#define ANNEAL_ACTIVATION_LEAKY_RELU  13  /**< z > 0 ? z : alpha z; alpha 0.2 ('leaky_relu') unless set by
+                                               anneal_model_set_activation. */
 
 /* Weight initializers, with Keras's definitions and default parameters. */
 #define ANNEAL_INITIALIZER_GLOROT_UNIFORM    0  /**< U(-L, L), L = sqrt(6 / (fan_in + fan_out)); Keras's default kernel. */
@@ -185,6 +199,23 @@ const char *anneal_last_error(void);
 #define ANNEAL_LOSS_CATEGORICAL_CROSSENTROPY        1  /**< labels: one-hot, 1 column per output. */
 #define ANNEAL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY 2  /**< labels: 1 column, the class index. */
 #define ANNEAL_LOSS_MEAN_SQUARED_ERROR              3  /**< labels: 1 column per output. */
+/* The losses below take 1 label column per output; each is the mean over a sample's outputs (a sum where
+ * noted), then over the batch, with Keras's epsilon 1e-7 where Keras clips. */
+#define ANNEAL_LOSS_MEAN_ABSOLUTE_ERROR             4  /**< mean(|p - y|) ('mae'). */
+#define ANNEAL_LOSS_MEAN_ABSOLUTE_PERCENTAGE_ERROR  5  /**< 100 mean(|y - p| / max(|y|, 1e-7)) ('mape'). */
+#define ANNEAL_LOSS_MEAN_SQUARED_LOGARITHMIC_ERROR  6  /**< mean((log(max(p, 1e-7) + 1) - log(max(y, 1e-7) + 1))^2) ('msle'). */
+#define ANNEAL_LOSS_HUBER                           7  /**< quadratic within delta (1 unless set), linear beyond. */
+#define ANNEAL_LOSS_LOG_COSH                        8  /**< mean(log(cosh(p - y))) ('logcosh'). */
+#define ANNEAL_LOSS_HINGE                           9  /**< mean(max(1 - y p, 0)); 0/1 labels become -1/1. */
+#define ANNEAL_LOSS_SQUARED_HINGE                  10  /**< mean(max(1 - y p, 0)^2); 0/1 labels become -1/1. */
+#define ANNEAL_LOSS_CATEGORICAL_HINGE              11  /**< max(max((1 - y) p) - sum(y p) + 1, 0). */
+#define ANNEAL_LOSS_KL_DIVERGENCE                  12  /**< sum(y log(y / p)), both clipped to [1e-7, 1] ('kld'). */
+#define ANNEAL_LOSS_POISSON                        13  /**< mean(p - y log(p + 1e-7)). */
+#define ANNEAL_LOSS_COSINE_SIMILARITY              14  /**< -sum(y / |y| * p / |p|). */
+
+/* The curve of an AUC metric. */
+#define ANNEAL_CURVE_ROC 0  /**< Receiver operating characteristic (the default). */
+#define ANNEAL_CURVE_PR  1  /**< Precision-recall, interpolated as Keras does. */
 
 /* Header handling of anneal_dataset_load_csv (the rule of AUTO is given there). */
 #define ANNEAL_CSV_HEADER_AUTO    0  /**< Detected from the first two rows; a first row mixing numbers and text is an error. */
@@ -209,12 +240,16 @@ const char *anneal_last_error(void);
 
 /**
  * Looks up an activation, initializer or loss by its Keras name and writes its ANNEAL_* code.
- * Activations: "linear" (also "" and "None"), "relu", "sigmoid", "tanh", "softmax" (any case).
+ * Activations: "linear" (also "" and "None"), "relu", "sigmoid", "tanh", "softmax", "elu", "selu", "softplus",
+ *   "softsign", "swish" / "silu", "gelu", "hard_sigmoid", "exponential", "leaky_relu" (any case).
  * Initializers: "glorot_uniform", "zeros", "ones", "normal" / "random_normal", "uniform" / "random_uniform",
  *   "truncated_normal", "glorot_normal", "he_normal", "he_uniform", "lecun_normal", "lecun_uniform", also in
  *   class-name form ("GlorotUniform", "RandomNormal").
  * Losses: "binary_crossentropy" / "bce", "categorical_crossentropy" / "cce", "sparse_categorical_crossentropy",
- *   "mean_squared_error" / "mse".
+ *   "mean_squared_error" / "mse", "mean_absolute_error" / "mae", "mean_absolute_percentage_error" / "mape",
+ *   "mean_squared_logarithmic_error" / "msle", "huber" / "huber_loss", "log_cosh" / "logcosh", "hinge",
+ *   "squared_hinge", "categorical_hinge", "kl_divergence" / "kld" / "kullback_leibler_divergence", "poisson",
+ *   "cosine_similarity", also in class-name form ("MeanAbsoluteError", "Huber").
  * Returns ANNEAL_OK; ANNEAL_E_NULL_POINTER (name or out_code NULL); ANNEAL_E_INVALID_ARGUMENT (unknown name,
  * invalid UTF-8). Thread-safe.
  */
@@ -556,10 +591,15 @@ int32_t anneal_model_build(anneal_model *model, int32_t input_dim);
 /**
  * Sets the loss, the optimizer (a fresh one built from `sgd`, which is only read during the call) and the
  * metrics. metrics: metric_count names ("accuracy", "acc", "binary_accuracy", "categorical_accuracy",
- * "sparse_categorical_accuracy"; logs use the name given); may be NULL when metric_count is 0.
+ * "sparse_categorical_accuracy", "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy",
+ * "root_mean_squared_error" / "rmse", "precision", "recall", "auc", "cosine_similarity", or any loss name of
+ * anneal_loss_from_name, such as "mae" or "binary_crossentropy", for the loss's value; class names such as
+ * "AUC" too; Keras's default parameters, see anneal_model_set_metric); logs use the name given. Each is
+ * accumulated over the epoch as Keras's stateful metrics are. May be NULL when metric_count is 0.
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE (model or sgd); ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (metrics
  * NULL with metric_count > 0, or an element NULL); ANNEAL_E_INVALID_ARGUMENT (unknown loss or metric,
- * metric_count < 0; the last layer a Dropout); ANNEAL_E_INVALID_STATE (no layers; inside a callback).
+ * metric_count < 0, a metric reading other labels than the loss's, such as "mae" with the sparse loss and
+ * several outputs; the last layer a Dropout); ANNEAL_E_INVALID_STATE (no layers; inside a callback).
  */
 int32_t anneal_model_compile(anneal_model *model, const anneal_sgd *sgd, int32_t loss, const char *const *metrics,
                              int32_t metric_count);
@@ -572,6 +612,44 @@ int32_t anneal_model_compile(anneal_model *model, const anneal_sgd *sgd, int32_t
  */
 int32_t anneal_model_compile_optimizer(anneal_model *model, const anneal_optimizer *optimizer, int32_t loss,
                                        const char *const *metrics, int32_t metric_count);
+
+/**
+ * Replaces layer `layer`'s activation (0-based among the Dense layers, Dropout layers not counted; before
+ * compile): Keras's Activation and LeakyReLU layers, folded into the Dense they follow. alpha is the
+ * negative slope of ANNEAL_ACTIVATION_LEAKY_RELU (Keras's LeakyReLU layer defaults to 0.3, the "leaky_relu"
+ * name to 0.2) and is ignored by the other activations. The layer's weights are kept.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_INVALID_ARGUMENT (layer out of range,
+ * unknown activation, alpha not finite for the leaky ReLU); ANNEAL_E_INVALID_STATE (model already compiled;
+ * inside a callback); ANNEAL_E_OUT_OF_MEMORY (a built model's weights are copied into the new layer layout:
+ * no room for that copy; the model stays as it was).
+ */
+int32_t anneal_model_set_activation(anneal_model *model, int32_t layer, int32_t activation, double alpha);
+
+/**
+ * Sets the compiled loss's parameters, as Keras's loss classes take them: from_logits (the outputs are logits;
+ * the cross-entropies only), label_smoothing in [0, 1] (binary: y (1 - s) + s / 2, categorical:
+ * y (1 - s) + s / outputs; binary and categorical cross-entropy only) and delta (Huber's threshold; others
+ * ignore it). compile sets false, 0 and 1.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_INVALID_ARGUMENT (label_smoothing
+ * outside [0, 1] or given to another loss, from_logits given to a loss without it, delta not finite);
+ * ANNEAL_E_INVALID_STATE (not compiled; inside a callback).
+ */
+int32_t anneal_model_set_loss_options(anneal_model *model, bool from_logits, double label_smoothing, double delta);
+
+/**
+ * Replaces compiled metric `index` by `metric` (a name as anneal_model_compile takes) logged as `name` (both
+ * copied), with Keras's metric-class parameters: threshold (binary_accuracy, precision, recall; Keras: 0.5),
+ * k (top_k_categorical_accuracy, sparse_top_k_categorical_accuracy; Keras: 5), num_thresholds (auc; Keras:
+ * 200) and curve (auc: ANNEAL_CURVE_ROC or ANNEAL_CURVE_PR). Metrics ignore the parameters they do not take.
+ * Logs are keyed by name: give every metric a different one.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (metric or name NULL);
+ * ANNEAL_E_INVALID_ARGUMENT (index out of range, unknown metric, empty name, threshold not finite, k < 1,
+ * num_thresholds < 2, unknown curve, a metric whose labels differ from the loss's); ANNEAL_E_INVALID_STATE
+ * (not compiled; inside a callback). The metric's running state (an auc's 2 num_thresholds + 2 floats) is
+ * made by fit, evaluate and anneal_session_create, which report ANNEAL_E_OUT_OF_MEMORY when it does not fit.
+ */
+int32_t anneal_model_set_metric(anneal_model *model, int32_t index, const char *metric, const char *name,
+                                double threshold, int32_t k, int32_t num_thresholds, int32_t curve);
 
 /**
  * Structure queries (callback-safe): number of layers (Dense and Dropout); input width (0 until known);
@@ -656,7 +734,8 @@ int32_t anneal_model_predict(anneal_model *model, const float *x, int64_t rows, 
  * (1 + metric count values). Callback-safe.
  * Returns ANNEAL_OK; as anneal_model_predict (x, y; y_cols that is not the loss's label columns is
  * ANNEAL_E_SHAPE_MISMATCH before x or y is read); ANNEAL_E_INVALID_STATE (not compiled);
- * ANNEAL_E_NULL_POINTER (out_values NULL with capacity > 0); ANNEAL_E_BUFFER_TOO_SMALL; ANNEAL_E_OUT_OF_MEMORY.
+ * ANNEAL_E_NULL_POINTER (out_values NULL with capacity > 0); ANNEAL_E_BUFFER_TOO_SMALL; ANNEAL_E_OUT_OF_MEMORY
+ * (as anneal_model_predict, or the metrics' running state).
  */
 int32_t anneal_model_evaluate(anneal_model *model, const float *x, int64_t rows, int32_t cols, const float *y,
                               int32_t y_cols, int32_t batch_size, double *out_values, int32_t capacity,
@@ -734,9 +813,9 @@ typedef int32_t (*anneal_epoch_callback)(void *user_data, anneal_model *model, i
  * negative or not finite); ANNEAL_E_SHAPE_MISMATCH (cols is not the model's input width, y_cols not its
  * loss's label columns: checked before x or y is read); ANNEAL_E_NON_FINITE; ANNEAL_E_INVALID_STATE (not
  * compiled; inside a callback); ANNEAL_E_CALLBACK (callback returned < 0); ANNEAL_E_OUT_OF_MEMORY (the copies
- * of x and y, batch_size rows of every layer's activations and Dropout masks, or the optimizer's state, e.g.
- * Adam's moments or SGD's velocities, one float per parameter each, do not fit; all are made before the first
- * update).
+ * of x and y, batch_size rows of every layer's activations and Dropout masks, the optimizer's state, e.g.
+ * Adam's moments or SGD's velocities, one float per parameter each, or the metrics' running state, e.g.
+ * 2 num_thresholds + 2 floats for an auc, do not fit; all are made before the first update).
  * After a failure during training the model keeps the weights of its last finished batch.
  */
 int32_t anneal_model_fit(anneal_model *model, const float *x, int64_t rows, int32_t cols, const float *y,
@@ -898,6 +977,188 @@ int32_t anneal_session_run_epochs(anneal_session *session, int32_t epochs, doubl
 int32_t anneal_session_fit(anneal_session *session, int32_t epochs, int32_t initial_epoch,
                            const anneal_schedule *schedule, anneal_epoch_callback callback, void *user_data,
                            anneal_history **out_history);
+
+/* ======================================================================================================
+ * Data-set-first training: option structs, fit / evaluate / predict on an anneal_dataset
+ *
+ * The tutorial's experiment (examples/c/minimal.c, status checks left out) in eight calls:
+ *
+ *     anneal_dataset *data;  anneal_model *model;  anneal_history *history;  double accuracy;
+ *     anneal_dense_options hidden = ANNEAL_DENSE_OPTIONS_INIT, output = ANNEAL_DENSE_OPTIONS_INIT;
+ *     anneal_compile_options compile = ANNEAL_COMPILE_OPTIONS_INIT;
+ *     anneal_fit_options fit = ANNEAL_FIT_OPTIONS_INIT;
+ *     int32_t metrics[] = {ANNEAL_METRIC_ACCURACY};
+ *     hidden.activation = ANNEAL_ACTIVATION_RELU;  hidden.kernel_initializer = ANNEAL_INITIALIZER_NORMAL;
+ *     hidden.input_dim = 34;
+ *     output.activation = ANNEAL_ACTIVATION_SIGMOID;  output.kernel_initializer = ANNEAL_INITIALIZER_NORMAL;
+ *     compile.learning_rate = 0.1;  compile.momentum = 0.8;  compile.decay = 0.1 / 50;
+ *     compile.loss = ANNEAL_LOSS_BINARY_CROSSENTROPY;  compile.metrics = metrics;  compile.metric_count = 1;
+ *     fit.epochs = 50;  fit.batch_size = 28;  fit.validation_split = 0.33;
+ *
+ *     anneal_dataset_load_csv("ionosphere.csv", -1, ANNEAL_CSV_HEADER_AUTO, &data);       1
+ *     anneal_model_create(7, &model);                                                      2
+ *     anneal_model_add_dense_ex(model, 34, &hidden);                                       3
+ *     anneal_model_add_dense_ex(model, 1, &output);                                        4
+ *     anneal_model_compile_ex(model, &compile);                                            5
+ *     anneal_model_fit_dataset(model, data, &fit, &history);                               6
+ *     anneal_history_last(history, "val_accuracy", &accuracy);                             7
+ *     anneal_model_save_weights(model, "ionosphere.weights");                              8
+ *     printf("val_accuracy %.4f\n", accuracy);
+ *     anneal_history_free(history);  anneal_model_free(model);  anneal_dataset_free(data);
+ *
+ * Option structs. Each starts with struct_size, which the caller sets to sizeof of the struct (the _INIT
+ *   macro does), so that a later minor version can add fields at the end without breaking programs built
+ *   against this header (as zstd's and SQLite's versioned structs do): the library reads struct_size first,
+ *   before any other field, and a later library still accepts the sizes of earlier versions, giving the
+ *   fields those programs do not know their _INIT values. A struct_size this library does not know is
+ *   ANNEAL_E_INVALID_ARGUMENT. Always start from the _INIT macro and then set the fields you need: the
+ *   macro's values are Keras's defaults. Option structs are borrowed for the duration of the call.
+ *
+ * Label matrices. A dataset holds rows x label_columns labels: 1 column (anneal_dataset_load_csv,
+ *   anneal_dataset_create; class indices or numbers) or label_columns of them (anneal_dataset_create_labels,
+ *   anneal_dataset_one_hot, e.g. one-hot rows for categorical_crossentropy). A fit, evaluate or validation on
+ *   a dataset checks the dataset's feature count against the model's input width and its label columns
+ *   against the loss's (ANNEAL_E_SHAPE_MISMATCH); the results are bit for bit those of the matrix functions
+ *   on the dataset's copied-out arrays.
+ * ====================================================================================================== */
+
+/* Metrics by code, as losses are (anneal_compile_options). The log name is the name given here. */
+#define ANNEAL_METRIC_ACCURACY                    0  /**< "accuracy": binary, sparse or categorical as Keras resolves it. */
+#define ANNEAL_METRIC_BINARY_ACCURACY             1  /**< "binary_accuracy". */
+#define ANNEAL_METRIC_CATEGORICAL_ACCURACY        2  /**< "categorical_accuracy". */
+#define ANNEAL_METRIC_SPARSE_CATEGORICAL_ACCURACY 3  /**< "sparse_categorical_accuracy". */
+
+/**
+ * Looks up a metric by its Keras name ("accuracy" / "acc", "binary_accuracy", "categorical_accuracy",
+ * "sparse_categorical_accuracy") and writes its ANNEAL_METRIC_* code.
+ * Returns ANNEAL_OK; ANNEAL_E_NULL_POINTER (name or out_code NULL); ANNEAL_E_INVALID_ARGUMENT (unknown name,
+ * invalid UTF-8). Thread-safe.
+ */
+int32_t anneal_metric_from_name(const char *name, int32_t *out_code);
+
+/**
+ * Makes a dataset with a label matrix (copied): rows x features_per_row features and rows x label_columns
+ * labels, both row-major. Class count is 0.
+ * Returns ANNEAL_OK; ANNEAL_E_NULL_POINTER (features, labels or out_dataset NULL); ANNEAL_E_INVALID_ARGUMENT
+ * (rows, features_per_row or label_columns < 1, overflowing sizes); ANNEAL_E_NON_FINITE;
+ * ANNEAL_E_OUT_OF_MEMORY. On failure *out_dataset = NULL.
+ */
+int32_t anneal_dataset_create_labels(const float *features, const float *labels, int64_t rows,
+                                     int32_t features_per_row, int32_t label_columns, anneal_dataset **out_dataset);
+
+/**
+ * A new dataset with the same features whose labels are one-hot rows of class_count columns: row r has 1 in
+ * column dataset's label r and 0 elsewhere (Keras's to_categorical). class_count 0 means the dataset's class
+ * count (its number of class names). The dataset must have one label column of class indices.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_NULL_POINTER (out_dataset NULL);
+ * ANNEAL_E_INVALID_ARGUMENT (class_count < 0, or 0 for a dataset without class names; a label that is not an
+ * integer in [0, class_count), named with its row); ANNEAL_E_SHAPE_MISMATCH (more than one label column);
+ * ANNEAL_E_OUT_OF_MEMORY. On failure *out_dataset = NULL.
+ */
+int32_t anneal_dataset_one_hot(const anneal_dataset *dataset, int32_t class_count, anneal_dataset **out_dataset);
+
+/** Label columns per row (1 for CSV files and anneal_dataset_create). anneal_dataset_copy_labels copies
+ *  rows * label_columns floats, row-major.
+ *  Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_NULL_POINTER. */
+int32_t anneal_dataset_label_columns(const anneal_dataset *dataset, int32_t *out_columns);
+
+/** The settings of one dense layer (anneal_model_add_dense_ex). */
+typedef struct anneal_dense_options {
+    int64_t struct_size;          /**< sizeof(anneal_dense_options). */
+    int32_t activation;           /**< ANNEAL_ACTIVATION_*; default LINEAR. */
+    int32_t kernel_initializer;   /**< ANNEAL_INITIALIZER_*; default GLOROT_UNIFORM. */
+    int32_t bias_initializer;     /**< ANNEAL_INITIALIZER_*; default ZEROS. */
+    bool use_bias;                /**< default true. */
+    int32_t input_dim;            /**< > 0 on a first layer (unless anneal_model_build follows); default 0. */
+} anneal_dense_options;
+
+#define ANNEAL_DENSE_OPTIONS_INIT                                                                              \
+    { (int64_t)sizeof(anneal_dense_options), ANNEAL_ACTIVATION_LINEAR, ANNEAL_INITIALIZER_GLOROT_UNIFORM,    \
+      ANNEAL_INITIALIZER_ZEROS, true, 0 }
+
+/**
+ * anneal_model_add_dense with named settings: Dense(units, **options). options NULL means
+ * ANNEAL_DENSE_OPTIONS_INIT (a linear layer whose input width comes from the previous layer).
+ * Returns as anneal_model_add_dense; ANNEAL_E_INVALID_ARGUMENT also for an unknown struct_size (checked before
+ * any other field is read).
+ */
+int32_t anneal_model_add_dense_ex(anneal_model *model, int32_t units, const anneal_dense_options *options);
+
+/** The loss, metrics and optimizer of anneal_model_compile_ex. */
+typedef struct anneal_compile_options {
+    int64_t struct_size;                /**< sizeof(anneal_compile_options). */
+    int32_t loss;                       /**< ANNEAL_LOSS_*; default BINARY_CROSSENTROPY. */
+    const int32_t *metrics;             /**< metric_count ANNEAL_METRIC_* codes (borrowed); default NULL. */
+    int32_t metric_count;               /**< default 0. */
+    const anneal_optimizer *optimizer;  /**< any optimizer (only read during the call); default NULL: */
+    double learning_rate;               /**< ... SGD with these settings (anneal_sgd_create's): 0.01, */
+    double momentum;                    /**< 0, */
+    double decay;                       /**< 0, */
+    bool nesterov;                      /**< false. Ignored when optimizer is given. */
+} anneal_compile_options;
+
+#define ANNEAL_COMPILE_OPTIONS_INIT                                                                            \
+    { (int64_t)sizeof(anneal_compile_options), ANNEAL_LOSS_BINARY_CROSSENTROPY, NULL, 0, NULL, 0.01, 0.0, 0.0,  \
+      false }
+
+/**
+ * anneal_model_compile with named settings, the metrics given by code, and SGD described inline when no
+ * optimizer handle is given.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE (model, optimizer); ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (options
+ * NULL; metrics NULL with metric_count > 0); ANNEAL_E_INVALID_ARGUMENT (unknown struct_size, loss or metric
+ * code, metric_count < 0, SGD settings out of anneal_sgd_create's ranges); ANNEAL_E_INVALID_STATE (no layers;
+ * inside a callback).
+ */
+int32_t anneal_model_compile_ex(anneal_model *model, const anneal_compile_options *options);
+
+/** Keras's fit arguments (anneal_model_fit_dataset). */
+typedef struct anneal_fit_options {
+    int64_t struct_size;                    /**< sizeof(anneal_fit_options). */
+    int32_t epochs;                         /**< >= 0; default 1. */
+    int32_t batch_size;                     /**< >= 1; default 32. */
+    double validation_split;                /**< in [0, 1), the LAST rows; default 0; ignored with validation_data. */
+    const anneal_dataset *validation_data;  /**< held-out dataset (Keras's validation_data); default NULL. */
+    bool shuffle;                           /**< a fresh order of the training rows every epoch; default true. */
+    bool has_seed;                          /**< seed the shuffling with `seed`; default false: the model's generator. */
+    uint64_t seed;
+    const anneal_schedule *schedule;        /**< optional epoch schedule, as anneal_model_fit's; default NULL. */
+    anneal_epoch_callback callback;         /**< optional epoch callback, as anneal_model_fit's; default NULL. */
+    void *user_data;                        /**< passed to callback; default NULL. */
+} anneal_fit_options;
+
+#define ANNEAL_FIT_OPTIONS_INIT                                                                                \
+    { (int64_t)sizeof(anneal_fit_options), 1, 32, 0.0, NULL, true, false, 0, NULL, NULL, NULL }
+
+/**
+ * anneal_model_fit on a dataset's features and labels, with the arguments in `options` (NULL means
+ * ANNEAL_FIT_OPTIONS_INIT), silent. Neither dataset is copied.
+ * Returns as anneal_model_fit; ANNEAL_E_INVALID_HANDLE also for dataset and options->validation_data;
+ * ANNEAL_E_INVALID_ARGUMENT also for an unknown struct_size (checked before any other field is read);
+ * ANNEAL_E_SHAPE_MISMATCH (a dataset's feature count is not the model's input width, its label columns not
+ * the loss's, or validation_data's widths differ from dataset's). *out_history (optional) is NULL on failure.
+ */
+int32_t anneal_model_fit_dataset(anneal_model *model, const anneal_dataset *dataset, const anneal_fit_options *options,
+                                 anneal_history **out_history);
+
+/**
+ * anneal_model_evaluate and anneal_model_predict on a dataset (its labels are ignored by predict), batch_size
+ * rows at a time. Callback-safe.
+ * Returns as anneal_model_evaluate / anneal_model_predict; ANNEAL_E_INVALID_HANDLE also for dataset;
+ * ANNEAL_E_SHAPE_MISMATCH (feature count, label columns). predict's capacity is in floats and must hold
+ * rows * output_dim (checked before anything is computed).
+ */
+int32_t anneal_model_evaluate_dataset(anneal_model *model, const anneal_dataset *dataset, int32_t batch_size,
+                                      double *out_values, int32_t capacity, int32_t *out_count);
+int32_t anneal_model_predict_dataset(anneal_model *model, const anneal_dataset *dataset, int32_t batch_size, float *out,
+                                     int64_t capacity);
+
+/**
+ * The last value of `key` in the history (the final epoch's "val_accuracy", ...).
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_NULL_POINTER (key or out_value NULL);
+ * ANNEAL_E_INVALID_ARGUMENT (unknown key, the message listing the keys; invalid UTF-8);
+ * ANNEAL_E_INVALID_STATE (the key has no value: no epoch was trained).
+ */
+int32_t anneal_history_last(const anneal_history *history, const char *key, double *out_value);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -36,6 +36,7 @@ public struct Dense: Equatable, Sendable {
             throw AnnealError.invalidArgument(
                 "Received an invalid value for `input_dim`, expected a positive integer. Received: input_dim=\(inputDimension)")
         }
+        try activation.validate()
         try kernelInitializer.validate()
         try biasInitializer.validate()
     }

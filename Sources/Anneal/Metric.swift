@@ -1,29 +1,114 @@
-/// The accuracy metrics, with Keras's names and definitions.
-///
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
+/// The metrics, with tf_keras 2's names and definitions, accumulated over an epoch as Keras's stateful
+/// metrics are (updated every batch, read at the end). With `p` the outputs and `y` the labels:
 /// ```
-/// binary_accuracy:             mean over outputs of [(p > 0.5) == y]
-/// categorical_accuracy:        argmax(p) == argmax(y)          (ties go to the first index, as tf.argmax)
-/// sparse_categorical_accuracy: argmax(p) == y
+/// binary_accuracy(threshold)      mean over a sample's outputs of [(p > threshold) == y]
+/// categorical_accuracy            argmax(p) == argmax(y)         (ties go to the first index, as tf.argmax)
+/// sparse_categorical_accuracy     argmax(p) == y
+/// top_k_categorical_accuracy(k)   fewer than k outputs are strictly above p[argmax(y)]    (tf.math.in_top_k)
+/// sparse_top_k_categorical_accuracy(k)   the same with the class index y
+/// a loss as a metric (mae, mse, binary_crossentropy...)   the loss's per-sample value (on the logits where
+///                                 the loss reads them, as Keras does through `_keras_logits`)
+/// cosine_similarity               sum(y / ||y|| * p / ||p||)     (the loss's value negated)
+/// ```
+/// these are means of per-sample values: the result is their sum over the epoch's samples divided by the
+/// sample count. The others accumulate counts over every output (labels are positive when non-zero):
+/// ```
+/// root_mean_squared_error         sqrt(sum((p - y)^2) / outputs seen)
+/// precision(threshold)            TP / (TP + FP),  predicted positive when p > threshold     (0 when empty)
+/// recall(threshold)               TP / (TP + FN)
+/// auc(thresholds T, curve)        p clipped to [0, 1] counted at T thresholds -1e-7, 1/(T-1), ..., (T-2)/(T-1),
+///                                 1 + 1e-7 (positive when p > threshold); ROC: sum over i of
+///                                 (FPR_i - FPR_i+1) (TPR_i + TPR_i+1) / 2; PR: Davis & Goadrich's
+///                                 interpolation, sum of slope_i (dTP_i + intercept_i log(P_i / P_i+1)) / positives
 /// ```
 /// `"accuracy"` (or `"acc"`) is resolved at compile time as Keras does: binary for a one-unit output, sparse
 /// categorical for the sparse loss, categorical otherwise. Logs use the name the user passed.
-public enum Metric: String, Sendable, CaseIterable {
+public enum Metric: Equatable, Sendable {
     case accuracy
-    case binaryAccuracy = "binary_accuracy"
-    case categoricalAccuracy = "categorical_accuracy"
-    case sparseCategoricalAccuracy = "sparse_categorical_accuracy"
+    case binaryAccuracy(threshold: Float)
+    case categoricalAccuracy
+    case sparseCategoricalAccuracy
+    case topKCategoricalAccuracy(k: Int)
+    case sparseTopKCategoricalAccuracy(k: Int)
+    /// A loss function's per-sample value as a metric.
+    case mean(Loss)
+    case cosineSimilarity
+    case rootMeanSquaredError
+    case precision(threshold: Float)
+    case recall(threshold: Float)
+    case auc(thresholds: Int, curve: Curve)
 
-    /// Looks a metric up by name; `"acc"` is kept as the log name (see `CompiledMetric`).
+    /// The curve whose area `auc` measures.
+    public enum Curve: String, Sendable {
+        case roc = "ROC"
+        case pr = "PR"
+    }
+
+    /// Keras's defaults.
+    public static let binaryAccuracy = Metric.binaryAccuracy(threshold: 0.5)
+    public static let topKCategoricalAccuracy = Metric.topKCategoricalAccuracy(k: 5)
+    public static let sparseTopKCategoricalAccuracy = Metric.sparseTopKCategoricalAccuracy(k: 5)
+    public static let precision = Metric.precision(threshold: 0.5)
+    public static let recall = Metric.recall(threshold: 0.5)
+    public static let auc = Metric.auc(thresholds: 200, curve: .roc)
+
+    /// The metric names besides the losses' (which all name a metric too).
+    static let names: [(String, Metric)] = [
+        ("accuracy", .accuracy), ("acc", .accuracy),
+        ("binary_accuracy", .binaryAccuracy), ("categorical_accuracy", .categoricalAccuracy),
+        ("sparse_categorical_accuracy", .sparseCategoricalAccuracy),
+        ("top_k_categorical_accuracy", .topKCategoricalAccuracy),
+        ("sparse_top_k_categorical_accuracy", .sparseTopKCategoricalAccuracy),
+        ("cosine_similarity", .cosineSimilarity), ("cosinesimilarity", .cosineSimilarity),
+        ("root_mean_squared_error", .rootMeanSquaredError), ("rmse", .rootMeanSquaredError),
+        ("rootmeansquarederror", .rootMeanSquaredError),
+        ("precision", .precision), ("recall", .recall), ("auc", .auc),
+        ("binaryaccuracy", .binaryAccuracy), ("categoricalaccuracy", .categoricalAccuracy),
+        ("sparsecategoricalaccuracy", .sparseCategoricalAccuracy),
+        ("topkcategoricalaccuracy", .topKCategoricalAccuracy),
+        ("sparsetopkcategoricalaccuracy", .sparseTopKCategoricalAccuracy),
+    ]
+
+    /// Looks a metric up by its Keras name, alias or class name, in any case (`"accuracy"`, `"mae"`,
+    /// `"binary_crossentropy"`, `"AUC"`...), with Keras's default parameters. The log name is the caller's.
     public init(name: String) throws {
-        switch name {
-        case "accuracy", "acc": self = .accuracy
-        default:
-            guard let metric = Metric(rawValue: name) else {
-                throw AnnealError.invalidArgument(
-                    "Unknown metric function: '\(name)'. Expected one of: accuracy, acc, "
-                        + Metric.allCases.dropFirst().map(\.rawValue).joined(separator: ", "))
+        let key = name.lowercased()
+        if let found = Self.names.first(where: { $0.0 == key }) {
+            self = found.1
+        } else if let loss = try? Loss(name: name) {
+            self = .mean(loss)
+        } else {
+            throw AnnealError.invalidArgument(
+                "Unknown metric function: '\(name)'. Expected one of: accuracy, acc, binary_accuracy, "
+                    + "categorical_accuracy, sparse_categorical_accuracy, top_k_categorical_accuracy, "
+                    + "sparse_top_k_categorical_accuracy, cosine_similarity, root_mean_squared_error, rmse, precision, "
+                    + "recall, auc, or a loss name (mae, mse, binary_crossentropy, ...)")
+        }
+    }
+
+    /// Checks the metric's parameters.
+    func validate() throws {
+        switch self {
+        case .binaryAccuracy(let threshold), .precision(let threshold), .recall(let threshold):
+            guard threshold.isFinite else {
+                throw AnnealError.invalidArgument("`threshold` must be a finite number. Received: threshold=\(threshold)")
             }
-            self = metric
+        case .topKCategoricalAccuracy(let k), .sparseTopKCategoricalAccuracy(let k):
+            guard k > 0 else { throw AnnealError.invalidArgument("`k` must be a positive integer. Received: k=\(k)") }
+        case .auc(let thresholds, _):
+            guard thresholds > 1 else {
+                throw AnnealError.invalidArgument("Argument `num_thresholds` must be an integer > 1. Received: num_thresholds=\(thresholds)")
+            }
+        case .mean(let loss):
+            try loss.validate()
+        default:
+            break
         }
     }
 
@@ -31,30 +116,158 @@ public enum Metric: String, Sendable, CaseIterable {
     func resolved(units: Int, loss: Loss) -> Metric {
         guard self == .accuracy else { return self }
         if units == 1 { return .binaryAccuracy }
-        return loss == .sparseCategoricalCrossentropy ? .sparseCategoricalAccuracy : .categoricalAccuracy
+        return loss.kind == .sparseCategoricalCrossentropy ? .sparseCategoricalAccuracy : .categoricalAccuracy
     }
 
-    /// The sum over the batch's samples of each sample's value (accumulated, then divided by the row count).
-    func sum(a: UnsafePointer<Float>, y: UnsafePointer<Float>, rows: Int, units: Int) -> Float {
-        var total: Float = 0
+    /// Whether the labels are class indices (one column) for this metric.
+    var readsClassIndices: Bool {
         switch self {
-        case .binaryAccuracy, .accuracy:
+        case .sparseCategoricalAccuracy, .sparseTopKCategoricalAccuracy: true
+        case .mean(let loss): loss.kind == .sparseCategoricalCrossentropy
+        default: false
+        }
+    }
+
+    /// How many floats of running state the metric keeps.
+    var stateCount: Int {
+        switch self {
+        case .precision, .recall: 2
+        case .auc(let thresholds, _): 2 * thresholds + 2
+        default: 1
+        }
+    }
+
+    /// Adds one batch to `state` (`stateCount` floats, zero at the epoch's start).
+    func update(
+        _ state: UnsafeMutablePointer<Float>, z: UnsafePointer<Float>, a: UnsafePointer<Float>,
+        y: UnsafePointer<Float>, rows: Int, units: Int, activation: Activation
+    ) {
+        let count = rows * units
+        switch self {
+        case .accuracy, .binaryAccuracy:
+            let threshold: Float = if case .binaryAccuracy(let t) = self { t } else { 0.5 }
+            var total: Float = 0
             for row in 0..<rows {
                 var hits: Float = 0
                 for u in 0..<units {
-                    let predicted: Float = a[row * units + u] > 0.5 ? 1 : 0
+                    let predicted: Float = a[row * units + u] > threshold ? 1 : 0
                     if predicted == y[row * units + u] { hits += 1 }
                 }
                 total += hits / Float(units)
             }
+            state[0] += total
         case .categoricalAccuracy:
             for row in 0..<rows where Self.argmax(a + row * units, units) == Self.argmax(y + row * units, units) {
-                total += 1
+                state[0] += 1
             }
         case .sparseCategoricalAccuracy:
             for row in 0..<rows where Float(Self.argmax(a + row * units, units)) == y[row] {
-                total += 1
+                state[0] += 1
             }
+        case .topKCategoricalAccuracy(let k):
+            for row in 0..<rows where Self.inTopK(a + row * units, units, target: Self.argmax(y + row * units, units), k: k) {
+                state[0] += 1
+            }
+        case .sparseTopKCategoricalAccuracy(let k):
+            for row in 0..<rows where Self.inTopK(a + row * units, units, target: Int(y[row]), k: k) {
+                state[0] += 1
+            }
+        case .mean(let loss):
+            state[0] += loss.evaluate(z: z, a: a, y: y, rows: rows, units: units, activation: activation, gradient: nil)
+                * Float(rows)
+        case .cosineSimilarity:
+            state[0] -= Loss.cosineSimilarity.evaluate(
+                z: z, a: a, y: y, rows: rows, units: units, activation: activation, gradient: nil) * Float(rows)
+        case .rootMeanSquaredError:
+            var total: Float = 0
+            for i in 0..<count {
+                let difference = a[i] - y[i]
+                total += difference * difference
+            }
+            state[0] += total
+        case .precision(let threshold), .recall(let threshold):
+            // state: true positives, then false positives (precision) or false negatives (recall).
+            let precision = if case .precision = self { true } else { false }
+            for i in 0..<count {
+                let positive = a[i] > threshold
+                let truth = y[i] != 0
+                if positive && truth { state[0] += 1 }
+                if precision ? positive && !truth : !positive && truth { state[1] += 1 }
+            }
+        case .auc(let thresholds, _):
+            // Keras's evenly spaced thresholds: p clipped to [0, 1] falls in bucket ceil(p (T - 1)) - 1
+            // (0 for p = 0, the first threshold being -1e-7); TP(t_i) is the sum of the buckets >= i.
+            // state: T true-label bucket counts, T false-label bucket counts, total true, total false.
+            let positives = state
+            let negatives = state + thresholds
+            for i in 0..<count {
+                let p = min(max(a[i], 0), 1)
+                let bucket = max(Int((p * Float(thresholds - 1)).rounded(.up)) - 1, 0)
+                if y[i] != 0 {
+                    positives[bucket] += 1
+                    state[2 * thresholds] += 1
+                } else {
+                    negatives[bucket] += 1
+                    state[2 * thresholds + 1] += 1
+                }
+            }
+        }
+    }
+
+    /// The metric's value from its state after `rows` samples of `units` outputs.
+    func result(_ state: UnsafePointer<Float>, rows: Int, units: Int) -> Float {
+        switch self {
+        case .rootMeanSquaredError:
+            return (state[0] / Float(max(rows * units, 1))).squareRoot()
+        case .precision, .recall:
+            let denominator = state[0] + state[1]
+            return denominator == 0 ? 0 : state[0] / denominator
+        case .auc(let thresholds, let curve):
+            return Self.area(state, thresholds: thresholds, curve: curve)
+        default:
+            return state[0] / Float(max(rows, 1))
+        }
+    }
+
+    /// `x / y`, or 0 when `y` is 0 (`tf.math.divide_no_nan`).
+    @inline(__always)
+    private static func divideNoNaN(_ x: Float, _ y: Float) -> Float { y == 0 ? 0 : x / y }
+
+    /// AUC from the bucket counts, computed as Keras's `AUC.result` (float32).
+    private static func area(_ state: UnsafePointer<Float>, thresholds n: Int, curve: Curve) -> Float {
+        let totalTrue = state[2 * n]
+        let totalFalse = state[2 * n + 1]
+        // The confusion counts at threshold i: reversed cumulative sums of the buckets, walked from the top.
+        var total: Float = 0
+        var tpAbove: Float = 0  // TP and FP at threshold i + 1
+        var fpAbove: Float = 0
+        var i = n - 1
+        while i > 0 {
+            // Going from threshold i to i - 1.
+            let tpHere = tpAbove + state[i]
+            let fpHere = fpAbove + state[n + i]
+            // Threshold i's counts are (tpHere, fpHere); i - 1's add the buckets i - 1.
+            let tpBelow = tpHere + state[i - 1]
+            let fpBelow = fpHere + state[n + i - 1]
+            switch curve {
+            case .roc:
+                let xBelow = divideNoNaN(fpBelow, fpBelow + (totalFalse - fpBelow))
+                let xHere = divideNoNaN(fpHere, fpHere + (totalFalse - fpHere))
+                let yBelow = divideNoNaN(tpBelow, tpBelow + (totalTrue - tpBelow))
+                let yHere = divideNoNaN(tpHere, tpHere + (totalTrue - tpHere))
+                total += (xBelow - xHere) * ((yBelow + yHere) / 2)
+            case .pr:
+                let dtp = tpBelow - tpHere
+                let pBelow = tpBelow + fpBelow
+                let pHere = tpHere + fpHere
+                let slope = divideNoNaN(dtp, max(pBelow - pHere, 0))
+                let intercept = tpHere - slope * pHere
+                let ratio = pBelow > 0 && pHere > 0 ? divideNoNaN(pBelow, max(pHere, 0)) : 1
+                total += divideNoNaN(slope * (dtp + intercept * log(ratio)), max(tpHere + (totalTrue - tpHere), 0))
+            }
+            tpAbove = tpHere
+            fpAbove = fpHere
+            i -= 1
         }
         return total
     }
@@ -63,6 +276,17 @@ public enum Metric: String, Sendable, CaseIterable {
         var best = 0
         for i in 1..<max(count, 1) where values[i] > values[best] { best = i }
         return best
+    }
+
+    /// `tf.math.in_top_k`: fewer than `k` values strictly above the target's; false when any is not finite.
+    private static func inTopK(_ values: UnsafePointer<Float>, _ count: Int, target: Int, k: Int) -> Bool {
+        guard target >= 0, target < count, values[target].isFinite else { return false }
+        var above = 0
+        for i in 0..<count {
+            guard values[i].isFinite else { return false }
+            if values[i] > values[target] { above += 1 }
+        }
+        return above < k
     }
 }
 

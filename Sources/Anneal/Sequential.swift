@@ -120,6 +120,49 @@ public final class Sequential {
         }
     }
 
+    /// Replaces layer `index`'s activation (Keras's `Activation` or `LeakyReLU` layer folded into the `Dense`
+    /// before it). The weights stay as they are.
+    public func setActivation(_ activation: Activation, ofLayer index: Int) throws {
+        guard optimizer == nil else {
+            throw AnnealError.invalidState("cannot change a layer of a compiled model; add every layer before compile")
+        }
+        guard layers.indices.contains(index) else {
+            throw AnnealError.invalidArgument("layer index \(index) is outside [0, \(layers.count))")
+        }
+        try activation.validate()
+        guard let network, network.layouts.indices.contains(index) else {
+            layers[index].activation = activation
+            replaceInStack(denseIndex: index, with: layers[index])
+            return
+        }
+        let layouts = network.layouts.enumerated().map { position, layout in
+            LayerLayout(inputs: layout.inputs, units: layout.units,
+                        activation: position == index ? activation : layout.activation,
+                        kernelOffset: layout.kernelOffset, biasOffset: layout.biasOffset)
+        }
+        // The new network is made before anything changes, so that a refused allocation leaves the model as it was.
+        let replaced = try Network(layouts: layouts, dropouts: dropoutSites, count: network.parameters.count,
+                                   for: "the model's \(network.parameters.count) parameters")
+        replaced.parameters.base.update(from: network.parameters.base, count: network.parameters.count)
+        layers[index].activation = activation
+        replaceInStack(denseIndex: index, with: layers[index])
+        self.network = replaced
+        cachedWorkspace = nil
+    }
+
+    /// Writes `layer` over the `denseIndex`-th Dense layer of `stack`, so that it lists the layers as they are.
+    private func replaceInStack(denseIndex: Int, with layer: Dense) {
+        var seen = 0
+        for (position, element) in stack.enumerated() {
+            guard case .dense = element else { continue }
+            if seen == denseIndex {
+                stack[position] = .dense(layer)
+                return
+            }
+            seen += 1
+        }
+    }
+
     /// Creates the weights of any layer that has none yet, for inputs of width `inputDimension`.
     public func build(inputDimension: Int) throws {
         guard !layers.isEmpty else {
@@ -185,14 +228,47 @@ public final class Sequential {
         guard let last = layers.last else {
             throw AnnealError.invalidState("the model has no layers; add a Dense layer before compile")
         }
+        try loss.validate()
+        var compiled: [CompiledMetric] = []
+        for name in metrics {
+            compiled.append(CompiledMetric(name: name, metric: try Metric(name: name)))
+        }
+        try compile(optimizer: optimizer, loss: loss, metrics: compiled, units: last.units)
+    }
+
+    /// Compiles with metric objects and the names logs give them (`[("auc", .auc), ("p", .precision(threshold: 0.7))]`).
+    public func compile(optimizer: Optimizer, loss: Loss, namedMetrics metrics: [(name: String, metric: Metric)]) throws {
+        guard let last = layers.last else {
+            throw AnnealError.invalidState("the model has no layers; add a Dense layer before compile")
+        }
+        try loss.validate()
+        // Logs are keyed by name: a second metric of the same name would hide the first.
+        for (index, entry) in metrics.enumerated() where entry.name == "loss" || metrics[..<index].contains(where: { $0.name == entry.name }) {
+            throw AnnealError.invalidArgument("metric names must be unique and other than 'loss'. Received: '\(entry.name)'")
+        }
+        try compile(optimizer: optimizer, loss: loss, metrics: metrics.map { CompiledMetric(name: $0.name, metric: $0.metric) },
+                    units: last.units)
+    }
+
+    private func compile(optimizer: Optimizer, loss: Loss, metrics given: [CompiledMetric], units: Int) throws {
         if case .dropout = stack.last {
             throw AnnealError.invalidArgument(
                 "Anneal cannot train a model whose last layer is a Dropout (the loss reads the last Dense layer's output); remove it or add a Dense layer after it")
         }
+        // Every metric reads the labels the loss takes: class indices for the sparse loss, one column per
+        // output otherwise (the same thing for one output).
+        let classIndices = loss.labelWidth(units: units) != units
         var compiled: [CompiledMetric] = []
-        for name in metrics {
-            let metric = try Metric(name: name)
-            compiled.append(CompiledMetric(name: name, metric: metric.resolved(units: last.units, loss: loss)))
+        for entry in given {
+            guard !entry.name.isEmpty else { throw AnnealError.invalidArgument("a metric's name must not be empty") }
+            try entry.metric.validate()
+            let metric = entry.metric.resolved(units: units, loss: loss)
+            if units > 1, metric.readsClassIndices != classIndices {
+                throw AnnealError.invalidArgument(
+                    "metric '\(entry.name)' reads \(metric.readsClassIndices ? "class indices" : "one label column per output"), "
+                        + "but \(loss.name) with \(units) outputs takes \(classIndices ? "class indices" : "one label column per output")")
+            }
+            compiled.append(CompiledMetric(name: entry.name, metric: metric))
         }
         if let owner = optimizer.owner, owner !== self {
             throw AnnealError.invalidState(
@@ -202,6 +278,29 @@ public final class Sequential {
         self.optimizer = optimizer
         self.loss = loss
         self.metrics = compiled
+    }
+
+    /// Replaces the compiled loss by `loss` (the same model, optimizer and metrics): how a loss's parameters
+    /// (`fromLogits`, `labelSmoothing`, `delta`) are set after compiling by name.
+    public func setLoss(_ loss: Loss) throws {
+        guard let optimizer, let last = layers.last else {
+            throw AnnealError.invalidState("You must call `compile()` before using the model.")
+        }
+        try loss.validate()
+        try compile(optimizer: optimizer, loss: loss, metrics: metrics, units: last.units)
+    }
+
+    /// Replaces compiled metric `index` by `metric`, logged as `name`.
+    public func setMetric(at index: Int, name: String, metric: Metric) throws {
+        guard let optimizer, let loss, let last = layers.last else {
+            throw AnnealError.invalidState("You must call `compile()` before using the model.")
+        }
+        guard metrics.indices.contains(index) else {
+            throw AnnealError.invalidArgument("metric index \(index) is outside [0, \(metrics.count))")
+        }
+        var replaced = metrics
+        replaced[index] = CompiledMetric(name: name, metric: metric)
+        try compile(optimizer: optimizer, loss: loss, metrics: replaced, units: last.units)
     }
 
     /// Compiles with names, as a Keras user writes it: `compile(optimizer:, loss: "binary_crossentropy", metrics: ["accuracy"])`.
@@ -254,12 +353,12 @@ public final class Sequential {
         let width = loss.labelWidth(units: network.outputs)
         guard y.columns == width else {
             throw AnnealError.shapeMismatch(
-                "\(role) y has \(y.columns) columns per row, but \(loss.rawValue) with \(network.outputs) outputs expects \(width)")
+                "\(role) y has \(y.columns) columns per row, but \(loss.name) with \(network.outputs) outputs expects \(width)")
         }
         if let bad = y.firstNonFinite() {
             throw AnnealError.nonFinite("\(role) y holds \(bad.value) at row \(bad.row), column \(bad.column); every label must be finite")
         }
-        if loss == .sparseCategoricalCrossentropy {
+        if loss.kind == .sparseCategoricalCrossentropy {
             for (row, label) in y.values.enumerated() where label < 0 || label >= Float(network.outputs) || label != label.rounded() {
                 throw AnnealError.invalidArgument(
                     "\(role) y[\(row)] = \(label) is not a class index in [0, \(network.outputs)) for sparse_categorical_crossentropy")
@@ -324,20 +423,22 @@ public final class Sequential {
         workspace given: Workspace? = nil
     ) throws -> [Float] {
         let workspace = try given ?? self.workspace(network: network, capacity: min(batchSize, rows.count), labelWidth: y.columns)
-        return Self.measure(x, y, rows: rows, network: network, loss: loss, metrics: metrics, workspace: workspace)
+        let accumulator = try MetricAccumulator(metrics.map(\.metric))
+        return Self.measure(x, y, rows: rows, network: network, loss: loss, metrics: accumulator, workspace: workspace)
     }
 
     /// `measure` with everything it reads passed in (the validation task runs it beside the training thread,
-    /// over arrays of its own).
+    /// over arrays of its own). `metrics` is reset first; it is made by the caller, where a failed allocation
+    /// can still be reported.
     static func measure(
-        _ x: Matrix, _ y: Matrix, rows: Range<Int>, network: Network, loss: Loss, metrics: [CompiledMetric],
+        _ x: Matrix, _ y: Matrix, rows: Range<Int>, network: Network, loss: Loss, metrics accumulator: MetricAccumulator,
         workspace: Workspace
     ) -> [Float] {
         let capacity = workspace.capacity
         let last = network.layouts.count - 1
         let units = network.outputs
         var lossTotal: Float = 0
-        var metricTotals = [Float](repeating: 0, count: metrics.count)
+        accumulator.reset()
         var start = rows.lowerBound
         while start < rows.upperBound {
             let count = min(capacity, rows.upperBound - start)
@@ -347,14 +448,13 @@ public final class Sequential {
                 z: workspace.preActivations[last].base, a: workspace.activations[last].base, y: workspace.labels.base,
                 rows: count, units: units, activation: network.layouts[last].activation, gradient: nil)
             lossTotal += batchLoss * Float(count)
-            for (index, metric) in metrics.enumerated() {
-                metricTotals[index] += metric.metric.sum(
-                    a: workspace.activations[last].base, y: workspace.labels.base, rows: count, units: units)
-            }
+            accumulator.update(
+                z: workspace.preActivations[last].base, a: workspace.activations[last].base, y: workspace.labels.base,
+                rows: count, units: units, activation: network.layouts[last].activation)
             start += count
         }
-        let rowCount = Float(rows.count)
-        return [lossTotal / rowCount] + metricTotals.map { $0 / rowCount }
+        return [lossTotal / Float(rows.count)]
+            + (0..<accumulator.count).map { accumulator.result($0, rows: rows.count, units: units) }
     }
 
     static func checkBatchSize(_ batchSize: Int) throws {

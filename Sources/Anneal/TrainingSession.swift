@@ -25,8 +25,10 @@ public final class TrainingSession {
     let optimizer: Optimizer
     let loss: Loss
     let workspace: Workspace
-    /// The model's metrics, read every batch from this session's own array.
-    private let metrics: [Metric]
+    /// The model's metrics and their running state.
+    private let metrics: MetricAccumulator
+    /// The same metrics' state for validation on this thread (`validationTotals()`).
+    private let validationMetrics: MetricAccumulator
     private var order: [Int]
     private var generator: SeededGenerator
     /// `runEpochs`' validation on the helper thread (`overlappingValidation()`).
@@ -34,7 +36,6 @@ public final class TrainingSession {
 
     // Running sums of the current epoch.
     private var lossTotal: Float = 0
-    private var metricTotals: [Float]
     private var rowsSeen = 0
     public private(set) var batchesDone = 0
 
@@ -90,8 +91,8 @@ public final class TrainingSession {
                             "the batch order of \(trainingRows) rows")
         order = Array(0..<trainingRows)
         generator = SeededGenerator(seed: seed ?? model.generator.nextSeed())
-        metricTotals = [Float](repeating: 0, count: model.metrics.count)
-        metrics = model.metrics.map(\.metric)
+        metrics = try MetricAccumulator(model.metrics.map(\.metric))
+        validationMetrics = try MetricAccumulator(model.metrics.map(\.metric))
         workspace = try model.workspace(
             network: network, capacity: min(batchSize, trainingRows), labelWidth: y.columns, training: true)
         // Asked for now, not at the first update, so that a model too big for its optimizer's state fails here
@@ -116,7 +117,7 @@ public final class TrainingSession {
             }
         }
         lossTotal = 0
-        for i in metricTotals.indices { metricTotals[i] = 0 }
+        metrics.reset()
         rowsSeen = 0
         batchesDone = 0
     }
@@ -154,10 +155,9 @@ public final class TrainingSession {
             z: workspace.preActivations[last].base, a: workspace.activations[last].base, y: workspace.labels.base,
             rows: rows, units: units, activation: network.layouts[last].activation, gradient: workspace.deltas[last].base)
         lossTotal += batchLoss * Float(rows)
-        for i in metricTotals.indices {
-            metricTotals[i] += metrics[i].sum(
-                a: workspace.activations[last].base, y: workspace.labels.base, rows: rows, units: units)
-        }
+        metrics.update(
+            z: workspace.preActivations[last].base, a: workspace.activations[last].base, y: workspace.labels.base,
+            rows: rows, units: units, activation: network.layouts[last].activation)
         rowsSeen += rows
         try optimizer.trainStep(network: network, workspace: workspace, rows: rows)
         batchesDone += 1
@@ -172,17 +172,22 @@ public final class TrainingSession {
 
     /// Writes the running means into `logs` (whose keys, once present, are updated in place).
     func fillRunning(_ logs: inout Logs) {
-        if logs.count == metricTotals.count + 1 {
+        if logs.count == metrics.count + 1 {
             logs.setValue(at: 0, runningMean(lossTotal))
-            for i in metricTotals.indices { logs.setValue(at: i + 1, runningMean(metricTotals[i])) }
+            for i in 0..<metrics.count { logs.setValue(at: i + 1, runningMetric(i)) }
         } else {
             logs["loss"] = runningMean(lossTotal)
-            for (i, metric) in model.metrics.enumerated() { logs[metric.name] = runningMean(metricTotals[i]) }
+            for (i, metric) in model.metrics.enumerated() { logs[metric.name] = runningMetric(i) }
         }
     }
 
     /// A running sum of this epoch as a row-weighted mean over the rows trained so far.
     private func runningMean(_ total: Float) -> Double { Double(total / Float(max(rowsSeen, 1))) }
+
+    /// Metric `index`'s value over the rows trained so far this epoch.
+    private func runningMetric(_ index: Int) -> Double {
+        Double(metrics.result(index, rows: rowsSeen, units: network.outputs))
+    }
 
     /// The current epoch's logs in Keras's order, as `fit` reports them: the running `loss` and metrics, then
     /// `val_loss` and `val_` metrics when validating (for the current weights), then `effective_lr` (the rate
@@ -205,7 +210,7 @@ public final class TrainingSession {
     public func runEpochs(_ epochs: Int, into out: UnsafeMutablePointer<Double>, maxSeconds: Double = 0) throws -> Int {
         let begun = monotonicSeconds()
         let width = epochValueCount
-        let trainingValues = 1 + metricTotals.count
+        let trainingValues = 1 + metrics.count
         let task = try overlappingValidation()
         var validating = false  // the task is posted to the helper thread
         defer { if validating { anneal_kernels_task_finish() } }
@@ -214,7 +219,7 @@ public final class TrainingSession {
             _ = try trainEpoch()
             let row = out + trained * width
             row[0] = runningMean(lossTotal)
-            for i in metricTotals.indices { row[1 + i] = runningMean(metricTotals[i]) }
+            for i in 0..<metrics.count { row[1 + i] = runningMetric(i) }
             if optimizer.decay > 0 { row[width - 1] = Double(optimizer.effectiveLearningRate) }
             if let task {
                 if validating { anneal_kernels_task_finish() }
@@ -234,7 +239,7 @@ public final class TrainingSession {
     private func validationTotals() -> [Float]? {
         guard let validation else { return nil }
         return Sequential.measure(validation.x, validation.y, rows: validation.rows, network: network, loss: loss,
-                                  metrics: model.metrics, workspace: workspace)
+                                  metrics: validationMetrics, workspace: workspace)
     }
 
     /// The task that validates beside the training thread, made on first use; nil without validation data or
@@ -281,7 +286,7 @@ public final class TrainingSession {
 /// One epoch's validation as a task for the helper thread: the loss and metrics of a copy of the weights over
 /// the validation rows, in a network and workspace of its own, so that the session's may train on meanwhile.
 final class ValidationTask {
-    let metrics: [CompiledMetric]
+    let metrics: MetricAccumulator
     let network: Network
     let workspace: Workspace
     let loss: Loss
@@ -291,9 +296,9 @@ final class ValidationTask {
     private var out: UnsafeMutablePointer<Double>?
 
     init(model: Sequential, network trained: Network, loss: Loss, x: Matrix, y: Matrix, rows: Range<Int>, batchSize: Int) throws {
-        // Metric and layer arrays of its own (copied, not sharing a buffer), so that the two threads do not
-        // touch the same reference counts every batch. The data is shared: it is read-only, and may be big.
-        metrics = model.metrics.map { CompiledMetric(name: $0.name, metric: $0.metric) }
+        // Metric state and layer arrays of its own (copied, not sharing a buffer), so that the two threads do
+        // not touch the same reference counts every batch. The data is shared: it is read-only, and may be big.
+        metrics = try MetricAccumulator(model.metrics.map(\.metric))
         network = try Network(layouts: trained.layouts.map { $0 }, count: trained.parameters.count,
                               for: "a copy of the model's \(trained.parameters.count) parameters for validation")
         // Not the model's cached workspace: the session trains in that one. Batches of the session's size.

@@ -92,7 +92,7 @@ func checkWidths(of model: Sequential, rows: Int64, cols: Int32, yCols: Int32? =
     try check(yCols >= 1, "y_cols must be at least 1. Received: y_cols=\(yCols)")
     if let loss = model.loss, let units = model.layers.last?.units, Int(yCols) != loss.labelWidth(units: units) {
         throw CAPIError(ANNEAL_E_SHAPE_MISMATCH,
-                        "y_cols must be \(loss.labelWidth(units: units)) for \(loss.rawValue) over \(units) output units. Received: y_cols=\(yCols)")
+                        "y_cols must be \(loss.labelWidth(units: units)) for \(loss.name) over \(units) output units. Received: y_cols=\(yCols)")
     }
 }
 

@@ -1,14 +1,33 @@
 import Anneal
 import CAnneal
 
-/// The object behind an `anneal_dataset` handle (immutable).
+/// The object behind an `anneal_dataset` handle (immutable): the features and a label matrix of one column
+/// (a loaded or created `Dataset`) or of several (one-hot rows, `anneal_dataset_create_labels`), kept as the
+/// matrices a fit reads, so that training on a handle copies nothing.
 final class DatasetBox {
-    let dataset: Dataset
-    init(_ dataset: Dataset) { self.dataset = dataset }
+    let features: Matrix
+    let labels: Matrix
+    let classNames: [String]?
+    let featureNames: [String]?
+
+    init(_ dataset: Dataset) {
+        features = dataset.featureMatrix
+        labels = dataset.labelMatrix
+        classNames = dataset.classNames
+        featureNames = dataset.featureNames
+    }
+
+    init(features: Matrix, labels: Matrix, classNames: [String]? = nil, featureNames: [String]? = nil) {
+        self.features = features
+        self.labels = labels
+        self.classNames = classNames
+        self.featureNames = featureNames
+    }
 }
 
-private func dataset(_ handle: OpaquePointer?) throws -> Dataset {
-    try Handles.object(handle, .dataset, as: DatasetBox.self, argument: "dataset").dataset
+/// The dataset behind `handle`; `argument` is the C argument's name.
+func dataset(_ handle: OpaquePointer?, argument: String = "dataset") throws -> DatasetBox {
+    try Handles.object(handle, .dataset, as: DatasetBox.self, argument: argument)
 }
 
 @c @implementation
@@ -50,13 +69,13 @@ public func anneal_dataset_free(_ dataset: OpaquePointer?) {
 
 @c @implementation
 public func anneal_dataset_rows(_ dataset: OpaquePointer?, _ out_rows: UnsafeMutablePointer<Int64>?) -> Int32 {
-    capiCall { try required(out_rows, "out_rows").pointee = Int64(try AnnealExport.dataset(dataset).rowCount) }
+    capiCall { try required(out_rows, "out_rows").pointee = Int64(try AnnealExport.dataset(dataset).features.rows) }
 }
 
 @c @implementation
 public func anneal_dataset_features(_ dataset: OpaquePointer?, _ out_features: UnsafeMutablePointer<Int32>?) -> Int32 {
     capiCall {
-        try required(out_features, "out_features").pointee = Int32(clamping: try AnnealExport.dataset(dataset).featureCount)
+        try required(out_features, "out_features").pointee = Int32(clamping: try AnnealExport.dataset(dataset).features.columns)
     }
 }
 
@@ -97,12 +116,12 @@ public func anneal_dataset_feature_name(
 public func anneal_dataset_copy_features(
     _ dataset: OpaquePointer?, _ buffer: UnsafeMutablePointer<Float>?, _ capacity: Int64
 ) -> Int32 {
-    capiCall { try copyOut(try AnnealExport.dataset(dataset).features, to: buffer, capacity: capacity, "buffer") }
+    capiCall { try copyOut(try AnnealExport.dataset(dataset).features.values, to: buffer, capacity: capacity, "buffer") }
 }
 
 @c @implementation
 public func anneal_dataset_copy_labels(
     _ dataset: OpaquePointer?, _ buffer: UnsafeMutablePointer<Float>?, _ capacity: Int64
 ) -> Int32 {
-    capiCall { try copyOut(try AnnealExport.dataset(dataset).labels, to: buffer, capacity: capacity, "buffer") }
+    capiCall { try copyOut(try AnnealExport.dataset(dataset).labels.values, to: buffer, capacity: capacity, "buffer") }
 }

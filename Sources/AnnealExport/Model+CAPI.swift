@@ -79,7 +79,7 @@ private func compile(
     capiCall(function: function) {
         try withModel(model, .restructure) { model in
             let optimizer = try make()
-            let lossValue = try decode(loss, lossCodes, "loss")
+            let lossValue = Loss(try decode(loss, lossCodes, "loss"))
             try check(metric_count >= 0, "metric_count must be non-negative. Received: metric_count=\(metric_count)")
             var names: [String] = []
             if metric_count > 0 {
@@ -108,6 +108,84 @@ public func anneal_model_compile_optimizer(
 ) -> Int32 {
     compile(function: #function, model, loss, metrics, metric_count) {
         try Handles.object(optimizer, .optimizer, as: OptimizerBox.self, argument: "optimizer").make()
+    }
+}
+
+@c @implementation
+public func anneal_model_set_activation(
+    _ model: OpaquePointer?, _ layer: Int32, _ activation: Int32, _ alpha: Double
+) -> Int32 {
+    capiCall {
+        try withModel(model, .restructure) { model in
+            var value = try decode(activation, activationCodes, "activation")
+            if case .leakyRelu = value {
+                try check(alpha.isFinite, "alpha must be a finite number. Received: alpha=\(alpha)")
+                value = .leakyRelu(alpha: Float(alpha))
+            }
+            try check(layer >= 0 && Int(layer) < model.layers.count,
+                      "layer must be in [0, \(model.layers.count)). Received: layer=\(layer)")
+            guard model.optimizer == nil else {
+                throw CAPIError(ANNEAL_E_INVALID_STATE, "anneal_model_set_activation changes a layer before compile; this model is compiled")
+            }
+            try model.setActivation(value, ofLayer: Int(layer))
+        }
+    }
+}
+
+@c @implementation
+public func anneal_model_set_loss_options(
+    _ model: OpaquePointer?, _ from_logits: Bool, _ label_smoothing: Double, _ delta: Double
+) -> Int32 {
+    capiCall {
+        try withModel(model, .restructure) { model in
+            guard let loss = model.loss else {
+                throw CAPIError(ANNEAL_E_INVALID_STATE, "anneal_model_set_loss_options needs a compiled model; call anneal_model_compile or anneal_model_compile_optimizer first")
+            }
+            try check(label_smoothing.isFinite && label_smoothing >= 0 && label_smoothing <= 1,
+                      "label_smoothing must be in [0, 1]. Received: label_smoothing=\(label_smoothing)")
+            try check(delta.isFinite, "delta must be a finite number. Received: delta=\(delta)")
+            let crossentropies: Set<Loss.Kind> = [.binaryCrossentropy, .categoricalCrossentropy, .sparseCategoricalCrossentropy]
+            try check(!from_logits || crossentropies.contains(loss.kind),
+                      "from_logits is for the cross-entropy losses only; the model's loss is \(loss.name)")
+            try check(label_smoothing == 0 || loss.kind == .binaryCrossentropy || loss.kind == .categoricalCrossentropy,
+                      "label_smoothing is for binary_crossentropy and categorical_crossentropy only; the model's loss is \(loss.name)")
+            try model.setLoss(Loss(loss.kind, fromLogits: from_logits, labelSmoothing: Float(label_smoothing),
+                                   delta: Float(delta)))
+        }
+    }
+}
+
+@c @implementation
+public func anneal_model_set_metric(
+    _ model: OpaquePointer?, _ index: Int32, _ metric: UnsafePointer<CChar>?, _ name: UnsafePointer<CChar>?,
+    _ threshold: Double, _ k: Int32, _ num_thresholds: Int32, _ curve: Int32
+) -> Int32 {
+    capiCall {
+        try withModel(model, .restructure) { model in
+            guard model.optimizer != nil else {
+                throw CAPIError(ANNEAL_E_INVALID_STATE, "anneal_model_set_metric needs a compiled model; call anneal_model_compile or anneal_model_compile_optimizer first")
+            }
+            let kind = try string(metric, "metric")
+            let logName = try string(name, "name")
+            try check(!logName.isEmpty, "name must not be empty")
+            try check(threshold.isFinite, "threshold must be a finite number. Received: threshold=\(threshold)")
+            try check(k > 0, "k must be a positive integer. Received: k=\(k)")
+            try check(num_thresholds > 1, "num_thresholds must be an integer > 1. Received: num_thresholds=\(num_thresholds)")
+            let curveValue = try decode(curve, curveCodes, "curve")
+            var value = try Metric(name: kind)
+            switch value {
+            case .binaryAccuracy: value = .binaryAccuracy(threshold: Float(threshold))
+            case .precision: value = .precision(threshold: Float(threshold))
+            case .recall: value = .recall(threshold: Float(threshold))
+            case .topKCategoricalAccuracy: value = .topKCategoricalAccuracy(k: Int(k))
+            case .sparseTopKCategoricalAccuracy: value = .sparseTopKCategoricalAccuracy(k: Int(k))
+            case .auc: value = .auc(thresholds: Int(num_thresholds), curve: curveValue)
+            default: break
+            }
+            try check(index >= 0 && Int(index) < model.metricNames.count,
+                      "index must be in [0, \(model.metricNames.count)). Received: index=\(index)")
+            try model.setMetric(at: Int(index), name: logName, metric: value)
+        }
     }
 }
 

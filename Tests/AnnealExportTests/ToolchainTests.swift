@@ -96,7 +96,8 @@ struct ToolchainTests {
         let program = directory.appendingPathComponent("tutorial_step_decay").path
         let examples = Support.packageRoot.appendingPathComponent("examples/c")
         let make = try Support.run(["make", "-s", "-C", examples.path, "LIBDIR=\(library.deletingLastPathComponent().path)",
-                                    "OUT=\(program)", "CC=\(Support.exampleCC)"])
+                                    "OUT=\(program)", "MINIMAL=\(directory.appendingPathComponent("minimal").path)",
+                                    "CC=\(Support.exampleCC)"])
         #expect(make.status == 0, "make: \(make.text)")
         #expect(make.text.isEmpty, "warnings while building the example: \(make.text)")
         let seed: UInt64 = 7
@@ -118,6 +119,51 @@ struct ToolchainTests {
         let expected = try #require(history["val_accuracy"]?.last)
         #expect(value == expected, "C example \(value), Swift \(expected)")
         #expect(final.hasSuffix("/116)"))
+    }
+}
+
+extension ToolchainTests {
+    @Test("examples/c/minimal.c builds with strict flags, runs, saves its weights and ends where Swift ends")
+    func minimalExample() throws {
+        let library = try Support.library()
+        let directory = try Support.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let program = directory.appendingPathComponent("minimal").path
+        let weights = directory.appendingPathComponent("minimal.weights").path
+        let examples = Support.packageRoot.appendingPathComponent("examples/c")
+        let make = try Support.run(["make", "-s", "-C", examples.path, "LIBDIR=\(library.deletingLastPathComponent().path)",
+                                    "OUT=\(directory.appendingPathComponent("tutorial_step_decay").path)",
+                                    "MINIMAL=\(program)", "CC=\(Support.exampleCC)", program])
+        #expect(make.status == 0, "make: \(make.text)")
+        #expect(make.text.isEmpty, "warnings while building the example: \(make.text)")
+
+        // Eight library calls from file to weights, the frees aside.
+        let source = try String(contentsOf: examples.appendingPathComponent("minimal.c"), encoding: .utf8)
+        let calls = source.split(separator: "\n").filter { $0.contains("CHECK(anneal_") }
+        #expect(calls.count == 8, "\(calls)")
+
+        let seed: UInt64 = 7
+        let run = try Support.run([program, Support.ionosphere, String(seed), weights])
+        #expect(run.status == 0, "the example failed: \(run.text)")
+        let line = try #require(run.text.split(separator: "\n").last { $0.hasPrefix("val_accuracy: ") }, "\(run.text)")
+        let value = try #require(Double(line.split(separator: " ")[1]))
+        #expect(FileManager.default.fileExists(atPath: weights))
+
+        let data = try Dataset(csvFile: Support.ionosphere)
+        let model = Sequential(seed: seed)
+        try model.add(Dense(34, activation: .relu, kernelInitializer: .normal(), inputDimension: 34))
+        try model.add(Dense(1, activation: .sigmoid, kernelInitializer: .normal()))
+        try model.compile(optimizer: SGD(learningRate: 0.1, momentum: 0.8, decay: Float(0.1 / 50)),
+                          loss: .binaryCrossentropy, metrics: ["accuracy"])
+        let history = try model.fit(data.featureMatrix, data.labelMatrix, epochs: 50, batchSize: 28, verbose: 0,
+                                    validationSplit: 0.33)
+        let expected = try #require(history["val_accuracy"]?.last)
+        #expect(value == expected, "C example \(value), Swift \(expected)")
+        let saved = Sequential(seed: 0)
+        try saved.add(Dense(34, activation: .relu, inputDimension: 34))
+        try saved.add(Dense(1, activation: .sigmoid))
+        try saved.loadWeights(from: weights)
+        #expect(saved.getWeights() == model.getWeights(), "the saved weights are the trained ones")
     }
 }
 

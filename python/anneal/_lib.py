@@ -264,6 +264,14 @@ _bind("anneal_model_compile", c_int32, anneal_model_p, anneal_sgd_p, c_int32, PO
 #                                        const char *const *metrics, int32_t metric_count);
 _bind("anneal_model_compile_optimizer", c_int32, anneal_model_p, anneal_optimizer_p, c_int32, POINTER(c_char_p),
       c_int32)
+# int32_t anneal_model_set_activation(anneal_model *model, int32_t layer, int32_t activation, double alpha);
+_bind("anneal_model_set_activation", c_int32, anneal_model_p, c_int32, c_int32, c_double)
+# int32_t anneal_model_set_loss_options(anneal_model *model, bool from_logits, double label_smoothing, double delta);
+_bind("anneal_model_set_loss_options", c_int32, anneal_model_p, c_bool, c_double, c_double)
+# int32_t anneal_model_set_metric(anneal_model *model, int32_t index, const char *metric, const char *name,
+#                                 double threshold, int32_t k, int32_t num_thresholds, int32_t curve);
+_bind("anneal_model_set_metric", c_int32, anneal_model_p, c_int32, c_char_p, c_char_p, c_double, c_int32, c_int32,
+      c_int32)
 # int32_t anneal_model_layer_count(const anneal_model *model, int32_t *out_count);
 _bind("anneal_model_layer_count", c_int32, anneal_model_p, POINTER(c_int32))
 # int32_t anneal_model_input_dim(const anneal_model *model, int32_t *out_dim);
@@ -378,6 +386,57 @@ _bind("anneal_session_run_epochs", c_int32, anneal_session_p, c_int32, c_double,
 #                            anneal_history **out_history);
 _bind("anneal_session_fit", c_int32, anneal_session_p, c_int32, c_int32, anneal_schedule_p, anneal_epoch_callback,
       c_void_p, POINTER(anneal_history_p))
+
+
+# --- Data-set-first training: option structs --------------------------------------------------------------
+class anneal_dense_options(ctypes.Structure):
+    """anneal.h's anneal_dense_options; struct_size must be ctypes.sizeof(anneal_dense_options)."""
+    _fields_ = [("struct_size", c_int64), ("activation", c_int32), ("kernel_initializer", c_int32),
+                ("bias_initializer", c_int32), ("use_bias", c_bool), ("input_dim", c_int32)]
+
+
+class anneal_compile_options(ctypes.Structure):
+    """anneal.h's anneal_compile_options; struct_size must be ctypes.sizeof(anneal_compile_options)."""
+    _fields_ = [("struct_size", c_int64), ("loss", c_int32), ("metrics", POINTER(c_int32)),
+                ("metric_count", c_int32), ("optimizer", anneal_optimizer_p), ("learning_rate", c_double),
+                ("momentum", c_double), ("decay", c_double), ("nesterov", c_bool)]
+
+
+class anneal_fit_options(ctypes.Structure):
+    """anneal.h's anneal_fit_options; struct_size must be ctypes.sizeof(anneal_fit_options)."""
+    _fields_ = [("struct_size", c_int64), ("epochs", c_int32), ("batch_size", c_int32),
+                ("validation_split", c_double), ("validation_data", anneal_dataset_p), ("shuffle", c_bool),
+                ("has_seed", c_bool), ("seed", c_uint64), ("schedule", anneal_schedule_p),
+                ("callback", anneal_epoch_callback), ("user_data", c_void_p)]
+
+
+# int32_t anneal_metric_from_name(const char *name, int32_t *out_code);
+_bind("anneal_metric_from_name", c_int32, c_char_p, POINTER(c_int32))
+# int32_t anneal_dataset_create_labels(const float *features, const float *labels, int64_t rows,
+#                                      int32_t features_per_row, int32_t label_columns, anneal_dataset **out_dataset);
+_bind("anneal_dataset_create_labels", c_int32, POINTER(c_float), POINTER(c_float), c_int64, c_int32, c_int32,
+      POINTER(anneal_dataset_p))
+# int32_t anneal_dataset_one_hot(const anneal_dataset *dataset, int32_t class_count, anneal_dataset **out_dataset);
+_bind("anneal_dataset_one_hot", c_int32, anneal_dataset_p, c_int32, POINTER(anneal_dataset_p))
+# int32_t anneal_dataset_label_columns(const anneal_dataset *dataset, int32_t *out_columns);
+_bind("anneal_dataset_label_columns", c_int32, anneal_dataset_p, POINTER(c_int32))
+# int32_t anneal_model_add_dense_ex(anneal_model *model, int32_t units, const anneal_dense_options *options);
+_bind("anneal_model_add_dense_ex", c_int32, anneal_model_p, c_int32, POINTER(anneal_dense_options))
+# int32_t anneal_model_compile_ex(anneal_model *model, const anneal_compile_options *options);
+_bind("anneal_model_compile_ex", c_int32, anneal_model_p, POINTER(anneal_compile_options))
+# int32_t anneal_model_fit_dataset(anneal_model *model, const anneal_dataset *dataset,
+#                                  const anneal_fit_options *options, anneal_history **out_history);
+_bind("anneal_model_fit_dataset", c_int32, anneal_model_p, anneal_dataset_p, POINTER(anneal_fit_options),
+      POINTER(anneal_history_p))
+# int32_t anneal_model_evaluate_dataset(anneal_model *model, const anneal_dataset *dataset, int32_t batch_size,
+#                                       double *out_values, int32_t capacity, int32_t *out_count);
+_bind("anneal_model_evaluate_dataset", c_int32, anneal_model_p, anneal_dataset_p, c_int32, POINTER(c_double),
+      c_int32, POINTER(c_int32))
+# int32_t anneal_model_predict_dataset(anneal_model *model, const anneal_dataset *dataset, int32_t batch_size,
+#                                      float *out, int64_t capacity);
+_bind("anneal_model_predict_dataset", c_int32, anneal_model_p, anneal_dataset_p, c_int32, POINTER(c_float), c_int64)
+# int32_t anneal_history_last(const anneal_history *history, const char *key, double *out_value);
+_bind("anneal_history_last", c_int32, anneal_history_p, c_char_p, POINTER(c_double))
 
 
 # --- Checks ----------------------------------------------------------------------------------------------

@@ -1,17 +1,26 @@
-"""Layers: ``Dense``, ``Dropout`` and ``Input``, with Keras's arguments, defaults, checks and automatic names.
+"""Layers: ``Dense``, ``Dropout``, ``Activation``, ``LeakyReLU`` and ``Input``, with Keras's arguments,
+defaults, checks and automatic names.
 
 A layer added to a ``Sequential`` reads its shapes and weights from that model: ``input_shape``,
 ``output_shape``, ``get_weights()``, ``set_weights()`` and ``count_params()`` work once the model is built.
+
+An ``Activation`` or ``LeakyReLU`` layer is applied by the ``Dense`` before it: it must follow a Dense whose
+own activation is linear (the library folds the two into one layer; ``model.layers`` and ``summary()`` still
+list it as a layer of its own, with no weights).
 """
 
+import math
 import numbers
 import weakref
 
 from . import _missing, _naming
 
-__all__ = ["Dense", "Dropout", "Input", "InputLayer"]
+__all__ = ["Activation", "Dense", "Dropout", "Input", "InputLayer", "LeakyReLU"]
 
-_ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax")
+_ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax", "elu", "selu", "softplus", "softsign", "swish",
+                "gelu", "hard_sigmoid", "exponential", "leaky_relu")
+# Other names tf_keras resolves to the same function.
+_ACTIVATION_ALIASES = {"silu": "swish"}
 
 _INITIALIZERS = {
     "normal": "normal", "random_normal": "normal", "randomnormal": "normal",
@@ -30,13 +39,13 @@ _INITIALIZERS = {
 def _activation_name(activation):
     if activation is None:
         return "linear"
-    if isinstance(activation, str):
-        name = activation.lower()
-        if name in _ACTIVATIONS:
-            return name
-    elif callable(activation) and getattr(activation, "__name__", None) in _ACTIVATIONS:
-        return activation.__name__
-    raise ValueError(f"Unknown activation function: '{activation}'. Expected one of: {', '.join(_ACTIVATIONS)}")
+    name = activation.lower() if isinstance(activation, str) else None
+    if name is None and callable(activation) and isinstance(getattr(activation, "__name__", None), str):
+        name = activation.__name__
+    name = _ACTIVATION_ALIASES.get(name, name)
+    if name in _ACTIVATIONS:
+        return name
+    raise ValueError(f"Unknown activation function: '{activation}'. Expected one of: {', '.join(_ACTIVATIONS)}, silu")
 
 
 def _initializer_name(initializer, argument):
@@ -72,12 +81,17 @@ def _layer_name(name, prefix):
     return name
 
 
-class _ModelLayer:
-    """What every layer of a Sequential shares: the model it was added to and its place in that model."""
+class _Layer:
+    """What every layer added to a ``Sequential`` shares: its model (held weakly), its position there, and the
+    shapes read from that model once it is built."""
 
-    _model = None  # weak reference to the Sequential this layer was added to
-    _position = None  # its index in that model's layers
+    def _init_layer(self, name, prefix):
+        self.name = _layer_name(name, prefix)
+        self.trainable = True
+        self._model = None  # weak reference to the Sequential this layer was added to
+        self._position = None  # its index in that model's layers
 
+    # --- The model this layer belongs to ---------------------------------------------------------------------
     def _attach(self, model, position):
         owner = self._model() if self._model is not None else None
         if owner is not None and owner is not model:
@@ -91,7 +105,7 @@ class _ModelLayer:
         self._position = None
 
     def _owner(self):
-        """The model holding this layer, or None while it has no weights (not added, or not built)."""
+        """The model holding this layer's weights, or None while it has none (not added, or not built)."""
         model = self._model() if self._model is not None else None
         return model if model is not None and model.built else None
 
@@ -109,12 +123,14 @@ class _ModelLayer:
         return model._layer_input_shape(self._position)
 
 
-class Dense(_ModelLayer):
+class Dense(_Layer):
     """A densely connected layer: ``output = activation(dot(input, kernel) + bias)``.
 
     Args:
         units: positive integer, the output width.
-        activation: ``"linear"`` (or None), ``"relu"``, ``"sigmoid"``, ``"tanh"`` or ``"softmax"``.
+        activation: ``"linear"`` (or None), ``"relu"``, ``"sigmoid"``, ``"tanh"``, ``"softmax"``, ``"elu"``,
+            ``"selu"``, ``"softplus"``, ``"softsign"``, ``"swish"`` / ``"silu"``, ``"gelu"`` (exact),
+            ``"hard_sigmoid"`` (``clip(0.2 x + 0.5, 0, 1)``), ``"exponential"`` or ``"leaky_relu"`` (alpha 0.2).
         use_bias: whether the layer adds a bias vector.
         kernel_initializer: Keras initializer name (default ``"glorot_uniform"``).
         bias_initializer: Keras initializer name (default ``"zeros"``).
@@ -127,7 +143,7 @@ class Dense(_ModelLayer):
         if unsupported:
             raise TypeError(f"Dense got unsupported keyword arguments: {unsupported}")
         # Named before the arguments are checked, as in Keras: a Dense refused for its units still uses a name.
-        self.name = _layer_name(name, "dense")
+        self._init_layer(name, "dense")
         self.units = _positive_int(units, "units")
         self.activation = _activation_name(activation)
         self.use_bias = bool(use_bias)
@@ -139,7 +155,6 @@ class Dense(_ModelLayer):
                 raise ValueError(f"Dense expects a 1-D input_shape like (34,). Received: input_shape={input_shape!r}")
             input_dim = shape[0]
         self.input_dim = None if input_dim is None else _positive_int(input_dim, "input_dim")
-        self.trainable = True
 
     @property
     def output_shape(self):
@@ -188,7 +203,89 @@ class Dense(_ModelLayer):
         return f"Dense({self.units}, activation={self.activation!r})"
 
 
-class Dropout(_ModelLayer):
+class _WeightlessLayer(_Layer):
+    """A layer with no weights whose output is as wide as its input (activations, Dropout)."""
+
+    @property
+    def output_shape(self):
+        """``(None, width)``, the input's, once the model is built."""
+        if self._owner() is None:
+            raise AttributeError(f'The layer "{self.name}" has never been called and thus has no defined output '
+                                 "shape.")
+        return self.input_shape
+
+    def get_weights(self):
+        return []
+
+    def set_weights(self, weights):
+        weights = list(weights)
+        if weights:
+            raise ValueError(f'You called `set_weights(weights)` on layer "{self.name}" with a weight list of '
+                             f"length {len(weights)}, but the layer was expecting 0 weights. Provided weights: "
+                             f"{str(weights)[:50]}...")
+
+    def count_params(self):
+        if self._owner() is None:
+            raise ValueError(f"You tried to call `count_params` on layer {self.name}, but the layer isn't built. "
+                             "Build the model first by calling `build()` or by calling the model on a batch of "
+                             "data.")
+        return 0
+
+
+class _FoldedActivation(_WeightlessLayer):
+    """An activation layer: the model folds it into the linear ``Dense`` before it."""
+
+
+class Activation(_FoldedActivation):
+    """Applies an activation function to the previous layer's output: ``Activation("relu")``.
+
+    It must follow a ``Dense`` with a linear activation, into which it is folded. Named ``activation``,
+    ``activation_1``, ... as Keras names it.
+    """
+
+    def __init__(self, activation, name=None, **kwargs):
+        unsupported = sorted(kwargs)
+        if unsupported:
+            raise TypeError(f"Activation got unsupported keyword arguments: {unsupported}")
+        self._init_layer(name, "activation")
+        self.activation = _activation_name(activation)
+        self.alpha = 0.2  # the "leaky_relu" name's slope
+
+    def get_config(self):
+        return {"activation": self.activation, "name": self.name}
+
+    def __repr__(self):
+        return f"Activation({self.activation!r})"
+
+
+class LeakyReLU(_FoldedActivation):
+    """Leaky ReLU: ``x if x > 0 else alpha * x``, with Keras's default ``alpha=0.3``.
+
+    It must follow a ``Dense`` with a linear activation, into which it is folded. Named ``leaky_re_lu``,
+    ``leaky_re_lu_1``, ... as tf_keras names it.
+    """
+
+    def __init__(self, alpha=0.3, name=None, **kwargs):
+        unsupported = sorted(kwargs)
+        if unsupported:
+            raise TypeError(f"LeakyReLU got unsupported keyword arguments: {unsupported}")
+        self._init_layer(name, "leaky_re_lu")
+        if alpha is None:
+            raise ValueError("The alpha value of a Leaky ReLU layer cannot be None. Expecting a float. "
+                             "Received: alpha=None")
+        if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not math.isfinite(alpha):
+            raise ValueError(f"The alpha value of a Leaky ReLU layer must be a finite float. Received: alpha={alpha!r}")
+        self.alpha = float(alpha)
+        self.activation = "leaky_relu"
+
+    def get_config(self):
+        return {"alpha": self.alpha, "name": self.name}
+
+    def __repr__(self):
+        return f"LeakyReLU(alpha={self.alpha!r})"
+
+
+class Dropout(_WeightlessLayer):
     """Keras 2's ``Dropout``: while training (``fit``, ``train_on_batch``) each input value is kept with
     probability ``1 - rate`` and scaled by ``1 / (1 - rate)``, or set to 0; ``evaluate``, ``predict`` and
     validation pass values through unchanged.
@@ -210,7 +307,7 @@ class Dropout(_ModelLayer):
         unsupported = sorted(kwargs)
         if unsupported:
             raise TypeError(f"Dropout got unsupported keyword arguments: {unsupported}")
-        self.name = _layer_name(name, "dropout")
+        self._init_layer(name, "dropout")
         if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate <= 1:
             raise ValueError("Invalid value received for argument `rate`. Expected a float value between 0 and 1. "
                              f"Received: rate={rate}")
@@ -228,34 +325,7 @@ class Dropout(_ModelLayer):
                 raise ValueError(f"Dropout expects a 1-D input_shape like (34,). Received: input_shape={input_shape!r}")
             input_dim = shape[0]
         self.input_dim = None if input_dim is None else _positive_int(input_dim, "input_dim")
-        self.trainable = True
         self.supports_masking = True
-
-    @property
-    def output_shape(self):
-        """The input shape: Dropout keeps the width."""
-        if self._owner() is None:
-            raise AttributeError(f'The layer "{self.name}" has never been called and thus has no defined output '
-                                 "shape.")
-        return self.input_shape
-
-    def get_weights(self):
-        return []
-
-    def set_weights(self, weights):
-        weights = list(weights)
-        if weights:
-            raise ValueError(f'You called `set_weights(weights)` on layer "{self.name}" with a weight list of '
-                             f"length {len(weights)}, but the layer was expecting 0 weights. Provided weights: "
-                             f"{str(weights)[:50]}...")
-
-    def count_params(self):
-        """0: Dropout has no weights."""
-        if self._owner() is None:
-            raise ValueError(f"You tried to call `count_params` on layer {self.name}, but the layer isn't built. "
-                             "Build the model first by calling `build()` or by calling the model on a batch of "
-                             "data.")
-        return 0
 
     def get_config(self):
         return {"name": self.name, "trainable": self.trainable, "rate": self.rate, "noise_shape": self.noise_shape,

@@ -1,25 +1,321 @@
-"""Metrics: the names ``compile(metrics=[...])`` accepts, Keras's.
+"""Metrics: Keras's metric names, functions and classes, for ``compile(metrics=[...])``.
 
-``"accuracy"`` (or ``"acc"``, which then names the logs ``acc``) is resolved as Keras does from the loss and
-the output width: binary, categorical or sparse categorical accuracy.
+The library accumulates every metric over the epoch as Keras's stateful metrics do (updated each batch,
+read at the end; see ``Sources/Anneal/Metric.swift``), under the name Keras logs: the string given
+(``"mae"`` logs ``mae``), or the object's ``name`` (``MeanAbsoluteError()`` logs ``mean_absolute_error``,
+``AUC()`` logs ``auc``), with ``val_`` in front for validation.
+
+    binary_accuracy(threshold=0.5)   mean of [(p > threshold) == y] over a sample's outputs
+    categorical_accuracy             argmax(p) == argmax(y)
+    sparse_categorical_accuracy      argmax(p) == y
+    top_k_categorical_accuracy(k=5)  the labelled class among the k largest outputs
+    RootMeanSquaredError             sqrt(mean((p - y)^2)) over every output of the epoch
+    Precision, Recall (thresholds)   TP / (TP + FP), TP / (TP + FN), predicted positive when p > threshold
+    AUC(num_thresholds=200, curve)   area under the ROC (mid-point Riemann sum) or PR curve (interpolated)
+    any loss                         its per-sample value (mae, mse, mape, msle, binary_crossentropy, ...)
+    CosineSimilarity                 sum(y / ||y|| * p / ||p||)
+
+The functions (``binary_accuracy(y_true, y_pred)``...) compute a metric's per-sample values in Python.
 """
 
-from . import _missing
+import math
+import numbers
 
-__all__ = ["get", "NAMES"]
+from . import _missing, losses as _losses
+from .losses import (  # noqa: F401  Keras's metrics module exports the loss functions too
+    binary_crossentropy, categorical_crossentropy, categorical_hinge, hinge, kl_divergence, kld, log_cosh,
+    logcosh, mae, mape, mean_absolute_error, mean_absolute_percentage_error, mean_squared_error,
+    mean_squared_logarithmic_error, mse, msle, poisson, sparse_categorical_crossentropy, squared_hinge,
+)
 
-NAMES = ("accuracy", "acc", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy")
+__all__ = [
+    "Metric", "MeanAbsoluteError", "MeanSquaredError", "MeanAbsolutePercentageError",
+    "MeanSquaredLogarithmicError", "RootMeanSquaredError", "BinaryAccuracy", "CategoricalAccuracy",
+    "SparseCategoricalAccuracy", "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy", "AUC", "Precision",
+    "Recall", "BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "Hinge",
+    "SquaredHinge", "CategoricalHinge", "KLDivergence", "Poisson", "LogCoshError", "CosineSimilarity",
+    "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy", "top_k_categorical_accuracy",
+    "sparse_top_k_categorical_accuracy", "cosine_similarity",
+    "mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
+    "mean_squared_logarithmic_error", "mse", "mae", "mape", "msle", "binary_crossentropy",
+    "categorical_crossentropy", "sparse_categorical_crossentropy", "hinge", "squared_hinge", "categorical_hinge",
+    "kl_divergence", "kld", "poisson", "log_cosh", "logcosh", "get",
+]
+
+_CURVES = {"ROC": 0, "PR": 1}
+
+
+# --- Functions ----------------------------------------------------------------------------------------------
+def _argmax(row):
+    best = 0
+    for i, value in enumerate(row):
+        if value > row[best]:
+            best = i
+    return best
+
+
+def binary_accuracy(y_true, y_pred, threshold=0.5):
+    """Per sample: the fraction of outputs where ``(y_pred > threshold) == y_true``."""
+    return _losses._per_sample(
+        lambda y, p: sum(float(b > threshold) == a for a, b in zip(y, p)) / len(y), y_true, y_pred)
+
+
+def categorical_accuracy(y_true, y_pred):
+    """Per sample: 1 when ``argmax(y_pred) == argmax(y_true)`` (the first index on ties), else 0."""
+    return _losses._per_sample(lambda y, p: float(_argmax(p) == _argmax(y)), y_true, y_pred)
+
+
+def _in_top_k(p, target, k):
+    if not all(math.isfinite(v) for v in p):
+        return 0.0
+    return float(sum(v > p[target] for v in p) < k)
+
+
+def top_k_categorical_accuracy(y_true, y_pred, k=5):
+    """Per sample: 1 when fewer than ``k`` outputs are strictly above the labelled class's (``in_top_k``)."""
+    return _losses._per_sample(lambda y, p: _in_top_k(p, _argmax(y), k), y_true, y_pred)
+
+
+def _sparse(function, y_true, y_pred):
+    ps, single = _losses._rows(y_pred, "y_pred")
+    classes, _ = _losses._rows(y_true, "y_true")
+    labels = [int(v) for row in classes for v in row]
+    values = [function(label, p) for label, p in zip(labels, ps)]
+    if single:
+        return values[0]
+    return _losses.numpy.asarray(values) if _losses.numpy is not None else values
+
+
+def sparse_categorical_accuracy(y_true, y_pred):
+    """Per sample: 1 when ``argmax(y_pred)`` is the class index ``y_true``."""
+    return _sparse(lambda label, p: float(_argmax(p) == label), y_true, y_pred)
+
+
+def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
+    """Per sample: 1 when the class index ``y_true`` is among the ``k`` largest outputs."""
+    return _sparse(lambda label, p: _in_top_k(p, label, k), y_true, y_pred)
+
+
+def cosine_similarity(y_true, y_pred, axis=-1):
+    """Per sample: ``sum(l2_normalize(y_true) * l2_normalize(y_pred))`` (the loss's value negated)."""
+    values = _losses.cosine_similarity(y_true, y_pred, axis)
+    return -values if isinstance(values, numbers.Real) or _losses.numpy is not None else [-v for v in values]
+
+
+# --- Classes ------------------------------------------------------------------------------------------------
+class Metric:
+    """A metric for ``compile``: what the library computes (``_metric``), the name logs use, and its
+    parameters."""
+
+    _metric = None
+
+    def __init__(self, name=None, dtype=None):
+        self.name = name or self._metric
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError(f"A metric's name must be a non-empty string. Received: name={name!r}")
+        self.dtype = dtype
+
+    def _parameters(self):
+        """``(threshold, k, num_thresholds, curve)`` for the library (each metric reads its own)."""
+        return 0.5, 5, 200, 0
+
+    def get_config(self):
+        return {"name": self.name, "dtype": self.dtype}
+
+    def __repr__(self):
+        return f"{type(self).__name__}(name={self.name!r})"
+
+
+def _simple(class_name, metric, default_name, doc):
+    def __init__(self, name=default_name, dtype=None):
+        Metric.__init__(self, name, dtype)
+    return type(class_name, (Metric,), {"__init__": __init__, "_metric": metric, "__doc__": doc})
+
+
+MeanAbsoluteError = _simple("MeanAbsoluteError", "mean_absolute_error", "mean_absolute_error",
+                            "The mean of ``|y_pred - y_true|`` over the epoch.")
+MeanSquaredError = _simple("MeanSquaredError", "mean_squared_error", "mean_squared_error",
+                           "The mean of ``(y_pred - y_true)^2`` over the epoch.")
+MeanAbsolutePercentageError = _simple("MeanAbsolutePercentageError", "mean_absolute_percentage_error",
+                                      "mean_absolute_percentage_error", "mape over the epoch.")
+MeanSquaredLogarithmicError = _simple("MeanSquaredLogarithmicError", "mean_squared_logarithmic_error",
+                                      "mean_squared_logarithmic_error", "msle over the epoch.")
+RootMeanSquaredError = _simple("RootMeanSquaredError", "root_mean_squared_error", "root_mean_squared_error",
+                               "``sqrt(mean((y_pred - y_true)^2))`` over every output of the epoch.")
+CategoricalAccuracy = _simple("CategoricalAccuracy", "categorical_accuracy", "categorical_accuracy",
+                              "How often ``argmax(y_pred) == argmax(y_true)``.")
+SparseCategoricalAccuracy = _simple("SparseCategoricalAccuracy", "sparse_categorical_accuracy",
+                                    "sparse_categorical_accuracy", "How often ``argmax(y_pred)`` is the class index.")
+BinaryCrossentropy = _simple("BinaryCrossentropy", "binary_crossentropy", "binary_crossentropy",
+                             "The binary cross-entropy's mean over the epoch.")
+CategoricalCrossentropy = _simple("CategoricalCrossentropy", "categorical_crossentropy", "categorical_crossentropy",
+                                  "The categorical cross-entropy's mean over the epoch.")
+SparseCategoricalCrossentropy = _simple("SparseCategoricalCrossentropy", "sparse_categorical_crossentropy",
+                                        "sparse_categorical_crossentropy",
+                                        "The sparse categorical cross-entropy's mean over the epoch.")
+Hinge = _simple("Hinge", "hinge", "hinge", "The hinge loss's mean over the epoch.")
+SquaredHinge = _simple("SquaredHinge", "squared_hinge", "squared_hinge", "The squared hinge loss's mean.")
+CategoricalHinge = _simple("CategoricalHinge", "categorical_hinge", "categorical_hinge",
+                           "The categorical hinge loss's mean.")
+KLDivergence = _simple("KLDivergence", "kl_divergence", "kullback_leibler_divergence",
+                       "The Kullback-Leibler divergence's mean.")
+Poisson = _simple("Poisson", "poisson", "poisson", "The Poisson loss's mean.")
+LogCoshError = _simple("LogCoshError", "log_cosh", "logcosh", "The mean of ``log(cosh(y_pred - y_true))``.")
+CosineSimilarity = _simple("CosineSimilarity", "cosine_similarity", "cosine_similarity",
+                           "The mean cosine similarity of labels and predictions (1 is the best).")
+
+
+def _threshold(value, name):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise ValueError(f"`{name}` must be a finite number. Received: {name}={value!r}")
+    return float(value)
+
+
+def _positive(value, name):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
+        raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
+    return int(value)
+
+
+class BinaryAccuracy(Metric):
+    """How often ``(y_pred > threshold) == y_true``."""
+
+    _metric = "binary_accuracy"
+
+    def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
+        super().__init__(name, dtype)
+        self.threshold = _threshold(threshold, "threshold")
+
+    def _parameters(self):
+        return self.threshold, 5, 200, 0
+
+
+class TopKCategoricalAccuracy(Metric):
+    """How often the labelled class is among the ``k`` largest outputs."""
+
+    _metric = "top_k_categorical_accuracy"
+
+    def __init__(self, k=5, name="top_k_categorical_accuracy", dtype=None):
+        super().__init__(name, dtype)
+        self.k = _positive(k, "k")
+
+    def _parameters(self):
+        return 0.5, self.k, 200, 0
+
+
+class SparseTopKCategoricalAccuracy(TopKCategoricalAccuracy):
+    """How often the class index is among the ``k`` largest outputs."""
+
+    _metric = "sparse_top_k_categorical_accuracy"
+
+    def __init__(self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None):
+        super().__init__(k, name, dtype)
+
+
+class _Thresholded(Metric):
+    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
+        super().__init__(name, dtype)
+        if top_k is not None or class_id is not None:
+            raise ValueError("Anneal's Precision and Recall take no top_k or class_id")
+        if isinstance(thresholds, (list, tuple)):
+            if len(thresholds) != 1:
+                raise ValueError(f"Anneal's {type(self).__name__} takes one threshold. Received: thresholds={thresholds!r}")
+            thresholds = thresholds[0]
+        self.thresholds = 0.5 if thresholds is None else _threshold(thresholds, "thresholds")
+
+    def _parameters(self):
+        return self.thresholds, 5, 200, 0
+
+
+class Precision(_Thresholded):
+    """``TP / (TP + FP)`` over the epoch; a prediction is positive when above ``thresholds`` (0.5)."""
+
+    _metric = "precision"
+
+
+class Recall(_Thresholded):
+    """``TP / (TP + FN)`` over the epoch; a prediction is positive when above ``thresholds`` (0.5)."""
+
+    _metric = "recall"
+
+
+class AUC(Metric):
+    """The area under the ROC or PR curve, from counts at ``num_thresholds`` evenly spaced thresholds.
+
+    ROC: ``sum((FPR_i - FPR_i+1) * (TPR_i + TPR_i+1) / 2)``; PR: Davis & Goadrich's interpolation, as Keras's
+    ``summation_method='interpolation'``. Predictions are clipped to [0, 1]; labels are positive when non-zero.
+    """
+
+    _metric = "auc"
+
+    def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation", name=None, dtype=None,
+                 thresholds=None, multi_label=False, num_labels=None, label_weights=None, from_logits=False):
+        super().__init__(name, dtype)
+        if isinstance(num_thresholds, bool) or not isinstance(num_thresholds, numbers.Integral) or num_thresholds <= 1:
+            raise ValueError("Argument `num_thresholds` must be an integer > 1. "
+                             f"Received: num_thresholds={num_thresholds!r}")
+        key = curve.upper() if isinstance(curve, str) else None
+        if key not in _CURVES:
+            raise ValueError(f'Invalid AUC curve value: "{curve}". Expected values are ["ROC", "PR"]')
+        if summation_method not in ("interpolation", "Interpolation"):
+            raise ValueError("Anneal computes AUC with summation_method='interpolation'. "
+                             f"Received: summation_method={summation_method!r}")
+        unsupported = {"thresholds": thresholds, "num_labels": num_labels, "label_weights": label_weights}
+        given = sorted(k for k, v in unsupported.items() if v is not None)
+        if given or multi_label or from_logits:
+            raise ValueError("Anneal's AUC takes num_thresholds, curve and summation_method only. Received: "
+                             + ", ".join(given + (["multi_label"] if multi_label else [])
+                                         + (["from_logits"] if from_logits else [])))
+        self.num_thresholds = int(num_thresholds)
+        self.curve = key
+
+    def _parameters(self):
+        return 0.5, 5, self.num_thresholds, _CURVES[self.curve]
+
+
+_FUNCTIONS = {
+    "binary_accuracy": binary_accuracy, "categorical_accuracy": categorical_accuracy,
+    "sparse_categorical_accuracy": sparse_categorical_accuracy,
+    "top_k_categorical_accuracy": top_k_categorical_accuracy,
+    "sparse_top_k_categorical_accuracy": sparse_top_k_categorical_accuracy, "cosine_similarity": cosine_similarity,
+}
+
+
+def _resolve(identifier):
+    """``(metric, log_name, parameters or None)`` for compile: the library's metric name, the log name, and
+    the object's parameters (None for a name or function, which take Keras's defaults)."""
+    if isinstance(identifier, Metric):
+        return identifier._metric, identifier.name, identifier._parameters()
+    if isinstance(identifier, _losses.Loss):
+        return identifier._function_name, identifier.name, None
+    if isinstance(identifier, str):
+        return identifier, identifier, None
+    name = getattr(identifier, "__name__", None)
+    if callable(identifier) and isinstance(name, str) and (
+            name in _FUNCTIONS or _losses._function_name(name) is not None):
+        return name, name, None
+    raise ValueError(f"Unknown metric function: {identifier!r}. Pass a name ('accuracy', 'mae', 'auc'...), an "
+                     "anneal.metrics function or an anneal.metrics object.")
+
+
+# The names the library's metrics take (besides every loss name): Sources/Anneal/Metric.swift's init(name:).
+_NAMES = ("accuracy", "acc", *_FUNCTIONS, "root_mean_squared_error", "rmse", "precision", "recall", "auc")
 
 
 def get(identifier):
-    """The metric's name, given by name or by an object with that ``__name__``; raises ValueError with Keras's
-    message for any other."""
-    name = identifier if isinstance(identifier, str) else getattr(identifier, "__name__", None)
-    if name in NAMES:
-        return name
-    raise ValueError(f"Unknown metric function: '{identifier}'. Expected one of: " + ", ".join(NAMES))
+    """A metric given by name (returned as the name, which keys the logs), by an ``anneal.metrics`` or
+    ``anneal.losses`` function, or as a ``Metric`` or ``Loss`` object (returned as is); ValueError with
+    Keras's message for anything else."""
+    if isinstance(identifier, str):
+        if identifier in _NAMES or _losses._function_name(identifier) is not None:
+            return identifier
+        raise ValueError(f"Unknown metric function: '{identifier}'. Expected one of: " + ", ".join(_NAMES)
+                         + ", or a loss name (mae, mse, binary_crossentropy, ...)")
+    _resolve(identifier)
+    return identifier
 
 
 def __getattr__(name):
     raise _missing.missing("anneal.metrics", name, __all__,
-                           "Give compile() the metrics by name: metrics=['" + "', '".join(NAMES) + "'].")
+                           "Give compile() metrics by name (metrics=['accuracy', 'auc']), as functions or as "
+                           "these classes.")

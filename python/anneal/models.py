@@ -13,16 +13,27 @@ import os
 import weakref
 
 from . import (_arrays, _lib, _missing, _naming, _progbar, _summary, callbacks as callbacks_module,
-               layers as layers_module, losses, optimizers, utils)
+               layers as layers_module, losses as losses_module, metrics as metrics_module, optimizers, utils)
 from .errors import InternalError, InvalidStateError, ShapeMismatchError
 
 __all__ = ["Sequential"]
 
-_ACTIVATION_CODES = {"linear": 0, "relu": 1, "sigmoid": 2, "tanh": 3, "softmax": 4}
+_ACTIVATION_CODES = {
+    "linear": 0, "relu": 1, "sigmoid": 2, "tanh": 3, "softmax": 4, "elu": 5, "selu": 6, "softplus": 7,
+    "softsign": 8, "swish": 9, "gelu": 10, "hard_sigmoid": 11, "exponential": 12, "leaky_relu": 13,
+}
 _INITIALIZER_CODES = {
     "glorot_uniform": 0, "zeros": 1, "ones": 2, "normal": 3, "uniform": 4, "truncated_normal": 5,
     "glorot_normal": 6, "he_normal": 7, "he_uniform": 8, "lecun_normal": 9, "lecun_uniform": 10,
 }
+# The library's ANNEAL_LOSS_* codes, by Keras function name (anneal.losses resolves aliases and class names).
+_LOSS_CODES = {
+    "binary_crossentropy": 0, "categorical_crossentropy": 1, "sparse_categorical_crossentropy": 2,
+    "mean_squared_error": 3, "mean_absolute_error": 4, "mean_absolute_percentage_error": 5,
+    "mean_squared_logarithmic_error": 6, "huber": 7, "log_cosh": 8, "hinge": 9, "squared_hinge": 10,
+    "categorical_hinge": 11, "kl_divergence": 12, "poisson": 13, "cosine_similarity": 14,
+}
+_ACTIVATION_LAYERS = (layers_module.Activation, layers_module.LeakyReLU)
 _MAX_VALUES = 64  # an epoch's logs: loss, metrics, their val_ twins, effective_lr
 # fit without callbacks trains many epochs per library call, returning to Python at least this often.
 _EPOCHS_PER_CALL = 256
@@ -248,13 +259,14 @@ class Sequential:
             raise ShapeMismatchError(
                 f"Input 0 of layer \"sequential\" is incompatible with the layer: expected shape=(None, {inputs}), "
                 f"found shape=(None, {x.columns}): the model expects {inputs} input features, received {x.columns}")
-        if y is None or self.loss is None:
+        function = getattr(self, "_loss_function", None)  # the compiled loss's Keras function name
+        if y is None or self.loss is None or function is None:
             return
         units = self._count(_lib.anneal_model_output_dim)
-        width = 1 if losses.get(self.loss) == losses.get("sparse_categorical_crossentropy") else units
+        width = 1 if function == "sparse_categorical_crossentropy" else units
         if y.columns != width:
             raise ShapeMismatchError(
-                f"{what}y has {y.columns} columns per row, but {self.loss} with {units} outputs expects {width}")
+                f"{what}y has {y.columns} columns per row, but {function} with {units} outputs expects {width}")
 
     # --- Building -------------------------------------------------------------------------------------------
     @property
@@ -262,22 +274,25 @@ class Sequential:
         return list(self._layers)
 
     def add(self, layer):
-        """Adds a layer on top of the stack (a ``Dense``, a ``Dropout``, or an ``Input`` declaring the input
-        width)."""
+        """Adds a layer on top of the stack: a ``Dense``, a ``Dropout``, an ``Activation`` or ``LeakyReLU``
+        (folded into the linear ``Dense`` before it), or an ``Input`` declaring the input width."""
         if isinstance(layer, layers_module.InputLayer):
             if self._layers:
                 raise ValueError("An Input must come before the first layer")
             self._pending_input_dim = layer.input_dim
             return
-        if not isinstance(layer, (layers_module.Dense, layers_module.Dropout)):
-            raise TypeError("The added layer must be an instance of anneal.layers.Dense or anneal.layers.Dropout. "
-                            f"Received: layer={layer!r}")
+        if not isinstance(layer, (layers_module.Dense, layers_module.Dropout, *_ACTIVATION_LAYERS)):
+            raise TypeError("The added layer must be an instance of anneal.layers.Dense, Dropout, Activation or "
+                            f"LeakyReLU. Received: layer={layer!r}")
         if self.optimizer is not None:
             raise InvalidStateError("Cannot add a layer to a compiled model; add every layer before compile().")
         if any(other.name == layer.name for other in self._layers):
             raise ValueError("All layers added to a Sequential model should have unique names. Name "
                              f'"{layer.name}" is already the name of a layer in this model. Update the `name` '
                              "argument to pass a unique name.")
+        if isinstance(layer, _ACTIVATION_LAYERS):
+            self._add_activation(layer)
+            return
         first_dense = not self._dense_layers()
         if isinstance(layer, layers_module.Dropout):
             if first_dense and layer.input_dim and not self._pending_input_dim:
@@ -310,6 +325,24 @@ class Sequential:
         """The layers that hold weights, in order."""
         return [layer for layer in self._layers if isinstance(layer, layers_module.Dense)]
 
+    def _add_activation(self, layer):
+        """Folds an activation layer into the Dense just before it, which must have a linear activation."""
+        if not self._layers or not isinstance(self._layers[-1], layers_module.Dense) \
+                or self._layers[-1].activation != "linear":
+            previous = repr(self._layers[-1]) if self._layers else "nothing"
+            raise ValueError(
+                f"Anneal applies {layer!r} in the Dense layer before it, so it must directly follow a Dense with "
+                f"activation='linear' (or None). It follows {previous}.")
+        dense_index = len(self._dense_layers()) - 1  # the library counts Dense layers only here
+        layer._attach(self, len(self._layers))  # first: it refuses a layer of another model
+        try:
+            _lib.check(_lib.anneal_model_set_activation(
+                self._live_handle(), dense_index, _ACTIVATION_CODES[layer.activation], layer.alpha))
+        except Exception:
+            layer._detach()
+            raise
+        self._layers.append(layer)
+
     def build(self, input_shape):
         """Creates the weights for inputs of ``input_shape`` (``(None, 34)`` or ``(34,)``)."""
         width = tuple(input_shape)[-1]
@@ -321,26 +354,37 @@ class Sequential:
 
     def compile(self, optimizer="sgd", loss=None, metrics=None, **kwargs):
         """Configures training: an optimizer (``SGD()``, ``Adam()``..., or a name: ``"sgd"``, ``"adam"``,
-        ``"rmsprop"``, ``"adagrad"``, ``"adadelta"``, ``"adamax"``, ``"nadam"``), a loss name and metric names
-        (``["accuracy"]``)."""
+        ``"rmsprop"``, ``"adagrad"``, ``"adadelta"``, ``"adamax"``, ``"nadam"``), a loss (a name such as
+        ``"mae"``, an ``anneal.losses`` function or object such as ``Huber(delta=0.5)``) and metrics (names such
+        as ``"accuracy"`` or ``"auc"``, ``anneal.metrics`` functions or objects such as ``AUC(curve="PR")``)."""
         _reject("compile", kwargs)
         optimizer = optimizers.get(optimizer)
         if loss is None:
             raise ValueError("compile() needs a loss, e.g. loss='binary_crossentropy'")
-        loss_code = losses.get(loss)
-        loss_name = loss if isinstance(loss, str) else loss.__name__
-        metrics = list(metrics or [])
-        for metric in metrics:
-            if not isinstance(metric, str):
-                raise ValueError(f"Metrics are given by name (e.g. 'accuracy'). Received: {metric!r}")
+        function, from_logits, label_smoothing, delta, loss_name = losses_module._resolve(loss)
+        resolved = [metrics_module._resolve(metric) for metric in (metrics or [])]
+        log_names = [name for _, name, _ in resolved]
+        for index, name in enumerate(log_names):
+            if name == "loss" or name in log_names[:index]:
+                raise ValueError("Metric names must be unique and other than 'loss' (they key the logs); give the "
+                                 f"metric object a `name`. Received: {name!r}")
         if not self._layers:
             raise InvalidStateError("The model has no layers; add a Dense layer before compile().")
         optimizer._attach(self)
-        names = (ctypes.c_char_p * max(len(metrics), 1))(*[m.encode() for m in metrics])
-        optimizer._compile(self._live_handle(), loss_code, names, len(metrics))
+        handle = self._live_handle()
+        names = (ctypes.c_char_p * max(len(resolved), 1))(*[kind.encode() for kind, _, _ in resolved])
+        optimizer._compile(handle, _LOSS_CODES[function], names, len(resolved))
+        if (from_logits, label_smoothing, delta) != (False, 0.0, 1.0):
+            _lib.check(_lib.anneal_model_set_loss_options(handle, from_logits, label_smoothing, delta))
+        for index, (kind, name, parameters) in enumerate(resolved):
+            if name != kind or parameters is not None:
+                threshold, k, num_thresholds, curve = parameters or (0.5, 5, 200, 0)
+                _lib.check(_lib.anneal_model_set_metric(handle, index, kind.encode(), name.encode(), threshold, k,
+                                                        num_thresholds, curve))
         self.optimizer = optimizer
-        self.loss = loss_name
-        self.compiled_metrics = metrics
+        self.loss = loss if isinstance(loss, losses_module.Loss) else loss_name
+        self._loss_function = function
+        self.compiled_metrics = log_names
         self._metrics_built = False
         self._batch_sums = None
 
@@ -672,14 +716,16 @@ class Sequential:
 
     def _layer_weight_indices(self, position):
         """The indices of layer ``position``'s kernel (and bias) among the model's weights."""
-        first = sum(2 if layer.use_bias else 1 for layer in self._layers[:position]
-                    if isinstance(layer, layers_module.Dense))
-        return list(range(first, first + (2 if self._layers[position].use_bias else 1)))
+        dense = [isinstance(layer, layers_module.Dense) for layer in self._layers]
+        first = sum(2 if layer.use_bias else 1 for layer, weighted in zip(self._layers[:position], dense) if weighted)
+        layer = self._layers[position]
+        return list(range(first, first + (2 if layer.use_bias else 1))) if dense[position] else []
 
     def _layer_input_shape(self, position):
-        below = [layer for layer in self._layers[:position] if isinstance(layer, layers_module.Dense)]
-        width = below[-1].units if below else self._count(_lib.anneal_model_input_dim)
-        return (None, width)
+        """``(None, width)``: the output width of the last Dense before ``position`` (activation layers keep
+        their input's width), or the model's input width."""
+        widths = [layer.units for layer in self._layers[:position] if isinstance(layer, layers_module.Dense)]
+        return (None, widths[-1] if widths else self._count(_lib.anneal_model_input_dim))
 
     def _layer_weights(self, position):
         weights = []
@@ -735,11 +781,11 @@ class Sequential:
 
     @property
     def output_shape(self):
-        """``(None, units of the last layer)`` once built."""
+        """``(None, output width)`` (the last Dense's units) once built."""
         if not self.built:
             raise AttributeError(f'The model "{self.name}" has not been built yet and has no defined output '
                                  "shape.")
-        return (None, self._dense_layers()[-1].units)
+        return self._layer_input_shape(len(self._layers))
 
     def count_params(self):
         """The number of weights (kernel and bias values) of every layer."""

@@ -23,7 +23,11 @@ def test_defaults():
 
 
 @pytest.mark.parametrize("given, name", [(None, "linear"), ("linear", "linear"), ("RELU", "relu"),
-                                         ("sigmoid", "sigmoid"), ("tanh", "tanh"), ("softmax", "softmax")])
+                                         ("sigmoid", "sigmoid"), ("tanh", "tanh"), ("softmax", "softmax"),
+                                         ("elu", "elu"), ("selu", "selu"), ("softplus", "softplus"),
+                                         ("softsign", "softsign"), ("swish", "swish"), ("silu", "swish"),
+                                         ("gelu", "gelu"), ("Hard_Sigmoid", "hard_sigmoid"),
+                                         ("exponential", "exponential"), ("leaky_relu", "leaky_relu")])
 def test_activation_names(given, name):
     assert Dense(2, activation=given).activation == name
 
@@ -34,11 +38,11 @@ def test_activation_functions_by_name():
 
     assert Dense(2, activation=relu).activation == "relu"
 
-    def swish(x):
+    def mish(x):
         return x
 
-    with pytest.raises(ValueError, match="swish"):
-        Dense(2, activation=swish)
+    with pytest.raises(ValueError, match="mish"):
+        Dense(2, activation=mish)
 
 
 @pytest.mark.parametrize("given, name", [

@@ -39,12 +39,14 @@ guard malloc_counter_available() else {
     exit(0)
 }
 do {
-    // The tutorial's network and optimizer (decayed SGD with momentum), on the shipped data's shape.
+    // The tutorial's network and optimizer (decayed SGD with momentum), on the shipped data's shape, with
+    // every kind of metric state (counts, confusion buckets, a loss as a metric) updated each step.
     let tutorial = Sequential(seed: 7)
     try tutorial.add(Dense(34, activation: .relu, kernelInitializer: .normal(), inputDimension: 34))
     try tutorial.add(Dense(1, activation: .sigmoid, kernelInitializer: .normal()))
     try tutorial.compile(optimizer: try SGD(learningRate: 0.1, momentum: 0.8, decay: 0.002),
-                         loss: .binaryCrossentropy, metrics: ["accuracy"])
+                         loss: .binaryCrossentropy,
+                         metrics: ["accuracy", "auc", "precision", "recall", "rmse", "mae", "binary_crossentropy"])
     let x = try randomMatrix(rows: 351, columns: 34, seed: 1)
     let y = Matrix(column: (0..<351).map { Float($0 % 2) })
     let small = try countSteps(TrainingSession(model: tutorial, x: x, y: y, batchSize: 28, validationSplit: 0.33), epochs: 5)
@@ -55,7 +57,7 @@ do {
     try wide.add(Dense(256, activation: .relu, inputDimension: 784))
     try wide.add(Dense(10, activation: .softmax))
     try wide.compile(optimizer: try SGD(learningRate: 0.01, momentum: 0.9, nesterov: true),
-                     loss: .sparseCategoricalCrossentropy, metrics: ["accuracy"])
+                     loss: .sparseCategoricalCrossentropy, metrics: ["accuracy", "sparse_top_k_categorical_accuracy"])
     let images = try randomMatrix(rows: 512, columns: 784, seed: 2)
     let labels = Matrix(column: (0..<512).map { Float($0 % 10) })
     let big = try countSteps(TrainingSession(model: wide, x: images, y: labels, batchSize: 128), epochs: 2)
