@@ -1031,7 +1031,8 @@ int32_t anneal_session_fit(anneal_session *session, int32_t epochs, int32_t init
 /**
  * Looks up a metric by its Keras name ("accuracy" / "acc", "binary_accuracy", "categorical_accuracy",
  * "sparse_categorical_accuracy") and writes its ANNEAL_METRIC_* code.
- * Returns ANNEAL_OK; ANNEAL_E_NULL_POINTER (name or out_code NULL); ANNEAL_E_INVALID_ARGUMENT (unknown name,
+ * Returns ANNEAL_OK; ANNEAL_E_NULL_POINTER (name or out_code NULL); ANNEAL_E_INVALID_ARGUMENT (unknown name, a
+ * metric that has no ANNEAL_METRIC_* code such as "mae": name those in anneal_model_compile's metrics;
  * invalid UTF-8). Thread-safe.
  */
 int32_t anneal_metric_from_name(const char *name, int32_t *out_code);

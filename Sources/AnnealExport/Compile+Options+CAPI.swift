@@ -17,9 +17,10 @@ public func anneal_metric_from_name(_ name: UnsafePointer<CChar>?, _ out_code: U
     capiCall(function: "anneal_metric_from_name") {
         let name = try string(name, "name")
         let out = try required(out_code, "out_code")
-        let canonical = try Metric(name: name).rawValue
-        guard let found = metricCodes.first(where: { $0.1 == canonical }) else {
-            throw CAPIError(ANNEAL_E_INTERNAL, "no C code for the metric '\(canonical)'")
+        let metric = try Metric(name: name)
+        guard let found = metricCodes.first(where: { (try? Metric(name: $0.1)) == metric }) else {
+            throw CAPIError(ANNEAL_E_INVALID_ARGUMENT,
+                            "the metric '\(name)' has no ANNEAL_METRIC_* code; name it in anneal_model_compile's metrics")
         }
         out.pointee = found.0
     }
@@ -78,7 +79,7 @@ public func anneal_model_compile_ex(_ model: OpaquePointer?, _ options: UnsafePo
             } else {
                 optimizer = try inlineSGD(settings)
             }
-            let loss = try decode(settings.loss, lossCodes, "options->loss")
+            let loss = Loss(try decode(settings.loss, lossCodes, "options->loss"))
             try check(settings.metric_count >= 0,
                       "options->metric_count must be non-negative. Received: metric_count=\(settings.metric_count)")
             var names: [String] = []

@@ -15,7 +15,7 @@ private func checkWidths(of model: Sequential, _ data: DatasetBox, _ name: Strin
     let width = loss.labelWidth(units: units)
     if data.labels.columns != width {
         throw CAPIError(ANNEAL_E_SHAPE_MISMATCH,
-                        "\(name) has \(data.labels.columns) label columns; \(loss.rawValue) over \(units) output units takes \(width)")
+                        "\(name) has \(data.labels.columns) label columns; \(loss.name) over \(units) output units takes \(width)")
     }
 }
 

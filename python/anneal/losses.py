@@ -303,48 +303,39 @@ def _check_smoothing(label_smoothing):
     return float(label_smoothing)
 
 
-class BinaryCrossentropy(Loss):
-    """Binary cross-entropy (see ``binary_crossentropy``); ``from_logits=True`` reads the outputs as logits."""
+class _SmoothedCrossentropy(Loss):
+    """A cross-entropy with Keras's ``from_logits`` and ``label_smoothing``; the subclass names its function."""
+
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction="auto", name=None):
+        super().__init__(reduction, name)
+        _check_axis(axis)
+        self.from_logits = bool(from_logits)
+        self.label_smoothing = _check_smoothing(label_smoothing)
+
+    def _parameters(self):
+        return self.from_logits, self.label_smoothing, 1.0
+
+    def _values(self, y_true, y_pred):
+        return globals()[self._function_name](y_true, y_pred, self.from_logits, self.label_smoothing)
+
+    def get_config(self):
+        return {**super().get_config(), "from_logits": self.from_logits, "label_smoothing": self.label_smoothing}
+
+
+class BinaryCrossentropy(_SmoothedCrossentropy):
+    """Binary cross-entropy (see ``binary_crossentropy``); ``from_logits=True`` reads the outputs as logits.
+    Keras's signature: ``BinaryCrossentropy(from_logits=False, label_smoothing=0.0, axis=-1, reduction="auto",
+    name="binary_crossentropy")``."""
 
     _function_name = "binary_crossentropy"
 
-    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction="auto",
-                 name="binary_crossentropy"):
-        super().__init__(reduction, name)
-        _check_axis(axis)
-        self.from_logits = bool(from_logits)
-        self.label_smoothing = _check_smoothing(label_smoothing)
 
-    def _parameters(self):
-        return self.from_logits, self.label_smoothing, 1.0
-
-    def _values(self, y_true, y_pred):
-        return binary_crossentropy(y_true, y_pred, self.from_logits, self.label_smoothing)
-
-    def get_config(self):
-        return {**super().get_config(), "from_logits": self.from_logits, "label_smoothing": self.label_smoothing}
-
-
-class CategoricalCrossentropy(Loss):
-    """Categorical cross-entropy on one-hot (or soft) labels (see ``categorical_crossentropy``)."""
+class CategoricalCrossentropy(_SmoothedCrossentropy):
+    """Categorical cross-entropy on one-hot (or soft) labels (see ``categorical_crossentropy``), with Keras's
+    signature ``CategoricalCrossentropy(from_logits=False, label_smoothing=0.0, axis=-1, reduction="auto",
+    name="categorical_crossentropy")``."""
 
     _function_name = "categorical_crossentropy"
-
-    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction="auto",
-                 name="categorical_crossentropy"):
-        super().__init__(reduction, name)
-        _check_axis(axis)
-        self.from_logits = bool(from_logits)
-        self.label_smoothing = _check_smoothing(label_smoothing)
-
-    def _parameters(self):
-        return self.from_logits, self.label_smoothing, 1.0
-
-    def _values(self, y_true, y_pred):
-        return categorical_crossentropy(y_true, y_pred, self.from_logits, self.label_smoothing)
-
-    def get_config(self):
-        return {**super().get_config(), "from_logits": self.from_logits, "label_smoothing": self.label_smoothing}
 
 
 class SparseCategoricalCrossentropy(Loss):
