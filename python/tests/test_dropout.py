@@ -164,3 +164,27 @@ def test_same_bits_on_every_kernel_level_and_thread_count():
     default = run()
     assert default == run(ANNEAL_KERNELS="portable", ANNEAL_THREADS="1")
     assert len(default.split()) == 300 * 256 + 256 + 256 * 10 + 10
+
+
+def test_with_activation_layers():
+    """An Activation folded into a built model's Dense keeps the Dropout before it acting in training; an
+    Activation must follow its Dense directly, so one after a Dropout is refused."""
+    x, y = _data()
+
+    def run(rate):
+        anneal.utils.set_random_seed(11)
+        model = Sequential([Input(shape=(5,)), Dense(6), anneal.layers.Activation("tanh"), Dropout(rate, seed=2),
+                            Dense(3), anneal.layers.LeakyReLU(0.1), Dense(3, activation="softmax")])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+        return model, flatten(model.get_weights())
+
+    model, dropped = run(0.5)
+    assert [type(layer).__name__ for layer in model.layers] == [
+        "Dense", "Activation", "Dropout", "Dense", "LeakyReLU", "Dense"]
+    assert model.layers[2].output_shape == (None, 6) and model.layers[2].count_params() == 0
+    assert dropped != run(0.0)[1]
+    model = Sequential([Input(shape=(5,)), Dense(6), Dropout(0.5)])
+    with pytest.raises(ValueError, match=r"must directly follow a Dense.*It follows Dropout\(0.5\)"):
+        model.add(anneal.layers.Activation("relu"))
+    assert len(model.layers) == 2
