@@ -565,6 +565,21 @@ int32_t anneal_model_add_dense(anneal_model *model, int32_t units, int32_t activ
                                int32_t bias_initializer, bool use_bias, int32_t input_dim);
 
 /**
+ * Appends Dropout(rate, seed): while training (fits, sessions), each value of the previous layer's output
+ * (of the inputs, when first) is kept with probability 1 - rate and scaled by 1 / (1 - rate), else set to 0;
+ * evaluate, predict and validation pass values through unchanged. rate: in [0, 1); 0 is the identity.
+ * seed: seeds the layer's masks; NULL derives it from the model's seed and the layer's place among the
+ * model's Dropout layers. The same seeds give the same masks, bit for bit, on every thread count and kernel
+ * level; they come from Anneal's own generator, not TensorFlow's, so they differ from Keras's masks. A model
+ * may end with a Dropout for predict only: compiling it fails. Its mask, batch_size rows of its input, is
+ * made with the other batch buffers by anneal_model_fit and anneal_session_create (ANNEAL_E_OUT_OF_MEMORY
+ * there), not here.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_INVALID_ARGUMENT (rate outside [0, 1)
+ * or NaN); ANNEAL_E_INVALID_STATE (model already compiled; inside a callback).
+ */
+int32_t anneal_model_add_dropout(anneal_model *model, double rate, const uint64_t *seed);
+
+/**
  * Creates the weights of layers that have none yet for inputs of width input_dim (> 0). Fit, evaluate and
  * predict build the model themselves from their data's width.
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_INVALID_ARGUMENT (input_dim < 1);
@@ -584,7 +599,7 @@ int32_t anneal_model_build(anneal_model *model, int32_t input_dim);
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE (model or sgd); ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (metrics
  * NULL with metric_count > 0, or an element NULL); ANNEAL_E_INVALID_ARGUMENT (unknown loss or metric,
  * metric_count < 0, a metric reading other labels than the loss's, such as "mae" with the sparse loss and
- * several outputs); ANNEAL_E_INVALID_STATE (no layers; inside a callback).
+ * several outputs; the last layer a Dropout); ANNEAL_E_INVALID_STATE (no layers; inside a callback).
  */
 int32_t anneal_model_compile(anneal_model *model, const anneal_sgd *sgd, int32_t loss, const char *const *metrics,
                              int32_t metric_count);
@@ -599,10 +614,10 @@ int32_t anneal_model_compile_optimizer(anneal_model *model, const anneal_optimiz
                                        const char *const *metrics, int32_t metric_count);
 
 /**
- * Replaces layer `layer`'s activation (0-based, before compile): Keras's Activation and LeakyReLU layers,
- * folded into the Dense they follow. alpha is the negative slope of ANNEAL_ACTIVATION_LEAKY_RELU (Keras's
- * LeakyReLU layer defaults to 0.3, the "leaky_relu" name to 0.2) and is ignored by the other activations.
- * The layer's weights are kept.
+ * Replaces layer `layer`'s activation (0-based among the Dense layers, Dropout layers not counted; before
+ * compile): Keras's Activation and LeakyReLU layers, folded into the Dense they follow. alpha is the
+ * negative slope of ANNEAL_ACTIVATION_LEAKY_RELU (Keras's LeakyReLU layer defaults to 0.3, the "leaky_relu"
+ * name to 0.2) and is ignored by the other activations. The layer's weights are kept.
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_INVALID_ARGUMENT (layer out of range,
  * unknown activation, alpha not finite for the leaky ReLU); ANNEAL_E_INVALID_STATE (model already compiled;
  * inside a callback); ANNEAL_E_OUT_OF_MEMORY (a built model's weights are copied into the new layer layout:
@@ -637,9 +652,9 @@ int32_t anneal_model_set_metric(anneal_model *model, int32_t index, const char *
                                 double threshold, int32_t k, int32_t num_thresholds, int32_t curve);
 
 /**
- * Structure queries (callback-safe): number of layers; input width (0 until known); output width (last
- * layer's units; 0 without layers); number of weight tensors (each layer's kernel, then its bias when it has
- * one; 0 until built); metric count (after compile; 0 before).
+ * Structure queries (callback-safe): number of layers (Dense and Dropout); input width (0 until known);
+ * output width (last Dense layer's units; 0 without layers); number of weight tensors (each Dense layer's
+ * kernel, then its bias when it has one; 0 until built); metric count (after compile; 0 before).
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (out NULL).
  */
 int32_t anneal_model_layer_count(const anneal_model *model, int32_t *out_count);
@@ -707,8 +722,9 @@ int32_t anneal_model_load_weights(anneal_model *model, const char *path);
  * generator, checksummed (CRC-32). A model loaded from the file with anneal_model_load trains on bit for
  * bit as this one would have. Works on an empty, unbuilt or uncompiled model too. Callback-safe.
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (path NULL);
- * ANNEAL_E_INVALID_STATE (the optimizer follows a schedule a model file cannot hold: a callback schedule,
- * the tutorial's or PyTorch's); ANNEAL_E_INVALID_ARGUMENT (bad path); ANNEAL_E_IO (the message names the
+ * ANNEAL_E_INVALID_STATE (the model has Dropout layers, which a model file does not hold yet, or the
+ * optimizer follows a schedule a model file cannot hold: a callback schedule, the tutorial's or PyTorch's);
+ * ANNEAL_E_INVALID_ARGUMENT (bad path); ANNEAL_E_IO (the message names the
  * path and the system's reason; any previous file at `path` is left intact); ANNEAL_E_OUT_OF_MEMORY (no room
  * for two copies of the weights and the optimizer's state).
  */
@@ -845,9 +861,9 @@ typedef int32_t (*anneal_epoch_callback)(void *user_data, anneal_model *model, i
  * negative or not finite); ANNEAL_E_SHAPE_MISMATCH (cols is not the model's input width, y_cols not its
  * loss's label columns: checked before x or y is read); ANNEAL_E_NON_FINITE; ANNEAL_E_INVALID_STATE (not
  * compiled; inside a callback); ANNEAL_E_CALLBACK (callback returned < 0); ANNEAL_E_OUT_OF_MEMORY (the copies
- * of x and y, batch_size rows of every layer's activations, the optimizer's state, e.g. Adam's moments or
- * SGD's velocities, one float per parameter each, or the metrics' running state, e.g. 2 num_thresholds + 2
- * floats for an auc, do not fit; all are made before the first update).
+ * of x and y, batch_size rows of every layer's activations and Dropout masks, the optimizer's state, e.g.
+ * Adam's moments or SGD's velocities, one float per parameter each, or the metrics' running state, e.g.
+ * 2 num_thresholds + 2 floats for an auc, do not fit; all are made before the first update).
  * After a failure during training the model keeps the weights of its last finished batch.
  */
 int32_t anneal_model_fit(anneal_model *model, const float *x, int64_t rows, int32_t cols, const float *y,

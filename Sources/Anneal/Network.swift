@@ -21,13 +21,26 @@ final class Network {
     let layouts: [LayerLayout]
     let parameters: FloatBuffer
     let gradients: FloatBuffer
+    /// The Dropout layers of rate above 0, in the model's order (see `DropoutSite`); they act only in a
+    /// training pass (`forward(_:rows:packedKernelsAreCurrent:training:)`).
+    let dropouts: [DropoutSite]
 
     /// `count` is the parameters' total (the caller has added the layers' counts with overflow checks);
     /// `what` names the request in an out-of-memory message.
-    init(layouts: [LayerLayout], count: Int, for what: @autoclosure () -> String) throws {
+    init(layouts: [LayerLayout], dropouts: [DropoutSite] = [], count: Int, for what: @autoclosure () -> String) throws {
         self.layouts = layouts
+        self.dropouts = dropouts
         parameters = try FloatBuffer(count: count, for: what())
         gradients = try FloatBuffer(count: count, for: "the gradients of \(what())")
+    }
+
+    /// The same layers and numbers as `other` (its parameter and gradient buffers, shared) with other Dropout
+    /// layers: a Dropout added to a built model changes no weight.
+    init(layouts: [LayerLayout], dropouts: [DropoutSite], sharing other: Network) {
+        self.layouts = layouts
+        self.dropouts = dropouts
+        parameters = other.parameters
+        gradients = other.gradients
     }
 
     var inputs: Int { layouts[0].inputs }
@@ -50,13 +63,16 @@ final class Network {
 
     /// Runs the first `rows` rows of `workspace.input` through every layer. `packedKernelsAreCurrent` says the
     /// workspace's packed kernels (if it keeps any) hold the parameters as they are: the last update wrote
-    /// them, and nothing changed the parameters since.
-    func forward(_ workspace: Workspace, rows: Int, packedKernelsAreCurrent: Bool = false) {
+    /// them, and nothing changed the parameters since. `training` (a training workspace only) draws fresh
+    /// Dropout masks and applies them; otherwise Dropout is the identity.
+    func forward(_ workspace: Workspace, rows: Int, packedKernelsAreCurrent: Bool = false, training: Bool = false) {
         let w = UnsafePointer(parameters.base)
+        workspace.isDropping = training && workspace.training && !dropouts.isEmpty
         // Index loops: the generic iterators of enumerated() and reversed() allocate in unoptimized builds.
         for index in 0..<layouts.count {
             let layer = layouts[index]
-            let input = index == 0 ? workspace.input.base : workspace.activations[index - 1].base
+            if workspace.isDropping { dropInput(of: index, workspace, rows: rows) }
+            let input = workspace.layerInput(index)
             let z = workspace.preActivations[index].base
             Kernels.denseForward(
                 x: input, rows: rows, inputs: layer.inputs,
@@ -74,6 +90,35 @@ final class Network {
     /// pass over memory per layer.
     static let layerUpdateMinimum = 65_536
 
+    /// Draws the masks of the Dropout layers before dense layer `index` (in the model's order) and writes
+    /// that layer's dropped input: the first mask applied to the undropped values, each next one to the result.
+    private func dropInput(of index: Int, _ workspace: Workspace, rows: Int) {
+        guard let dropped = workspace.droppedInputs[index] else { return }
+        let source = index == 0 ? workspace.input.base : workspace.activations[index - 1].base
+        let count = rows * layouts[index].inputs
+        var first = true
+        for site in 0..<dropouts.count where dropouts[site].position == index {
+            let mask = workspace.masks[site].base
+            dropouts[site].drawMask(mask, count: count)
+            DropoutSite.apply(mask, to: first ? source : dropped.base, into: dropped.base, count: count)
+            first = false
+        }
+    }
+
+    /// Back-propagates through the Dropout layers before dense layer `index` (`gradient`: dL/d of its dropped
+    /// input), last one first, after a training pass.
+    private func dropGradient(of index: Int, _ workspace: Workspace, _ gradient: UnsafeMutablePointer<Float>, rows: Int) {
+        guard workspace.isDropping, workspace.droppedInputs[index] != nil else { return }
+        let count = rows * layouts[index].inputs
+        var site = dropouts.count
+        while site > 0 {
+            site -= 1
+            if dropouts[site].position == index {
+                DropoutSite.apply(workspace.masks[site].base, to: gradient, into: gradient, count: count)
+            }
+        }
+    }
+
     var updatesLayerByLayer: Bool { parameters.count >= Self.layerUpdateMinimum }
 
     /// Back-propagates from `workspace.deltas[last]` (dL/dz of the output layer, set by the loss) and
@@ -90,7 +135,7 @@ final class Network {
         while index > 0 {
             index -= 1
             let layer = layouts[index]
-            let input = index == 0 ? workspace.input.base : workspace.activations[index - 1].base
+            let input = workspace.layerInput(index)
             let delta = workspace.deltas[index].base
             if layerStep == nil {
                 Kernels.denseParameterGradients(
@@ -103,6 +148,7 @@ final class Network {
                 Kernels.denseInputGradient(
                     delta: delta, rows: rows, inputs: layer.inputs, units: layer.units,
                     kernel: w + layer.kernelOffset, inputGradient: belowDelta)
+                dropGradient(of: index, workspace, belowDelta, rows: rows)
                 below.activation.backward(
                     belowDelta, z: workspace.preActivations[index - 1].base, a: workspace.activations[index - 1].base,
                     rows: rows, units: below.units)
@@ -110,7 +156,7 @@ final class Network {
             if let step = layerStep {
                 // After the input gradient, which needs the kernel the forward pass used.
                 let transposed = workspace.transposedInputs[index]
-                if let transposed, index > 0 || !workspace.inputIsTransposed {
+                if let transposed, index > 0 || !workspace.inputIsTransposed || input != workspace.input.base {
                     Kernels.transpose(input, rows: rows, columns: layer.inputs, into: transposed.base)
                 }
                 Kernels.denseParameterUpdate(
@@ -151,6 +197,14 @@ final class Workspace {
     let transposedInputs: [FloatBuffer?]
     /// Whether `transposedInputs[0]` holds `input` transposed: written with it by `gather`, not by `load`.
     private(set) var inputIsTransposed = false
+    /// Per Dropout site of the network (`Network.dropouts`), its mask for the current batch: `scale` where a
+    /// value is kept, 0 where it is dropped. A training workspace's only; empty otherwise.
+    let masks: [FloatBuffer]
+    /// Per dense layer, its dropped input when Dropout layers sit before it: a training workspace's only.
+    let droppedInputs: [FloatBuffer?]
+    /// Whether the last forward pass dropped: its layers read `droppedInputs`, and the backward pass applies
+    /// the same masks to the gradients.
+    var isDropping = false
 
     /// Throws `AnnealError.outOfMemory` naming the buffer when batches of `capacity` rows do not fit (every
     /// size is a product of a caller's batch size and a layer's width, computed with overflow checks).
@@ -180,11 +234,27 @@ final class Workspace {
             let size = keepsPacks ? Kernels.packedSize(rows: capacity, inputs: layer.inputs, units: layer.units) : 0
             return size > 0 ? try FloatBuffer(count: size, for: "the packed kernel of layer \(index)") : nil
         }
+        masks = training ? try network.dropouts.map { site in
+            // A site after the last layer is not trained (compile refuses it): no room for it.
+            let width = site.position < network.layouts.count ? network.layouts[site.position].inputs : 0
+            return try rows(width, "the Dropout mask before layer \(site.position)")
+        } : []
+        droppedInputs = try network.layouts.enumerated().map { index, layer in
+            let drops = training && network.dropouts.contains { $0.position == index }
+            return drops ? try rows(layer.inputs, "the dropped inputs of layer \(index)") : nil
+        }
         transposedInputs = try network.layouts.enumerated().map { index, layer in
             let transposes = keepsPacks && layer.units > 1 && Kernels.level != ANNEAL_KERNELS_PORTABLE
                 && anneal_kernels_product_is_shared(Kernels.level, layer.inputs, layer.units, capacity)
             return transposes ? try rows(layer.inputs, "the transposed inputs of layer \(index)") : nil
         }
+    }
+
+    /// What dense layer `index` reads: its dropped input after a dropping pass, else the input or the
+    /// activations below it.
+    func layerInput(_ index: Int) -> UnsafeMutablePointer<Float> {
+        if isDropping, let dropped = droppedInputs[index] { return dropped.base }
+        return index == 0 ? input.base : activations[index - 1].base
     }
 
     /// Copies rows `[start, start + count)` of `x` (and of `y`, when given) into the input and label buffers.

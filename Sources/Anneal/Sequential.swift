@@ -20,7 +20,10 @@ import Darwin
 ///
 /// A model is not safe to use from two threads at once; different models are independent.
 public final class Sequential {
+    /// The Dense layers, in order (the layers that hold weights; `stack` lists every layer).
     public private(set) var layers: [Dense] = []
+    /// Every layer in the order added: Dense and Dropout (Keras's `model.layers`).
+    public private(set) var stack: [Layer] = []
     public private(set) var optimizer: Optimizer?
     public private(set) var loss: Loss?
     /// Set by a callback to end `fit` after the current epoch (Keras's `model.stop_training`).
@@ -34,11 +37,16 @@ public final class Sequential {
     var metrics: [CompiledMetric] = []
     var network: Network?
     var generator: SeededGenerator
+    /// The seed behind `generator`, from which Dropout layers given no seed derive theirs.
+    let seed: UInt64
+    /// The Dropout layers of rate above 0, with their mask streams (see `DropoutSite`).
+    var dropoutSites: [DropoutSite] = []
     private var cachedWorkspace: Workspace?
 
     /// An empty model whose random choices all come from `seed` (a random seed when nil).
     public init(seed: UInt64? = nil) {
-        generator = SeededGenerator(seed: seed ?? UInt64.random(in: .min ... .max))
+        self.seed = seed ?? UInt64.random(in: .min ... .max)
+        generator = SeededGenerator(seed: self.seed)
     }
 
     /// A model with the given layers.
@@ -69,13 +77,46 @@ public final class Sequential {
             throw AnnealError.invalidState("cannot add a layer to a compiled model; add every layer before compile")
         }
         layers.append(layer)
+        stack.append(.dense(layer))
         if let inputs = layers[0].inputDimension {
             do {
                 try build(inputDimension: inputs)
             } catch {
                 layers.removeLast()  // a layer whose weights cannot be made is not added
+                stack.removeLast()
                 throw error
             }
+        }
+    }
+
+    /// Appends a layer of either kind (as a saved architecture lists them).
+    public func add(_ layer: Layer) throws {
+        switch layer {
+        case .dense(let dense): try add(dense)
+        case .dropout(let dropout): try add(dropout)
+        }
+    }
+
+    /// Appends a Dropout layer: it drops the output of the layer before it, or the model's inputs when first.
+    ///
+    /// Its masks come from its `seed`, or from the model's seed and its place among the model's Dropout layers.
+    /// A model may end with a Dropout for inference, not for training (`compile` refuses it).
+    public func add(_ layer: Dropout) throws {
+        try layer.validate()
+        guard optimizer == nil else {
+            throw AnnealError.invalidState("cannot add a layer to a compiled model; add every layer before compile")
+        }
+        let ordinal = stack.reduce(0) { count, element in
+            if case .dropout = element { return count + 1 }
+            return count
+        }
+        stack.append(.dropout(layer))
+        guard layer.rate > 0 else { return }  // Keras's identity: no site, no draws
+        let seed = layer.seed ?? DropoutSite.derivedSeed(modelSeed: self.seed, ordinal: ordinal)
+        dropoutSites.append(DropoutSite(position: layers.count, rate: layer.rate, seed: seed))
+        if let network {
+            self.network = Network(layouts: network.layouts, dropouts: dropoutSites, sharing: network)
+            cachedWorkspace = nil
         }
     }
 
@@ -91,6 +132,7 @@ public final class Sequential {
         try activation.validate()
         guard let network, network.layouts.indices.contains(index) else {
             layers[index].activation = activation
+            replaceInStack(denseIndex: index, with: layers[index])
             return
         }
         let layouts = network.layouts.enumerated().map { position, layout in
@@ -99,12 +141,26 @@ public final class Sequential {
                         kernelOffset: layout.kernelOffset, biasOffset: layout.biasOffset)
         }
         // The new network is made before anything changes, so that a refused allocation leaves the model as it was.
-        let replaced = try Network(layouts: layouts, count: network.parameters.count,
+        let replaced = try Network(layouts: layouts, dropouts: dropoutSites, count: network.parameters.count,
                                    for: "the model's \(network.parameters.count) parameters")
         replaced.parameters.base.update(from: network.parameters.base, count: network.parameters.count)
         layers[index].activation = activation
+        replaceInStack(denseIndex: index, with: layers[index])
         self.network = replaced
         cachedWorkspace = nil
+    }
+
+    /// Writes `layer` over the `denseIndex`-th Dense layer of `stack`, so that it lists the layers as they are.
+    private func replaceInStack(denseIndex: Int, with layer: Dense) {
+        var seen = 0
+        for (position, element) in stack.enumerated() {
+            guard case .dense = element else { continue }
+            if seen == denseIndex {
+                stack[position] = .dense(layer)
+                return
+            }
+            seen += 1
+        }
     }
 
     /// Creates the weights of any layer that has none yet, for inputs of width `inputDimension`.
@@ -144,7 +200,7 @@ public final class Sequential {
         }
         let largestBytes = largest.count * MemoryLayout<Float>.stride
         let grown = try Network(
-            layouts: layouts, count: offset,
+            layouts: layouts, dropouts: dropoutSites, count: offset,
             for: "the model's \(offset) parameters (the kernel of layer \(largest.index), \(largest.inputs) x \(largest.units) floats, needs \(largestBytes) bytes)")
         // Keep the weights already created; initialise only the new layers, in order.
         let kept = network?.layouts.count ?? 0
@@ -195,6 +251,10 @@ public final class Sequential {
     }
 
     private func compile(optimizer: Optimizer, loss: Loss, metrics given: [CompiledMetric], units: Int) throws {
+        if case .dropout = stack.last {
+            throw AnnealError.invalidArgument(
+                "Anneal cannot train a model whose last layer is a Dropout (the loss reads the last Dense layer's output); remove it or add a Dense layer after it")
+        }
         // Every metric reads the labels the loss takes: class indices for the sparse loss, one column per
         // output otherwise (the same thing for one output).
         let classIndices = loss.labelWidth(units: units) != units

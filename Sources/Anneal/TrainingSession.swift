@@ -201,7 +201,7 @@ public final class TrainingSession {
             for k in 0..<rows { batchWeights.base[k] = sampleWeights.base[order[start + k]] }
             weights = UnsafePointer(batchWeights.base)
         }
-        network.forward(workspace, rows: rows, packedKernelsAreCurrent: packedKernelsAreCurrent)
+        network.forward(workspace, rows: rows, packedKernelsAreCurrent: packedKernelsAreCurrent, training: true)
         let last = network.layouts.count - 1
         let units = network.outputs
         let batchLoss = loss.evaluate(

@@ -58,6 +58,15 @@ public func anneal_model_add_dense(
 }
 
 @c @implementation
+public func anneal_model_add_dropout(_ model: OpaquePointer?, _ rate: Double, _ seed: UnsafePointer<UInt64>?) -> Int32 {
+    capiCall {
+        try withModel(model, .restructure) { model in
+            try model.add(Dropout(rate: rate, seed: seed?.pointee))
+        }
+    }
+}
+
+@c @implementation
 public func anneal_model_build(_ model: OpaquePointer?, _ input_dim: Int32) -> Int32 {
     capiCall { try withModel(model, .restructure) { try $0.build(inputDimension: Int(input_dim)) } }
 }
@@ -182,7 +191,7 @@ public func anneal_model_set_metric(
 
 @c @implementation
 public func anneal_model_layer_count(_ model: OpaquePointer?, _ out_count: UnsafeMutablePointer<Int32>?) -> Int32 {
-    capiCall { try withModel(model) { try required(out_count, "out_count").pointee = Int32(clamping: $0.layers.count) } }
+    capiCall { try withModel(model) { try required(out_count, "out_count").pointee = Int32(clamping: $0.stack.count) } }
 }
 
 @c @implementation

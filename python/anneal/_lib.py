@@ -253,6 +253,8 @@ _bind("anneal_model_free", None, anneal_model_p)
 #                                int32_t kernel_initializer, int32_t bias_initializer, bool use_bias,
 #                                int32_t input_dim);
 _bind("anneal_model_add_dense", c_int32, anneal_model_p, c_int32, c_int32, c_int32, c_int32, c_bool, c_int32)
+# int32_t anneal_model_add_dropout(anneal_model *model, double rate, const uint64_t *seed);
+_bind("anneal_model_add_dropout", c_int32, anneal_model_p, c_double, POINTER(c_uint64))
 # int32_t anneal_model_build(anneal_model *model, int32_t input_dim);
 _bind("anneal_model_build", c_int32, anneal_model_p, c_int32)
 # int32_t anneal_model_compile(anneal_model *model, const anneal_sgd *sgd, int32_t loss,

@@ -1,8 +1,8 @@
 """The error for a Keras name Anneal does not provide: it says what Anneal provides instead.
 
-Modules call ``missing`` from their module-level ``__getattr__``. ``from anneal.layers import Dropout`` then
+Modules call ``missing`` from their module-level ``__getattr__``. ``from anneal.layers import Conv2D`` then
 raises an ImportError with that message (Python would otherwise replace an AttributeError's message by its
-generic "cannot import name"), and ``anneal.layers.Dropout`` raises an AttributeError with it, so that
+generic "cannot import name"), and ``anneal.layers.Conv2D`` raises an AttributeError with it, so that
 ``hasattr`` and ``getattr(module, name, default)`` keep working.
 """
 
@@ -17,7 +17,7 @@ def missing(module, name, provided, hint=""):
     if name.startswith("__") and name.endswith("__"):
         return AttributeError(f"module {module!r} has no attribute {name!r}")
     owner = "Anneal" if module == "anneal" else f"`{module}`"
-    message = (f"{owner} has no `{name}`: Anneal trains Keras 2's Sequential models of Dense layers and does not "
+    message = (f"{owner} has no `{name}`: Anneal trains Keras 2's Sequential models of Dense and Dropout layers and does not "
                f"provide it. `{module}` provides: {', '.join(provided)}.")
     if hint:
         message += " " + hint

@@ -1,5 +1,5 @@
-"""Layers: ``Dense``, ``Activation``, ``LeakyReLU`` and ``Input``, with Keras's arguments, defaults, checks and
-automatic names.
+"""Layers: ``Dense``, ``Dropout``, ``Activation``, ``LeakyReLU`` and ``Input``, with Keras's arguments,
+defaults, checks and automatic names.
 
 A layer added to a ``Sequential`` reads its shapes and weights from that model: ``input_shape``,
 ``output_shape``, ``get_weights()``, ``set_weights()`` and ``count_params()`` work once the model is built.
@@ -15,7 +15,7 @@ import weakref
 
 from . import _missing, _naming
 
-__all__ = ["Activation", "Dense", "Input", "InputLayer", "LeakyReLU"]
+__all__ = ["Activation", "Dense", "Dropout", "Input", "InputLayer", "LeakyReLU"]
 
 _ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax", "elu", "selu", "softplus", "softsign", "swish",
                 "gelu", "hard_sigmoid", "exponential", "leaky_relu")
@@ -96,7 +96,7 @@ class _Layer:
         owner = self._model() if self._model is not None else None
         if owner is not None and owner is not model:
             raise ValueError(f'The layer "{self.name}" is already in the model "{owner.name}": Anneal cannot share '
-                             "a layer's weights between models. Create a new layer for this model.")
+                             f"a layer between models. Create a new {type(self).__name__} for this model.")
         self._model = weakref.ref(model)
         self._position = position
 
@@ -203,9 +203,8 @@ class Dense(_Layer):
         return f"Dense({self.units}, activation={self.activation!r})"
 
 
-class _FoldedActivation(_Layer):
-    """An activation layer: no weights, its output as wide as its input. The model folds it into the linear
-    ``Dense`` before it."""
+class _WeightlessLayer(_Layer):
+    """A layer with no weights whose output is as wide as its input (activations, Dropout)."""
 
     @property
     def output_shape(self):
@@ -231,6 +230,10 @@ class _FoldedActivation(_Layer):
                              "Build the model first by calling `build()` or by calling the model on a batch of "
                              "data.")
         return 0
+
+
+class _FoldedActivation(_WeightlessLayer):
+    """An activation layer: the model folds it into the linear ``Dense`` before it."""
 
 
 class Activation(_FoldedActivation):
@@ -280,6 +283,56 @@ class LeakyReLU(_FoldedActivation):
 
     def __repr__(self):
         return f"LeakyReLU(alpha={self.alpha!r})"
+
+
+class Dropout(_WeightlessLayer):
+    """Keras 2's ``Dropout``: while training (``fit``, ``train_on_batch``) each input value is kept with
+    probability ``1 - rate`` and scaled by ``1 / (1 - rate)``, or set to 0; ``evaluate``, ``predict`` and
+    validation pass values through unchanged.
+
+    Args:
+        rate: float in [0, 1), the fraction of the input values to drop.
+        noise_shape: only None (a mask value per input value); broadcast masks are not supported.
+        seed: integer seeding this layer's masks; None derives it from the model's seed (itself drawn from
+            numpy's global generator, so ``anneal.utils.set_random_seed`` makes runs reproducible).
+        input_shape: the input width, when the Dropout is the model's first layer (``input_shape=(34,)``).
+
+    The masks come from Anneal's own generator, not TensorFlow's: the same seeds give the same masks on every
+    run, but not Keras's masks.
+    """
+
+    def __init__(self, rate, noise_shape=None, seed=None, name=None, input_shape=None, input_dim=None, **kwargs):
+        for key in ("trainable", "dtype"):
+            kwargs.pop(key, None)
+        unsupported = sorted(kwargs)
+        if unsupported:
+            raise TypeError(f"Dropout got unsupported keyword arguments: {unsupported}")
+        self._init_layer(name, "dropout")
+        if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate <= 1:
+            raise ValueError("Invalid value received for argument `rate`. Expected a float value between 0 and 1. "
+                             f"Received: rate={rate}")
+        self.rate = float(rate)
+        if noise_shape is not None:
+            raise ValueError("Anneal's Dropout draws one mask value per input value: only noise_shape=None is "
+                             f"supported. Received: noise_shape={noise_shape!r}")
+        self.noise_shape = None
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
+            raise TypeError(f"Expected `seed` argument to be an integer or None. Received: seed={seed!r}")
+        self.seed = None if seed is None else int(seed)
+        if input_shape is not None:
+            shape = tuple(input_shape)
+            if len(shape) != 1:
+                raise ValueError(f"Dropout expects a 1-D input_shape like (34,). Received: input_shape={input_shape!r}")
+            input_dim = shape[0]
+        self.input_dim = None if input_dim is None else _positive_int(input_dim, "input_dim")
+        self.supports_masking = True
+
+    def get_config(self):
+        return {"name": self.name, "trainable": self.trainable, "rate": self.rate, "noise_shape": self.noise_shape,
+                "seed": self.seed}
+
+    def __repr__(self):
+        return f"Dropout({self.rate})"
 
 
 class InputLayer:

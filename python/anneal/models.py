@@ -193,7 +193,7 @@ class _Session:
 
 
 class Sequential:
-    """A linear stack of ``Dense`` layers, trained with a Keras 2 optimizer: Keras's ``Sequential``.
+    """A linear stack of ``Dense`` and ``Dropout`` layers, trained with a Keras 2 optimizer: Keras's ``Sequential``.
 
     Use ``close()`` or ``with Sequential() as model:`` to release the library's memory early; it is also
     released when the model is garbage-collected.
@@ -286,16 +286,16 @@ class Sequential:
         return list(self._layers)
 
     def add(self, layer):
-        """Adds a layer on top of the stack: a ``Dense``, an ``Activation`` or ``LeakyReLU`` (folded into the
-        linear ``Dense`` before it), or an ``Input`` declaring the input width."""
+        """Adds a layer on top of the stack: a ``Dense``, a ``Dropout``, an ``Activation`` or ``LeakyReLU``
+        (folded into the linear ``Dense`` before it), or an ``Input`` declaring the input width."""
         if isinstance(layer, layers_module.InputLayer):
             if self._layers:
                 raise ValueError("An Input must come before the first layer")
             self._pending_input_dim = layer.input_dim
             return
-        if not isinstance(layer, (layers_module.Dense, *_ACTIVATION_LAYERS)):
-            raise TypeError("The added layer must be an instance of anneal.layers.Dense, Activation or LeakyReLU. "
-                            f"Received: layer={layer!r}")
+        if not isinstance(layer, (layers_module.Dense, layers_module.Dropout, *_ACTIVATION_LAYERS)):
+            raise TypeError("The added layer must be an instance of anneal.layers.Dense, Dropout, Activation or "
+                            f"LeakyReLU. Received: layer={layer!r}")
         if self.optimizer is not None:
             raise InvalidStateError("Cannot add a layer to a compiled model; add every layer before compile().")
         if any(other.name == layer.name for other in self._layers):
@@ -305,8 +305,22 @@ class Sequential:
         if isinstance(layer, _ACTIVATION_LAYERS):
             self._add_activation(layer)
             return
+        first_dense = not self._dense_layers()
+        if isinstance(layer, layers_module.Dropout):
+            if first_dense and layer.input_dim and not self._pending_input_dim:
+                # Keras's Dropout(rate, input_shape=(34,)) first: the width the first Dense will read.
+                self._pending_input_dim = layer.input_dim
+            layer._attach(self, len(self._layers))
+            seed = None if layer.seed is None else ctypes.byref(ctypes.c_uint64(layer.seed % 2**64))
+            try:
+                _lib.check(_lib.anneal_model_add_dropout(self._live_handle(), layer.rate, seed))
+            except Exception:
+                layer._detach()
+                raise
+            self._layers.append(layer)
+            return
         input_dim = layer.input_dim or 0
-        if not self._layers and not input_dim and self._pending_input_dim:
+        if first_dense and not input_dim and self._pending_input_dim:
             input_dim = self._pending_input_dim
         layer._attach(self, len(self._layers))  # first: it refuses a layer of another model
         try:
@@ -319,6 +333,10 @@ class Sequential:
             raise
         self._layers.append(layer)
 
+    def _dense_layers(self):
+        """The layers that hold weights, in order."""
+        return [layer for layer in self._layers if isinstance(layer, layers_module.Dense)]
+
     def _add_activation(self, layer):
         """Folds an activation layer into the Dense just before it, which must have a linear activation."""
         if not self._layers or not isinstance(self._layers[-1], layers_module.Dense) \
@@ -327,7 +345,7 @@ class Sequential:
             raise ValueError(
                 f"Anneal applies {layer!r} in the Dense layer before it, so it must directly follow a Dense with "
                 f"activation='linear' (or None). It follows {previous}.")
-        dense_index = sum(isinstance(existing, layers_module.Dense) for existing in self._layers) - 1
+        dense_index = len(self._dense_layers()) - 1  # the library counts Dense layers only here
         layer._attach(self, len(self._layers))  # first: it refuses a layer of another model
         try:
             _lib.check(_lib.anneal_model_set_activation(
@@ -598,8 +616,11 @@ class Sequential:
 
     def __call__(self, inputs, training=None, mask=None, **kwargs):
         """``model(x)``: the outputs for ``x`` (a numpy array, or nested lists without numpy), as
-        ``predict_on_batch``; ``training`` changes nothing (Dense layers act the same in training)."""
+        ``predict_on_batch``, in inference mode: ``training=True`` is refused when a Dropout would act."""
         _reject("Sequential.__call__", dict(kwargs, mask=mask))
+        if training and any(isinstance(layer, layers_module.Dropout) and layer.rate > 0 for layer in self._layers):
+            raise ValueError("Anneal applies Dropout only inside fit() and train_on_batch(); model(x, training=True) "
+                             "with a Dropout layer is not supported. Call model(x) for inference.")
         return self.predict_on_batch(inputs)
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
@@ -860,4 +881,4 @@ from .saving import load_model, save_model  # noqa: E402,F401
 
 def __getattr__(name):
     raise _missing.missing("anneal.models", name, __all__,
-                           "Anneal's models are Sequential stacks of Dense layers.")
+                           "Anneal's models are Sequential stacks of Dense and Dropout layers.")

@@ -10,9 +10,14 @@
 /// and the optimizer's state buffers (`Optimizer/stateNames`), each flat over the model's parameters.
 extension Sequential {
     /// The model's description, as ``save(to:)`` writes it.
-    /// - Throws: ``AnnealError/Kind/invalidState`` when the optimizer follows a schedule the model file
-    ///   cannot hold (see ``ScheduleDescription``).
+    /// - Throws: ``AnnealError/Kind/invalidState`` when the model has Dropout layers or its optimizer follows
+    ///   a schedule the model file cannot hold (see ``ScheduleDescription``).
     public func describe() throws -> ModelDescription {
+        guard dropoutSites.isEmpty else {
+            throw AnnealError.invalidState(
+                "cannot save the model: it has Dropout layers, which a model file does not hold yet "
+                    + "(its weights can be saved with the weights file)")
+        }
         var records = [ModelDescription.Record("anneal-model", [("version", "1")])]
         records.append(ModelDescription.Record("generator", [("state", generator.words.map(String.init).joined(separator: ","))]))
         for (index, layer) in layers.enumerated() {

@@ -70,6 +70,26 @@ do {
     let weightedSteps = try countSteps(weighted, epochs: 2)
     print("steps \(weightedSteps.steps) allocations \(weightedSteps.allocations)")
 
+    // Dropout on the inputs and on a hidden layer: masks drawn and applied every step, in buffers sized with
+    // the workspace; on the tutorial's network with Adam, and on the wide network (which updates layer by layer).
+    let dropping = Sequential(seed: 7)
+    try dropping.add(Dropout(rate: 0.2))
+    try dropping.add(Dense(34, activation: .relu, kernelInitializer: .normal(), inputDimension: 34))
+    try dropping.add(Dropout(rate: 0.5))
+    try dropping.add(Dense(1, activation: .sigmoid, kernelInitializer: .normal()))
+    try dropping.compile(optimizer: try Adam(), loss: .binaryCrossentropy, metrics: ["accuracy"])
+    let dropped = try countSteps(TrainingSession(model: dropping, x: x, y: y, batchSize: 28, validationSplit: 0.33), epochs: 2)
+    print("steps \(dropped.steps) allocations \(dropped.allocations)")
+    let wideDropping = Sequential(seed: 3)
+    try wideDropping.add(Dropout(rate: 0.1))
+    try wideDropping.add(Dense(256, activation: .relu, inputDimension: 784))
+    try wideDropping.add(Dropout(rate: 0.5))
+    try wideDropping.add(Dense(10, activation: .softmax))
+    try wideDropping.compile(optimizer: try SGD(learningRate: 0.01, momentum: 0.9, nesterov: true),
+                             loss: .sparseCategoricalCrossentropy, metrics: ["accuracy"])
+    let wideDropped = try countSteps(TrainingSession(model: wideDropping, x: images, y: labels, batchSize: 128), epochs: 1)
+    print("steps \(wideDropped.steps) allocations \(wideDropped.allocations)")
+
     // The tutorial's network with each of the other optimizers (their state sized when training starts).
     let others: [Optimizer] = [
         try Adam(amsgrad: true), try RMSprop(momentum: 0.9, centered: true), try RMSprop(), try Adagrad(),
