@@ -445,8 +445,7 @@ class Sequential:
         if kwargs.get("validation_freq") == 1:  # Keras's default: validate after every epoch, as Anneal does
             del kwargs["validation_freq"]
         _reject("fit", kwargs, _GENERATOR_ONLY)
-        if self.optimizer is None:
-            raise InvalidStateError("You must call `compile()` before using the model.")
+        self._require_compiled()
         batch_size = 32 if batch_size is None else _positive_int(batch_size, "batch_size")
         if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 0:
             raise ValueError(f"`epochs` must be a non-negative integer. Received: epochs={epochs!r}")
@@ -629,14 +628,10 @@ class Sequential:
         (a dict with ``return_dict=True``). ``verbose`` ('auto' = 1) prints Keras's progress bar with the
         values."""
         _reject("evaluate", dict(kwargs, steps=steps, callbacks=callbacks or None), _GENERATOR_ONLY)
-        if self.optimizer is None:
-            raise InvalidStateError("You must call `compile()` before using the model.")
+        self._require_compiled()
         batch_size = 32 if batch_size is None else _positive_int(batch_size, "batch_size")
         verbose = _verbosity(verbose)
-        xs = _arrays.as_matrix(x, "x")
-        ys = _arrays.as_matrix(y, "y")
-        _same_rows(xs, ys)
-        self._check_widths(xs, ys)
+        xs, ys = self._labelled(x, y)
         weights = _weights.sample_weights(sample_weight, xs.rows)
         progbar = _progbar.Progbar(math.ceil(xs.rows / batch_size), verbose=verbose) if verbose else None
         values = self._evaluate(xs, ys, weights, batch_size)
@@ -673,12 +668,8 @@ class Sequential:
         means) until a call with ``reset_metrics=True`` returns them and starts afresh, as Keras's metrics do.
         """
         _reject("train_on_batch", kwargs)
-        if self.optimizer is None:
-            raise InvalidStateError("You must call `compile()` before using the model.")
-        xs = _arrays.as_matrix(x, "x")
-        ys = _arrays.as_matrix(y, "y")
-        _same_rows(xs, ys)
-        self._check_widths(xs, ys)
+        self._require_compiled()
+        xs, ys = self._labelled(x, y)
         weights = _weights.sample_weights(sample_weight, xs.rows)
         if class_weight is not None:
             per_class = _weights.class_weights(class_weight, ys)
@@ -700,14 +691,22 @@ class Sequential:
         """The loss (and metrics) of ``x``, ``y`` as a single batch, without training; ``reset_metrics`` as in
         ``train_on_batch``."""
         _reject("test_on_batch", kwargs)
+        self._require_compiled()
+        xs, ys = self._labelled(x, y)
+        values = self._evaluate(xs, ys, _weights.sample_weights(sample_weight, xs.rows), max(xs.rows, 1))
+        return self._batch_results(xs.rows, values, reset_metrics, return_dict)
+
+    def _require_compiled(self):
         if self.optimizer is None:
             raise InvalidStateError("You must call `compile()` before using the model.")
+
+    def _labelled(self, x, y):
+        """``x`` and ``y`` as matrices with as many rows, and the widths the model takes."""
         xs = _arrays.as_matrix(x, "x")
         ys = _arrays.as_matrix(y, "y")
         _same_rows(xs, ys)
         self._check_widths(xs, ys)
-        values = self._evaluate(xs, ys, _weights.sample_weights(sample_weight, xs.rows), max(xs.rows, 1))
-        return self._batch_results(xs.rows, values, reset_metrics, return_dict)
+        return xs, ys
 
     def _batch_results(self, rows, values, reset_metrics, return_dict):
         """Adds one batch's values to the running sums and returns their row-weighted means (Keras's loss
