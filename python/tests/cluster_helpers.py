@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 import helpers  # noqa: F401
@@ -115,6 +116,20 @@ def kill_a_worker_once_it_trains(pids, driver, deadline_seconds=120):
                 return pid
         time.sleep(0.01)
     raise AssertionError("no worker started a run")
+
+
+def run_while_a_worker_is_killed(pids, run):
+    """Clears the pid files in ``pids``, then calls ``run()`` while another thread kills one worker process
+    once it trains; returns ``run()``'s result after checking that a worker was killed."""
+    for name in os.listdir(pids):
+        os.remove(os.path.join(pids, name))
+    killed = []
+    killer = threading.Thread(target=lambda: killed.append(kill_a_worker_once_it_trains(str(pids), os.getpid())))
+    killer.start()
+    result = run()
+    killer.join()
+    assert killed, "no worker was killed"
+    return result
 
 
 def not_the_repository(path):

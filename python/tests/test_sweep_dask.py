@@ -5,7 +5,6 @@ bit, also when a worker process is SIGKILLed mid-sweep (the scheduler gives its 
 import helpers  # noqa: F401  first: puts python/ on sys.path whatever runs the tests
 
 import os
-import threading
 
 import pytest
 
@@ -64,16 +63,8 @@ def test_dask_cluster_equals_serial_bit_for_bit_even_when_a_worker_is_killed(tmp
             assert result.records == serial.records
 
             # A worker process killed in the middle of a chunk: the scheduler reruns its chunks elsewhere.
-            for name in os.listdir(pids):
-                os.remove(pids / name)
-            killed = []
-            killer = threading.Thread(target=lambda: killed.append(
-                cluster_helpers.kill_a_worker_once_it_trains(str(pids), os.getpid())))
-            killer.start()
-            result = sweep.run(sweep_builds.build, CONFIGS, x, y, seeds=SEEDS, backend="dask", address=client,
-                               **FIT)
-            killer.join()
-            assert killed, "no worker was killed"
+            result = cluster_helpers.run_while_a_worker_is_killed(pids, lambda: sweep.run(
+                sweep_builds.build, CONFIGS, x, y, seeds=SEEDS, backend="dask", address=client, **FIT))
             assert result.records == serial.records
         finally:
             client.close()

@@ -7,7 +7,6 @@ import helpers  # noqa: F401  first: puts python/ on sys.path whatever runs the 
 import os
 import shutil
 import tempfile
-import threading
 import time
 
 import pytest
@@ -69,16 +68,8 @@ def test_ray_cluster_equals_serial_bit_for_bit_even_when_a_worker_is_killed(tmp_
             assert result.records == serial.records
 
             # A worker process killed in the middle of a chunk: Ray runs the chunk again elsewhere.
-            for name in os.listdir(pids):
-                os.remove(pids / name)
-            killed = []
-            killer = threading.Thread(target=lambda: killed.append(
-                cluster_helpers.kill_a_worker_once_it_trains(str(pids), os.getpid())))
-            killer.start()
-            result = sweep.run(sweep_builds.build, CONFIGS, x, y, seeds=SEEDS, backend="ray", address=address,
-                               **FIT)
-            killer.join()
-            assert killed, "no worker was killed"
+            result = cluster_helpers.run_while_a_worker_is_killed(pids, lambda: sweep.run(
+                sweep_builds.build, CONFIGS, x, y, seeds=SEEDS, backend="ray", address=address, **FIT))
             assert result.records == serial.records
         finally:
             ray.shutdown()
