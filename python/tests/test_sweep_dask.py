@@ -4,7 +4,6 @@ bit, also when a worker process is SIGKILLed mid-sweep (the scheduler gives its 
 
 import helpers  # noqa: F401  first: puts python/ on sys.path whatever runs the tests
 
-import os
 
 import pytest
 

@@ -4,7 +4,6 @@ for bit, also when a worker process is SIGKILLed mid-sweep (Ray runs its chunk a
 
 import helpers  # noqa: F401  first: puts python/ on sys.path whatever runs the tests
 
-import os
 import shutil
 import tempfile
 import time
