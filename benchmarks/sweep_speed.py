@@ -1,0 +1,263 @@
+#!/usr/bin/env python3
+"""The tutorial's schedule sweep (issue 16's speed section), side by side on every backend, in one invocation.
+
+    swift build -c release --product anneal
+    .build/venv-clusters/bin/python benchmarks/sweep_speed.py   (swift test makes this venv with ray and dask;
+                                                                 pip install "ray[tune]" there for the Tune row)
+    python3 benchmarks/sweep_speed.py --no-ray --no-dask         (the local backends only)
+
+The sweep: 3 schedule kinds (SGD's time-based decay, the tutorial's step decay and an ExponentialDecay, both
+through LearningRateScheduler; examples/python/schedule_sweep.py's build) x 3 learning rates
+(log_space(0.01, 0.1, 3)) x 2 momenta (0, 0.8) x 20 seeds = 360 runs of the tutorial's model (34-34-1, 50 epochs, batch 28, validation_split 0.33) on the ionosphere
+data. Rows, all wall times of the whole sweep (medians of --repeat, interleaved):
+
+  loop        a plain Python loop of set_random_seed / build / fit, one process (the reference)
+  serial      sweep.run(backend="serial")
+  threads     sweep.run(backend="threads", workers=2)
+  processes   sweep.run() (the default backend: worker processes), workers=2; pool start-up included
+  ray         sweep.run(backend="ray", address=...) on a local two-node Ray cluster (`ray start --head` and a
+              second `ray start --address`, one CPU each); cluster start-up and the first connection reported
+              separately, excluded from the sweep's time
+  dask        sweep.run(backend="dask", address=...) on `dask scheduler` with two `dask worker`s of one thread
+  ray tune    Ray Tune (`tune.Tuner`, one trial per run, 2 concurrent) on the local Ray: --tune-runs runs, its
+              time per run and that rate for 360 runs (Tune is ~1000x slower per run; 360 trials take minutes)
+
+Every backend's records are compared with the loop's, bit for bit. Workers get python/ on PYTHONPATH and the
+measured libanneal.so through ANNEAL_LIBRARY. The machine may be shared: the report prints the load average
+before and after; repeat a run before trusting a small difference.
+"""
+import argparse
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+PYTHON_DIR = os.path.join(ROOT, "python")
+EXAMPLES_DIR = os.path.join(ROOT, "examples", "python")
+sys.path.insert(0, PYTHON_DIR)
+sys.path.insert(0, EXAMPLES_DIR)
+
+FIT = dict(epochs=50, batch_size=28, validation_split=0.33, verbose=0)
+
+
+def configs():
+    from anneal import sweep
+    return sweep.grid(schedule=["time", "step", "exponential"], learning_rate=sweep.log_space(0.01, 0.1, 3),
+                      momentum=[0.0, 0.8], epochs=[FIT["epochs"]], drop=[0.5], epochs_drop=[10.0])
+
+
+def loop(build, config_list, x, y, seeds):
+    from anneal.utils import set_random_seed
+    records = []
+    for config in config_list:
+        for seed in seeds:
+            set_random_seed(seed)
+            model, callbacks = build(config)
+            history = model.fit(x, y, callbacks=callbacks, **FIT)
+            records.append({key: values[-1] for key, values in history.history.items()})
+    return records
+
+
+def final_values(result):
+    names = [key for key in result.records[0] if key.startswith(("loss", "accuracy", "val_", "lr"))]
+    return [{key: record[key] for key in names} for record in result.records]
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Daemons:
+    """Cluster daemons as subprocesses in their own process groups, stopped by process id."""
+
+    def __init__(self, environment, folder):
+        self.environment, self.folder, self.processes = environment, folder, []
+
+    def start(self, arguments, name):
+        log = open(os.path.join(self.folder, name + ".log"), "w")
+        process = subprocess.Popen(arguments, env=self.environment, stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True, cwd=self.folder)
+        self.processes.append(process)
+        return process
+
+    def run(self, arguments):
+        subprocess.run(arguments, env=self.environment, check=True, capture_output=True, cwd=self.folder)
+
+    def stop(self):
+        for process in self.processes:
+            for sig in (signal.SIGTERM, signal.SIGKILL):
+                try:
+                    os.killpg(process.pid, sig)
+                except ProcessLookupError:
+                    break
+                try:
+                    process.wait(15)
+                    break
+                except subprocess.TimeoutExpired:
+                    pass
+
+
+def wait_for_port(port, seconds=120):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on port {port} after {seconds} s")
+
+
+def cli(tool):
+    return os.path.join(os.path.dirname(sys.executable), tool)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--library", default=os.path.join(ROOT, ".build", "release", "libanneal.so"))
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seeds", type=int, default=20)
+    parser.add_argument("--no-ray", action="store_true")
+    parser.add_argument("--no-dask", action="store_true")
+    parser.add_argument("--tune-runs", type=int, default=36, help="runs for Ray Tune (0: skip)")
+    arguments = parser.parse_args()
+    os.environ["ANNEAL_LIBRARY"] = os.path.abspath(arguments.library)
+    os.environ["PYTHONPATH"] = os.pathsep.join([PYTHON_DIR, EXAMPLES_DIR]
+                                               + [p for p in [os.environ.get("PYTHONPATH")] if p])
+
+    from anneal import sweep
+    from anneal.datasets import ionosphere
+    from schedule_sweep import build  # the tutorial's model with the config's schedule
+
+    x, y, _ = ionosphere()
+    config_list, seeds = configs(), list(range(1, arguments.seeds + 1))
+    runs = len(config_list) * len(seeds)
+    print(f"sweep: {len(config_list)} configs x {len(seeds)} seeds = {runs} runs; load average "
+          f"{os.getloadavg()[0]:.2f}; library {arguments.library}", flush=True)
+
+    reference = loop(build, config_list, x, y, seeds)
+    backends = {
+        "loop": lambda: loop(build, config_list, x, y, seeds),
+        "serial": lambda: final_values(sweep.run(build, config_list, x, y, seeds=seeds, backend="serial",
+                                                 keep_history=False, **FIT)),
+        "threads": lambda: final_values(sweep.run(build, config_list, x, y, seeds=seeds, backend="threads",
+                                                  workers=2, keep_history=False, **FIT)),
+        "processes": lambda: final_values(sweep.run(build, config_list, x, y, seeds=seeds, workers=2,
+                                                    keep_history=False, **FIT)),
+    }
+    notes, client = [], None
+    daemons = Daemons(dict(os.environ), tempfile.mkdtemp(prefix="anneal-sweep-bench-"))
+    try:
+        if not arguments.no_ray:
+            started = time.perf_counter()
+            port = free_port()
+            daemons.run([cli("ray"), "start", "--head", f"--port={port}", "--num-cpus=1",
+                         "--include-dashboard=false", "--disable-usage-stats"])
+            daemons.run([cli("ray"), "start", f"--address=127.0.0.1:{port}", "--num-cpus=1",
+                         "--disable-usage-stats"])
+            import ray
+            ray.init(address=f"127.0.0.1:{port}", logging_level="ERROR", log_to_driver=False)
+            ray.get(ray.remote(lambda: None).remote())
+            notes.append(f"ray: two nodes started and first task done in {time.perf_counter() - started:.1f} s "
+                         "(excluded)")
+            address = f"127.0.0.1:{port}"
+            backends["ray"] = lambda: final_values(sweep.run(build, config_list, x, y, seeds=seeds, backend="ray",
+                                                             address=address, keep_history=False, **FIT))
+        if not arguments.no_dask:
+            started = time.perf_counter()
+            port = free_port()
+            daemons.start([cli("dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                           "--no-dashboard"], "scheduler")
+            wait_for_port(port)
+            for index in range(2):
+                daemons.start([cli("dask"), "worker", f"tcp://127.0.0.1:{port}", "--nworkers", "1",
+                               "--nthreads", "1", "--no-dashboard"], f"worker{index}")
+            from distributed import Client
+            client = Client(f"tcp://127.0.0.1:{port}")
+            client.wait_for_workers(2, timeout=120)
+            client.submit(lambda: None).result()
+            notes.append(f"dask: scheduler and two workers started in {time.perf_counter() - started:.1f} s "
+                         "(excluded)")
+            backends["dask"] = lambda: final_values(sweep.run(build, config_list, x, y, seeds=seeds,
+                                                              backend="dask", address=client, keep_history=False,
+                                                              **FIT))
+        times = {name: [] for name in backends}
+        for _ in range(arguments.repeat):
+            for name, function in backends.items():
+                started = time.perf_counter()
+                records = function()
+                times[name].append(time.perf_counter() - started)
+                if name != "loop":
+                    expected = [{key: record[key] for key in got} for record, got in zip(reference, records)]
+                    if records != expected:
+                        raise SystemExit(f"{name}: records differ from the loop's")
+        tune = None
+        if not arguments.no_ray and arguments.tune_runs:
+            tune = tune_time(build, config_list, x, y, seeds, arguments.tune_runs)
+    finally:
+        if client is not None:
+            client.close()
+        if "ray" in sys.modules:
+            sys.modules["ray"].shutdown()
+        if not arguments.no_ray:
+            subprocess.run([cli("ray"), "stop", "--force"], capture_output=True)
+        daemons.stop()
+
+    base = statistics.median(times["loop"])
+    print(f"\n| backend | wall time of {runs} runs (median of {arguments.repeat}) | loop / backend |")
+    print("|---|---|---|")
+    for name, values in times.items():
+        median = statistics.median(values)
+        print(f"| {name} | {median:.3f} s | {base / median:.2f}x |")
+    if tune is not None:
+        measured, seconds = tune
+        per_run = seconds / measured
+        print(f"| ray tune ({measured} runs measured) | {per_run * runs:.1f} s at {per_run * 1000:.0f} ms per run "
+              f"| {base / (per_run * runs):.4f}x |")
+    for note in notes:
+        print(note)
+    print(f"records equal to the loop's, bit for bit, on every backend; load average after: {os.getloadavg()[0]:.2f}")
+
+
+def tune_time(build, config_list, x, y, seeds, count):
+    """Ray Tune's wall time for the first ``count`` runs of the sweep, one trial each, two at a time."""
+    try:
+        from ray import tune
+    except ImportError as error:
+        print(f"ray tune: skipped ({error}); pip install 'ray[tune]'")
+        return None
+    pairs = [(config, seed) for config in config_list for seed in seeds][:count]
+
+    def trainable(parameters):
+        from anneal.utils import set_random_seed
+        set_random_seed(parameters["seed"])
+        model, callbacks = build(parameters["config"])
+        history = model.fit(x, y, callbacks=callbacks, **FIT)
+        return {"val_accuracy": history.history["val_accuracy"][-1]}
+
+    space = {"pair": tune.grid_search(list(range(len(pairs))))}
+
+    def by_index(parameters):
+        config, seed = pairs[parameters["pair"]]
+        return trainable({"config": config, "seed": seed})
+
+    storage = tempfile.mkdtemp(prefix="anneal-tune-")
+    started = time.perf_counter()
+    tune.Tuner(by_index, param_space=space,
+               tune_config=tune.TuneConfig(max_concurrent_trials=2),
+               run_config=tune.RunConfig(storage_path=storage, verbose=0)).fit()
+    seconds = time.perf_counter() - started
+    shutil.rmtree(storage, ignore_errors=True)
+    return len(pairs), seconds
+
+
+if __name__ == "__main__":
+    main()
