@@ -53,15 +53,13 @@ struct ToolchainTests {
 
     /// The `anneal_*` functions bound in `python/anneal/_lib.py`, once that file exists (nil before).
     ///
-    /// Hook for the Python package: every binding is expected to mention its C function as `anneal_name` in
-    /// the file (in the quoted C declaration and in the `argtypes`/`restype` lines); every `anneal_` word in
-    /// lower case counts.
+    /// Each binding is a module-level `anneal_name = _function("anneal_name", restype, [argtypes])` under its
+    /// quoted C declaration (python/tests/test_lib.py checks the types against the header).
     static func pythonFunctions() throws -> Set<String>? {
         let file = Support.packageRoot.appendingPathComponent("python/anneal/_lib.py")
         guard FileManager.default.fileExists(atPath: file.path) else { return nil }
         let source = try String(contentsOf: file, encoding: .utf8)
-        // Each binding is one `_bind("anneal_name", restype, argtypes...)` line under its quoted declaration.
-        let pattern = try Regex(#"_bind\("(anneal_[a-z0-9_]+)""#)
+        let pattern = try Regex(#"(?m)^anneal_[a-z0-9_]+ = _function\(\s*"(anneal_[a-z0-9_]+)""#)
         return Set(source.matches(of: pattern).compactMap { $0.output[1].substring.map(String.init) })
     }
 
