@@ -21,7 +21,7 @@ The functions (``binary_accuracy(y_true, y_pred)``...) compute a metric's per-sa
 import math
 import numbers
 
-from . import _missing, losses as _losses
+from . import _codes, _missing, losses as _losses
 from .losses import (  # noqa: F401  Keras's metrics module exports the loss functions too
     binary_crossentropy, categorical_crossentropy, categorical_hinge, hinge, kl_divergence, kld, log_cosh,
     logcosh, mae, mape, mean_absolute_error, mean_absolute_percentage_error, mean_squared_error,
@@ -42,7 +42,7 @@ __all__ = [
     "kl_divergence", "kld", "poisson", "log_cosh", "logcosh", "get",
 ]
 
-_CURVES = {"ROC": 0, "PR": 1}
+_CURVES = {"ROC": _codes.ANNEAL_CURVE_ROC, "PR": _codes.ANNEAL_CURVE_PR}
 
 
 # --- Functions ----------------------------------------------------------------------------------------------
