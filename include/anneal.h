@@ -162,6 +162,10 @@ const char *anneal_last_error(void);
 
 /* ======================================================================================================
  * Enumerations (int32_t values, pinned)
+ *
+ * Each ANNEAL_ACTIVATION_*, ANNEAL_INITIALIZER_* and ANNEAL_LOSS_* constant is named after its Keras name in
+ * upper case (ANNEAL_LOSS_KL_DIVERGENCE is "kl_divergence"), and the anneal_*_from_name functions below take
+ * that name back to the constant's value, so bindings can derive a code's name from the constant's.
  * ====================================================================================================== */
 
 /* Activations of a dense layer. */
