@@ -76,6 +76,28 @@ struct ToolchainTests {
         }
     }
 
+    @Test("each ANNEAL_ACTIVATION_*, _INITIALIZER_*, _LOSS_* and _METRIC_* constant is its Keras name in upper case")
+    func codeNames() throws {
+        // Bindings derive a code's name from its constant (python/anneal/_names.py): the library must take that
+        // name back to the constant's value, and have a table entry for every code the header defines.
+        let header = try String(contentsOf: Support.header, encoding: .utf8)
+        let lookups: [(String, (UnsafePointer<CChar>?, UnsafeMutablePointer<Int32>?) -> Int32)] = [
+            ("ACTIVATION", anneal_activation_from_name), ("INITIALIZER", anneal_initializer_from_name),
+            ("LOSS", anneal_loss_from_name), ("METRIC", anneal_metric_from_name),
+        ]
+        for (family, lookup) in lookups {
+            let constants = header.matches(of: try Regex("#define ANNEAL_\(family)_([A-Z0-9_]+)[ \\t]+([0-9]+)"))
+            #expect(constants.count >= 4, "ANNEAL_\(family)_* in anneal.h")
+            for constant in constants {
+                let name = String(constant.output[1].substring ?? "").lowercased()
+                let value = Int32(constant.output[2].substring ?? "")
+                var code: Int32 = -1
+                let status = name.withCString { lookup($0, &code) }
+                #expect(status == ANNEAL_OK && code == value, "ANNEAL_\(family)_\(name.uppercased()) as \"\(name)\"")
+            }
+        }
+    }
+
     @Test("libanneal.so does not load Foundation (its load time shows in every short Python process)")
     func noFoundation() throws {
         let library = try Support.library()
