@@ -1109,6 +1109,17 @@ int32_t anneal_session_fit(anneal_session *session, int32_t epochs, int32_t init
 int32_t anneal_metric_from_name(const char *name, int32_t *out_code);
 
 /**
+ * Whether anneal_model_compile's metrics take `name`: "accuracy" / "acc", "binary_accuracy",
+ * "categorical_accuracy", "sparse_categorical_accuracy", "top_k_categorical_accuracy",
+ * "sparse_top_k_categorical_accuracy", "cosine_similarity", "root_mean_squared_error" / "rmse", "precision",
+ * "recall", "auc", or a loss name (anneal_loss_from_name's), in any case and also in class-name form
+ * ("BinaryAccuracy", "AUC").
+ * Returns ANNEAL_OK for such a name; ANNEAL_E_NULL_POINTER (name NULL); ANNEAL_E_INVALID_ARGUMENT (unknown name,
+ * the message listing the names; invalid UTF-8). Thread-safe.
+ */
+int32_t anneal_metric_check_name(const char *name);
+
+/**
  * Makes a dataset with a label matrix (copied): rows x features_per_row features and rows x label_columns
  * labels, both row-major. Class count is 0.
  * Returns ANNEAL_OK; ANNEAL_E_NULL_POINTER (features, labels or out_dataset NULL); ANNEAL_E_INVALID_ARGUMENT

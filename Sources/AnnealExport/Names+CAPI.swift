@@ -101,3 +101,8 @@ public func anneal_metric_from_name(_ name: UnsafePointer<CChar>?, _ out_code: U
         return found.0
     }
 }
+
+@c @implementation
+public func anneal_metric_check_name(_ name: UnsafePointer<CChar>?) -> Int32 {
+    capiCall { _ = try Metric(name: try string(name, "name")) }
+}

@@ -449,6 +449,8 @@ anneal_session_fit = _function("anneal_session_fit", c_int32, [anneal_session_p,
 # --- Data-set-first training: option structs, fit / evaluate / predict on an anneal_dataset ---------------------------
 # int32_t anneal_metric_from_name(const char *name, int32_t *out_code);
 anneal_metric_from_name = _function("anneal_metric_from_name", c_int32, [c_char_p, POINTER(c_int32)])
+# int32_t anneal_metric_check_name(const char *name);
+anneal_metric_check_name = _function("anneal_metric_check_name", c_int32, [c_char_p])
 # int32_t anneal_dataset_create_labels(const float *features, const float *labels, int64_t rows,
 #                                      int32_t features_per_row, int32_t label_columns, anneal_dataset **out_dataset);
 anneal_dataset_create_labels = _function("anneal_dataset_create_labels", c_int32, [POINTER(c_float), POINTER(c_float),

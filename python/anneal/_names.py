@@ -1,4 +1,4 @@
-"""Keras names of activations, initializers and losses, and the library's codes for them.
+"""Keras names of activations, initializers, losses and metrics, and the library's codes for them.
 
 The library looks a name up (``anneal_activation_from_name`` and its twins), with Keras's aliases, class-name
 forms and case rules, which live once, in the Swift core. A code's own name, the one ``get_config()`` and
@@ -11,6 +11,17 @@ import ctypes
 from . import _codes, _lib
 
 
+def _c_string(name):
+    """``name`` as the C string the library reads, or None where C would read another name (a NUL inside) or
+    none at all (not a str, not encodable)."""
+    if not isinstance(name, str) or "\0" in name:
+        return None
+    try:
+        return name.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+
+
 class _Family:
     """The names and codes of one header enumeration (``ANNEAL_<prefix>*``), looked up by the library."""
 
@@ -21,11 +32,8 @@ class _Family:
 
     def code(self, name):
         """The code ``name`` (a Keras name, alias or class name) stands for, or None."""
-        if not isinstance(name, str) or "\0" in name:  # C would read a string with a NUL only up to it
-            return None
-        try:
-            encoded = name.encode("utf-8")
-        except UnicodeEncodeError:
+        encoded = _c_string(name)
+        if encoded is None:
             return None
         code = ctypes.c_int32()
         if self._from_name(encoded, ctypes.byref(code)) != _codes.ANNEAL_OK:
@@ -42,3 +50,12 @@ class _Family:
 ACTIVATIONS = _Family("ANNEAL_ACTIVATION_", _lib.anneal_activation_from_name)
 INITIALIZERS = _Family("ANNEAL_INITIALIZER_", _lib.anneal_initializer_from_name)
 LOSSES = _Family("ANNEAL_LOSS_", _lib.anneal_loss_from_name)
+
+
+def check_metric_name(name):
+    """Raises ValueError, with the library's message in Keras's words, unless compile's metrics take ``name``
+    (``"accuracy"``, ``"auc"``, a loss name...)."""
+    encoded = _c_string(name)
+    if encoded is None:
+        raise ValueError(f"Unknown metric function: {name!r}")
+    _lib.check(_lib.anneal_metric_check_name(encoded))  # InvalidArgumentError is a ValueError

@@ -47,7 +47,6 @@ def test_layers_and_losses_take_the_library_names():
     assert layers.Activation("Hard_Sigmoid").activation == "hard_sigmoid"
     assert losses.get("MSE") is losses.mean_squared_error
     assert losses._resolve("kld")[0] == "kl_divergence"
-    assert metrics.get("mae") == "mae"
 
 
 def test_unknown_names_raise_in_keras_words():
@@ -61,3 +60,13 @@ def test_unknown_names_raise_in_keras_words():
         Dense(1, kernel_initializer="orthogonal")
     with pytest.raises(ValueError, match="Unknown loss function: 'focal'. Expected one of: binary_crossentropy"):
         losses.get("focal")
+    with pytest.raises(ValueError, match="Unknown metric function: 'f1_score'. Expected one of: accuracy, acc"):
+        metrics.get("f1_score")
+    for refused in ("acc\0", "\udcff"):
+        with pytest.raises(ValueError, match="Unknown metric function"):
+            metrics.get(refused)
+
+
+def test_metric_names_are_the_library_s():
+    for name in ("accuracy", "acc", "AUC", "rmse", "precision", "TopKCategoricalAccuracy", "mae", "Huber", "kld"):
+        assert metrics.get(name) == name
