@@ -162,6 +162,10 @@ const char *anneal_last_error(void);
 
 /* ======================================================================================================
  * Enumerations (int32_t values, pinned)
+ *
+ * Each ANNEAL_ACTIVATION_*, ANNEAL_INITIALIZER_* and ANNEAL_LOSS_* constant is named after its Keras name in
+ * upper case (ANNEAL_LOSS_KL_DIVERGENCE is "kl_divergence"), and the anneal_*_from_name functions below take
+ * that name back to the constant's value, so bindings can derive a code's name from the constant's.
  * ====================================================================================================== */
 
 /* Activations of a dense layer. */
@@ -1103,6 +1107,17 @@ int32_t anneal_session_fit(anneal_session *session, int32_t epochs, int32_t init
  * invalid UTF-8). Thread-safe.
  */
 int32_t anneal_metric_from_name(const char *name, int32_t *out_code);
+
+/**
+ * Whether anneal_model_compile's metrics take `name`: "accuracy" / "acc", "binary_accuracy",
+ * "categorical_accuracy", "sparse_categorical_accuracy", "top_k_categorical_accuracy",
+ * "sparse_top_k_categorical_accuracy", "cosine_similarity", "root_mean_squared_error" / "rmse", "precision",
+ * "recall", "auc", or a loss name (anneal_loss_from_name's), in any case and also in class-name form
+ * ("BinaryAccuracy", "AUC").
+ * Returns ANNEAL_OK for such a name; ANNEAL_E_NULL_POINTER (name NULL); ANNEAL_E_INVALID_ARGUMENT (unknown name,
+ * the message listing the names; invalid UTF-8). Thread-safe.
+ */
+int32_t anneal_metric_check_name(const char *name);
 
 /**
  * Makes a dataset with a label matrix (copied): rows x features_per_row features and rows x label_columns

@@ -2,29 +2,7 @@ import Anneal
 import CAnneal
 
 // anneal_model_add_dense_ex and anneal_model_compile_ex: the layer and compile settings as named fields of
-// versioned structs, and metrics by ANNEAL_METRIC_* code as losses are.
-
-/// The C codes of the metrics, with the log name each gives (table-driven: a metric added to the core is
-/// one line here and one #define in anneal.h).
-let metricCodes: [(Int32, String)] = [
-    (ANNEAL_METRIC_ACCURACY, "accuracy"), (ANNEAL_METRIC_BINARY_ACCURACY, "binary_accuracy"),
-    (ANNEAL_METRIC_CATEGORICAL_ACCURACY, "categorical_accuracy"),
-    (ANNEAL_METRIC_SPARSE_CATEGORICAL_ACCURACY, "sparse_categorical_accuracy"),
-]
-
-@c @implementation
-public func anneal_metric_from_name(_ name: UnsafePointer<CChar>?, _ out_code: UnsafeMutablePointer<Int32>?) -> Int32 {
-    capiCall(function: "anneal_metric_from_name") {
-        let name = try string(name, "name")
-        let out = try required(out_code, "out_code")
-        let metric = try Metric(name: name)
-        guard let found = metricCodes.first(where: { (try? Metric(name: $0.1)) == metric }) else {
-            throw CAPIError(ANNEAL_E_INVALID_ARGUMENT,
-                            "the metric '\(name)' has no ANNEAL_METRIC_* code; name it in anneal_model_compile's metrics")
-        }
-        out.pointee = found.0
-    }
-}
+// versioned structs, and metrics by ANNEAL_METRIC_* code as losses are (the codes: Names+CAPI.swift).
 
 /// ANNEAL_DENSE_OPTIONS_INIT.
 private func denseDefaults() -> anneal_dense_options {

@@ -1,8 +1,10 @@
 import Anneal
 import CAnneal
 
-// The pinned ANNEAL_ACTIVATION_*, ANNEAL_INITIALIZER_*, ANNEAL_LOSS_* and ANNEAL_CURVE_* codes, both ways, and lookups by
-// Keras name (which the core does; these only turn its answer into a code).
+// The pinned ANNEAL_ACTIVATION_*, ANNEAL_INITIALIZER_*, ANNEAL_LOSS_*, ANNEAL_CURVE_* and ANNEAL_METRIC_* codes, both
+// ways, written with the header's constants (never their numbers), and the lookups by Keras name: the core holds
+// the names, aliases and case rules (`Activation(name:)`, `Initializer(name:)`, `Loss(name:)`, `Metric(name:)`);
+// these only turn its answer into a code. The Python package looks names up through these functions.
 
 let activationCodes: [(Int32, Activation)] = [
     (ANNEAL_ACTIVATION_LINEAR, .linear), (ANNEAL_ACTIVATION_RELU, .relu), (ANNEAL_ACTIVATION_SIGMOID, .sigmoid),
@@ -36,6 +38,13 @@ let lossCodes: [(Int32, Loss.Kind)] = [
 
 let curveCodes: [(Int32, Metric.Curve)] = [(ANNEAL_CURVE_ROC, .roc), (ANNEAL_CURVE_PR, .pr)]
 
+/// The metrics that have a code, with the log name each gives.
+let metricCodes: [(Int32, String)] = [
+    (ANNEAL_METRIC_ACCURACY, "accuracy"), (ANNEAL_METRIC_BINARY_ACCURACY, "binary_accuracy"),
+    (ANNEAL_METRIC_CATEGORICAL_ACCURACY, "categorical_accuracy"),
+    (ANNEAL_METRIC_SPARSE_CATEGORICAL_ACCURACY, "sparse_categorical_accuracy"),
+]
+
 /// The value of `code` in `table`, or `ANNEAL_E_INVALID_ARGUMENT` naming the argument.
 func decode<T>(_ code: Int32, _ table: [(Int32, T)], _ name: String) throws -> T {
     guard let found = table.first(where: { $0.0 == code }) else {
@@ -53,29 +62,47 @@ private func encode<T: Equatable>(_ value: T, _ table: [(Int32, T)]) throws -> I
     return found.0
 }
 
-@c @implementation
-public func anneal_activation_from_name(_ name: UnsafePointer<CChar>?, _ out_code: UnsafeMutablePointer<Int32>?) -> Int32 {
-    capiCall {
+/// The C half of every `anneal_*_from_name`: `lookup` (the core's Keras-name lookup, turned into a code) on the
+/// C string `name`, its code written to `out_code`.
+private func codeFromName(
+    _ name: UnsafePointer<CChar>?, _ out_code: UnsafeMutablePointer<Int32>?, function: String,
+    _ lookup: (String) throws -> Int32
+) -> Int32 {
+    capiCall(function: function) {
         let name = try string(name, "name")
         let out = try required(out_code, "out_code")
-        out.pointee = try encode(try Activation(name: name), activationCodes)
+        out.pointee = try lookup(name)
     }
+}
+
+@c @implementation
+public func anneal_activation_from_name(_ name: UnsafePointer<CChar>?, _ out_code: UnsafeMutablePointer<Int32>?) -> Int32 {
+    codeFromName(name, out_code, function: #function) { try encode(try Activation(name: $0), activationCodes) }
 }
 
 @c @implementation
 public func anneal_initializer_from_name(_ name: UnsafePointer<CChar>?, _ out_code: UnsafeMutablePointer<Int32>?) -> Int32 {
-    capiCall {
-        let name = try string(name, "name")
-        let out = try required(out_code, "out_code")
-        out.pointee = try encode(try Initializer(name: name), initializerCodes)
-    }
+    codeFromName(name, out_code, function: #function) { try encode(try Initializer(name: $0), initializerCodes) }
 }
 
 @c @implementation
 public func anneal_loss_from_name(_ name: UnsafePointer<CChar>?, _ out_code: UnsafeMutablePointer<Int32>?) -> Int32 {
-    capiCall {
-        let name = try string(name, "name")
-        let out = try required(out_code, "out_code")
-        out.pointee = try encode(try Loss(name: name).kind, lossCodes)
+    codeFromName(name, out_code, function: #function) { try encode(try Loss(name: $0).kind, lossCodes) }
+}
+
+@c @implementation
+public func anneal_metric_from_name(_ name: UnsafePointer<CChar>?, _ out_code: UnsafeMutablePointer<Int32>?) -> Int32 {
+    codeFromName(name, out_code, function: #function) { name in
+        let metric = try Metric(name: name)
+        guard let found = metricCodes.first(where: { (try? Metric(name: $0.1)) == metric }) else {
+            throw CAPIError(ANNEAL_E_INVALID_ARGUMENT,
+                            "the metric '\(name)' has no ANNEAL_METRIC_* code; name it in anneal_model_compile's metrics")
+        }
+        return found.0
     }
+}
+
+@c @implementation
+public func anneal_metric_check_name(_ name: UnsafePointer<CChar>?) -> Int32 {
+    capiCall { _ = try Metric(name: try string(name, "name")) }
 }

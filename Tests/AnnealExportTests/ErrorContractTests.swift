@@ -580,6 +580,12 @@ struct ErrorContractTests {
         fails(anneal_initializer_from_name("orthogonal", &code), ANNEAL_E_INVALID_ARGUMENT, "unknown initializer")
         fails(anneal_loss_from_name(nil, &code), ANNEAL_E_NULL_POINTER, "NULL name")
         fails(anneal_loss_from_name("mse", nil), ANNEAL_E_NULL_POINTER, "NULL out")
+        for name in ["accuracy", "ACC", "auc", "rmse", "TopKCategoricalAccuracy", "mae", "Huber"] {
+            ok(anneal_metric_check_name(name))
+        }
+        fails(anneal_metric_check_name("f1_score"), ANNEAL_E_INVALID_ARGUMENT, "unknown metric")
+        #expect(String(cString: anneal_last_error()).hasPrefix("Unknown metric function: 'f1_score'. Expected one of:"))
+        fails(anneal_metric_check_name(nil), ANNEAL_E_NULL_POINTER, "NULL name")
     }
 
     @Test func schedules() throws {

@@ -53,15 +53,13 @@ struct ToolchainTests {
 
     /// The `anneal_*` functions bound in `python/anneal/_lib.py`, once that file exists (nil before).
     ///
-    /// Hook for the Python package: every binding is expected to mention its C function as `anneal_name` in
-    /// the file (in the quoted C declaration and in the `argtypes`/`restype` lines); every `anneal_` word in
-    /// lower case counts.
+    /// Each binding is a module-level `anneal_name = _function("anneal_name", restype, [argtypes])` under its
+    /// quoted C declaration (python/tests/test_lib.py checks the types against the header).
     static func pythonFunctions() throws -> Set<String>? {
         let file = Support.packageRoot.appendingPathComponent("python/anneal/_lib.py")
         guard FileManager.default.fileExists(atPath: file.path) else { return nil }
         let source = try String(contentsOf: file, encoding: .utf8)
-        // Each binding is one `_bind("anneal_name", restype, argtypes...)` line under its quoted declaration.
-        let pattern = try Regex(#"_bind\("(anneal_[a-z0-9_]+)""#)
+        let pattern = try Regex(#"(?m)^anneal_[a-z0-9_]+ = _function\(\s*"(anneal_[a-z0-9_]+)""#)
         return Set(source.matches(of: pattern).compactMap { $0.output[1].substring.map(String.init) })
     }
 
@@ -75,6 +73,28 @@ struct ToolchainTests {
         if let python = try Self.pythonFunctions() {
             #expect(declared.subtracting(python).sorted() == [], "declared in anneal.h but not bound in _lib.py")
             #expect(python.subtracting(declared).sorted() == [], "bound in _lib.py but not declared in anneal.h")
+        }
+    }
+
+    @Test("each ANNEAL_ACTIVATION_*, _INITIALIZER_*, _LOSS_* and _METRIC_* constant is its Keras name in upper case")
+    func codeNames() throws {
+        // Bindings derive a code's name from its constant (python/anneal/_names.py): the library must take that
+        // name back to the constant's value, and have a table entry for every code the header defines.
+        let header = try String(contentsOf: Support.header, encoding: .utf8)
+        let lookups: [(String, (UnsafePointer<CChar>?, UnsafeMutablePointer<Int32>?) -> Int32)] = [
+            ("ACTIVATION", anneal_activation_from_name), ("INITIALIZER", anneal_initializer_from_name),
+            ("LOSS", anneal_loss_from_name), ("METRIC", anneal_metric_from_name),
+        ]
+        for (family, lookup) in lookups {
+            let constants = header.matches(of: try Regex("#define ANNEAL_\(family)_([A-Z0-9_]+)[ \\t]+([0-9]+)"))
+            #expect(constants.count >= 4, "ANNEAL_\(family)_* in anneal.h")
+            for constant in constants {
+                let name = String(constant.output[1].substring ?? "").lowercased()
+                let value = Int32(constant.output[2].substring ?? "")
+                var code: Int32 = -1
+                let status = name.withCString { lookup($0, &code) }
+                #expect(status == ANNEAL_OK && code == value, "ANNEAL_\(family)_\(name.uppercased()) as \"\(name)\"")
+            }
         }
     }
 

@@ -31,17 +31,12 @@ except ImportError as error:  # pragma: no cover - exercised where h5py is missi
         f"Reading and writing Keras files needs h5py and numpy ({error}); install them with "
         "`pip install anneal[h5]` (or `pip install h5py`).") from error
 
-from . import utils
+from . import _names, utils
 from .errors import CorruptFileError
 
 KERAS_VERSION = "2.21.0"  # what tf_keras wrote the reference files with; tf_keras checks only its presence
 
 # Keras's legacy slot names in optimizer_weights are Anneal's state names.
-_INITIALIZERS = {
-    "glorotuniform": "glorot_uniform", "glorotnormal": "glorot_normal", "henormal": "he_normal",
-    "heuniform": "he_uniform", "lecunnormal": "lecun_normal", "lecununiform": "lecun_uniform",
-    "zeros": "zeros", "ones": "ones",
-}
 _OPTIMIZER_FIELDS = {
     "SGD": (("momentum", 0.0), ("nesterov", False)),
     "Adam": (("beta_1", 0.9), ("beta_2", 0.999), ("epsilon", 1e-7), ("amsgrad", False)),
@@ -80,7 +75,7 @@ def _initializer(config):
     if config is None:
         return "zeros"
     if isinstance(config, str):
-        return _INITIALIZERS.get(config.replace("_", "").lower(), config)
+        return _names.INITIALIZERS.name(config) or config
     kind = config.get("class_name", "")
     arguments = config.get("config") or {}
     if kind in ("RandomNormal", "TruncatedNormal"):
@@ -90,10 +85,10 @@ def _initializer(config):
         return f"uniform({float(arguments.get('minval', -0.05))!r},{float(arguments.get('maxval', 0.05))!r})"
     if kind == "Constant":
         return f"constant({float(arguments.get('value', 0.0))!r})"
-    key = kind.lower()
-    if key not in _INITIALIZERS:
+    name = _names.INITIALIZERS.name(kind)
+    if name is None:
         raise ValueError(f"Anneal has no initializer {kind!r} (in the Keras file)")
-    return _INITIALIZERS[key]
+    return name
 
 
 def _layers(model_config, path):

@@ -1,16 +1,18 @@
-"""The C library, bound one to one: every function of ``include/anneal.h`` with its argtypes and restype,
-the C declaration quoted above each binding.
+"""The C library, bound one to one: every function of ``include/anneal.h`` as a module-level name,
+``anneal_x = _function("anneal_x", restype, argtypes)``, under its C declaration quoted from the header
+(``python/tests/test_lib.py`` checks the types against it). The header's integer constants are in ``_codes``.
 
-``load()`` finds ``libanneal.so`` in this order: the ``ANNEAL_LIBRARY`` environment variable, the copy inside
-the installed package, then the repository's ``.build/release`` and ``.build/debug``. ``check(status)`` turns
-a status into the matching exception with the library's message. ctypes releases the GIL during every call,
-so models train in parallel on different threads.
+The library is loaded from the first of these that exists: the ``ANNEAL_LIBRARY`` environment variable, the
+copy inside the installed package, then the repository's ``.build/release`` and ``.build/debug``.
+``check(status)`` turns a status into the matching exception with the library's message. ctypes releases the
+GIL during every call, so models train in parallel on different threads.
 """
 
 import ctypes
 import os
 from ctypes import POINTER, c_bool, c_char, c_char_p, c_double, c_float, c_int32, c_int64, c_uint64, c_void_p
 
+from ._codes import ANNEAL_OK
 from .errors import BY_STATUS, AnnealError, InternalError
 
 SUPPORTED_MAJOR = 1
@@ -47,6 +49,7 @@ def _open():
 
 lib, path = _open()
 
+# --- Types ------------------------------------------------------------------------------------------------------------
 # Opaque handles are plain pointers on the Python side.
 anneal_dataset_p = c_void_p
 anneal_schedule_p = c_void_p
@@ -61,352 +64,7 @@ anneal_session_p = c_void_p
 anneal_epoch_callback = ctypes.CFUNCTYPE(
     c_int32, c_void_p, anneal_model_p, c_int32, c_int32, POINTER(c_char_p), POINTER(c_double), c_int32)
 
-PROTOTYPES = {}
 
-
-def _bind(name, restype, *argtypes):
-    try:
-        function = getattr(lib, name)
-    except AttributeError:
-        raise ImportError(f"{path} has no {name}: it was built from another version of Anneal. Rebuild it "
-                          "(`swift build -c release`) from the same checkout as this package.") from None
-    function.restype = restype
-    function.argtypes = list(argtypes)
-    PROTOTYPES[name] = function
-    globals()[name] = function
-
-
-# --- Version and errors ----------------------------------------------------------------------------------
-# int32_t anneal_version_number(void);
-_bind("anneal_version_number", c_int32)
-# const char *anneal_version_string(void);
-_bind("anneal_version_string", c_char_p)
-# const char *anneal_status_string(int32_t status);
-_bind("anneal_status_string", c_char_p, c_int32)
-# const char *anneal_last_error(void);
-_bind("anneal_last_error", c_char_p)
-
-# --- Names -----------------------------------------------------------------------------------------------
-# int32_t anneal_activation_from_name(const char *name, int32_t *out_code);
-_bind("anneal_activation_from_name", c_int32, c_char_p, POINTER(c_int32))
-# int32_t anneal_initializer_from_name(const char *name, int32_t *out_code);
-_bind("anneal_initializer_from_name", c_int32, c_char_p, POINTER(c_int32))
-# int32_t anneal_loss_from_name(const char *name, int32_t *out_code);
-_bind("anneal_loss_from_name", c_int32, c_char_p, POINTER(c_int32))
-
-# --- Dataset ---------------------------------------------------------------------------------------------
-# int32_t anneal_dataset_load_csv(const char *path, int32_t label_column, int32_t header_mode,
-#                                 anneal_dataset **out_dataset);
-_bind("anneal_dataset_load_csv", c_int32, c_char_p, c_int32, c_int32, POINTER(anneal_dataset_p))
-# int32_t anneal_dataset_create(const float *features, const float *labels, int64_t rows,
-#                               int32_t features_per_row, anneal_dataset **out_dataset);
-_bind("anneal_dataset_create", c_int32, POINTER(c_float), POINTER(c_float), c_int64, c_int32,
-      POINTER(anneal_dataset_p))
-# void anneal_dataset_free(anneal_dataset *dataset);
-_bind("anneal_dataset_free", None, anneal_dataset_p)
-# int32_t anneal_dataset_rows(const anneal_dataset *dataset, int64_t *out_rows);
-_bind("anneal_dataset_rows", c_int32, anneal_dataset_p, POINTER(c_int64))
-# int32_t anneal_dataset_features(const anneal_dataset *dataset, int32_t *out_features);
-_bind("anneal_dataset_features", c_int32, anneal_dataset_p, POINTER(c_int32))
-# int32_t anneal_dataset_class_count(const anneal_dataset *dataset, int32_t *out_count);
-_bind("anneal_dataset_class_count", c_int32, anneal_dataset_p, POINTER(c_int32))
-# int32_t anneal_dataset_class_name(const anneal_dataset *dataset, int32_t index, char *buffer,
-#                                   int64_t capacity, int64_t *out_length);
-_bind("anneal_dataset_class_name", c_int32, anneal_dataset_p, c_int32, POINTER(c_char), c_int64, POINTER(c_int64))
-# int32_t anneal_dataset_feature_name(const anneal_dataset *dataset, int32_t index, char *buffer,
-#                                     int64_t capacity, int64_t *out_length);
-_bind("anneal_dataset_feature_name", c_int32, anneal_dataset_p, c_int32, POINTER(c_char), c_int64,
-      POINTER(c_int64))
-# int32_t anneal_dataset_copy_features(const anneal_dataset *dataset, float *buffer, int64_t capacity);
-_bind("anneal_dataset_copy_features", c_int32, anneal_dataset_p, POINTER(c_float), c_int64)
-# int32_t anneal_dataset_copy_labels(const anneal_dataset *dataset, float *buffer, int64_t capacity);
-_bind("anneal_dataset_copy_labels", c_int32, anneal_dataset_p, POINTER(c_float), c_int64)
-
-# --- Schedules -------------------------------------------------------------------------------------------
-# int32_t anneal_schedule_step_decay(double initial_rate, double drop, double epochs_drop, int32_t unit,
-#                                    anneal_schedule **out_schedule);
-_bind("anneal_schedule_step_decay", c_int32, c_double, c_double, c_double, c_int32, POINTER(anneal_schedule_p))
-# int32_t anneal_schedule_time_decay(double initial_rate, double decay, int32_t unit, anneal_schedule **out_schedule);
-_bind("anneal_schedule_time_decay", c_int32, c_double, c_double, c_int32, POINTER(anneal_schedule_p))
-# int32_t anneal_schedule_tutorial_compounding_decay(double initial_rate, double decay, int32_t unit,
-#                                                    anneal_schedule **out_schedule);
-_bind("anneal_schedule_tutorial_compounding_decay", c_int32, c_double, c_double, c_int32, POINTER(anneal_schedule_p))
-# int32_t anneal_schedule_constant(double rate, int32_t unit, anneal_schedule **out_schedule);
-_bind("anneal_schedule_constant", c_int32, c_double, c_int32, POINTER(anneal_schedule_p))
-# int32_t anneal_schedule_exponential_decay(double initial_rate, int64_t decay_steps, double decay_rate,
-#                                           bool staircase, int32_t unit, anneal_schedule **out_schedule);
-_bind("anneal_schedule_exponential_decay", c_int32, c_double, c_int64, c_double, c_bool, c_int32,
-      POINTER(anneal_schedule_p))
-# int32_t anneal_schedule_inverse_time_decay(double initial_rate, int64_t decay_steps, double decay_rate,
-#                                            bool staircase, int32_t unit, anneal_schedule **out_schedule);
-_bind("anneal_schedule_inverse_time_decay", c_int32, c_double, c_int64, c_double, c_bool, c_int32,
-      POINTER(anneal_schedule_p))
-# int32_t anneal_schedule_piecewise_constant_decay(const int64_t *boundaries, int32_t boundary_count,
-#                                                  const double *values, int32_t value_count, int32_t unit,
-#                                                  anneal_schedule **out_schedule);
-_bind("anneal_schedule_piecewise_constant_decay", c_int32, POINTER(c_int64), c_int32, POINTER(c_double), c_int32,
-      c_int32, POINTER(anneal_schedule_p))
-# int32_t anneal_schedule_polynomial_decay(double initial_rate, int64_t decay_steps, double end_rate,
-#                                          double power, bool cycle, int32_t unit, anneal_schedule **out_schedule);
-_bind("anneal_schedule_polynomial_decay", c_int32, c_double, c_int64, c_double, c_double, c_bool, c_int32,
-      POINTER(anneal_schedule_p))
-# int32_t anneal_schedule_cosine_decay(double initial_rate, int64_t decay_steps, double alpha,
-#                                      bool has_warmup_target, double warmup_target, int64_t warmup_steps,
-#                                      int32_t unit, anneal_schedule **out_schedule);
-_bind("anneal_schedule_cosine_decay", c_int32, c_double, c_int64, c_double, c_bool, c_double, c_int64, c_int32,
-      POINTER(anneal_schedule_p))
-# int32_t anneal_schedule_cosine_decay_restarts(double initial_rate, int64_t first_decay_steps, double t_mul,
-#                                               double m_mul, double alpha, int32_t unit,
-#                                               anneal_schedule **out_schedule);
-_bind("anneal_schedule_cosine_decay_restarts", c_int32, c_double, c_int64, c_double, c_double, c_double, c_int32,
-      POINTER(anneal_schedule_p))
-# int32_t anneal_schedule_step_lr(double initial_rate, int64_t step_size, double gamma, int32_t unit,
-#                                 anneal_schedule **out_schedule);
-_bind("anneal_schedule_step_lr", c_int32, c_double, c_int64, c_double, c_int32, POINTER(anneal_schedule_p))
-# int32_t anneal_schedule_multi_step_lr(double initial_rate, const int64_t *milestones, int32_t milestone_count,
-#                                       double gamma, int32_t unit, anneal_schedule **out_schedule);
-_bind("anneal_schedule_multi_step_lr", c_int32, c_double, POINTER(c_int64), c_int32, c_double, c_int32,
-      POINTER(anneal_schedule_p))
-# int32_t anneal_schedule_exponential_lr(double initial_rate, double gamma, int32_t unit,
-#                                        anneal_schedule **out_schedule);
-_bind("anneal_schedule_exponential_lr", c_int32, c_double, c_double, c_int32, POINTER(anneal_schedule_p))
-# int32_t anneal_schedule_cosine_annealing_lr(double initial_rate, int64_t t_max, double eta_min, int32_t unit,
-#                                             anneal_schedule **out_schedule);
-_bind("anneal_schedule_cosine_annealing_lr", c_int32, c_double, c_int64, c_double, c_int32,
-      POINTER(anneal_schedule_p))
-# int32_t anneal_schedule_cosine_annealing_warm_restarts(double initial_rate, int64_t t_0, int64_t t_mult,
-#                                                        double eta_min, int32_t unit,
-#                                                        anneal_schedule **out_schedule);
-_bind("anneal_schedule_cosine_annealing_warm_restarts", c_int32, c_double, c_int64, c_int64, c_double, c_int32,
-      POINTER(anneal_schedule_p))
-# int32_t anneal_schedule_one_cycle_lr(double max_rate, int64_t total_steps, double pct_start,
-#                                      int32_t anneal_strategy, double div_factor, double final_div_factor,
-#                                      bool three_phase, int32_t unit, anneal_schedule **out_schedule);
-_bind("anneal_schedule_one_cycle_lr", c_int32, c_double, c_int64, c_double, c_int32, c_double, c_double, c_bool,
-      c_int32, POINTER(anneal_schedule_p))
-# int32_t anneal_schedule_cyclic_lr(double base_rate, double max_rate, int64_t step_size_up,
-#                                   int64_t step_size_down, int32_t mode, double gamma, int32_t unit,
-#                                   anneal_schedule **out_schedule);
-_bind("anneal_schedule_cyclic_lr", c_int32, c_double, c_double, c_int64, c_int64, c_int32, c_double, c_int32,
-      POINTER(anneal_schedule_p))
-# int32_t anneal_schedule_linear_lr(double initial_rate, double start_factor, double end_factor,
-#                                   int64_t total_iters, int32_t unit, anneal_schedule **out_schedule);
-_bind("anneal_schedule_linear_lr", c_int32, c_double, c_double, c_double, c_int64, c_int32,
-      POINTER(anneal_schedule_p))
-# int32_t anneal_schedule_sequential(const anneal_schedule *const *schedules, int32_t count,
-#                                    const int64_t *milestones, int32_t milestone_count,
-#                                    anneal_schedule **out_schedule);
-_bind("anneal_schedule_sequential", c_int32, POINTER(anneal_schedule_p), c_int32, POINTER(c_int64), c_int32,
-      POINTER(anneal_schedule_p))
-# void anneal_schedule_free(anneal_schedule *schedule);
-_bind("anneal_schedule_free", None, anneal_schedule_p)
-# int32_t anneal_schedule_rate(const anneal_schedule *schedule, int64_t step, double *out_rate);
-_bind("anneal_schedule_rate", c_int32, anneal_schedule_p, c_int64, POINTER(c_double))
-# int32_t anneal_schedule_unit(const anneal_schedule *schedule, int32_t *out_unit);
-_bind("anneal_schedule_unit", c_int32, anneal_schedule_p, POINTER(c_int32))
-
-# --- SGD -------------------------------------------------------------------------------------------------
-# int32_t anneal_sgd_create(double learning_rate, double momentum, double decay, bool nesterov,
-#                           anneal_sgd **out_sgd);
-_bind("anneal_sgd_create", c_int32, c_double, c_double, c_double, c_bool, POINTER(anneal_sgd_p))
-# int32_t anneal_sgd_create_scheduled(const anneal_schedule *schedule, double momentum, double decay,
-#                                     bool nesterov, anneal_sgd **out_sgd);
-_bind("anneal_sgd_create_scheduled", c_int32, anneal_schedule_p, c_double, c_double, c_bool, POINTER(anneal_sgd_p))
-# void anneal_sgd_free(anneal_sgd *sgd);
-_bind("anneal_sgd_free", None, anneal_sgd_p)
-
-# --- Optimizers ------------------------------------------------------------------------------------------
-# int32_t anneal_optimizer_adam(double learning_rate, double beta_1, double beta_2, double epsilon, bool amsgrad,
-#                               double decay, const anneal_schedule *schedule, anneal_optimizer **out_optimizer);
-_bind("anneal_optimizer_adam", c_int32, c_double, c_double, c_double, c_double, c_bool, c_double,
-      anneal_schedule_p, POINTER(anneal_optimizer_p))
-# int32_t anneal_optimizer_rmsprop(double learning_rate, double rho, double momentum, double epsilon,
-#                                  bool centered, double decay, const anneal_schedule *schedule,
-#                                  anneal_optimizer **out_optimizer);
-_bind("anneal_optimizer_rmsprop", c_int32, c_double, c_double, c_double, c_double, c_bool, c_double,
-      anneal_schedule_p, POINTER(anneal_optimizer_p))
-# int32_t anneal_optimizer_adagrad(double learning_rate, double initial_accumulator_value, double epsilon,
-#                                  double decay, const anneal_schedule *schedule, anneal_optimizer **out_optimizer);
-_bind("anneal_optimizer_adagrad", c_int32, c_double, c_double, c_double, c_double, anneal_schedule_p,
-      POINTER(anneal_optimizer_p))
-# int32_t anneal_optimizer_adadelta(double learning_rate, double rho, double epsilon, double decay,
-#                                   const anneal_schedule *schedule, anneal_optimizer **out_optimizer);
-_bind("anneal_optimizer_adadelta", c_int32, c_double, c_double, c_double, c_double, anneal_schedule_p,
-      POINTER(anneal_optimizer_p))
-# int32_t anneal_optimizer_adamax(double learning_rate, double beta_1, double beta_2, double epsilon, double decay,
-#                                 const anneal_schedule *schedule, anneal_optimizer **out_optimizer);
-_bind("anneal_optimizer_adamax", c_int32, c_double, c_double, c_double, c_double, c_double, anneal_schedule_p,
-      POINTER(anneal_optimizer_p))
-# int32_t anneal_optimizer_nadam(double learning_rate, double beta_1, double beta_2, double epsilon,
-#                                double schedule_decay, anneal_optimizer **out_optimizer);
-_bind("anneal_optimizer_nadam", c_int32, c_double, c_double, c_double, c_double, c_double,
-      POINTER(anneal_optimizer_p))
-# void anneal_optimizer_free(anneal_optimizer *optimizer);
-_bind("anneal_optimizer_free", None, anneal_optimizer_p)
-
-# --- Model -----------------------------------------------------------------------------------------------
-# int32_t anneal_model_create(uint64_t seed, anneal_model **out_model);
-_bind("anneal_model_create", c_int32, c_uint64, POINTER(anneal_model_p))
-# void anneal_model_free(anneal_model *model);
-_bind("anneal_model_free", None, anneal_model_p)
-# int32_t anneal_model_add_dense(anneal_model *model, int32_t units, int32_t activation,
-#                                int32_t kernel_initializer, int32_t bias_initializer, bool use_bias,
-#                                int32_t input_dim);
-_bind("anneal_model_add_dense", c_int32, anneal_model_p, c_int32, c_int32, c_int32, c_int32, c_bool, c_int32)
-# int32_t anneal_model_add_dropout(anneal_model *model, double rate, const uint64_t *seed);
-_bind("anneal_model_add_dropout", c_int32, anneal_model_p, c_double, POINTER(c_uint64))
-# int32_t anneal_model_build(anneal_model *model, int32_t input_dim);
-_bind("anneal_model_build", c_int32, anneal_model_p, c_int32)
-# int32_t anneal_model_compile(anneal_model *model, const anneal_sgd *sgd, int32_t loss,
-#                              const char *const *metrics, int32_t metric_count);
-_bind("anneal_model_compile", c_int32, anneal_model_p, anneal_sgd_p, c_int32, POINTER(c_char_p), c_int32)
-# int32_t anneal_model_compile_optimizer(anneal_model *model, const anneal_optimizer *optimizer, int32_t loss,
-#                                        const char *const *metrics, int32_t metric_count);
-_bind("anneal_model_compile_optimizer", c_int32, anneal_model_p, anneal_optimizer_p, c_int32, POINTER(c_char_p),
-      c_int32)
-# int32_t anneal_model_set_activation(anneal_model *model, int32_t layer, int32_t activation, double alpha);
-_bind("anneal_model_set_activation", c_int32, anneal_model_p, c_int32, c_int32, c_double)
-# int32_t anneal_model_set_loss_options(anneal_model *model, bool from_logits, double label_smoothing, double delta);
-_bind("anneal_model_set_loss_options", c_int32, anneal_model_p, c_bool, c_double, c_double)
-# int32_t anneal_model_set_metric(anneal_model *model, int32_t index, const char *metric, const char *name,
-#                                 double threshold, int32_t k, int32_t num_thresholds, int32_t curve);
-_bind("anneal_model_set_metric", c_int32, anneal_model_p, c_int32, c_char_p, c_char_p, c_double, c_int32, c_int32,
-      c_int32)
-# int32_t anneal_model_layer_count(const anneal_model *model, int32_t *out_count);
-_bind("anneal_model_layer_count", c_int32, anneal_model_p, POINTER(c_int32))
-# int32_t anneal_model_input_dim(const anneal_model *model, int32_t *out_dim);
-_bind("anneal_model_input_dim", c_int32, anneal_model_p, POINTER(c_int32))
-# int32_t anneal_model_output_dim(const anneal_model *model, int32_t *out_dim);
-_bind("anneal_model_output_dim", c_int32, anneal_model_p, POINTER(c_int32))
-# int32_t anneal_model_weight_count(const anneal_model *model, int32_t *out_count);
-_bind("anneal_model_weight_count", c_int32, anneal_model_p, POINTER(c_int32))
-# int32_t anneal_model_metric_count(const anneal_model *model, int32_t *out_count);
-_bind("anneal_model_metric_count", c_int32, anneal_model_p, POINTER(c_int32))
-# int32_t anneal_model_metric_name(const anneal_model *model, int32_t index, char *buffer, int64_t capacity,
-#                                  int64_t *out_length);
-_bind("anneal_model_metric_name", c_int32, anneal_model_p, c_int32, POINTER(c_char), c_int64, POINTER(c_int64))
-# int32_t anneal_model_weight_shape(const anneal_model *model, int32_t index, int32_t *out_rank,
-#                                   int64_t *out_dims, int32_t dims_capacity, int64_t *out_size);
-_bind("anneal_model_weight_shape", c_int32, anneal_model_p, c_int32, POINTER(c_int32), POINTER(c_int64), c_int32,
-      POINTER(c_int64))
-# int32_t anneal_model_get_weight(const anneal_model *model, int32_t index, float *buffer, int64_t capacity);
-_bind("anneal_model_get_weight", c_int32, anneal_model_p, c_int32, POINTER(c_float), c_int64)
-# int32_t anneal_model_set_weight(anneal_model *model, int32_t index, const float *values, int64_t count);
-_bind("anneal_model_set_weight", c_int32, anneal_model_p, c_int32, POINTER(c_float), c_int64)
-# int32_t anneal_model_save_weights(const anneal_model *model, const char *path);
-_bind("anneal_model_save_weights", c_int32, anneal_model_p, c_char_p)
-# int32_t anneal_model_load_weights(anneal_model *model, const char *path);
-_bind("anneal_model_load_weights", c_int32, anneal_model_p, c_char_p)
-# int32_t anneal_model_save(const anneal_model *model, const char *path);
-_bind("anneal_model_save", c_int32, anneal_model_p, c_char_p)
-# int32_t anneal_model_load(const char *path, anneal_model **out_model);
-_bind("anneal_model_load", c_int32, c_char_p, POINTER(anneal_model_p))
-# int32_t anneal_model_description(const anneal_model *model, char *buffer, int64_t capacity,
-#                                  int64_t *out_length);
-_bind("anneal_model_description", c_int32, anneal_model_p, POINTER(c_char), c_int64, POINTER(c_int64))
-# int32_t anneal_model_predict(anneal_model *model, const float *x, int64_t rows, int32_t cols,
-#                              int32_t batch_size, float *out, int64_t capacity);
-_bind("anneal_model_predict", c_int32, anneal_model_p, POINTER(c_float), c_int64, c_int32, c_int32,
-      POINTER(c_float), c_int64)
-# int32_t anneal_model_evaluate(anneal_model *model, const float *x, int64_t rows, int32_t cols,
-#                               const float *y, int32_t y_cols, int32_t batch_size, double *out_values,
-#                               int32_t capacity, int32_t *out_count);
-_bind("anneal_model_evaluate", c_int32, anneal_model_p, POINTER(c_float), c_int64, c_int32, POINTER(c_float),
-      c_int32, c_int32, POINTER(c_double), c_int32, POINTER(c_int32))
-# int32_t anneal_model_evaluate_weighted(anneal_model *model, const float *x, int64_t rows, int32_t cols,
-#                                        const float *y, int32_t y_cols, const float *sample_weight,
-#                                        int32_t batch_size, double *out_values, int32_t capacity,
-#                                        int32_t *out_count);
-_bind("anneal_model_evaluate_weighted", c_int32, anneal_model_p, POINTER(c_float), c_int64, c_int32,
-      POINTER(c_float), c_int32, POINTER(c_float), c_int32, POINTER(c_double), c_int32, POINTER(c_int32))
-# int32_t anneal_model_learning_rate(const anneal_model *model, double *out_rate);
-_bind("anneal_model_learning_rate", c_int32, anneal_model_p, POINTER(c_double))
-# int32_t anneal_model_set_learning_rate(anneal_model *model, double rate);
-_bind("anneal_model_set_learning_rate", c_int32, anneal_model_p, c_double)
-# int32_t anneal_model_effective_learning_rate(const anneal_model *model, double *out_rate);
-_bind("anneal_model_effective_learning_rate", c_int32, anneal_model_p, POINTER(c_double))
-# int32_t anneal_model_iterations(const anneal_model *model, int64_t *out_iterations);
-_bind("anneal_model_iterations", c_int32, anneal_model_p, POINTER(c_int64))
-
-# --- Fit and history -------------------------------------------------------------------------------------
-# int32_t anneal_model_fit(anneal_model *model, const float *x, int64_t rows, int32_t cols, const float *y,
-#                          int32_t y_cols, int32_t epochs, int32_t batch_size, double validation_split,
-#                          bool shuffle, const uint64_t *shuffle_seed, const anneal_schedule *schedule,
-#                          anneal_epoch_callback callback, void *user_data, anneal_history **out_history);
-_bind("anneal_model_fit", c_int32, anneal_model_p, POINTER(c_float), c_int64, c_int32, POINTER(c_float), c_int32,
-      c_int32, c_int32, c_double, c_bool, POINTER(c_uint64), anneal_schedule_p, anneal_epoch_callback, c_void_p,
-      POINTER(anneal_history_p))
-# void anneal_history_free(anneal_history *history);
-_bind("anneal_history_free", None, anneal_history_p)
-# int32_t anneal_history_epoch_count(const anneal_history *history, int32_t *out_count);
-_bind("anneal_history_epoch_count", c_int32, anneal_history_p, POINTER(c_int32))
-# int32_t anneal_history_key_count(const anneal_history *history, int32_t *out_count);
-_bind("anneal_history_key_count", c_int32, anneal_history_p, POINTER(c_int32))
-# int32_t anneal_history_key(const anneal_history *history, int32_t index, char *buffer, int64_t capacity,
-#                            int64_t *out_length);
-_bind("anneal_history_key", c_int32, anneal_history_p, c_int32, POINTER(c_char), c_int64, POINTER(c_int64))
-# int32_t anneal_history_values(const anneal_history *history, const char *key, double *out_values,
-#                               int32_t capacity, int32_t *out_count);
-_bind("anneal_history_values", c_int32, anneal_history_p, c_char_p, POINTER(c_double), c_int32, POINTER(c_int32))
-
-# --- Session ---------------------------------------------------------------------------------------------
-# int32_t anneal_session_create(anneal_model *model, const float *x, int64_t rows, int32_t cols,
-#                               const float *y, int32_t y_cols, int32_t batch_size, double validation_split,
-#                               bool shuffle, const uint64_t *shuffle_seed, anneal_session **out_session);
-_bind("anneal_session_create", c_int32, anneal_model_p, POINTER(c_float), c_int64, c_int32, POINTER(c_float),
-      c_int32, c_int32, c_double, c_bool, POINTER(c_uint64), POINTER(anneal_session_p))
-# int32_t anneal_session_create_with_validation(anneal_model *model, const float *x, int64_t rows, int32_t cols,
-#                                               const float *y, int32_t y_cols, const float *x_val,
-#                                               const float *y_val, int64_t val_rows, int32_t batch_size,
-#                                               bool shuffle, const uint64_t *shuffle_seed,
-#                                               anneal_session **out_session);
-_bind("anneal_session_create_with_validation", c_int32, anneal_model_p, POINTER(c_float), c_int64, c_int32,
-      POINTER(c_float), c_int32, POINTER(c_float), POINTER(c_float), c_int64, c_int32, c_bool, POINTER(c_uint64),
-      POINTER(anneal_session_p))
-# void anneal_session_free(anneal_session *session);
-_bind("anneal_session_free", None, anneal_session_p)
-# int32_t anneal_session_batch_count(const anneal_session *session, int32_t *out_count);
-_bind("anneal_session_batch_count", c_int32, anneal_session_p, POINTER(c_int32))
-# int32_t anneal_session_training_rows(const anneal_session *session, int64_t *out_rows);
-_bind("anneal_session_training_rows", c_int32, anneal_session_p, POINTER(c_int64))
-# int32_t anneal_session_validation_rows(const anneal_session *session, int64_t *out_rows);
-_bind("anneal_session_validation_rows", c_int32, anneal_session_p, POINTER(c_int64))
-# int32_t anneal_session_batches_done(const anneal_session *session, int32_t *out_count);
-_bind("anneal_session_batches_done", c_int32, anneal_session_p, POINTER(c_int32))
-# int32_t anneal_session_set_sample_weights(anneal_session *session, const float *weights, int64_t count);
-_bind("anneal_session_set_sample_weights", c_int32, anneal_session_p, POINTER(c_float), c_int64)
-# int32_t anneal_session_set_validation_sample_weights(anneal_session *session, const float *weights,
-#                                                      int64_t count);
-_bind("anneal_session_set_validation_sample_weights", c_int32, anneal_session_p, POINTER(c_float), c_int64)
-# int32_t anneal_session_begin_epoch(anneal_session *session);
-_bind("anneal_session_begin_epoch", c_int32, anneal_session_p)
-# int32_t anneal_session_train_batch(anneal_session *session, int32_t index);
-_bind("anneal_session_train_batch", c_int32, anneal_session_p, c_int32)
-# int32_t anneal_session_train_epoch(anneal_session *session, double *out_values, int32_t capacity,
-#                                    int32_t *out_count);
-_bind("anneal_session_train_epoch", c_int32, anneal_session_p, POINTER(c_double), c_int32, POINTER(c_int32))
-# int32_t anneal_session_running_values(const anneal_session *session, double *out_values, int32_t capacity,
-#                                       int32_t *out_count);
-_bind("anneal_session_running_values", c_int32, anneal_session_p, POINTER(c_double), c_int32, POINTER(c_int32))
-# int32_t anneal_session_validate(anneal_session *session, double *out_values, int32_t capacity,
-#                                 int32_t *out_count);
-_bind("anneal_session_validate", c_int32, anneal_session_p, POINTER(c_double), c_int32, POINTER(c_int32))
-# int32_t anneal_session_run_epoch(anneal_session *session, double *out_values, int32_t capacity,
-#                                  int32_t *out_count);
-_bind("anneal_session_run_epoch", c_int32, anneal_session_p, POINTER(c_double), c_int32, POINTER(c_int32))
-# int32_t anneal_session_run_epochs(anneal_session *session, int32_t epochs, double max_seconds,
-#                                   double *out_values, int64_t capacity, int32_t *out_epochs,
-#                                   int32_t *out_values_per_epoch);
-_bind("anneal_session_run_epochs", c_int32, anneal_session_p, c_int32, c_double, POINTER(c_double), c_int64,
-      POINTER(c_int32), POINTER(c_int32))
-# int32_t anneal_session_fit(anneal_session *session, int32_t epochs, int32_t initial_epoch,
-#                            const anneal_schedule *schedule, anneal_epoch_callback callback, void *user_data,
-#                            anneal_history **out_history);
-_bind("anneal_session_fit", c_int32, anneal_session_p, c_int32, c_int32, anneal_schedule_p, anneal_epoch_callback,
-      c_void_p, POINTER(anneal_history_p))
-
-
-# --- Data-set-first training: option structs --------------------------------------------------------------
 class anneal_dense_options(ctypes.Structure):
     """anneal.h's anneal_dense_options; struct_size must be ctypes.sizeof(anneal_dense_options)."""
     _fields_ = [("struct_size", c_int64), ("activation", c_int32), ("kernel_initializer", c_int32),
@@ -428,36 +86,403 @@ class anneal_fit_options(ctypes.Structure):
                 ("callback", anneal_epoch_callback), ("user_data", c_void_p)]
 
 
+def _function(name, restype, argtypes):
+    """The library's function ``name`` with its prototype set; ImportError when the library lacks it."""
+    try:
+        function = getattr(lib, name)
+    except AttributeError:
+        raise ImportError(f"{path} has no {name}: it was built from another version of Anneal. Rebuild it "
+                          "(`swift build -c release`) from the same checkout as this package.") from None
+    function.restype = restype
+    function.argtypes = argtypes
+    return function
+
+
+# --- Version ----------------------------------------------------------------------------------------------------------
+# int32_t anneal_version_number(void);
+anneal_version_number = _function("anneal_version_number", c_int32, [])
+# const char *anneal_version_string(void);
+anneal_version_string = _function("anneal_version_string", c_char_p, [])
+
+# --- Status codes and errors ------------------------------------------------------------------------------------------
+# const char *anneal_status_string(int32_t status);
+anneal_status_string = _function("anneal_status_string", c_char_p, [c_int32])
+# const char *anneal_last_error(void);
+anneal_last_error = _function("anneal_last_error", c_char_p, [])
+
+# --- Enumerations (int32_t values, pinned) ----------------------------------------------------------------------------
+# int32_t anneal_activation_from_name(const char *name, int32_t *out_code);
+anneal_activation_from_name = _function("anneal_activation_from_name", c_int32, [c_char_p, POINTER(c_int32)])
+# int32_t anneal_initializer_from_name(const char *name, int32_t *out_code);
+anneal_initializer_from_name = _function("anneal_initializer_from_name", c_int32, [c_char_p, POINTER(c_int32)])
+# int32_t anneal_loss_from_name(const char *name, int32_t *out_code);
+anneal_loss_from_name = _function("anneal_loss_from_name", c_int32, [c_char_p, POINTER(c_int32)])
+
+# --- Dataset: a table loaded from CSV (immutable; thread-safe) --------------------------------------------------------
+# int32_t anneal_dataset_load_csv(const char *path, int32_t label_column, int32_t header_mode,
+#                                 anneal_dataset **out_dataset);
+anneal_dataset_load_csv = _function("anneal_dataset_load_csv", c_int32, [c_char_p, c_int32, c_int32,
+    POINTER(anneal_dataset_p)])
+# int32_t anneal_dataset_create(const float *features, const float *labels, int64_t rows, int32_t features_per_row,
+#                               anneal_dataset **out_dataset);
+anneal_dataset_create = _function("anneal_dataset_create", c_int32, [POINTER(c_float), POINTER(c_float), c_int64,
+    c_int32, POINTER(anneal_dataset_p)])
+# void anneal_dataset_free(anneal_dataset *dataset);
+anneal_dataset_free = _function("anneal_dataset_free", None, [anneal_dataset_p])
+# int32_t anneal_dataset_rows(const anneal_dataset *dataset, int64_t *out_rows);
+anneal_dataset_rows = _function("anneal_dataset_rows", c_int32, [anneal_dataset_p, POINTER(c_int64)])
+# int32_t anneal_dataset_features(const anneal_dataset *dataset, int32_t *out_features);
+anneal_dataset_features = _function("anneal_dataset_features", c_int32, [anneal_dataset_p, POINTER(c_int32)])
+# int32_t anneal_dataset_class_count(const anneal_dataset *dataset, int32_t *out_count);
+anneal_dataset_class_count = _function("anneal_dataset_class_count", c_int32, [anneal_dataset_p, POINTER(c_int32)])
+# int32_t anneal_dataset_class_name(const anneal_dataset *dataset, int32_t index, char *buffer, int64_t capacity,
+#                                   int64_t *out_length);
+anneal_dataset_class_name = _function("anneal_dataset_class_name", c_int32, [anneal_dataset_p, c_int32, POINTER(c_char),
+    c_int64, POINTER(c_int64)])
+# int32_t anneal_dataset_feature_name(const anneal_dataset *dataset, int32_t index, char *buffer, int64_t capacity,
+#                                     int64_t *out_length);
+anneal_dataset_feature_name = _function("anneal_dataset_feature_name", c_int32, [anneal_dataset_p, c_int32,
+    POINTER(c_char), c_int64, POINTER(c_int64)])
+# int32_t anneal_dataset_copy_features(const anneal_dataset *dataset, float *buffer, int64_t capacity);
+anneal_dataset_copy_features = _function("anneal_dataset_copy_features", c_int32, [anneal_dataset_p, POINTER(c_float),
+    c_int64])
+# int32_t anneal_dataset_copy_labels(const anneal_dataset *dataset, float *buffer, int64_t capacity);
+anneal_dataset_copy_labels = _function("anneal_dataset_copy_labels", c_int32, [anneal_dataset_p, POINTER(c_float),
+    c_int64])
+
+# --- Schedules: learning rate as a function of a step (immutable; thread-safe) ----------------------------------------
+# int32_t anneal_schedule_step_decay(double initial_rate, double drop, double epochs_drop, int32_t unit,
+#                                    anneal_schedule **out_schedule);
+anneal_schedule_step_decay = _function("anneal_schedule_step_decay", c_int32, [c_double, c_double, c_double, c_int32,
+    POINTER(anneal_schedule_p)])
+# int32_t anneal_schedule_time_decay(double initial_rate, double decay, int32_t unit, anneal_schedule **out_schedule);
+anneal_schedule_time_decay = _function("anneal_schedule_time_decay", c_int32, [c_double, c_double, c_int32,
+    POINTER(anneal_schedule_p)])
+# int32_t anneal_schedule_tutorial_compounding_decay(double initial_rate, double decay, int32_t unit,
+#                                                    anneal_schedule **out_schedule);
+anneal_schedule_tutorial_compounding_decay = _function("anneal_schedule_tutorial_compounding_decay", c_int32, [c_double,
+    c_double, c_int32, POINTER(anneal_schedule_p)])
+# int32_t anneal_schedule_constant(double rate, int32_t unit, anneal_schedule **out_schedule);
+anneal_schedule_constant = _function("anneal_schedule_constant", c_int32, [c_double, c_int32,
+    POINTER(anneal_schedule_p)])
+# int32_t anneal_schedule_exponential_decay(double initial_rate, int64_t decay_steps, double decay_rate, bool staircase,
+#                                           int32_t unit, anneal_schedule **out_schedule);
+anneal_schedule_exponential_decay = _function("anneal_schedule_exponential_decay", c_int32, [c_double, c_int64,
+    c_double, c_bool, c_int32, POINTER(anneal_schedule_p)])
+# int32_t anneal_schedule_inverse_time_decay(double initial_rate, int64_t decay_steps, double decay_rate, bool staircase,
+#                                            int32_t unit, anneal_schedule **out_schedule);
+anneal_schedule_inverse_time_decay = _function("anneal_schedule_inverse_time_decay", c_int32, [c_double, c_int64,
+    c_double, c_bool, c_int32, POINTER(anneal_schedule_p)])
+# int32_t anneal_schedule_piecewise_constant_decay(const int64_t *boundaries, int32_t boundary_count,
+#                                                  const double *values, int32_t value_count, int32_t unit,
+#                                                  anneal_schedule **out_schedule);
+anneal_schedule_piecewise_constant_decay = _function("anneal_schedule_piecewise_constant_decay", c_int32, [
+    POINTER(c_int64), c_int32, POINTER(c_double), c_int32, c_int32, POINTER(anneal_schedule_p)])
+# int32_t anneal_schedule_polynomial_decay(double initial_rate, int64_t decay_steps, double end_rate, double power,
+#                                          bool cycle, int32_t unit, anneal_schedule **out_schedule);
+anneal_schedule_polynomial_decay = _function("anneal_schedule_polynomial_decay", c_int32, [c_double, c_int64, c_double,
+    c_double, c_bool, c_int32, POINTER(anneal_schedule_p)])
+# int32_t anneal_schedule_cosine_decay(double initial_rate, int64_t decay_steps, double alpha, bool has_warmup_target,
+#                                      double warmup_target, int64_t warmup_steps, int32_t unit,
+#                                      anneal_schedule **out_schedule);
+anneal_schedule_cosine_decay = _function("anneal_schedule_cosine_decay", c_int32, [c_double, c_int64, c_double, c_bool,
+    c_double, c_int64, c_int32, POINTER(anneal_schedule_p)])
+# int32_t anneal_schedule_cosine_decay_restarts(double initial_rate, int64_t first_decay_steps, double t_mul,
+#                                               double m_mul, double alpha, int32_t unit,
+#                                               anneal_schedule **out_schedule);
+anneal_schedule_cosine_decay_restarts = _function("anneal_schedule_cosine_decay_restarts", c_int32, [c_double, c_int64,
+    c_double, c_double, c_double, c_int32, POINTER(anneal_schedule_p)])
+# int32_t anneal_schedule_step_lr(double initial_rate, int64_t step_size, double gamma, int32_t unit,
+#                                 anneal_schedule **out_schedule);
+anneal_schedule_step_lr = _function("anneal_schedule_step_lr", c_int32, [c_double, c_int64, c_double, c_int32,
+    POINTER(anneal_schedule_p)])
+# int32_t anneal_schedule_multi_step_lr(double initial_rate, const int64_t *milestones, int32_t milestone_count,
+#                                       double gamma, int32_t unit, anneal_schedule **out_schedule);
+anneal_schedule_multi_step_lr = _function("anneal_schedule_multi_step_lr", c_int32, [c_double, POINTER(c_int64),
+    c_int32, c_double, c_int32, POINTER(anneal_schedule_p)])
+# int32_t anneal_schedule_exponential_lr(double initial_rate, double gamma, int32_t unit, anneal_schedule **out_schedule);
+anneal_schedule_exponential_lr = _function("anneal_schedule_exponential_lr", c_int32, [c_double, c_double, c_int32,
+    POINTER(anneal_schedule_p)])
+# int32_t anneal_schedule_cosine_annealing_lr(double initial_rate, int64_t t_max, double eta_min, int32_t unit,
+#                                             anneal_schedule **out_schedule);
+anneal_schedule_cosine_annealing_lr = _function("anneal_schedule_cosine_annealing_lr", c_int32, [c_double, c_int64,
+    c_double, c_int32, POINTER(anneal_schedule_p)])
+# int32_t anneal_schedule_cosine_annealing_warm_restarts(double initial_rate, int64_t t_0, int64_t t_mult, double eta_min,
+#                                                        int32_t unit, anneal_schedule **out_schedule);
+anneal_schedule_cosine_annealing_warm_restarts = _function("anneal_schedule_cosine_annealing_warm_restarts", c_int32, [
+    c_double, c_int64, c_int64, c_double, c_int32, POINTER(anneal_schedule_p)])
+# int32_t anneal_schedule_one_cycle_lr(double max_rate, int64_t total_steps, double pct_start, int32_t anneal_strategy,
+#                                      double div_factor, double final_div_factor, bool three_phase, int32_t unit,
+#                                      anneal_schedule **out_schedule);
+anneal_schedule_one_cycle_lr = _function("anneal_schedule_one_cycle_lr", c_int32, [c_double, c_int64, c_double, c_int32,
+    c_double, c_double, c_bool, c_int32, POINTER(anneal_schedule_p)])
+# int32_t anneal_schedule_cyclic_lr(double base_rate, double max_rate, int64_t step_size_up, int64_t step_size_down,
+#                                   int32_t mode, double gamma, int32_t unit, anneal_schedule **out_schedule);
+anneal_schedule_cyclic_lr = _function("anneal_schedule_cyclic_lr", c_int32, [c_double, c_double, c_int64, c_int64,
+    c_int32, c_double, c_int32, POINTER(anneal_schedule_p)])
+# int32_t anneal_schedule_linear_lr(double initial_rate, double start_factor, double end_factor, int64_t total_iters,
+#                                   int32_t unit, anneal_schedule **out_schedule);
+anneal_schedule_linear_lr = _function("anneal_schedule_linear_lr", c_int32, [c_double, c_double, c_double, c_int64,
+    c_int32, POINTER(anneal_schedule_p)])
+# int32_t anneal_schedule_sequential(const anneal_schedule *const *schedules, int32_t count, const int64_t *milestones,
+#                                    int32_t milestone_count, anneal_schedule **out_schedule);
+anneal_schedule_sequential = _function("anneal_schedule_sequential", c_int32, [POINTER(anneal_schedule_p), c_int32,
+    POINTER(c_int64), c_int32, POINTER(anneal_schedule_p)])
+# void anneal_schedule_free(anneal_schedule *schedule);
+anneal_schedule_free = _function("anneal_schedule_free", None, [anneal_schedule_p])
+# int32_t anneal_schedule_rate(const anneal_schedule *schedule, int64_t step, double *out_rate);
+anneal_schedule_rate = _function("anneal_schedule_rate", c_int32, [anneal_schedule_p, c_int64, POINTER(c_double)])
+# int32_t anneal_schedule_unit(const anneal_schedule *schedule, int32_t *out_unit);
+anneal_schedule_unit = _function("anneal_schedule_unit", c_int32, [anneal_schedule_p, POINTER(c_int32)])
+
+# --- SGD: the optimizer's settings (immutable; thread-safe) -----------------------------------------------------------
+# int32_t anneal_sgd_create(double learning_rate, double momentum, double decay, bool nesterov, anneal_sgd **out_sgd);
+anneal_sgd_create = _function("anneal_sgd_create", c_int32, [c_double, c_double, c_double, c_bool,
+    POINTER(anneal_sgd_p)])
+# int32_t anneal_sgd_create_scheduled(const anneal_schedule *schedule, double momentum, double decay, bool nesterov,
+#                                     anneal_sgd **out_sgd);
+anneal_sgd_create_scheduled = _function("anneal_sgd_create_scheduled", c_int32, [anneal_schedule_p, c_double, c_double,
+    c_bool, POINTER(anneal_sgd_p)])
+# void anneal_sgd_free(anneal_sgd *sgd);
+anneal_sgd_free = _function("anneal_sgd_free", None, [anneal_sgd_p])
+
+# --- Optimizers: Keras 2's other (legacy) optimizers' settings (immutable; thread-safe) -------------------------------
+# int32_t anneal_optimizer_adam(double learning_rate, double beta_1, double beta_2, double epsilon, bool amsgrad,
+#                               double decay, const anneal_schedule *schedule, anneal_optimizer **out_optimizer);
+anneal_optimizer_adam = _function("anneal_optimizer_adam", c_int32, [c_double, c_double, c_double, c_double, c_bool,
+    c_double, anneal_schedule_p, POINTER(anneal_optimizer_p)])
+# int32_t anneal_optimizer_rmsprop(double learning_rate, double rho, double momentum, double epsilon, bool centered,
+#                                  double decay, const anneal_schedule *schedule, anneal_optimizer **out_optimizer);
+anneal_optimizer_rmsprop = _function("anneal_optimizer_rmsprop", c_int32, [c_double, c_double, c_double, c_double,
+    c_bool, c_double, anneal_schedule_p, POINTER(anneal_optimizer_p)])
+# int32_t anneal_optimizer_adagrad(double learning_rate, double initial_accumulator_value, double epsilon,
+#                                  double decay, const anneal_schedule *schedule, anneal_optimizer **out_optimizer);
+anneal_optimizer_adagrad = _function("anneal_optimizer_adagrad", c_int32, [c_double, c_double, c_double, c_double,
+    anneal_schedule_p, POINTER(anneal_optimizer_p)])
+# int32_t anneal_optimizer_adadelta(double learning_rate, double rho, double epsilon, double decay,
+#                                   const anneal_schedule *schedule, anneal_optimizer **out_optimizer);
+anneal_optimizer_adadelta = _function("anneal_optimizer_adadelta", c_int32, [c_double, c_double, c_double, c_double,
+    anneal_schedule_p, POINTER(anneal_optimizer_p)])
+# int32_t anneal_optimizer_adamax(double learning_rate, double beta_1, double beta_2, double epsilon, double decay,
+#                                 const anneal_schedule *schedule, anneal_optimizer **out_optimizer);
+anneal_optimizer_adamax = _function("anneal_optimizer_adamax", c_int32, [c_double, c_double, c_double, c_double,
+    c_double, anneal_schedule_p, POINTER(anneal_optimizer_p)])
+# int32_t anneal_optimizer_nadam(double learning_rate, double beta_1, double beta_2, double epsilon,
+#                                double schedule_decay, anneal_optimizer **out_optimizer);
+anneal_optimizer_nadam = _function("anneal_optimizer_nadam", c_int32, [c_double, c_double, c_double, c_double, c_double,
+    POINTER(anneal_optimizer_p)])
+# void anneal_optimizer_free(anneal_optimizer *optimizer);
+anneal_optimizer_free = _function("anneal_optimizer_free", None, [anneal_optimizer_p])
+
+# --- Model: a Sequential stack of dense layers (one call at a time; see CONVENTIONS, Threads) -------------------------
+# int32_t anneal_model_create(uint64_t seed, anneal_model **out_model);
+anneal_model_create = _function("anneal_model_create", c_int32, [c_uint64, POINTER(anneal_model_p)])
+# void anneal_model_free(anneal_model *model);
+anneal_model_free = _function("anneal_model_free", None, [anneal_model_p])
+# int32_t anneal_model_add_dense(anneal_model *model, int32_t units, int32_t activation, int32_t kernel_initializer,
+#                                int32_t bias_initializer, bool use_bias, int32_t input_dim);
+anneal_model_add_dense = _function("anneal_model_add_dense", c_int32, [anneal_model_p, c_int32, c_int32, c_int32,
+    c_int32, c_bool, c_int32])
+# int32_t anneal_model_add_dropout(anneal_model *model, double rate, const uint64_t *seed);
+anneal_model_add_dropout = _function("anneal_model_add_dropout", c_int32, [anneal_model_p, c_double, POINTER(c_uint64)])
+# int32_t anneal_model_build(anneal_model *model, int32_t input_dim);
+anneal_model_build = _function("anneal_model_build", c_int32, [anneal_model_p, c_int32])
+# int32_t anneal_model_compile(anneal_model *model, const anneal_sgd *sgd, int32_t loss, const char *const *metrics,
+#                              int32_t metric_count);
+anneal_model_compile = _function("anneal_model_compile", c_int32, [anneal_model_p, anneal_sgd_p, c_int32,
+    POINTER(c_char_p), c_int32])
+# int32_t anneal_model_compile_optimizer(anneal_model *model, const anneal_optimizer *optimizer, int32_t loss,
+#                                        const char *const *metrics, int32_t metric_count);
+anneal_model_compile_optimizer = _function("anneal_model_compile_optimizer", c_int32, [anneal_model_p,
+    anneal_optimizer_p, c_int32, POINTER(c_char_p), c_int32])
+# int32_t anneal_model_set_activation(anneal_model *model, int32_t layer, int32_t activation, double alpha);
+anneal_model_set_activation = _function("anneal_model_set_activation", c_int32, [anneal_model_p, c_int32, c_int32,
+    c_double])
+# int32_t anneal_model_set_loss_options(anneal_model *model, bool from_logits, double label_smoothing, double delta);
+anneal_model_set_loss_options = _function("anneal_model_set_loss_options", c_int32, [anneal_model_p, c_bool, c_double,
+    c_double])
+# int32_t anneal_model_set_metric(anneal_model *model, int32_t index, const char *metric, const char *name,
+#                                 double threshold, int32_t k, int32_t num_thresholds, int32_t curve);
+anneal_model_set_metric = _function("anneal_model_set_metric", c_int32, [anneal_model_p, c_int32, c_char_p, c_char_p,
+    c_double, c_int32, c_int32, c_int32])
+# int32_t anneal_model_layer_count(const anneal_model *model, int32_t *out_count);
+anneal_model_layer_count = _function("anneal_model_layer_count", c_int32, [anneal_model_p, POINTER(c_int32)])
+# int32_t anneal_model_input_dim(const anneal_model *model, int32_t *out_dim);
+anneal_model_input_dim = _function("anneal_model_input_dim", c_int32, [anneal_model_p, POINTER(c_int32)])
+# int32_t anneal_model_output_dim(const anneal_model *model, int32_t *out_dim);
+anneal_model_output_dim = _function("anneal_model_output_dim", c_int32, [anneal_model_p, POINTER(c_int32)])
+# int32_t anneal_model_weight_count(const anneal_model *model, int32_t *out_count);
+anneal_model_weight_count = _function("anneal_model_weight_count", c_int32, [anneal_model_p, POINTER(c_int32)])
+# int32_t anneal_model_metric_count(const anneal_model *model, int32_t *out_count);
+anneal_model_metric_count = _function("anneal_model_metric_count", c_int32, [anneal_model_p, POINTER(c_int32)])
+# int32_t anneal_model_metric_name(const anneal_model *model, int32_t index, char *buffer, int64_t capacity,
+#                                  int64_t *out_length);
+anneal_model_metric_name = _function("anneal_model_metric_name", c_int32, [anneal_model_p, c_int32, POINTER(c_char),
+    c_int64, POINTER(c_int64)])
+# int32_t anneal_model_weight_shape(const anneal_model *model, int32_t index, int32_t *out_rank, int64_t *out_dims,
+#                                   int32_t dims_capacity, int64_t *out_size);
+anneal_model_weight_shape = _function("anneal_model_weight_shape", c_int32, [anneal_model_p, c_int32, POINTER(c_int32),
+    POINTER(c_int64), c_int32, POINTER(c_int64)])
+# int32_t anneal_model_get_weight(const anneal_model *model, int32_t index, float *buffer, int64_t capacity);
+anneal_model_get_weight = _function("anneal_model_get_weight", c_int32, [anneal_model_p, c_int32, POINTER(c_float),
+    c_int64])
+# int32_t anneal_model_set_weight(anneal_model *model, int32_t index, const float *values, int64_t count);
+anneal_model_set_weight = _function("anneal_model_set_weight", c_int32, [anneal_model_p, c_int32, POINTER(c_float),
+    c_int64])
+# int32_t anneal_model_save_weights(const anneal_model *model, const char *path);
+anneal_model_save_weights = _function("anneal_model_save_weights", c_int32, [anneal_model_p, c_char_p])
+# int32_t anneal_model_load_weights(anneal_model *model, const char *path);
+anneal_model_load_weights = _function("anneal_model_load_weights", c_int32, [anneal_model_p, c_char_p])
+# int32_t anneal_model_save(const anneal_model *model, const char *path);
+anneal_model_save = _function("anneal_model_save", c_int32, [anneal_model_p, c_char_p])
+# int32_t anneal_model_load(const char *path, anneal_model **out_model);
+anneal_model_load = _function("anneal_model_load", c_int32, [c_char_p, POINTER(anneal_model_p)])
+# int32_t anneal_model_description(const anneal_model *model, char *buffer, int64_t capacity, int64_t *out_length);
+anneal_model_description = _function("anneal_model_description", c_int32, [anneal_model_p, POINTER(c_char), c_int64,
+    POINTER(c_int64)])
+# int32_t anneal_model_predict(anneal_model *model, const float *x, int64_t rows, int32_t cols, int32_t batch_size,
+#                              float *out, int64_t capacity);
+anneal_model_predict = _function("anneal_model_predict", c_int32, [anneal_model_p, POINTER(c_float), c_int64, c_int32,
+    c_int32, POINTER(c_float), c_int64])
+# int32_t anneal_model_evaluate(anneal_model *model, const float *x, int64_t rows, int32_t cols, const float *y,
+#                               int32_t y_cols, int32_t batch_size, double *out_values, int32_t capacity,
+#                               int32_t *out_count);
+anneal_model_evaluate = _function("anneal_model_evaluate", c_int32, [anneal_model_p, POINTER(c_float), c_int64, c_int32,
+    POINTER(c_float), c_int32, c_int32, POINTER(c_double), c_int32, POINTER(c_int32)])
+# int32_t anneal_model_evaluate_weighted(anneal_model *model, const float *x, int64_t rows, int32_t cols,
+#                                        const float *y, int32_t y_cols, const float *sample_weight,
+#                                        int32_t batch_size, double *out_values, int32_t capacity,
+#                                        int32_t *out_count);
+anneal_model_evaluate_weighted = _function("anneal_model_evaluate_weighted", c_int32, [anneal_model_p, POINTER(c_float),
+    c_int64, c_int32, POINTER(c_float), c_int32, POINTER(c_float), c_int32, POINTER(c_double), c_int32,
+    POINTER(c_int32)])
+# int32_t anneal_model_learning_rate(const anneal_model *model, double *out_rate);
+anneal_model_learning_rate = _function("anneal_model_learning_rate", c_int32, [anneal_model_p, POINTER(c_double)])
+# int32_t anneal_model_set_learning_rate(anneal_model *model, double rate);
+anneal_model_set_learning_rate = _function("anneal_model_set_learning_rate", c_int32, [anneal_model_p, c_double])
+# int32_t anneal_model_effective_learning_rate(const anneal_model *model, double *out_rate);
+anneal_model_effective_learning_rate = _function("anneal_model_effective_learning_rate", c_int32, [anneal_model_p,
+    POINTER(c_double)])
+# int32_t anneal_model_iterations(const anneal_model *model, int64_t *out_iterations);
+anneal_model_iterations = _function("anneal_model_iterations", c_int32, [anneal_model_p, POINTER(c_int64)])
+
+# --- Fitting with callbacks -------------------------------------------------------------------------------------------
+# int32_t anneal_model_fit(anneal_model *model, const float *x, int64_t rows, int32_t cols, const float *y,
+#                          int32_t y_cols, int32_t epochs, int32_t batch_size, double validation_split, bool shuffle,
+#                          const uint64_t *shuffle_seed, const anneal_schedule *schedule, anneal_epoch_callback callback,
+#                          void *user_data, anneal_history **out_history);
+anneal_model_fit = _function("anneal_model_fit", c_int32, [anneal_model_p, POINTER(c_float), c_int64, c_int32,
+    POINTER(c_float), c_int32, c_int32, c_int32, c_double, c_bool, POINTER(c_uint64), anneal_schedule_p,
+    anneal_epoch_callback, c_void_p, POINTER(anneal_history_p)])
+# void anneal_history_free(anneal_history *history);
+anneal_history_free = _function("anneal_history_free", None, [anneal_history_p])
+# int32_t anneal_history_epoch_count(const anneal_history *history, int32_t *out_count);
+anneal_history_epoch_count = _function("anneal_history_epoch_count", c_int32, [anneal_history_p, POINTER(c_int32)])
+# int32_t anneal_history_key_count(const anneal_history *history, int32_t *out_count);
+anneal_history_key_count = _function("anneal_history_key_count", c_int32, [anneal_history_p, POINTER(c_int32)])
+# int32_t anneal_history_key(const anneal_history *history, int32_t index, char *buffer, int64_t capacity,
+#                            int64_t *out_length);
+anneal_history_key = _function("anneal_history_key", c_int32, [anneal_history_p, c_int32, POINTER(c_char), c_int64,
+    POINTER(c_int64)])
+# int32_t anneal_history_values(const anneal_history *history, const char *key, double *out_values, int32_t capacity,
+#                               int32_t *out_count);
+anneal_history_values = _function("anneal_history_values", c_int32, [anneal_history_p, c_char_p, POINTER(c_double),
+    c_int32, POINTER(c_int32)])
+
+# --- Session: training driven by the caller, one epoch or one batch at a time (one call at a time) --------------------
+# int32_t anneal_session_create(anneal_model *model, const float *x, int64_t rows, int32_t cols, const float *y,
+#                               int32_t y_cols, int32_t batch_size, double validation_split, bool shuffle,
+#                               const uint64_t *shuffle_seed, anneal_session **out_session);
+anneal_session_create = _function("anneal_session_create", c_int32, [anneal_model_p, POINTER(c_float), c_int64, c_int32,
+    POINTER(c_float), c_int32, c_int32, c_double, c_bool, POINTER(c_uint64), POINTER(anneal_session_p)])
+# int32_t anneal_session_create_with_validation(anneal_model *model, const float *x, int64_t rows, int32_t cols,
+#                                               const float *y, int32_t y_cols, const float *x_val, const float *y_val,
+#                                               int64_t val_rows, int32_t batch_size, bool shuffle,
+#                                               const uint64_t *shuffle_seed, anneal_session **out_session);
+anneal_session_create_with_validation = _function("anneal_session_create_with_validation", c_int32, [anneal_model_p,
+    POINTER(c_float), c_int64, c_int32, POINTER(c_float), c_int32, POINTER(c_float), POINTER(c_float), c_int64, c_int32,
+    c_bool, POINTER(c_uint64), POINTER(anneal_session_p)])
+# void anneal_session_free(anneal_session *session);
+anneal_session_free = _function("anneal_session_free", None, [anneal_session_p])
+# int32_t anneal_session_batch_count(const anneal_session *session, int32_t *out_count);
+anneal_session_batch_count = _function("anneal_session_batch_count", c_int32, [anneal_session_p, POINTER(c_int32)])
+# int32_t anneal_session_training_rows(const anneal_session *session, int64_t *out_rows);
+anneal_session_training_rows = _function("anneal_session_training_rows", c_int32, [anneal_session_p, POINTER(c_int64)])
+# int32_t anneal_session_validation_rows(const anneal_session *session, int64_t *out_rows);
+anneal_session_validation_rows = _function("anneal_session_validation_rows", c_int32, [anneal_session_p,
+    POINTER(c_int64)])
+# int32_t anneal_session_batches_done(const anneal_session *session, int32_t *out_count);
+anneal_session_batches_done = _function("anneal_session_batches_done", c_int32, [anneal_session_p, POINTER(c_int32)])
+# int32_t anneal_session_set_sample_weights(anneal_session *session, const float *weights, int64_t count);
+anneal_session_set_sample_weights = _function("anneal_session_set_sample_weights", c_int32, [anneal_session_p,
+    POINTER(c_float), c_int64])
+# int32_t anneal_session_set_validation_sample_weights(anneal_session *session, const float *weights, int64_t count);
+anneal_session_set_validation_sample_weights = _function("anneal_session_set_validation_sample_weights", c_int32, [
+    anneal_session_p, POINTER(c_float), c_int64])
+# int32_t anneal_session_begin_epoch(anneal_session *session);
+anneal_session_begin_epoch = _function("anneal_session_begin_epoch", c_int32, [anneal_session_p])
+# int32_t anneal_session_train_batch(anneal_session *session, int32_t index);
+anneal_session_train_batch = _function("anneal_session_train_batch", c_int32, [anneal_session_p, c_int32])
+# int32_t anneal_session_train_epoch(anneal_session *session, double *out_values, int32_t capacity, int32_t *out_count);
+anneal_session_train_epoch = _function("anneal_session_train_epoch", c_int32, [anneal_session_p, POINTER(c_double),
+    c_int32, POINTER(c_int32)])
+# int32_t anneal_session_running_values(const anneal_session *session, double *out_values, int32_t capacity,
+#                                       int32_t *out_count);
+anneal_session_running_values = _function("anneal_session_running_values", c_int32, [anneal_session_p,
+    POINTER(c_double), c_int32, POINTER(c_int32)])
+# int32_t anneal_session_validate(anneal_session *session, double *out_values, int32_t capacity, int32_t *out_count);
+anneal_session_validate = _function("anneal_session_validate", c_int32, [anneal_session_p, POINTER(c_double), c_int32,
+    POINTER(c_int32)])
+# int32_t anneal_session_run_epoch(anneal_session *session, double *out_values, int32_t capacity, int32_t *out_count);
+anneal_session_run_epoch = _function("anneal_session_run_epoch", c_int32, [anneal_session_p, POINTER(c_double), c_int32,
+    POINTER(c_int32)])
+# int32_t anneal_session_run_epochs(anneal_session *session, int32_t epochs, double max_seconds, double *out_values,
+#                                   int64_t capacity, int32_t *out_epochs, int32_t *out_values_per_epoch);
+anneal_session_run_epochs = _function("anneal_session_run_epochs", c_int32, [anneal_session_p, c_int32, c_double,
+    POINTER(c_double), c_int64, POINTER(c_int32), POINTER(c_int32)])
+# int32_t anneal_session_fit(anneal_session *session, int32_t epochs, int32_t initial_epoch,
+#                            const anneal_schedule *schedule, anneal_epoch_callback callback, void *user_data,
+#                            anneal_history **out_history);
+anneal_session_fit = _function("anneal_session_fit", c_int32, [anneal_session_p, c_int32, c_int32, anneal_schedule_p,
+    anneal_epoch_callback, c_void_p, POINTER(anneal_history_p)])
+
+# --- Data-set-first training: option structs, fit / evaluate / predict on an anneal_dataset ---------------------------
 # int32_t anneal_metric_from_name(const char *name, int32_t *out_code);
-_bind("anneal_metric_from_name", c_int32, c_char_p, POINTER(c_int32))
+anneal_metric_from_name = _function("anneal_metric_from_name", c_int32, [c_char_p, POINTER(c_int32)])
+# int32_t anneal_metric_check_name(const char *name);
+anneal_metric_check_name = _function("anneal_metric_check_name", c_int32, [c_char_p])
 # int32_t anneal_dataset_create_labels(const float *features, const float *labels, int64_t rows,
 #                                      int32_t features_per_row, int32_t label_columns, anneal_dataset **out_dataset);
-_bind("anneal_dataset_create_labels", c_int32, POINTER(c_float), POINTER(c_float), c_int64, c_int32, c_int32,
-      POINTER(anneal_dataset_p))
+anneal_dataset_create_labels = _function("anneal_dataset_create_labels", c_int32, [POINTER(c_float), POINTER(c_float),
+    c_int64, c_int32, c_int32, POINTER(anneal_dataset_p)])
 # int32_t anneal_dataset_one_hot(const anneal_dataset *dataset, int32_t class_count, anneal_dataset **out_dataset);
-_bind("anneal_dataset_one_hot", c_int32, anneal_dataset_p, c_int32, POINTER(anneal_dataset_p))
+anneal_dataset_one_hot = _function("anneal_dataset_one_hot", c_int32, [anneal_dataset_p, c_int32,
+    POINTER(anneal_dataset_p)])
 # int32_t anneal_dataset_label_columns(const anneal_dataset *dataset, int32_t *out_columns);
-_bind("anneal_dataset_label_columns", c_int32, anneal_dataset_p, POINTER(c_int32))
+anneal_dataset_label_columns = _function("anneal_dataset_label_columns", c_int32, [anneal_dataset_p, POINTER(c_int32)])
 # int32_t anneal_model_add_dense_ex(anneal_model *model, int32_t units, const anneal_dense_options *options);
-_bind("anneal_model_add_dense_ex", c_int32, anneal_model_p, c_int32, POINTER(anneal_dense_options))
+anneal_model_add_dense_ex = _function("anneal_model_add_dense_ex", c_int32, [anneal_model_p, c_int32,
+    POINTER(anneal_dense_options)])
 # int32_t anneal_model_compile_ex(anneal_model *model, const anneal_compile_options *options);
-_bind("anneal_model_compile_ex", c_int32, anneal_model_p, POINTER(anneal_compile_options))
-# int32_t anneal_model_fit_dataset(anneal_model *model, const anneal_dataset *dataset,
-#                                  const anneal_fit_options *options, anneal_history **out_history);
-_bind("anneal_model_fit_dataset", c_int32, anneal_model_p, anneal_dataset_p, POINTER(anneal_fit_options),
-      POINTER(anneal_history_p))
+anneal_model_compile_ex = _function("anneal_model_compile_ex", c_int32, [anneal_model_p,
+    POINTER(anneal_compile_options)])
+# int32_t anneal_model_fit_dataset(anneal_model *model, const anneal_dataset *dataset, const anneal_fit_options *options,
+#                                  anneal_history **out_history);
+anneal_model_fit_dataset = _function("anneal_model_fit_dataset", c_int32, [anneal_model_p, anneal_dataset_p,
+    POINTER(anneal_fit_options), POINTER(anneal_history_p)])
 # int32_t anneal_model_evaluate_dataset(anneal_model *model, const anneal_dataset *dataset, int32_t batch_size,
 #                                       double *out_values, int32_t capacity, int32_t *out_count);
-_bind("anneal_model_evaluate_dataset", c_int32, anneal_model_p, anneal_dataset_p, c_int32, POINTER(c_double),
-      c_int32, POINTER(c_int32))
-# int32_t anneal_model_predict_dataset(anneal_model *model, const anneal_dataset *dataset, int32_t batch_size,
-#                                      float *out, int64_t capacity);
-_bind("anneal_model_predict_dataset", c_int32, anneal_model_p, anneal_dataset_p, c_int32, POINTER(c_float), c_int64)
+anneal_model_evaluate_dataset = _function("anneal_model_evaluate_dataset", c_int32, [anneal_model_p, anneal_dataset_p,
+    c_int32, POINTER(c_double), c_int32, POINTER(c_int32)])
+# int32_t anneal_model_predict_dataset(anneal_model *model, const anneal_dataset *dataset, int32_t batch_size, float *out,
+#                                      int64_t capacity);
+anneal_model_predict_dataset = _function("anneal_model_predict_dataset", c_int32, [anneal_model_p, anneal_dataset_p,
+    c_int32, POINTER(c_float), c_int64])
 # int32_t anneal_history_last(const anneal_history *history, const char *key, double *out_value);
-_bind("anneal_history_last", c_int32, anneal_history_p, c_char_p, POINTER(c_double))
+anneal_history_last = _function("anneal_history_last", c_int32, [anneal_history_p, c_char_p, POINTER(c_double)])
 
 
-# --- Checks ----------------------------------------------------------------------------------------------
+# --- Checks -----------------------------------------------------------------------------------------------------------
 version_number = anneal_version_number()
 version = anneal_version_string().decode()
 if version_number // 10000 != SUPPORTED_MAJOR:  # MAJOR * 10000 + MINOR * 100 + PATCH
@@ -468,7 +493,7 @@ if version_number // 10000 != SUPPORTED_MAJOR:  # MAJOR * 10000 + MINOR * 100 + 
 
 def check(status):
     """Raises the exception for a non-zero status, with the library's per-thread message."""
-    if status == 0:
+    if status == ANNEAL_OK:
         return
     message = anneal_last_error()
     text = message.decode("utf-8", "replace") if message else ""
@@ -487,4 +512,4 @@ def read_string(function, *args):
     return buffer.value.decode("utf-8")
 
 
-__all__ = ["lib", "path", "check", "read_string", "PROTOTYPES", "AnnealError"]
+__all__ = ["lib", "path", "check", "read_string", "AnnealError"]

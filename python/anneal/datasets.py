@@ -4,10 +4,12 @@ import ctypes
 import os
 
 from . import _arrays, _lib, _missing
+from ._codes import ANNEAL_CSV_HEADER_ABSENT, ANNEAL_CSV_HEADER_AUTO, ANNEAL_CSV_HEADER_PRESENT
 
 __all__ = ["load_csv", "ionosphere", "ionosphere_path"]
 
-_HEADERS = {"auto": 0, True: 1, "present": 1, False: 2, None: 2, "absent": 2}
+_HEADERS = {"auto": ANNEAL_CSV_HEADER_AUTO, True: ANNEAL_CSV_HEADER_PRESENT, "present": ANNEAL_CSV_HEADER_PRESENT,
+            False: ANNEAL_CSV_HEADER_ABSENT, None: ANNEAL_CSV_HEADER_ABSENT, "absent": ANNEAL_CSV_HEADER_ABSENT}
 
 
 def load_csv(path, label_column=-1, header="auto"):

@@ -13,56 +13,40 @@ import math
 import numbers
 import weakref
 
-from . import _missing, _naming
+from . import _missing, _names, _naming
 
 __all__ = ["Activation", "Dense", "Dropout", "Input", "InputLayer", "LeakyReLU"]
 
-_ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softmax", "elu", "selu", "softplus", "softsign", "swish",
-                "gelu", "hard_sigmoid", "exponential", "leaky_relu")
-# Other names tf_keras resolves to the same function.
-_ACTIVATION_ALIASES = {"silu": "swish"}
-
-_INITIALIZERS = {
-    "normal": "normal", "random_normal": "normal", "randomnormal": "normal",
-    "uniform": "uniform", "random_uniform": "uniform", "randomuniform": "uniform",
-    "truncated_normal": "truncated_normal", "truncatednormal": "truncated_normal",
-    "glorot_uniform": "glorot_uniform", "glorotuniform": "glorot_uniform",
-    "glorot_normal": "glorot_normal", "glorotnormal": "glorot_normal",
-    "he_normal": "he_normal", "henormal": "he_normal",
-    "he_uniform": "he_uniform", "heuniform": "he_uniform",
-    "lecun_normal": "lecun_normal", "lecunnormal": "lecun_normal",
-    "lecun_uniform": "lecun_uniform", "lecununiform": "lecun_uniform",
-    "zeros": "zeros", "zero": "zeros", "ones": "ones", "one": "ones",
-}
+# The names that Keras refuses but the library (for C callers) reads as linear.
+_NOT_KERAS_ACTIVATIONS = ("", "None")
 
 
 def _activation_name(activation):
+    """The Keras name of an activation given as None, a name (``"relu"``, ``"silu"``) or a function with
+    Keras's ``__name__``; the library looks the name up."""
     if activation is None:
         return "linear"
-    name = activation.lower() if isinstance(activation, str) else None
+    name = activation if isinstance(activation, str) else None
     if name is None and callable(activation) and isinstance(getattr(activation, "__name__", None), str):
         name = activation.__name__
-    name = _ACTIVATION_ALIASES.get(name, name)
-    if name in _ACTIVATIONS:
-        return name
-    raise ValueError(f"Unknown activation function: '{activation}'. Expected one of: {', '.join(_ACTIVATIONS)}, silu")
+    found = None if name in _NOT_KERAS_ACTIVATIONS else _names.ACTIVATIONS.name(name)
+    if found is not None:
+        return found
+    raise ValueError(f"Unknown activation function: '{activation}'. Expected one of: "
+                     f"{', '.join(_names.ACTIVATIONS.names.values())}, silu")
 
 
 def _initializer_name(initializer, argument):
-    if isinstance(initializer, str):
-        key = initializer.lower()
-        if key in _INITIALIZERS:
-            return _INITIALIZERS[key]
-        key = key.replace("_", "")
-        if key in _INITIALIZERS:
-            return _INITIALIZERS[key]
-    elif initializer is not None:
-        key = type(initializer).__name__.lower()
-        if key in _INITIALIZERS:
-            return _INITIALIZERS[key]
+    """The Keras name of an initializer given by name (``"he_normal"``, ``"RandomNormal"``) or as an object
+    whose class Keras names so; the library looks the name up."""
+    name = initializer if isinstance(initializer, str) else (
+        None if initializer is None else type(initializer).__name__)
+    found = _names.INITIALIZERS.name(name)
+    if found is not None:
+        return found
     raise ValueError(
         f"Unknown initializer: '{initializer}' for `{argument}`. Expected one of: "
-        + ", ".join(sorted(set(_INITIALIZERS.values()))))
+        + ", ".join(sorted(_names.INITIALIZERS.names.values())))
 
 
 def _positive_int(value, name):

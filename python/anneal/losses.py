@@ -26,7 +26,7 @@ gives the batch's value, the mean of those. With ``y`` the labels, ``p`` the pre
 import math
 import numbers
 
-from . import _missing
+from . import _missing, _names
 
 try:
     import numpy
@@ -402,28 +402,15 @@ KLDivergence = _simple("KLDivergence", "kl_divergence", "Kullback-Leibler diverg
 Poisson = _simple("Poisson", "poisson", "Poisson loss (see ``poisson``).")
 CosineSimilarity = _simple("CosineSimilarity", "cosine_similarity", "Negated cosine similarity (see ``cosine_similarity``).")
 
-_FUNCTIONS = {
-    "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy", "mean_squared_error",
-    "mean_absolute_error", "mean_absolute_percentage_error", "mean_squared_logarithmic_error", "huber",
-    "log_cosh", "hinge", "squared_hinge", "categorical_hinge", "kl_divergence", "poisson", "cosine_similarity",
-}
-_ALIASES = {
-    "mse": "mean_squared_error", "mae": "mean_absolute_error", "mape": "mean_absolute_percentage_error",
-    "msle": "mean_squared_logarithmic_error", "kld": "kl_divergence", "kullback_leibler_divergence": "kl_divergence",
-    "logcosh": "log_cosh", "huber_loss": "huber", "bce": "binary_crossentropy", "cce": "categorical_crossentropy",
-}
-_CLASSES = {cls.__name__.lower(): cls._function_name for cls in (
-    BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, MeanSquaredError,
-    MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Huber, LogCosh, Hinge,
-    SquaredHinge, CategoricalHinge, KLDivergence, Poisson, CosineSimilarity)}
-
 
 def _function_name(identifier):
-    """The Keras function name a loss name, alias or class name stands for, or None."""
-    key = identifier.lower()
-    if key in _FUNCTIONS:
-        return key
-    return _ALIASES.get(key) or _CLASSES.get(key)
+    """The Keras function name a loss name, alias or class name stands for (the library looks it up), or None."""
+    return _names.LOSSES.name(identifier)
+
+
+def _unknown(identifier):
+    return ValueError(f"Unknown loss function: '{identifier}'. Expected one of: "
+                      + ", ".join(sorted(_names.LOSSES.names.values())))
 
 
 def get(identifier):
@@ -436,7 +423,7 @@ def get(identifier):
             return globals()[name]
     elif callable(identifier) and _function_name(getattr(identifier, "__name__", "")) is not None:
         return identifier
-    raise ValueError(f"Unknown loss function: '{identifier}'. Expected one of: " + ", ".join(sorted(_FUNCTIONS)))
+    raise _unknown(identifier)
 
 
 def _resolve(identifier):
@@ -450,7 +437,7 @@ def _resolve(identifier):
         display = getattr(identifier, "__name__", None)
         name = _function_name(display) if isinstance(display, str) and callable(identifier) else None
     if name is None:
-        raise ValueError(f"Unknown loss function: '{identifier}'. Expected one of: " + ", ".join(sorted(_FUNCTIONS)))
+        raise _unknown(identifier)
     return name, False, 0.0, 1.0, display
 
 

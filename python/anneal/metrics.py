@@ -21,7 +21,7 @@ The functions (``binary_accuracy(y_true, y_pred)``...) compute a metric's per-sa
 import math
 import numbers
 
-from . import _missing, losses as _losses
+from . import _codes, _missing, _names, losses as _losses
 from .losses import (  # noqa: F401  Keras's metrics module exports the loss functions too
     binary_crossentropy, categorical_crossentropy, categorical_hinge, hinge, kl_divergence, kld, log_cosh,
     logcosh, mae, mape, mean_absolute_error, mean_absolute_percentage_error, mean_squared_error,
@@ -42,7 +42,7 @@ __all__ = [
     "kl_divergence", "kld", "poisson", "log_cosh", "logcosh", "get",
 ]
 
-_CURVES = {"ROC": 0, "PR": 1}
+_CURVES = {"ROC": _codes.ANNEAL_CURVE_ROC, "PR": _codes.ANNEAL_CURVE_PR}
 
 
 # --- Functions ----------------------------------------------------------------------------------------------
@@ -298,19 +298,13 @@ def _resolve(identifier):
                      "anneal.metrics function or an anneal.metrics object.")
 
 
-# The names the library's metrics take (besides every loss name): Sources/Anneal/Metric.swift's init(name:).
-_NAMES = ("accuracy", "acc", *_FUNCTIONS, "root_mean_squared_error", "rmse", "precision", "recall", "auc")
-
-
 def get(identifier):
     """A metric given by name (returned as the name, which keys the logs), by an ``anneal.metrics`` or
     ``anneal.losses`` function, or as a ``Metric`` or ``Loss`` object (returned as is); ValueError with
     Keras's message for anything else."""
     if isinstance(identifier, str):
-        if identifier in _NAMES or _losses._function_name(identifier) is not None:
-            return identifier
-        raise ValueError(f"Unknown metric function: '{identifier}'. Expected one of: " + ", ".join(_NAMES)
-                         + ", or a loss name (mae, mse, binary_crossentropy, ...)")
+        _names.check_metric_name(identifier)  # the library knows the names
+        return identifier
     _resolve(identifier)
     return identifier
 

@@ -14,25 +14,11 @@ import weakref
 
 from . import (_arrays, _lib, _missing, _naming, _progbar, _summary, _weights, callbacks as callbacks_module,
                layers as layers_module, losses as losses_module, metrics as metrics_module, optimizers, utils)
+from . import _codes, _names
 from .errors import InternalError, InvalidStateError, ShapeMismatchError
 
 __all__ = ["Sequential", "load_model", "save_model"]
 
-_ACTIVATION_CODES = {
-    "linear": 0, "relu": 1, "sigmoid": 2, "tanh": 3, "softmax": 4, "elu": 5, "selu": 6, "softplus": 7,
-    "softsign": 8, "swish": 9, "gelu": 10, "hard_sigmoid": 11, "exponential": 12, "leaky_relu": 13,
-}
-_INITIALIZER_CODES = {
-    "glorot_uniform": 0, "zeros": 1, "ones": 2, "normal": 3, "uniform": 4, "truncated_normal": 5,
-    "glorot_normal": 6, "he_normal": 7, "he_uniform": 8, "lecun_normal": 9, "lecun_uniform": 10,
-}
-# The library's ANNEAL_LOSS_* codes, by Keras function name (anneal.losses resolves aliases and class names).
-_LOSS_CODES = {
-    "binary_crossentropy": 0, "categorical_crossentropy": 1, "sparse_categorical_crossentropy": 2,
-    "mean_squared_error": 3, "mean_absolute_error": 4, "mean_absolute_percentage_error": 5,
-    "mean_squared_logarithmic_error": 6, "huber": 7, "log_cosh": 8, "hinge": 9, "squared_hinge": 10,
-    "categorical_hinge": 11, "kl_divergence": 12, "poisson": 13, "cosine_similarity": 14,
-}
 _ACTIVATION_LAYERS = (layers_module.Activation, layers_module.LeakyReLU)
 _MAX_VALUES = 64  # an epoch's logs: loss, metrics, their val_ twins, effective_lr
 # fit without callbacks trains many epochs per library call, returning to Python at least this often.
@@ -325,8 +311,8 @@ class Sequential:
         layer._attach(self, len(self._layers))  # first: it refuses a layer of another model
         try:
             _lib.check(_lib.anneal_model_add_dense(
-                self._live_handle(), layer.units, _ACTIVATION_CODES[layer.activation],
-                _INITIALIZER_CODES[layer.kernel_initializer], _INITIALIZER_CODES[layer.bias_initializer],
+                self._live_handle(), layer.units, _names.ACTIVATIONS.code(layer.activation),
+                _names.INITIALIZERS.code(layer.kernel_initializer), _names.INITIALIZERS.code(layer.bias_initializer),
                 layer.use_bias, input_dim))
         except Exception:
             layer._detach()
@@ -349,7 +335,7 @@ class Sequential:
         layer._attach(self, len(self._layers))  # first: it refuses a layer of another model
         try:
             _lib.check(_lib.anneal_model_set_activation(
-                self._live_handle(), dense_index, _ACTIVATION_CODES[layer.activation], layer.alpha))
+                self._live_handle(), dense_index, _names.ACTIVATIONS.code(layer.activation), layer.alpha))
         except Exception:
             layer._detach()
             raise
@@ -385,12 +371,12 @@ class Sequential:
         optimizer._attach(self)
         handle = self._live_handle()
         names = (ctypes.c_char_p * max(len(resolved), 1))(*[kind.encode() for kind, _, _ in resolved])
-        optimizer._compile(handle, _LOSS_CODES[function], names, len(resolved))
+        optimizer._compile(handle, _names.LOSSES.code(function), names, len(resolved))
         if (from_logits, label_smoothing, delta) != (False, 0.0, 1.0):
             _lib.check(_lib.anneal_model_set_loss_options(handle, from_logits, label_smoothing, delta))
         for index, (kind, name, parameters) in enumerate(resolved):
             if name != kind or parameters is not None:
-                threshold, k, num_thresholds, curve = parameters or (0.5, 5, 200, 0)
+                threshold, k, num_thresholds, curve = parameters or (0.5, 5, 200, _codes.ANNEAL_CURVE_ROC)
                 _lib.check(_lib.anneal_model_set_metric(handle, index, kind.encode(), name.encode(), threshold, k,
                                                         num_thresholds, curve))
         self.optimizer = optimizer

@@ -7,8 +7,8 @@ import os
 import re
 
 import anneal
-from anneal import _lib
-from helpers import REPO
+import c_header
+from anneal import _codes, _lib, errors
 
 
 def test_library_is_loaded_from_a_candidate_path():
@@ -27,27 +27,101 @@ def test_version():
     assert major == _lib.SUPPORTED_MAJOR
 
 
-def test_every_header_function_is_bound_with_types():
-    header = os.path.join(REPO, "include", "anneal.h")
-    if not os.path.exists(header):
-        import pytest
-        pytest.skip("include/anneal.h not found")
-    with open(header) as handle:
-        text = handle.read()
-    declared = set(re.findall(r"^\s*(?:const\s+)?[a-z_0-9]+\s*\*?\s*(anneal_[a-z_0-9]+)\(", text, re.MULTILINE))
-    assert declared, "no declarations found"
-    assert declared == set(_lib.PROTOTYPES), (declared ^ set(_lib.PROTOTYPES))
-    for name, function in _lib.PROTOTYPES.items():
-        assert function.argtypes is not None, name
+# The ctypes type that stands for each C type of the header (handles are plain pointers in Python).
+_SCALARS = {"int32_t": ctypes.c_int32, "int64_t": ctypes.c_int64, "uint64_t": ctypes.c_uint64,
+            "double": ctypes.c_double, "float": ctypes.c_float, "bool": ctypes.c_bool}
+_STRUCTS = ("anneal_dense_options", "anneal_compile_options", "anneal_fit_options")
+
+
+def _ctype(declared):
+    """The ctypes type a binding must use for the C type ``declared`` (as c_header normalizes it)."""
+    if declared in _SCALARS:
+        return _SCALARS[declared]
+    if declared == "void":
+        return None
+    if declared == "void *":
+        return ctypes.c_void_p
+    if declared == "anneal_epoch_callback":
+        return _lib.anneal_epoch_callback
+    base = declared.replace("const", "").replace("*", "").strip()
+    stars = declared.count("*")
+    if base == "char":
+        if stars == 2:
+            return ctypes.POINTER(ctypes.c_char_p)
+        return ctypes.c_char_p if declared.startswith("const") else ctypes.POINTER(ctypes.c_char)
+    if base in _STRUCTS:
+        pointee = getattr(_lib, base)
+    elif base.startswith("anneal_"):
+        pointee = ctypes.c_void_p  # an opaque handle
+        stars -= 1
+    else:
+        pointee = _SCALARS[base]
+    for _ in range(stars):
+        pointee = ctypes.POINTER(pointee)
+    return pointee
+
+
+def _bindings():
+    """``{name: function}`` of the module-level C functions of ``_lib``."""
+    return {name: value for name, value in vars(_lib).items() if isinstance(value, _lib.lib._FuncPtr)}
+
+
+def test_every_header_function_is_bound_under_its_own_name():
+    declared = [name for name, _, _, _ in c_header.declarations()]
+    assert len(declared) > 80 and len(declared) == len(set(declared))
+    bound = _bindings()
+    assert set(declared) == set(bound), set(declared) ^ set(bound)
+    for name, function in bound.items():
+        assert function.__name__ == name, (name, function.__name__)
+
+
+def test_every_binding_has_the_header_prototype():
+    bound = _bindings()
+    for name, result, parameters, _ in c_header.declarations():
+        function = bound[name]
+        assert function.restype is _ctype(result), (name, result, function.restype)
+        expected = [_ctype(parameter) for parameter in parameters]
+        assert list(function.argtypes) == expected, (name, parameters, function.argtypes)
+
+
+def test_every_binding_quotes_its_declaration():
+    with open(_lib.__file__) as handle:
+        source = handle.read()
+    for name, _, _, declaration in c_header.declarations():
+        quoted = "\n".join("# " + line for line in declaration.split("\n"))
+        assert quoted + "\n" + name + " = _function(" in source, name
+
+
+def test_option_structs_have_the_header_fields():
+    for struct in _STRUCTS:
+        fields = [(field, _ctype(declared)) for field, declared in c_header.struct_fields(struct)]
+        assert getattr(_lib, struct)._fields_ == fields, struct
+
+
+def test_codes_are_the_header_constants():
+    header = {name: value for name, value in c_header.integer_constants().items()
+              if not name.startswith("ANNEAL_VERSION_")}
+    mirrored = {name: value for name, value in vars(_codes).items() if name.startswith("ANNEAL_")}
+    assert mirrored == header, set(mirrored.items()) ^ set(header.items())
+    assert c_header.integer_constants()["ANNEAL_VERSION_MAJOR"] == _lib.SUPPORTED_MAJOR
+
+
+def test_every_status_has_one_exception_class():
+    statuses = {value for name, value in vars(_codes).items() if name.startswith("ANNEAL_E_")}
+    assert set(errors.BY_STATUS) == statuses
+    for status, cls in errors.BY_STATUS.items():
+        assert cls.status == status and issubclass(cls, errors.AnnealError)
+        assert _lib.anneal_status_string(status) != b"unknown status"
 
 
 def test_status_strings_and_last_error():
     assert _lib.anneal_status_string(0)
     assert _lib.anneal_status_string(9999) == b"unknown status"
     code = ctypes.c_int32()
-    assert _lib.anneal_activation_from_name(b"relu", ctypes.byref(code)) == 0 and code.value == 1
+    assert _lib.anneal_activation_from_name(b"relu", ctypes.byref(code)) == _codes.ANNEAL_OK
+    assert code.value == _codes.ANNEAL_ACTIVATION_RELU
     assert _lib.anneal_last_error() == b""
-    assert _lib.anneal_activation_from_name(b"nope", ctypes.byref(code)) == 1
+    assert _lib.anneal_activation_from_name(b"nope", ctypes.byref(code)) == _codes.ANNEAL_E_INVALID_ARGUMENT
     assert b"nope" in _lib.anneal_last_error()
 
 

@@ -11,6 +11,8 @@ import re
 import weakref
 
 from .. import _lib
+from .._codes import (ANNEAL_ANNEAL_COSINE, ANNEAL_ANNEAL_LINEAR, ANNEAL_CYCLIC_EXP_RANGE, ANNEAL_CYCLIC_TRIANGULAR,
+                      ANNEAL_CYCLIC_TRIANGULAR2, ANNEAL_UNIT_DEFAULT, ANNEAL_UNIT_EPOCH, ANNEAL_UNIT_UPDATE)
 from ..errors import AnnealError
 
 __all__ = [
@@ -22,8 +24,9 @@ __all__ = [
     "CyclicLR", "LinearLR", "SequentialLR",
 ]
 
-_UNITS = {None: 0, "default": 0, "epoch": 1, "update": 2, "step": 2}
-_UNIT_NAMES = {1: "epoch", 2: "update"}
+_UNITS = {None: ANNEAL_UNIT_DEFAULT, "default": ANNEAL_UNIT_DEFAULT, "epoch": ANNEAL_UNIT_EPOCH,
+          "update": ANNEAL_UNIT_UPDATE, "step": ANNEAL_UNIT_UPDATE}
+_UNIT_NAMES = {ANNEAL_UNIT_EPOCH: "epoch", ANNEAL_UNIT_UPDATE: "update"}
 
 
 def _unit_code(unit):
@@ -251,7 +254,7 @@ class OneCycleLR(LearningRateSchedule):
 
     def __init__(self, max_lr, total_steps, pct_start=0.3, anneal_strategy="cos", div_factor=25.0,
                  final_div_factor=1e4, three_phase=False, unit=None):
-        strategies = {"cos": 0, "linear": 1}
+        strategies = {"cos": ANNEAL_ANNEAL_COSINE, "linear": ANNEAL_ANNEAL_LINEAR}
         if anneal_strategy not in strategies:
             raise ValueError(f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}")
         super().__init__(_lib.anneal_schedule_one_cycle_lr, float(max_lr), int(total_steps), float(pct_start),
@@ -267,7 +270,8 @@ class CyclicLR(LearningRateSchedule):
 
     def __init__(self, base_lr, max_lr, step_size_up=2000, step_size_down=None, mode="triangular", gamma=1.0,
                  unit=None):
-        modes = {"triangular": 0, "triangular2": 1, "exp_range": 2}
+        modes = {"triangular": ANNEAL_CYCLIC_TRIANGULAR, "triangular2": ANNEAL_CYCLIC_TRIANGULAR2,
+                 "exp_range": ANNEAL_CYCLIC_EXP_RANGE}
         if mode not in modes:
             raise ValueError("mode is invalid and scale_fn is None")
         super().__init__(_lib.anneal_schedule_cyclic_lr, float(base_lr), float(max_lr), int(step_size_up),
