@@ -18,6 +18,9 @@ enum Kernels {
     /// lowers it (decided once per process).
     static let level: Level = anneal_kernels_best_level()
 
+    /// Whether `level` runs the C kernels rather than the Swift loops.
+    static func isVectorized(_ level: Level = level) -> Bool { level != ANNEAL_KERNELS_PORTABLE }
+
     /// Whether a product of `rows` x `columns` outputs summed over `depth` adds each term as a fused
     /// multiply-add, at every level: the big ones (a million multiply-adds or more), which run faster so; the
     /// small products, among them all of the golden Keras runs', round each product first, which is what
@@ -262,4 +265,32 @@ enum Kernels {
         }
         if let transposed { transpose(destination, rows: count, columns: width, into: transposed, level: level) }
     }
+
+    // MARK: The helper thread
+
+    /// Whether a product of `rows` x `columns` outputs summed over `depth` is shared with the helper thread at
+    /// `level` (the big ones): a model whose products are not leaves the helper free for other work.
+    static func productIsShared(rows: Int, columns: Int, depth: Int, level: Level = level) -> Bool {
+        anneal_kernels_product_is_shared(level, rows, columns, depth)
+    }
+
+    /// Whether an update of `count` parameters is shared with the helper thread.
+    static func updateIsShared(count: Int) -> Bool { anneal_kernels_update_is_shared(count) }
+
+    /// Starts `task.run()` on the helper thread and returns true, or returns false, having started nothing,
+    /// when there is no helper or another caller is using it (the caller then runs the task itself). The
+    /// caller keeps `task` alive and calls `finishHelperTask()` before reading what it wrote; until then its
+    /// own products are computed alone.
+    static func startOnHelper(_ task: ValidationTask) -> Bool {
+        anneal_kernels_task_start(runValidationTask, Unmanaged.passUnretained(task).toOpaque())
+    }
+
+    /// Waits for the task of this thread's successful `startOnHelper` to return, and frees the helper.
+    static func finishHelperTask() { anneal_kernels_task_finish() }
+}
+
+/// The helper thread's entry into a ValidationTask (passed unretained: its starter holds it).
+private let runValidationTask: @convention(c) (UnsafeMutableRawPointer?) -> Void = { context in
+    guard let context else { return }
+    Unmanaged<ValidationTask>.fromOpaque(context).takeUnretainedValue().run()
 }

@@ -1,5 +1,3 @@
-import AnnealKernels
-
 /// Where one dense layer's numbers sit inside the model's single parameter buffer.
 struct LayerLayout: Sendable {
     let inputs: Int
@@ -244,8 +242,8 @@ final class Workspace {
             return drops ? try rows(layer.inputs, "the dropped inputs of layer \(index)") : nil
         }
         transposedInputs = try network.layouts.enumerated().map { index, layer in
-            let transposes = keepsPacks && layer.units > 1 && Kernels.level != ANNEAL_KERNELS_PORTABLE
-                && anneal_kernels_product_is_shared(Kernels.level, layer.inputs, layer.units, capacity)
+            let transposes = keepsPacks && layer.units > 1 && Kernels.isVectorized()
+                && Kernels.productIsShared(rows: layer.inputs, columns: layer.units, depth: capacity)
             return transposes ? try rows(layer.inputs, "the transposed inputs of layer \(index)") : nil
         }
     }

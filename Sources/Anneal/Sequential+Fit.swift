@@ -98,9 +98,8 @@ extension Sequential {
         let count = max(epochs - initialEpoch, 0)
         let keys = session.epochLogKeys
         var values = [Double](repeating: 0, count: count * keys.count)
-        let trained = count == 0 ? 0 : try values.withUnsafeMutableBufferPointer { buffer in
-            try session.runEpochs(count, into: buffer.baseAddress!)
-        }
+        var room = values.mutableSpan
+        let trained = try session.runEpochs(count, into: &room)
         var logs = Logs()
         for index in 0..<trained {
             logs = Logs()
