@@ -1,7 +1,8 @@
 import AnnealKernels
 
 /// The hot loops of training, on raw row-major `Float` pointers: the dense-layer products, ReLU and its
-/// gradient, the bias gradients, the SGD update and the batch gather.
+/// gradient, the bias gradients, the SGD update (`SGD.rule`, vectorized, and fused into the big products)
+/// and the batch gather. The core's one door to the C kernels: nothing else in it names them.
 ///
 /// Each has a portable Swift loop, ordered so the innermost loop walks contiguous memory, and hands its work
 /// to the register-blocked AVX2 or AVX-512 code in `AnnealKernels` (C, chosen at run time) where the CPU has
@@ -118,7 +119,7 @@ enum Kernels {
     typealias UpdatedParameters = (
         values: UnsafeMutablePointer<Float>, velocity: UnsafeMutablePointer<Float>, gradient: UnsafeMutablePointer<Float>)
 
-    /// `denseParameterGradients` applied at once as the update `step` (`sgdUpdate`) of the layer's kernel and
+    /// `denseParameterGradients` applied at once as the update `step` (`SGD.rule`) of the layer's kernel and
     /// bias. The kernel's gradient goes straight from the product into the update (never stored) where a
     /// vectorized level computes it; otherwise, and for the bias, the gradients are stored in `gradient`
     /// first. Either way the parameters get the same bits as the gradients followed by the update. The updated
@@ -207,13 +208,7 @@ enum Kernels {
         for i in 0..<count where z[i] <= 0 { gradient[i] = 0 }
     }
 
-    /// One SGD update of `count` parameters, each product rounded before it is used:
-    ///
-    /// ```
-    /// momentum 0:  w -= rate * g
-    /// otherwise:   v = momentum * v - rate * g;  w += v   (nesterov: w += momentum * v - rate * g)
-    /// ```
-    ///
+    /// One SGD update of `count` parameters: `SGD.rule` for each, vectorized by the C kernels at `level`.
     /// `v` is not read when `momentum` is 0.
     static func sgdUpdate(
         w: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, count: Int,
@@ -221,18 +216,8 @@ enum Kernels {
     ) {
         if level != ANNEAL_KERNELS_PORTABLE {
             anneal_kernels_sgd(level, w, v, g, count, rate, momentum, nesterov)
-        } else if momentum == 0 {
-            for i in 0..<count { w[i] -= rate * g[i] }
-        } else if nesterov {
-            for i in 0..<count {
-                v[i] = momentum * v[i] - rate * g[i]
-                w[i] += momentum * v[i] - rate * g[i]
-            }
         } else {
-            for i in 0..<count {
-                v[i] = momentum * v[i] - rate * g[i]
-                w[i] += v[i]
-            }
+            SGD.update(w: w, v: v, g: g, count: count, rate: rate, momentum: momentum, nesterov: nesterov)
         }
     }
 
