@@ -373,14 +373,21 @@ public func anneal_model_evaluate_weighted(
     }
 }
 
-@c @implementation
-public func anneal_model_learning_rate(_ model: OpaquePointer?, _ out_rate: UnsafeMutablePointer<Double>?) -> Int32 {
+/// Writes one value of the model's optimizer to the caller's `out` (the C argument `name`).
+private func optimizerValue<T>(
+    _ model: OpaquePointer?, _ out: UnsafeMutablePointer<T>?, _ name: String, _ value: (Optimizer) -> T
+) -> Int32 {
     capiCall {
         try withModel(model) { model in
-            let out = try required(out_rate, "out_rate")
-            out.pointee = Double(try optimizer(of: model).baseLearningRate)
+            let out = try required(out, name)
+            out.pointee = value(try optimizer(of: model))
         }
     }
+}
+
+@c @implementation
+public func anneal_model_learning_rate(_ model: OpaquePointer?, _ out_rate: UnsafeMutablePointer<Double>?) -> Int32 {
+    optimizerValue(model, out_rate, "out_rate") { Double($0.baseLearningRate) }
 }
 
 @c @implementation
@@ -390,22 +397,12 @@ public func anneal_model_set_learning_rate(_ model: OpaquePointer?, _ rate: Doub
 
 @c @implementation
 public func anneal_model_effective_learning_rate(_ model: OpaquePointer?, _ out_rate: UnsafeMutablePointer<Double>?) -> Int32 {
-    capiCall {
-        try withModel(model) { model in
-            let out = try required(out_rate, "out_rate")
-            out.pointee = Double(try optimizer(of: model).effectiveLearningRate)
-        }
-    }
+    optimizerValue(model, out_rate, "out_rate") { Double($0.effectiveLearningRate) }
 }
 
 @c @implementation
 public func anneal_model_iterations(_ model: OpaquePointer?, _ out_iterations: UnsafeMutablePointer<Int64>?) -> Int32 {
-    capiCall {
-        try withModel(model) { model in
-            let out = try required(out_iterations, "out_iterations")
-            out.pointee = try optimizer(of: model).iterations
-        }
-    }
+    optimizerValue(model, out_iterations, "out_iterations") { $0.iterations }
 }
 
 @c @implementation
