@@ -226,9 +226,7 @@ public func anneal_model_metric_name(
 ) -> Int32 {
     capiCall {
         try withModel(model) { model in
-            let names = model.metricNames
-            try copyOut(names[try AnnealExport.index(index, count: names.count, "metric")], to: buffer, capacity: capacity,
-                        length: out_length, "buffer")
+            try copyOut(model.metricNames, at: index, "metric", to: buffer, capacity: capacity, length: out_length)
         }
     }
 }
