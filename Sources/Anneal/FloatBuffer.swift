@@ -40,6 +40,13 @@ final class FloatBuffer {
     }
 
     func zero() { base.update(repeating: 0, count: count) }
+
+    /// Copies `values` into the buffer from index `offset` (the caller has checked that they fit).
+    func update(at offset: Int = 0, from values: [Float]) {
+        values.withUnsafeBufferPointer { source in
+            if let first = source.baseAddress { (base + offset).update(from: first, count: source.count) }
+        }
+    }
 }
 
 /// Sizes in elements and bytes computed from a caller's numbers, with every product and sum checked: an

@@ -1,7 +1,8 @@
 import AnnealKernels
 
 /// The hot loops of training, on raw row-major `Float` pointers: the dense-layer products, ReLU and its
-/// gradient, the bias gradients, the SGD update and the batch gather.
+/// gradient, the bias gradients, the SGD update (`SGD.rule`, vectorized, and fused into the big products)
+/// and the batch gather. The core's one door to the C kernels: nothing else in it names them.
 ///
 /// Each has a portable Swift loop, ordered so the innermost loop walks contiguous memory, and hands its work
 /// to the register-blocked AVX2 or AVX-512 code in `AnnealKernels` (C, chosen at run time) where the CPU has
@@ -17,6 +18,9 @@ enum Kernels {
     /// The level this process trains with: the CPU's widest, unless `ANNEAL_KERNELS=portable` or `avx2`
     /// lowers it (decided once per process).
     static let level: Level = anneal_kernels_best_level()
+
+    /// Whether `level` runs the C kernels rather than the Swift loops.
+    static func isVectorized(_ level: Level = level) -> Bool { level != ANNEAL_KERNELS_PORTABLE }
 
     /// Whether a product of `rows` x `columns` outputs summed over `depth` adds each term as a fused
     /// multiply-add, at every level: the big ones (a million multiply-adds or more), which run faster so; the
@@ -115,7 +119,7 @@ enum Kernels {
     typealias UpdatedParameters = (
         values: UnsafeMutablePointer<Float>, velocity: UnsafeMutablePointer<Float>, gradient: UnsafeMutablePointer<Float>)
 
-    /// `denseParameterGradients` applied at once as the update `step` (`sgdUpdate`) of the layer's kernel and
+    /// `denseParameterGradients` applied at once as the update `step` (`SGD.rule`) of the layer's kernel and
     /// bias. The kernel's gradient goes straight from the product into the update (never stored) where a
     /// vectorized level computes it; otherwise, and for the bias, the gradients are stored in `gradient`
     /// first. Either way the parameters get the same bits as the gradients followed by the update. The updated
@@ -204,13 +208,7 @@ enum Kernels {
         for i in 0..<count where z[i] <= 0 { gradient[i] = 0 }
     }
 
-    /// One SGD update of `count` parameters, each product rounded before it is used:
-    ///
-    /// ```
-    /// momentum 0:  w -= rate * g
-    /// otherwise:   v = momentum * v - rate * g;  w += v   (nesterov: w += momentum * v - rate * g)
-    /// ```
-    ///
+    /// One SGD update of `count` parameters: `SGD.rule` for each, vectorized by the C kernels at `level`.
     /// `v` is not read when `momentum` is 0.
     static func sgdUpdate(
         w: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, count: Int,
@@ -218,18 +216,8 @@ enum Kernels {
     ) {
         if level != ANNEAL_KERNELS_PORTABLE {
             anneal_kernels_sgd(level, w, v, g, count, rate, momentum, nesterov)
-        } else if momentum == 0 {
-            for i in 0..<count { w[i] -= rate * g[i] }
-        } else if nesterov {
-            for i in 0..<count {
-                v[i] = momentum * v[i] - rate * g[i]
-                w[i] += momentum * v[i] - rate * g[i]
-            }
         } else {
-            for i in 0..<count {
-                v[i] = momentum * v[i] - rate * g[i]
-                w[i] += v[i]
-            }
+            SGD.update(w: w, v: v, g: g, count: count, rate: rate, momentum: momentum, nesterov: nesterov)
         }
     }
 
@@ -262,4 +250,32 @@ enum Kernels {
         }
         if let transposed { transpose(destination, rows: count, columns: width, into: transposed, level: level) }
     }
+
+    // MARK: The helper thread
+
+    /// Whether a product of `rows` x `columns` outputs summed over `depth` is shared with the helper thread at
+    /// `level` (the big ones): a model whose products are not leaves the helper free for other work.
+    static func productIsShared(rows: Int, columns: Int, depth: Int, level: Level = level) -> Bool {
+        anneal_kernels_product_is_shared(level, rows, columns, depth)
+    }
+
+    /// Whether an update of `count` parameters is shared with the helper thread.
+    static func updateIsShared(count: Int) -> Bool { anneal_kernels_update_is_shared(count) }
+
+    /// Starts `task.run()` on the helper thread and returns true, or returns false, having started nothing,
+    /// when there is no helper or another caller is using it (the caller then runs the task itself). The
+    /// caller keeps `task` alive and calls `finishHelperTask()` before reading what it wrote; until then its
+    /// own products are computed alone.
+    static func startOnHelper(_ task: ValidationTask) -> Bool {
+        anneal_kernels_task_start(runValidationTask, Unmanaged.passUnretained(task).toOpaque())
+    }
+
+    /// Waits for the task of this thread's successful `startOnHelper` to return, and frees the helper.
+    static func finishHelperTask() { anneal_kernels_task_finish() }
+}
+
+/// The helper thread's entry into a ValidationTask (passed unretained: its starter holds it).
+private let runValidationTask: @convention(c) (UnsafeMutableRawPointer?) -> Void = { context in
+    guard let context else { return }
+    Unmanaged<ValidationTask>.fromOpaque(context).takeUnretainedValue().run()
 }

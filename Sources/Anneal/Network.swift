@@ -1,5 +1,3 @@
-import AnnealKernels
-
 /// Where one dense layer's numbers sit inside the model's single parameter buffer.
 struct LayerLayout: Sendable {
     let inputs: Int
@@ -10,6 +8,14 @@ struct LayerLayout: Sendable {
     let biasOffset: Int?
 
     var parameterCount: Int { inputs * units + (biasOffset == nil ? 0 : units) }
+}
+
+/// Where one of Keras's weight tensors (a kernel or a bias) sits inside the model's parameter buffer.
+struct WeightPlace {
+    let shape: [Int]
+    let offset: Int
+
+    var count: Int { shape.reduce(1, *) }
 }
 
 /// The numbers of a built model: every parameter in one contiguous buffer (kernel then bias, layer after
@@ -46,19 +52,22 @@ final class Network {
     var inputs: Int { layouts[0].inputs }
     var outputs: Int { layouts[layouts.count - 1].units }
 
-    /// Splits a parameter-shaped buffer into Keras-ordered tensors: each layer's kernel `[inputs, units]`,
-    /// then its bias `[units]` when it has one.
-    func tensors(of buffer: FloatBuffer) -> [WeightTensor] {
-        var tensors: [WeightTensor] = []
-        for layout in layouts {
-            let kernel = UnsafeBufferPointer(start: buffer.base + layout.kernelOffset, count: layout.inputs * layout.units)
-            tensors.append(WeightTensor(shape: [layout.inputs, layout.units], values: Array(kernel)))
-            if let biasOffset = layout.biasOffset {
-                let bias = UnsafeBufferPointer(start: buffer.base + biasOffset, count: layout.units)
-                tensors.append(WeightTensor(shape: [layout.units], values: Array(bias)))
-            }
+    /// Where Keras's weight tensors sit in the parameter buffer, in Keras's order: each layer's kernel
+    /// `[inputs, units]`, then its bias `[units]` when it has one.
+    var weightPlaces: [WeightPlace] {
+        layouts.flatMap { layout in
+            let kernel = WeightPlace(shape: [layout.inputs, layout.units], offset: layout.kernelOffset)
+            guard let biasOffset = layout.biasOffset else { return [kernel] }
+            return [kernel, WeightPlace(shape: [layout.units], offset: biasOffset)]
         }
-        return tensors
+    }
+
+    /// Splits a parameter-shaped buffer into Keras-ordered tensors (`weightPlaces`).
+    func tensors(of buffer: FloatBuffer) -> [WeightTensor] { weightPlaces.map { tensor($0, of: buffer) } }
+
+    /// The tensor at `place` of a parameter-shaped buffer.
+    func tensor(_ place: WeightPlace, of buffer: FloatBuffer) -> WeightTensor {
+        WeightTensor(shape: place.shape, values: Array(UnsafeBufferPointer(start: buffer.base + place.offset, count: place.count)))
     }
 
     /// Runs the first `rows` rows of `workspace.input` through every layer. `packedKernelsAreCurrent` says the
@@ -244,8 +253,8 @@ final class Workspace {
             return drops ? try rows(layer.inputs, "the dropped inputs of layer \(index)") : nil
         }
         transposedInputs = try network.layouts.enumerated().map { index, layer in
-            let transposes = keepsPacks && layer.units > 1 && Kernels.level != ANNEAL_KERNELS_PORTABLE
-                && anneal_kernels_product_is_shared(Kernels.level, layer.inputs, layer.units, capacity)
+            let transposes = keepsPacks && layer.units > 1 && Kernels.isVectorized()
+                && Kernels.productIsShared(rows: layer.inputs, columns: layer.units, depth: capacity)
             return transposes ? try rows(layer.inputs, "the transposed inputs of layer \(index)") : nil
         }
     }

@@ -28,15 +28,7 @@ extension Sequential {
         shuffle: Bool = true, seed: UInt64? = nil, initialEpoch: Int = 0, sampleWeight: [Float]? = nil,
         validationSampleWeight: [Float]? = nil
     ) throws -> History {
-        guard epochs >= 0 else {
-            throw AnnealError.invalidArgument("epochs must be a non-negative integer. Received: epochs=\(epochs)")
-        }
-        guard initialEpoch >= 0 else {
-            throw AnnealError.invalidArgument("initial_epoch must be a non-negative integer. Received: initial_epoch=\(initialEpoch)")
-        }
-        guard (0...2).contains(verbose) else {
-            throw AnnealError.invalidArgument("verbose must be 0, 1 or 2. Received: verbose=\(verbose)")
-        }
+        try Self.checkFitArguments(epochs: epochs, initialEpoch: initialEpoch, verbose: verbose)
         let session = try TrainingSession(
             model: self, x: x, y: y, batchSize: batchSize, validationSplit: validationSplit,
             validationData: validationData, shuffle: shuffle, seed: seed)
@@ -68,15 +60,7 @@ extension Sequential {
         guard session.model === self else {
             throw AnnealError.invalidArgument("this session trains another model")
         }
-        guard epochs >= 0 else {
-            throw AnnealError.invalidArgument("epochs must be a non-negative integer. Received: epochs=\(epochs)")
-        }
-        guard initialEpoch >= 0 else {
-            throw AnnealError.invalidArgument("initial_epoch must be a non-negative integer. Received: initial_epoch=\(initialEpoch)")
-        }
-        guard (0...2).contains(verbose) else {
-            throw AnnealError.invalidArgument("verbose must be 0, 1 or 2. Received: verbose=\(verbose)")
-        }
+        try Self.checkFitArguments(epochs: epochs, initialEpoch: initialEpoch, verbose: verbose)
         let history = History()
         if callbacks.isEmpty && verbose == 0 {
             // Nothing runs between epochs but History: the session trains them all in one go.
@@ -98,9 +82,8 @@ extension Sequential {
         let count = max(epochs - initialEpoch, 0)
         let keys = session.epochLogKeys
         var values = [Double](repeating: 0, count: count * keys.count)
-        let trained = count == 0 ? 0 : try values.withUnsafeMutableBufferPointer { buffer in
-            try session.runEpochs(count, into: buffer.baseAddress!)
-        }
+        var room = values.mutableSpan
+        let trained = try session.runEpochs(count, into: &room)
         var logs = Logs()
         for index in 0..<trained {
             logs = Logs()

@@ -6,39 +6,67 @@ extension Sequential {
     }
 
     /// The shapes `setWeights` expects, in order.
-    public var weightShapes: [[Int]] {
-        network?.layouts.flatMap { layout in
-            layout.biasOffset == nil ? [[layout.inputs, layout.units]] : [[layout.inputs, layout.units], [layout.units]]
-        } ?? []
-    }
+    public var weightShapes: [[Int]] { network?.weightPlaces.map(\.shape) ?? [] }
 
     /// Replaces every weight, checking the count, each shape and that every value is finite first:
     /// on any error the model keeps its weights.
     public func setWeights(_ tensors: [WeightTensor]) throws {
+        let network = try builtNetwork()
+        let places = network.weightPlaces
+        guard tensors.count == places.count else {
+            throw AnnealError.shapeMismatch(
+                "You called `set_weights(weights)` on a model with \(places.count) weights, but the provided weight list has \(tensors.count) elements.")
+        }
+        for (index, (tensor, place)) in zip(tensors, places).enumerated() {
+            try Self.check(tensor, index: index, place: place)
+        }
+        for (tensor, place) in zip(tensors, places) { network.parameters.update(at: place.offset, from: tensor.values) }
+    }
+
+    /// Replaces weight `index` (of `getWeights()`, in Keras's order) alone, checked as `setWeights` checks
+    /// each: on any error the model keeps its weights.
+    /// - Throws: `.invalidState` before the model is built, `.invalidArgument` for an index out of range,
+    ///   `.shapeMismatch` for another shape, `.nonFinite` for a NaN or infinite value.
+    public func setWeight(_ index: Int, to tensor: WeightTensor) throws {
+        let network = try builtNetwork()
+        let place = try Self.place(index, in: network)
+        try Self.check(tensor, index: index, place: place)
+        network.parameters.update(at: place.offset, from: tensor.values)
+    }
+
+    /// Weight `index` alone (of `getWeights()`, in Keras's order).
+    /// - Throws: `.invalidState` before the model is built, `.invalidArgument` for an index out of range.
+    public func getWeight(_ index: Int) throws -> WeightTensor {
+        let network = try builtNetwork()
+        return network.tensor(try Self.place(index, in: network), of: network.parameters)
+    }
+
+    /// Where weight `index` sits, or the error of an index out of range.
+    private static func place(_ index: Int, in network: Network) throws -> WeightPlace {
+        let places = network.weightPlaces
+        guard places.indices.contains(index) else {
+            throw AnnealError.invalidArgument("weight index \(index) is out of range: the model has \(places.count) weights")
+        }
+        return places[index]
+    }
+
+    /// The network, or the error of a model not built yet.
+    private func builtNetwork() throws -> Network {
         guard let network else {
             throw AnnealError.invalidState("the model is not built yet: give its first layer an input_dim, or build it for an input width first")
         }
-        let expected = weightShapes
-        guard tensors.count == expected.count else {
+        return network
+    }
+
+    /// Checks that `tensor`, given for weight `index`, has the shape of that weight (at `place`) and only
+    /// finite values.
+    private static func check(_ tensor: WeightTensor, index: Int, place: WeightPlace) throws {
+        guard tensor.shape == place.shape, tensor.values.count == place.count else {
             throw AnnealError.shapeMismatch(
-                "You called `set_weights(weights)` on a model with \(expected.count) weights, but the provided weight list has \(tensors.count) elements.")
+                "weight \(index) has shape \(tensor.shape) with \(tensor.values.count) values; the model expects shape \(place.shape) (\(place.count) values)")
         }
-        for (index, (tensor, shape)) in zip(tensors, expected).enumerated() {
-            let count = shape.reduce(1, *)
-            guard tensor.shape == shape, tensor.values.count == count else {
-                throw AnnealError.shapeMismatch(
-                    "weight \(index) has shape \(tensor.shape) with \(tensor.values.count) values; the model expects shape \(shape) (\(count) values)")
-            }
-            if let bad = tensor.values.firstIndex(where: { !$0.isFinite }) {
-                throw AnnealError.nonFinite("weight \(index) holds \(tensor.values[bad]) at flat index \(bad); weights must be finite")
-            }
-        }
-        var offset = 0
-        for tensor in tensors {
-            tensor.values.withUnsafeBufferPointer { source in
-                if let base = source.baseAddress { (network.parameters.base + offset).update(from: base, count: source.count) }
-            }
-            offset += tensor.values.count
+        if let bad = tensor.values.firstIndex(where: { !$0.isFinite }) {
+            throw AnnealError.nonFinite("weight \(index) holds \(tensor.values[bad]) at flat index \(bad); weights must be finite")
         }
     }
 

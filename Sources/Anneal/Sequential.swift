@@ -469,4 +469,17 @@ public final class Sequential {
             throw AnnealError.invalidArgument("batch_size must be a positive integer. Received: batch_size=\(batchSize)")
         }
     }
+
+    /// The checks both `fit` functions open with, in Keras's words.
+    static func checkFitArguments(epochs: Int, initialEpoch: Int, verbose: Int) throws {
+        guard epochs >= 0 else {
+            throw AnnealError.invalidArgument("epochs must be a non-negative integer. Received: epochs=\(epochs)")
+        }
+        guard initialEpoch >= 0 else {
+            throw AnnealError.invalidArgument("initial_epoch must be a non-negative integer. Received: initial_epoch=\(initialEpoch)")
+        }
+        guard (0...2).contains(verbose) else {
+            throw AnnealError.invalidArgument("verbose must be 0, 1 or 2. Received: verbose=\(verbose)")
+        }
+    }
 }

@@ -1,5 +1,3 @@
-import AnnealKernels
-
 /// One `fit`'s worth of training state over fixed data: the split, the batch order, the workspace and the
 /// epoch's running sums.
 ///
@@ -144,7 +142,7 @@ public final class TrainingSession {
             throw AnnealError.nonFinite("\(role)[\(index)] is \(weights[index]); every sample weight must be finite")
         }
         let buffer = try FloatBuffer(count: rows, for: "\(rows) sample weights")
-        weights.withUnsafeBufferPointer { buffer.base.update(from: $0.baseAddress!, count: rows) }
+        buffer.update(from: weights)
         return buffer
     }
 
@@ -261,13 +259,32 @@ public final class TrainingSession {
     /// trains: the same numbers, computed the same way. A small model's products leave the second core idle,
     /// so taking the validation pass (forward only, over a third of the tutorial's rows) off the training
     /// thread shortens every epoch but the last.
-    public func runEpochs(_ epochs: Int, into out: UnsafeMutablePointer<Double>, maxSeconds: Double = 0) throws -> Int {
+    ///
+    /// - Throws: `.invalidArgument` for a negative `epochs`, `.shapeMismatch` when `out` holds fewer than
+    ///   `epochs * epochValueCount` values; what a training step throws.
+    public func runEpochs(_ epochs: Int, into out: inout MutableSpan<Double>, maxSeconds: Double = 0) throws -> Int {
+        guard epochs >= 0 else {
+            throw AnnealError.invalidArgument("epochs must be a non-negative integer. Received: epochs=\(epochs)")
+        }
+        let (needed, overflow) = epochs.multipliedReportingOverflow(by: epochValueCount)
+        guard !overflow, out.count >= needed else {
+            throw AnnealError.shapeMismatch(
+                "out holds \(out.count) values; \(epochs) epochs of \(epochValueCount) values need more")
+        }
+        guard epochs > 0 else { return 0 }
+        return try out.withUnsafeMutableBufferPointer { buffer in
+            try runEpochs(epochs, into: buffer.baseAddress!, maxSeconds: maxSeconds)
+        }
+    }
+
+    /// `runEpochs(_:into:maxSeconds:)` on room for every value (which the helper thread writes into too).
+    private func runEpochs(_ epochs: Int, into out: UnsafeMutablePointer<Double>, maxSeconds: Double) throws -> Int {
         let begun = monotonicSeconds()
         let width = epochValueCount
         let trainingValues = 1 + metrics.count
         let task = try overlappingValidation()
         var validating = false  // the task is posted to the helper thread
-        defer { if validating { anneal_kernels_task_finish() } }
+        defer { if validating { Kernels.finishHelperTask() } }
         var trained = 0
         while trained < epochs {
             _ = try trainEpoch()
@@ -276,9 +293,9 @@ public final class TrainingSession {
             for i in 0..<metrics.count { row[1 + i] = runningMetric(i) }
             if optimizer.decay > 0 { row[width - 1] = Double(optimizer.effectiveLearningRate) }
             if let task {
-                if validating { anneal_kernels_task_finish() }
+                if validating { Kernels.finishHelperTask() }
                 task.prepare(weights: network.parameters, out: row + trainingValues)
-                validating = anneal_kernels_task_start(runValidationTask, Unmanaged.passUnretained(task).toOpaque())
+                validating = Kernels.startOnHelper(task)
                 if !validating { task.run() }
             } else if let totals = validationTotals() {
                 for (i, value) in totals.enumerated() { row[trainingValues + i] = Double(value) }
@@ -313,13 +330,13 @@ public final class TrainingSession {
         let rows = batchSize
         for layer in network.layouts {
             let (inputs, units) = (layer.inputs, layer.units)
-            if anneal_kernels_product_is_shared(Kernels.level, rows, units, inputs)
-                || anneal_kernels_product_is_shared(Kernels.level, inputs, units, rows)
-                || anneal_kernels_product_is_shared(Kernels.level, rows, inputs, units) {
+            if Kernels.productIsShared(rows: rows, columns: units, depth: inputs)
+                || Kernels.productIsShared(rows: inputs, columns: units, depth: rows)
+                || Kernels.productIsShared(rows: rows, columns: inputs, depth: units) {
                 return false
             }
         }
-        return !anneal_kernels_update_is_shared(network.parameters.count)
+        return !Kernels.updateIsShared(count: network.parameters.count)
     }
 
     /// The keys of `epochLogs()` (and of `runEpochs`' values), in order.
@@ -378,10 +395,4 @@ final class ValidationTask {
                                         weights: sampleWeights.map { UnsafePointer($0.base) }, workspace: workspace)
         for (i, value) in totals.enumerated() { out?[i] = Double(value) }
     }
-}
-
-/// The helper thread's entry into a ValidationTask (passed unretained: the session holds it).
-private let runValidationTask: @convention(c) (UnsafeMutableRawPointer?) -> Void = { context in
-    guard let context else { return }
-    Unmanaged<ValidationTask>.fromOpaque(context).takeUnretainedValue().run()
 }

@@ -161,6 +161,14 @@ func copyOut(_ text: String, to buffer: UnsafeMutablePointer<CChar>?, capacity: 
     buffer[bytes.count] = 0
 }
 
+/// Copies name `index` of `names` (each one `what`: "metric", "key") and its NUL into a caller's `buffer`
+/// ("copy-out string" in anneal.h); an index out of range is an invalid argument naming `what`.
+func copyOut(_ names: [String], at index: Int32, _ what: String, to buffer: UnsafeMutablePointer<CChar>?,
+             capacity: Int64, length outLength: UnsafeMutablePointer<Int64>?) throws {
+    let at = try AnnealExport.index(index, count: names.count, what)
+    try copyOut(names[at], to: buffer, capacity: capacity, length: outLength, "buffer")
+}
+
 /// An index into a list of `count` elements.
 func index(_ value: Int32, count: Int, _ what: String) throws -> Int {
     try check(value >= 0 && Int(value) < count,

@@ -93,8 +93,7 @@ public func anneal_dataset_class_name(
 ) -> Int32 {
     capiCall {
         let names = try AnnealExport.dataset(dataset).classNames ?? []
-        let at = try AnnealExport.index(index, count: names.count, "class name")
-        try copyOut(names[at], to: buffer, capacity: capacity, length: out_length, "buffer")
+        try copyOut(names, at: index, "class name", to: buffer, capacity: capacity, length: out_length)
     }
 }
 
@@ -107,8 +106,7 @@ public func anneal_dataset_feature_name(
         guard let names = try AnnealExport.dataset(dataset).featureNames else {
             throw CAPIError(ANNEAL_E_INVALID_STATE, "the dataset has no feature names (its file had no header row)")
         }
-        let at = try AnnealExport.index(index, count: names.count, "feature name")
-        try copyOut(names[at], to: buffer, capacity: capacity, length: out_length, "buffer")
+        try copyOut(names, at: index, "feature name", to: buffer, capacity: capacity, length: out_length)
     }
 }
 

@@ -17,6 +17,11 @@ func reserveWeightCopies(_ model: Sequential, _ copies: Int = 1) throws {
     try reserve(count * copies, of: MemoryLayout<Float>.stride, "the model's \(count) weights")
 }
 
+/// A C weight index (`anneal_model_weight_count` of them) as a Swift one.
+private func weightIndex(_ index: Int32, of model: Sequential) throws -> Int {
+    try AnnealExport.index(index, count: model.weightShapes.count, "weight")
+}
+
 /// The compiled optimizer, or Keras's message.
 private func optimizer(of model: Sequential) throws -> Optimizer {
     guard let optimizer = model.optimizer else {
@@ -221,9 +226,7 @@ public func anneal_model_metric_name(
 ) -> Int32 {
     capiCall {
         try withModel(model) { model in
-            let names = model.metricNames
-            try copyOut(names[try AnnealExport.index(index, count: names.count, "metric")], to: buffer, capacity: capacity,
-                        length: out_length, "buffer")
+            try copyOut(model.metricNames, at: index, "metric", to: buffer, capacity: capacity, length: out_length)
         }
     }
 }
@@ -235,8 +238,7 @@ public func anneal_model_weight_shape(
 ) -> Int32 {
     capiCall {
         try withModel(model) { model in
-            let shapes = model.weightShapes
-            let shape = shapes[try AnnealExport.index(index, count: shapes.count, "weight")]
+            let shape = model.weightShapes[try weightIndex(index, of: model)]
             let outRank = try required(out_rank, "out_rank")
             try check(dims_capacity >= 0, "dims_capacity must be non-negative. Received: dims_capacity=\(dims_capacity)")
             outRank.pointee = Int32(shape.count)
@@ -257,10 +259,9 @@ public func anneal_model_get_weight(
 ) -> Int32 {
     capiCall {
         try withModel(model) { model in
-            try reserveWeightCopies(model)
-            let tensors = model.getWeights()
-            let tensor = tensors[try AnnealExport.index(index, count: tensors.count, "weight")]
-            try copyOut(tensor.values, to: buffer, capacity: capacity, "buffer")
+            let at = try weightIndex(index, of: model)
+            try reserve(model.weightShapes[at].reduce(1, *), of: MemoryLayout<Float>.stride, "weight \(index)")
+            try copyOut(try model.getWeight(at).values, to: buffer, capacity: capacity, "buffer")
         }
     }
 }
@@ -274,16 +275,16 @@ public func anneal_model_set_weight(
             guard model.isBuilt else {
                 throw CAPIError(ANNEAL_E_INVALID_STATE, "the model is not built yet: give the first layer an input_dim or call anneal_model_build")
             }
-            try reserveWeightCopies(model, 2)
-            var tensors = model.getWeights()
-            let at = try AnnealExport.index(index, count: tensors.count, "weight")
+            let at = try weightIndex(index, of: model)
             let base = try required(values, "values")
-            guard count == Int64(tensors[at].values.count) else {
-                throw CAPIError(ANNEAL_E_SHAPE_MISMATCH,
-                                "weight \(index) has shape \(tensors[at].shape) (\(tensors[at].values.count) values); received count=\(count)")
+            let shape = model.weightShapes[at]
+            let size = shape.reduce(1, *)
+            guard count == Int64(size) else {
+                throw CAPIError(ANNEAL_E_SHAPE_MISMATCH, "weight \(index) has shape \(shape) (\(size) values); received count=\(count)")
             }
-            tensors[at].values = Array(UnsafeBufferPointer(start: base, count: Int(count)))
-            try model.setWeights(tensors)
+            try reserve(size, of: MemoryLayout<Float>.stride, "weight \(index)")
+            // Only this weight is copied; the core checks it before writing it, so a refused one changes nothing.
+            try model.setWeight(at, to: WeightTensor(shape: shape, values: Array(UnsafeBufferPointer(start: base, count: size))))
         }
     }
 }
@@ -370,14 +371,21 @@ public func anneal_model_evaluate_weighted(
     }
 }
 
-@c @implementation
-public func anneal_model_learning_rate(_ model: OpaquePointer?, _ out_rate: UnsafeMutablePointer<Double>?) -> Int32 {
+/// Writes one value of the model's optimizer to the caller's `out` (the C argument `name`).
+private func optimizerValue<T>(
+    _ model: OpaquePointer?, _ out: UnsafeMutablePointer<T>?, _ name: String, _ value: (Optimizer) -> T
+) -> Int32 {
     capiCall {
         try withModel(model) { model in
-            let out = try required(out_rate, "out_rate")
-            out.pointee = Double(try optimizer(of: model).baseLearningRate)
+            let out = try required(out, name)
+            out.pointee = value(try optimizer(of: model))
         }
     }
+}
+
+@c @implementation
+public func anneal_model_learning_rate(_ model: OpaquePointer?, _ out_rate: UnsafeMutablePointer<Double>?) -> Int32 {
+    optimizerValue(model, out_rate, "out_rate") { Double($0.baseLearningRate) }
 }
 
 @c @implementation
@@ -387,22 +395,12 @@ public func anneal_model_set_learning_rate(_ model: OpaquePointer?, _ rate: Doub
 
 @c @implementation
 public func anneal_model_effective_learning_rate(_ model: OpaquePointer?, _ out_rate: UnsafeMutablePointer<Double>?) -> Int32 {
-    capiCall {
-        try withModel(model) { model in
-            let out = try required(out_rate, "out_rate")
-            out.pointee = Double(try optimizer(of: model).effectiveLearningRate)
-        }
-    }
+    optimizerValue(model, out_rate, "out_rate") { Double($0.effectiveLearningRate) }
 }
 
 @c @implementation
 public func anneal_model_iterations(_ model: OpaquePointer?, _ out_iterations: UnsafeMutablePointer<Int64>?) -> Int32 {
-    capiCall {
-        try withModel(model) { model in
-            let out = try required(out_iterations, "out_iterations")
-            out.pointee = try optimizer(of: model).iterations
-        }
-    }
+    optimizerValue(model, out_iterations, "out_iterations") { $0.iterations }
 }
 
 @c @implementation

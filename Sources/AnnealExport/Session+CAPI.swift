@@ -320,7 +320,8 @@ public func anneal_session_run_epochs(
                                 "out_values holds \(capacity) values; \(epochs) epochs of \(perEpoch) need \(needed)")
             }
             defer { box.epochBegun = true }
-            out_epochs?.pointee = Int32(try box.session.runEpochs(Int(epochs), into: values, maxSeconds: max_seconds))
+            var room = UnsafeMutableBufferPointer(start: values, count: Int(needed)).mutableSpan
+            out_epochs?.pointee = Int32(try box.session.runEpochs(Int(epochs), into: &room, maxSeconds: max_seconds))
         }
     }
 }

@@ -297,6 +297,9 @@ struct ErrorContractTests {
         poisoned[5] = .nan
         fails(anneal_model_set_weight(model, 0, poisoned, Int64(poisoned.count)), ANNEAL_E_NON_FINITE, "NaN weight")
         fails(anneal_model_set_weight(model, 0, nil, 1), ANNEAL_E_NULL_POINTER, "NULL values")
+        var unchanged = [Float](repeating: .nan, count: kernel.count)
+        ok(anneal_model_get_weight(model, 0, &unchanged, Int64(unchanged.count)))
+        #expect(unchanged.map(\.bitPattern) == kernel.map(\.bitPattern), "a refused anneal_model_set_weight changed the weight")
 
         let directory = try Support.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

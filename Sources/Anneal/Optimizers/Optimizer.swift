@@ -117,9 +117,7 @@ public class Optimizer {
         try prepare(parameterCount: parameterCount)  // first: a refused buffer leaves the state as it was
         self.iterations = iterations
         for (index, slot) in slotNames.enumerated() {
-            values[slot]?.withUnsafeBufferPointer { source in
-                if let base = source.baseAddress { slots[index].base.update(from: base, count: parameterCount) }
-            }
+            if let buffer = values[slot] { slots[index].update(from: buffer) }
         }
     }
 

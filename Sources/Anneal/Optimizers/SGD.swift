@@ -11,6 +11,10 @@
 /// momentum  > 0:  v = momentum * v - lr_t * g;   w = w + v
 /// nesterov:       v = momentum * v - lr_t * g;   w = w + momentum * v - lr_t * g
 /// ```
+/// each product rounded before it is used: `SGD.rule` is this formula in code, and every path that updates
+/// with SGD (the loop, the C kernels' vectorized copy, the big products that apply it as they compute each
+/// gradient) computes exactly it.
+///
 /// The rate lives inside the velocity (unlike PyTorch's `p -= lr * buf`): when the rate changes, the old
 /// velocity keeps decaying at `momentum`. `decay` is Keras's time-based decay, not weight decay.
 /// `iterations` counts updates; it grows after every batch and is never reset, across epochs and fits.
@@ -64,9 +68,47 @@ public final class SGD: Optimizer {
         apply(SGDStep(rate: effectiveLearningRate, momentum: momentum, nesterov: nesterov, velocity: velocity))
         iterations += 1
     }
+
+    // MARK: The rule
+
+    /// SGD's rule for one parameter `w` with gradient `g` and velocity `v`, at rate `rate` (the `lr_t` of
+    /// the update), each product rounded before it is used:
+    /// ```
+    /// step = rate * g
+    /// momentum == 0:  w = w - step                                      (v is neither read nor changed)
+    /// otherwise:      v = momentum * v - step;   w = w + v
+    /// nesterov:       v = momentum * v - step;   w = w + (momentum * v - step)
+    /// ```
+    /// Every path that updates with SGD computes exactly this: `update(w:v:g:count:...)` in a loop, the C
+    /// kernels' vectorized copy of it (`Kernels.sgdUpdate`), and the big products that apply it to each
+    /// gradient as they compute it (`Kernels.denseParameterUpdate`); `SGDRuleTests` checks them bit for bit.
+    @inline(__always)
+    static func rule(
+        w: Float, v: Float, g: Float, rate: Float, momentum: Float, nesterov: Bool
+    ) -> (w: Float, v: Float) {
+        let step = rate * g
+        guard momentum != 0 else { return (w - step, v) }
+        let velocity = momentum * v - step
+        return (w + (nesterov ? momentum * velocity - step : velocity), velocity)
+    }
+
+    /// `rule` applied to `count` parameters `w`, their velocities `v` and gradients `g`, in order. `v` is not
+    /// read when `momentum` is 0 (it may then be `w` itself).
+    static func update(
+        w: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, count: Int,
+        rate: Float, momentum: Float, nesterov: Bool
+    ) {
+        if momentum == 0 {
+            for i in 0..<count { w[i] = rule(w: w[i], v: 0, g: g[i], rate: rate, momentum: 0, nesterov: nesterov).w }
+        } else {
+            for i in 0..<count {
+                (w[i], v[i]) = rule(w: w[i], v: v[i], g: g[i], rate: rate, momentum: momentum, nesterov: nesterov)
+            }
+        }
+    }
 }
 
-/// One SGD update's constants, for the code that applies it (`Kernels.sgdUpdate`'s rules).
+/// One SGD update's constants, for the code that applies it (`SGD.rule`).
 struct SGDStep {
     let rate: Float
     let momentum: Float

@@ -88,20 +88,23 @@ struct DescriptionReader {
     }
 
     func float(_ record: ModelDescription.Record, _ key: String) throws -> Float {
-        let text = try string(record, key)
-        guard let value = Float(text) else { throw fail(record, "\(key)=\(text) is not a number") }
-        return value
+        try parsed(record, key, "a number")
     }
 
     func double(_ record: ModelDescription.Record, _ key: String) throws -> Double {
-        let text = try string(record, key)
-        guard let value = Double(text) else { throw fail(record, "\(key)=\(text) is not a number") }
-        return value
+        try parsed(record, key, "a number")
     }
 
     func int(_ record: ModelDescription.Record, _ key: String) throws -> Int {
+        try parsed(record, key, "an integer")
+    }
+
+    /// Field `key` read as a `T`, or the error naming the record, the field and `what` it should be.
+    private func parsed<T: LosslessStringConvertible>(
+        _ record: ModelDescription.Record, _ key: String, _ what: String
+    ) throws -> T {
         let text = try string(record, key)
-        guard let value = Int(text) else { throw fail(record, "\(key)=\(text) is not an integer") }
+        guard let value = T(text) else { throw fail(record, "\(key)=\(text) is not \(what)") }
         return value
     }
 
