@@ -124,6 +124,25 @@ int main(int argc, char **argv) {
     snprintf(path, sizeof path, "%s/dropout.model", misuse_directory);
     EXPECT(ANNEAL_E_INVALID_STATE, anneal_model_save(wide, path), "Dropout");
 
+    /* An optimizer following a schedule a model file cannot hold: said without Swift's type names. */
+    {
+        anneal_model *scheduled = one_weight_model();
+        anneal_schedule *step = NULL;
+        anneal_sgd *follows = NULL;
+        char text[16];
+        EXPECT(ANNEAL_OK, anneal_schedule_step_lr(0.1, 5, 0.5, ANNEAL_UNIT_UPDATE, &step), "");
+        EXPECT(ANNEAL_OK, anneal_sgd_create_scheduled(step, 0, 0, false, &follows), "");
+        EXPECT(ANNEAL_OK, anneal_model_compile(scheduled, follows, ANNEAL_LOSS_MEAN_SQUARED_ERROR, NULL, 0), "");
+        snprintf(path, sizeof path, "%s/scheduled.model", misuse_directory);
+        EXPECT(ANNEAL_E_INVALID_STATE, anneal_model_save(scheduled, path), "a schedule a model file cannot hold");
+        CHECK(strstr(anneal_last_error(), "UnitOverride") == NULL && strstr(anneal_last_error(), "StepLR") == NULL);
+        EXPECT(ANNEAL_E_INVALID_STATE, anneal_model_description(scheduled, text, sizeof text, NULL),
+               "a schedule a model file cannot hold");
+        anneal_schedule_free(step);
+        anneal_sgd_free(follows);
+        anneal_model_free(scheduled);
+    }
+
     /* A good round trip, then a truncated copy. */
     snprintf(path, sizeof path, "%s/good.model", misuse_directory);
     EXPECT(ANNEAL_OK, anneal_sgd_create(0.1, 0.9, 0, true, &sgd), "");
