@@ -136,9 +136,13 @@ func copyOut(_ values: [Double], to buffer: UnsafeMutablePointer<Double>?, capac
              count outCount: UnsafeMutablePointer<Int32>?, _ name: String) throws {
     try check(capacity >= 0, "capacity must be non-negative. Received: capacity=\(capacity)")
     let count = Int32(clamping: values.count)
-    outCount?.pointee = count
-    if buffer == nil && capacity == 0 { return }
+    // The count is written on success and on a buffer too small, never with a NULL buffer refused.
+    guard buffer != nil || capacity > 0 else {
+        outCount?.pointee = count
+        return
+    }
     let buffer = try required(buffer, name)
+    outCount?.pointee = count
     guard capacity >= count else {
         throw CAPIError(ANNEAL_E_BUFFER_TOO_SMALL, "\(name) holds \(capacity) values; \(count) are needed")
     }
@@ -150,9 +154,13 @@ func copyOut(_ text: String, to buffer: UnsafeMutablePointer<CChar>?, capacity: 
              length outLength: UnsafeMutablePointer<Int64>?, _ name: String) throws {
     try check(capacity >= 0, "capacity must be non-negative. Received: capacity=\(capacity)")
     let bytes = Array(text.utf8)
-    outLength?.pointee = Int64(bytes.count)
-    if buffer == nil && capacity == 0 { return }
+    // The length is written on success and on a buffer too small, never with a NULL buffer refused.
+    guard buffer != nil || capacity > 0 else {
+        outLength?.pointee = Int64(bytes.count)
+        return
+    }
     let buffer = try required(buffer, name)
+    outLength?.pointee = Int64(bytes.count)
     guard capacity > Int64(bytes.count) else {
         throw CAPIError(ANNEAL_E_BUFFER_TOO_SMALL,
                         "\(name) holds \(capacity) bytes; \(bytes.count + 1) are needed (with the terminating NUL)")

@@ -57,6 +57,7 @@ public func anneal_dataset_create(
     capiCreate(out_dataset, "out_dataset") {
         let x = try matrix(features, rows: rows, columns: features_per_row, "features", columnsName: "features_per_row")
         let y = try matrix(labels, rows: rows, columns: 1, "labels")
+        try checkFinite(features: x, labels: y)
         let made = try Dataset(features: x.values, labels: y.values, featureCount: Int(features_per_row), source: "<C arrays>")
         return try Handles.register(DatasetBox(made), .dataset)
     }

@@ -9,6 +9,17 @@ private func firstNonFinite(_ values: [Float], columns: Int) -> (row: Int, colum
     values.firstIndex { !$0.isFinite }.map { ($0 / columns, $0 % columns) }
 }
 
+/// `ANNEAL_E_NON_FINITE` naming the C array (`features`, `labels`), row and column of the first value that is
+/// not finite.
+func checkFinite(features x: Matrix, labels y: Matrix) throws {
+    if let at = firstNonFinite(x.values, columns: x.columns) {
+        throw CAPIError(ANNEAL_E_NON_FINITE, "features: feature \(at.column) of row \(at.row) is \(x[at.row, at.column])")
+    }
+    if let at = firstNonFinite(y.values, columns: y.columns) {
+        throw CAPIError(ANNEAL_E_NON_FINITE, "labels: label \(at.column) of row \(at.row) is \(y[at.row, at.column])")
+    }
+}
+
 @c @implementation
 public func anneal_dataset_create_labels(
     _ features: UnsafePointer<Float>?, _ labels: UnsafePointer<Float>?, _ rows: Int64, _ features_per_row: Int32,
@@ -19,12 +30,7 @@ public func anneal_dataset_create_labels(
         _ = try elementCount(rows: rows, columns: label_columns, "labels", columnsName: "label_columns")
         let x = try matrix(features, rows: rows, columns: features_per_row, "features", columnsName: "features_per_row")
         let y = try matrix(labels, rows: rows, columns: label_columns, "labels", columnsName: "label_columns")
-        if let at = firstNonFinite(x.values, columns: x.columns) {
-            throw CAPIError(ANNEAL_E_NON_FINITE, "features: feature \(at.column) of row \(at.row) is \(x[at.row, at.column])")
-        }
-        if let at = firstNonFinite(y.values, columns: y.columns) {
-            throw CAPIError(ANNEAL_E_NON_FINITE, "labels: label \(at.column) of row \(at.row) is \(y[at.row, at.column])")
-        }
+        try checkFinite(features: x, labels: y)
         return try Handles.register(DatasetBox(features: x, labels: y), .dataset)
     }
 }

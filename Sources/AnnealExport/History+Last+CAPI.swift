@@ -11,6 +11,10 @@ public func anneal_history_last(
         let found = try Handles.object(history, .history, as: History.self, argument: "history")
         let name = try string(key, "key")
         let out = try required(out_value, "out_value")
+        // A fit of 0 epochs logs no key at all: every key is then known to exist but has no value.
+        guard !found.epochs.isEmpty else {
+            throw CAPIError(ANNEAL_E_INVALID_STATE, "the history's '\(name)' has no value: no epoch was trained")
+        }
         guard let values = found[name] else {
             throw CAPIError(ANNEAL_E_INVALID_ARGUMENT, "the history has no key '\(name)'; its keys are \(found.keys)")
         }

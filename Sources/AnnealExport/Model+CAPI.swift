@@ -73,7 +73,16 @@ public func anneal_model_add_dropout(_ model: OpaquePointer?, _ rate: Double, _ 
 
 @c @implementation
 public func anneal_model_build(_ model: OpaquePointer?, _ input_dim: Int32) -> Int32 {
-    capiCall { try withModel(model, .restructure) { try $0.build(inputDimension: Int(input_dim)) } }
+    capiCall {
+        try withModel(model, .restructure) { model in
+            // The core's own message speaks of "input features"; a C caller passed input_dim.
+            if let built = model.inputDimension, !model.layers.isEmpty, input_dim >= 1, Int(input_dim) != built {
+                throw CAPIError(ANNEAL_E_SHAPE_MISMATCH,
+                                "input_dim must be \(built), the width the model is built for. Received: input_dim=\(input_dim)")
+            }
+            try model.build(inputDimension: Int(input_dim))
+        }
+    }
 }
 
 /// Compiles `model` with the optimizer `make` builds, after checking the loss and metric arguments.
@@ -362,8 +371,11 @@ public func anneal_model_evaluate_weighted(
 ) -> Int32 {
     capiCall {
         try withModel(model) { model in
+            try checkCompiled(model, "anneal_model_evaluate_weighted")
+            try check(batch_size >= 1, "batch_size must be at least 1. Received: batch_size=\(batch_size)")
+            try checkWidths(of: model, rows: rows, cols: cols, yCols: y_cols)
             let inputs = try matrix(x, rows: rows, columns: cols, "x")
-            let labels = try matrix(y, rows: rows, columns: y_cols, "y")
+            let labels = try matrix(y, rows: rows, columns: y_cols, "y", columnsName: "y_cols")
             let weights = sample_weight == nil ? nil : try sampleWeights(sample_weight, count: rows, "sample_weight")
             let logs = try model.evaluate(inputs, labels, batchSize: Int(batch_size), sampleWeight: weights)
             try copyOut(logs.values, to: out_values, capacity: capacity, count: out_count, "out_values")

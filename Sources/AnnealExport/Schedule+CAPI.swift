@@ -104,6 +104,9 @@ public func anneal_schedule_piecewise_constant_decay(
     makeSchedule(unit, out_schedule) {
         let bounds = try integers(boundaries, boundary_count, "boundaries", "boundary_count")
         try check(value_count >= 1, "value_count must be at least 1. Received: value_count=\(value_count)")
+        // Compared before `values` is read: a count larger than the caller's array would read past it.
+        try check(Int(value_count) == bounds.count + 1,
+                  "value_count must be boundary_count + 1 = \(bounds.count + 1). Received: value_count=\(value_count)")
         let rates = Array(UnsafeBufferPointer(start: try required(values, "values"), count: Int(value_count)))
         return try PiecewiseConstantDecay(boundaries: bounds, values: rates)
     }
@@ -239,6 +242,9 @@ public func anneal_schedule_sequential(
         try check(count >= 1, "count must be at least 1. Received: count=\(count)")
         let handles = UnsafeBufferPointer(start: try required(schedules, "schedules"), count: Int(count))
         let parts = try handles.enumerated().map { try AnnealExport.schedule($1, "schedules[\($0)]") }
+        // Compared before `milestones` is read: a count larger than the caller's array would read past it.
+        try check(milestone_count == count - 1,
+                  "milestone_count must be count - 1 = \(count - 1), one milestone between two schedules. Received: milestone_count=\(milestone_count)")
         return try SequentialSchedule(parts, milestones: try integers(milestones, milestone_count, "milestones", "milestone_count"))
     }
 }

@@ -371,6 +371,12 @@ def load_model(path, compile=True):
         return _load_h5(path, compile)
     except (KeyError, json.JSONDecodeError, zipfile.BadZipFile) as error:
         raise CorruptFileError(f"{path}: not a Keras model file Anneal reads ({error!r})") from None
+    except ValueError as error:
+        # Every file error names its file: also what the file describes and Anneal cannot make (an
+        # initializer, a loss, optimizer state), which the readers below report without the path.
+        if str(error).startswith(f"{path}:"):
+            raise
+        raise type(error)(f"{path}: {error}") from None
 
 
 # --- Writing ---------------------------------------------------------------------------------------------------

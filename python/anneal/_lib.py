@@ -13,6 +13,7 @@ import os
 from ctypes import POINTER, c_bool, c_char, c_char_p, c_double, c_float, c_int32, c_int64, c_uint64, c_void_p
 
 from ._codes import ANNEAL_OK
+from ._messages import keras_words
 from .errors import BY_STATUS, AnnealError, InternalError
 
 SUPPORTED_MAJOR = 1
@@ -492,7 +493,8 @@ if version_number // 10000 != SUPPORTED_MAJOR:  # MAJOR * 10000 + MINOR * 100 + 
 
 
 def check(status):
-    """Raises the exception for a non-zero status, with the library's per-thread message."""
+    """Raises the exception for a non-zero status, with the library's per-thread message in Keras's words
+    (``_messages.keras_words``)."""
     if status == ANNEAL_OK:
         return
     message = anneal_last_error()
@@ -500,7 +502,7 @@ def check(status):
     if not text:
         name = anneal_status_string(status)
         text = name.decode() if name else f"status {status}"
-    raise BY_STATUS.get(status, InternalError)(text)
+    raise BY_STATUS.get(status, InternalError)(keras_words(text))
 
 
 def read_string(function, *args):

@@ -47,7 +47,8 @@ def test_check_maps_statuses_and_uses_the_status_text_without_a_message():
 def test_a_layer_no_machine_can_hold_raises_memory_error_and_is_not_added():
     model = Sequential()
     # 2^31 - 1 squared floats: more bytes than an address can count, refused before any allocation.
-    with pytest.raises(MemoryError, match="anneal_model_add_dense: the kernel of layer 0") as info:
+    # In the Python user's words: the call they made, not the C function behind it.
+    with pytest.raises(MemoryError, match=r"^model\.add\(Dense\(\.\.\.\)\): the kernel of layer 0") as info:
         model.add(Dense(2**31 - 1, input_dim=2**31 - 1))
     assert isinstance(info.value, errors.AnnealMemoryError)
     assert model.layers == []

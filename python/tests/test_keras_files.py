@@ -174,6 +174,23 @@ def test_keras_file_errors():
         load_model(os.path.join(FILES, "tutorial_sgd.weights.h5"))
 
 
+def test_what_a_keras_file_describes_and_anneal_cannot_make_names_the_file(tmp_path):
+    require_h5py()
+    import shutil
+
+    import h5py
+    path = str(tmp_path / "orthogonal.h5")
+    shutil.copy(os.path.join(FILES, "tutorial_sgd.h5"), path)
+    with h5py.File(path, "r+") as file:
+        config = json.loads(file.attrs["model_config"])
+        dense = next(layer for layer in config["config"]["layers"] if layer["class_name"] == "Dense")
+        dense["config"]["kernel_initializer"] = {"class_name": "Orthogonal", "config": {}}
+        file.attrs["model_config"] = json.dumps(config)
+    with pytest.raises(ValueError, match="Orthogonal") as info:
+        load_model(path)
+    assert str(info.value).startswith(f"{path}: ")
+
+
 def test_missing_h5py_is_an_import_error_saying_how_to_install_it():
     import importlib
     import sys

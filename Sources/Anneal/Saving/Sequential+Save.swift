@@ -9,6 +9,13 @@
 /// The file is a ``ModelFile`` holding a ``ModelDescription`` and, in order, the weights (`getWeights()`)
 /// and the optimizer's state buffers (`Optimizer/stateNames`), each flat over the model's parameters.
 extension Sequential {
+    /// Whether the compiled optimizer's schedule, if any, is one a model file holds (Keras's schedules and
+    /// ``ConstantSchedule``), so that ``describe()`` will not refuse it.
+    public var canDescribeSchedule: Bool {
+        guard let schedule = optimizer?.schedule else { return true }
+        return ScheduleDescription.record(schedule) != nil
+    }
+
     /// The model's description, as ``save(to:)`` writes it.
     /// - Throws: ``AnnealError/Kind/invalidState`` when the model has Dropout layers or its optimizer follows
     ///   a schedule the model file cannot hold (see ``ScheduleDescription``).

@@ -156,6 +156,11 @@ class PiecewiseConstantDecay(LearningRateSchedule):
     def __init__(self, boundaries, values, name=None, unit=None):
         boundaries = [int(b) for b in boundaries]
         values = [float(v) for v in values]
+        # Checked here, in Keras's words: the library checks the same in the C arguments' (value_count).
+        if len(boundaries) != len(values) - 1:
+            raise ValueError("The length of boundaries should be 1 less than the length of values. Received: "
+                             f"boundaries={boundaries} of length {len(boundaries)}, and values={values} "
+                             f"of length {len(values)}.")
         c_boundaries = (ctypes.c_int64 * max(len(boundaries), 1))(*boundaries)
         c_values = (ctypes.c_double * max(len(values), 1))(*values)
         super().__init__(_lib.anneal_schedule_piecewise_constant_decay, c_boundaries, len(boundaries), c_values,
@@ -300,6 +305,10 @@ class SequentialLR(LearningRateSchedule):
             if not isinstance(schedule, LearningRateSchedule):
                 raise TypeError(f"SequentialLR chains Anneal schedules; received {schedule!r}")
         milestones = [int(m) for m in milestones]
+        # Checked here, in this class's words: the library checks the same in the C arguments' (milestone_count).
+        if schedulers and len(milestones) != len(schedulers) - 1:
+            raise ValueError(f"milestones must have one element fewer than schedulers. Received: "
+                             f"milestones={milestones} of length {len(milestones)}, and {len(schedulers)} schedulers.")
         handles = (ctypes.c_void_p * max(len(schedulers), 1))(*[s._handle.value for s in schedulers])
         c_milestones = (ctypes.c_int64 * max(len(milestones), 1))(*milestones)
         super().__init__(_lib.anneal_schedule_sequential, handles, len(schedulers), c_milestones, len(milestones),
