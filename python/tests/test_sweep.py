@@ -18,9 +18,10 @@ import pytest
 
 import anneal
 from anneal import sweep
-from anneal.sweep import backends
+from anneal.sweep import backends, pool
 from anneal.utils import set_random_seed
 from helpers import HERE, PYTHON_DIR, flatten, ionosphere
+import cluster_helpers
 import sweep_builds
 
 FIT = dict(epochs=4, batch_size=28, validation_split=0.33)
@@ -180,18 +181,107 @@ def test_failed_runs_become_error_records_and_the_sweep_goes_on():
     assert "validation_split" in result.records[0]["error"]
 
 
-def test_a_worker_process_that_dies_costs_only_its_run():
+def _slow_sweep(tmp_path, configs, seeds, **kwargs):
+    """A sweep whose every run takes 50 ms or more (sweep_builds sleeps while SWEEP_TEST_PIDS is set, and
+    writes there the pid of each process that trains), so that the driver and a worker both train."""
+    pids = tmp_path / "pids"
+    pids.mkdir(exist_ok=True)
+    os.environ["SWEEP_TEST_PIDS"] = str(pids)
+    try:
+        x, y, _ = ionosphere()
+        return _quiet_run(sweep_builds.build, configs, x, y, seeds=seeds, workers=2, **kwargs, **FIT), pids
+    finally:
+        del os.environ["SWEEP_TEST_PIDS"]
+
+
+def test_the_driver_trains_beside_its_workers_with_the_same_records(tmp_path):
+    reason = _spawn_skip_reason()
+    if reason:
+        pytest.skip(reason)
+    x, y, _ = ionosphere()
+    serial = sweep.run(sweep_builds.build, CONFIGS[:4], x, y, seeds=[1, 2], backend="serial", **FIT).records
+    (result, _), pids = _slow_sweep(tmp_path, CONFIGS[:4], [1, 2])
+    assert result.records == serial
+    trained = {int(name) for name in os.listdir(pids)}
+    assert os.getpid() in trained and len(trained) >= 2, "the driver and a worker should both have trained"
+
+
+def test_the_worker_pool_is_kept_between_sweeps_and_restarted_when_the_environment_changes(monkeypatch):
+    reason = _spawn_skip_reason()
+    if reason:
+        pytest.skip(reason)
+    x, y, _ = ionosphere()
+    serial = sweep.run(sweep_builds.build, CONFIGS[:2], x, y, seeds=[1, 2], backend="serial", **FIT).records
+    assert sweep.run(sweep_builds.build, CONFIGS[:2], x, y, seeds=[1, 2], workers=2, **FIT).records == serial
+    first = [worker.process for worker in pool._pool.workers]
+    assert len(first) == 1 and first[0].is_alive()
+    assert sweep.run(sweep_builds.build, CONFIGS[:2], x, y, seeds=[1, 2], workers=2, **FIT).records == serial
+    assert [worker.process for worker in pool._pool.workers] == first
+    # Another environment (here a variable the library does not read; ANNEAL_LIBRARY would be one it does):
+    # the kept worker would not see it, so it is stopped and another started.
+    monkeypatch.setenv("ANNEAL_SWEEP_TEST_MARK", "1")
+    assert sweep.run(sweep_builds.build, CONFIGS[:2], x, y, seeds=[1, 2], workers=2, **FIT).records == serial
+    second = [worker.process for worker in pool._pool.workers]
+    assert second != first and not first[0].is_alive()
+    # A sweep interrupted (here Ctrl-C in the driver's own first run) stops its workers: they may be in the
+    # middle of a chunk.
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(backends, "run_one", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            sweep.run(sweep_builds.build, CONFIGS[:2], x, y, seeds=[1, 2], workers=2, **FIT)
+    assert pool._pool is None and not second[0].is_alive()
+    sweep.run(sweep_builds.build, CONFIGS[:1], x, y, seeds=[1, 2], workers=2, **FIT)
+    third = pool._pool.workers[0].process
+    pool.shutdown()
+    assert pool._pool is None and not third.is_alive()
+
+
+def test_a_worker_process_that_dies_costs_only_its_run(tmp_path):
     reason = _spawn_skip_reason()
     if reason:
         pytest.skip(reason)
     x, y, _ = ionosphere()
     configs = [{"kind": "time"}, {"die": True}, {"kind": "python"}]
-    result, caught = _quiet_run(sweep_builds.build, configs, x, y, seeds=[1, 2], workers=2, **FIT)
-    serial = sweep.run(sweep_builds.build, configs[::2], x, y, seeds=[1, 2], backend="serial", **FIT).records
-    assert result.records[:2] + result.records[4:] == serial
-    for record in result.records[2:4]:
-        assert record["error"] == "WorkerDied: the worker process training this run exited with code 3"
-        assert record["die"] is True
+    seeds = [1, 2, 3, 4]
+    # In the driver (the serial backend here) `die` does not exit: its runs train the default model.
+    serial = sweep.run(sweep_builds.build, configs, x, y, seeds=seeds, backend="serial", **FIT).records
+    sweep.run(sweep_builds.build, configs[:1], x, y, seeds=seeds, workers=2, **FIT)  # a worker ready at once
+    (result, caught), _ = _slow_sweep(tmp_path, configs, seeds)
+    assert result.records[:4] + result.records[8:] == serial[:4] + serial[8:]
+    died = [record for record in result.records[4:8] if "error" in record]
+    assert died, "no `die` run reached a worker"
+    for record in died:
+        assert record == {"die": True, "seed": record["seed"],
+                          "error": "WorkerDied: the worker process training this run exited with code 3"}
+    assert all(record in serial for record in result.records[4:8] if "error" not in record)
+    assert len(caught) == 1 and f"{len(died)} of 12 sweep runs failed" in str(caught[0].message)
+
+
+def test_a_worker_killed_mid_sweep_costs_only_its_run_in_flight(tmp_path):
+    reason = _spawn_skip_reason()
+    if reason:
+        pytest.skip(reason)
+    x, y, _ = ionosphere()
+    serial = sweep.run(sweep_builds.build, CONFIGS, x, y, seeds=SEEDS, backend="serial", **FIT).records
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    os.environ["SWEEP_TEST_PIDS"] = str(pids)
+    try:
+        result = cluster_helpers.run_while_a_worker_is_killed(pids, lambda: _quiet_run(
+            sweep_builds.build, CONFIGS, x, y, seeds=SEEDS, workers=2, **FIT)[0])
+    finally:
+        del os.environ["SWEEP_TEST_PIDS"]
+    lost = [i for i, record in enumerate(result.records) if "error" in record]
+    assert len(lost) == 1
+    assert result.records[lost[0]]["error"] == ("WorkerDied: the worker process training this run exited with "
+                                                f"code {-signal.SIGKILL}")
+    assert [r for i, r in enumerate(result.records) if i != lost[0]] == [r for i, r in enumerate(serial)
+                                                                           if i != lost[0]]
+    config, seed = CONFIGS[lost[0] // len(SEEDS)], SEEDS[lost[0] % len(SEEDS)]
+    assert result.records[lost[0]] == dict(config, seed=seed, error=result.records[lost[0]]["error"])
 
 
 # --- Results file ---------------------------------------------------------------------------------------------
@@ -278,8 +368,8 @@ def test_killing_a_process_running_a_sweep_loses_only_the_runs_in_flight(tmp_pat
     written = open(path, "rb").read().count(b"\n") - 1
     assert 6 <= written < 16 * 6
     # Its worker processes notice that their parent is gone and exit.
-    workers = [int(name) for name in os.listdir(pids)]
-    assert workers and process.pid not in workers
+    workers = [int(name) for name in os.listdir(pids) if int(name) != process.pid]  # the driver trains too
+    assert workers
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and any(os.path.exists(f"/proc/{pid}") for pid in workers):
         time.sleep(0.1)

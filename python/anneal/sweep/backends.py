@@ -7,21 +7,24 @@ ends, in whatever order they end. Each run's record depends on the run alone (``
 backend gives the same records bit for bit. A cluster backend ships chunks of runs to ``runs._run_chunk``.
 """
 
-import math
+import collections
 import os
 import pickle
-import queue
 import sys
 import threading
+import time
 
+from .pool import session_pool
 from .runs import _run_chunk, run_one
 
 __all__ = ["BACKENDS"]
 
-# A worker process checks this often whether its parent is gone (killed), and then exits.
-_POLL_SECONDS = 0.5
-# Chunks per worker: small enough to balance the load, big enough to cost few messages.
-_CHUNKS_PER_WORKER = 4
+# The training time a worker process's chunk aims at, in seconds: a chunk costs two pipe messages and a
+# pickled list of runs (tens of microseconds), and the driver reads records only between its own runs, so
+# chunks much shorter than this would spend a visible share on messages, much longer ones balance poorly.
+_CHUNK_SECONDS = 0.05
+# Chunks a worker holds at once: it starts the next one without waiting for the driver's reply.
+_CHUNKS_AHEAD = 2
 
 
 def cpu_count():
@@ -72,36 +75,6 @@ def threads(build, runs, x, y, fit_kwargs, keep_history, workers, on_record):
         raise failures[0]
 
 
-def _worker(tasks, results, build, x, y, fit_kwargs, keep_history, parent):
-    """A worker process: trains the chunks it takes from ``tasks`` on one thread, sending each record through
-    ``results`` (its own pipe, written synchronously, so that what it sent is there even if it dies) as its run
-    ends; exits on None, or when its parent is gone."""
-    # The library reads ANNEAL_THREADS at its first training call (anneal.h): one thread per worker, since the
-    # workers already share the CPUs between them.
-    os.environ["ANNEAL_THREADS"] = "1"
-
-    def send(index, record):
-        results.send(("record", index, record))
-
-    try:
-        while True:
-            try:
-                task = tasks.get(timeout=_POLL_SECONDS)
-            except queue.Empty:
-                if os.getppid() != parent:
-                    return
-                continue
-            if task is None:
-                return
-            chunk_id, chunk = task
-            results.send(("begin", chunk_id, None))
-            _run_chunk(build, chunk, x, y, fit_kwargs, keep_history, send)
-            if os.getppid() != parent:
-                return
-    except (BrokenPipeError, EOFError):
-        return  # the parent is gone (killed): nobody is left to take the records
-
-
 def _check_interpreter():
     """Worker processes are started from sys.executable: it must be the interpreter running this code (not,
     say, a program that embeds Python, which would be started instead)."""
@@ -117,103 +90,113 @@ def _check_interpreter():
 
 
 def processes(build, runs, x, y, fit_kwargs, keep_history, workers, on_record):
-    """``workers`` processes (default: the CPUs this process may use), each training on one thread
-    (``ANNEAL_THREADS=1``), take chunks of runs. They are started with multiprocessing's ``spawn`` (a fresh
-    interpreter: the library's threads are not assumed to survive a fork), so ``build`` must be picklable: a
-    function defined at module level of an importable module, or of the main script under
-    ``if __name__ == "__main__":``. A worker that dies (a crash, a kill) turns the run it was training into an
-    error record and is replaced; the rest of its chunk goes to the others."""
-    import multiprocessing
+    """``workers`` trainers (default: the CPUs this process may use): this process and ``workers - 1`` worker
+    processes (``pool``), each training on one thread (``ANNEAL_THREADS=1`` in the workers). The workers are
+    started with multiprocessing's ``spawn`` and kept for the next sweep of the session, so ``build`` must be
+    picklable: a function defined at module level of an importable module, or of the main script under
+    ``if __name__ == "__main__":``.
+
+    This process trains runs one at a time from the start (while the workers boot, then alongside them),
+    reading the workers' records between its runs; the first run is timed and the workers are sent chunks of
+    about ``_CHUNK_SECONDS`` of training, fewer runs as the sweep nears its end so that every trainer finishes
+    at about the same time. A worker that dies (a crash, a kill) turns the run it was training into an error
+    record and is replaced; the rest of its chunks go back to the runs to do."""
     import multiprocessing.connection
 
     try:
-        pickle.dumps(build)
+        payload = pickle.dumps((build, x, y, fit_kwargs, keep_history))
     except Exception as error:
         raise TypeError(f"backend='processes' sends `build` to worker processes by pickling it, which failed "
                         f"({type(error).__name__}: {error}); define it at module level (not a lambda or a nested "
                         "function), or use backend='threads' or 'serial'") from None
-    _check_interpreter()
     count = min(workers or cpu_count(), len(runs))
-    size = max(1, math.ceil(len(runs) / (count * _CHUNKS_PER_WORKER)))
-    chunks = {chunk_id: runs[start:start + size] for chunk_id, start in enumerate(range(0, len(runs), size))}
-    context = multiprocessing.get_context("spawn")
-    tasks = context.Queue()
-    for chunk_id, chunk in chunks.items():
-        tasks.put((chunk_id, chunk))
+    if count > 1:
+        _check_interpreter()
+    todo = collections.deque(runs)
     pending = {index for index, _, _ in runs}
-    workers_ = {}  # the pipe each worker sends on -> [process, chunk id or None, indices not reported yet]
+    size = 1  # runs per chunk, set from the first run's time
     replacements = len(runs)
 
-    def start():
-        receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(target=_worker, args=(tasks, sender, build, x, y, fit_kwargs, keep_history,
-                                                        os.getpid()), daemon=True, name="anneal-sweep")
-        process.start()
-        sender.close()  # the worker holds it now: the pipe reads as closed when the worker is gone
-        workers_[receiver] = [process, None, []]
+    def train_here():
+        index, config, seed = todo.popleft()
+        record = run_one(build, config, seed, x, y, fit_kwargs, keep_history)
+        pending.discard(index)
+        on_record(index, record)
 
-    def handle(receiver, message):
+    def send_chunk(worker):
+        """A chunk of at most ``size`` runs, and fewer near the end: a share of what is left per trainer."""
+        if not todo:
+            return
+        take = max(1, min(size, len(todo) // (2 * count)))
+        chunk = [todo.popleft() for _ in range(min(take, len(todo)))]
+        worker.chunks.append(chunk)
+        worker.connection.send(("chunk", chunk))
+
+    def handle(worker, message):
         kind, value, record = message
-        state = workers_[receiver]
-        if kind == "begin":
-            state[1], state[2] = value, [index for index, _, _ in chunks[value]]
-        elif value in pending:
+        if kind == "ready":
+            worker.ready = True
+            for _ in range(_CHUNKS_AHEAD):
+                send_chunk(worker)
+        elif kind == "failed":
+            raise RuntimeError(f"A sweep worker process could not unpickle `build` and the data (is `build` "
+                               f"importable in a fresh interpreter?):\n{value}")
+        else:
+            chunk = worker.chunks[0]
+            chunk.remove(next(item for item in chunk if item[0] == value))
+            if not chunk:
+                worker.chunks.pop(0)
+                send_chunk(worker)
             pending.discard(value)
-            if value in state[2]:
-                state[2].remove(value)
             on_record(value, record)
 
-    def bury(receiver):
-        """A worker whose pipe closed: the run it was training becomes an error record, the rest of its chunk
-        goes back to the queue, and a new worker takes its place while runs remain."""
+    def bury(pool, worker, live):
+        """A worker whose pipe closed: the run it was training becomes an error record, the rest of its
+        chunks go back to the runs to do, and a new worker takes its place while runs remain."""
         nonlocal replacements
-        process, chunk_id, unreported = workers_.pop(receiver)
-        receiver.close()
-        process.join(5)
-        if chunk_id is None:
+        live.remove(worker)
+        if not worker.chunks and worker.fresh and not worker.ready:
+            pool.discard(worker)
             raise RuntimeError(
-                f"A sweep worker process exited (code {process.exitcode}) before training anything: is `build` "
-                "importable in a fresh interpreter (see the traceback above)?")
-        if unreported and pending:
-            lost = unreported[0]
-            item = next(item for item in chunks[chunk_id] if item[0] == lost)
-            record = dict(item[1], seed=item[2])
-            record["error"] = f"WorkerDied: the worker process training this run exited with code {process.exitcode}"
+                f"A sweep worker process exited (code {worker.process.exitcode}) before training anything: is "
+                "`build` importable in a fresh interpreter (see the traceback above)?")
+        exitcode = worker.process.exitcode
+        if worker.chunks:
+            (lost, config, seed), *rest = worker.chunks[0]
+            record = dict(config, seed=seed)
+            record["error"] = f"WorkerDied: the worker process training this run exited with code {exitcode}"
+            todo.extendleft(reversed(rest + [item for chunk in worker.chunks[1:] for item in chunk]))
             pending.discard(lost)
             on_record(lost, record)
-            rest = [item for item in chunks[chunk_id] if item[0] in unreported[1:]]
-            if rest:
-                chunks[chunk_id] = rest
-                tasks.put((chunk_id, rest))
-        if pending and replacements > 0:
+        if todo and replacements > 0:
             replacements -= 1
-            start()
+            new = pool.replace(worker)
+            new.connection.send(("sweep", payload))
+            live.append(new)
+        else:
+            pool.discard(worker)
 
-    try:
-        for _ in range(count):
-            start()
+    with session_pool() as pool:
+        live = pool.take(count - 1)
+        for worker in live:
+            worker.connection.send(("sweep", payload))
+        started = time.perf_counter()
+        train_here()
+        size = max(1, round(_CHUNK_SECONDS / max(time.perf_counter() - started, 1e-6)))
         while pending:
-            if not workers_:
+            if not live and not todo:
                 raise RuntimeError("every sweep worker process exited with runs left to train")
-            for receiver in multiprocessing.connection.wait(list(workers_)):
+            for connection in multiprocessing.connection.wait([w.connection for w in live],
+                                                              0 if todo else None):
+                worker = next(w for w in live if w.connection is connection)
                 try:
-                    message = receiver.recv()
-                except EOFError:
-                    bury(receiver)
+                    message = connection.recv()
+                except (EOFError, OSError):
+                    bury(pool, worker, live)
                     continue
-                handle(receiver, message)
-        for _ in workers_:
-            tasks.put(None)
-        for process, _, _ in workers_.values():
-            process.join(5)
-    finally:
-        for receiver, (process, _, _) in workers_.items():
-            if process.is_alive():
-                process.terminate()
-                process.join(5)
-            receiver.close()
-        tasks.close()
-        tasks.cancel_join_thread()
+                handle(worker, message)
+            if todo:
+                train_here()
 
 
 BACKENDS = {"serial": serial, "threads": threads, "processes": processes}
