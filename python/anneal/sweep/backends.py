@@ -4,7 +4,8 @@
 A backend is a function ``(build, runs, x, y, fit_kwargs, keep_history, workers, on_record)``: it trains every
 ``(index, config, seed)`` of ``runs`` and calls ``on_record(index, record)`` in the calling process as each run
 ends, in whatever order they end. Each run's record depends on the run alone (``runs.run_one``), so every
-backend gives the same records bit for bit. A cluster backend ships chunks of runs to ``runs._run_chunk``.
+backend gives the same records bit for bit. A cluster backend ships chunks of runs to ``runs._run_chunk``;
+``processes`` keeps its worker processes between sweeps (``pool``).
 """
 
 import collections
