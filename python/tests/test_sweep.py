@@ -18,7 +18,7 @@ import pytest
 
 import anneal
 from anneal import sweep
-from anneal.sweep import backends, pool
+from anneal.sweep import pool, processes
 from anneal.utils import set_random_seed
 from helpers import HERE, PYTHON_DIR, flatten, ionosphere
 import cluster_helpers
@@ -33,7 +33,7 @@ SEEDS = [3, 1, 7]
 def _spawn_skip_reason():
     """Why worker processes cannot be started here (the embedded interpreter of `swift test`), or None."""
     try:
-        backends._check_interpreter()
+        processes._check_interpreter()
     except RuntimeError as error:
         return str(error)
     return None
@@ -181,13 +181,25 @@ def test_failed_runs_become_error_records_and_the_sweep_goes_on():
     assert "validation_split" in result.records[0]["error"]
 
 
+def _worker_booted():
+    """A sweep that leaves the session's pool a worker, and the wait until that worker has booted (its
+    "ready" is left unread: the next sweep takes it as the worker's answer)."""
+    x, y, _ = ionosphere()
+    sweep.run(sweep_builds.build, CONFIGS[:1], x, y, seeds=[1, 2], workers=2, **FIT)
+    assert pool._pool.workers[0].connection.poll(120)
+
+
 def _slow_sweep(tmp_path, configs, seeds, **kwargs):
     """A sweep whose every run takes 50 ms or more (sweep_builds sleeps while SWEEP_TEST_PIDS is set, and
-    writes there the pid of each process that trains), so that the driver and a worker both train."""
+    writes there the pid of each process that trains), with a worker booted before, so that the driver and a
+    worker both train."""
     pids = tmp_path / "pids"
     pids.mkdir(exist_ok=True)
-    os.environ["SWEEP_TEST_PIDS"] = str(pids)
+    os.environ["SWEEP_TEST_PIDS"] = str(pids)  # a new environment: the pool starts a new worker
     try:
+        _worker_booted()
+        for name in os.listdir(pids):
+            os.remove(pids / name)
         x, y, _ = ionosphere()
         return _quiet_run(sweep_builds.build, configs, x, y, seeds=seeds, workers=2, **kwargs, **FIT), pids
     finally:
@@ -199,8 +211,8 @@ def test_the_driver_trains_beside_its_workers_with_the_same_records(tmp_path):
     if reason:
         pytest.skip(reason)
     x, y, _ = ionosphere()
-    serial = sweep.run(sweep_builds.build, CONFIGS[:4], x, y, seeds=[1, 2], backend="serial", **FIT).records
-    (result, _), pids = _slow_sweep(tmp_path, CONFIGS[:4], [1, 2])
+    serial = sweep.run(sweep_builds.build, CONFIGS[:4], x, y, seeds=SEEDS, backend="serial", **FIT).records
+    (result, _), pids = _slow_sweep(tmp_path, CONFIGS[:4], SEEDS)
     assert result.records == serial
     trained = {int(name) for name in os.listdir(pids)}
     assert os.getpid() in trained and len(trained) >= 2, "the driver and a worker should both have trained"
@@ -229,7 +241,7 @@ def test_the_worker_pool_is_kept_between_sweeps_and_restarted_when_the_environme
         raise KeyboardInterrupt
 
     with monkeypatch.context() as patch:
-        patch.setattr(backends, "run_one", interrupted)
+        patch.setattr(processes, "run_one", interrupted)
         with pytest.raises(KeyboardInterrupt):
             sweep.run(sweep_builds.build, CONFIGS[:2], x, y, seeds=[1, 2], workers=2, **FIT)
     assert pool._pool is None and not second[0].is_alive()
@@ -248,7 +260,6 @@ def test_a_worker_process_that_dies_costs_only_its_run(tmp_path):
     seeds = [1, 2, 3, 4]
     # In the driver (the serial backend here) `die` does not exit: its runs train the default model.
     serial = sweep.run(sweep_builds.build, configs, x, y, seeds=seeds, backend="serial", **FIT).records
-    sweep.run(sweep_builds.build, configs[:1], x, y, seeds=seeds, workers=2, **FIT)  # a worker ready at once
     (result, caught), _ = _slow_sweep(tmp_path, configs, seeds)
     assert result.records[:4] + result.records[8:] == serial[:4] + serial[8:]
     died = [record for record in result.records[4:8] if "error" in record]
@@ -356,7 +367,8 @@ def test_killing_a_process_running_a_sweep_loses_only_the_runs_in_flight(tmp_pat
     deadline = time.monotonic() + 120
     try:
         while time.monotonic() < deadline and process.poll() is None:
-            if os.path.exists(path) and open(path, "rb").read().count(b"\n") > 6:
+            worker_trained = any(int(name) != process.pid for name in os.listdir(pids))
+            if worker_trained and os.path.exists(path) and open(path, "rb").read().count(b"\n") > 6:
                 break
             time.sleep(0.01)
         assert process.poll() is None, "the sweep ended before it could be killed"

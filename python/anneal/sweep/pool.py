@@ -26,12 +26,20 @@ import traceback
 
 from .runs import run_one
 
-__all__ = ["Pool", "session_pool"]
+__all__ = ["Pool", "cpu_count", "session_pool", "shutdown"]
 
 # An idle worker checks this often whether its parent is gone (killed), and then exits.
 _POLL_SECONDS = 0.5
 # An idle worker exits after this long without a sweep, giving its memory back (about 60 MB with numpy).
 _IDLE_SECONDS = 300.0
+
+
+def cpu_count():
+    """The CPUs this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def _worker(connection, parent):
