@@ -19,8 +19,9 @@ sweep of the session (restarted when the environment changes; idle ones exit aft
 so only the first sweep of a session pays their start-up (about 0.3 s of CPU each). ``"threads"`` trains on
 ``workers`` threads of this process: a run whose fit is one library call (no Python callbacks, no schedule
 that is a Python function) holds the GIL only while its model is built, so threads start nothing and run
-about as fast as warm workers on few cores (``benchmarks/RESULTS.md``, "Sweeps"); a Python callback or
-schedule takes the GIL every epoch, where processes keep their speed. ``"serial"`` trains one run after the
+about as fast as warm workers on few cores, with the least CPU time (``benchmarks/RESULTS.md``, "Sweeps");
+but a Python callback or schedule holds the GIL for its part of every epoch, which threads share and
+processes do not, and a crash in a worker process costs one run where in a thread it ends the session. ``"serial"`` trains one run after the
 other here.
 
 Clusters: ``backend="ray"`` (plain Ray tasks) or ``backend="dask"`` (a ``distributed`` scheduler), with
