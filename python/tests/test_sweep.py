@@ -1,7 +1,9 @@
 """anneal.sweep: grids in their documented order; the same records bit for bit on every backend, with 1 and
-2 workers, and from a plain loop of set_random_seed, build and fit; failed runs as error records; a sweep
-resumed from its results file (cut mid-line, or after killing the process running it) equal to an
-uninterrupted one; argument errors; the result's summary and exports."""
+2 workers, and from a plain loop of set_random_seed, build and fit; the processes backend's driver training
+beside its workers, its worker pool kept between sweeps and restarted or stopped when it must be, a worker
+that dies or is killed costing only its run in flight; failed runs as error records; a sweep resumed from
+its results file (cut mid-line, or after killing the process running it) equal to an uninterrupted one;
+argument errors; the result's summary and exports."""
 
 import helpers  # noqa: F401  first: puts python/ on sys.path whatever runs the tests
 
