@@ -16,13 +16,13 @@ finish and what ran before, and equal to a plain loop of ``set_random_seed(seed)
 Backends on one machine: ``"processes"`` (the default) trains in this process and ``workers - 1`` worker
 processes; this process starts training at once, while the workers boot, and the workers stay for the next
 sweep of the session (restarted when the environment changes; idle ones exit after 5 minutes and at exit),
-so only the first sweep of a session pays their start-up (about 0.3 s of CPU each). ``"threads"`` trains on
+so only the first sweep of a session pays their start-up (about 0.25 s of CPU each). ``"threads"`` trains on
 ``workers`` threads of this process: a run whose fit is one library call (no Python callbacks, no schedule
 that is a Python function) holds the GIL only while its model is built, so threads start nothing and run
 about as fast as warm workers on few cores, with the least CPU time (``benchmarks/RESULTS.md``, "Sweeps");
 but a Python callback or schedule holds the GIL for its part of every epoch, which threads share and
-processes do not, and a crash in a worker process costs one run where in a thread it ends the session. ``"serial"`` trains one run after the
-other here.
+processes do not, and a crash in a worker process costs one run where in a thread it ends the session.
+``"serial"`` trains one run after the other here.
 
 Clusters: ``backend="ray"`` (plain Ray tasks) or ``backend="dask"`` (a ``distributed`` scheduler), with
 ``address=`` the cluster's. Each task carries a chunk of runs and returns their records; ``build`` is pickled

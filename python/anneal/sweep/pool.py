@@ -1,7 +1,7 @@
 """The worker processes of ``backend="processes"``, kept between the sweeps of one session.
 
-Starting a worker costs a fresh interpreter that imports numpy and Anneal: about 0.3 s of CPU, as much as
-training a hundred of the tutorial's runs. So the workers of a sweep stay, idle, for the next sweep of the same
+Starting a worker costs a fresh interpreter that imports numpy and Anneal: about 0.25 s of CPU, as much as
+training seventy of the tutorial's runs. So the workers of a sweep stay, idle, for the next sweep of the same
 process (as loky's reusable executor does), and are started again only when what they were started with
 changed: the interpreter, the environment (``ANNEAL_LIBRARY``, ``ANNEAL_KERNELS``...), ``sys.path`` or the
 working directory. An idle worker exits after ``_IDLE_SECONDS``, when its parent is gone, or at the parent's

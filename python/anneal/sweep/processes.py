@@ -1,7 +1,7 @@
 """``backend="processes"``: this process and ``workers - 1`` worker processes (``pool``) train the runs.
 
-Starting a worker costs about 0.3 s of CPU (a fresh interpreter importing numpy and Anneal), as much as a
-hundred of the tutorial's runs, so this process does not wait for its workers: its main thread trains runs one
+Starting a worker costs about 0.25 s of CPU (a fresh interpreter importing numpy and Anneal), as much as
+seventy of the tutorial's runs, so this process does not wait for its workers: its main thread trains runs one
 at a time from the start, while the workers boot and then alongside them, and a dispatcher thread reads the
 workers' records as they come and sends each worker its next chunk. The first run (trained here) is timed,
 and a worker's chunk holds about ``_CHUNK_SECONDS`` of runs, fewer near the end of the sweep (a share of what
