@@ -281,8 +281,9 @@ def test_a_worker_killed_mid_sweep_costs_only_its_run_in_flight(tmp_path):
     serial = sweep.run(sweep_builds.build, CONFIGS, x, y, seeds=SEEDS, backend="serial", **FIT).records
     pids = tmp_path / "pids"
     pids.mkdir()
-    os.environ["SWEEP_TEST_PIDS"] = str(pids)
+    os.environ["SWEEP_TEST_PIDS"] = str(pids)  # a new environment: the pool starts a new worker
     try:
+        _worker_booted()  # so that it trains, and can be killed, before the driver has trained every run
         result = cluster_helpers.run_while_a_worker_is_killed(pids, lambda: _quiet_run(
             sweep_builds.build, CONFIGS, x, y, seeds=SEEDS, workers=2, **FIT)[0])
     finally:
