@@ -220,7 +220,7 @@ def test_the_driver_trains_beside_its_workers_with_the_same_records(tmp_path):
     assert os.getpid() in trained and len(trained) >= 2, "the driver and a worker should both have trained"
 
 
-def test_the_worker_pool_is_kept_between_sweeps_and_restarted_when_the_environment_changes(monkeypatch):
+def test_the_worker_pool_is_kept_between_sweeps_and_restarted_when_the_environment_changes():
     reason = _spawn_skip_reason()
     if reason:
         pytest.skip(reason)
@@ -233,8 +233,11 @@ def test_the_worker_pool_is_kept_between_sweeps_and_restarted_when_the_environme
     assert [worker.process for worker in pool._pool.workers] == first
     # Another environment (here a variable the library does not read; ANNEAL_LIBRARY would be one it does):
     # the kept worker would not see it, so it is stopped and another started.
-    monkeypatch.setenv("ANNEAL_SWEEP_TEST_MARK", "1")
-    assert sweep.run(sweep_builds.build, CONFIGS[:2], x, y, seeds=[1, 2], workers=2, **FIT).records == serial
+    os.environ["ANNEAL_SWEEP_TEST_MARK"] = "1"
+    try:
+        assert sweep.run(sweep_builds.build, CONFIGS[:2], x, y, seeds=[1, 2], workers=2, **FIT).records == serial
+    finally:
+        del os.environ["ANNEAL_SWEEP_TEST_MARK"]
     second = [worker.process for worker in pool._pool.workers]
     assert second != first and not first[0].is_alive()
     # A sweep interrupted (here Ctrl-C in the driver's own first run) stops its workers: they may be in the
@@ -242,10 +245,12 @@ def test_the_worker_pool_is_kept_between_sweeps_and_restarted_when_the_environme
     def interrupted(*args):
         raise KeyboardInterrupt
 
-    with monkeypatch.context() as patch:
-        patch.setattr(processes, "run_one", interrupted)
+    original, processes.run_one = processes.run_one, interrupted
+    try:
         with pytest.raises(KeyboardInterrupt):
             sweep.run(sweep_builds.build, CONFIGS[:2], x, y, seeds=[1, 2], workers=2, **FIT)
+    finally:
+        processes.run_one = original
     assert pool._pool is None and not second[0].is_alive()
     sweep.run(sweep_builds.build, CONFIGS[:1], x, y, seeds=[1, 2], workers=2, **FIT)
     third = pool._pool.workers[0].process
