@@ -14,7 +14,10 @@ data. Rows, all wall times of the whole sweep (medians of --repeat, interleaved)
   loop        a plain Python loop of set_random_seed / build / fit, one process (the reference)
   serial      sweep.run(backend="serial")
   threads     sweep.run(backend="threads", workers=2)
-  processes   sweep.run() (the default backend: worker processes), workers=2; pool start-up included
+  processes   sweep.run() (the default backend: this process and one worker process), workers=2, the first
+              sweep of a session: the worker pool shut down before, its start-up included
+  processes (warm)
+              the same sweep again: the worker kept from the previous sweep of the session
   ray         sweep.run(backend="ray", address=...) on a local two-node Ray cluster (`ray start --head` and a
               second `ray start --address`, one CPU each); cluster start-up and the first connection reported
               separately, excluded from the sweep's time
@@ -22,7 +25,8 @@ data. Rows, all wall times of the whole sweep (medians of --repeat, interleaved)
   ray tune    Ray Tune (`tune.Tuner`, one trial per run, 2 concurrent) on the local Ray: --tune-runs runs, its
               time per run and that rate for 360 runs (Tune is ~1000x slower per run; 360 trials take minutes)
 
-Every backend's records are compared with the loop's, bit for bit. Workers get python/ on PYTHONPATH and the
+The CPU column: this process's CPU time (all its threads) plus its kept sweep workers' (from /proc), not a
+cluster's. Every backend's records are compared with the loop's, bit for bit. Workers get python/ on PYTHONPATH and the
 measured libanneal.so through ANNEAL_LIBRARY. The machine may be shared: the report prints the load average
 before and after; repeat a run before trusting a small difference.
 """
@@ -135,6 +139,7 @@ def main():
 
     from anneal import sweep
     from anneal.datasets import ionosphere
+    from anneal.sweep import pool
     from schedule_sweep import build  # the tutorial's model with the config's schedule
 
     x, y, _ = ionosphere()
@@ -152,6 +157,8 @@ def main():
                                                   workers=2, keep_history=False, **FIT)),
         "processes": lambda: final_values(sweep.run(build, config_list, x, y, seeds=seeds, workers=2,
                                                     keep_history=False, **FIT)),
+        "processes (warm)": lambda: final_values(sweep.run(build, config_list, x, y, seeds=seeds, workers=2,
+                                                           keep_history=False, **FIT)),
     }
     notes, client = [], None
     daemons = Daemons(dict(os.environ), tempfile.mkdtemp(prefix="anneal-sweep-bench-"))
@@ -190,11 +197,15 @@ def main():
                                                               backend="dask", address=client, keep_history=False,
                                                               **FIT))
         times = {name: [] for name in backends}
+        cpu = {name: [] for name in backends}
         for _ in range(arguments.repeat):
             for name, function in backends.items():
-                started = time.perf_counter()
+                if name == "processes":
+                    pool.shutdown()  # the first sweep of a session: its worker starts inside the timing
+                started, cpu_started = time.perf_counter(), local_cpu(pool)
                 records = function()
                 times[name].append(time.perf_counter() - started)
+                cpu[name].append(local_cpu(pool) - cpu_started)
                 if name != "loop":
                     expected = [{key: record[key] for key in got} for record, got in zip(reference, records)]
                     if records != expected:
@@ -212,11 +223,13 @@ def main():
         daemons.stop()
 
     base = statistics.median(times["loop"])
-    print(f"\n| backend | wall time of {runs} runs (median of {arguments.repeat}) | loop / backend |")
-    print("|---|---|---|")
+    print(f"\n| backend | wall time of {runs} runs (median of {arguments.repeat}) | loop / backend | CPU time "
+          "(median) |")
+    print("|---|---|---|---|")
     for name, values in times.items():
         median = statistics.median(values)
-        print(f"| {name} | {median:.3f} s | {base / median:.2f}x |")
+        used = "-" if name in ("ray", "dask") else f"{statistics.median(cpu[name]):.3f} s"
+        print(f"| {name} | {median:.3f} s | {base / median:.2f}x | {used} |")
     if tune is not None:
         measured, seconds = tune
         per_run = seconds / measured
@@ -225,6 +238,21 @@ def main():
     for note in notes:
         print(note)
     print(f"records equal to the loop's, bit for bit, on every backend; load average after: {os.getloadavg()[0]:.2f}")
+
+
+def local_cpu(pool):
+    """CPU seconds used so far by this process (every thread) and by the sweep's kept worker processes (from
+    /proc; a cluster's daemons are not counted)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = time.process_time()
+    for worker in (pool._pool.workers if pool._pool is not None else []):
+        try:
+            with open(f"/proc/{worker.process.pid}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
 
 
 def tune_time(build, config_list, x, y, seeds, count):

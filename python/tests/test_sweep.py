@@ -1,7 +1,9 @@
 """anneal.sweep: grids in their documented order; the same records bit for bit on every backend, with 1 and
-2 workers, and from a plain loop of set_random_seed, build and fit; failed runs as error records; a sweep
-resumed from its results file (cut mid-line, or after killing the process running it) equal to an
-uninterrupted one; argument errors; the result's summary and exports."""
+2 workers, and from a plain loop of set_random_seed, build and fit; the processes backend's driver training
+beside its workers, its worker pool kept between sweeps and restarted or stopped when it must be, a worker
+that dies or is killed costing only its run in flight; failed runs as error records; a sweep resumed from
+its results file (cut mid-line, or after killing the process running it) equal to an uninterrupted one;
+argument errors; the result's summary and exports."""
 
 import helpers  # noqa: F401  first: puts python/ on sys.path whatever runs the tests
 
@@ -18,9 +20,10 @@ import pytest
 
 import anneal
 from anneal import sweep
-from anneal.sweep import backends
+from anneal.sweep import pool, processes
 from anneal.utils import set_random_seed
 from helpers import HERE, PYTHON_DIR, flatten, ionosphere
+import cluster_helpers
 import sweep_builds
 
 FIT = dict(epochs=4, batch_size=28, validation_split=0.33)
@@ -32,7 +35,7 @@ SEEDS = [3, 1, 7]
 def _spawn_skip_reason():
     """Why worker processes cannot be started here (the embedded interpreter of `swift test`), or None."""
     try:
-        backends._check_interpreter()
+        processes._check_interpreter()
     except RuntimeError as error:
         return str(error)
     return None
@@ -180,18 +183,124 @@ def test_failed_runs_become_error_records_and_the_sweep_goes_on():
     assert "validation_split" in result.records[0]["error"]
 
 
-def test_a_worker_process_that_dies_costs_only_its_run():
+def _worker_booted():
+    """A sweep that leaves the session's pool a worker, and the wait until that worker has booted (its
+    "ready" is left unread: the next sweep takes it as the worker's answer)."""
+    x, y, _ = ionosphere()
+    sweep.run(sweep_builds.build, CONFIGS[:1], x, y, seeds=[1, 2], workers=2, **FIT)
+    assert pool._pool.workers[0].connection.poll(120)
+
+
+def _slow_sweep(tmp_path, configs, seeds, **kwargs):
+    """A sweep whose every run takes 50 ms or more (sweep_builds sleeps while SWEEP_TEST_PIDS is set, and
+    writes there the pid of each process that trains), with a worker booted before, so that the driver and a
+    worker both train."""
+    pids = tmp_path / "pids"
+    pids.mkdir(exist_ok=True)
+    os.environ["SWEEP_TEST_PIDS"] = str(pids)  # a new environment: the pool starts a new worker
+    try:
+        _worker_booted()
+        for name in os.listdir(pids):
+            os.remove(pids / name)
+        x, y, _ = ionosphere()
+        return _quiet_run(sweep_builds.build, configs, x, y, seeds=seeds, workers=2, **kwargs, **FIT), pids
+    finally:
+        del os.environ["SWEEP_TEST_PIDS"]
+
+
+def test_the_driver_trains_beside_its_workers_with_the_same_records(tmp_path):
+    reason = _spawn_skip_reason()
+    if reason:
+        pytest.skip(reason)
+    x, y, _ = ionosphere()
+    serial = sweep.run(sweep_builds.build, CONFIGS[:4], x, y, seeds=SEEDS, backend="serial", **FIT).records
+    (result, _), pids = _slow_sweep(tmp_path, CONFIGS[:4], SEEDS)
+    assert result.records == serial
+    trained = {int(name) for name in os.listdir(pids)}
+    assert os.getpid() in trained and len(trained) >= 2, "the driver and a worker should both have trained"
+
+
+def test_the_worker_pool_is_kept_between_sweeps_and_restarted_when_the_environment_changes():
+    reason = _spawn_skip_reason()
+    if reason:
+        pytest.skip(reason)
+    x, y, _ = ionosphere()
+    serial = sweep.run(sweep_builds.build, CONFIGS[:2], x, y, seeds=[1, 2], backend="serial", **FIT).records
+    assert sweep.run(sweep_builds.build, CONFIGS[:2], x, y, seeds=[1, 2], workers=2, **FIT).records == serial
+    first = [worker.process for worker in pool._pool.workers]
+    assert len(first) == 1 and first[0].is_alive()
+    assert sweep.run(sweep_builds.build, CONFIGS[:2], x, y, seeds=[1, 2], workers=2, **FIT).records == serial
+    assert [worker.process for worker in pool._pool.workers] == first
+    # Another environment (here a variable the library does not read; ANNEAL_LIBRARY would be one it does):
+    # the kept worker would not see it, so it is stopped and another started.
+    os.environ["ANNEAL_SWEEP_TEST_MARK"] = "1"
+    try:
+        assert sweep.run(sweep_builds.build, CONFIGS[:2], x, y, seeds=[1, 2], workers=2, **FIT).records == serial
+    finally:
+        del os.environ["ANNEAL_SWEEP_TEST_MARK"]
+    second = [worker.process for worker in pool._pool.workers]
+    assert second != first and not first[0].is_alive()
+    # A sweep interrupted (here Ctrl-C in the driver's own first run) stops its workers: they may be in the
+    # middle of a chunk.
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    original, processes.run_one = processes.run_one, interrupted
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            sweep.run(sweep_builds.build, CONFIGS[:2], x, y, seeds=[1, 2], workers=2, **FIT)
+    finally:
+        processes.run_one = original
+    assert pool._pool is None and not second[0].is_alive()
+    sweep.run(sweep_builds.build, CONFIGS[:1], x, y, seeds=[1, 2], workers=2, **FIT)
+    third = pool._pool.workers[0].process
+    pool.shutdown()
+    assert pool._pool is None and not third.is_alive()
+
+
+def test_a_worker_process_that_dies_costs_only_its_run(tmp_path):
     reason = _spawn_skip_reason()
     if reason:
         pytest.skip(reason)
     x, y, _ = ionosphere()
     configs = [{"kind": "time"}, {"die": True}, {"kind": "python"}]
-    result, caught = _quiet_run(sweep_builds.build, configs, x, y, seeds=[1, 2], workers=2, **FIT)
-    serial = sweep.run(sweep_builds.build, configs[::2], x, y, seeds=[1, 2], backend="serial", **FIT).records
-    assert result.records[:2] + result.records[4:] == serial
-    for record in result.records[2:4]:
-        assert record["error"] == "WorkerDied: the worker process training this run exited with code 3"
-        assert record["die"] is True
+    seeds = [1, 2, 3, 4]
+    # In the driver (the serial backend here) `die` does not exit: its runs train the default model.
+    serial = sweep.run(sweep_builds.build, configs, x, y, seeds=seeds, backend="serial", **FIT).records
+    (result, caught), _ = _slow_sweep(tmp_path, configs, seeds)
+    assert result.records[:4] + result.records[8:] == serial[:4] + serial[8:]
+    died = [record for record in result.records[4:8] if "error" in record]
+    assert died, "no `die` run reached a worker"
+    for record in died:
+        assert record == {"die": True, "seed": record["seed"],
+                          "error": "WorkerDied: the worker process training this run exited with code 3"}
+    assert all(record in serial for record in result.records[4:8] if "error" not in record)
+    assert len(caught) == 1 and f"{len(died)} of 12 sweep runs failed" in str(caught[0].message)
+
+
+def test_a_worker_killed_mid_sweep_costs_only_its_run_in_flight(tmp_path):
+    reason = _spawn_skip_reason()
+    if reason:
+        pytest.skip(reason)
+    x, y, _ = ionosphere()
+    serial = sweep.run(sweep_builds.build, CONFIGS, x, y, seeds=SEEDS, backend="serial", **FIT).records
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    os.environ["SWEEP_TEST_PIDS"] = str(pids)  # a new environment: the pool starts a new worker
+    try:
+        _worker_booted()  # so that it trains, and can be killed, before the driver has trained every run
+        result = cluster_helpers.run_while_a_worker_is_killed(pids, lambda: _quiet_run(
+            sweep_builds.build, CONFIGS, x, y, seeds=SEEDS, workers=2, **FIT)[0])
+    finally:
+        del os.environ["SWEEP_TEST_PIDS"]
+    lost = [i for i, record in enumerate(result.records) if "error" in record]
+    assert len(lost) == 1
+    assert result.records[lost[0]]["error"] == ("WorkerDied: the worker process training this run exited with "
+                                                f"code {-signal.SIGKILL}")
+    assert [r for i, r in enumerate(result.records) if i != lost[0]] == [r for i, r in enumerate(serial)
+                                                                           if i != lost[0]]
+    config, seed = CONFIGS[lost[0] // len(SEEDS)], SEEDS[lost[0] % len(SEEDS)]
+    assert result.records[lost[0]] == dict(config, seed=seed, error=result.records[lost[0]]["error"])
 
 
 # --- Results file ---------------------------------------------------------------------------------------------
@@ -266,7 +375,8 @@ def test_killing_a_process_running_a_sweep_loses_only_the_runs_in_flight(tmp_pat
     deadline = time.monotonic() + 120
     try:
         while time.monotonic() < deadline and process.poll() is None:
-            if os.path.exists(path) and open(path, "rb").read().count(b"\n") > 6:
+            worker_trained = any(int(name) != process.pid for name in os.listdir(pids))
+            if worker_trained and os.path.exists(path) and open(path, "rb").read().count(b"\n") > 6:
                 break
             time.sleep(0.01)
         assert process.poll() is None, "the sweep ended before it could be killed"
@@ -278,8 +388,8 @@ def test_killing_a_process_running_a_sweep_loses_only_the_runs_in_flight(tmp_pat
     written = open(path, "rb").read().count(b"\n") - 1
     assert 6 <= written < 16 * 6
     # Its worker processes notice that their parent is gone and exit.
-    workers = [int(name) for name in os.listdir(pids)]
-    assert workers and process.pid not in workers
+    workers = [int(name) for name in os.listdir(pids) if int(name) != process.pid]  # the driver trains too
+    assert workers
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and any(os.path.exists(f"/proc/{pid}") for pid in workers):
         time.sleep(0.1)

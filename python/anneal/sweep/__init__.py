@@ -13,6 +13,17 @@ so the records are the same bit for bit whatever the backend, the number of work
 finish and what ran before, and equal to a plain loop of ``set_random_seed(seed)``, ``build(config)``,
 ``fit``.
 
+Backends on one machine: ``"processes"`` (the default) trains in this process and ``workers - 1`` worker
+processes; this process starts training at once, while the workers boot, and the workers stay for the next
+sweep of the session (restarted when the environment changes; idle ones exit after 5 minutes and at exit),
+so only the first sweep of a session pays their start-up (about 0.25 s of CPU each). ``"threads"`` trains on
+``workers`` threads of this process: a run whose fit is one library call (no Python callbacks, no schedule
+that is a Python function) holds the GIL only while its model is built, so threads start nothing and run
+about as fast as warm workers on few cores, with the least CPU time (``benchmarks/RESULTS.md``, "Sweeps");
+but a Python callback or schedule holds the GIL for its part of every epoch, which threads share and
+processes do not, and a crash in a worker process costs one run where in a thread it ends the session.
+``"serial"`` trains one run after the other here.
+
 Clusters: ``backend="ray"`` (plain Ray tasks) or ``backend="dask"`` (a ``distributed`` scheduler), with
 ``address=`` the cluster's. Each task carries a chunk of runs and returns their records; ``build`` is pickled
 by value with cloudpickle (its module's functions too, unless the module is Anneal's), so the driver's script
@@ -100,7 +111,8 @@ def run(build, configs, x, y, *, seeds, backend="processes", workers=None, addre
             ``seed``, ``history`` or ``error``.
         x, y: the training data, as for ``fit``.
         seeds: the seeds every config runs with, distinct non-negative integers (``range(1, 21)``).
-        backend: ``"processes"`` (default: worker processes, one training thread each), ``"threads"`` (threads
+        backend: ``"processes"`` (default: this process and worker processes kept for the session, each
+            worker training on one thread; see "Backends on one machine" above), ``"threads"`` (threads
             of this process; the GIL is released for a whole run when it has no Python callbacks but a
             ``LearningRateScheduler`` over an Anneal schedule), ``"serial"`` (one run after the other here), or on a
             cluster: ``"ray"`` (plain Ray tasks; ``pip install 'anneal[ray]'``) or ``"dask"`` (futures on a
@@ -108,7 +120,8 @@ def run(build, configs, x, y, *, seeds, backend="processes", workers=None, addre
             (timed on the first run, which trains here). ``build`` reaches a cluster's workers by value
             (cloudpickle, its module included), but every node must have the same version of ``anneal``
             installed (see "Clusters" above).
-        workers: the number of workers (default: the CPUs this process may use); ignored by ``"serial"`` and
+        workers: the number of workers (default: the CPUs this process may use; for ``"processes"`` this
+            process counts as one, so ``workers=1`` starts no process); ignored by ``"serial"`` and
             ``"ray"`` (the cluster's CPUs), and by ``"dask"`` given an ``address``.
         address: ``"ray"``: the cluster's address (default: ``RAY_ADDRESS``, else a local Ray started by
             ``ray.init()``; a driver already connected is used as it is). ``"dask"``: the scheduler's address or a
