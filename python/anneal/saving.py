@@ -3,9 +3,10 @@
 ``model.save("m.anneal")`` writes Anneal's checksummed model file (architecture, weights, compile settings,
 the optimizer's arguments and state, the model's random generator), written atomically; ``load_model`` reads
 it back as a model that trains on exactly as the saved one would have. ``load_model`` also reads Keras 2's
-``.h5`` files and Keras's ``.keras`` archives of a Sequential of Dense layers (Dropout, Input and linear
-Activation layers are accepted: Dropout is identity at inference), and ``model.save("m.h5")`` writes a Keras 2
-``.h5`` file that tf_keras loads. The Keras formats need h5py (``pip install anneal[h5]``).
+``.h5`` files and Keras's ``.keras`` archives of a Sequential of Dense and Dropout layers (Input layers and
+Activation layers after a linear Dense are accepted too), and ``model.save("m.h5")`` writes a Keras 2 ``.h5``
+file that tf_keras loads. A Dropout keeps its rate and seed everywhere; Anneal's own file also keeps the state
+of its mask stream, so that training resumes with the masks the saved model would have drawn. The Keras formats need h5py (``pip install anneal[h5]``).
 """
 
 import ctypes
@@ -119,6 +120,10 @@ def _load_anneal(path):
         records = parse_description(_description(handle))
         layer_list = []
         for kind, fields in records:
+            if kind == "dropout":
+                seed = None if fields["seed"] == "none" else int(fields["seed"])
+                layer_list.append(layers_module.Dropout(float(fields["rate"]), seed=seed, name=fields.get("name")))
+                continue
             if kind != "layer":
                 continue
             input_dim = int(fields["input_dim"]) if "input_dim" in fields else None
