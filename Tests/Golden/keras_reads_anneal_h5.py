@@ -10,7 +10,8 @@ library:
 For each reference model, Anneal loads Keras's .h5, writes it back with model.save(path, save_format="h5"),
 and tf_keras loads that file: the script compares tf_keras's predictions on the first 8 ionosphere rows with
 expected.json's (Keras's own), checks that tf_keras restored the layers (Dropout with its rate and seed) and
-the legacy optimizer's iterations and slots, and trains both one more epoch (shuffle off) to compare the
+the legacy optimizer's iterations and slots (and, for models built in Anneal, a seeded Dropout's seed and a
+LeakyReLU's slope), and trains both one more epoch (shuffle off) to compare the
 weights, for the models without Dropout (a Dropout's masks come from each library's own generator, so two
 runs with Dropout cannot agree). The result is written as JSON.
 """
@@ -27,7 +28,7 @@ import tf_keras  # noqa: E402
 
 from anneal import optimizers  # noqa: E402
 from anneal.datasets import ionosphere  # noqa: E402
-from anneal.layers import Dense, Dropout  # noqa: E402
+from anneal.layers import Activation, Dense, Dropout, LeakyReLU  # noqa: E402
 from anneal.models import Sequential, load_model  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -85,6 +86,24 @@ def main():
             "anneal_layers": [[type(layer).__name__, layer.name, getattr(layer, "rate", None),
                                getattr(layer, "seed", None)] for layer in model.layers],
         }
+        # LeakyReLU and Activation layers after linear Dense layers: tf_keras reads the slope.
+        model = Sequential([Dense(8, input_dim=34), LeakyReLU(alpha=0.1), Dense(1), Activation("sigmoid")])
+        model.compile(loss="binary_crossentropy", optimizer=optimizers.SGD(0.1), metrics=["accuracy"])
+        model.fit(x, y, epochs=1, batch_size=32, shuffle=False, verbose=0)
+        written = os.path.join(scratch, "activation_layers.h5")
+        model.save(written)
+        keras_model = tf_keras.models.load_model(written)
+
+        def described(layer):
+            slope = getattr(layer, "alpha", None) if type(layer).__name__ == "LeakyReLU" else None
+            return [type(layer).__name__, layer.name, None if slope is None else round(float(slope), 6)]
+
+        results["activation_layers"] = {
+            "max_abs_prediction_difference": float(np.abs(keras_model.predict(x[:8], verbose=0)
+                                                          - np.asarray(model.predict(x[:8], verbose=0))).max()),
+            "tf_keras_layers": [described(layer) for layer in keras_model.layers],
+            "anneal_layers": [described(layer) for layer in model.layers],
+        }
         # Every other legacy optimizer (with the variants that add state), written after one epoch of Anneal.
         results["optimizers"] = {}
         for label, optimizer in (
@@ -116,7 +135,7 @@ def main():
     if out:
         with open(out, "w") as file:
             file.write(text + "\n")
-    checked = list(results["models"].values()) + list(results["optimizers"].values()) + [results["dropout_seeded"]]
+    checked = list(results["models"].values()) + list(results["optimizers"].values()) + [results["dropout_seeded"], results["activation_layers"]]
     ok = all(m["max_abs_prediction_difference"] <= 1e-6 for m in checked)
     return 0 if ok else 1
 

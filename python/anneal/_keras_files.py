@@ -32,7 +32,7 @@ except ImportError as error:  # pragma: no cover - exercised where h5py is missi
         f"Reading and writing Keras files needs h5py and numpy ({error}); install them with "
         "`pip install anneal[h5]` (or `pip install h5py`).") from error
 
-from . import layers as layers_module, utils
+from . import _model_file, utils
 from .errors import CorruptFileError
 
 KERAS_VERSION = "2.21.0"  # what tf_keras wrote the reference files with; tf_keras checks only its presence
@@ -126,12 +126,21 @@ def _layers(model_config, path):
         if kind == "Dropout":
             found.append(_dropout(config, path))
             continue
-        if kind == "Activation" and found and found[-1]["class"] == "Dense" and found[-1]["activation"] == "linear":
-            found[-1]["activation"] = config["activation"]
+        if kind in ("Activation", "LeakyReLU") and found and found[-1]["class"] == "Dense" \
+                and found[-1]["activation"] == "linear" and "folded" not in found[-1]:
+            # Folded into the Dense before it, and kept as a layer of its own on the Python side.
+            folded = {"class": kind, "name": _model_file.quote(config.get("name") or _snake(kind))}
+            if kind == "LeakyReLU":
+                alpha = float(config.get("alpha", config.get("negative_slope", 0.3)))
+                found[-1].update(activation="leaky_relu", alpha=alpha)
+                folded["alpha"] = _text(alpha)
+            else:
+                found[-1]["activation"] = folded["activation"] = config["activation"]
+            found[-1]["folded"] = folded
             continue
         if kind != "Dense":
-            raise ValueError(f"{path}: Anneal reads Dense, Dropout, Activation and Input layers; this model has a "
-                             f"{kind} layer ({config.get('name')!r})")
+            raise ValueError(f"{path}: Anneal reads Dense, Dropout, Input layers, and Activation and LeakyReLU "
+                             f"layers after a linear Dense; this model has a {kind} layer ({config.get('name')!r})")
         activation = config.get("activation") or "linear"
         found.append({
             "class": "Dense", "name": config.get("name"), "units": int(config["units"]), "activation": activation,
@@ -194,20 +203,8 @@ def _weights_file(tensors):
     return body + struct.pack("<I", zlib.crc32(body))
 
 
-def _model_file(records, tensors):
-    description = "".join(" ".join([kind] + [f"{k}={v}" for k, v in fields]) + "\n" for kind, fields in records)
-    text = description.encode()
-    body = b"ANNEALM\0" + struct.pack("<II", 1, len(text)) + text + _weights_file(tensors)
-    return body + struct.pack("<I", zlib.crc32(body))
-
-
-def _read_model_file(path):
-    """The description records and tensors of an Anneal model file (checked by the library when written)."""
-    with open(path, "rb") as file:
-        data = file.read()
-    (length,) = struct.unpack_from("<I", data, 12)
-    description = data[16:16 + length].decode()
-    weights = data[16 + length:-4]
+def _tensors(weights):
+    """The tensors of a weights file's bytes (checked by the library when it wrote them)."""
     (count,) = struct.unpack_from("<I", weights, 12)
     position, tensors = 16, []
     for _ in range(count):
@@ -217,11 +214,7 @@ def _read_model_file(path):
         size = int(np.prod(shape)) if rank else 1
         tensors.append(np.frombuffer(weights, dtype="<f4", count=size, offset=position).reshape(shape).copy())
         position += 4 * size
-    records = []
-    for line in description.splitlines():
-        words = line.split(" ")
-        records.append((words[0], dict(word.split("=", 1) for word in words[1:])))
-    return records, tensors
+    return tensors
 
 
 def _generator_state():
@@ -239,7 +232,7 @@ def _build(path, found, input_dim, weights, compile_fields=None, optimizer_field
     for layer in found:
         if layer["class"] == "Dropout":
             fields = [("rate", _text(layer["rate"])), ("seed", "none" if layer["seed"] is None else str(layer["seed"])),
-                      ("name", layer["name"] or "dropout")]
+                      ("name", _model_file.quote(layer["name"] or "dropout"))]
             if layer["seed"] is None and layer["rate"] > 0:
                 # Keras's unseeded Dropout draws fresh masks in every process: a fresh stream here too.
                 fields.append(("state", _generator_state()))
@@ -247,10 +240,14 @@ def _build(path, found, input_dim, weights, compile_fields=None, optimizer_field
             continue
         fields = [(key, _text(layer[key])) for key in
                   ("units", "activation", "use_bias", "kernel_initializer", "bias_initializer")]
-        fields.append(("name", layer["name"] or f"dense_{dense_count}"))
+        fields.append(("name", _model_file.quote(layer["name"] or f"dense_{dense_count}")))
+        if "alpha" in layer:
+            fields.append(("alpha", _text(layer["alpha"])))
         if dense_count == 0 and input_dim:
             fields.append(("input_dim", str(input_dim)))
         records.append(("layer", fields))
+        if "folded" in layer:
+            records.append(("activation", layer["folded"]))
         dense_count += 1
     if input_dim is None:
         input_dim = weights[0].shape[0] if weights else None
@@ -268,14 +265,11 @@ def _build(path, found, input_dim, weights, compile_fields=None, optimizer_field
     with tempfile.TemporaryDirectory(prefix="anneal-keras-") as scratch:
         converted = os.path.join(scratch, os.path.basename(path) + ".anneal")
         with open(converted, "wb") as file:
-            file.write(_model_file(records, tensors))
+            file.write(_model_file.join(_model_file.text(records), _weights_file(tensors)))
         try:
             model = _load_anneal(converted)
         except Exception as error:
             raise type(error)(str(error).replace(converted, path)) from None
-    for layer, described in zip(model._layers, found):
-        if described["name"]:
-            layer.name = described["name"]
     return model
 
 
@@ -416,21 +410,17 @@ def _string_list(names):
 
 def save_h5(model, path):
     """Writes ``model`` as tf_keras's ``model.save(path, save_format="h5")`` does (legacy optimizer state)."""
-    from . import _lib
+    from .saving import described
 
-    with tempfile.TemporaryDirectory(prefix="anneal-keras-") as scratch:
-        native = os.path.join(scratch, "model.anneal")
-        _lib.check(_lib.anneal_model_save(model._live_handle(), native.encode()))
-        records, tensors = _read_model_file(native)
+    records, weights = described(model)
+    tensors = _tensors(weights)
     by_kind = {}
     for kind, fields in records:
         by_kind.setdefault(kind, fields)
-    # Dense (`layer`) and Dropout records in order, named as the model's Python layers are (Keras's automatic
-    # names, or the given ones); Activation layers are folded into their Dense's record.
-    layers = [(kind, fields) for kind, fields in records if kind in ("layer", "dropout")]
-    names = [layer.name for layer in model._layers if isinstance(layer, (layers_module.Dense, layers_module.Dropout))]
-    if len(names) != len(layers):
-        raise ValueError(f"the model lists {len(names)} Dense and Dropout layers but its description {len(layers)}")
+    # Every layer in order, as the Python model lists them: Dense (`layer`), Dropout, and the Activation and
+    # LeakyReLU layers (`activation`) whose function the Dense before them applies.
+    layers = [(kind, fields) for kind, fields in records if kind in ("layer", "dropout", "activation")]
+    names = [_model_file.unquote(fields["name"]) for _, fields in layers]
     if "built" not in by_kind:
         raise ValueError("Cannot save a model that has no weights yet: build it first (give the first layer an "
                          "input_dim, or call build / fit)")
@@ -464,8 +454,17 @@ def save_h5(model, path):
                            "seed": None if fields["seed"] == "none" else int(fields["seed"])})
             keras_layers.append({"class_name": "Dropout", "config": config})
             continue
+        if kind == "activation":
+            if fields["class"] == "LeakyReLU":
+                config["alpha"] = float(fields["alpha"])
+            else:
+                config["activation"] = fields["activation"]
+            keras_layers.append({"class_name": fields["class"], "config": config})
+            continue
+        folded = index + 1 < len(layers) and layers[index + 1][0] == "activation"
         config.update({
-            "units": int(fields["units"]), "activation": fields["activation"], "use_bias": fields["use_bias"] == "true",
+            "units": int(fields["units"]), "activation": "linear" if folded else fields["activation"],
+            "use_bias": fields["use_bias"] == "true",
             "kernel_initializer": initializer(fields["kernel_initializer"]),
             "bias_initializer": initializer(fields["bias_initializer"]),
             "kernel_regularizer": None, "bias_regularizer": None, "activity_regularizer": None,
@@ -478,7 +477,7 @@ def save_h5(model, path):
     per_layer = []
     position = 0
     for kind, fields in layers:
-        if kind == "dropout":
+        if kind != "layer":
             per_layer.append([])  # no weights: Keras writes an empty group
             continue
         units = int(fields["units"])

@@ -183,6 +183,35 @@ def test_dropout_goes_to_h5_and_back(tmp_path):
     assert np.array_equal(np.asarray(again.predict(rows, verbose=0)), np.asarray(model.predict(rows, verbose=0)))
 
 
+def test_activation_layers_go_to_h5_as_layers(tmp_path):
+    # A LeakyReLU's slope must reach Keras: folded into its Dense as the "leaky_relu" string it would be
+    # tf_keras's 0.2. Activation and LeakyReLU layers are written as Keras's layers after a linear Dense.
+    h5py = require_h5py()
+    import numpy as np
+
+    import anneal
+    from anneal.layers import Activation, LeakyReLU
+
+    anneal.backend.clear_session()
+    model = Sequential([Dense(6, input_dim=34), LeakyReLU(alpha=0.1), Dense(1), Activation("sigmoid")])
+    model.compile(loss="binary_crossentropy", optimizer="sgd")
+    path = os.path.join(str(tmp_path), "activations.h5")
+    model.save(path)
+    with h5py.File(path, "r") as file:
+        config = json.loads(file.attrs["model_config"])["config"]["layers"]
+        names = [n.decode() if isinstance(n, bytes) else n for n in file["model_weights"].attrs["layer_names"]]
+    assert names == ["dense", "leaky_re_lu", "dense_1", "activation"]
+    assert [(layer["class_name"], layer["config"].get("activation"), layer["config"].get("alpha"))
+            for layer in config[1:]] == [("Dense", "linear", None), ("LeakyReLU", None, 0.1), ("Dense", "linear", None),
+                                         ("Activation", "sigmoid", None)]
+    again = load_model(path)
+    assert [(type(layer).__name__, layer.name) for layer in again.layers] == \
+        [(type(layer).__name__, layer.name) for layer in model.layers]
+    assert again.layers[1].alpha == pytest.approx(0.1)
+    rows = _first_rows()
+    assert np.array_equal(np.asarray(again.predict(rows, verbose=0)), np.asarray(model.predict(rows, verbose=0)))
+
+
 def test_keras_dropout_with_noise_shape_is_refused(tmp_path):
     h5py = require_h5py()
     import shutil
@@ -217,6 +246,10 @@ def test_tf_keras_read_anneals_h5():
     assert seeded["max_abs_prediction_difference"] <= PREDICTION_TOLERANCE
     assert seeded["tf_keras_layers"] == seeded["anneal_layers"]
     assert ["Dropout", "dropout", 0.3, 7] in seeded["tf_keras_layers"]
+    folded = recorded["activation_layers"]
+    assert folded["max_abs_prediction_difference"] <= PREDICTION_TOLERANCE
+    assert folded["tf_keras_layers"] == folded["anneal_layers"]
+    assert ["LeakyReLU", "leaky_re_lu", 0.1] in folded["tf_keras_layers"]
     # Every other legacy optimizer: tf_keras restored its state (11 updates of one epoch), so the next epoch
     # agreed; a lost state (moments back at zero, accumulators back at their start) differs by far more.
     assert len(recorded["optimizers"]) == 7

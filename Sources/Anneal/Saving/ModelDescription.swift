@@ -19,7 +19,11 @@
 /// that order (none before training has started), and `Nadam`'s `momentum_cache`. A `leaky_relu` layer also
 /// has its `alpha`; metrics are kept by the names they were compiled with, at Keras's default parameters.
 /// `layer` (Dense) and `dropout` records list the layers in the order they were added; a `dropout` record
-/// holds the layer's rate, seed and mask generator's state (see `Dropout.descriptionRecord`).
+/// holds the layer's rate, seed and mask generator's state (see `Dropout.descriptionRecord`). A `name` is
+/// Keras's automatic name here; the Python package writes its layers' own names there (percent-encoded) and,
+/// after the `layer` record of a Dense that an Activation or LeakyReLU layer is folded into, an `activation`
+/// record (`activation class=LeakyReLU name=leaky_re_lu alpha=0.1`), so that it lists that layer again; the
+/// loader reads neither.
 public struct ModelDescription: Equatable, Sendable {
     /// One line: its kind and its fields in order.
     public struct Record: Equatable, Sendable {
