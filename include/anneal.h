@@ -720,14 +720,15 @@ int32_t anneal_model_load_weights(anneal_model *model, const char *path);
 
 /**
  * Saves the whole model to `path`, atomically (a temporary file renamed over the destination): its layers
- * (units, activation, initializers, input width), its weights, its compile settings (loss, metrics, the
+ * (Dense: units, activation, initializers, input width; Dropout: rate, seed and the state of its mask
+ * generator, so that a loaded model draws the masks this one would have drawn next), its weights, its compile settings (loss, metrics, the
  * optimizer's kind and every argument, its schedule when it follows one of Keras's schedules or a constant),
  * the optimizer's state (iterations, every state buffer, Nadam's momentum cache) and the model's random
  * generator, checksummed (CRC-32). A model loaded from the file with anneal_model_load trains on bit for
  * bit as this one would have. Works on an empty, unbuilt or uncompiled model too. Callback-safe.
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (path NULL);
- * ANNEAL_E_INVALID_STATE (the model has Dropout layers, which a model file does not hold yet, or the
- * optimizer follows a schedule a model file cannot hold: a callback schedule, the tutorial's or PyTorch's);
+ * ANNEAL_E_INVALID_STATE (the optimizer follows a schedule a model file cannot hold: a callback schedule,
+ * the tutorial's or PyTorch's);
  * ANNEAL_E_INVALID_ARGUMENT (bad path); ANNEAL_E_IO (the message names the
  * path and the system's reason; any previous file at `path` is left intact); ANNEAL_E_OUT_OF_MEMORY (no room
  * for two copies of the weights and the optimizer's state).
@@ -749,7 +750,7 @@ int32_t anneal_model_load(const char *path, anneal_model **out_model);
 /**
  * The model's description as anneal_model_save writes it, as a copy-out string (callback-safe): one record
  * per line, a kind then `key=value` fields separated by single spaces (`layer units=34 activation=relu ...`,
- * `optimizer class=SGD learning_rate=0.1 ...`; the record kinds and fields are listed in the Swift
+ * `dropout rate=0.25 seed=none ...`, `optimizer class=SGD learning_rate=0.1 ...`; the record kinds and fields are listed in the Swift
  * documentation of ModelDescription). Numbers are in shortest round-trip form.
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER;
  * ANNEAL_E_BUFFER_TOO_SMALL; ANNEAL_E_INVALID_STATE (as anneal_model_save).

@@ -4,7 +4,8 @@ import Foundation
 import Testing
 
 /// `anneal_model_add_dropout`: its statuses, and the same masks (so the same trained bits) as Swift's
-/// `Dropout` for the same model seed and layer seed.
+/// `Dropout` for the same model seed and layer seed; a model with Dropout saved and loaded through C trains on
+/// bit for bit.
 @Suite("Dropout through the C API")
 struct DropoutCAPITests {
     static let rows = 40
@@ -34,7 +35,13 @@ struct DropoutCAPITests {
         ok(anneal_model_compile(model, sgd, ANNEAL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, nil, 0))
         var shuffleSeed: UInt64 = 9
         ok(anneal_model_fit(model, x, Int64(rows), 5, y, 1, 3, 8, 0, true, &shuffleSeed, nil, nil, nil, nil))
+        return weights(of: model)
+    }
+
+    /// Every weight of `model`, flat in order.
+    static func weights(of model: OpaquePointer?) -> [Float] {
         var weights: [Float] = []
+        var count: Int32 = 0
         ok(anneal_model_weight_count(model, &count))
         for index in 0..<count {
             var size: Int64 = 0, rank: Int32 = 0
@@ -66,6 +73,39 @@ struct DropoutCAPITests {
         let seeded = try Self.trainedThroughC(modelSeed: 7, layerSeed: 123)
         #expect(seeded == (try Self.trainedInSwift(modelSeed: 7, layerSeed: 123)))
         #expect(seeded != derived)
+    }
+
+    @Test("anneal_model_save then anneal_model_load: the Dropout streams go on, training goes on bit for bit")
+    func savesAndLoads() throws {
+        var model: OpaquePointer?, adam: OpaquePointer?
+        ok(anneal_model_create(3, &model))
+        defer { anneal_model_free(model) }
+        ok(anneal_optimizer_adam(0.01, 0.9, 0.999, 1e-7, false, 0, nil, &adam))
+        defer { anneal_optimizer_free(adam) }
+        var layerSeed: UInt64 = 5
+        ok(anneal_model_add_dropout(model, 0.2, &layerSeed))
+        ok(anneal_model_add_dense(model, 6, ANNEAL_ACTIVATION_TANH, ANNEAL_INITIALIZER_GLOROT_UNIFORM,
+                                  ANNEAL_INITIALIZER_ZEROS, true, 5))
+        ok(anneal_model_add_dropout(model, 0.4, nil))
+        ok(anneal_model_add_dense(model, 3, ANNEAL_ACTIVATION_SOFTMAX, ANNEAL_INITIALIZER_GLOROT_UNIFORM,
+                                  ANNEAL_INITIALIZER_ZEROS, true, 0))
+        ok(anneal_model_compile_optimizer(model, adam, ANNEAL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, nil, 0))
+        var shuffleSeed: UInt64 = 4
+        ok(anneal_model_fit(model, Self.x, Int64(Self.rows), 5, Self.y, 1, 2, 8, 0, true, &shuffleSeed, nil, nil, nil, nil))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("anneal-dropout-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        ok(anneal_model_save(model, path))
+        var loaded: OpaquePointer?
+        ok(anneal_model_load(path, &loaded))
+        defer { anneal_model_free(loaded) }
+        var count: Int32 = 0
+        ok(anneal_model_layer_count(loaded, &count))
+        #expect(count == 4)
+        #expect(Self.weights(of: loaded) == Self.weights(of: model))
+        for each in [model, loaded] {
+            ok(anneal_model_fit(each, Self.x, Int64(Self.rows), 5, Self.y, 1, 2, 8, 0, true, &shuffleSeed, nil, nil, nil, nil))
+        }
+        #expect(Self.weights(of: loaded) == Self.weights(of: model))
     }
 
     @Test("statuses: bad handle, rate outside [0, 1), after compile, a Dropout last at compile")

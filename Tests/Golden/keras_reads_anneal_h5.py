@@ -9,8 +9,11 @@ library:
 
 For each reference model, Anneal loads Keras's .h5, writes it back with model.save(path, save_format="h5"),
 and tf_keras loads that file: the script compares tf_keras's predictions on the first 8 ionosphere rows with
-expected.json's (Keras's own), checks that tf_keras restored the legacy optimizer's iterations and slots, and
-trains both one more epoch (shuffle off) to compare the weights. The result is written as JSON.
+expected.json's (Keras's own), checks that tf_keras restored the layers (Dropout with its rate and seed) and
+the legacy optimizer's iterations and slots (and, for models built in Anneal, a seeded Dropout's seed and a
+LeakyReLU's slope), and trains both one more epoch (shuffle off) to compare the
+weights, for the models without Dropout (a Dropout's masks come from each library's own generator, so two
+runs with Dropout cannot agree). The result is written as JSON.
 """
 
 import json
@@ -25,7 +28,7 @@ import tf_keras  # noqa: E402
 
 from anneal import optimizers  # noqa: E402
 from anneal.datasets import ionosphere  # noqa: E402
-from anneal.layers import Dense  # noqa: E402
+from anneal.layers import Activation, Dense, Dropout, LeakyReLU  # noqa: E402
 from anneal.models import Sequential, load_model  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -48,21 +51,59 @@ def main():
             predictions = keras_model.predict(x[:8], verbose=0)
             difference = float(np.abs(predictions - np.asarray(reference["predict_first_8_rows"])).max())
             keras_iterations = int(keras_model.optimizer.iterations.numpy())
-            # One more epoch each, same data and order (both models train on the 0/1 class column; the Dropout
-            # layer of dropout_adam_softmax was dropped by Anneal, so neither side has it).
-            labels = y
-            batch = 28 if name == "tutorial_sgd" else 32
-            keras_model.fit(x, labels, epochs=1, batch_size=batch, shuffle=False, verbose=0)
-            model.fit(x, labels, epochs=1, batch_size=batch, shuffle=False, verbose=0)
-            weight_difference = max(float(np.abs(np.asarray(a) - b).max())
-                                    for a, b in zip(model.get_weights(), keras_model.get_weights()))
-            results["models"][name] = {
+            layers = [[type(layer).__name__, layer.name, getattr(layer, "rate", None), getattr(layer, "seed", None)]
+                      for layer in keras_model.layers]
+            result = {
                 "max_abs_prediction_difference": difference,
+                "tf_keras_layers": layers,
+                "anneal_layers": [[type(layer).__name__, layer.name, getattr(layer, "rate", None),
+                                   getattr(layer, "seed", None)] for layer in model.layers],
                 "tf_keras_optimizer": type(keras_model.optimizer).__module__ + "." + type(keras_model.optimizer).__name__,
                 "tf_keras_iterations": keras_iterations,
-                "anneal_iterations_before_epoch": model.optimizer.iterations - (len(x) + batch - 1) // batch,
-                "max_abs_weight_difference_after_one_more_epoch": weight_difference,
+                "anneal_iterations_before_epoch": model.optimizer.iterations,
             }
+            if not any(layer[0] == "Dropout" for layer in layers):
+                # One more epoch each, same data and order.
+                batch = 28 if name == "tutorial_sgd" else 32
+                keras_model.fit(x, y, epochs=1, batch_size=batch, shuffle=False, verbose=0)
+                model.fit(x, y, epochs=1, batch_size=batch, shuffle=False, verbose=0)
+                result["max_abs_weight_difference_after_one_more_epoch"] = max(
+                    float(np.abs(np.asarray(a) - b).max()) for a, b in zip(model.get_weights(), keras_model.get_weights()))
+            results["models"][name] = result
+        # A Dropout with a seed, built in Anneal: tf_keras reads its rate and seed.
+        model = Sequential([Dense(8, input_dim=34, activation="relu"), Dropout(0.3, seed=7),
+                            Dense(1, activation="sigmoid")])
+        model.compile(loss="binary_crossentropy", optimizer=optimizers.Adam(0.01), metrics=["accuracy"])
+        model.fit(x, y, epochs=1, batch_size=32, shuffle=False, verbose=0)
+        written = os.path.join(scratch, "dropout_seeded.h5")
+        model.save(written)
+        keras_model = tf_keras.models.load_model(written)
+        results["dropout_seeded"] = {
+            "max_abs_prediction_difference": float(np.abs(keras_model.predict(x[:8], verbose=0)
+                                                          - np.asarray(model.predict(x[:8], verbose=0))).max()),
+            "tf_keras_layers": [[type(layer).__name__, layer.name, getattr(layer, "rate", None),
+                                 getattr(layer, "seed", None)] for layer in keras_model.layers],
+            "anneal_layers": [[type(layer).__name__, layer.name, getattr(layer, "rate", None),
+                               getattr(layer, "seed", None)] for layer in model.layers],
+        }
+        # LeakyReLU and Activation layers after linear Dense layers: tf_keras reads the slope.
+        model = Sequential([Dense(8, input_dim=34), LeakyReLU(alpha=0.1), Dense(1), Activation("sigmoid")])
+        model.compile(loss="binary_crossentropy", optimizer=optimizers.SGD(0.1), metrics=["accuracy"])
+        model.fit(x, y, epochs=1, batch_size=32, shuffle=False, verbose=0)
+        written = os.path.join(scratch, "activation_layers.h5")
+        model.save(written)
+        keras_model = tf_keras.models.load_model(written)
+
+        def described(layer):
+            slope = getattr(layer, "alpha", None) if type(layer).__name__ == "LeakyReLU" else None
+            return [type(layer).__name__, layer.name, None if slope is None else round(float(slope), 6)]
+
+        results["activation_layers"] = {
+            "max_abs_prediction_difference": float(np.abs(keras_model.predict(x[:8], verbose=0)
+                                                          - np.asarray(model.predict(x[:8], verbose=0))).max()),
+            "tf_keras_layers": [described(layer) for layer in keras_model.layers],
+            "anneal_layers": [described(layer) for layer in model.layers],
+        }
         # Every other legacy optimizer (with the variants that add state), written after one epoch of Anneal.
         results["optimizers"] = {}
         for label, optimizer in (
@@ -94,7 +135,7 @@ def main():
     if out:
         with open(out, "w") as file:
             file.write(text + "\n")
-    checked = list(results["models"].values()) + list(results["optimizers"].values())
+    checked = list(results["models"].values()) + list(results["optimizers"].values()) + [results["dropout_seeded"], results["activation_layers"]]
     ok = all(m["max_abs_prediction_difference"] <= 1e-6 for m in checked)
     return 0 if ok else 1
 

@@ -9,9 +9,10 @@ and the tensors, the format documented in the Swift ``ModelFile``) and the libra
 the optimizer's arguments and its state arrive exactly as the library's own loader sets them. In the other
 direction the library saves the model to its own file and this module reads that file back.
 
-Layers: ``Dense``; ``InputLayer`` (the input width); ``Dropout``, which is the identity at inference and is
-dropped (Anneal has no Dropout layer: a model loaded from such a file trains without dropout); and
-``Activation`` directly after a linear ``Dense``, folded into it.
+Layers: ``Dense``; ``Dropout`` (its ``rate`` and ``seed``, read and written as Keras's config has them, with
+``noise_shape`` None: Anneal draws one mask value per input value); ``InputLayer`` (the input width); and
+``Activation`` directly after a linear ``Dense``, folded into it. A Dropout's masks come from Anneal's own
+generator: a model loaded from a Keras file predicts as Keras's does, but trains with other masks.
 """
 
 import io
@@ -31,7 +32,7 @@ except ImportError as error:  # pragma: no cover - exercised where h5py is missi
         f"Reading and writing Keras files needs h5py and numpy ({error}); install them with "
         "`pip install anneal[h5]` (or `pip install h5py`).") from error
 
-from . import _names, utils
+from . import _model_file, _names, utils
 from .errors import CorruptFileError
 
 KERAS_VERSION = "2.21.0"  # what tf_keras wrote the reference files with; tf_keras checks only its presence
@@ -91,38 +92,60 @@ def _initializer(config):
     return name
 
 
+def _dropout(config, path):
+    """A Keras Dropout config as Anneal's: rate and seed (None, or an integer kept modulo 2**64)."""
+    if config.get("noise_shape") is not None:
+        raise ValueError(f"{path}: Anneal's Dropout draws one mask value per input value; the layer "
+                         f"{config.get('name')!r} has noise_shape={config['noise_shape']!r}")
+    seed = config.get("seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise ValueError(f"{path}: the Dropout layer {config.get('name')!r} has seed={seed!r}, not an integer")
+    return {"class": "Dropout", "name": config.get("name"), "rate": float(config["rate"]),
+            "seed": None if seed is None else seed % 2**64}
+
+
 def _layers(model_config, path):
-    """The Dense layers of a Keras Sequential config: a list of dicts (units, activation, initializers, name),
-    and the input width."""
+    """The layers of a Keras Sequential config, Dense and Dropout in order: a list of dicts (``class``,
+    ``name``, then units, activation and initializers, or rate and seed), and the input width."""
     if model_config.get("class_name") != "Sequential":
         raise ValueError(f"{path}: Anneal reads Sequential models; this file holds a {model_config.get('class_name')}")
     input_dim = None
-    dense = []
+    found = []
     for layer in model_config["config"]["layers"]:
         kind, config = layer["class_name"], layer["config"]
         shape = config.get("batch_input_shape") or config.get("batch_shape")
-        if shape and input_dim is None and not dense:
+        if shape and input_dim is None and not found:
             input_dim = int(shape[-1])
         if kind == "InputLayer":
             continue
         if kind == "Dropout":
-            continue  # the identity at inference; Anneal has no Dropout layer
-        if kind == "Activation" and dense and dense[-1]["activation"] == "linear":
-            dense[-1]["activation"] = config["activation"]
+            found.append(_dropout(config, path))
+            continue
+        if kind in ("Activation", "LeakyReLU") and found and found[-1]["class"] == "Dense" \
+                and found[-1]["activation"] == "linear" and "folded" not in found[-1]:
+            # Folded into the Dense before it, and kept as a layer of its own on the Python side.
+            folded = {"class": kind, "name": _model_file.quote(config.get("name") or _snake(kind))}
+            if kind == "LeakyReLU":
+                alpha = float(config.get("alpha", config.get("negative_slope", 0.3)))
+                found[-1].update(activation="leaky_relu", alpha=alpha)
+                folded["alpha"] = _text(alpha)
+            else:
+                found[-1]["activation"] = folded["activation"] = config["activation"]
+            found[-1]["folded"] = folded
             continue
         if kind != "Dense":
-            raise ValueError(f"{path}: Anneal reads Dense, Dropout, Activation and Input layers; this model has a "
-                             f"{kind} layer ({config.get('name')!r})")
+            raise ValueError(f"{path}: Anneal reads Dense, Dropout, Input layers, and Activation and LeakyReLU "
+                             f"layers after a linear Dense; this model has a {kind} layer ({config.get('name')!r})")
         activation = config.get("activation") or "linear"
-        dense.append({
-            "name": config.get("name"), "units": int(config["units"]), "activation": activation,
+        found.append({
+            "class": "Dense", "name": config.get("name"), "units": int(config["units"]), "activation": activation,
             "use_bias": bool(config.get("use_bias", True)),
             "kernel_initializer": _initializer(config.get("kernel_initializer", "glorot_uniform")),
             "bias_initializer": _initializer(config.get("bias_initializer", "zeros")),
         })
-    if not dense:
+    if not any(layer["class"] == "Dense" for layer in found):
         raise ValueError(f"{path}: the model has no Dense layer")
-    return dense, input_dim
+    return found, input_dim
 
 
 def _metric_names(metrics):
@@ -175,20 +198,8 @@ def _weights_file(tensors):
     return body + struct.pack("<I", zlib.crc32(body))
 
 
-def _model_file(records, tensors):
-    description = "".join(" ".join([kind] + [f"{k}={v}" for k, v in fields]) + "\n" for kind, fields in records)
-    text = description.encode()
-    body = b"ANNEALM\0" + struct.pack("<II", 1, len(text)) + text + _weights_file(tensors)
-    return body + struct.pack("<I", zlib.crc32(body))
-
-
-def _read_model_file(path):
-    """The description records and tensors of an Anneal model file (checked by the library when written)."""
-    with open(path, "rb") as file:
-        data = file.read()
-    (length,) = struct.unpack_from("<I", data, 12)
-    description = data[16:16 + length].decode()
-    weights = data[16 + length:-4]
+def _tensors(weights):
+    """The tensors of a weights file's bytes (checked by the library when it wrote them)."""
     (count,) = struct.unpack_from("<I", weights, 12)
     position, tensors = 16, []
     for _ in range(count):
@@ -198,26 +209,41 @@ def _read_model_file(path):
         size = int(np.prod(shape)) if rank else 1
         tensors.append(np.frombuffer(weights, dtype="<f4", count=size, offset=position).reshape(shape).copy())
         position += 4 * size
-    records = []
-    for line in description.splitlines():
-        words = line.split(" ")
-        records.append((words[0], dict(word.split("=", 1) for word in words[1:])))
-    return records, tensors
+    return tensors
 
 
-def _build(path, dense, input_dim, weights, compile_fields=None, optimizer_fields=None, iterations=0, slots=()):
-    """An Anneal model from Keras's pieces, through a temporary Anneal model file."""
+def _generator_state():
+    """A fresh generator state for the model file (four words, never all zero), from Anneal's seed stream."""
+    return ",".join(str(utils._draw_model_seed() | 1) for _ in range(4))
+
+
+def _build(path, found, input_dim, weights, compile_fields=None, optimizer_fields=None, iterations=0, slots=()):
+    """An Anneal model from Keras's pieces (``found``: the layers ``_layers`` read), through a temporary
+    Anneal model file."""
     from .saving import _load_anneal
 
-    seeds = [utils._draw_model_seed() | 1 for _ in range(4)]
-    records = [("anneal-model", [("version", "1")]), ("generator", [("state", ",".join(map(str, seeds)))])]
-    for index, layer in enumerate(dense):
+    records = [("anneal-model", [("version", "1")]), ("generator", [("state", _generator_state())])]
+    dense_count = 0
+    for layer in found:
+        if layer["class"] == "Dropout":
+            fields = [("rate", _text(layer["rate"])), ("seed", "none" if layer["seed"] is None else str(layer["seed"])),
+                      ("name", _model_file.quote(layer["name"] or "dropout"))]
+            if layer["seed"] is None and layer["rate"] > 0:
+                # Keras's unseeded Dropout draws fresh masks in every process: a fresh stream here too.
+                fields.append(("state", _generator_state()))
+            records.append(("dropout", fields))
+            continue
         fields = [(key, _text(layer[key])) for key in
                   ("units", "activation", "use_bias", "kernel_initializer", "bias_initializer")]
-        fields.append(("name", layer["name"] or f"dense_{index}"))
-        if index == 0 and input_dim:
+        fields.append(("name", _model_file.quote(layer["name"] or f"dense_{dense_count}")))
+        if "alpha" in layer:
+            fields.append(("alpha", _text(layer["alpha"])))
+        if dense_count == 0 and input_dim:
             fields.append(("input_dim", str(input_dim)))
         records.append(("layer", fields))
+        if "folded" in layer:
+            records.append(("activation", layer["folded"]))
+        dense_count += 1
     if input_dim is None:
         input_dim = weights[0].shape[0] if weights else None
     if input_dim is None:
@@ -234,13 +260,11 @@ def _build(path, dense, input_dim, weights, compile_fields=None, optimizer_field
     with tempfile.TemporaryDirectory(prefix="anneal-keras-") as scratch:
         converted = os.path.join(scratch, os.path.basename(path) + ".anneal")
         with open(converted, "wb") as file:
-            file.write(_model_file(records, tensors))
+            file.write(_model_file.join(_model_file.text(records), _weights_file(tensors)))
         try:
             model = _load_anneal(converted)
         except Exception as error:
             raise type(error)(str(error).replace(converted, path)) from None
-    for layer, described in zip(model._layers, dense):
-        layer.name = described["name"]
     return model
 
 
@@ -286,7 +310,7 @@ def read_weights(path):
         raise CorruptFileError(f"{path}: not a Keras weights file Anneal reads ({error})") from None
 
 
-def _optimizer_slots(group, dense):
+def _optimizer_slots(group, found):
     """Keras 2's legacy optimizer_weights as Anneal's state: iterations and each slot, flat over the
     parameters in Anneal's order (each layer's kernel, then its bias)."""
     names = _strings(group.attrs.get("weight_names", []))
@@ -306,7 +330,7 @@ def _optimizer_slots(group, dense):
         by_slot.setdefault(slot, {})[variable] = value.astype(np.float32).ravel()
     slots = []
     order = []
-    for layer in dense:
+    for layer in (layer for layer in found if layer["class"] == "Dense"):
         order.append(f"{layer['name']}/kernel")
         if layer["use_bias"]:
             order.append(f"{layer['name']}/bias")
@@ -328,26 +352,26 @@ def _load_h5(path, compile):
                                    "by model.load_weights)")
         raw = file.attrs["model_config"]
         model_config = json.loads(raw.decode() if isinstance(raw, bytes) else raw)
-        dense, input_dim = _layers(model_config, path)
+        found, input_dim = _layers(model_config, path)
         group = file["model_weights"]
         weights = _h5_layer_weights(group, _strings(group.attrs.get("layer_names", [])))
         raw = file.attrs.get("training_config")
         if not compile or raw is None:
-            return _build(path, dense, input_dim, weights)
+            return _build(path, found, input_dim, weights)
         training = json.loads(raw.decode() if isinstance(raw, bytes) else raw)
         optimizer_fields = _optimizer_record(training["optimizer_config"], path)
         compile_fields = [("loss", _loss_name(training["loss"])), ("metrics", ",".join(_metric_names(training.get("metrics"))))]
         iterations, slots = 0, []
         if "optimizer_weights" in file:
-            iterations, slots = _optimizer_slots(file["optimizer_weights"], dense)
-        return _build(path, dense, input_dim, weights, compile_fields, optimizer_fields, iterations, slots)
+            iterations, slots = _optimizer_slots(file["optimizer_weights"], found)
+        return _build(path, found, input_dim, weights, compile_fields, optimizer_fields, iterations, slots)
 
 
 def _load_keras(path, compile):
     with zipfile.ZipFile(path) as archive:
         config = json.loads(archive.read("config.json"))
         weights_bytes = archive.read("model.weights.h5")
-    dense, input_dim = _layers(config, path)
+    found, input_dim = _layers(config, path)
     if input_dim is None:
         shape = (config.get("build_config") or {}).get("input_shape")
         input_dim = int(shape[-1]) if shape else None
@@ -355,12 +379,12 @@ def _load_keras(path, compile):
         weights = _v3_layer_weights(file)
     compile_config = config.get("compile_config")
     if not compile or not compile_config:
-        return _build(path, dense, input_dim, weights)
+        return _build(path, found, input_dim, weights)
     optimizer_fields = _optimizer_record(compile_config["optimizer"], path)
     compile_fields = [("loss", _loss_name(compile_config["loss"])),
                       ("metrics", ",".join(_metric_names(compile_config.get("metrics"))))]
     # A .keras archive does not keep a legacy optimizer's state: the optimizer starts afresh, as in Keras.
-    return _build(path, dense, input_dim, weights, compile_fields, optimizer_fields)
+    return _build(path, found, input_dim, weights, compile_fields, optimizer_fields)
 
 
 def load_model(path, compile=True):
@@ -387,17 +411,17 @@ def _string_list(names):
 
 def save_h5(model, path):
     """Writes ``model`` as tf_keras's ``model.save(path, save_format="h5")`` does (legacy optimizer state)."""
-    from . import _lib
+    from .saving import described
 
-    with tempfile.TemporaryDirectory(prefix="anneal-keras-") as scratch:
-        native = os.path.join(scratch, "model.anneal")
-        _lib.check(_lib.anneal_model_save(model._live_handle(), native.encode()))
-        records, tensors = _read_model_file(native)
+    records, weights = described(model)
+    tensors = _tensors(weights)
     by_kind = {}
     for kind, fields in records:
         by_kind.setdefault(kind, fields)
-    layers = [fields for kind, fields in records if kind == "layer"]
-    names = [layer.name for layer in model._layers]  # Keras's automatic names (_naming), or the given ones
+    # Every layer in order, as the Python model lists them: Dense (`layer`), Dropout, and the Activation and
+    # LeakyReLU layers (`activation`) whose function the Dense before them applies.
+    layers = [(kind, fields) for kind, fields in records if kind in ("layer", "dropout", "activation")]
+    names = [_model_file.unquote(fields["name"]) for _, fields in layers]
     if "built" not in by_kind:
         raise ValueError("Cannot save a model that has no weights yet: build it first (give the first layer an "
                          "input_dim, or call build / fit)")
@@ -422,12 +446,26 @@ def save_h5(model, path):
     keras_layers = [{"class_name": "InputLayer", "config": {
         "batch_input_shape": [None, input_dim], "dtype": "float32", "sparse": False, "ragged": False,
         "name": f"{names[0]}_input"}}]
-    for index, (fields, name) in enumerate(zip(layers, names)):
+    for index, ((kind, fields), name) in enumerate(zip(layers, names)):
         config = {"name": name, "trainable": True, "dtype": "float32"}
         if index == 0:
             config["batch_input_shape"] = [None, input_dim]
+        if kind == "dropout":
+            config.update({"rate": float(fields["rate"]), "noise_shape": None,
+                           "seed": None if fields["seed"] == "none" else int(fields["seed"])})
+            keras_layers.append({"class_name": "Dropout", "config": config})
+            continue
+        if kind == "activation":
+            if fields["class"] == "LeakyReLU":
+                config["alpha"] = float(fields["alpha"])
+            else:
+                config["activation"] = fields["activation"]
+            keras_layers.append({"class_name": fields["class"], "config": config})
+            continue
+        folded = index + 1 < len(layers) and layers[index + 1][0] == "activation"
         config.update({
-            "units": int(fields["units"]), "activation": fields["activation"], "use_bias": fields["use_bias"] == "true",
+            "units": int(fields["units"]), "activation": "linear" if folded else fields["activation"],
+            "use_bias": fields["use_bias"] == "true",
             "kernel_initializer": initializer(fields["kernel_initializer"]),
             "bias_initializer": initializer(fields["bias_initializer"]),
             "kernel_regularizer": None, "bias_regularizer": None, "activity_regularizer": None,
@@ -439,7 +477,10 @@ def save_h5(model, path):
     width = input_dim
     per_layer = []
     position = 0
-    for fields in layers:
+    for kind, fields in layers:
+        if kind != "layer":
+            per_layer.append([])  # no weights: Keras writes an empty group
+            continue
         units = int(fields["units"])
         arrays = [("kernel", tensors[position].reshape(width, units))]
         position += 1
@@ -460,6 +501,8 @@ def save_h5(model, path):
         for name, arrays in zip(names, per_layer):
             layer = group.create_group(name)
             layer.attrs["weight_names"] = _string_list([f"{name}/{kind}:0" for kind, _ in arrays])
+            if not arrays:
+                continue
             inner = layer.create_group(name)
             for kind, values in arrays:
                 inner.create_dataset(f"{kind}:0", data=values.astype(np.float32))

@@ -3,24 +3,28 @@
 ``model.save("m.anneal")`` writes Anneal's checksummed model file (architecture, weights, compile settings,
 the optimizer's arguments and state, the model's random generator), written atomically; ``load_model`` reads
 it back as a model that trains on exactly as the saved one would have. ``load_model`` also reads Keras 2's
-``.h5`` files and Keras's ``.keras`` archives of a Sequential of Dense layers (Dropout, Input and linear
-Activation layers are accepted: Dropout is identity at inference), and ``model.save("m.h5")`` writes a Keras 2
-``.h5`` file that tf_keras loads. The Keras formats need h5py (``pip install anneal[h5]``).
+``.h5`` files and Keras's ``.keras`` archives of a Sequential of Dense and Dropout layers (Input layers and
+Activation layers after a linear Dense are accepted too), and ``model.save("m.h5")`` writes a Keras 2 ``.h5``
+file that tf_keras loads. A Dropout keeps its rate and seed everywhere; Anneal's own file also keeps the state
+of its mask stream, so that training resumes with the masks the saved model would have drawn. The Keras formats need h5py (``pip install anneal[h5]``).
 """
 
 import ctypes
 import os
+import tempfile
 import weakref
 
-from . import _lib, _missing, layers as layers_module, optimizers
+from . import _lib, _missing, _model_file, layers as layers_module, optimizers
+from .errors import CorruptFileError, InvalidStateError
 from .optimizers import schedules
 
 __all__ = ["load_model", "save_model"]
 
-_ANNEAL_MAGIC = b"ANNEALM\0"
+_ANNEAL_MAGIC = _model_file.MAGIC
 _HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 _ZIP_MAGIC = b"PK\x03\x04"
 
+_FOLDED = (layers_module.Activation, layers_module.LeakyReLU)
 _OPTIMIZER_ARGUMENTS = {
     "SGD": ("momentum", "nesterov"),
     "Adam": ("beta_1", "beta_2", "epsilon", "amsgrad"),
@@ -42,16 +46,6 @@ def _value(text):
         except ValueError:
             pass
     return text
-
-
-def parse_description(text):
-    """The records of a model file's description: a list of ``(kind, {key: text})``."""
-    records = []
-    for line in text.splitlines():
-        words = line.split(" ")
-        if words and words[0]:
-            records.append((words[0], dict(word.split("=", 1) for word in words[1:])))
-    return records
 
 
 def _schedule(fields):
@@ -99,12 +93,36 @@ def _optimizer(fields, schedule_fields):
     return cls(learning_rate=rate, **arguments)
 
 
-def _description(handle):
-    length = ctypes.c_int64()
-    _lib.check(_lib.anneal_model_description(handle, None, 0, ctypes.byref(length)))
-    buffer = ctypes.create_string_buffer(length.value + 1)
-    _lib.check(_lib.anneal_model_description(handle, buffer, length.value + 1, ctypes.byref(length)))
-    return buffer.value.decode()
+def _layer_list(records, path):
+    """The Python layers a description lists, in order: Dense and Dropout from the library's records, and the
+    Activation / LeakyReLU layer an ``activation`` record (written by Python) says was folded into the Dense
+    before it. A ``leaky_relu`` Dense of another slope than Keras's 0.2 (only a LeakyReLU layer makes one)
+    written without that record gets a LeakyReLU layer back, so its ``alpha`` is seen again."""
+    layer_list = []
+    for index, (kind, fields) in enumerate(records):
+        name = _model_file.unquote(fields["name"]) if "name" in fields else None
+        if kind == "dropout":
+            seed = None if fields["seed"] == "none" else int(fields["seed"])
+            layer_list.append(layers_module.Dropout(float(fields["rate"]), seed=seed, name=name))
+        elif kind == "activation":
+            if not layer_list or records[index - 1][0] != "layer":
+                raise CorruptFileError(f"{path}: an 'activation' record must follow the 'layer' record it is folded into")
+            if fields.get("class") == "LeakyReLU":
+                layer_list.append(layers_module.LeakyReLU(alpha=float(fields["alpha"]), name=name))
+            else:
+                layer_list.append(layers_module.Activation(fields["activation"], name=name))
+        elif kind == "layer":
+            folded = index + 1 < len(records) and records[index + 1][0] == "activation"
+            activation = fields["activation"]
+            slope = float(fields.get("alpha", 0.2)) if activation == "leaky_relu" else 0.2
+            input_dim = int(fields["input_dim"]) if "input_dim" in fields else None
+            layer_list.append(layers_module.Dense(
+                int(fields["units"]), activation="linear" if folded or slope != 0.2 else activation,
+                use_bias=fields["use_bias"] == "true", kernel_initializer=fields["kernel_initializer"].split("(")[0],
+                bias_initializer=fields["bias_initializer"].split("(")[0], input_dim=input_dim, name=name))
+            if not folded and slope != 0.2:
+                layer_list.append(layers_module.LeakyReLU(alpha=slope))
+    return layer_list
 
 
 def _load_anneal(path):
@@ -112,21 +130,16 @@ def _load_anneal(path):
     objects from the file's description."""
     from .models import Sequential
 
+    with open(path, "rb") as file:
+        data = file.read()
     handle = ctypes.c_void_p()
     _lib.check(_lib.anneal_model_load(os.fsencode(path), ctypes.byref(handle)))
     finalizer_target = handle
     try:
-        records = parse_description(_description(handle))
-        layer_list = []
-        for kind, fields in records:
-            if kind != "layer":
-                continue
-            input_dim = int(fields["input_dim"]) if "input_dim" in fields else None
-            layer_list.append(layers_module.Dense(
-                int(fields["units"]), activation=fields["activation"], use_bias=fields["use_bias"] == "true",
-                kernel_initializer=fields["kernel_initializer"].split("(")[0],
-                bias_initializer=fields["bias_initializer"].split("(")[0], input_dim=input_dim,
-                name=fields.get("name")))
+        # The file's own description (the library has checked the file): it keeps the Python names and the
+        # folded activation layers, which the library's description of the loaded model does not.
+        records = _model_file.parse(_model_file.split(data)[0])
+        layer_list = _layer_list(records, path)
         by_kind = {}
         for kind, fields in records:
             by_kind.setdefault(kind, fields)
@@ -182,7 +195,6 @@ def load_model(filepath, custom_objects=None, compile=True, **kwargs):
     if magic == _HDF5_MAGIC or magic.startswith(_ZIP_MAGIC):
         from . import _keras_files
         return _keras_files.load_model(path, compile=compile)
-    from .errors import CorruptFileError
     raise CorruptFileError(f"{path}: not a model file Anneal reads (Anneal's model file, Keras's .h5 or .keras)")
 
 
@@ -203,7 +215,42 @@ def save_model(model, filepath, overwrite=True, save_format=None, **kwargs):
     if save_format in ("keras", "tf"):
         raise ValueError(f"save_format={save_format!r} is not written by Anneal; use save_format='h5' or "
                          "Anneal's own format (the default)")
-    _lib.check(_lib.anneal_model_save(model._live_handle(), path.encode()))
+    records, weights = described(model)
+    try:
+        _model_file.write_atomically(path, _model_file.join(_model_file.text(records), weights))
+    except OSError as error:
+        raise OSError(error.errno, f"{path}: cannot write the model file: {error.strerror}") from None
+
+
+def described(model):
+    """The model as the library saves it, ``(records, weights file bytes)``, with the Python layers' names in
+    the records and an ``activation`` record after each Dense an Activation or LeakyReLU layer is folded into."""
+    with tempfile.TemporaryDirectory(prefix="anneal-save-") as scratch:
+        native = os.path.join(scratch, "model.anneal")
+        _lib.check(_lib.anneal_model_save(model._live_handle(), native.encode()))
+        with open(native, "rb") as file:
+            text, weights = _model_file.split(file.read())
+    python_layers = list(model._layers)
+    records, position = [], 0
+    for kind, fields in _model_file.parse(text):
+        records.append((kind, fields))
+        if kind not in ("layer", "dropout"):
+            continue
+        expected = layers_module.Dense if kind == "layer" else layers_module.Dropout
+        if position >= len(python_layers) or not isinstance(python_layers[position], expected):
+            raise InvalidStateError("the model's Python layers do not match the library's; it cannot be saved")
+        fields["name"] = _model_file.quote(python_layers[position].name)
+        position += 1
+        while position < len(python_layers) and isinstance(python_layers[position], _FOLDED):
+            layer = python_layers[position]
+            folded = {"class": type(layer).__name__, "name": _model_file.quote(layer.name)}
+            if isinstance(layer, layers_module.LeakyReLU):
+                folded["alpha"] = repr(layer.alpha)
+            else:
+                folded["activation"] = layer.activation
+            records.append(("activation", folded))
+            position += 1
+    return records, weights
 
 
 def __getattr__(name):

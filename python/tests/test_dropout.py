@@ -190,10 +190,27 @@ def test_with_activation_layers():
     assert len(model.layers) == 2
 
 
-def test_a_model_with_dropout_is_not_saved_whole(tmp_path):
-    # The model file does not describe Dropout layers yet: saving must refuse rather than drop them.
-    model = Sequential([Input(shape=(4,)), Dense(3), Dropout(0.5), Dense(1, activation="sigmoid")])
-    model.compile(optimizer="sgd", loss="binary_crossentropy")
-    with pytest.raises(anneal.AnnealError, match="Dropout"):
-        model.save(str(tmp_path / "model.anneal"))
-    assert not (tmp_path / "model.anneal").exists()
+def test_save_load_with_dropout_resumes_bit_for_bit(tmp_path):
+    # The Dropout layers come back in order with their rates, seeds and names, and their mask streams go on
+    # where they stood: the loaded model's next epochs are the uninterrupted run's.
+    from anneal.models import load_model
+
+    anneal.backend.clear_session()
+    anneal.utils.set_random_seed(5)
+    model = Sequential([Input(shape=(5,)), Dropout(0.2, seed=11), Dense(6, activation="tanh"), Dropout(0.4),
+                        Dense(3, activation="softmax")])
+    model.compile(optimizer=anneal.optimizers.Adam(learning_rate=0.01), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    x, y = _data()
+    model.fit(x, y, epochs=2, batch_size=8, verbose=0)
+    path = str(tmp_path / "model.anneal")
+    model.save(path)
+    loaded = load_model(path)
+    assert [(type(layer).__name__, layer.name) for layer in loaded.layers] == [
+        ("Dropout", "dropout"), ("Dense", "dense"), ("Dropout", "dropout_1"), ("Dense", "dense_1")]
+    assert [(layer.rate, layer.seed) for layer in loaded.layers if isinstance(layer, Dropout)] == [(0.2, 11), (0.4, None)]
+    assert loaded.layers[2].input_shape == (None, 6)
+    expected = model.fit(x, y, epochs=2, batch_size=8, verbose=0).history
+    resumed = loaded.fit(x, y, epochs=2, batch_size=8, verbose=0).history
+    assert resumed == expected
+    assert flatten(loaded.get_weights()) == flatten(model.get_weights())

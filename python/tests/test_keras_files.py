@@ -65,9 +65,9 @@ def test_load_model_reproduces_keras_predictions(name, suffix):
     model = load_model(os.path.join(FILES, name + suffix))
     _check_predictions(model, name)
     expected = _expected(name)
-    dense = [layer for layer in expected["summary_layers"] if layer[1] == "Dense"]
-    assert [(layer.name, layer.units, layer.activation) for layer in model.layers] == \
-        [(layer[0], layer[2], layer[3]) for layer in dense]
+    # Every layer, Dropout included, with Keras's names: (name, class, units, activation, rate).
+    assert [(layer.name, type(layer).__name__, getattr(layer, "units", None), getattr(layer, "activation", None),
+             getattr(layer, "rate", None)) for layer in model.layers] == [tuple(layer) for layer in expected["summary_layers"]]
     assert type(model.optimizer).__name__ == expected["optimizer"]["name"]
     assert model.loss == expected["loss"]
 
@@ -105,9 +105,13 @@ def test_save_h5_matches_keras_structure_and_reads_back(tmp_path, name):
     path = os.path.join(str(tmp_path), name + ".h5")
     model.save(path)  # the .h5 suffix picks Keras's format
     written, keras = _structure(path), _structure(os.path.join(FILES, name + ".h5"))
-    # Dropout has no weights and no Anneal layer: its empty group is the one difference.
-    keras = {key: value for key, value in keras.items() if key != "model_weights/dropout"}
     assert written == keras
+    with h5py.File(path, "r") as file, h5py.File(os.path.join(FILES, name + ".h5"), "r") as original:
+        theirs = [layer for layer in json.loads(original.attrs["model_config"])["config"]["layers"]
+                  if layer["class_name"] == "Dropout"]
+        ours = [layer for layer in json.loads(file.attrs["model_config"])["config"]["layers"]
+                if layer["class_name"] == "Dropout"]
+        assert ours == theirs  # Keras's Dropout config, key for key
     with h5py.File(path, "r") as file, h5py.File(os.path.join(FILES, name + ".h5"), "r") as original:
         theirs = json.loads(original.attrs["training_config"])
         ours = json.loads(file.attrs["training_config"])
@@ -149,6 +153,81 @@ def test_save_h5_names_the_layers_as_keras_named_them(tmp_path):
     assert [layer.name for layer in load_model(path).layers] == names
 
 
+def test_dropout_goes_to_h5_and_back(tmp_path):
+    h5py = require_h5py()
+    import numpy as np
+
+    import anneal
+    from anneal.layers import Dropout
+
+    anneal.backend.clear_session()
+    model = Sequential([Dense(6, input_dim=34, activation="relu"), Dropout(0.3, seed=7), Dense(4, activation="tanh"),
+                        Dropout(0.125), Dense(1, activation="sigmoid")])
+    model.compile(loss="binary_crossentropy", optimizer="adam")
+    path = os.path.join(str(tmp_path), "dropout.h5")
+    model.save(path)
+    with h5py.File(path, "r") as file:
+        config = json.loads(file.attrs["model_config"])["config"]["layers"]
+        names = [n.decode() if isinstance(n, bytes) else n for n in file["model_weights"].attrs["layer_names"]]
+        assert len(file["model_weights"]["dropout"].attrs["weight_names"]) == 0
+    assert names == ["dense", "dropout", "dense_1", "dropout_1", "dense_2"]
+    assert [(layer["class_name"], layer["config"].get("rate"), layer["config"].get("seed")) for layer in config[1:]] == [
+        ("Dense", None, None), ("Dropout", 0.3, 7), ("Dense", None, None), ("Dropout", 0.125, None),
+        ("Dense", None, None)]
+    again = load_model(path)
+    assert [(type(layer).__name__, layer.name, getattr(layer, "rate", None), getattr(layer, "seed", None))
+            for layer in again.layers] == [("Dense", "dense", None, None), ("Dropout", "dropout", 0.3, 7),
+                                           ("Dense", "dense_1", None, None), ("Dropout", "dropout_1", 0.125, None),
+                                           ("Dense", "dense_2", None, None)]
+    rows = _first_rows()
+    assert np.array_equal(np.asarray(again.predict(rows, verbose=0)), np.asarray(model.predict(rows, verbose=0)))
+
+
+def test_activation_layers_go_to_h5_as_layers(tmp_path):
+    # A LeakyReLU's slope must reach Keras: folded into its Dense as the "leaky_relu" string it would be
+    # tf_keras's 0.2. Activation and LeakyReLU layers are written as Keras's layers after a linear Dense.
+    h5py = require_h5py()
+    import numpy as np
+
+    import anneal
+    from anneal.layers import Activation, LeakyReLU
+
+    anneal.backend.clear_session()
+    model = Sequential([Dense(6, input_dim=34), LeakyReLU(alpha=0.1), Dense(1), Activation("sigmoid")])
+    model.compile(loss="binary_crossentropy", optimizer="sgd")
+    path = os.path.join(str(tmp_path), "activations.h5")
+    model.save(path)
+    with h5py.File(path, "r") as file:
+        config = json.loads(file.attrs["model_config"])["config"]["layers"]
+        names = [n.decode() if isinstance(n, bytes) else n for n in file["model_weights"].attrs["layer_names"]]
+    assert names == ["dense", "leaky_re_lu", "dense_1", "activation"]
+    assert [(layer["class_name"], layer["config"].get("activation"), layer["config"].get("alpha"))
+            for layer in config[1:]] == [("Dense", "linear", None), ("LeakyReLU", None, 0.1), ("Dense", "linear", None),
+                                         ("Activation", "sigmoid", None)]
+    again = load_model(path)
+    assert [(type(layer).__name__, layer.name) for layer in again.layers] == \
+        [(type(layer).__name__, layer.name) for layer in model.layers]
+    assert again.layers[1].alpha == pytest.approx(0.1)
+    rows = _first_rows()
+    assert np.array_equal(np.asarray(again.predict(rows, verbose=0)), np.asarray(model.predict(rows, verbose=0)))
+
+
+def test_keras_dropout_with_noise_shape_is_refused(tmp_path):
+    h5py = require_h5py()
+    import shutil
+
+    path = os.path.join(str(tmp_path), "noise.h5")
+    shutil.copy(os.path.join(FILES, "dropout_adam_softmax.h5"), path)
+    with h5py.File(path, "r+") as file:
+        config = json.loads(file.attrs["model_config"])
+        for layer in config["config"]["layers"]:
+            if layer["class_name"] == "Dropout":
+                layer["config"]["noise_shape"] = [None, 1]
+        file.attrs["model_config"] = json.dumps(config)
+    with pytest.raises(ValueError, match=r"noise_shape=\[None, 1\]"):
+        load_model(path)
+
+
 def test_tf_keras_read_anneals_h5():
     """The recorded run of Tests/Golden/keras_reads_anneal_h5.py: tf_keras loaded Anneal's .h5 files."""
     with open(os.path.join(FILES, "keras_reads_anneal.json")) as handle:
@@ -157,7 +236,20 @@ def test_tf_keras_read_anneals_h5():
         result = recorded["models"][name]
         assert result["max_abs_prediction_difference"] <= PREDICTION_TOLERANCE
         assert result["tf_keras_iterations"] == result["anneal_iterations_before_epoch"]
-        assert result["max_abs_weight_difference_after_one_more_epoch"] <= 1e-6
+        # tf_keras read every layer as Anneal wrote it, Dropout with its rate and seed.
+        assert result["tf_keras_layers"] == result["anneal_layers"]
+        if "Dropout" in [layer[0] for layer in result["tf_keras_layers"]]:
+            assert "max_abs_weight_difference_after_one_more_epoch" not in result  # masks cannot agree
+        else:
+            assert result["max_abs_weight_difference_after_one_more_epoch"] <= 1e-6
+    seeded = recorded["dropout_seeded"]
+    assert seeded["max_abs_prediction_difference"] <= PREDICTION_TOLERANCE
+    assert seeded["tf_keras_layers"] == seeded["anneal_layers"]
+    assert ["Dropout", "dropout", 0.3, 7] in seeded["tf_keras_layers"]
+    folded = recorded["activation_layers"]
+    assert folded["max_abs_prediction_difference"] <= PREDICTION_TOLERANCE
+    assert folded["tf_keras_layers"] == folded["anneal_layers"]
+    assert ["LeakyReLU", "leaky_re_lu", 0.1] in folded["tf_keras_layers"]
     # Every other legacy optimizer: tf_keras restored its state (11 updates of one epoch), so the next epoch
     # agreed; a lost state (moments back at zero, accumulators back at their start) differs by far more.
     assert len(recorded["optimizers"]) == 7

@@ -101,3 +101,47 @@ def test_load_model_errors_name_the_file(tmp_path):
     other.set_weights([w * 0 for w in other.get_weights()] if helpers.np is not None else other.get_weights())
     other.load_weights(path)
     assert to_list(other.get_weights()) == to_list(model.get_weights())
+
+
+def test_layer_names_and_folded_activation_layers_come_back(tmp_path):
+    # The library folds Activation and LeakyReLU layers into the Dense before them; the file keeps them (and
+    # every layer's name, whatever characters it holds) so that the loaded model lists the same layers.
+    from anneal.layers import Activation, Dropout, LeakyReLU
+
+    x, y = small_data(rows=40)
+    anneal.utils.set_random_seed(8)
+    model = Sequential([Dense(6, input_dim=3, name="hidden layer=1"), LeakyReLU(alpha=0.1, name="leaky"),
+                        Dropout(0.25, name="drop%"), Dense(1), Activation("sigmoid", name="probability")])
+    model.compile(loss="binary_crossentropy", optimizer=Adam(learning_rate=0.01))
+    model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    path = os.path.join(str(tmp_path), "named.anneal")
+    model.save(path)
+    loaded = load_model(path)
+    assert [(type(layer).__name__, layer.name) for layer in loaded.layers] == \
+        [(type(layer).__name__, layer.name) for layer in model.layers]
+    assert loaded.layers[1].alpha == 0.1 and loaded.layers[4].activation == "sigmoid"
+    assert loaded.layers[0].activation == "linear" and loaded.layers[3].activation == "linear"
+    assert to_list(loaded.predict(x, verbose=0)) == to_list(model.predict(x, verbose=0))
+    expected = model.fit(x, y, epochs=1, batch_size=8, verbose=0).history
+    assert loaded.fit(x, y, epochs=1, batch_size=8, verbose=0).history == expected
+    # Saved again from the loaded model: the same description.
+    again = os.path.join(str(tmp_path), "again.anneal")
+    loaded.save(again)
+    assert [(type(layer).__name__, layer.name) for layer in load_model(again).layers] == \
+        [(type(layer).__name__, layer.name) for layer in model.layers]
+
+
+def test_a_file_the_library_wrote_gives_leaky_relu_its_alpha_back(tmp_path):
+    # Written by the C library alone (no activation records): a leaky_relu Dense of another slope than
+    # Keras's 0.2 can only come from a LeakyReLU layer, which the loaded model lists again.
+    from anneal import _lib
+    from anneal.layers import LeakyReLU
+
+    model = Sequential([Dense(4, input_dim=3), LeakyReLU(alpha=0.05), Dense(2, activation="leaky_relu")])
+    path = os.path.join(str(tmp_path), "c.anneal")
+    _lib.check(_lib.anneal_model_save(model._live_handle(), path.encode()))
+    loaded = load_model(path)
+    assert [type(layer).__name__ for layer in loaded.layers] == ["Dense", "LeakyReLU", "Dense"]
+    assert loaded.layers[1].alpha == pytest.approx(0.05) and loaded.layers[2].activation == "leaky_relu"
+    x, _ = small_data(rows=10)
+    assert to_list(loaded.predict(x, verbose=0)) == to_list(model.predict(x, verbose=0))

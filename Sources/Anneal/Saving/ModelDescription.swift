@@ -5,6 +5,7 @@
 /// anneal-model version=1
 /// generator state=1234,5678,91011,121314
 /// layer units=34 activation=relu use_bias=true kernel_initializer=normal(0.0,0.05) bias_initializer=zeros input_dim=34
+/// dropout rate=0.25 seed=none name=dropout state=1516,1718,1920,2122
 /// layer units=1 activation=sigmoid use_bias=true kernel_initializer=normal(0.0,0.05) bias_initializer=zeros
 /// built input_dim=34
 /// compile loss=binary_crossentropy from_logits=false label_smoothing=0.0 delta=1.0 metrics=accuracy
@@ -17,6 +18,12 @@
 /// follows one) once it is compiled; `state` lists the optimizer's state buffers, stored after the weights in
 /// that order (none before training has started), and `Nadam`'s `momentum_cache`. A `leaky_relu` layer also
 /// has its `alpha`; metrics are kept by the names they were compiled with, at Keras's default parameters.
+/// `layer` (Dense) and `dropout` records list the layers in the order they were added; a `dropout` record
+/// holds the layer's rate, seed and mask generator's state (see `Dropout.descriptionRecord`). A `name` is
+/// Keras's automatic name here; the Python package writes its layers' own names there (percent-encoded) and,
+/// after the `layer` record of a Dense that an Activation or LeakyReLU layer is folded into, an `activation`
+/// record (`activation class=LeakyReLU name=leaky_re_lu alpha=0.1`), so that it lists that layer again; the
+/// loader reads neither.
 public struct ModelDescription: Equatable, Sendable {
     /// One line: its kind and its fields in order.
     public struct Record: Equatable, Sendable {

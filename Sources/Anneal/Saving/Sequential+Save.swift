@@ -17,26 +17,37 @@ extension Sequential {
     }
 
     /// The model's description, as ``save(to:)`` writes it.
-    /// - Throws: ``AnnealError/Kind/invalidState`` when the model has Dropout layers or its optimizer follows
-    ///   a schedule the model file cannot hold (see ``ScheduleDescription``).
+    /// - Throws: ``AnnealError/Kind/invalidState`` when its optimizer follows a schedule the model file cannot
+    ///   hold (see ``ScheduleDescription``).
     public func describe() throws -> ModelDescription {
-        guard dropoutSites.isEmpty else {
-            throw AnnealError.invalidState(
-                "cannot save the model: it has Dropout layers, which a model file does not hold yet "
-                    + "(its weights can be saved with the weights file)")
-        }
         var records = [ModelDescription.Record("anneal-model", [("version", "1")])]
         records.append(ModelDescription.Record("generator", [("state", generator.words.map(String.init).joined(separator: ","))]))
-        for (index, layer) in layers.enumerated() {
-            var fields: [(String, String)] = [
-                ("units", "\(layer.units)"), ("activation", layer.activation.name), ("use_bias", "\(layer.useBias)"),
-                ("kernel_initializer", layer.kernelInitializer.descriptionValue),
-                ("bias_initializer", layer.biasInitializer.descriptionValue),
-                ("name", index == 0 ? "dense" : "dense_\(index)"),
-            ]
-            if case .leakyRelu(let alpha) = layer.activation { fields.append(("alpha", "\(alpha)")) }
-            if let inputs = layer.inputDimension { fields.append(("input_dim", "\(inputs)")) }
-            records.append(ModelDescription.Record("layer", fields))
+        // Every layer in the order added: a Dense as a `layer` record, a Dropout as a `dropout` record with
+        // its mask stream (the sites are the Dropout layers of rate above 0, in the same order).
+        var denseCount = 0, dropoutCount = 0, siteCount = 0
+        for element in stack {
+            switch element {
+            case .dense(let layer):
+                var fields: [(String, String)] = [
+                    ("units", "\(layer.units)"), ("activation", layer.activation.name), ("use_bias", "\(layer.useBias)"),
+                    ("kernel_initializer", layer.kernelInitializer.descriptionValue),
+                    ("bias_initializer", layer.biasInitializer.descriptionValue),
+                    ("name", denseCount == 0 ? "dense" : "dense_\(denseCount)"),
+                ]
+                if case .leakyRelu(let alpha) = layer.activation { fields.append(("alpha", "\(alpha)")) }
+                if let inputs = layer.inputDimension { fields.append(("input_dim", "\(inputs)")) }
+                records.append(ModelDescription.Record("layer", fields))
+                denseCount += 1
+            case .dropout(let layer):
+                var stream: SeededGenerator?
+                if layer.rate > 0, dropoutSites.indices.contains(siteCount) {
+                    stream = dropoutSites[siteCount].generator
+                    siteCount += 1
+                }
+                records.append(layer.descriptionRecord(name: dropoutCount == 0 ? "dropout" : "dropout_\(dropoutCount)",
+                                                       generator: stream))
+                dropoutCount += 1
+            }
         }
         if let network { records.append(ModelDescription.Record("built", [("input_dim", "\(network.inputs)")])) }
         if let optimizer, let loss {
@@ -121,7 +132,14 @@ extension Sequential {
             throw AnnealError(.corruptFile, "\(read.source): the description does not start with 'anneal-model version=1'")
         }
         try checkShapes(description, tensors, read)
-        for record in description.all("layer") {
+        for record in description.records where record.kind == "layer" || record.kind == "dropout" {
+            if record.kind == "dropout" {
+                let (layer, stream) = try Dropout.make(from: record, read)
+                try add(layer)
+                // Only a Dropout of rate above 0 has a site, the last one now; its stream goes on where it stood.
+                if let stream, layer.rate > 0, let site = dropoutSites.last { site.generator = stream }
+                continue
+            }
             let inputs = record["input_dim"] == nil ? nil : try read.int(record, "input_dim")
             func initializer(_ key: String) throws -> Initializer {
                 let value = try read.string(record, key)
