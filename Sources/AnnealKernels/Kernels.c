@@ -64,13 +64,8 @@ anneal_kernels_level anneal_kernels_best_level(void) {
 
 bool anneal_kernels_supported(anneal_kernels_level level) { return level <= ak_cpu_level(); }
 
-/// Products of this many multiply-adds or more fuse them (anneal_kernels_product_fuses): the size from which
-/// products are also shared with the helper thread (ak_split_threshold); the golden runs' largest, 116 x 34 x
-/// 34, is 134 thousand.
-static const double ak_fuse_threshold = 1.0e6;
-
 bool anneal_kernels_product_fuses(ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth) {
-    return (double)rows * (double)columns * (double)depth >= ak_fuse_threshold;
+    return (double)rows * (double)columns * (double)depth >= ANNEAL_KERNELS_BIG_PRODUCT;
 }
 
 /// A matrix product (as anneal_kernels_gemm describes it), an SGD update or a task, cut into row ranges that
@@ -689,10 +684,6 @@ bool anneal_kernels_task_start(void (*task)(void *context), void *context) {
 
 void anneal_kernels_task_finish(void) { ak_finish_posted(0, 0); }
 
-/// Products smaller than this many multiply-adds run on the calling thread alone (waking the helper costs
-/// a few microseconds; the tutorial's products are 30 thousand).
-static const double ak_split_threshold = 1.0e6;
-
 // --- Packing b -----------------------------------------------------------------------------------------------
 // A big product's b (a 784 x 256 kernel: 800 kB) read in place puts each step of depth on another cache line
 // and, every 4 kB, on another page; copied into panels whose rows are contiguous, each panel is read as one
@@ -847,14 +838,10 @@ static const struct ak_kernels *ak_kernels_at(anneal_kernels_level level) {
 bool anneal_kernels_product_is_shared(anneal_kernels_level level, ptrdiff_t rows, ptrdiff_t columns,
                                       ptrdiff_t depth) {
     ptrdiff_t block_rows = ak_kernels_at(level)->block_rows;
-    return (double)rows * (double)columns * (double)depth >= ak_split_threshold && rows >= 4 * block_rows;
+    return (double)rows * (double)columns * (double)depth >= ANNEAL_KERNELS_BIG_PRODUCT && rows >= 4 * block_rows;
 }
 
-/// Updates of this many parameters or more are shared (a big model's update streams megabytes: two cores
-/// bring twice the bandwidth).
-static const ptrdiff_t ak_update_split_threshold = 65536;
-
-bool anneal_kernels_update_is_shared(ptrdiff_t count) { return count >= ak_update_split_threshold; }
+bool anneal_kernels_update_is_shared(ptrdiff_t count) { return count >= ANNEAL_KERNELS_BIG_UPDATE; }
 
 /// Copies b (depth x columns) into panels at `packed` (see ak_pack_part), shared with the helper when `shared`.
 static void ak_pack(anneal_kernels_level level, const float *b, ptrdiff_t b_depth_stride, ptrdiff_t b_column_stride,

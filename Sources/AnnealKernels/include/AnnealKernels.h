@@ -21,6 +21,19 @@ extern "C" {
 /// Linked into libanneal.so but not exported from it: the library's exports are exactly include/anneal.h.
 #define ANNEAL_KERNELS_INTERNAL __attribute__((visibility("hidden")))
 
+/// Products of this many multiply-adds or more are big: each of their terms is a fused multiply-add, at every
+/// level (anneal_kernels_product_fuses: one instruction instead of two, which products that large, bound by
+/// arithmetic, feel), and they are shared with the helper thread (anneal_kernels_product_is_shared: smaller
+/// ones run on the calling thread alone, waking the helper costs a few microseconds). The golden Keras runs'
+/// largest product, 116 x 34 x 34, is 134 thousand; the tutorial's are 30 thousand.
+#define ANNEAL_KERNELS_BIG_PRODUCT 1000000
+
+/// Updates, transposes and gathers of this many values or more are shared with the helper thread
+/// (anneal_kernels_update_is_shared: a big model's update streams megabytes, and two cores bring twice the
+/// bandwidth); models of this many parameters or more also update layer by layer, inside their
+/// parameter-gradient products (Anneal's `Network.layerUpdateMinimum`, anneal_kernels_gemm_sgd).
+#define ANNEAL_KERNELS_BIG_UPDATE 65536
+
 /// An instruction-set level. Every function below that takes one requires a level that
 /// anneal_kernels_supported() says this CPU runs.
 typedef enum {
@@ -42,15 +55,14 @@ ANNEAL_KERNELS_INTERNAL anneal_kernels_level anneal_kernels_best_level(void);
 ANNEAL_KERNELS_INTERNAL bool anneal_kernels_supported(anneal_kernels_level level);
 
 /// Whether a product of this shape (c `rows` x `columns`, summed over `depth`) adds each term as a fused
-/// multiply-add, at every level: those of a million multiply-adds or more. A fused term takes one instruction
-/// instead of two, which big products, bound by arithmetic, feel; the small products of the golden Keras runs
-/// keep the rounding that reproduces them (fused, the time-based run drifts from Keras).
+/// multiply-add, at every level: those of ANNEAL_KERNELS_BIG_PRODUCT multiply-adds or more. The small products
+/// of the golden Keras runs keep the rounding that reproduces them (fused, the time-based run drifts from Keras).
 ANNEAL_KERNELS_INTERNAL bool anneal_kernels_product_fuses(ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth);
 
 /// `c[m][n] = (init ? init[n] : 0) + Σ_k a(m, k) * b(k, n)` for `m < rows`, `n < columns`, `k < depth`, where
 /// `a(m, k) = a[m * a_row_stride + k * a_depth_stride]`, `b(k, n) = b[k * b_depth_stride + n * b_column_stride]`
-/// and `c` has row stride `c_stride`. Products of a million multiply-adds or more are shared with the helper
-/// thread. A b whose columns are not adjacent (b_column_stride != 1, e.g. a kernel read transposed), and the
+/// and `c` has row stride `c_stride`. Products of ANNEAL_KERNELS_BIG_PRODUCT multiply-adds or more are shared
+/// with the helper thread. A b whose columns are not adjacent (b_column_stride != 1, e.g. a kernel read transposed), and the
 /// b of a big product, are first copied into panels in a buffer of the calling thread (grown when needed,
 /// kept for the next call, freed at thread exit). A b that cannot be read in place (b_column_stride != 1) and
 /// could not be copied for lack of memory is read element by element instead: slower, the same bits.
@@ -111,19 +123,20 @@ ANNEAL_KERNELS_INTERNAL void anneal_kernels_relu_backward(anneal_kernels_level l
 
 /// One SGD update, each product rounded before it is used:
 /// momentum 0: `w -= rate * g`; otherwise `v = momentum * v - rate * g` then `w += v`, or with `nesterov`
-/// `w += momentum * v - rate * g`. `v` is not read when momentum is 0. Updates of 65536 parameters or more
-/// are shared with the helper thread.
+/// `w += momentum * v - rate * g`. `v` is not read when momentum is 0. Updates of ANNEAL_KERNELS_BIG_UPDATE
+/// parameters or more are shared with the helper thread.
 ANNEAL_KERNELS_INTERNAL void anneal_kernels_sgd(anneal_kernels_level level, float *w, float *v, const float *g,
                                                 ptrdiff_t count, float rate, float momentum, bool nesterov);
 
 /// `transposed[n][m] = matrix[m][n]` for `matrix` `rows` x `columns` (row strides `columns` and `rows`).
-/// Transposes of 65536 values or more are shared with the helper thread.
+/// Transposes of ANNEAL_KERNELS_BIG_UPDATE values or more are shared with the helper thread.
 ANNEAL_KERNELS_INTERNAL void anneal_kernels_transpose(anneal_kernels_level level, const float *matrix, ptrdiff_t rows,
                                                       ptrdiff_t columns, float *transposed);
 
 /// Copies row `rows[k]` of `source` (row width `width`) to row `k` of `destination`, for `k < count`, and
 /// when `transposed` is not NULL also to its column k (`transposed[n * count + k]`, as anneal_kernels_transpose
-/// of `destination` would). Gathers of 65536 values or more are shared with the helper thread.
+/// of `destination` would). Gathers of ANNEAL_KERNELS_BIG_UPDATE values or more are shared with the helper
+/// thread.
 ANNEAL_KERNELS_INTERNAL void anneal_kernels_gather_rows(anneal_kernels_level level, float *destination,
                                                         float *transposed, const float *source, ptrdiff_t width,
                                                         const ptrdiff_t *rows, ptrdiff_t count);
