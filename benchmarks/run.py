@@ -7,8 +7,9 @@
 Workloads (see numpy_reference.py for the exact math):
   tutorial  the Keras tutorial's time-based run: 34-34-1, SGD(0.1, momentum 0.8, decay 0.002), 50 epochs,
             batch 28, validation_split 0.33; median wall time of one in-process fit over many runs, through
-            Anneal's Swift API (anneal-bench), C API (benchmarks/c/bench_tutorial.c, built here) and Python API,
-            and a numpy implementation; tf_keras / Keras 3 when installed (a few runs: they are slow).
+            Anneal's Swift API (anneal-bench), C API (benchmarks/c/bench_tutorial.c, built here; also at every
+            other kernel level the CPU has, ANNEAL_KERNELS) and Python API, and a numpy implementation;
+            tf_keras / Keras 3 when installed (a few runs: they are slow).
   floor     benchmarks/c/fma_peak.c, built here: fused multiply-adds with every operand in registers, at each
             vector level Anneal's kernels use that the CPU has, on one core and on both; GFLOP/s per second of
             CPU time, so that load from other processes does not lower it. The floor of a workload is its
@@ -301,16 +302,23 @@ def main():
 
     repeat = max(1, args.repeat)
     swift, c_api, python = [], [], []
+    # The C API at each other kernel level too (ANNEAL_KERNELS), next to the level in use.
+    other_levels = {each: [] for each in levels if each != level}
     for _ in range(repeat):  # interleaved, so that a burst of load hits every front end alike
         swift.append(median_ms(run([bench, str(args.runs)], what="anneal-bench")))
         c_api.append(median_ms(run([c_bench, CSV, str(args.runs)], what="bench_tutorial (C)")))
+        for each, times in other_levels.items():
+            times.append(median_ms(run([c_bench, CSV, str(args.runs)], env={"ANNEAL_KERNELS": each},
+                                       what=f"bench_tutorial (C, {each})")))
         python.append(json_line(run(
             [sys.executable, os.path.join(HERE, "anneal_python.py"), "--workload", "tutorial", "--runs",
              str(args.runs)], env=dict(anneal_env, **one_thread), what="anneal_python.py tutorial"))["median_ms"])
     tutorial.append(("Anneal, Swift API", statistics.median(swift)))
     tutorial.append(("Anneal, C API", statistics.median(c_api)))
+    for each, times in other_levels.items():
+        tutorial.append((f"Anneal, C API, {each}", statistics.median(times)))
     tutorial.append(("Anneal, Python API", statistics.median(python)))
-    spreads = {"Swift": swift, "C": c_api, "Python": python}
+    spreads = {"Swift": swift, "C": c_api, "Python": python, **{f"C {each}": t for each, t in other_levels.items()}}
     tutorial.append(("numpy (1 BLAS thread)", json_line(run(
         [sys.executable, os.path.join(HERE, "numpy_reference.py"), "--workload", "tutorial", "--csv", CSV,
          "--runs", str(args.numpy_runs)], env=one_thread, unset=OPENBLAS_OVERRIDES,
@@ -331,15 +339,10 @@ def main():
              "--csv", CSV, "--runs", str(args.keras_runs)], env=env, what=f"keras_reference.py {flavor}"))["median_ms"]))
 
     if not args.skip_big:
-        # Every kernel level this CPU has, on two threads and on one (the portable Swift loops never share, and
-        # run on fewer rows: they are several times slower); numpy on 1 and 2 BLAS threads.
+        # Every kernel level this CPU has, on two threads and on one; numpy on 1 and 2 BLAS threads.
         entries = []  # (label, script, environment, rows)
         for each in levels:
             env = dict(anneal_env, ANNEAL_KERNELS=each, **one_thread)
-            if each == "portable":
-                entries.append((f"Anneal {each}, 1 thread", "anneal_python.py", dict(env, ANNEAL_THREADS="1"),
-                                max(2560, args.big_rows // 10)))
-                continue
             entries.append((f"Anneal {each}, 2 threads", "anneal_python.py", env, args.big_rows))
             entries.append((f"Anneal {each}, 1 thread", "anneal_python.py", dict(env, ANNEAL_THREADS="1"),
                             args.big_rows))

@@ -1,9 +1,9 @@
 // Anneal's dense-layer kernels (see include/AnnealKernels.h): the instruction-set levels and their choice at
 // run time, the helper thread that shares big products, and the entry points. The kernels themselves are in
-// KernelsISA.h, compiled here once for AVX2 and once for AVX-512. The file is compiled for the baseline
+// KernelsISA.h, compiled here once per level: AVX2 and AVX-512 (x86-64 only), and the portable level, written
+// with clang's vector types (KernelsPortable.h), which every CPU runs. The file is compiled for the baseline
 // target like the rest of the package: only the kernels use the wider sets, and callers pass a level that
-// anneal_kernels_best_level() found, so the library still loads and runs (on the portable Swift loops) on any
-// x86-64 or other CPU.
+// anneal_kernels_best_level() found, so the library loads and runs on any x86-64 or other CPU.
 #define _GNU_SOURCE  // sched_getaffinity, CPU_COUNT
 #include "AnnealKernels.h"
 
@@ -15,15 +15,24 @@
 #include <string.h>
 #include <time.h>
 
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-#include <immintrin.h>
 // The compiler never fuses a multiply into an add: the golden Keras runs are reproduced only with a rounded
 // product then a rounded sum (with fused multiply-adds the chaotic time-based run drifts 1e-4 from Keras by
-// epoch 20). The big products fuse them on purpose, with the FMA intrinsics (anneal_kernels_product_fuses).
+// epoch 20). The big products fuse them on purpose, with the FMA intrinsics and builtins
+// (anneal_kernels_product_fuses).
 #pragma STDC FP_CONTRACT OFF
+
+#if defined(__x86_64__)
+#include <immintrin.h>
 #define ANNEAL_HAVE_X86 1
+/// What a thread does in each round of polling: lets the other hyperthread of the core run.
+#define AK_SPIN_WAIT() _mm_pause()
 #else
 #define ANNEAL_HAVE_X86 0
+#if defined(__aarch64__)
+#define AK_SPIN_WAIT() __asm__ __volatile__("yield")
+#else
+#define AK_SPIN_WAIT() ((void)0)
+#endif
 #endif
 
 static int anneal_kernels_state = -1;  // -1 unknown, else the level (a benign race: every thread finds the same)
@@ -55,16 +64,9 @@ anneal_kernels_level anneal_kernels_best_level(void) {
 
 bool anneal_kernels_supported(anneal_kernels_level level) { return level <= ak_cpu_level(); }
 
-/// Products of this many multiply-adds or more fuse them (anneal_kernels_product_fuses): the size from which
-/// products are also shared with the helper thread (ak_split_threshold); the golden runs' largest, 116 x 34 x
-/// 34, is 134 thousand.
-static const double ak_fuse_threshold = 1.0e6;
-
 bool anneal_kernels_product_fuses(ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth) {
-    return (double)rows * (double)columns * (double)depth >= ak_fuse_threshold;
+    return (double)rows * (double)columns * (double)depth >= ANNEAL_KERNELS_BIG_PRODUCT;
 }
-
-#if ANNEAL_HAVE_X86
 
 /// A matrix product (as anneal_kernels_gemm describes it), an SGD update or a task, cut into row ranges that
 /// `part` computes: the unit of work the helper thread shares.
@@ -130,6 +132,24 @@ static inline void ak_update_one(const struct ak_job *job, ptrdiff_t panel, floa
 #else
 #define AK_UNROLL _Pragma("GCC unroll 8")
 #endif
+
+/// One level's kernels (each instantiation of KernelsISA.h ends with its table): the parts of its jobs, its
+/// elementwise kernels, and the shape of its register block.
+struct ak_kernels {
+    ptrdiff_t panel_columns;  // columns per panel of a packed b: a register block's
+    ptrdiff_t block_rows;     // rows of a register block: a shared product is cut into chunks of whole blocks
+    void (*gemm_part)(const struct ak_job *job, ptrdiff_t first, ptrdiff_t count);
+    void (*gemm_columns_part)(const struct ak_job *job, ptrdiff_t first, ptrdiff_t count);
+    void (*sgd_part)(const struct ak_job *job, ptrdiff_t first, ptrdiff_t count);
+    void (*gather_part)(const struct ak_job *job, ptrdiff_t first, ptrdiff_t count);
+    void (*gather_transposed_part)(const struct ak_job *job, ptrdiff_t first, ptrdiff_t count);
+    void (*transpose_part)(const struct ak_job *job, ptrdiff_t first, ptrdiff_t count);
+    void (*column_sums)(const float *x, ptrdiff_t rows, ptrdiff_t columns, float *sums);
+    void (*relu_forward)(float *a, const float *z, ptrdiff_t count);
+    void (*relu_backward)(float *gradient, const float *z, ptrdiff_t count);
+};
+
+#if ANNEAL_HAVE_X86
 
 // --- AVX2: 8 lanes, 16 registers: a block of 6 rows by 2 vectors (12 accumulators) -----------------------
 // A mask is a lane count. Masked loads use vmaskmovps; masked stores go through a stack copy instead,
@@ -293,6 +313,27 @@ static __attribute__((noinline, target("avx2,fma"))) void ak_avx2_transposed_pan
 #undef AK_TRANSPOSED_W
 #undef AK_TRANSPOSED_WIDTHS
 
+// The narrow tails' 8- and 4-lane arithmetic, the same at both x86 levels (their masked loads and stores
+// differ).
+#define ak_v8 __m256
+#define ak_v4 __m128
+#define AK_8_ZERO() _mm256_setzero_ps()
+#define AK_8_SET1(x) _mm256_set1_ps(x)
+#define AK_8_ADD(x, y) _mm256_add_ps(x, y)
+#define AK_8_MUL(x, y) _mm256_mul_ps(x, y)
+#define AK_8_FMA(x, y, z) _mm256_fmadd_ps(x, y, z)
+#define AK_8_STORE(p, v) _mm256_storeu_ps(p, v)
+#define AK_4_ZERO() _mm_setzero_ps()
+#define AK_4_SET1(x) _mm_set1_ps(x)
+#define AK_4_ADD(x, y) _mm_add_ps(x, y)
+#define AK_4_MUL(x, y) _mm_mul_ps(x, y)
+#define AK_4_FMA(x, y, z) _mm_fmadd_ps(x, y, z)
+#define AK_4_STORE(p, v) _mm_storeu_ps(p, v)
+
+/// Rows of a transpose job, 8 x 8 in registers (defined with the packing below).
+static __attribute__((target("avx2"))) void ak_transpose_part(const struct ak_job *job, ptrdiff_t first,
+                                                              ptrdiff_t count);
+
 #define AK_NAME(x) ak_avx2_##x
 #define AK_TARGET __attribute__((target("avx2,fma")))
 #define AK_LANES 8
@@ -317,31 +358,9 @@ static __attribute__((noinline, target("avx2,fma"))) void ak_avx2_transposed_pan
 #define AK_4_LOADM(p, m) _mm_maskload_ps(p, _mm256_castsi256_si128(ak_avx2_first(m)))
 #define AK_4_STOREM(p, m, v) ak_avx2_store_first4(p, m, v)
 #define AK_V_RELU_MASK(g, z) _mm256_andnot_ps(_mm256_cmp_ps(z, _mm256_setzero_ps(), _CMP_LE_OQ), g)
+#define AK_TRANSPOSE_PART ak_transpose_part
+#define AK_TRANSPOSED_PANEL ak_avx2_transposed_panel
 #include "KernelsISA.h"
-#undef AK_NAME
-#undef AK_TARGET
-#undef AK_LANES
-#undef AK_BLOCK_ROWS
-#undef AK_BLOCK_VECTORS
-#undef AK_MASK
-#undef AK_MASK_LANES
-#undef AK_V_ZERO
-#undef AK_V_LOAD
-#undef AK_V_STORE
-#undef AK_V_SET1
-#undef AK_V_ADD
-#undef AK_V_SUB
-#undef AK_V_MUL
-#undef AK_V_FMA
-#undef AK_V_LOADM
-#undef AK_V_STOREM
-#undef AK_8_LOADM
-#undef AK_8_STOREM
-#undef AK_4_LOADM
-#undef AK_4_STOREM
-#undef AK_V_RELU_MASK
-#undef ak_v
-#undef ak_mask
 
 // --- AVX-512: 16 lanes, 32 registers: a block of 6 rows by 4 vectors (24 accumulators) --------------------
 #define AK_NAME(x) ak_avx512_##x
@@ -369,7 +388,53 @@ static __attribute__((noinline, target("avx2,fma"))) void ak_avx2_transposed_pan
 #define AK_4_STOREM(p, m, v) _mm_mask_storeu_ps(p, (__mmask8)(m), v)
 #define AK_V_RELU_MASK(g, z) \
     _mm512_mask_mov_ps(g, _mm512_cmp_ps_mask(z, _mm512_setzero_ps(), _CMP_LE_OQ), _mm512_setzero_ps())
+// Both vector levels transpose with AVX2 (AVX-512 CPUs have it).
+#define AK_TRANSPOSE_PART ak_transpose_part
+#define AK_TRANSPOSED_PANEL ak_avx2_transposed_panel
 #include "KernelsISA.h"
+#undef ak_v8
+#undef ak_v4
+#undef AK_8_ZERO
+#undef AK_8_SET1
+#undef AK_8_ADD
+#undef AK_8_MUL
+#undef AK_8_FMA
+#undef AK_8_STORE
+#undef AK_4_ZERO
+#undef AK_4_SET1
+#undef AK_4_ADD
+#undef AK_4_MUL
+#undef AK_4_FMA
+#undef AK_4_STORE
+
+#endif  // ANNEAL_HAVE_X86
+
+// --- Portable: clang's vector types (KernelsPortable.h), on every CPU ----------------------------------------
+// Compiled for the baseline target, as the rest of the library: an aarch64 build runs it on NEON. On x86-64,
+// a fused multiply-add of that build is a libm call per lane (correct, slow: the baseline has no FMA), so the
+// same source is compiled a second time with FMA allowed; the portable level runs that copy where the CPU has
+// FMA, which makes it, on such a CPU, what an aarch64 build runs: 128-bit vectors with fused multiply-adds.
+
+/// Rows of a transpose job, one value at a time (the portable level's: a copy is the same whichever way it is
+/// made).
+static void ak_transpose_part_scalar(const struct ak_job *job, ptrdiff_t first, ptrdiff_t count) {
+    const float *b = job->b;
+    float *c = job->c;
+    for (ptrdiff_t n = 0; n < job->columns; n++) {
+        for (ptrdiff_t m = first; m < first + count; m++) c[n * job->rows + m] = b[m * job->columns + n];
+    }
+}
+
+#define AK_NAME(x) ak_portable_##x
+#define AK_TARGET
+#include "KernelsPortable.h"
+#include "KernelsISA.h"
+#if ANNEAL_HAVE_X86
+#define AK_NAME(x) ak_portable_fma_##x
+#define AK_TARGET __attribute__((target("fma")))
+#include "KernelsPortable.h"
+#include "KernelsISA.h"
+#endif
 
 // --- Two cores: big products, and tasks ----------------------------------------------------------------------
 // One helper thread (created on first need, only when this process may run on 2 or more CPUs and
@@ -432,7 +497,7 @@ static void *ak_helper_main(void *start) {
     for (;;) {
         for (int round = 0; round < AK_SPIN_ROUNDS; round++) {
             if (__atomic_load_n(&ak_posted_generation, __ATOMIC_ACQUIRE) != seen) break;
-            _mm_pause();
+            AK_SPIN_WAIT();
         }
         pthread_mutex_lock(&ak_mutex);
         while (ak_posted_generation == seen) pthread_cond_wait(&ak_cond, &ak_mutex);
@@ -574,7 +639,7 @@ static void ak_finish_posted(uint64_t start, uint64_t posted) {
     ptrdiff_t mine = ak_work(generation, &ak_posted, ak_posted_chunk_rows, chunks, false);
     uint64_t own = start ? ak_now() : 0;
     for (int round = 0; round < AK_WAIT_ROUNDS && __atomic_load_n(&ak_finished, __ATOMIC_ACQUIRE) != chunks; round++) {
-        _mm_pause();
+        AK_SPIN_WAIT();
     }
     if (__atomic_load_n(&ak_finished, __ATOMIC_ACQUIRE) != chunks) {
         pthread_mutex_lock(&ak_mutex);
@@ -618,10 +683,6 @@ bool anneal_kernels_task_start(void (*task)(void *context), void *context) {
 }
 
 void anneal_kernels_task_finish(void) { ak_finish_posted(0, 0); }
-
-/// Products smaller than this many multiply-adds run on the calling thread alone (waking the helper costs
-/// a few microseconds; the tutorial's products are 30 thousand).
-static const double ak_split_threshold = 1.0e6;
 
 // --- Packing b -----------------------------------------------------------------------------------------------
 // A big product's b (a 784 x 256 kernel: 800 kB) read in place puts each step of depth on another cache line
@@ -675,6 +736,8 @@ static void ak_pack_part(const struct ak_job *job, ptrdiff_t first, ptrdiff_t co
     }
 }
 
+#if ANNEAL_HAVE_X86
+
 /// Panels `[first, first + count)` of a packing job whose b is read transposed with its depth contiguous
 /// (b_depth_stride 1: a kernel in the input gradient's product delta · Wᵀ), 8 x 8 in registers: copied one
 /// float at a time, each store would go to another cache line; transposed by blocks, each store is a whole
@@ -707,15 +770,24 @@ static __attribute__((target("avx2"))) void ak_pack_transposed_part(const struct
     }
 }
 
-/// The packing of panels for a b with these strides.
-static void (*ak_pack_part_for(ptrdiff_t b_depth_stride, ptrdiff_t b_column_stride))(const struct ak_job *, ptrdiff_t,
-                                                                                     ptrdiff_t) {
-    return b_depth_stride == 1 && b_column_stride != 1 ? ak_pack_transposed_part : ak_pack_part;
+#endif  // ANNEAL_HAVE_X86
+
+/// The packing of panels at `level` for a b with these strides.
+static void (*ak_pack_part_for(anneal_kernels_level level, ptrdiff_t b_depth_stride,
+                               ptrdiff_t b_column_stride))(const struct ak_job *, ptrdiff_t, ptrdiff_t) {
+#if ANNEAL_HAVE_X86
+    if (level != ANNEAL_KERNELS_PORTABLE && b_depth_stride == 1 && b_column_stride != 1) return ak_pack_transposed_part;
+#else
+    (void)level; (void)b_depth_stride; (void)b_column_stride;
+#endif
+    return ak_pack_part;
 }
 
 // --- Transposes -------------------------------------------------------------------------------------------------
 // A gradient product reads its a transposed (xᵀ · delta). Copied transposed once per batch, its rows are read
 // in order: the updating product then streams a instead of taking a new cache line at every step of depth.
+
+#if ANNEAL_HAVE_X86
 
 /// Rows `[first, first + count)` of a transpose job: `c[n][m] = b[m][n]` for those rows m of b (`rows` x
 /// `columns`, row stride `columns`; c's row stride `rows`), 8 x 8 in registers (AVX2, which AVX-512 CPUs have).
@@ -740,41 +812,44 @@ static __attribute__((target("avx2"))) void ak_transpose_part(const struct ak_jo
     }
 }
 
-/// Rows `[first, first + count)` of a gather job that also writes them transposed: gathered as by
-/// gather_part, then transposed from the rows just written, which are still in the cache.
-static __attribute__((target("avx2"))) void ak_gather_transposed_part(const struct ak_job *job, ptrdiff_t first,
-                                                                      ptrdiff_t count) {
-    ak_avx2_gather_part(job, first, count);
-    struct ak_job transpose = {.rows = job->rows, .columns = job->columns, .b = job->c, .c = job->transposed};
-    ak_transpose_part(&transpose, first, count);
-}
+#endif  // ANNEAL_HAVE_X86
 
 // --- Entry points: the level picks the instruction set ------------------------------------------------------
 
+/// The kernels of `level`; the portable level's copy with FMA where the CPU has it (see the portable section).
+static const struct ak_kernels *ak_kernels_at(anneal_kernels_level level) {
+#if ANNEAL_HAVE_X86
+    if (level == ANNEAL_KERNELS_AVX512) return &ak_avx512_kernels;
+    if (level == ANNEAL_KERNELS_AVX2) return &ak_avx2_kernels;
+    static int fma = -1;  // -1 unknown, else whether the CPU has FMA (a benign race: every thread finds the same)
+    int has = __atomic_load_n(&fma, __ATOMIC_RELAXED);
+    if (has < 0) {
+        __builtin_cpu_init();
+        has = __builtin_cpu_supports("fma") ? 1 : 0;
+        __atomic_store_n(&fma, has, __ATOMIC_RELAXED);
+    }
+    return has ? &ak_portable_fma_kernels : &ak_portable_kernels;
+#else
+    (void)level;
+    return &ak_portable_kernels;
+#endif
+}
+
 bool anneal_kernels_product_is_shared(anneal_kernels_level level, ptrdiff_t rows, ptrdiff_t columns,
                                       ptrdiff_t depth) {
-    ptrdiff_t block_rows = level == ANNEAL_KERNELS_AVX512 ? ak_avx512_block_rows : ak_avx2_block_rows;
-    return (double)rows * (double)columns * (double)depth >= ak_split_threshold && rows >= 4 * block_rows;
+    ptrdiff_t block_rows = ak_kernels_at(level)->block_rows;
+    return (double)rows * (double)columns * (double)depth >= ANNEAL_KERNELS_BIG_PRODUCT && rows >= 4 * block_rows;
 }
 
-/// Updates of this many parameters or more are shared (a big model's update streams megabytes: two cores
-/// bring twice the bandwidth).
-static const ptrdiff_t ak_update_split_threshold = 65536;
-
-bool anneal_kernels_update_is_shared(ptrdiff_t count) { return count >= ak_update_split_threshold; }
-
-/// Columns per panel of packed b at `level`.
-static ptrdiff_t ak_panel_columns(anneal_kernels_level level) {
-    return level == ANNEAL_KERNELS_AVX512 ? ak_avx512_panel_columns : ak_avx2_panel_columns;
-}
+bool anneal_kernels_update_is_shared(ptrdiff_t count) { return count >= ANNEAL_KERNELS_BIG_UPDATE; }
 
 /// Copies b (depth x columns) into panels at `packed` (see ak_pack_part), shared with the helper when `shared`.
 static void ak_pack(anneal_kernels_level level, const float *b, ptrdiff_t b_depth_stride, ptrdiff_t b_column_stride,
                     ptrdiff_t columns, ptrdiff_t depth, float *packed, bool shared) {
-    ptrdiff_t panel = ak_panel_columns(level);
+    ptrdiff_t panel = ak_kernels_at(level)->panel_columns;
     // A big product's b is packed by both threads, panel by panel: that also has the helper running when the
     // product comes.
-    struct ak_job pack = {.part = ak_pack_part_for(b_depth_stride, b_column_stride),
+    struct ak_job pack = {.part = ak_pack_part_for(level, b_depth_stride, b_column_stride),
                           .rows = (columns + panel - 1) / panel, .b = b,
                           .b_depth_stride = b_depth_stride, .b_column_stride = b_column_stride, .c = packed,
                           .columns = columns, .depth = depth, .panel = panel};
@@ -786,19 +861,41 @@ static void ak_pack(anneal_kernels_level level, const float *b, ptrdiff_t b_dept
 static bool ak_packs_b(anneal_kernels_level level, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth,
                        ptrdiff_t b_depth_stride) {
     return anneal_kernels_product_is_shared(level, rows, columns, depth) &&
-           (columns > ak_panel_columns(level) || b_depth_stride != columns);
+           (columns > ak_kernels_at(level)->panel_columns || b_depth_stride != columns);
 }
 
 /// The largest a (rows x depth, floats) of a product shared by panels of columns (a batch of 128 rows of 784
 /// inputs is under it).
 static const double ak_column_split_a = 128.0 * 1024.0;
 
+/// Rows `[first, first + count)` of a product whose b is read transposed and could not be packed for lack of
+/// memory (rare: the blocks read b's rows in place only when its columns are adjacent): each c[m][n] summed
+/// alone, over k in increasing order from init, each term rounded or fused as in the blocks (job->panel:
+/// the level's panel width, where an updated parameter goes in packed_w).
+static void ak_gemm_unpacked_part(const struct ak_job *job, ptrdiff_t first, ptrdiff_t count) {
+    for (ptrdiff_t m = first; m < first + count; m++) {
+        for (ptrdiff_t n = 0; n < job->columns; n++) {
+            float sum = job->init ? job->init[n] : 0.0f;
+            for (ptrdiff_t k = 0; k < job->depth; k++) {
+                float x = job->a[m * job->a_row_stride + k * job->a_depth_stride];
+                float y = job->b[k * job->b_depth_stride + n * job->b_column_stride];
+                sum = job->fused ? __builtin_fmaf(x, y, sum) : sum + x * y;
+            }
+            float *out = job->c + m * job->c_stride + n;
+            if (job->update) {
+                ak_update_one(job, job->panel, out, sum);
+            } else {
+                *out = sum;
+            }
+        }
+    }
+}
+
 /// Computes the product `job` describes (its operands and shape set, and `packed` when b comes packed
 /// already; `part` is set here).
-static bool ak_gemm(anneal_kernels_level level, struct ak_job *job) {
-    bool wide = level == ANNEAL_KERNELS_AVX512;
-    ptrdiff_t block_rows = wide ? ak_avx512_block_rows : ak_avx2_block_rows;
-    job->part = wide ? ak_avx512_gemm_part : ak_avx2_gemm_part;
+static void ak_gemm(anneal_kernels_level level, struct ak_job *job) {
+    const struct ak_kernels *kernels = ak_kernels_at(level);
+    job->part = kernels->gemm_part;
     job->fused = anneal_kernels_product_fuses(job->rows, job->columns, job->depth);
     bool big = anneal_kernels_product_is_shared(level, job->rows, job->columns, job->depth);
     bool in_place = job->b_column_stride == 1;
@@ -806,7 +903,7 @@ static bool ak_gemm(anneal_kernels_level level, struct ak_job *job) {
     // then reads only its panels of b, the big operand (half the memory traffic each), and packs them itself
     // when b needs packing, so the packing is shared too. A big a is shared by rows instead, so that it is
     // read once.
-    ptrdiff_t panels = (job->columns + ak_panel_columns(level) - 1) / ak_panel_columns(level);
+    ptrdiff_t panels = (job->columns + kernels->panel_columns - 1) / kernels->panel_columns;
     bool by_columns =
         big && !job->update && panels >= 8 && (double)job->rows * (double)job->depth <= ak_column_split_a;
     if (!job->packed &&
@@ -814,30 +911,32 @@ static bool ak_gemm(anneal_kernels_level level, struct ak_job *job) {
         float *packed = ak_pack_buffer((size_t)job->depth * (size_t)job->columns);
         if (packed) {
             if (by_columns) {
-                job->pack = ak_pack_part_for(job->b_depth_stride, job->b_column_stride);
+                job->pack = ak_pack_part_for(level, job->b_depth_stride, job->b_column_stride);
             } else {
                 ak_pack(level, job->b, job->b_depth_stride, job->b_column_stride, job->columns, job->depth, packed,
                         big);
             }
             job->packed = packed;
         } else if (!in_place) {
-            return false;
+            job->part = ak_gemm_unpacked_part;
+            job->panel = kernels->panel_columns;
+            ak_run(job, false, 1);
+            return;
         }
     }
     if (by_columns) {
         struct ak_job by_panels = *job;
-        by_panels.part = wide ? ak_avx512_gemm_columns_part : ak_avx2_gemm_columns_part;
+        by_panels.part = kernels->gemm_columns_part;
         by_panels.product_rows = job->rows;
         by_panels.rows = panels;
         ak_run(&by_panels, true, 1);
-        return true;
+        return;
     }
     // Shared in chunks of whole register blocks.
-    ak_run(job, big, block_rows);
-    return true;
+    ak_run(job, big, kernels->block_rows);
 }
 
-bool anneal_kernels_gemm(
+void anneal_kernels_gemm(
     anneal_kernels_level level,
     const float *a, ptrdiff_t a_row_stride, ptrdiff_t a_depth_stride,
     const float *b, ptrdiff_t b_depth_stride, ptrdiff_t b_column_stride,
@@ -849,7 +948,7 @@ bool anneal_kernels_gemm(
         .rows = rows, .a = a, .a_row_stride = a_row_stride, .a_depth_stride = a_depth_stride, .b = b,
         .b_depth_stride = b_depth_stride, .b_column_stride = b_column_stride, .init = init, .c = c,
         .c_stride = c_stride, .columns = columns, .depth = depth};
-    return ak_gemm(level, &job);
+    ak_gemm(level, &job);
 }
 
 ptrdiff_t anneal_kernels_packed_size(anneal_kernels_level level, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth) {
@@ -875,7 +974,7 @@ void anneal_kernels_gemm_packed(
     ak_gemm(level, &job);
 }
 
-bool anneal_kernels_gemm_sgd(
+void anneal_kernels_gemm_sgd(
     anneal_kernels_level level,
     const float *a, ptrdiff_t a_row_stride, ptrdiff_t a_depth_stride,
     const float *b, ptrdiff_t b_depth_stride, ptrdiff_t b_column_stride,
@@ -888,152 +987,44 @@ bool anneal_kernels_gemm_sgd(
         .b_depth_stride = b_depth_stride, .b_column_stride = b_column_stride, .c = w, .c_stride = w_stride,
         .columns = columns, .depth = depth, .update = true, .v = v, .rate = rate, .momentum = momentum,
         .nesterov = nesterov, .packed_w = packed_w};
-    return ak_gemm(level, &job);
+    ak_gemm(level, &job);
 }
 
 void anneal_kernels_sgd(anneal_kernels_level level, float *w, float *v, const float *g, ptrdiff_t count,
                         float rate, float momentum, bool nesterov) {
-    struct ak_job job = {
-        .part = level == ANNEAL_KERNELS_AVX512 ? ak_avx512_sgd_part : ak_avx2_sgd_part, .rows = count,
-        .w = w, .v = v, .g = g, .rate = rate, .momentum = momentum, .nesterov = nesterov};
+    struct ak_job job = {.part = ak_kernels_at(level)->sgd_part, .rows = count, .w = w, .v = v, .g = g,
+                         .rate = rate, .momentum = momentum, .nesterov = nesterov};
     ak_run(&job, anneal_kernels_update_is_shared(count), 64);
 }
 
 void anneal_kernels_column_sums(anneal_kernels_level level, const float *x, ptrdiff_t rows, ptrdiff_t columns,
                                 float *sums) {
-    if (level == ANNEAL_KERNELS_AVX512) {
-        ak_avx512_column_sums(x, rows, columns, sums);
-    } else {
-        ak_avx2_column_sums(x, rows, columns, sums);
-    }
+    ak_kernels_at(level)->column_sums(x, rows, columns, sums);
 }
 
 void anneal_kernels_relu_forward(anneal_kernels_level level, float *a, const float *z, ptrdiff_t count) {
-    if (level == ANNEAL_KERNELS_AVX512) {
-        ak_avx512_relu_forward(a, z, count);
-    } else {
-        ak_avx2_relu_forward(a, z, count);
-    }
+    ak_kernels_at(level)->relu_forward(a, z, count);
 }
 
 void anneal_kernels_relu_backward(anneal_kernels_level level, float *gradient, const float *z, ptrdiff_t count) {
-    if (level == ANNEAL_KERNELS_AVX512) {
-        ak_avx512_relu_backward(gradient, z, count);
-    } else {
-        ak_avx2_relu_backward(gradient, z, count);
-    }
+    ak_kernels_at(level)->relu_backward(gradient, z, count);
 }
 
 void anneal_kernels_transpose(anneal_kernels_level level, const float *matrix, ptrdiff_t rows, ptrdiff_t columns,
                               float *transposed) {
-    (void)level;  // both vector levels use the AVX2 code
-    struct ak_job job = {.part = ak_transpose_part, .rows = rows, .columns = columns, .b = matrix, .c = transposed};
+    struct ak_job job = {.part = ak_kernels_at(level)->transpose_part, .rows = rows, .columns = columns,
+                         .b = matrix, .c = transposed};
     // In pieces of 16 rows: 64 bytes of each transposed row, so the threads never write the same cache line.
     ak_run(&job, anneal_kernels_update_is_shared(rows * columns), 16);
 }
 
 void anneal_kernels_gather_rows(anneal_kernels_level level, float *destination, float *transposed,
                                 const float *source, ptrdiff_t width, const ptrdiff_t *rows, ptrdiff_t count) {
-    struct ak_job job = {.part = level == ANNEAL_KERNELS_AVX512 ? ak_avx512_gather_part : ak_avx2_gather_part,
+    const struct ak_kernels *kernels = ak_kernels_at(level);
+    struct ak_job job = {.part = transposed ? kernels->gather_transposed_part : kernels->gather_part,
                          .rows = count, .b = source, .c = destination, .columns = width, .row_indices = rows,
                          .transposed = transposed};
-    if (transposed) job.part = ak_gather_transposed_part;  // both vector levels (AVX-512 CPUs have AVX2)
     // A big batch's rows lie all over a big data set: two threads wait for memory side by side, so the
     // waits overlap. Transposed, in pieces of 16 rows like anneal_kernels_transpose.
     ak_run(&job, anneal_kernels_update_is_shared(width * count), transposed ? 16 : 1);
 }
-
-#else  // no vectorized level exists here: anneal_kernels_best_level() is ANNEAL_KERNELS_PORTABLE
-
-bool anneal_kernels_product_is_shared(anneal_kernels_level level, ptrdiff_t rows, ptrdiff_t columns,
-                                      ptrdiff_t depth) {
-    (void)level; (void)rows; (void)columns; (void)depth;
-    return false;
-}
-
-bool anneal_kernels_update_is_shared(ptrdiff_t count) {
-    (void)count;
-    return false;
-}
-
-bool anneal_kernels_task_start(void (*task)(void *context), void *context) {
-    (void)task; (void)context;
-    return false;  // no helper thread here: the caller runs the task
-}
-
-void anneal_kernels_task_finish(void) {}
-
-bool anneal_kernels_gemm(anneal_kernels_level level, const float *a, ptrdiff_t a_row_stride,
-                         ptrdiff_t a_depth_stride, const float *b, ptrdiff_t b_depth_stride,
-                         ptrdiff_t b_column_stride, const float *init, float *c,
-                         ptrdiff_t c_stride, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth) {
-    (void)level; (void)a; (void)a_row_stride; (void)a_depth_stride; (void)b; (void)b_depth_stride;
-    (void)b_column_stride; (void)init; (void)c; (void)c_stride; (void)rows; (void)columns; (void)depth;
-    return false;  // nothing computed: the caller's portable loops do it
-}
-
-bool anneal_kernels_gemm_sgd(anneal_kernels_level level, const float *a, ptrdiff_t a_row_stride,
-                             ptrdiff_t a_depth_stride, const float *b, ptrdiff_t b_depth_stride,
-                             ptrdiff_t b_column_stride, float *w, float *v, ptrdiff_t w_stride, float *packed_w,
-                             ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth, float rate, float momentum,
-                             bool nesterov) {
-    (void)level; (void)a; (void)a_row_stride; (void)a_depth_stride; (void)b; (void)b_depth_stride;
-    (void)b_column_stride; (void)w; (void)v; (void)w_stride; (void)packed_w; (void)rows; (void)columns;
-    (void)depth; (void)rate; (void)momentum; (void)nesterov;
-    return false;  // nothing computed: the caller's portable loops do it
-}
-
-ptrdiff_t anneal_kernels_packed_size(anneal_kernels_level level, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth) {
-    (void)level; (void)rows; (void)columns; (void)depth;
-    return 0;
-}
-
-void anneal_kernels_pack(anneal_kernels_level level, const float *b, ptrdiff_t columns, ptrdiff_t depth,
-                         float *packed) {
-    (void)level; (void)b; (void)columns; (void)depth; (void)packed;
-    abort();
-}
-
-void anneal_kernels_gemm_packed(anneal_kernels_level level, const float *a, ptrdiff_t a_row_stride,
-                                ptrdiff_t a_depth_stride, const float *packed_b, const float *init, float *c,
-                                ptrdiff_t c_stride, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth) {
-    (void)level; (void)a; (void)a_row_stride; (void)a_depth_stride; (void)packed_b; (void)init; (void)c;
-    (void)c_stride; (void)rows; (void)columns; (void)depth;
-    abort();
-}
-
-void anneal_kernels_sgd(anneal_kernels_level level, float *w, float *v, const float *g, ptrdiff_t count,
-                        float rate, float momentum, bool nesterov) {
-    (void)level; (void)w; (void)v; (void)g; (void)count; (void)rate; (void)momentum; (void)nesterov;
-    abort();
-}
-
-void anneal_kernels_column_sums(anneal_kernels_level level, const float *x, ptrdiff_t rows, ptrdiff_t columns,
-                                float *sums) {
-    (void)level; (void)x; (void)rows; (void)columns; (void)sums;
-    abort();
-}
-
-void anneal_kernels_relu_forward(anneal_kernels_level level, float *a, const float *z, ptrdiff_t count) {
-    (void)level; (void)a; (void)z; (void)count;
-    abort();
-}
-
-void anneal_kernels_relu_backward(anneal_kernels_level level, float *gradient, const float *z, ptrdiff_t count) {
-    (void)level; (void)gradient; (void)z; (void)count;
-    abort();
-}
-
-void anneal_kernels_transpose(anneal_kernels_level level, const float *matrix, ptrdiff_t rows, ptrdiff_t columns,
-                              float *transposed) {
-    (void)level; (void)matrix; (void)rows; (void)columns; (void)transposed;
-    abort();
-}
-
-void anneal_kernels_gather_rows(anneal_kernels_level level, float *destination, float *transposed,
-                                const float *source, ptrdiff_t width, const ptrdiff_t *rows, ptrdiff_t count) {
-    (void)level; (void)destination; (void)transposed; (void)source; (void)width; (void)rows; (void)count;
-    abort();
-}
-
-#endif

@@ -1,15 +1,21 @@
-// The dense-layer kernels for one x86 instruction set, written once and compiled twice: Kernels.c includes
-// this file for AVX2 and for AVX-512, each time with its own definitions of
+// The dense-layer kernels for one instruction set, written once and compiled once per level: Kernels.c
+// includes this file for AVX2, for AVX-512 and for the portable level (clang's vector types, see
+// KernelsPortable.h), each time with its own definitions of
 //
-//   AK_NAME(x)              this set's name for x (ak_avx2_x, ak_avx512_x)
-//   AK_TARGET               the target attribute that lets these functions use the set
+//   AK_NAME(x)              this set's name for x (ak_avx2_x, ak_avx512_x, ak_portable_x)
+//   AK_TARGET               the target attribute that lets these functions use the set (or nothing)
 //   AK_LANES                floats in one full vector, ak_v its type
 //   AK_BLOCK_ROWS,          the register block: rows of c by full vectors of columns (as many accumulators
 //   AK_BLOCK_VECTORS          as the set's registers hold next to the loaded row of b)
 //   ak_mask, AK_MASK(n)     a mask of the first n lanes (n >= AK_LANES: all), for loads and stores
-//   AK_V_ZERO/LOAD/STORE/SET1/ADD/SUB/MUL, AK_V_LOADM/STOREM(p, m[, v])   full-width operations
-//   AK_4_LOADM/STOREM, AK_8_LOADM/STOREM   masked 128- and 256-bit loads and stores (narrow tails)
+//   AK_V_ZERO/LOAD/STORE/SET1/ADD/SUB/MUL/FMA, AK_V_LOADM/STOREM(p, m[, v])   full-width operations
+//   ak_v8, ak_v4, AK_8_x, AK_4_x   8- and 4-lane vectors for the narrow tails: ZERO, SET1, ADD, MUL, FMA,
+//                           STORE (left defined at the end: the x86 levels share them), and the masked
+//                           LOADM, STOREM
 //   AK_V_RELU_MASK(g, z)    g with its lanes set to +0 where z <= 0
+//   AK_TRANSPOSE_PART       the transpose job's part (anneal_kernels_transpose) this level uses
+//   AK_TRANSPOSED_PANEL     optional: a narrow panel of a product whose a has its depth contiguous, computed
+//                           across rows through transposes (Kernels.c's ak_avx2_transposed_panel)
 //
 // Every function sums in the order include/AnnealKernels.h describes, each product rounded before it is
 // added, or, in the products that anneal_kernels_product_fuses names, fused with the add (FUSED, a constant
@@ -19,14 +25,13 @@
 /// acc + x * y: fused (one rounding) when FUSED, else the product rounded, then the sum; full vectors, and
 /// 8- and 4-lane ones for the narrow tails.
 #define AK_MADD(FUSED, acc, x, y) ((FUSED) ? AK_V_FMA(x, y, acc) : AK_V_ADD(acc, AK_V_MUL(x, y)))
-#define AK_MADD8(FUSED, acc, x, y) ((FUSED) ? _mm256_fmadd_ps(x, y, acc) : _mm256_add_ps(acc, _mm256_mul_ps(x, y)))
-#define AK_MADD4(FUSED, acc, x, y) ((FUSED) ? _mm_fmadd_ps(x, y, acc) : _mm_add_ps(acc, _mm_mul_ps(x, y)))
-/// Columns of c (and of b) one register block covers.
+#define AK_MADD8(FUSED, acc, x, y) ((FUSED) ? AK_8_FMA(x, y, acc) : AK_8_ADD(acc, AK_8_MUL(x, y)))
+#define AK_MADD4(FUSED, acc, x, y) ((FUSED) ? AK_4_FMA(x, y, acc) : AK_4_ADD(acc, AK_4_MUL(x, y)))
+/// Fetches the cache line of `p` for reading soon (x86 prefetcht0, the `_mm_prefetch` hint T0).
+#define AK_PREFETCH(p) __builtin_prefetch(p, 0, 3)
+/// Columns of c (and of b) one register block covers: Kernels.c packs b in panels of this width (and shares
+/// products with the helper thread in whole blocks of AK_BLOCK_ROWS rows).
 #define AK_PANEL (AK_BLOCK_VECTORS * AK_LANES)
-/// The same, and the rows of a register block, for Kernels.c: it packs b in panels of this width and shares
-/// products with the helper thread in whole blocks.
-static const ptrdiff_t AK_NAME(panel_columns) = AK_PANEL;
-static const ptrdiff_t AK_NAME(block_rows) = AK_BLOCK_ROWS;
 
 /// A full vector at `p`, or its first lanes under `mask` (`whole` is a constant at every call site).
 AK_INLINE ak_v AK_NAME(load)(const float *p, const bool whole, ak_mask mask) {
@@ -87,8 +92,8 @@ AK_INLINE void AK_NAME(block)(
 {
     ak_v acc[AK_BLOCK_ROWS][AK_BLOCK_VECTORS];
     ak_v tv[AK_BLOCK_ROWS];
-    __m256 t8[AK_BLOCK_ROWS];
-    __m128 t4[AK_BLOCK_ROWS];
+    ak_v8 t8[AK_BLOCK_ROWS];
+    ak_v4 t4[AK_BLOCK_ROWS];
     const float *bt = b + NF * AK_LANES;
     AK_UNROLL
     for (int v = 0; v < NF; v++) {
@@ -101,11 +106,11 @@ AK_INLINE void AK_NAME(block)(
         AK_UNROLL
         for (int r = 0; r < RB; r++) tv[r] = start;
     } else if (TK == 2) {
-        __m256 start = init ? AK_8_LOADM(init + NF * AK_LANES, tail) : _mm256_setzero_ps();
+        ak_v8 start = init ? AK_8_LOADM(init + NF * AK_LANES, tail) : AK_8_ZERO();
         AK_UNROLL
         for (int r = 0; r < RB; r++) t8[r] = start;
     } else if (TK == 1) {
-        __m128 start = init ? AK_4_LOADM(init + NF * AK_LANES, tail) : _mm_setzero_ps();
+        ak_v4 start = init ? AK_4_LOADM(init + NF * AK_LANES, tail) : AK_4_ZERO();
         AK_UNROLL
         for (int r = 0; r < RB; r++) t4[r] = start;
     }
@@ -119,11 +124,11 @@ AK_INLINE void AK_NAME(block)(
             // (at AVX-512's 64, the lines between are not prefetched).
             const float *w = c + r * cs, *v = update->v + (c + r * cs - update->c);
             ptrdiff_t last = width - 1;
-            _mm_prefetch((const char *)w, _MM_HINT_T0);
-            _mm_prefetch((const char *)(w + last), _MM_HINT_T0);
+            AK_PREFETCH(w);
+            AK_PREFETCH(w + last);
             if (update->momentum != 0) {
-                _mm_prefetch((const char *)v, _MM_HINT_T0);
-                _mm_prefetch((const char *)(v + last), _MM_HINT_T0);
+                AK_PREFETCH(v);
+                AK_PREFETCH(v + last);
             }
         }
     }
@@ -133,8 +138,8 @@ AK_INLINE void AK_NAME(block)(
         AK_UNROLL
         for (int v = 0; v < NF; v++) bv[v] = AK_V_LOAD(bk + v * AK_LANES);
         ak_v bw = AK_V_ZERO();
-        __m256 b8 = _mm256_setzero_ps();
-        __m128 b4 = _mm_setzero_ps();
+        ak_v8 b8 = AK_8_ZERO();
+        ak_v4 b4 = AK_4_ZERO();
         if (TK == 3) bw = AK_V_LOADM(bt + k * bs, tail);
         if (TK == 2) b8 = AK_8_LOADM(bt + k * bs, tail);
         if (TK == 1) b4 = AK_4_LOADM(bt + k * bs, tail);
@@ -148,8 +153,8 @@ AK_INLINE void AK_NAME(block)(
                 for (int v = 0; v < NF; v++) acc[r][v] = AK_MADD(FUSED, acc[r][v], x, bv[v]);
                 if (TK == 3) tv[r] = AK_MADD(FUSED, tv[r], x, bw);
             }
-            if (TK == 2) t8[r] = AK_MADD8(FUSED, t8[r], _mm256_set1_ps(xs), b8);
-            if (TK == 1) t4[r] = AK_MADD4(FUSED, t4[r], _mm_set1_ps(xs), b4);
+            if (TK == 2) t8[r] = AK_MADD8(FUSED, t8[r], AK_8_SET1(xs), b8);
+            if (TK == 1) t4[r] = AK_MADD4(FUSED, t4[r], AK_4_SET1(xs), b4);
         }
     }
     if (update) {
@@ -163,10 +168,10 @@ AK_INLINE void AK_NAME(block)(
                 AK_NAME(update_vector)(update, out + v * AK_LANES, acc[r][v], packed_v);
             }
             if (TK != 0) {
-                float values[AK_LANES];
+                float values[AK_LANES > 8 ? AK_LANES : 8];  // room for an 8-lane tail at any width
                 if (TK == 3) AK_V_STORE(values, tv[r]);
-                if (TK == 2) _mm256_storeu_ps(values, t8[r]);
-                if (TK == 1) _mm_storeu_ps(values, t4[r]);
+                if (TK == 2) AK_8_STORE(values, t8[r]);
+                if (TK == 1) AK_4_STORE(values, t4[r]);
                 for (int i = 0; i < AK_MASK_LANES(tail); i++) {
                     ak_update_one(update, AK_PANEL, out + NF * AK_LANES + i, values[i]);
                 }
@@ -499,13 +504,15 @@ static AK_TARGET void AK_NAME(gemm_part)(const struct ak_job *job, ptrdiff_t fir
             continue;
         }
         if (job->update) continue;  // done above
+#ifdef AK_TRANSPOSED_PANEL
         // Up to one block of rows, the column-vectorized block is used: the transposes the row-vectorized one
         // needs cost more than they save on so few rows.
         if (p.nf == 0 && p.rest <= 4 && job->a_depth_stride == 1 && count > AK_BLOCK_ROWS) {
-            ak_avx2_transposed_panel(p.rest, job->fused, a, job->a_row_stride, job->depth, p.b, p.bs,
-                                     init ? init + n : NULL, c + n, job->c_stride, count);
+            AK_TRANSPOSED_PANEL(p.rest, job->fused, a, job->a_row_stride, job->depth, p.b, p.bs,
+                                init ? init + n : NULL, c + n, job->c_stride, count);
             continue;
         }
+#endif
         for (ptrdiff_t m = 0; m < count; m += AK_BLOCK_ROWS) {
             int rb = (int)(count - m < AK_BLOCK_ROWS ? count - m : AK_BLOCK_ROWS);
             (job->fused ? AK_NAME(dispatch_fused) : AK_NAME(dispatch))(
@@ -627,9 +634,61 @@ static AK_TARGET void AK_NAME(gather_part)(const struct ak_job *job, ptrdiff_t f
     AK_NAME(gather_rows)(job->c + first * job->columns, job->b, job->columns, job->row_indices + first, count);
 }
 
+/// Rows `[first, first + count)` of a gather job that also writes them transposed: gathered as by
+/// gather_part, then transposed from the rows just written, which are still in the cache.
+static AK_TARGET void AK_NAME(gather_transposed_part)(const struct ak_job *job, ptrdiff_t first, ptrdiff_t count) {
+    AK_NAME(gather_part)(job, first, count);
+    struct ak_job transpose = {.rows = job->rows, .columns = job->columns, .b = job->c, .c = job->transposed};
+    AK_TRANSPOSE_PART(&transpose, first, count);
+}
+
+/// This level's kernels, for the entry points in Kernels.c.
+static const struct ak_kernels AK_NAME(kernels) = {
+    .panel_columns = AK_PANEL,
+    .block_rows = AK_BLOCK_ROWS,
+    .gemm_part = AK_NAME(gemm_part),
+    .gemm_columns_part = AK_NAME(gemm_columns_part),
+    .sgd_part = AK_NAME(sgd_part),
+    .gather_part = AK_NAME(gather_part),
+    .gather_transposed_part = AK_NAME(gather_transposed_part),
+    .transpose_part = AK_TRANSPOSE_PART,
+    .column_sums = AK_NAME(column_sums),
+    .relu_forward = AK_NAME(relu_forward),
+    .relu_backward = AK_NAME(relu_backward),
+};
+
 #undef AK_INLINE
 #undef AK_MADD
 #undef AK_MADD8
 #undef AK_MADD4
 #undef AK_PANEL
 #undef AK_PACKED_A_DEPTH
+#undef AK_PREFETCH
+// The level's definitions, but for the narrow tails' arithmetic (ak_v8, ak_v4, AK_8_x and AK_4_x but their
+// masked loads and stores), which the x86 levels share.
+#undef AK_NAME
+#undef AK_TARGET
+#undef AK_LANES
+#undef AK_BLOCK_ROWS
+#undef AK_BLOCK_VECTORS
+#undef AK_MASK
+#undef AK_MASK_LANES
+#undef AK_V_ZERO
+#undef AK_V_LOAD
+#undef AK_V_STORE
+#undef AK_V_SET1
+#undef AK_V_ADD
+#undef AK_V_SUB
+#undef AK_V_MUL
+#undef AK_V_FMA
+#undef AK_V_LOADM
+#undef AK_V_STOREM
+#undef AK_8_LOADM
+#undef AK_8_STOREM
+#undef AK_4_LOADM
+#undef AK_4_STOREM
+#undef AK_V_RELU_MASK
+#undef AK_TRANSPOSE_PART
+#undef AK_TRANSPOSED_PANEL
+#undef ak_v
+#undef ak_mask

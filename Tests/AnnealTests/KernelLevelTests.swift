@@ -2,12 +2,13 @@ import AnnealKernels
 import Testing
 @testable import Anneal
 
-/// Every vectorized kernel level this CPU runs (AVX2, AVX-512) gives the same bits as the portable Swift
-/// loops, on the shapes the register blocks and their tails split differently: that is what lets the golden
-/// Keras runs pass whichever level a machine picks. Levels the CPU lacks are skipped.
+/// Every kernel level this CPU runs (portable, AVX2, AVX-512) gives the same bits as plain Swift loops
+/// written in the order the kernels promise (`KernelReference`), on the shapes the register blocks and their
+/// tails split differently: that is what lets the golden Keras runs pass whichever level a machine picks.
+/// Levels the CPU lacks are skipped.
 @Suite("Kernel levels")
 struct KernelLevelTests {
-    static let vectorizedLevels: [Kernels.Level] = [ANNEAL_KERNELS_AVX2, ANNEAL_KERNELS_AVX512]
+    static let levels: [Kernels.Level] = [ANNEAL_KERNELS_PORTABLE, ANNEAL_KERNELS_AVX2, ANNEAL_KERNELS_AVX512]
         .filter { anneal_kernels_supported($0) }
 
     /// Rows, columns and depths around the block sizes (6 rows; 8, 16, 32 and 64 columns), the tutorial's
@@ -30,19 +31,19 @@ struct KernelLevelTests {
         return (0..<count).map { _ in Float((generator.nextUnit() * 2 - 1) * 1e3 * generator.nextUnit()) }
     }
 
-    /// `body` run at the portable level and at `level` on copies of the same outputs, which must be equal.
+    /// `body` run on the reference loops and at `level` on copies of the same outputs, which must be equal.
     static func expectSameBits(_ outputs: [Float], at level: Kernels.Level, _ what: String,
-                               _ body: (UnsafeMutablePointer<Float>, Kernels.Level) -> Void) {
-        var portable = outputs
-        var vectorized = outputs
-        portable.withUnsafeMutableBufferPointer { body($0.baseAddress!, ANNEAL_KERNELS_PORTABLE) }
-        vectorized.withUnsafeMutableBufferPointer { body($0.baseAddress!, level) }
-        let differing = zip(portable, vectorized).filter { $0.bitPattern != $1.bitPattern }.count
+                               _ body: (UnsafeMutablePointer<Float>, KernelsUnderTest) -> Void) {
+        var reference = outputs
+        var kernel = outputs
+        reference.withUnsafeMutableBufferPointer { body($0.baseAddress!, KernelsUnderTest(level: nil)) }
+        kernel.withUnsafeMutableBufferPointer { body($0.baseAddress!, KernelsUnderTest(level: level)) }
+        let differing = zip(reference, kernel).filter { $0.bitPattern != $1.bitPattern }.count
         #expect(differing == 0, "\(what) at level \(level.rawValue): \(differing) of \(outputs.count) values differ")
     }
 
     @Test("dense products: forward (with and without bias), parameter gradients and the update applied with them, input gradient",
-          arguments: vectorizedLevels)
+          arguments: levels)
     func products(level: Kernels.Level) {
         for (index, shape) in Self.shapes.enumerated() {
             let (rows, units, inputs) = shape
@@ -52,17 +53,17 @@ struct KernelLevelTests {
             let delta = Self.values(rows * units, seed: UInt64(10 * index + 4))
             let name = "\(rows) x \(units) x \(inputs)"
             for withBias in [true, false] {
-                Self.expectSameBits(Array(repeating: .nan, count: rows * units), at: level, "forward \(name)") { z, level in
+                Self.expectSameBits(Array(repeating: .nan, count: rows * units), at: level, "forward \(name)") { z, kernels in
                     bias.withUnsafeBufferPointer { b in
-                        Kernels.denseForward(x: x, rows: rows, inputs: inputs, kernel: kernel,
-                                             bias: withBias ? b.baseAddress : nil, units: units, z: z, level: level)
+                        kernels.denseForward(x: x, rows: rows, inputs: inputs, kernel: kernel,
+                                             bias: withBias ? b.baseAddress : nil, units: units, z: z)
                     }
                 }
             }
             // Kernel gradient then bias gradient, in one output buffer.
-            Self.expectSameBits(Array(repeating: .nan, count: inputs * units + units), at: level, "gradients \(name)") { out, level in
-                Kernels.denseParameterGradients(x: x, delta: delta, rows: rows, inputs: inputs, units: units,
-                                                kernelGradient: out, biasGradient: out + inputs * units, level: level)
+            Self.expectSameBits(Array(repeating: .nan, count: inputs * units + units), at: level, "gradients \(name)") { out, kernels in
+                kernels.denseParameterGradients(x: x, delta: delta, rows: rows, inputs: inputs, units: units,
+                                                kernelGradient: out, biasGradient: out + inputs * units)
             }
             // Parameters, velocities and gradient scratch in one buffer: the scratch holds the bias gradient
             // at every level, the kernel gradient only where the update follows the product. Each rule with x
@@ -74,32 +75,32 @@ struct KernelLevelTests {
                 for xTransposed in [false, true] {
                     let what = "update\(xTransposed ? ", x transposed," : "") \(name) \(momentum) \(nesterov)"
                     Self.expectSameBits(Self.values(2 * count, seed: UInt64(10 * index + 5)) + Array(repeating: 0, count: count),
-                                        at: level, what) { p, level in
+                                        at: level, what) { p, kernels in
                         let kernelGradient = p + 2 * count
                         let bias = inputs * units
                         transposedX.withUnsafeBufferPointer { t in
-                            Kernels.denseParameterUpdate(
+                            kernels.denseParameterUpdate(
                                 x: x, delta: delta, rows: rows, inputs: inputs, units: units,
                                 kernel: (p, p + count, kernelGradient), bias: (p + bias, p + count + bias, kernelGradient + bias),
                                 step: SGDStep(rate: 0.0999, momentum: momentum, nesterov: nesterov, velocity: p + count),
-                                transposedX: xTransposed ? t.baseAddress : nil, level: level)
+                                transposedX: xTransposed ? t.baseAddress : nil)
                         }
-                        // The portable level leaves the kernel's gradient in the scratch; the fused one does not.
+                        // The reference leaves the kernel's gradient in the scratch; the kernels do not.
                         kernelGradient.update(repeating: 0, count: inputs * units)
                     }
                 }
             }
-            Self.expectSameBits(Array(repeating: .nan, count: rows * inputs), at: level, "transpose \(name)") { t, level in
-                Kernels.transpose(x, rows: rows, columns: inputs, into: t, level: level)
+            Self.expectSameBits(Array(repeating: .nan, count: rows * inputs), at: level, "transpose \(name)") { t, kernels in
+                kernels.transpose(x, rows: rows, columns: inputs, into: t)
             }
             // A kept packed copy of the kernel: the forward product reading it, and the update writing it.
             let packedSize = Kernels.packedSize(rows: rows, inputs: inputs, units: units, level: level)
             if packedSize > 0 {
                 var packed = [Float](repeating: .nan, count: packedSize)
-                Self.expectSameBits(Array(repeating: .nan, count: rows * units), at: level, "packed forward \(name)") { z, level in
+                Self.expectSameBits(Array(repeating: .nan, count: rows * units), at: level, "packed forward \(name)") { z, kernels in
                     packed.withUnsafeMutableBufferPointer { copy in
-                        Kernels.denseForward(x: x, rows: rows, inputs: inputs, kernel: kernel, bias: bias, units: units,
-                                             z: z, packed: (copy.baseAddress!, false), level: level)
+                        kernels.denseForward(x: x, rows: rows, inputs: inputs, kernel: kernel, bias: bias, units: units,
+                                             z: z, packed: (copy.baseAddress!, false))
                     }
                 }
                 var updated = Self.values(2 * count, seed: UInt64(10 * index + 6))
@@ -121,55 +122,140 @@ struct KernelLevelTests {
                 let differing = zip(packed, repacked).filter { $0.bitPattern != $1.bitPattern }.count
                 #expect(differing == 0, "packed kernel after the update \(name): \(differing) of \(packedSize) values differ")
             }
-            Self.expectSameBits(Array(repeating: .nan, count: rows * inputs), at: level, "input gradient \(name)") { dx, level in
-                Kernels.denseInputGradient(delta: delta, rows: rows, inputs: inputs, units: units, kernel: kernel,
-                                           inputGradient: dx, level: level)
+            Self.expectSameBits(Array(repeating: .nan, count: rows * inputs), at: level, "input gradient \(name)") { dx, kernels in
+                kernels.denseInputGradient(delta: delta, rows: rows, inputs: inputs, units: units, kernel: kernel,
+                                           inputGradient: dx)
             }
         }
     }
 
     @Test("ReLU forward and backward, the SGD update's three rules, transposes and the batch gather",
-          arguments: vectorizedLevels)
+          arguments: levels)
     func elementwise(level: Kernels.Level) {
         // 70_000 parameters: an update big enough to be shared with the helper thread.
         for count in [1, 7, 8, 9, 16, 17, 34, 100, 70_000] {
             let z = Self.values(count, seed: 7).enumerated().map { $0.offset % 5 == 0 ? 0 : $0.element }
             // NaN, -0 and +0 among the inputs: ReLU keeps NaN and turns -0 into +0, as Swift's max(z, 0).
             let special = z.enumerated().map { $0.offset % 7 == 1 ? Float.nan : $0.offset % 7 == 3 ? -0.0 : $0.element }
-            Self.expectSameBits(Self.values(count, seed: 12), at: level, "relu forward \(count)") { a, level in
-                Kernels.reluForward(a, z: special, count: count, level: level)
+            Self.expectSameBits(Self.values(count, seed: 12), at: level, "relu forward \(count)") { a, kernels in
+                kernels.reluForward(a, z: special, count: count)
             }
-            Self.expectSameBits(Self.values(count, seed: 8), at: level, "relu \(count)") { gradient, level in
-                Kernels.reluBackward(gradient, z: z, count: count, level: level)
+            Self.expectSameBits(Self.values(count, seed: 8), at: level, "relu \(count)") { gradient, kernels in
+                kernels.reluBackward(gradient, z: z, count: count)
             }
             let g = Self.values(count, seed: 9)
             for (momentum, nesterov) in [(Float(0), false), (0.8, false), (0.9, true)] {
                 // Parameters then velocities, in one buffer.
-                Self.expectSameBits(Self.values(2 * count, seed: 10), at: level, "sgd \(count) \(momentum) \(nesterov)") { wv, level in
-                    Kernels.sgdUpdate(w: wv, v: wv + count, g: g, count: count, rate: 0.0999, momentum: momentum,
-                                      nesterov: nesterov, level: level)
+                Self.expectSameBits(Self.values(2 * count, seed: 10), at: level, "sgd \(count) \(momentum) \(nesterov)") { wv, kernels in
+                    kernels.sgdUpdate(w: wv, v: wv + count, g: g, count: count, rate: 0.0999, momentum: momentum,
+                                      nesterov: nesterov)
                 }
             }
         }
         // Transposes around the 8 x 8 tiles and the 16-row pieces, the last shared with the helper thread.
         for (rows, columns) in [(1, 1), (3, 5), (8, 8), (17, 33), (40, 9), (128, 784)] {
             let matrix = Self.values(rows * columns, seed: 13)
-            Self.expectSameBits(Array(repeating: .nan, count: rows * columns), at: level, "transpose \(rows) x \(columns)") { t, level in
-                Kernels.transpose(matrix, rows: rows, columns: columns, into: t, level: level)
+            Self.expectSameBits(Array(repeating: .nan, count: rows * columns), at: level, "transpose \(rows) x \(columns)") { t, kernels in
+                kernels.transpose(matrix, rows: rows, columns: columns, into: t)
             }
         }
         // The last: 100 rows of 700, a gather big enough to be shared with the helper thread.
         for (width, count) in [(1, 7), (2, 7), (8, 7), (16, 7), (34, 7), (35, 7), (700, 100)] {
             let source = Self.values(40 * width, seed: 11)
             let rows = (0..<count).map { ([3, 0, 39, 17, 17, 5, 22][$0 % 7] + $0 / 7) % 40 }
-            Self.expectSameBits(Array(repeating: .nan, count: rows.count * width), at: level, "gather \(width)") { out, level in
-                Kernels.gatherRows(out, from: source, width: width, rows: rows, count: rows.count, level: level)
+            Self.expectSameBits(Array(repeating: .nan, count: rows.count * width), at: level, "gather \(width)") { out, kernels in
+                kernels.gatherRows(out, from: source, width: width, rows: rows, count: rows.count)
             }
             // And the rows also written transposed, in one buffer.
-            Self.expectSameBits(Array(repeating: .nan, count: 2 * rows.count * width), at: level, "gather \(width) transposed") { out, level in
-                Kernels.gatherRows(out, transposed: out + rows.count * width, from: source, width: width, rows: rows,
-                                   count: rows.count, level: level)
+            Self.expectSameBits(Array(repeating: .nan, count: 2 * rows.count * width), at: level, "gather \(width) transposed") { out, kernels in
+                kernels.gatherRows(out, transposed: out + rows.count * width, from: source, width: width, rows: rows,
+                                   count: rows.count)
             }
         }
+    }
+}
+
+/// What `KernelLevelTests.expectSameBits` runs a body on: the kernels at `level`, or the reference loops
+/// (`level` nil), behind one set of functions.
+struct KernelsUnderTest {
+    let level: Kernels.Level?
+
+    func denseForward(x: UnsafePointer<Float>, rows: Int, inputs: Int, kernel: UnsafePointer<Float>,
+                      bias: UnsafePointer<Float>?, units: Int, z: UnsafeMutablePointer<Float>,
+                      packed: (copy: UnsafeMutablePointer<Float>, current: Bool)? = nil) {
+        guard let level else {
+            return KernelReference.denseForward(x: x, rows: rows, inputs: inputs, kernel: kernel, bias: bias,
+                                                units: units, z: z)
+        }
+        Kernels.denseForward(x: x, rows: rows, inputs: inputs, kernel: kernel, bias: bias, units: units, z: z,
+                             packed: packed, level: level)
+    }
+
+    func denseParameterGradients(x: UnsafePointer<Float>, delta: UnsafePointer<Float>, rows: Int, inputs: Int,
+                                 units: Int, kernelGradient: UnsafeMutablePointer<Float>,
+                                 biasGradient: UnsafeMutablePointer<Float>?) {
+        guard let level else {
+            return KernelReference.denseParameterGradients(x: x, delta: delta, rows: rows, inputs: inputs, units: units,
+                                                           kernelGradient: kernelGradient, biasGradient: biasGradient)
+        }
+        Kernels.denseParameterGradients(x: x, delta: delta, rows: rows, inputs: inputs, units: units,
+                                        kernelGradient: kernelGradient, biasGradient: biasGradient, level: level)
+    }
+
+    /// The reference reads `x` itself, never `transposedX`.
+    func denseParameterUpdate(x: UnsafePointer<Float>, delta: UnsafePointer<Float>, rows: Int, inputs: Int,
+                              units: Int, kernel: Kernels.UpdatedParameters, bias: Kernels.UpdatedParameters?,
+                              step: SGDStep, transposedX: UnsafePointer<Float>?) {
+        guard let level else {
+            return KernelReference.denseParameterUpdate(x: x, delta: delta, rows: rows, inputs: inputs, units: units,
+                                                        kernel: kernel, bias: bias, step: step)
+        }
+        Kernels.denseParameterUpdate(x: x, delta: delta, rows: rows, inputs: inputs, units: units, kernel: kernel,
+                                     bias: bias, step: step, transposedX: transposedX, level: level)
+    }
+
+    func denseInputGradient(delta: UnsafePointer<Float>, rows: Int, inputs: Int, units: Int,
+                            kernel: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>) {
+        guard let level else {
+            return KernelReference.denseInputGradient(delta: delta, rows: rows, inputs: inputs, units: units,
+                                                      kernel: kernel, inputGradient: inputGradient)
+        }
+        Kernels.denseInputGradient(delta: delta, rows: rows, inputs: inputs, units: units, kernel: kernel,
+                                   inputGradient: inputGradient, level: level)
+    }
+
+    func reluForward(_ a: UnsafeMutablePointer<Float>, z: UnsafePointer<Float>, count: Int) {
+        guard let level else { return KernelReference.reluForward(a, z: z, count: count) }
+        Kernels.reluForward(a, z: z, count: count, level: level)
+    }
+
+    func reluBackward(_ gradient: UnsafeMutablePointer<Float>, z: UnsafePointer<Float>, count: Int) {
+        guard let level else { return KernelReference.reluBackward(gradient, z: z, count: count) }
+        Kernels.reluBackward(gradient, z: z, count: count, level: level)
+    }
+
+    func sgdUpdate(w: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>,
+                   count: Int, rate: Float, momentum: Float, nesterov: Bool) {
+        guard let level else {
+            return KernelReference.sgdUpdate(w: w, v: v, g: g, count: count, rate: rate, momentum: momentum,
+                                             nesterov: nesterov)
+        }
+        Kernels.sgdUpdate(w: w, v: v, g: g, count: count, rate: rate, momentum: momentum, nesterov: nesterov,
+                          level: level)
+    }
+
+    func transpose(_ matrix: UnsafePointer<Float>, rows: Int, columns: Int, into transposed: UnsafeMutablePointer<Float>) {
+        guard let level else { return KernelReference.transpose(matrix, rows: rows, columns: columns, into: transposed) }
+        Kernels.transpose(matrix, rows: rows, columns: columns, into: transposed, level: level)
+    }
+
+    func gatherRows(_ destination: UnsafeMutablePointer<Float>, transposed: UnsafeMutablePointer<Float>? = nil,
+                    from source: UnsafePointer<Float>, width: Int, rows: UnsafePointer<Int>, count: Int) {
+        guard let level else {
+            return KernelReference.gatherRows(destination, transposed: transposed, from: source, width: width,
+                                              rows: rows, count: count)
+        }
+        Kernels.gatherRows(destination, transposed: transposed, from: source, width: width, rows: rows, count: count,
+                           level: level)
     }
 }

@@ -79,8 +79,8 @@ public final class SGD: Optimizer {
     /// otherwise:      v = momentum * v - step;   w = w + v
     /// nesterov:       v = momentum * v - step;   w = w + (momentum * v - step)
     /// ```
-    /// Every path that updates with SGD computes exactly this: `update(w:v:g:count:...)` in a loop, the C
-    /// kernels' vectorized copy of it (`Kernels.sgdUpdate`), and the big products that apply it to each
+    /// Every path that updates with SGD computes exactly this: the C kernels' vectorized copy of it at every
+    /// level (`Kernels.sgdUpdate`), and the big products that apply it to each
     /// gradient as they compute it (`Kernels.denseParameterUpdate`); `SGDRuleTests` checks them bit for bit.
     @inline(__always)
     static func rule(
@@ -90,21 +90,6 @@ public final class SGD: Optimizer {
         guard momentum != 0 else { return (w - step, v) }
         let velocity = momentum * v - step
         return (w + (nesterov ? momentum * velocity - step : velocity), velocity)
-    }
-
-    /// `rule` applied to `count` parameters `w`, their velocities `v` and gradients `g`, in order. `v` is not
-    /// read when `momentum` is 0 (it may then be `w` itself).
-    static func update(
-        w: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, count: Int,
-        rate: Float, momentum: Float, nesterov: Bool
-    ) {
-        if momentum == 0 {
-            for i in 0..<count { w[i] = rule(w: w[i], v: 0, g: g[i], rate: rate, momentum: 0, nesterov: nesterov).w }
-        } else {
-            for i in 0..<count {
-                (w[i], v[i]) = rule(w: w[i], v: v[i], g: g[i], rate: rate, momentum: momentum, nesterov: nesterov)
-            }
-        }
     }
 }
 

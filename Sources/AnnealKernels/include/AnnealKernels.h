@@ -1,13 +1,13 @@
 // Internal to Anneal: the vectorized matrix kernels behind `Sources/Anneal/Kernels.swift`. Not part of the C
 // API (`include/anneal.h`); nothing outside the Anneal target calls these.
 //
-// Every matrix is row-major `float`. The kernels sum in the same order as Anneal's portable Swift loops
-// (for each output element, the terms in increasing order of the summed index, starting from the bias or 0),
-// each product rounded before it is added, except in the products anneal_kernels_product_fuses names (a
-// million multiply-adds or more), whose every term is a fused multiply-add, in the portable loops too: the
-// results are bit-identical to the portable loops at every level, and the golden Keras runs (whose products
-// are all small) stay within 1e-5 on any CPU. They allocate nothing and are safe to call from several
-// threads on disjoint outputs.
+// Every matrix is row-major `float`. The kernels sum in one order at every level (for each output element,
+// the terms in increasing order of the summed index, starting from the bias or 0), each product rounded
+// before it is added, except in the products anneal_kernels_product_fuses names (a million multiply-adds or
+// more), whose every term is a fused multiply-add: the results are bit-identical at every level (the tests
+// compare each with plain loops written in that order), and the golden Keras runs (whose products are all
+// small) stay within 1e-5 on any CPU. They allocate nothing and are safe to call from several threads on
+// disjoint outputs.
 #ifndef ANNEAL_KERNELS_H
 #define ANNEAL_KERNELS_H
 
@@ -21,10 +21,24 @@ extern "C" {
 /// Linked into libanneal.so but not exported from it: the library's exports are exactly include/anneal.h.
 #define ANNEAL_KERNELS_INTERNAL __attribute__((visibility("hidden")))
 
-/// An instruction-set level. Every function below that takes one requires ANNEAL_KERNELS_AVX2 or
-/// ANNEAL_KERNELS_AVX512, and a CPU that anneal_kernels_supported() says runs it.
+/// Products of this many multiply-adds or more are big: each of their terms is a fused multiply-add, at every
+/// level (anneal_kernels_product_fuses: one instruction instead of two, which products that large, bound by
+/// arithmetic, feel), and they are shared with the helper thread (anneal_kernels_product_is_shared: smaller
+/// ones run on the calling thread alone, waking the helper costs a few microseconds). The golden Keras runs'
+/// largest product, 116 x 34 x 34, is 134 thousand; the tutorial's are 30 thousand.
+#define ANNEAL_KERNELS_BIG_PRODUCT 1000000
+
+/// Updates, transposes and gathers of this many values or more are shared with the helper thread
+/// (anneal_kernels_update_is_shared: a big model's update streams megabytes, and two cores bring twice the
+/// bandwidth); models of this many parameters or more also update layer by layer, inside their
+/// parameter-gradient products (Anneal's `Network.layerUpdateMinimum`, anneal_kernels_gemm_sgd).
+#define ANNEAL_KERNELS_BIG_UPDATE 65536
+
+/// An instruction-set level. Every function below that takes one requires a level that
+/// anneal_kernels_supported() says this CPU runs.
 typedef enum {
-    /// Anneal's Swift loops; no function here runs at this level.
+    /// 128-bit vectors written with clang's portable vector types: every CPU (NEON on aarch64; on x86-64,
+    /// SSE, with FMA where the CPU has it).
     ANNEAL_KERNELS_PORTABLE = 0,
     /// 256-bit vectors (x86-64 with AVX2).
     ANNEAL_KERNELS_AVX2 = 1,
@@ -33,27 +47,26 @@ typedef enum {
 } anneal_kernels_level;
 
 /// The widest level this CPU and OS run, lowered by the environment variable ANNEAL_KERNELS (`portable` or
-/// `avx2`) when it is set before the first call; decided once, then cached.
+/// `avx2`) when it is set before the first call; decided once, then cached. ANNEAL_KERNELS_PORTABLE on every
+/// CPU without AVX2 and FMA (and every non-x86 CPU).
 ANNEAL_KERNELS_INTERNAL anneal_kernels_level anneal_kernels_best_level(void);
 
 /// Whether this CPU and OS run `level` (whatever ANNEAL_KERNELS says): lets tests compare the levels.
 ANNEAL_KERNELS_INTERNAL bool anneal_kernels_supported(anneal_kernels_level level);
 
 /// Whether a product of this shape (c `rows` x `columns`, summed over `depth`) adds each term as a fused
-/// multiply-add, at every level: those of a million multiply-adds or more. A fused term takes one instruction
-/// instead of two, which big products, bound by arithmetic, feel; the small products of the golden Keras runs
-/// keep the rounding that reproduces them (fused, the time-based run drifts from Keras).
+/// multiply-add, at every level: those of ANNEAL_KERNELS_BIG_PRODUCT multiply-adds or more. The small products
+/// of the golden Keras runs keep the rounding that reproduces them (fused, the time-based run drifts from Keras).
 ANNEAL_KERNELS_INTERNAL bool anneal_kernels_product_fuses(ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth);
 
 /// `c[m][n] = (init ? init[n] : 0) + Σ_k a(m, k) * b(k, n)` for `m < rows`, `n < columns`, `k < depth`, where
 /// `a(m, k) = a[m * a_row_stride + k * a_depth_stride]`, `b(k, n) = b[k * b_depth_stride + n * b_column_stride]`
-/// and `c` has row stride `c_stride`. Products of a million multiply-adds or more are shared with the helper
-/// thread. A b whose columns are not adjacent (b_column_stride != 1, e.g. a kernel read transposed), and the
+/// and `c` has row stride `c_stride`. Products of ANNEAL_KERNELS_BIG_PRODUCT multiply-adds or more are shared
+/// with the helper thread. A b whose columns are not adjacent (b_column_stride != 1, e.g. a kernel read transposed), and the
 /// b of a big product, are first copied into panels in a buffer of the calling thread (grown when needed,
-/// kept for the next call, freed at thread exit). Returns false, having computed nothing, only when such a b
-/// could not be copied for lack of memory and cannot be read in place (b_column_stride != 1): the caller
-/// then computes the product another way (the portable loops give the same bits).
-ANNEAL_KERNELS_INTERNAL bool anneal_kernels_gemm(
+/// kept for the next call, freed at thread exit). A b that cannot be read in place (b_column_stride != 1) and
+/// could not be copied for lack of memory is read element by element instead: slower, the same bits.
+ANNEAL_KERNELS_INTERNAL void anneal_kernels_gemm(
     anneal_kernels_level level,
     const float *a, ptrdiff_t a_row_stride, ptrdiff_t a_depth_stride,
     const float *b, ptrdiff_t b_depth_stride, ptrdiff_t b_column_stride,
@@ -66,9 +79,8 @@ ANNEAL_KERNELS_INTERNAL bool anneal_kernels_gemm(
 /// its velocity `v[m][n]` (`v` laid out like `w`; not read when momentum is 0) with `c[m][n]` as the
 /// gradient, giving the same bits as the product then the update, without writing or reading the gradient.
 /// Each thread updates the rows it computed. When `packed_w` is not NULL, each updated parameter is also
-/// written there, as anneal_kernels_pack lays out w (`rows` x `columns`, row stride `columns`). Returns false,
-/// having changed nothing, where anneal_kernels_gemm would.
-ANNEAL_KERNELS_INTERNAL bool anneal_kernels_gemm_sgd(
+/// written there, as anneal_kernels_pack lays out w (`rows` x `columns`, row stride `columns`).
+ANNEAL_KERNELS_INTERNAL void anneal_kernels_gemm_sgd(
     anneal_kernels_level level,
     const float *a, ptrdiff_t a_row_stride, ptrdiff_t a_depth_stride,
     const float *b, ptrdiff_t b_depth_stride, ptrdiff_t b_column_stride,
@@ -109,21 +121,22 @@ ANNEAL_KERNELS_INTERNAL void anneal_kernels_relu_forward(anneal_kernels_level le
 ANNEAL_KERNELS_INTERNAL void anneal_kernels_relu_backward(anneal_kernels_level level, float *gradient, const float *z,
                                                           ptrdiff_t count);
 
-/// One SGD update, each product rounded before it is used (as `Kernels.sgdUpdate`'s Swift loop):
+/// One SGD update, each product rounded before it is used:
 /// momentum 0: `w -= rate * g`; otherwise `v = momentum * v - rate * g` then `w += v`, or with `nesterov`
-/// `w += momentum * v - rate * g`. `v` is not read when momentum is 0. Updates of 65536 parameters or more
-/// are shared with the helper thread.
+/// `w += momentum * v - rate * g`. `v` is not read when momentum is 0. Updates of ANNEAL_KERNELS_BIG_UPDATE
+/// parameters or more are shared with the helper thread.
 ANNEAL_KERNELS_INTERNAL void anneal_kernels_sgd(anneal_kernels_level level, float *w, float *v, const float *g,
                                                 ptrdiff_t count, float rate, float momentum, bool nesterov);
 
 /// `transposed[n][m] = matrix[m][n]` for `matrix` `rows` x `columns` (row strides `columns` and `rows`).
-/// Transposes of 65536 values or more are shared with the helper thread.
+/// Transposes of ANNEAL_KERNELS_BIG_UPDATE values or more are shared with the helper thread.
 ANNEAL_KERNELS_INTERNAL void anneal_kernels_transpose(anneal_kernels_level level, const float *matrix, ptrdiff_t rows,
                                                       ptrdiff_t columns, float *transposed);
 
 /// Copies row `rows[k]` of `source` (row width `width`) to row `k` of `destination`, for `k < count`, and
 /// when `transposed` is not NULL also to its column k (`transposed[n * count + k]`, as anneal_kernels_transpose
-/// of `destination` would). Gathers of 65536 values or more are shared with the helper thread.
+/// of `destination` would). Gathers of ANNEAL_KERNELS_BIG_UPDATE values or more are shared with the helper
+/// thread.
 ANNEAL_KERNELS_INTERNAL void anneal_kernels_gather_rows(anneal_kernels_level level, float *destination,
                                                         float *transposed, const float *source, ptrdiff_t width,
                                                         const ptrdiff_t *rows, ptrdiff_t count);
@@ -135,7 +148,7 @@ ANNEAL_KERNELS_INTERNAL bool anneal_kernels_product_is_shared(anneal_kernels_lev
 ANNEAL_KERNELS_INTERNAL bool anneal_kernels_update_is_shared(ptrdiff_t count);
 
 /// Starts `task(context)` on the helper thread and returns true, or returns false, having started nothing,
-/// when there is no helper (one CPU, ANNEAL_THREADS=1, not x86) or another caller is using it: the caller
+/// when there is no helper (one CPU, ANNEAL_THREADS=1) or another caller is using it: the caller
 /// then runs the task itself. Until the caller's anneal_kernels_task_finish, the helper is the task's, and the
 /// caller's own products and updates are computed alone. The task may call any kernel (also alone).
 ANNEAL_KERNELS_INTERNAL bool anneal_kernels_task_start(void (*task)(void *context), void *context);
