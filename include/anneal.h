@@ -106,11 +106,11 @@ extern "C" {
  * Compare anneal_version_number() / 10000 with ANNEAL_VERSION_MAJOR at start-up to detect a mismatch.
  */
 #define ANNEAL_VERSION_MAJOR 1
-#define ANNEAL_VERSION_MINOR 0
+#define ANNEAL_VERSION_MINOR 1
 #define ANNEAL_VERSION_PATCH 0
 /** MAJOR * 10000 + MINOR * 100 + PATCH. */
-#define ANNEAL_VERSION_NUMBER 10000
-#define ANNEAL_VERSION_STRING "1.0.0"
+#define ANNEAL_VERSION_NUMBER 10100
+#define ANNEAL_VERSION_STRING "1.1.0"
 
 /**
  * The version of the library actually loaded, as ANNEAL_VERSION_NUMBER computes it. Compare it with the

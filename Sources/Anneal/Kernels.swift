@@ -18,8 +18,12 @@ enum Kernels {
     /// lowers it (decided once per process).
     static let level: Level = anneal_kernels_best_level()
 
-    /// Whether `level` runs the C kernels rather than the Swift loops.
+    /// Whether `level` is an x86 vector level (AVX2, AVX-512) rather than the portable one.
     static func isVectorized(_ level: Level = level) -> Bool { level != ANNEAL_KERNELS_PORTABLE }
+
+    /// The parameter count from which a model updates each layer inside its gradient product
+    /// (`ANNEAL_KERNELS_BIG_UPDATE`, the kernels' own threshold for sharing an update with the helper thread).
+    static let bigUpdate = Int(ANNEAL_KERNELS_BIG_UPDATE)
 
     /// Whether a product of `rows` x `columns` outputs summed over `depth` adds each term as a fused
     /// multiply-add, at every level: the big ones (a million multiply-adds or more), which run faster so; the

@@ -97,7 +97,7 @@ final class Network {
     /// per-layer calls cost more than they spare (the tutorial's run is slower with them); a big model's
     /// kernels do not, so updating each straight from the registers its gradient is computed in spares a
     /// pass over memory per layer.
-    static let layerUpdateMinimum = Int(ANNEAL_KERNELS_BIG_UPDATE)
+    static let layerUpdateMinimum = Kernels.bigUpdate
 
     /// Draws the masks of the Dropout layers before dense layer `index` (in the model's order) and writes
     /// that layer's dropped input: the first mask applied to the undropped values, each next one to the result.

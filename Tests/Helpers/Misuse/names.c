@@ -42,5 +42,10 @@ int main(int argc, char **argv) {
         EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_metric_from_name("mae", &code), "mae");
         CHECK(code == -7);
     }
+    EXPECT(ANNEAL_E_NULL_POINTER, anneal_metric_check_name(NULL), "name");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_metric_check_name("no_such_metric"), "no_such_metric");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_metric_check_name("\xc3\x28"), "name", "UTF-8");
+    EXPECT(ANNEAL_OK, anneal_metric_check_name("mae"), "");
+    EXPECT(ANNEAL_OK, anneal_metric_check_name("AUC"), "");
     return misuse_finish("names");
 }

@@ -30,7 +30,7 @@ by value with cloudpickle (its module's functions too, unless the module is Anne
 or test module need not exist on the workers. Anneal itself must: install the same ``anneal`` version on
 every node, e.g. the wheel of ``pip wheel ./python`` (self-contained: ``libanneal.so`` links the Swift
 runtime statically, so the nodes need no Swift), or with Ray let the job bring it,
-``ray.init(address, runtime_env={"py_modules": [anneal]})`` or ``{"pip": ["/shared/anneal-1.0.0-...whl"]}``.
+``ray.init(address, runtime_env={"py_modules": [anneal]})`` or ``{"pip": ["/shared/anneal-1.1.0-...whl"]}``.
 A chunk lost with its worker is run again (``retries=``), giving the same records.
 """
 
