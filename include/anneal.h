@@ -235,6 +235,11 @@ const char *anneal_last_error(void);
 #define ANNEAL_EVENT_EPOCH_BEGIN 0  /**< Before the epoch's first batch; no values (count 0). */
 #define ANNEAL_EVENT_EPOCH_END   1  /**< After validation, with the epoch's logs. */
 
+/* Keras's `mode` for the callbacks that watch a monitored value (anneal_callback_early_stopping, ...). */
+#define ANNEAL_MODE_AUTO 0  /**< max or min from the monitored name, as each Keras callback decides (given there). */
+#define ANNEAL_MODE_MIN  1  /**< lower is better. */
+#define ANNEAL_MODE_MAX  2  /**< higher is better. */
+
 /* OneCycle annealing strategy; CyclicLR mode. */
 #define ANNEAL_ANNEAL_COSINE 0
 #define ANNEAL_ANNEAL_LINEAR 1
@@ -1049,6 +1054,125 @@ int32_t anneal_session_run_epochs(anneal_session *session, int32_t epochs, doubl
 int32_t anneal_session_fit(anneal_session *session, int32_t epochs, int32_t initial_epoch,
                            const anneal_schedule *schedule, anneal_epoch_callback callback, void *user_data,
                            anneal_history **out_history);
+
+/* ======================================================================================================
+ * Keras's built-in callbacks
+ *
+ * An anneal_callback is one of Keras's callbacks with its state (EarlyStopping's wait and best value, a
+ * CSVLogger's open file, ...), made by a constructor that takes Keras's arguments and checks them as Keras
+ * does (ANNEAL_E_INVALID_ARGUMENT naming the argument; ANNEAL_E_NULL_POINTER when a required string or
+ * out_callback is NULL; *out_callback is NULL on failure). Free with anneal_callback_free.
+ *
+ * Two ways to use one: pass it to anneal_session_fit_callbacks, or drive it one event at a time from a loop
+ * of your own (anneal_callback_train_begin, _epoch_begin, _batch_end, _epoch_end, _train_end), giving the
+ * model it watches or steers. Callbacks write their text (verbose > 0, the progress logger, TerminateOnNaN)
+ * to standard output, or to the function given to anneal_callback_set_output. A callback is used by one
+ * call at a time: a call on a callback in use on another thread is ANNEAL_E_BUSY; on this thread (from
+ * inside a fit's epoch callback, on a callback that fit runs) ANNEAL_E_INVALID_STATE.
+ * ====================================================================================================== */
+
+typedef struct anneal_callback anneal_callback;
+
+/** Keras 2's EarlyStopping: training stops when `monitor` has not improved by more than |min_delta| for
+ *  `patience` epochs (from epoch start_from_epoch on); ANNEAL_MODE_AUTO is max when the name ends in "acc",
+ *  "accuracy" or "auc". baseline: optional (NULL: none). With restore_best_weights the best epoch's weights
+ *  come back at train end. verbose > 0 prints "Epoch 5: early stopping". Refuses a min_delta that is not
+ *  finite, a negative patience or start_from_epoch. */
+int32_t anneal_callback_early_stopping(const char *monitor, double min_delta, int32_t patience, int32_t verbose,
+                                       int32_t mode, const double *baseline, bool restore_best_weights,
+                                       int32_t start_from_epoch, anneal_callback **out_callback);
+/** Keras 2's ReduceLROnPlateau (Keras defaults: "val_loss", 0.1, 10, 0, auto, 1e-4, 0, 0): logs the rate as
+ *  "lr", and multiplies it by factor, down to min_lr, once `monitor` has not improved by min_delta for
+ *  `patience` epochs, then waits `cooldown` epochs. ANNEAL_MODE_AUTO is max when the name contains "acc".
+ *  Refuses a factor outside [0, 1), a negative patience or cooldown, a min_delta or min_lr that is not
+ *  finite, a negative min_lr. */
+int32_t anneal_callback_reduce_lr_on_plateau(const char *monitor, double factor, int32_t patience, int32_t verbose,
+                                             int32_t mode, double min_delta, int32_t cooldown, double min_lr,
+                                             anneal_callback **out_callback);
+/** Keras's ModelCheckpoint, weights only (anneal_model_save_weights' file): at each epoch end saves to
+ *  filepath formatted as Python's str.format with `epoch` (1-based) and the logs ("w.{epoch:02d}.bin"); with
+ *  save_best_only only when `monitor` improved (ANNEAL_MODE_AUTO: max when the name contains "acc").
+ *  initial_value_threshold: optional (NULL: none). Refuses an empty filepath or one with a bad field. */
+int32_t anneal_callback_model_checkpoint(const char *filepath, const char *monitor, int32_t verbose,
+                                         bool save_best_only, int32_t mode, const double *initial_value_threshold,
+                                         anneal_callback **out_callback);
+/** Keras's CSVLogger: a header "epoch" + the first epoch's sorted log keys, then one flushed row per epoch,
+ *  as Python's csv module writes them (rows end in "\r\n"). separator: one character other than a quote or a
+ *  newline. append continues an existing file (without a second header). The file is opened at train begin
+ *  (ANNEAL_E_IO when it cannot be) and closed at train end. */
+int32_t anneal_callback_csv_logger(const char *filename, const char *separator, bool append,
+                                   anneal_callback **out_callback);
+/** Keras's TerminateOnNaN: at a batch end whose "loss" is NaN or infinite, prints
+ *  "Batch 3: Invalid loss, terminating training" and stops training. */
+int32_t anneal_callback_terminate_on_nan(anneal_callback **out_callback);
+/** Keras's LearningRateScheduler over an epoch schedule (ANNEAL_UNIT_EPOCH; another unit is
+ *  ANNEAL_E_INVALID_ARGUMENT): sets the base rate at each epoch begin (ANNEAL_E_INVALID_ARGUMENT for a value
+ *  that is negative or not finite) and logs it as "lr" at epoch end. The callback keeps the schedule alive. */
+int32_t anneal_callback_learning_rate_scheduler(const anneal_schedule *schedule, int32_t verbose,
+                                                anneal_callback **out_callback);
+/** Keras's ProgbarLogger and Progbar, text for text: "Epoch i/N" when epochs > 1, then a bar redrawn after
+ *  each batch (verbose 1) or one line per epoch (verbose 2) over `steps` batches. "effective_lr" is not
+ *  printed. Refuses a verbose other than 1 or 2, a negative epochs or steps. */
+int32_t anneal_callback_progress_logger(int32_t verbose, int32_t epochs, int32_t steps,
+                                        anneal_callback **out_callback);
+
+/** Releases a callback (closing a CSVLogger's file). NULL, or a handle already freed, does nothing. */
+void anneal_callback_free(anneal_callback *callback);
+
+/** Receives a callback's text, NUL-terminated, valid only during the call. */
+typedef void (*anneal_write_callback)(void *user_data, const char *text);
+
+/**
+ * Sends the callback's text to write(user_data, text) instead of standard output; write NULL restores
+ * standard output. Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_INVALID_STATE.
+ */
+int32_t anneal_callback_set_output(anneal_callback *callback, anneal_write_callback write, void *user_data);
+
+/**
+ * Keras's hooks, one event at a time, for a front end that runs its own epoch loop: call train_begin, then
+ * per epoch epoch_begin, batch_end after each batch, epoch_end with the epoch's logs, and train_end with the
+ * last epoch's logs. model is the model the callback watches or steers (its weights, its learning rate); the
+ * calls are callback-safe. keys, values, count: the logs (keys unique, valid UTF-8; keys and values may be
+ * NULL when count is 0), read during the call only. *out_stop (optional; false on failure) is true when the
+ * callback asks training to stop (Keras's model.stop_training = True).
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE (callback, model); ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (keys,
+ * values or a key NULL with count > 0); ANNEAL_E_INVALID_ARGUMENT (negative epoch, batch or count, a key
+ * given twice, invalid UTF-8, what the callback refuses: a schedule's bad value, a checkpoint path naming a
+ * key not in the logs); ANNEAL_E_IO (a file the callback writes); ANNEAL_E_INVALID_STATE (a callback in use).
+ */
+int32_t anneal_callback_train_begin(anneal_callback *callback, anneal_model *model);
+int32_t anneal_callback_epoch_begin(anneal_callback *callback, anneal_model *model, int32_t epoch, bool *out_stop);
+int32_t anneal_callback_batch_end(anneal_callback *callback, anneal_model *model, int32_t batch,
+                                  const char *const *keys, const double *values, int32_t count, bool *out_stop);
+int32_t anneal_callback_epoch_end(anneal_callback *callback, anneal_model *model, int32_t epoch,
+                                  const char *const *keys, const double *values, int32_t count, bool *out_stop);
+int32_t anneal_callback_train_end(anneal_callback *callback, anneal_model *model, const char *const *keys,
+                                  const double *values, int32_t count);
+
+/**
+ * The logs as the callback's last batch_end, epoch_end or train_end left them, with what it added (the "lr"
+ * of LearningRateScheduler and ReduceLROnPlateau): the number of keys; key `index` as a copy-out string; the
+ * values as copy-out values, in the keys' order. Empty after a begin event.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER; ANNEAL_E_INVALID_ARGUMENT
+ * (index out of range, capacity < 0); ANNEAL_E_BUFFER_TOO_SMALL.
+ */
+int32_t anneal_callback_log_count(const anneal_callback *callback, int32_t *out_count);
+int32_t anneal_callback_log_key(const anneal_callback *callback, int32_t index, char *buffer, int64_t capacity,
+                                int64_t *out_length);
+int32_t anneal_callback_log_values(const anneal_callback *callback, double *out_values, int32_t capacity,
+                                   int32_t *out_count);
+
+/**
+ * anneal_session_fit with Keras's callbacks: callbacks[0 .. callback_count) run in order at every event,
+ * then the optional epoch callback, which sees what they added to the logs. callbacks may be NULL when
+ * callback_count is 0. The callbacks are held for the call (see above).
+ * Returns as anneal_session_fit; ANNEAL_E_INVALID_HANDLE also for a callback (the message names its index);
+ * ANNEAL_E_NULL_POINTER (callbacks NULL with callback_count > 0); ANNEAL_E_INVALID_ARGUMENT also for a negative
+ * callback_count and what a callback refuses; ANNEAL_E_IO (a CSVLogger's or ModelCheckpoint's file).
+ */
+int32_t anneal_session_fit_callbacks(anneal_session *session, int32_t epochs, int32_t initial_epoch,
+                                     anneal_callback *const *callbacks, int32_t callback_count,
+                                     anneal_epoch_callback callback, void *user_data, anneal_history **out_history);
 
 /* ======================================================================================================
  * Data-set-first training: option structs, fit / evaluate / predict on an anneal_dataset

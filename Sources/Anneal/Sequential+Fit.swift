@@ -69,7 +69,7 @@ extension Sequential {
         }
         var everyCallback = callbacks + [history]
         if verbose > 0 {
-            everyCallback.append(ProgressLogger(verbose: verbose, epochs: epochs, steps: session.batchCount, write: output))
+            everyCallback.append(try ProgressLogger(verbose: verbose, epochs: epochs, steps: session.batchCount))
         }
         try run(session, epochs: epochs, initialEpoch: initialEpoch, callbacks: everyCallback)
         return history

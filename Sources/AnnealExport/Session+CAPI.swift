@@ -79,23 +79,20 @@ final class EpochCallback: Callback {
     }
 }
 
-/// Keras's fit loop over `session` with an optional epoch schedule and C callback: what `anneal_model_fit` and
-/// `anneal_session_fit` share. The caller holds the model (and session).
+/// Keras's fit loop over `session` with an optional epoch schedule, Keras's callbacks and a C callback, in
+/// that order: what `anneal_model_fit`, `anneal_session_fit` and `anneal_session_fit_callbacks` share. The
+/// caller holds the model (and session, and callbacks).
 func runFit(
     _ session: TrainingSession, modelHandle: OpaquePointer?, modelEntry: HandleEntry?, epochs: Int32,
-    initialEpoch: Int32, schedule: (any LearningRateSchedule)?, callback: anneal_epoch_callback?,
-    userData: UnsafeMutableRawPointer?
+    initialEpoch: Int32, schedule: (any LearningRateSchedule)?, callbacks: [any Callback] = [],
+    callback: anneal_epoch_callback?, userData: UnsafeMutableRawPointer?
 ) throws -> History {
-    var callbacks: [any Callback] = []
-    if let schedule {
-        try check(schedule.unit == .epoch,
-                  "a fit schedule is evaluated per epoch: create it with ANNEAL_UNIT_EPOCH (per-update schedules go to anneal_sgd_create_scheduled or an anneal_optimizer constructor)")
-        callbacks.append(LearningRateScheduler(schedule))
-    }
+    var every: [any Callback] = try schedule.map { [try epochScheduler($0)] } ?? []
+    every += callbacks
     if let callback {
-        callbacks.append(EpochCallback(callback, userData: userData, modelHandle: modelHandle, modelEntry: modelEntry))
+        every.append(EpochCallback(callback, userData: userData, modelHandle: modelHandle, modelEntry: modelEntry))
     }
-    return try session.model.fit(session: session, epochs: Int(epochs), verbose: 0, callbacks: callbacks,
+    return try session.model.fit(session: session, epochs: Int(epochs), verbose: 0, callbacks: every,
                                  initialEpoch: Int(initialEpoch))
 }
 
@@ -339,6 +336,30 @@ public func anneal_session_fit(
             defer { box.epochBegun = true }
             return try runFit(box.session, modelHandle: box.modelHandle, modelEntry: box.modelEntry, epochs: epochs,
                               initialEpoch: initial_epoch, schedule: rates, callback: callback, userData: user_data)
+        }
+        out_history?.pointee = try Handles.register(history, .history)
+    }
+}
+
+@c @implementation
+public func anneal_session_fit_callbacks(
+    _ session: OpaquePointer?, _ epochs: Int32, _ initial_epoch: Int32,
+    _ callbacks: UnsafePointer<OpaquePointer?>?, _ callback_count: Int32, _ callback: anneal_epoch_callback?,
+    _ user_data: UnsafeMutableRawPointer?, _ out_history: UnsafeMutablePointer<OpaquePointer?>?
+) -> Int32 {
+    out_history?.pointee = nil
+    return capiCall {
+        try check(callback_count >= 0, "callback_count must be non-negative. Received: callback_count=\(callback_count)")
+        let handles = callback_count == 0 ? [] : Array(UnsafeBufferPointer(
+            start: try required(callbacks, "callbacks"), count: Int(callback_count)))
+        let found = try handles.enumerated().map { try callbackEntry($1, argument: "callbacks[\($0)]") }
+        let history = try withSession(session, .restructure) { box in
+            try Handles.holding(found.map(\.0), .restructure) {
+                defer { box.epochBegun = true }
+                return try runFit(box.session, modelHandle: box.modelHandle, modelEntry: box.modelEntry,
+                                  epochs: epochs, initialEpoch: initial_epoch, schedule: nil,
+                                  callbacks: found.map(\.1), callback: callback, userData: user_data)
+            }
         }
         out_history?.pointee = try Handles.register(history, .history)
     }

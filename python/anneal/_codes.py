@@ -85,6 +85,11 @@ ANNEAL_UNIT_UPDATE = 2
 ANNEAL_EVENT_EPOCH_BEGIN = 0
 ANNEAL_EVENT_EPOCH_END = 1
 
+# Keras's `mode` for the callbacks that watch a monitored value (anneal_callback_early_stopping, ...).
+ANNEAL_MODE_AUTO = 0
+ANNEAL_MODE_MIN = 1
+ANNEAL_MODE_MAX = 2
+
 # OneCycle annealing strategy; CyclicLR mode.
 ANNEAL_ANNEAL_COSINE = 0
 ANNEAL_ANNEAL_LINEAR = 1

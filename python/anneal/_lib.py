@@ -59,11 +59,15 @@ anneal_optimizer_p = c_void_p
 anneal_model_p = c_void_p
 anneal_history_p = c_void_p
 anneal_session_p = c_void_p
+anneal_callback_p = c_void_p
 
 # int32_t (*anneal_epoch_callback)(void *user_data, anneal_model *model, int32_t event, int32_t epoch,
 #                                  const char *const *keys, const double *values, int32_t count);
 anneal_epoch_callback = ctypes.CFUNCTYPE(
     c_int32, c_void_p, anneal_model_p, c_int32, c_int32, POINTER(c_char_p), POINTER(c_double), c_int32)
+
+# void (*anneal_write_callback)(void *user_data, const char *text);
+anneal_write_callback = ctypes.CFUNCTYPE(None, c_void_p, c_char_p)
 
 
 class anneal_dense_options(ctypes.Structure):
@@ -446,6 +450,74 @@ anneal_session_run_epochs = _function("anneal_session_run_epochs", c_int32, [ann
 #                            anneal_history **out_history);
 anneal_session_fit = _function("anneal_session_fit", c_int32, [anneal_session_p, c_int32, c_int32, anneal_schedule_p,
     anneal_epoch_callback, c_void_p, POINTER(anneal_history_p)])
+
+# --- Keras's built-in callbacks ---------------------------------------------------------------------------------------
+# int32_t anneal_callback_early_stopping(const char *monitor, double min_delta, int32_t patience, int32_t verbose,
+#                                        int32_t mode, const double *baseline, bool restore_best_weights,
+#                                        int32_t start_from_epoch, anneal_callback **out_callback);
+anneal_callback_early_stopping = _function("anneal_callback_early_stopping", c_int32, [c_char_p, c_double, c_int32,
+    c_int32, c_int32, POINTER(c_double), c_bool, c_int32, POINTER(anneal_callback_p)])
+# int32_t anneal_callback_reduce_lr_on_plateau(const char *monitor, double factor, int32_t patience, int32_t verbose,
+#                                              int32_t mode, double min_delta, int32_t cooldown, double min_lr,
+#                                              anneal_callback **out_callback);
+anneal_callback_reduce_lr_on_plateau = _function("anneal_callback_reduce_lr_on_plateau", c_int32, [c_char_p, c_double,
+    c_int32, c_int32, c_int32, c_double, c_int32, c_double, POINTER(anneal_callback_p)])
+# int32_t anneal_callback_model_checkpoint(const char *filepath, const char *monitor, int32_t verbose,
+#                                          bool save_best_only, int32_t mode, const double *initial_value_threshold,
+#                                          anneal_callback **out_callback);
+anneal_callback_model_checkpoint = _function("anneal_callback_model_checkpoint", c_int32, [c_char_p, c_char_p, c_int32,
+    c_bool, c_int32, POINTER(c_double), POINTER(anneal_callback_p)])
+# int32_t anneal_callback_csv_logger(const char *filename, const char *separator, bool append,
+#                                    anneal_callback **out_callback);
+anneal_callback_csv_logger = _function("anneal_callback_csv_logger", c_int32, [c_char_p, c_char_p, c_bool,
+    POINTER(anneal_callback_p)])
+# int32_t anneal_callback_terminate_on_nan(anneal_callback **out_callback);
+anneal_callback_terminate_on_nan = _function("anneal_callback_terminate_on_nan", c_int32, [POINTER(anneal_callback_p)])
+# int32_t anneal_callback_learning_rate_scheduler(const anneal_schedule *schedule, int32_t verbose,
+#                                                 anneal_callback **out_callback);
+anneal_callback_learning_rate_scheduler = _function("anneal_callback_learning_rate_scheduler", c_int32, [
+    anneal_schedule_p, c_int32, POINTER(anneal_callback_p)])
+# int32_t anneal_callback_progress_logger(int32_t verbose, int32_t epochs, int32_t steps,
+#                                         anneal_callback **out_callback);
+anneal_callback_progress_logger = _function("anneal_callback_progress_logger", c_int32, [c_int32, c_int32, c_int32,
+    POINTER(anneal_callback_p)])
+# void anneal_callback_free(anneal_callback *callback);
+anneal_callback_free = _function("anneal_callback_free", None, [anneal_callback_p])
+# int32_t anneal_callback_set_output(anneal_callback *callback, anneal_write_callback write, void *user_data);
+anneal_callback_set_output = _function("anneal_callback_set_output", c_int32, [anneal_callback_p,
+    anneal_write_callback, c_void_p])
+# int32_t anneal_callback_train_begin(anneal_callback *callback, anneal_model *model);
+anneal_callback_train_begin = _function("anneal_callback_train_begin", c_int32, [anneal_callback_p, anneal_model_p])
+# int32_t anneal_callback_epoch_begin(anneal_callback *callback, anneal_model *model, int32_t epoch, bool *out_stop);
+anneal_callback_epoch_begin = _function("anneal_callback_epoch_begin", c_int32, [anneal_callback_p, anneal_model_p,
+    c_int32, POINTER(c_bool)])
+# int32_t anneal_callback_batch_end(anneal_callback *callback, anneal_model *model, int32_t batch,
+#                                   const char *const *keys, const double *values, int32_t count, bool *out_stop);
+anneal_callback_batch_end = _function("anneal_callback_batch_end", c_int32, [anneal_callback_p, anneal_model_p, c_int32,
+    POINTER(c_char_p), POINTER(c_double), c_int32, POINTER(c_bool)])
+# int32_t anneal_callback_epoch_end(anneal_callback *callback, anneal_model *model, int32_t epoch,
+#                                   const char *const *keys, const double *values, int32_t count, bool *out_stop);
+anneal_callback_epoch_end = _function("anneal_callback_epoch_end", c_int32, [anneal_callback_p, anneal_model_p, c_int32,
+    POINTER(c_char_p), POINTER(c_double), c_int32, POINTER(c_bool)])
+# int32_t anneal_callback_train_end(anneal_callback *callback, anneal_model *model, const char *const *keys,
+#                                   const double *values, int32_t count);
+anneal_callback_train_end = _function("anneal_callback_train_end", c_int32, [anneal_callback_p, anneal_model_p,
+    POINTER(c_char_p), POINTER(c_double), c_int32])
+# int32_t anneal_callback_log_count(const anneal_callback *callback, int32_t *out_count);
+anneal_callback_log_count = _function("anneal_callback_log_count", c_int32, [anneal_callback_p, POINTER(c_int32)])
+# int32_t anneal_callback_log_key(const anneal_callback *callback, int32_t index, char *buffer, int64_t capacity,
+#                                 int64_t *out_length);
+anneal_callback_log_key = _function("anneal_callback_log_key", c_int32, [anneal_callback_p, c_int32, POINTER(c_char),
+    c_int64, POINTER(c_int64)])
+# int32_t anneal_callback_log_values(const anneal_callback *callback, double *out_values, int32_t capacity,
+#                                    int32_t *out_count);
+anneal_callback_log_values = _function("anneal_callback_log_values", c_int32, [anneal_callback_p, POINTER(c_double),
+    c_int32, POINTER(c_int32)])
+# int32_t anneal_session_fit_callbacks(anneal_session *session, int32_t epochs, int32_t initial_epoch,
+#                                      anneal_callback *const *callbacks, int32_t callback_count,
+#                                      anneal_epoch_callback callback, void *user_data, anneal_history **out_history);
+anneal_session_fit_callbacks = _function("anneal_session_fit_callbacks", c_int32, [anneal_session_p, c_int32, c_int32,
+    POINTER(anneal_callback_p), c_int32, anneal_epoch_callback, c_void_p, POINTER(anneal_history_p)])
 
 # --- Data-set-first training: option structs, fit / evaluate / predict on an anneal_dataset ---------------------------
 # int32_t anneal_metric_from_name(const char *name, int32_t *out_code);

@@ -43,6 +43,8 @@ def _ctype(declared):
         return ctypes.c_void_p
     if declared == "anneal_epoch_callback":
         return _lib.anneal_epoch_callback
+    if declared == "anneal_write_callback":
+        return _lib.anneal_write_callback
     base = declared.replace("const", "").replace("*", "").strip()
     stars = declared.count("*")
     if base == "char":

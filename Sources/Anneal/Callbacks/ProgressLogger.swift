@@ -13,11 +13,10 @@ import Darwin
 /// ```
 /// Values print as `%.4f` when above 1e-3, otherwise `%.4e`. `Epoch i/N` is printed only when N > 1.
 /// The fit loop adds it after the user's callbacks and History, as Keras does. `effective_lr` is not printed.
-final class ProgressLogger: Callback {
-    let verbose: Int
-    let epochs: Int
-    let steps: Int
-    let write: (String) -> Void
+public final class ProgressLogger: Callback {
+    public let verbose: Int
+    public let epochs: Int
+    public let steps: Int
     static let width = 30
     /// Anneal's extra log key stays in History and CSV logs but off the console, so the lines are Keras's own.
     static let unprintedKey = "effective_lr"
@@ -28,31 +27,39 @@ final class ProgressLogger: Callback {
     private var totalWidth = 0
     private var timeAfterFirstStep: Double?
 
-    init(verbose: Int, epochs: Int, steps: Int, write: @escaping (String) -> Void) {
+    /// Prints `epochs` epochs of `steps` batches to the model's `output`; `verbose` is 1 (a bar) or 2 (a line).
+    public init(verbose: Int, epochs: Int, steps: Int) throws {
+        guard verbose == 1 || verbose == 2 else {
+            throw AnnealError.invalidArgument(
+                "the progress logger prints with verbose 1 (a bar) or 2 (one line per epoch). Received: verbose=\(verbose)")
+        }
+        guard epochs >= 0, steps >= 0 else {
+            throw AnnealError.invalidArgument(
+                "the progress logger needs non-negative epochs and steps. Received: epochs=\(epochs), steps=\(steps)")
+        }
         self.verbose = verbose
         self.epochs = epochs
         self.steps = steps
-        self.write = write
     }
 
-    func onEpochBegin(_ epoch: Int, model: Sequential) throws {
-        if epochs > 1 { write("Epoch \(epoch + 1)/\(epochs)\n") }
+    public func onEpochBegin(_ epoch: Int, model: Sequential) throws {
+        if epochs > 1 { model.output("Epoch \(epoch + 1)/\(epochs)\n") }
         start = monotonicSeconds()
         lastUpdate = 0
         totalWidth = 0
         timeAfterFirstStep = nil
     }
 
-    func onTrainBatchEnd(_ batch: Int, logs: Logs, model: Sequential) throws {
+    public func onTrainBatchEnd(_ batch: Int, logs: Logs, model: Sequential) throws {
         guard verbose == 1, batch + 1 < steps else { return }
-        update(current: batch + 1, logs: logs, finalize: false)
+        update(current: batch + 1, logs: logs, finalize: false, write: model.output)
     }
 
-    func onEpochEnd(_ epoch: Int, logs: inout Logs, model: Sequential) throws {
-        update(current: steps, logs: logs, finalize: true)
+    public func onEpochEnd(_ epoch: Int, logs: inout Logs, model: Sequential) throws {
+        update(current: steps, logs: logs, finalize: true, write: model.output)
     }
 
-    private func update(current: Int, logs: Logs, finalize: Bool) {
+    private func update(current: Int, logs: Logs, finalize: Bool, write: (String) -> Void) {
         let now = monotonicSeconds()
         let elapsed = cFormat(" - %.0fs", now - start)
         let timePerStep = estimateStepDuration(current: current, now: now)
