@@ -1110,6 +1110,18 @@ int32_t anneal_callback_terminate_on_nan(anneal_callback **out_callback);
  *  that is negative or not finite) and logs it as "lr" at epoch end. The callback keeps the schedule alive. */
 int32_t anneal_callback_learning_rate_scheduler(const anneal_schedule *schedule, int32_t verbose,
                                                 anneal_callback **out_callback);
+/**
+ * Called by a LearningRateScheduler made with anneal_callback_learning_rate_function at each epoch begin:
+ * writes the new base rate for `epoch` (0-based) to *out_rate; current_rate is the base rate now. Return 0;
+ * anything else aborts the call running the callback with ANNEAL_E_CALLBACK.
+ */
+typedef int32_t (*anneal_rate_callback)(void *user_data, int32_t epoch, double current_rate, double *out_rate);
+
+/** Keras's LearningRateScheduler over a function of the caller's (a front end's schedule): as
+ *  anneal_callback_learning_rate_scheduler, with the rate from rate(user_data, epoch, current rate, &rate).
+ *  Returns ANNEAL_OK; ANNEAL_E_NULL_POINTER (rate or out_callback NULL). */
+int32_t anneal_callback_learning_rate_function(anneal_rate_callback rate, void *user_data, int32_t verbose,
+                                               anneal_callback **out_callback);
 /** Keras's ProgbarLogger and Progbar, text for text: "Epoch i/N" when epochs > 1, then a bar redrawn after
  *  each batch (verbose 1) or one line per epoch (verbose 2) over `steps` batches. "effective_lr" is not
  *  printed. Refuses a verbose other than 1 or 2, a negative epochs or steps. */
@@ -1161,6 +1173,15 @@ int32_t anneal_callback_log_key(const anneal_callback *callback, int32_t index, 
                                 int64_t *out_length);
 int32_t anneal_callback_log_values(const anneal_callback *callback, double *out_values, int32_t capacity,
                                    int32_t *out_count);
+
+/**
+ * A value of the callback's state, by its Keras attribute name: EarlyStopping "wait", "stopped_epoch", "best",
+ * "best_epoch"; ReduceLROnPlateau "wait", "best", "cooldown_counter"; ModelCheckpoint "best"; and for these
+ * three "mode", ANNEAL_MODE_MIN or ANNEAL_MODE_MAX (ANNEAL_MODE_AUTO decided from the monitored name).
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (name, out_value);
+ * ANNEAL_E_INVALID_ARGUMENT (a name the callback does not have, the message listing those it has).
+ */
+int32_t anneal_callback_state(const anneal_callback *callback, const char *name, double *out_value);
 
 /**
  * anneal_session_fit with Keras's callbacks: callbacks[0 .. callback_count) run in order at every event,

@@ -138,6 +138,24 @@ public func anneal_callback_learning_rate_scheduler(
 }
 
 @c @implementation
+public func anneal_callback_learning_rate_function(
+    _ rate: anneal_rate_callback?, _ user_data: UnsafeMutableRawPointer?, _ verbose: Int32,
+    _ out_callback: UnsafeMutablePointer<OpaquePointer?>?
+) -> Int32 {
+    makeCallback(out_callback) {
+        let rate = try required(rate, "rate")
+        return LearningRateScheduler(verbose: Int(verbose)) { epoch, current in
+            var value = Double.nan
+            let result = rate(user_data, Int32(clamping: epoch), current, &value)
+            guard result == 0 else {
+                throw CAPIError(ANNEAL_E_CALLBACK, "the rate callback returned \(result) at epoch \(epoch); training aborted")
+            }
+            return value
+        }
+    }
+}
+
+@c @implementation
 public func anneal_callback_progress_logger(
     _ verbose: Int32, _ epochs: Int32, _ steps: Int32, _ out_callback: UnsafeMutablePointer<OpaquePointer?>?
 ) -> Int32 {
@@ -284,4 +302,40 @@ public func anneal_callback_log_values(
     _ out_count: UnsafeMutablePointer<Int32>?
 ) -> Int32 {
     capiCall { try withLogs(callback) { try copyOut($0.values, to: out_values, capacity: capacity, count: out_count, "out_values") } }
+}
+
+/// The state `anneal_callback_state` reads, by Keras's attribute names.
+private func state(of callback: any Callback) -> KeyValuePairs<String, Double> {
+    func mode(_ maximize: Bool) -> Double { Double(maximize ? ANNEAL_MODE_MAX : ANNEAL_MODE_MIN) }
+    switch callback {
+    case let early as EarlyStopping:
+        return ["wait": Double(early.wait), "stopped_epoch": Double(early.stoppedEpoch), "best": early.best,
+                "best_epoch": Double(early.bestEpoch), "mode": mode(early.maximize)]
+    case let plateau as ReduceLROnPlateau:
+        return ["wait": Double(plateau.wait), "best": plateau.best, "cooldown_counter": Double(plateau.cooldownCounter),
+                "mode": mode(plateau.maximize)]
+    case let checkpoint as ModelCheckpoint:
+        return ["best": checkpoint.best, "mode": mode(checkpoint.maximize)]
+    default:
+        return [:]
+    }
+}
+
+@c @implementation
+public func anneal_callback_state(
+    _ callback: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ out_value: UnsafeMutablePointer<Double>?
+) -> Int32 {
+    capiCall {
+        let (entry, box) = try callbackEntry(callback)
+        let key = try string(name, "name")
+        let out = try required(out_value, "out_value")
+        try Handles.holding([entry], .restructure) {
+            let values = state(of: box.base)
+            guard let found = values.first(where: { $0.key == key }) else {
+                throw CAPIError(ANNEAL_E_INVALID_ARGUMENT,
+                                "this callback has no state '\(key)'; it has \(values.map(\.key))")
+            }
+            out.pointee = found.value
+        }
+    }
 }

@@ -69,6 +69,9 @@ anneal_epoch_callback = ctypes.CFUNCTYPE(
 # void (*anneal_write_callback)(void *user_data, const char *text);
 anneal_write_callback = ctypes.CFUNCTYPE(None, c_void_p, c_char_p)
 
+# int32_t (*anneal_rate_callback)(void *user_data, int32_t epoch, double current_rate, double *out_rate);
+anneal_rate_callback = ctypes.CFUNCTYPE(c_int32, c_void_p, c_int32, c_double, POINTER(c_double))
+
 
 class anneal_dense_options(ctypes.Structure):
     """anneal.h's anneal_dense_options; struct_size must be ctypes.sizeof(anneal_dense_options)."""
@@ -477,6 +480,10 @@ anneal_callback_terminate_on_nan = _function("anneal_callback_terminate_on_nan",
 #                                                 anneal_callback **out_callback);
 anneal_callback_learning_rate_scheduler = _function("anneal_callback_learning_rate_scheduler", c_int32, [
     anneal_schedule_p, c_int32, POINTER(anneal_callback_p)])
+# int32_t anneal_callback_learning_rate_function(anneal_rate_callback rate, void *user_data, int32_t verbose,
+#                                                anneal_callback **out_callback);
+anneal_callback_learning_rate_function = _function("anneal_callback_learning_rate_function", c_int32, [
+    anneal_rate_callback, c_void_p, c_int32, POINTER(anneal_callback_p)])
 # int32_t anneal_callback_progress_logger(int32_t verbose, int32_t epochs, int32_t steps,
 #                                         anneal_callback **out_callback);
 anneal_callback_progress_logger = _function("anneal_callback_progress_logger", c_int32, [c_int32, c_int32, c_int32,
@@ -513,6 +520,8 @@ anneal_callback_log_key = _function("anneal_callback_log_key", c_int32, [anneal_
 #                                    int32_t *out_count);
 anneal_callback_log_values = _function("anneal_callback_log_values", c_int32, [anneal_callback_p, POINTER(c_double),
     c_int32, POINTER(c_int32)])
+# int32_t anneal_callback_state(const anneal_callback *callback, const char *name, double *out_value);
+anneal_callback_state = _function("anneal_callback_state", c_int32, [anneal_callback_p, c_char_p, POINTER(c_double)])
 # int32_t anneal_session_fit_callbacks(anneal_session *session, int32_t epochs, int32_t initial_epoch,
 #                                      anneal_callback *const *callbacks, int32_t callback_count,
 #                                      anneal_epoch_callback callback, void *user_data, anneal_history **out_history);

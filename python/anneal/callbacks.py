@@ -6,14 +6,15 @@ finally ``on_train_end``. User callbacks run before the model's History and prog
 add to the epoch logs (``lr``) reach both. An exception raised in a hook comes out of ``fit`` unchanged.
 """
 
-import csv
+import ctypes
 import inspect
-import math
 import numbers
 import os
 import sys
+import weakref
 
-from . import _missing, _progbar
+from . import _lib, _missing
+from ._codes import ANNEAL_MODE_AUTO, ANNEAL_MODE_MAX, ANNEAL_MODE_MIN
 
 __all__ = [
     "Callback",
@@ -133,47 +134,171 @@ class History(Callback):
         self.model.history = self
 
 
-class ProgbarLogger(Callback):
+class _LibraryCallback(Callback):
+    """A built-in callback whose behaviour and text are the library's (an ``anneal_callback`` handle, as a
+    schedule is an ``anneal_schedule``): each hook hands the library the event with its logs, copies back
+    the keys it adds (``lr``), sets ``model.stop_training`` when it asks to stop, and prints its text
+    through ``sys.stdout`` as it comes (so that Jupyter and redirections capture it)."""
+
+    _batch_hooks = False  # whether fit must stop after every batch for this callback
+    _flush = False  # whether to flush the stream after each text (the progress bar's redraws)
+
+    def __init__(self):
+        super().__init__()
+        self._handle = None
+        self._error = None
+        self._stream = None
+
+    def _create(self, constructor, *args):
+        if self._handle is not None:
+            self._finalizer()
+        handle = ctypes.c_void_p()
+        _lib.check(constructor(*args, ctypes.byref(handle)))
+        self._handle = handle
+        self._finalizer = weakref.finalize(self, _lib.anneal_callback_free, handle)
+        self._writer = _lib.anneal_write_callback(self._write)
+        _lib.check(_lib.anneal_callback_set_output(handle, self._writer, None))
+
+    def _write(self, _user_data, text):
+        try:
+            stream = self._stream or sys.stdout
+            stream.write(text.decode("utf-8"))
+            if self._flush:
+                stream.flush()
+        except BaseException as error:  # raised again when the library call returns
+            self._error = self._error or error
+
+    def _call(self, function, *args):
+        self._error = None
+        status = function(self._handle, self.model._live_handle(), *args)
+        error, self._error = self._error, None
+        if error is not None:
+            raise error
+        _lib.check(status)
+
+    def _state(self, name):
+        value = ctypes.c_double()
+        _lib.check(_lib.anneal_callback_state(self._handle, name.encode(), ctypes.byref(value)))
+        return value.value
+
+    def _state_mode(self):
+        return "max" if self._state("mode") == ANNEAL_MODE_MAX else "min"
+
+    def _implements_train_batch_hooks(self):
+        return self._batch_hooks
+
+    def on_train_begin(self, logs=None):
+        self._call(_lib.anneal_callback_train_begin)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        stop = ctypes.c_bool()
+        self._call(_lib.anneal_callback_epoch_begin, epoch, ctypes.byref(stop))
+        if stop.value:
+            self.model.stop_training = True
+
+    def on_train_batch_end(self, batch, logs=None):
+        if not self._implements_train_batch_hooks():
+            return
+        stop = ctypes.c_bool()
+        self._call(_lib.anneal_callback_batch_end, batch, *_c_logs(logs), ctypes.byref(stop))
+        if stop.value:
+            self.model.stop_training = True
+
+    def on_epoch_end(self, epoch, logs=None):
+        stop = ctypes.c_bool()
+        keys, values, count = _c_logs(logs)
+        self._call(_lib.anneal_callback_epoch_end, epoch, keys, values, count, ctypes.byref(stop))
+        if logs is not None:
+            self._copy_added_logs(keys, values, count, logs)
+        if stop.value:
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        self._call(_lib.anneal_callback_train_end, *_c_logs(logs))
+
+    def _copy_added_logs(self, keys, values, count, logs):
+        """Writes into ``logs`` what the library's callback changed or added: it keeps the keys it was given, in
+        order, and appends the ones it adds."""
+        total = ctypes.c_int32()
+        _lib.check(_lib.anneal_callback_log_count(self._handle, ctypes.byref(total)))
+        after = (ctypes.c_double * max(total.value, 1))()
+        _lib.check(_lib.anneal_callback_log_values(self._handle, after, total.value, ctypes.byref(total)))
+        for index in range(total.value):
+            if index < count:
+                if after[index] != values[index]:
+                    logs[keys[index].decode()] = after[index]
+            else:
+                logs[_lib.read_string(_lib.anneal_callback_log_key, self._handle, index)] = after[index]
+
+
+def _c_logs(logs):
+    """The numeric entries of ``logs`` as the library's keys, values and count."""
+    pairs = [(key.encode(), float(value)) for key, value in (logs or {}).items()
+             if isinstance(value, numbers.Real)]
+    keys = (ctypes.c_char_p * max(len(pairs), 1))(*[key for key, _ in pairs])
+    values = (ctypes.c_double * max(len(pairs), 1))(*[value for _, value in pairs])
+    return keys, values, len(pairs)
+
+
+def _integer(value, name):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"`{name}` must be an integer. Received: {name}={value!r}")
+    return int(value)
+
+
+def _mode_code(mode):
+    if mode not in _MODES:
+        raise ValueError(f"mode must be 'auto', 'min' or 'max'. Received: mode={mode!r}")
+    return _MODES[mode]
+
+
+_MODES = {"auto": ANNEAL_MODE_AUTO, "min": ANNEAL_MODE_MIN, "max": ANNEAL_MODE_MAX}
+
+
+def _optional(value):
+    """An optional number as the library's optional pointer."""
+    return None if value is None else ctypes.byref(ctypes.c_double(float(value)))
+
+
+class ProgbarLogger(_LibraryCallback):
     """Prints Keras's progress output: ``Epoch i/N`` then a bar (verbose=1) or one line (verbose=2) per epoch."""
 
     def __init__(self, count_mode="steps", stream=None):
         super().__init__()
         if count_mode not in ("steps", "samples"):
             raise ValueError(f'Unknown `count_mode`: {count_mode}. Expected values are ["samples", "steps"]')
-        self.stream = stream
-        self.progbar = None
+        self._stream = stream
 
-    def _implements_train_batch_hooks(self):
+    _flush = True
+
+    @property
+    def _batch_hooks(self):
         return self.params.get("verbose") == 1
 
-    def _print(self, text):
-        stream = self.stream or sys.stdout
-        stream.write(text + "\n")
-        stream.flush()
-
-    def on_epoch_begin(self, epoch, logs=None):
+    def on_train_begin(self, logs=None):
         verbose = self.params.get("verbose", 1)
-        epochs = self.params.get("epochs", 1)
-        if verbose and epochs > 1:
-            self._print(f"Epoch {epoch + 1}/{epochs}")
-        self.progbar = _progbar.Progbar(self.params.get("steps", 1), verbose=verbose, stream=self.stream)
+        if verbose:
+            self._create(_lib.anneal_callback_progress_logger, verbose, self.params.get("epochs", 1),
+                         self.params.get("steps", 1))
+            super().on_train_begin(logs)
 
-    def on_train_batch_end(self, batch, logs=None):
-        if self.progbar is not None and batch + 1 < self.progbar.target:
-            self.progbar.update(batch + 1, _shown(logs))
+    def _call(self, function, *args):
+        if self._handle is not None:
+            super()._call(function, *args)
 
-    def on_epoch_end(self, epoch, logs=None):
-        if self.progbar is not None:
-            self.progbar.update(self.progbar.target, _shown(logs), finalize=True)
-
-
-# Keys Anneal adds to the logs that Keras never logs: kept in History, left out of the printed lines so
-# that they stay Keras's, text for text.
-_NOT_PRINTED = ("effective_lr",)
+    def _copy_added_logs(self, keys, values, count, logs):
+        pass  # it adds nothing
 
 
-def _shown(logs):
-    return [(key, value) for key, value in (logs or {}).items() if key not in _NOT_PRINTED]
+def _progress_line(model, verbose, steps):
+    """The progress line of ``evaluate`` / ``predict`` (verbose 1 or 2) over ``steps`` batches, begun now:
+    call the result with the logs once done."""
+    logger = ProgbarLogger()
+    logger.set_model(model)
+    logger.set_params({"verbose": verbose, "epochs": 1, "steps": steps})
+    logger.on_train_begin()
+    logger.on_epoch_begin(0)
+    return lambda logs: logger.on_epoch_end(0, dict(logs))
 
 
 def _schedule_takes_rate(schedule):
@@ -189,7 +314,7 @@ def _schedule_takes_rate(schedule):
         return False
 
 
-class LearningRateScheduler(Callback):
+class LearningRateScheduler(_LibraryCallback):
     """Sets the optimizer's learning rate at the start of every epoch from ``schedule``.
 
     ``schedule(epoch)`` or ``schedule(epoch, lr)`` (decided once from its signature) returns the new base
@@ -207,45 +332,34 @@ class LearningRateScheduler(Callback):
             raise TypeError(f"`schedule` must be callable. Received: schedule={schedule!r}")
         self.schedule = schedule
         self.verbose = verbose
-        self._takes_rate = _schedule_takes_rate(schedule)
+        from .optimizers.schedules import LearningRateSchedule
 
-    def on_epoch_begin(self, epoch, logs=None):
-        optimizer = getattr(self.model, "optimizer", None)
-        if optimizer is None or not hasattr(optimizer, "learning_rate"):
-            raise ValueError('Optimizer must have a "lr" attribute.')
-        if self._takes_rate:
-            lr = self.schedule(epoch, float(optimizer.learning_rate))
+        if isinstance(schedule, LearningRateSchedule) and schedule.unit == "epoch":
+            self._create(_lib.anneal_callback_learning_rate_scheduler, schedule._handle, _integer(verbose, "verbose"))
         else:
-            lr = self.schedule(epoch)
-        lr = _checked_rate(lr, f'The output of the "schedule" function at epoch {epoch}')
-        optimizer.learning_rate = lr
-        if self.verbose > 0:
-            print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr}.")
+            self._takes_rate = _schedule_takes_rate(schedule)
+            self._rate = _lib.anneal_rate_callback(self._rate_at)
+            self._create(_lib.anneal_callback_learning_rate_function, self._rate, None, _integer(verbose, "verbose"))
 
-    def on_epoch_end(self, epoch, logs=None):
-        if logs is not None:
-            logs["lr"] = float(self.model.optimizer.learning_rate)
+    def _rate_at(self, _user_data, epoch, current, out_rate):
+        """The library's question to ``schedule``; an exception is kept and raised again by the hook."""
+        try:
+            rate = self.schedule(epoch, current) if self._takes_rate else self.schedule(epoch)
+            out_rate[0] = _checked_float(rate, f'The output of the "schedule" function at epoch {epoch}')
+            return 0
+        except BaseException as error:
+            self._error = error
+            return 1
 
 
-def _checked_rate(value, what):
-    """A learning rate as float: a real float (Python or numpy), finite and non-negative."""
+def _checked_float(value, what):
+    """A learning rate as float: a real float (Python or numpy); the library checks its value."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or isinstance(value, numbers.Integral):
         raise ValueError(f"{what} should be float. Got: {value!r} (of type {type(value).__name__})")
-    value = float(value)
-    if math.isnan(value) or math.isinf(value) or value < 0:
-        raise ValueError(f"{what} should be a non-negative finite float. Got: {value}")
-    return value
+    return float(value)
 
 
-def _monitor_op(mode, monitor, acc_rule):
-    if mode not in ("auto", "min", "max"):
-        raise ValueError(f"mode must be 'auto', 'min' or 'max'. Received: mode={mode!r}")
-    if mode == "auto":
-        return "max" if acc_rule(monitor) else "min"
-    return mode
-
-
-class ReduceLROnPlateau(Callback):
+class ReduceLROnPlateau(_LibraryCallback):
     """Reduces the learning rate when a monitored value has stopped improving (Keras 2 semantics).
 
     At each epoch end it logs the current ``lr``, then: in cooldown, counts down and resets ``wait``; on
@@ -261,8 +375,6 @@ class ReduceLROnPlateau(Callback):
             min_delta = kwargs.pop("epsilon")
         if kwargs:
             raise TypeError(f"Unrecognized keyword arguments: {sorted(kwargs)}")
-        if factor >= 1.0:
-            raise ValueError(f"ReduceLROnPlateau does not support a factor >= 1.0. Got {factor}")
         self.monitor = monitor
         self.factor = factor
         self.patience = patience
@@ -270,56 +382,17 @@ class ReduceLROnPlateau(Callback):
         self.min_delta = min_delta
         self.cooldown = cooldown
         self.min_lr = min_lr
-        self.mode = _monitor_op(mode, monitor, lambda name: "acc" in name)
-        self._reset()
+        self._create(_lib.anneal_callback_reduce_lr_on_plateau, monitor.encode(), float(factor),
+                     _integer(patience, "patience"), _integer(verbose, "verbose"), _mode_code(mode),
+                     float(min_delta), _integer(cooldown, "cooldown"), float(min_lr))
 
-    def _reset(self):
-        self.best = -math.inf if self.mode == "max" else math.inf
-        self.cooldown_counter = 0
-        self.wait = 0
-
-    def _improved(self, current):
-        if self.mode == "max":
-            return current > self.best + self.min_delta
-        return current < self.best - self.min_delta
-
-    def on_train_begin(self, logs=None):
-        self._reset()
-
-    def on_epoch_end(self, epoch, logs=None):
-        logs = logs if logs is not None else {}
-        optimizer = self.model.optimizer
-        logs["lr"] = float(optimizer.learning_rate)
-        current = logs.get(self.monitor)
-        if current is None:
-            return
-        if self.cooldown_counter > 0:
-            self.cooldown_counter -= 1
-            self.wait = 0
-        if self._improved(current):
-            self.best = current
-            self.wait = 0
-        elif self.cooldown_counter == 0:
-            self.wait += 1
-            if self.wait >= self.patience:
-                old_lr = float(optimizer.learning_rate)
-                if old_lr > _float32(self.min_lr):
-                    new_lr = max(old_lr * self.factor, self.min_lr)
-                    optimizer.learning_rate = new_lr
-                    if self.verbose > 0:
-                        print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {_float32(new_lr)}.")
-                    self.cooldown_counter = self.cooldown
-                    self.wait = 0
+    mode = property(_LibraryCallback._state_mode)
+    best = property(lambda self: self._state("best"))
+    wait = property(lambda self: int(self._state("wait")))
+    cooldown_counter = property(lambda self: int(self._state("cooldown_counter")))
 
 
-def _float32(value):
-    """``value`` rounded to float32, as Keras's float32 variables hold it."""
-    import struct
-
-    return struct.unpack("f", struct.pack("f", value))[0]
-
-
-class EarlyStopping(Callback):
+class EarlyStopping(_LibraryCallback):
     """Stops training when a monitored value has stopped improving (tf.keras 2.x semantics).
 
     With ``restore_best_weights`` the weights of the best epoch come back when training ends.
@@ -335,56 +408,18 @@ class EarlyStopping(Callback):
         self.min_delta = abs(min_delta)
         self.restore_best_weights = restore_best_weights
         self.start_from_epoch = start_from_epoch
-        self.mode = _monitor_op(
-            mode, monitor, lambda name: name.endswith("acc") or name.endswith("accuracy") or name.endswith("auc"))
-        self.wait = 0
-        self.stopped_epoch = 0
-        self.best = None
-        self.best_weights = None
-        self.best_epoch = 0
+        self._create(_lib.anneal_callback_early_stopping, monitor.encode(), float(min_delta),
+                     _integer(patience, "patience"), _integer(verbose, "verbose"), _mode_code(mode),
+                     _optional(baseline), bool(restore_best_weights), _integer(start_from_epoch, "start_from_epoch"))
 
-    def _is_improvement(self, value, reference):
-        if self.mode == "max":
-            return value - self.min_delta > reference
-        return value + self.min_delta < reference
-
-    def on_train_begin(self, logs=None):
-        self.wait = 0
-        self.stopped_epoch = 0
-        self.best = -math.inf if self.mode == "max" else math.inf
-        self.best_weights = None
-        self.best_epoch = 0
-
-    def on_epoch_end(self, epoch, logs=None):
-        current = (logs or {}).get(self.monitor)
-        if current is None or epoch < self.start_from_epoch:
-            return
-        if self.restore_best_weights and self.best_weights is None:
-            self.best_weights = self.model.get_weights()
-            self.best_epoch = epoch
-        self.wait += 1
-        if self._is_improvement(current, self.best):
-            self.best = current
-            self.best_epoch = epoch
-            if self.restore_best_weights:
-                self.best_weights = self.model.get_weights()
-            if self.baseline is None or self._is_improvement(current, self.baseline):
-                self.wait = 0
-            return
-        if self.wait >= self.patience and epoch > 0:
-            self.stopped_epoch = epoch
-            self.model.stop_training = True
-
-    def on_train_end(self, logs=None):
-        if self.stopped_epoch > 0 and self.verbose > 0:
-            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
-        if self.restore_best_weights and self.best_weights is not None:
-            if self.verbose > 0:
-                print(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.")
-            self.model.set_weights(self.best_weights)
+    mode = property(_LibraryCallback._state_mode)
+    best = property(lambda self: self._state("best"))
+    wait = property(lambda self: int(self._state("wait")))
+    stopped_epoch = property(lambda self: int(self._state("stopped_epoch")))
+    best_epoch = property(lambda self: int(self._state("best_epoch")))
 
 
-class ModelCheckpoint(Callback):
+class ModelCheckpoint(_LibraryCallback):
     """Saves the model's weights after epochs; ``filepath`` is formatted with ``epoch`` (1-based) and the logs.
 
     Anneal has one file format, its weights file, so ``save_weights_only`` must stay True (a False raises,
@@ -403,35 +438,15 @@ class ModelCheckpoint(Callback):
         self.monitor = monitor
         self.verbose = verbose
         self.save_best_only = save_best_only
-        self.mode = _monitor_op(mode, monitor, lambda name: "acc" in name or name.startswith("fmeasure"))
-        if initial_value_threshold is not None:
-            self.best = initial_value_threshold
-        else:
-            self.best = -math.inf if self.mode == "max" else math.inf
+        self._create(_lib.anneal_callback_model_checkpoint, self.filepath.encode(), monitor.encode(),
+                     _integer(verbose, "verbose"), bool(save_best_only), _mode_code(mode),
+                     _optional(initial_value_threshold))
 
-    def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        filepath = self.filepath.format(epoch=epoch + 1, **logs)
-        if self.save_best_only:
-            current = logs.get(self.monitor)
-            if current is None:
-                return
-            improved = current > self.best if self.mode == "max" else current < self.best
-            if improved:
-                if self.verbose > 0:
-                    print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {self.best:.5f} to {current:.5f}, "
-                          f"saving model to {filepath}")
-                self.best = current
-                self.model.save_weights(filepath)
-            elif self.verbose > 0:
-                print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {self.best:.5f}")
-        else:
-            if self.verbose > 0:
-                print(f"\nEpoch {epoch + 1}: saving model to {filepath}")
-            self.model.save_weights(filepath)
+    mode = property(_LibraryCallback._state_mode)
+    best = property(lambda self: self._state("best"))
 
 
-class CSVLogger(Callback):
+class CSVLogger(_LibraryCallback):
     """Streams epoch results to a CSV file: header ``epoch`` + sorted log keys, one flushed row per epoch."""
 
     def __init__(self, filename, separator=",", append=False):
@@ -439,54 +454,17 @@ class CSVLogger(Callback):
         self.filename = os.fspath(filename)
         self.sep = separator
         self.append = append
-        self.keys = None
-        self.writer = None
-        self.csv_file = None
-        self.append_header = True
-
-    def on_train_begin(self, logs=None):
-        if self.append:
-            if os.path.exists(self.filename):
-                with open(self.filename) as existing:
-                    self.append_header = not bool(len(existing.readline()))
-            mode = "a"
-        else:
-            mode = "w"
-        self.csv_file = open(self.filename, mode, newline="")
-        self.writer = None
-        self.keys = None
-
-    def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        if self.keys is None:
-            self.keys = sorted(logs.keys())
-        if self.writer is None:
-            class Dialect(csv.excel):
-                delimiter = self.sep
-
-            self.writer = csv.DictWriter(self.csv_file, fieldnames=["epoch"] + self.keys, dialect=Dialect)
-            if self.append_header:
-                self.writer.writeheader()
-        row = {"epoch": epoch}
-        row.update((key, logs.get(key, "NA")) for key in self.keys)
-        self.writer.writerow(row)
-        self.csv_file.flush()
-
-    def on_train_end(self, logs=None):
-        if self.csv_file is not None:
-            self.csv_file.close()
-        self.csv_file = None
-        self.writer = None
+        self._create(_lib.anneal_callback_csv_logger, self.filename.encode(), separator.encode(), bool(append))
 
 
-class TerminateOnNaN(Callback):
+class TerminateOnNaN(_LibraryCallback):
     """Stops training when a batch's loss is NaN or infinite."""
 
-    def on_batch_end(self, batch, logs=None):
-        loss = (logs or {}).get("loss")
-        if loss is not None and (math.isnan(loss) or math.isinf(loss)):
-            print(f"Batch {batch}: Invalid loss, terminating training")
-            self.model.stop_training = True
+    _batch_hooks = True
+
+    def __init__(self):
+        super().__init__()
+        self._create(_lib.anneal_callback_terminate_on_nan)
 
 
 class LambdaCallback(Callback):

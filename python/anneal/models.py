@@ -12,7 +12,7 @@ import numbers
 import os
 import weakref
 
-from . import (_arrays, _lib, _missing, _naming, _progbar, _summary, _weights, callbacks as callbacks_module,
+from . import (_arrays, _lib, _missing, _naming, _summary, _weights, callbacks as callbacks_module,
                layers as layers_module, losses as losses_module, metrics as metrics_module, optimizers, utils)
 from . import _codes, _names
 from .errors import InternalError, InvalidStateError, ShapeMismatchError
@@ -578,10 +578,11 @@ class Sequential:
         batch_size = 32 if batch_size is None else _positive_int(batch_size, "batch_size")
         verbose = _verbosity(verbose)
         matrix = _arrays.as_matrix(x, "x")
-        progbar = _progbar.Progbar(math.ceil(matrix.rows / batch_size), verbose=verbose) if verbose else None
+        finish = (callbacks_module._progress_line(self, verbose, math.ceil(matrix.rows / batch_size)) if verbose
+                  else None)
         output = self._predict(matrix, batch_size)
-        if progbar is not None:
-            progbar.update(progbar.target, [], finalize=True)
+        if finish is not None:
+            finish({})
         return output
 
     def _predict(self, matrix, batch_size):
@@ -619,13 +620,13 @@ class Sequential:
         verbose = _verbosity(verbose)
         xs, ys = self._labelled(x, y)
         weights = _weights.sample_weights(sample_weight, xs.rows)
-        progbar = _progbar.Progbar(math.ceil(xs.rows / batch_size), verbose=verbose) if verbose else None
+        finish = callbacks_module._progress_line(self, verbose, math.ceil(xs.rows / batch_size)) if verbose else None
         values = self._evaluate(xs, ys, weights, batch_size)
         self._metrics_built = True
         self._batch_sums = None
         names = self._logs_names()
-        if progbar is not None:
-            progbar.update(progbar.target, list(zip(names, values)), finalize=True)
+        if finish is not None:
+            finish(zip(names, values))
         return self._results(names, values, return_dict)
 
     def _evaluate(self, xs, ys, weights, batch_size):

@@ -45,6 +45,8 @@ def _ctype(declared):
         return _lib.anneal_epoch_callback
     if declared == "anneal_write_callback":
         return _lib.anneal_write_callback
+    if declared == "anneal_rate_callback":
+        return _lib.anneal_rate_callback
     base = declared.replace("const", "").replace("*", "").strip()
     stars = declared.count("*")
     if base == "char":

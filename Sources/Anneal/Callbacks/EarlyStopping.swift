@@ -17,7 +17,8 @@ public final class EarlyStopping: Callback {
     public let baseline: Double?
     public let restoreBestWeights: Bool
     public let startFromEpoch: Int
-    let maximize: Bool
+    /// Whether higher is better for the monitored value (`mode`, with `.auto` decided from its name).
+    public let maximize: Bool
 
     public private(set) var wait = 0
     public private(set) var stoppedEpoch = 0

@@ -9,7 +9,8 @@ public final class ModelCheckpoint: Callback {
     public let monitor: String
     public let verbose: Int
     public let saveBestOnly: Bool
-    let maximize: Bool
+    /// Whether higher is better for the monitored value (`mode`, with `.auto` decided from its name).
+    public let maximize: Bool
     public private(set) var best: Double
     /// Paths written so far, in order.
     public private(set) var savedPaths: [String] = []

@@ -17,7 +17,8 @@ public final class ReduceLROnPlateau: Callback {
     public let minDelta: Double
     public let cooldown: Int
     public let minLearningRate: Double
-    let maximize: Bool
+    /// Whether higher is better for the monitored value (`mode`, with `.auto` decided from its name).
+    public let maximize: Bool
 
     public private(set) var best: Double = 0
     public private(set) var wait = 0

@@ -18,6 +18,16 @@ static void collect(void *user_data, const char *text) {
     snprintf(written + used, sizeof written - used, "%s", text);
 }
 
+/* A rate function: *user_data is the rate to give, or NaN to refuse with -1. */
+static int32_t rate_from(void *user_data, int32_t epoch, double current_rate, double *out_rate) {
+    double rate = *(const double *)user_data;
+    (void)epoch;
+    (void)current_rate;
+    if (isnan(rate)) return -1;
+    *out_rate = rate;
+    return 0;
+}
+
 /* Dense(2, relu, input_dim 2) -> Dense(1, sigmoid), binary cross-entropy, SGD. */
 static anneal_model *compiled_model(void) {
     anneal_model *model = NULL;
@@ -245,6 +255,40 @@ static void events(void) {
     EXPECT(ANNEAL_OK, anneal_callback_epoch_end(scheduler, model, 1, keys, values, 1, NULL), "");
     EXPECT(ANNEAL_OK, anneal_callback_log_key(scheduler, 1, key, sizeof key, NULL), "");
     CHECK(strcmp(key, "lr") == 0);
+
+    /* LearningRateScheduler over a function: its rate, a value it refuses, a function that aborts. */
+    {
+        anneal_callback *function = NULL;
+        double given = 0.025;
+        EXPECT(ANNEAL_E_NULL_POINTER, anneal_callback_learning_rate_function(NULL, &given, 0, &function), "rate is NULL");
+        EXPECT(ANNEAL_OK, anneal_callback_learning_rate_function(rate_from, &given, 0, &function), "");
+        EXPECT(ANNEAL_OK, anneal_callback_epoch_begin(function, model, 0, NULL), "");
+        EXPECT(ANNEAL_OK, anneal_model_learning_rate(model, &rate), "");
+        CHECK(fabs(rate - 0.025) < 1e-7);
+        given = -1;
+        EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_callback_epoch_begin(function, model, 4, NULL), "-1.0", "epoch 4");
+        given = NAN;
+        EXPECT(ANNEAL_E_CALLBACK, anneal_callback_epoch_begin(function, model, 5, NULL), "returned -1", "epoch 5");
+        anneal_callback_free(function);
+    }
+
+    /* The state Keras's attributes read. */
+    {
+        double state = -1;
+        EXPECT(ANNEAL_OK, anneal_callback_state(early, "stopped_epoch", &state), "");
+        CHECK(state == 1);
+        EXPECT(ANNEAL_OK, anneal_callback_state(early, "mode", &state), "");
+        CHECK(state == ANNEAL_MODE_MIN);
+        EXPECT(ANNEAL_OK, anneal_callback_state(plateau, "best", &state), "");
+        CHECK(state == 1.0);
+        EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_callback_state(plateau, "patience", &state), "'patience'",
+               "cooldown_counter");
+        EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_callback_state(nan_stop, "wait", &state), "'wait'");
+        EXPECT(ANNEAL_E_NULL_POINTER, anneal_callback_state(early, NULL, &state), "name is NULL");
+        EXPECT(ANNEAL_E_NULL_POINTER, anneal_callback_state(early, "wait", NULL), "out_value");
+        EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_callback_state(NULL, "wait", &state), "callback is NULL");
+        EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_callback_state(MADE_UP(anneal_callback), "wait", &state), "not a live");
+    }
 
     /* CSVLogger: Python's csv text; a file it cannot open is ANNEAL_E_IO at train begin. */
     snprintf(path, sizeof path, "%s/log.csv", misuse_directory);
