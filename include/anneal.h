@@ -1028,6 +1028,27 @@ int32_t anneal_session_validate(anneal_session *session, double *out_values, int
 int32_t anneal_session_run_epoch(anneal_session *session, double *out_values, int32_t capacity, int32_t *out_count);
 
 /**
+ * The current epoch's logs once the caller has trained its batches (anneal_session_begin_epoch, then
+ * anneal_session_train_batch...), in anneal_session_run_epoch's order: the running loss and metrics, then
+ * validation and effective_lr as there. The same numbers as anneal_session_running_values,
+ * anneal_session_validate and anneal_model_effective_learning_rate called in that order.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER; ANNEAL_E_BUFFER_TOO_SMALL;
+ * ANNEAL_E_INVALID_ARGUMENT (capacity < 0); ANNEAL_E_INVALID_STATE (no epoch begun; inside a callback).
+ */
+int32_t anneal_session_end_epoch(anneal_session *session, double *out_values, int32_t capacity, int32_t *out_count);
+
+/**
+ * The names of anneal_session_run_epoch's values in its order, which the library defines in one place:
+ * their number, and name `index` ("loss", metrics, "val_loss", ..., "effective_lr") as a copy-out string. The
+ * values of anneal_session_running_values are the first of them.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER; ANNEAL_E_INVALID_ARGUMENT
+ * (index out of range); ANNEAL_E_BUFFER_TOO_SMALL.
+ */
+int32_t anneal_session_epoch_key_count(const anneal_session *session, int32_t *out_count);
+int32_t anneal_session_epoch_key(const anneal_session *session, int32_t index, char *buffer, int64_t capacity,
+                                 int64_t *out_length);
+
+/**
  * Up to `epochs` (>= 0) whole epochs in one call, as many calls of anneal_session_run_epoch: the loop of a
  * caller that runs nothing between epochs, at the cost of one call. Returns early, after any epoch that ends
  * `max_seconds` or more after the call began (max_seconds <= 0: no limit), so that a caller can handle a

@@ -62,11 +62,6 @@ extension Sequential {
         }
         try Self.checkFitArguments(epochs: epochs, initialEpoch: initialEpoch, verbose: verbose)
         let history = History()
-        if callbacks.isEmpty && verbose == 0 {
-            // Nothing runs between epochs but History: the session trains them all in one go.
-            try runQuietly(session, epochs: epochs, initialEpoch: initialEpoch, history: history)
-            return history
-        }
         var everyCallback = callbacks + [history]
         if verbose > 0 {
             everyCallback.append(try ProgressLogger(verbose: verbose, epochs: epochs, steps: session.batchCount))
@@ -75,46 +70,45 @@ extension Sequential {
         return history
     }
 
-    /// `run` with History as the only callback: the same logs, from `TrainingSession.runEpochs`.
-    private func runQuietly(_ session: TrainingSession, epochs: Int, initialEpoch: Int, history: History) throws {
-        stopTraining = false
-        try history.onTrainBegin(model: self)
-        let count = max(epochs - initialEpoch, 0)
-        let keys = session.epochLogKeys
-        var values = [Double](repeating: 0, count: count * keys.count)
-        var room = values.mutableSpan
-        let trained = try session.runEpochs(count, into: &room)
-        var logs = Logs()
-        for index in 0..<trained {
-            logs = Logs()
-            for (offset, key) in keys.enumerated() { logs[key] = values[index * keys.count + offset] }
-            try history.onEpochEnd(initialEpoch + index, logs: &logs, model: self)
-        }
-        try history.onTrainEnd(logs: logs, model: self)
-    }
-
     /// The epoch loop shared by every front end: callbacks around epochs and batches, validation, logs.
+    ///
+    /// When History is the only callback nothing needs to run between epochs, so the session trains them all
+    /// in one go (`TrainingSession.runEpochs`, which may validate beside training) and History records the
+    /// same logs afterwards.
     func run(_ session: TrainingSession, epochs: Int, initialEpoch: Int, callbacks: [any Callback]) throws {
         stopTraining = false
         for callback in callbacks { try callback.onTrainBegin(model: self) }
         var lastLogs = Logs()
-        var batchLogs = Logs()
-        var epoch = initialEpoch
-        while epoch < epochs {
-            for callback in callbacks { try callback.onEpochBegin(epoch, model: self) }
-            session.beginEpoch()
-            for batch in 0..<session.batchCount {
-                for callback in callbacks { try callback.onTrainBatchBegin(batch, model: self) }
-                try session.trainBatch(batch)
-                session.fillRunning(&batchLogs)
-                for callback in callbacks { try callback.onTrainBatchEnd(batch, logs: batchLogs, model: self) }
+        if callbacks.allSatisfy({ $0 is History }) {
+            let count = max(epochs - initialEpoch, 0)
+            let keys = session.epochLogKeys
+            var values = [Double](repeating: 0, count: count * keys.count)
+            var room = values.mutableSpan
+            let trained = try session.runEpochs(count, into: &room)
+            for index in 0..<trained {
+                lastLogs = Logs()
+                for (offset, key) in keys.enumerated() { lastLogs[key] = values[index * keys.count + offset] }
+                for callback in callbacks { try callback.onEpochEnd(initialEpoch + index, logs: &lastLogs, model: self) }
+            }
+        } else {
+            var batchLogs = Logs()
+            var epoch = initialEpoch
+            while epoch < epochs {
+                for callback in callbacks { try callback.onEpochBegin(epoch, model: self) }
+                session.beginEpoch()
+                for batch in 0..<session.batchCount {
+                    for callback in callbacks { try callback.onTrainBatchBegin(batch, model: self) }
+                    try session.trainBatch(batch)
+                    session.fillRunning(&batchLogs)
+                    for callback in callbacks { try callback.onTrainBatchEnd(batch, logs: batchLogs, model: self) }
+                    if stopTraining { break }
+                }
+                var logs = session.epochLogs()
+                for callback in callbacks { try callback.onEpochEnd(epoch, logs: &logs, model: self) }
+                lastLogs = logs
+                epoch += 1
                 if stopTraining { break }
             }
-            var logs = session.epochLogs()
-            for callback in callbacks { try callback.onEpochEnd(epoch, logs: &logs, model: self) }
-            lastLogs = logs
-            epoch += 1
-            if stopTraining { break }
         }
         for callback in callbacks { try callback.onTrainEnd(logs: lastLogs, model: self) }
     }

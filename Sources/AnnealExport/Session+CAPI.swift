@@ -232,18 +232,28 @@ public func anneal_session_train_batch(_ session: OpaquePointer?, _ index: Int32
     }
 }
 
+/// The epoch calls' shape: the session held to train, `capacity` checked, `body`'s logs copied out.
+private func epochCall(
+    function: String = #function, _ session: OpaquePointer?, _ out_values: UnsafeMutablePointer<Double>?,
+    _ capacity: Int32, _ out_count: UnsafeMutablePointer<Int32>?, _ body: (SessionBox) throws -> Logs
+) -> Int32 {
+    capiCall(function: function) {
+        try withSession(session, .restructure) { box in
+            try check(capacity >= 0, "capacity must be non-negative. Received: capacity=\(capacity)")
+            try copyOut(try body(box).values, to: out_values, capacity: capacity, count: out_count, "out_values")
+        }
+    }
+}
+
 @c @implementation
 public func anneal_session_train_epoch(
     _ session: OpaquePointer?, _ out_values: UnsafeMutablePointer<Double>?, _ capacity: Int32,
     _ out_count: UnsafeMutablePointer<Int32>?
 ) -> Int32 {
-    capiCall {
-        try withSession(session, .restructure) { box in
-            try check(capacity >= 0, "capacity must be non-negative. Received: capacity=\(capacity)")
-            let logs = try box.session.trainEpoch()
-            box.epochBegun = true
-            try copyOut(logs.values, to: out_values, capacity: capacity, count: out_count, "out_values")
-        }
+    epochCall(session, out_values, capacity, out_count) { box in
+        let logs = try box.session.trainEpoch()
+        box.epochBegun = true
+        return logs
     }
 }
 
@@ -285,13 +295,41 @@ public func anneal_session_run_epoch(
     _ session: OpaquePointer?, _ out_values: UnsafeMutablePointer<Double>?, _ capacity: Int32,
     _ out_count: UnsafeMutablePointer<Int32>?
 ) -> Int32 {
+    epochCall(session, out_values, capacity, out_count) { box in
+        _ = try box.session.trainEpoch()
+        box.epochBegun = true
+        return box.session.epochLogs()
+    }
+}
+
+@c @implementation
+public func anneal_session_end_epoch(
+    _ session: OpaquePointer?, _ out_values: UnsafeMutablePointer<Double>?, _ capacity: Int32,
+    _ out_count: UnsafeMutablePointer<Int32>?
+) -> Int32 {
+    epochCall(session, out_values, capacity, out_count) { box in
+        guard box.epochBegun else {
+            throw CAPIError(ANNEAL_E_INVALID_STATE, "no epoch has begun: call anneal_session_begin_epoch and train its batches first")
+        }
+        return box.session.epochLogs()
+    }
+}
+
+@c @implementation
+public func anneal_session_epoch_key_count(_ session: OpaquePointer?, _ out_count: UnsafeMutablePointer<Int32>?) -> Int32 {
     capiCall {
-        try withSession(session, .restructure) { box in
-            try check(capacity >= 0, "capacity must be non-negative. Received: capacity=\(capacity)")
-            _ = try box.session.trainEpoch()
-            box.epochBegun = true
-            let logs = box.session.epochLogs()
-            try copyOut(logs.values, to: out_values, capacity: capacity, count: out_count, "out_values")
+        try withSession(session, .use) { try required(out_count, "out_count").pointee = Int32(clamping: $0.session.epochValueCount) }
+    }
+}
+
+@c @implementation
+public func anneal_session_epoch_key(
+    _ session: OpaquePointer?, _ index: Int32, _ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int64,
+    _ out_length: UnsafeMutablePointer<Int64>?
+) -> Int32 {
+    capiCall {
+        try withSession(session, .use) {
+            try copyOut($0.session.epochLogKeys, at: index, "key", to: buffer, capacity: capacity, length: out_length)
         }
     }
 }

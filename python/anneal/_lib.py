@@ -444,6 +444,16 @@ anneal_session_validate = _function("anneal_session_validate", c_int32, [anneal_
 # int32_t anneal_session_run_epoch(anneal_session *session, double *out_values, int32_t capacity, int32_t *out_count);
 anneal_session_run_epoch = _function("anneal_session_run_epoch", c_int32, [anneal_session_p, POINTER(c_double), c_int32,
     POINTER(c_int32)])
+# int32_t anneal_session_end_epoch(anneal_session *session, double *out_values, int32_t capacity, int32_t *out_count);
+anneal_session_end_epoch = _function("anneal_session_end_epoch", c_int32, [anneal_session_p, POINTER(c_double), c_int32,
+    POINTER(c_int32)])
+# int32_t anneal_session_epoch_key_count(const anneal_session *session, int32_t *out_count);
+anneal_session_epoch_key_count = _function("anneal_session_epoch_key_count", c_int32, [anneal_session_p,
+    POINTER(c_int32)])
+# int32_t anneal_session_epoch_key(const anneal_session *session, int32_t index, char *buffer, int64_t capacity,
+#                                  int64_t *out_length);
+anneal_session_epoch_key = _function("anneal_session_epoch_key", c_int32, [anneal_session_p, c_int32, POINTER(c_char),
+    c_int64, POINTER(c_int64)])
 # int32_t anneal_session_run_epochs(anneal_session *session, int32_t epochs, double max_seconds, double *out_values,
 #                                   int64_t capacity, int32_t *out_epochs, int32_t *out_values_per_epoch);
 anneal_session_run_epochs = _function("anneal_session_run_epochs", c_int32, [anneal_session_p, c_int32, c_double,

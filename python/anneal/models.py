@@ -147,6 +147,16 @@ class _Session:
         """Trains a whole epoch, validates, and returns the epoch's logs in Keras's order."""
         return self._read(_lib.anneal_session_run_epoch)
 
+    def end_epoch(self):
+        """The current epoch's logs once its batches are trained, in run_epoch's order."""
+        return self._read(_lib.anneal_session_end_epoch)
+
+    def epoch_keys(self):
+        """The names of run_epoch's values, in order (the library's; running_values' are the first)."""
+        count = ctypes.c_int32()
+        _lib.check(_lib.anneal_session_epoch_key_count(self.handle, ctypes.byref(count)))
+        return [_lib.read_string(_lib.anneal_session_epoch_key, self.handle, index) for index in range(count.value)]
+
     def run_epochs(self, epochs, width):
         """Trains up to ``epochs`` whole epochs in one library call, which returns after at most
         _EPOCHS_PER_CALL epochs or _SECONDS_PER_CALL seconds (so that Ctrl-C is handled in time); returns
@@ -170,9 +180,6 @@ class _Session:
 
     def running_values(self):
         return self._read(_lib.anneal_session_running_values)
-
-    def validate(self):
-        return self._read(_lib.anneal_session_validate)
 
     def close(self):
         self._finalizer()
@@ -492,11 +499,7 @@ class Sequential:
             every.append(callbacks_module.ProgbarLogger(count_mode="steps"))
         params = {"verbose": verbose, "epochs": epochs, "steps": session.batch_count}
         callback_list = callbacks_module.CallbackList(every, self, params)
-        train_names = self._logs_names()
-        validation_names = ["val_" + name for name in train_names]
-        decayed = self.optimizer.decay > 0
-        epoch_names = (train_names + (validation_names if session.validates else [])
-                       + (["effective_lr"] if decayed else []))
+        epoch_names = session.epoch_keys()
         self.stop_training = False
         callback_list.call("on_train_begin", None)
         batch_hooks = callback_list.wants_batch_hooks
@@ -523,14 +526,11 @@ class Sequential:
                 for batch in range(session.batch_count):
                     callback_list.call("on_train_batch_begin", batch, None)
                     session.train_batch(batch)
-                    callback_list.call("on_train_batch_end", batch, dict(zip(train_names, session.running_values())))
+                    # The running values are the first of the epoch's.
+                    callback_list.call("on_train_batch_end", batch, dict(zip(epoch_names, session.running_values())))
                     if self.stop_training:
                         break
-                logs = dict(zip(train_names, session.running_values()))
-                if session.validates:
-                    logs.update(zip(validation_names, session.validate()))
-                if decayed:
-                    logs["effective_lr"] = self.optimizer.effective_learning_rate
+                logs = dict(zip(epoch_names, session.end_epoch()))
             else:
                 # One library call trains, validates and reads the decayed rate, in Keras's log order.
                 logs = dict(zip(epoch_names, session.run_epoch()))

@@ -237,6 +237,9 @@ static void refused_everywhere(anneal_session *handle, const char *text) {
     EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_session_running_values(handle, values, 4, &count), "session", text);
     EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_session_validate(handle, values, 4, &count), "session", text);
     EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_session_run_epoch(handle, values, 4, &count), "session", text);
+    EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_session_end_epoch(handle, values, 4, &count), "session", text);
+    EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_session_epoch_key_count(handle, &count), "session", text);
+    EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_session_epoch_key(handle, 0, NULL, 0, &rows), "session", text);
     EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_session_run_epochs(handle, 1, 0, values, 4, &epochs, &per_epoch), "session",
            text);
     EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_session_fit(handle, 1, 0, NULL, NULL, NULL, &history), "session", text);
@@ -313,6 +316,7 @@ static void sessions(void) {
     EXPECT(ANNEAL_E_INVALID_STATE, anneal_session_train_batch(session, 0), "anneal_session_begin_epoch");
     EXPECT(ANNEAL_E_INVALID_STATE, anneal_session_running_values(session, values, 16, &count),
            "anneal_session_begin_epoch");
+    EXPECT(ANNEAL_E_INVALID_STATE, anneal_session_end_epoch(session, values, 16, &count), "anneal_session_begin_epoch");
     EXPECT(ANNEAL_OK, anneal_session_begin_epoch(session), "");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_session_train_batch(session, 2), "index", "2");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_session_train_batch(session, -1), "index");
@@ -324,6 +328,34 @@ static void sessions(void) {
     EXPECT(ANNEAL_E_BUFFER_TOO_SMALL, anneal_session_validate(session, values, 1, &count), "holds 1");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_session_validate(session, values, -2, &count), "capacity");
     EXPECT(ANNEAL_E_INVALID_STATE, anneal_session_validate(plain, values, 16, &count), "validation");
+    /* The epoch's logs after the caller's batches: the running values, validation, effective_lr, named. */
+    {
+        double running[4], validation[4], ended[8], rate = 0;
+        int32_t running_count = 0, validation_count = 0, keys = 0;
+        char key[16];
+        int64_t length = 0;
+        EXPECT(ANNEAL_E_BUFFER_TOO_SMALL, anneal_session_end_epoch(session, ended, 4, &count), "holds 4");
+        CHECK(count == 5);
+        EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_session_end_epoch(session, ended, -1, &count), "capacity");
+        EXPECT(ANNEAL_E_NULL_POINTER, anneal_session_end_epoch(session, NULL, 5, &count), "out_values");
+        EXPECT(ANNEAL_OK, anneal_session_running_values(session, running, 4, &running_count), "");
+        EXPECT(ANNEAL_OK, anneal_session_validate(session, validation, 4, &validation_count), "");
+        EXPECT(ANNEAL_OK, anneal_model_effective_learning_rate(model, &rate), "");
+        EXPECT(ANNEAL_OK, anneal_session_end_epoch(session, ended, 8, &count), "");
+        CHECK(count == 5 && running_count == 2 && validation_count == 2);
+        CHECK(memcmp(ended, running, 2 * sizeof *ended) == 0 && memcmp(ended + 2, validation, 2 * sizeof *ended) == 0
+              && ended[4] == rate);
+        EXPECT(ANNEAL_OK, anneal_session_epoch_key_count(session, &keys), "");
+        CHECK(keys == 5);
+        EXPECT(ANNEAL_E_NULL_POINTER, anneal_session_epoch_key_count(session, NULL), "out_count");
+        EXPECT(ANNEAL_OK, anneal_session_epoch_key(session, 4, key, sizeof key, &length), "");
+        CHECK(strcmp(key, "effective_lr") == 0 && length == 12);
+        EXPECT(ANNEAL_OK, anneal_session_epoch_key(session, 2, key, sizeof key, NULL), "");
+        CHECK(strcmp(key, "val_loss") == 0);
+        EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_session_epoch_key(session, 5, key, sizeof key, &length), "index 5");
+        EXPECT(ANNEAL_E_BUFFER_TOO_SMALL, anneal_session_epoch_key(session, 0, key, 2, &length), "buffer");
+        CHECK(length == 4);
+    }
     EXPECT(ANNEAL_E_BUFFER_TOO_SMALL, anneal_session_train_epoch(session, values, 1, &count), "holds 1");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_session_train_epoch(session, values, -1, &count), "capacity");
     EXPECT(ANNEAL_E_NULL_POINTER, anneal_session_train_epoch(session, NULL, 3, &count), "out_values");
