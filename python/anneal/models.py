@@ -69,20 +69,18 @@ def _values(function, *args, capacity=_MAX_VALUES):
     return list(buffer[:count.value])
 
 
-def _library_schedule(user_callbacks, verbose):
-    """What the library can run a silent fit with on its own: None when there are no callbacks, the schedule
-    when the only callback is a quiet ``LearningRateScheduler`` over one of Anneal's epoch schedules (the
-    library then sets and logs the rate exactly as the callback would), else False."""
+def _library_callbacks(user_callbacks, verbose):
+    """What the library can run a silent fit with on its own: the callbacks' handles when every one is a quiet
+    built-in that calls nothing in Python (EarlyStopping, ReduceLROnPlateau, ModelCheckpoint, CSVLogger, a
+    LearningRateScheduler over one of Anneal's epoch schedules), else None."""
     if verbose:
-        return False
-    if not user_callbacks:
         return None
-    if len(user_callbacks) == 1 and type(user_callbacks[0]) is callbacks_module.LearningRateScheduler:
-        scheduler = user_callbacks[0]
-        if isinstance(scheduler.schedule, optimizers.schedules.LearningRateSchedule) and not scheduler.verbose \
-                and scheduler.schedule.unit == "epoch":
-            return scheduler.schedule
-    return False
+    quiet = (callbacks_module.EarlyStopping, callbacks_module.ReduceLROnPlateau, callbacks_module.ModelCheckpoint,
+             callbacks_module.CSVLogger, callbacks_module.LearningRateScheduler)
+    for callback in user_callbacks:
+        if type(callback) not in quiet or getattr(callback, "verbose", 0) or getattr(callback, "_rate", None):
+            return None
+    return [callback._handle for callback in user_callbacks]
 
 
 class _Session:
@@ -490,9 +488,9 @@ class Sequential:
 
     def _run(self, session, epochs, initial_epoch, verbose, user_callbacks, in_one_call=False):
         if in_one_call:
-            schedule = _library_schedule(user_callbacks, verbose)
-            if schedule is not False:
-                return self._run_in_library(session, epochs, initial_epoch, schedule, user_callbacks)
+            handles = _library_callbacks(user_callbacks, verbose)
+            if handles is not None:
+                return self._run_in_library(session, epochs, initial_epoch, handles, user_callbacks)
         history = callbacks_module.History()
         every = user_callbacks + [history]
         if verbose:
@@ -541,18 +539,21 @@ class Sequential:
         self.history = history
         return history
 
-    def _run_in_library(self, session, epochs, initial_epoch, schedule, user_callbacks):
-        """The whole fit in one library call (``anneal_session_fit``), which holds the GIL for none of it: the
-        same epochs and logs as ``_run``'s loop, where the schedule's rate was set and logged from Python."""
+    def _run_in_library(self, session, epochs, initial_epoch, handles, user_callbacks):
+        """The whole fit in one library call (``anneal_session_fit_callbacks`` over the built-in callbacks'
+        handles), which holds the GIL for none of it: the same epochs and logs as ``_run``'s loop."""
         history = callbacks_module.History()
-        callback_list = callbacks_module.CallbackList(
-            user_callbacks + [history], self, {"verbose": 0, "epochs": epochs, "steps": session.batch_count})
+        params = {"verbose": 0, "epochs": epochs, "steps": session.batch_count}
+        for callback in user_callbacks:
+            callback.set_model(self)
+            callback.set_params(params)
+        callback_list = callbacks_module.CallbackList([history], self, params)
         self.stop_training = False
         callback_list.call("on_train_begin", None)
         handle = ctypes.c_void_p()
-        _lib.check(_lib.anneal_session_fit(session.handle, epochs, initial_epoch,
-                                           schedule._handle if schedule is not None else None,
-                                           _NO_CALLBACK, None, ctypes.byref(handle)))
+        array = (ctypes.c_void_p * max(len(handles), 1))(*handles)
+        _lib.check(_lib.anneal_session_fit_callbacks(session.handle, epochs, initial_epoch, array, len(handles),
+                                                     _NO_CALLBACK, None, ctypes.byref(handle)))
         try:
             count = ctypes.c_int32()
             _lib.check(_lib.anneal_history_key_count(handle, ctypes.byref(count)))

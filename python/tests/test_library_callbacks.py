@@ -146,3 +146,20 @@ def test_callbacks_state_and_text_redirected():
         CSVLogger("log.csv", separator=";;")
     with pytest.raises(ValueError, match="count_mode"):
         ProgbarLogger(count_mode="rows")
+
+
+def test_a_fit_in_one_library_call_runs_the_built_ins_as_a_python_fit_does(tmp_path):
+    x, y = small_data(rows=40)
+    results = []
+    for in_one_call in (False, True):
+        model = small_model(lr=0.3, seed=4)
+        path = os.path.join(str(tmp_path), f"{in_one_call}.csv")
+        stopper = EarlyStopping(monitor="val_loss", min_delta=0.04, patience=2, restore_best_weights=True)
+        callbacks = [ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=1, min_delta=0.05), stopper,
+                     CSVLogger(path), LearningRateScheduler(StepDecay(0.3, 0.9, 2))]
+        history = model._fit(x, y, 8, EPOCHS, 0, callbacks, 0.25, None, True, 0, 3, {}, in_one_call=in_one_call)
+        with open(path, "rb") as handle:
+            results.append((history.history, history.epoch, stopper.stopped_epoch, model.get_weights(), handle.read()))
+    (history, epochs, stopped, weights, text), (history2, epochs2, stopped2, weights2, text2) = results
+    assert history == history2 and epochs == epochs2 and stopped == stopped2 > 0 and text == text2
+    assert_close(weights2, weights, 0.0, "weights")
