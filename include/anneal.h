@@ -184,6 +184,8 @@ const char *anneal_last_error(void);
 #define ANNEAL_ACTIVATION_EXPONENTIAL 12  /**< exp(z). */
 #define ANNEAL_ACTIVATION_LEAKY_RELU  13  /**< z > 0 ? z : alpha z; alpha 0.2 ('leaky_relu') unless set by
                                                anneal_model_set_activation. */
+#define ANNEAL_ACTIVATION_GELU_APPROXIMATE 14 /**< 0.5 z (1 + tanh(sqrt(2 / pi) (z + 0.044715 z^3))): Keras's
+                                                gelu(x, approximate=True), which has no Keras name of its own. */
 
 /* Weight initializers, with Keras's definitions and default parameters. */
 #define ANNEAL_INITIALIZER_GLOROT_UNIFORM    0  /**< U(-L, L), L = sqrt(6 / (fan_in + fan_out)); Keras's default kernel. */
