@@ -184,6 +184,8 @@ const char *anneal_last_error(void);
 #define ANNEAL_ACTIVATION_EXPONENTIAL 12  /**< exp(z). */
 #define ANNEAL_ACTIVATION_LEAKY_RELU  13  /**< z > 0 ? z : alpha z; alpha 0.2 ('leaky_relu') unless set by
                                                anneal_model_set_activation. */
+#define ANNEAL_ACTIVATION_GELU_APPROXIMATE 14 /**< 0.5 z (1 + tanh(sqrt(2 / pi) (z + 0.044715 z^3))): Keras's
+                                                gelu(x, approximate=True), which has no Keras name of its own. */
 
 /* Weight initializers, with Keras's definitions and default parameters. */
 #define ANNEAL_INITIALIZER_GLOROT_UNIFORM    0  /**< U(-L, L), L = sqrt(6 / (fan_in + fan_out)); Keras's default kernel. */
@@ -661,6 +663,29 @@ int32_t anneal_model_set_metric(anneal_model *model, int32_t index, const char *
                                 double threshold, int32_t k, int32_t num_thresholds, int32_t curve);
 
 /**
+ * Makes compiled metric `index` one of Keras's weighted_metrics (weighted true) or of its metrics (false, as
+ * compile makes every metric). A weighted metric takes the sample weights the loss takes (fit's sample and
+ * class weights through anneal_session_set_sample_weights, validation weights, anneal_model_evaluate_weighted):
+ * a mean (the accuracies, top-k, a loss as a metric, cosine_similarity) is sum(w_i v_i) / sum(w_i) (0 when
+ * the weights sum to 0), rmse is sqrt(sum(w_i (p - y)^2) / (outputs * sum(w_i))), and precision, recall and
+ * auc count each output with its row's weight. Without sample weights every row weighs 1, as unweighted.
+ * The metric's name and parameters stay: Keras logs a weighted metric whose name is already taken by another
+ * metric as "weighted_" + name (set it with anneal_model_set_metric; anneal_model_set_metric keeps the flag).
+ * Keras lists metrics first, then weighted_metrics. Whole-model saving keeps the flag.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_INVALID_ARGUMENT (index out of range);
+ * ANNEAL_E_INVALID_STATE (not compiled; inside a callback).
+ */
+int32_t anneal_model_set_metric_weighted(anneal_model *model, int32_t index, bool weighted);
+
+/**
+ * Whether compiled metric `index` is weighted (see anneal_model_set_metric_weighted), into *out_weighted
+ * (callback-safe).
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (out_weighted NULL);
+ * ANNEAL_E_INVALID_ARGUMENT (index out of range).
+ */
+int32_t anneal_model_metric_weighted(const anneal_model *model, int32_t index, bool *out_weighted);
+
+/**
  * Structure queries (callback-safe): number of layers (Dense and Dropout); input width (0 until known);
  * output width (last Dense layer's units; 0 without layers); number of weight tensors (each Dense layer's
  * kernel, then its bias when it has one; 0 until built); metric count (after compile; 0 before).
@@ -791,7 +816,8 @@ int32_t anneal_model_evaluate(anneal_model *model, const float *x, int64_t rows,
 
 /**
  * As anneal_model_evaluate, with Keras's sample_weight: sample_weight (rows values) weights each row's loss
- * (sum(w_i * loss_i) / rows); the metrics are not weighted. NULL weighs every row 1. Callback-safe.
+ * (sum(w_i * loss_i) / rows) and the weighted metrics (anneal_model_set_metric_weighted); the others are not
+ * weighted. NULL weighs every row 1. Callback-safe.
  * Returns as anneal_model_evaluate; ANNEAL_E_NON_FINITE also for a NaN or infinite weight.
  */
 int32_t anneal_model_evaluate_weighted(anneal_model *model, const float *x, int64_t rows, int32_t cols,
@@ -962,7 +988,8 @@ int32_t anneal_session_batches_done(const anneal_session *session, int32_t *out_
 /**
  * Keras's sample_weight: weights (count values, copied) weight each training row's loss, so that a batch's
  * loss is sum(w_i * loss_i) / rows (divided by the number of rows, not by the sum of the weights) and the
- * epoch's loss is sum(w_i * loss_i) / training rows; metrics are not weighted. weights[i] is training row
+ * epoch's loss is sum(w_i * loss_i) / training rows; only the weighted metrics (anneal_model_set_metric_weighted)
+ * are weighted. weights[i] is training row
  * i's (with a validation split, the first training-rows values of the fit's sample_weight). NULL (with count
  * 0) weighs every row 1 again. Takes effect from the next batch trained.
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (weights NULL with count >

@@ -19,6 +19,8 @@ import Darwin
 /// softsign      z / (1 + |z|)                                      1 / (1 + |z|)^2
 /// swish, silu   z sigmoid(z)                                       s (1 + z (1 - s)),  s = sigmoid(z)
 /// gelu          0.5 z (1 + erf(z / sqrt 2))    (approximate=False) Φ(z) + z φ(z)
+/// gelu_approximate  0.5 z (1 + t),  t = tanh(c (z + 0.044715 z^3)),  c = sqrt(2 / π)    (approximate=True)
+///                                                  0.5 (1 + t) + 0.5 z (1 - t^2) c (1 + 3 · 0.044715 z^2)
 /// hard_sigmoid  clip(0.2 z + 0.5, 0, 1)                            0.2 inside [-2.5, 2.5], else 0
 /// exponential   exp(z)                                             a
 /// leaky_relu    z > 0 ? z : alpha z            (alpha 0.2 for the name, 0.3 for the LeakyReLU layer)
@@ -26,7 +28,8 @@ import Darwin
 /// ```
 /// `hard_sigmoid` is tf_keras's (`backend.hard_sigmoid`), not Keras 3's `relu6(z + 3) / 6`. The name
 /// `"leaky_relu"` resolves, as in tf_keras, to `tf.nn.leaky_relu` with its default alpha 0.2; the
-/// `LeakyReLU` layer's default is 0.3.
+/// `LeakyReLU` layer's default is 0.3. Keras has no name for `gelu(x, approximate=True)` (tf.nn.gelu's tanh
+/// form, reached through a callable); Anneal calls it `"gelu_approximate"`.
 public enum Activation: Equatable, Sendable, CaseIterable {
     case linear
     case relu
@@ -39,20 +42,38 @@ public enum Activation: Equatable, Sendable, CaseIterable {
     case softsign
     case swish
     case gelu
+    /// Keras's `gelu(x, approximate=True)`.
+    case geluApproximate
     case hardSigmoid
     case exponential
     case leakyRelu(alpha: Float)
 
     /// Every activation (the leaky ReLU with the alpha of the `"leaky_relu"` name).
     public static let allCases: [Activation] = [
-        .linear, .relu, .sigmoid, .tanh, .softmax, .elu, .selu, .softplus, .softsign, .swish, .gelu, .hardSigmoid,
-        .exponential, .leakyRelu(alpha: leakyReluAlpha),
+        .linear, .relu, .sigmoid, .tanh, .softmax, .elu, .selu, .softplus, .softsign, .swish, .gelu, .geluApproximate,
+        .hardSigmoid, .exponential, .leakyRelu(alpha: leakyReluAlpha),
     ]
 
     /// The alpha of tf_keras's `"leaky_relu"` activation name (`tf.nn.leaky_relu`'s default).
     public static let leakyReluAlpha: Float = 0.2
     /// The alpha of tf_keras's `LeakyReLU` layer.
     public static let leakyReluLayerAlpha: Float = 0.3
+
+    /// tf.nn.gelu's constants for approximate=True: sqrt(2 / π) and the cubic term's coefficient.
+    static let geluScale: Float = 0.7978845608028654
+    static let geluCubic: Float = 0.044715
+
+    /// Where TensorFlow's float32 tanh (Eigen's) is exactly ±1: |u| >= 7.90531.
+    static let tanhSaturation: Float = 7.90531
+
+    /// gelu(approximate=True)'s gate 0.5 (1 + tanh(u)), u = c (z + 0.044715 z^3), computed as sigmoid(2u) (no
+    /// 1 + tanh(u) cancelling near tanh(u) = -1), and exactly 0 or 1 where TensorFlow's tanh saturates.
+    @inline(__always)
+    static func geluGate(_ z: Float) -> Float {
+        let u = geluScale * (z + geluCubic * (z * z * z))
+        if abs(u) >= tanhSaturation { return u > 0 ? 1 : 0 }
+        return 1 / (1 + exp(-2 * u))
+    }
 
     static let softplusThreshold: Float = log(Float.ulpOfOne) + 2
 
@@ -74,6 +95,7 @@ public enum Activation: Equatable, Sendable, CaseIterable {
         case .softsign: "softsign"
         case .swish: "swish"
         case .gelu: "gelu"
+        case .geluApproximate: "gelu_approximate"
         case .hardSigmoid: "hard_sigmoid"
         case .exponential: "exponential"
         case .leakyRelu: "leaky_relu"
@@ -145,6 +167,8 @@ public enum Activation: Equatable, Sendable, CaseIterable {
             for i in 0..<count { a[i] = z[i] / (1 + exp(-z[i])) }
         case .gelu:
             for i in 0..<count { a[i] = 0.5 * z[i] * (1 + erf(z[i] / 1.4142135623730951)) }
+        case .geluApproximate:
+            for i in 0..<count { a[i] = z[i] * Self.geluGate(z[i]) }
         case .hardSigmoid:
             for i in 0..<count { a[i] = min(max(z[i] * 0.2 + 0.5, 0), 1) }
         case .exponential:
@@ -198,6 +222,13 @@ public enum Activation: Equatable, Sendable, CaseIterable {
             for i in 0..<count {
                 let x = z[i]
                 gradient[i] *= 0.5 * (1 + erf(x / 1.4142135623730951)) + x * exp(-0.5 * x * x) * 0.3989422804014327
+            }
+        case .geluApproximate:
+            // With s = 0.5 (1 + t): 0.5 (1 - t^2) = 2 s (1 - s), which is 0 where tanh saturates.
+            for i in 0..<count {
+                let x = z[i]
+                let s = Self.geluGate(x)
+                gradient[i] *= s + 2 * x * s * (1 - s) * Self.geluScale * (1 + 3 * Self.geluCubic * x * x)
             }
         case .hardSigmoid:
             // clip_by_value passes the gradient where its input is inside [0, 1], bounds included.

@@ -290,8 +290,10 @@ public enum Metric: Equatable, Sendable {
     }
 }
 
-/// A metric as compiled into a model: the name logs use and the concrete definition.
+/// A metric as compiled into a model: the name logs use and the concrete definition; `weighted` for Keras's
+/// `weighted_metrics` (see `Metric+Weighted`).
 struct CompiledMetric: Sendable {
     let name: String
     let metric: Metric
+    var weighted = false
 }

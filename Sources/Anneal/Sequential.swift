@@ -236,6 +236,103 @@ public final class Sequential {
         try compile(optimizer: optimizer, loss: loss, metrics: compiled, units: last.units)
     }
 
+    /// Compiles with Keras's `weighted_metrics` besides `metrics`: those in `weightedMetrics` are weighted by
+    /// `fit`'s sample and class weights, `evaluate`'s `sampleWeight` and the validation weights; those in
+    /// `metrics` are not. Logs list `metrics` first, then `weightedMetrics`; a weighted metric whose name is
+    /// already taken is logged as `weighted_<name>` (Keras's rule: `metrics: ["accuracy"], weightedMetrics:
+    /// ["accuracy"]` logs `accuracy` and `weighted_accuracy`).
+    ///
+    /// - Throws: as `compile(optimizer:loss:metrics:)`, and `.invalidArgument` for two metrics of the same name.
+    public func compile(optimizer: Optimizer, loss: Loss, metrics: [String] = [], weightedMetrics: [String]) throws {
+        guard let last = layers.last else {
+            throw AnnealError.invalidState("the model has no layers; add a Dense layer before compile")
+        }
+        try loss.validate()
+        let names = try Self.metricLogNames(metrics: metrics, weightedMetrics: weightedMetrics)
+        var compiled: [CompiledMetric] = []
+        for (index, name) in (metrics + weightedMetrics).enumerated() {
+            compiled.append(CompiledMetric(name: names[index], metric: try Metric(name: name),
+                                           weighted: index >= metrics.count))
+        }
+        try compile(optimizer: optimizer, loss: loss, metrics: compiled, units: last.units)
+    }
+
+    /// Compiles with names and Keras's `weighted_metrics` (see `compile(optimizer:loss:metrics:weightedMetrics:)`).
+    public func compile(optimizer: Optimizer, loss: String, metrics: [String] = [], weightedMetrics: [String]) throws {
+        try compile(optimizer: optimizer, loss: Loss(name: loss), metrics: metrics, weightedMetrics: weightedMetrics)
+    }
+
+    /// The log names of `metrics` then `weightedMetrics` as tf_keras's `MetricsContainer` sets them: each
+    /// metric's own name, a weighted one's prefixed by `weighted_` when that name is already taken.
+    ///
+    /// - Throws: `.invalidArgument` (Keras's words) when two metrics would still share a name.
+    public static func metricLogNames(metrics: [String], weightedMetrics: [String]) throws -> [String] {
+        var taken = Set<String>()
+        var names: [String] = []
+        for (index, given) in (metrics + weightedMetrics).enumerated() {
+            var name = given
+            if index >= metrics.count, taken.contains(name) { name = "weighted_" + name }
+            guard !taken.contains(name) else {
+                throw AnnealError.invalidArgument(
+                    "Found two metrics with the same name: \(name). All the metrics added to the model need to have unique names.")
+            }
+            taken.insert(name)
+            names.append(name)
+        }
+        return names
+    }
+
+    /// The metrics' names before the `weighted_` prefix: what a model file stores (its `metrics`).
+    var metricGivenNames: [String] {
+        var taken = Set(metrics.filter { !$0.weighted }.map(\.name))
+        return metrics.map { entry in
+            guard entry.weighted else { return entry.name }
+            defer { taken.insert(entry.name) }
+            let stripped = String(entry.name.dropFirst("weighted_".count))
+            return entry.name.hasPrefix("weighted_") && taken.contains(stripped) ? stripped : entry.name
+        }
+    }
+
+    /// Compiles metrics by name, those at `weighted` indices weighted and named by Keras's rule (a model
+    /// file's compile record; the inverse of `metricGivenNames`).
+    func compile(optimizer: Optimizer, loss: Loss, metrics given: [String], weighted: Set<Int>) throws {
+        guard let last = layers.last else {
+            throw AnnealError.invalidState("the model has no layers; add a Dense layer before compile")
+        }
+        try loss.validate()
+        var taken = Set(given.indices.filter { !weighted.contains($0) }.map { given[$0] })
+        var compiled: [CompiledMetric] = []
+        for (index, name) in given.enumerated() {
+            var logName = name
+            if weighted.contains(index) {
+                if taken.contains(name) { logName = "weighted_" + name }
+                taken.insert(logName)
+            }
+            compiled.append(CompiledMetric(name: logName, metric: try Metric(name: name), weighted: weighted.contains(index)))
+        }
+        try compile(optimizer: optimizer, loss: loss, metrics: compiled, units: last.units)
+    }
+
+    /// Whether compiled metric `index` is weighted (Keras's `weighted_metrics`).
+    public func metricIsWeighted(at index: Int) throws -> Bool {
+        guard metrics.indices.contains(index) else {
+            throw AnnealError.invalidArgument("metric index \(index) is outside [0, \(metrics.count))")
+        }
+        return metrics[index].weighted
+    }
+
+    /// Makes compiled metric `index` weighted by the sample weights (Keras's `weighted_metrics`) or not; its
+    /// name and definition stay.
+    public func setMetricWeighted(at index: Int, _ weighted: Bool) throws {
+        guard optimizer != nil else {
+            throw AnnealError.invalidState("You must call `compile()` before using the model.")
+        }
+        guard metrics.indices.contains(index) else {
+            throw AnnealError.invalidArgument("metric index \(index) is outside [0, \(metrics.count))")
+        }
+        metrics[index].weighted = weighted
+    }
+
     /// Compiles with metric objects and the names logs give them (`[("auc", .auc), ("p", .precision(threshold: 0.7))]`).
     public func compile(optimizer: Optimizer, loss: Loss, namedMetrics metrics: [(name: String, metric: Metric)]) throws {
         guard let last = layers.last else {
@@ -268,7 +365,7 @@ public final class Sequential {
                     "metric '\(entry.name)' reads \(metric.readsClassIndices ? "class indices" : "one label column per output"), "
                         + "but \(loss.name) with \(units) outputs takes \(classIndices ? "class indices" : "one label column per output")")
             }
-            compiled.append(CompiledMetric(name: entry.name, metric: metric))
+            compiled.append(CompiledMetric(name: entry.name, metric: metric, weighted: entry.weighted))
         }
         if let owner = optimizer.owner, owner !== self {
             throw AnnealError.invalidState(
@@ -299,7 +396,7 @@ public final class Sequential {
             throw AnnealError.invalidArgument("metric index \(index) is outside [0, \(metrics.count))")
         }
         var replaced = metrics
-        replaced[index] = CompiledMetric(name: name, metric: metric)
+        replaced[index] = CompiledMetric(name: name, metric: metric, weighted: metrics[index].weighted)
         try compile(optimizer: optimizer, loss: loss, metrics: replaced, units: last.units)
     }
 
@@ -406,7 +503,7 @@ public final class Sequential {
     /// The loss and metrics over `x`, `y`, as Keras's `evaluate` returns them (`loss` first, then metrics).
     ///
     /// `sampleWeight` (one per row, finite) weights each row's loss as `fit`'s does (the sum of `w_i * l_i`
-    /// divided by the number of rows); the metrics are not weighted.
+    /// divided by the number of rows) and the weighted metrics (`weightedMetrics`); the others are not weighted.
     public func evaluate(_ x: Matrix, _ y: Matrix, batchSize: Int = 32, sampleWeight: [Float]? = nil) throws -> Logs {
         try Self.checkBatchSize(batchSize)
         let (network, _, loss) = try compiledNetwork(inputDimension: x.columns)
@@ -428,7 +525,7 @@ public final class Sequential {
         weights: FloatBuffer? = nil, workspace given: Workspace? = nil
     ) throws -> [Float] {
         let workspace = try given ?? self.workspace(network: network, capacity: min(batchSize, rows.count), labelWidth: y.columns)
-        let accumulator = try MetricAccumulator(metrics.map(\.metric))
+        let accumulator = try MetricAccumulator(metrics)
         return Self.measure(x, y, rows: rows, network: network, loss: loss, metrics: accumulator,
                             weights: weights.map { UnsafePointer($0.base) }, workspace: workspace)
     }
@@ -457,7 +554,8 @@ public final class Sequential {
             lossTotal += batchLoss * Float(count)
             accumulator.update(
                 z: workspace.preActivations[last].base, a: workspace.activations[last].base, y: workspace.labels.base,
-                rows: count, units: units, activation: network.layouts[last].activation)
+                rows: count, units: units, activation: network.layouts[last].activation,
+                weights: weights.map { $0 + (start - rows.lowerBound) })
             start += count
         }
         return [lossTotal / Float(rows.count)]

@@ -13,7 +13,7 @@
 /// Sample weights (`setSampleWeights`, `setValidationSampleWeights`) weight each row's loss as Keras 2 does:
 /// a batch's loss is `sum(w_i * l_i) / rows` (see `Loss.evaluate(...weights:)`), so the epoch's `loss`, a
 /// row-weighted mean of those, is `sum(w_i * l_i)` over the epoch's rows divided by their number. The metrics
-/// are not weighted: Keras weights only `weighted_metrics`, not `metrics`.
+/// given as `metrics` are not weighted; those compiled as `weightedMetrics` are (see `Metric+Weighted`).
 public final class TrainingSession {
     public let model: Sequential
     public let batchSize: Int
@@ -100,8 +100,8 @@ public final class TrainingSession {
                             "the batch order of \(trainingRows) rows")
         order = Array(0..<trainingRows)
         generator = SeededGenerator(seed: seed ?? model.generator.nextSeed())
-        metrics = try MetricAccumulator(model.metrics.map(\.metric))
-        validationMetrics = try MetricAccumulator(model.metrics.map(\.metric))
+        metrics = try MetricAccumulator(model.metrics)
+        validationMetrics = try MetricAccumulator(model.metrics)
         workspace = try model.workspace(
             network: network, capacity: min(batchSize, trainingRows), labelWidth: y.columns, training: true)
         batchWeights = try FloatBuffer(count: min(batchSize, trainingRows), for: "the batch's sample weights")
@@ -209,7 +209,7 @@ public final class TrainingSession {
         lossTotal += batchLoss * Float(rows)
         metrics.update(
             z: workspace.preActivations[last].base, a: workspace.activations[last].base, y: workspace.labels.base,
-            rows: rows, units: units, activation: network.layouts[last].activation)
+            rows: rows, units: units, activation: network.layouts[last].activation, weights: weights)
         rowsSeen += rows
         try optimizer.trainStep(network: network, workspace: workspace, rows: rows)
         batchesDone += 1
@@ -373,7 +373,7 @@ final class ValidationTask {
     init(model: Sequential, network trained: Network, loss: Loss, x: Matrix, y: Matrix, rows: Range<Int>, batchSize: Int) throws {
         // Metric state and layer arrays of its own (copied, not sharing a buffer), so that the two threads do
         // not touch the same reference counts every batch. The data is shared: it is read-only, and may be big.
-        metrics = try MetricAccumulator(model.metrics.map(\.metric))
+        metrics = try MetricAccumulator(model.metrics)
         network = try Network(layouts: trained.layouts.map { $0 }, count: trained.parameters.count,
                               for: "a copy of the model's \(trained.parameters.count) parameters for validation")
         // Not the model's cached workspace: the session trains in that one. Batches of the session's size.

@@ -204,6 +204,34 @@ public func anneal_model_set_metric(
 }
 
 @c @implementation
+public func anneal_model_set_metric_weighted(_ model: OpaquePointer?, _ index: Int32, _ weighted: Bool) -> Int32 {
+    capiCall {
+        try withModel(model, .restructure) { model in
+            guard model.optimizer != nil else {
+                throw CAPIError(ANNEAL_E_INVALID_STATE, "anneal_model_set_metric_weighted needs a compiled model; call anneal_model_compile or anneal_model_compile_optimizer first")
+            }
+            try check(index >= 0 && Int(index) < model.metricNames.count,
+                      "index must be in [0, \(model.metricNames.count)). Received: index=\(index)")
+            try model.setMetricWeighted(at: Int(index), weighted)
+        }
+    }
+}
+
+@c @implementation
+public func anneal_model_metric_weighted(
+    _ model: OpaquePointer?, _ index: Int32, _ out_weighted: UnsafeMutablePointer<Bool>?
+) -> Int32 {
+    capiCall {
+        try withModel(model) { model in
+            let out = try required(out_weighted, "out_weighted")
+            try check(index >= 0 && Int(index) < model.metricNames.count,
+                      "index must be in [0, \(model.metricNames.count)). Received: index=\(index)")
+            out.pointee = try model.metricIsWeighted(at: Int(index))
+        }
+    }
+}
+
+@c @implementation
 public func anneal_model_layer_count(_ model: OpaquePointer?, _ out_count: UnsafeMutablePointer<Int32>?) -> Int32 {
     capiCall { try withModel(model) { try required(out_count, "out_count").pointee = Int32(clamping: $0.stack.count) } }
 }

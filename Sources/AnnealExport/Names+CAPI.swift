@@ -13,6 +13,7 @@ let activationCodes: [(Int32, Activation)] = [
     (ANNEAL_ACTIVATION_SWISH, .swish), (ANNEAL_ACTIVATION_GELU, .gelu), (ANNEAL_ACTIVATION_HARD_SIGMOID, .hardSigmoid),
     (ANNEAL_ACTIVATION_EXPONENTIAL, .exponential),
     (ANNEAL_ACTIVATION_LEAKY_RELU, .leakyRelu(alpha: Activation.leakyReluAlpha)),
+    (ANNEAL_ACTIVATION_GELU_APPROXIMATE, .geluApproximate),
 ]
 
 let initializerCodes: [(Int32, Initializer)] = [

@@ -50,6 +50,69 @@ struct SampleWeightTests {
         }
     }
 
+    /// The weighted_metrics_sample run: metrics=["accuracy"], weighted_metrics=[accuracy, auc, precision,
+    /// recall, root_mean_squared_error, mae, binary_crossentropy], compiled by name, the second "accuracy"
+    /// renamed weighted_accuracy and every weighted one flagged with anneal_model_set_metric_weighted.
+    @Test func sessionReplaysKerasWeightedMetricsRun() throws {
+        let url = Support.packageRoot.appendingPathComponent("Tests/AnnealTests/Fixtures/golden/weighted_metrics_sample.json")
+        let run = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let initial = try #require(run["initial_weights"] as? [Any])
+        let history = try #require(run["history"] as? [String: [Double]])
+        let model = tutorialModel(seed: 1, learningRate: 0.1, momentum: 0.8)
+        defer { anneal_model_free(model) }
+        let names = ["accuracy", "accuracy", "auc", "precision", "recall", "root_mean_squared_error", "mae",
+                     "binary_crossentropy"]
+        let logNames = ["accuracy", "weighted_accuracy"] + names[2...]
+        var sgd: OpaquePointer?
+        ok(anneal_sgd_create(0.1, 0.8, 0, false, &sgd))
+        defer { anneal_sgd_free(sgd) }
+        let strings = names.map { strdup($0) }
+        defer { strings.forEach { free($0) } }
+        var pointers = strings.map { UnsafePointer<CChar>($0) }
+        ok(anneal_model_compile(model, sgd, ANNEAL_LOSS_BINARY_CROSSENTROPY, &pointers, Int32(names.count)))
+        ok(anneal_model_set_metric(model, 1, "accuracy", "weighted_accuracy", 0.5, 5, 200, ANNEAL_CURVE_ROC))
+        for index in 1..<names.count { ok(anneal_model_set_metric_weighted(model, Int32(index), true)) }
+        var flag = false
+        ok(anneal_model_metric_weighted(model, 0, &flag))
+        #expect(!flag)
+        ok(anneal_model_metric_weighted(model, 1, &flag))
+        #expect(flag)
+        for (index, tensor) in initial.enumerated() {
+            let values = ((tensor as? [[Double]])?.flatMap { $0 } ?? (tensor as? [Double]) ?? []).map { Float($0) }
+            ok(anneal_model_set_weight(model, Int32(index), values, Int64(values.count)))
+        }
+        let split = 235
+        let columns = Int(data.columns)
+        let weights = (0..<Int(data.rows)).map { Float(1 + $0 % 3) }
+        var session: OpaquePointer?
+        ok(anneal_session_create_with_validation(
+            model, data.x, Int64(split), data.columns, data.y, 1, Array(data.x[(split * columns)...]),
+            Array(data.y[split...]), data.rows - Int64(split), 28, false, nil, &session))
+        defer { anneal_session_free(session) }
+        ok(anneal_session_set_sample_weights(session, Array(weights[..<split]), Int64(split)))
+        ok(anneal_session_set_validation_sample_weights(session, Array(weights[split...]), data.rows - Int64(split)))
+        let keys = ["loss"] + logNames + ["val_loss"] + logNames.map { "val_" + $0 }
+        let width = keys.count
+        var values = [Double](repeating: 0, count: 50 * width)
+        var epochs: Int32 = 0, got: Int32 = 0
+        var trained = 0
+        while trained < 50 {
+            ok(values.withUnsafeMutableBufferPointer { buffer in
+                anneal_session_run_epochs(session, Int32(50 - trained), 0, buffer.baseAddress! + trained * width,
+                                          Int64(buffer.count - trained * width), &epochs, &got)
+            })
+            #expect(Int(got) == width && epochs > 0)
+            trained += Int(max(epochs, 1))
+        }
+        #expect(Set(keys) == Set(history.keys))
+        for (offset, key) in keys.enumerated() {
+            for (epoch, expected) in (history[key] ?? []).enumerated() {
+                let actual = values[epoch * width + offset]
+                #expect(abs(actual - expected) <= 1e-5, "\(key) epoch \(epoch): \(actual) vs Keras \(expected)")
+            }
+        }
+    }
+
     @Test func weightedEvaluateByHand() {
         var model: OpaquePointer?
         var sgd: OpaquePointer?

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Anneal
+@testable import Anneal
 
 /// Every activation at hand-worked points: a one-layer model with an identity kernel and no bias outputs
 /// `activation(x)`, compared with the formula evaluated here in `Double`, and with the values tf_keras's
@@ -26,6 +26,7 @@ struct ActivationTests {
         (.softsign, { $0 / (1 + abs($0)) }),
         (.swish, { $0 * sigmoid($0) }),
         (.gelu, { 0.5 * $0 * (1 + erf($0 / 2.0.squareRoot())) }),
+        (.geluApproximate, { 0.5 * $0 * (1 + Foundation.tanh((2 / Double.pi).squareRoot() * ($0 + 0.044715 * $0 * $0 * $0))) }),
         (.hardSigmoid, { min(max(0.2 * $0 + 0.5, 0), 1) }),
         (.exponential, { exp($0) }),
         (.leakyRelu(alpha: 0.2), { $0 > 0 ? $0 : 0.2 * $0 }),
@@ -52,6 +53,10 @@ struct ActivationTests {
         for (value, keras) in zip(gelu, [-0.00404951, -0.15865529, 0, 0.8413447, 2.9959507]) {
             #expect(isClose(value, keras, tolerance: Tolerance.float32))
         }
+        let approximate = try Self.outputs(.geluApproximate, [-3, -1, 0, 1, 3])
+        for (value, keras) in zip(approximate, [-0.00363752, -0.15880796, 0, 0.841192, 2.9963627]) {
+            #expect(isClose(value, keras, tolerance: Tolerance.float32))
+        }
         let hard = try Self.outputs(.hardSigmoid, [-3, -1, 0, 1, 3])
         for (value, keras) in zip(hard, [0, 0.3, 0.5, 0.7, 1]) { #expect(isClose(value, keras, tolerance: Tolerance.float32)) }
         let softplus = try Self.outputs(.softplus, [-20, -1, 0, 1, 20])
@@ -68,6 +73,32 @@ struct ActivationTests {
         for (value, keras) in zip(exponential, [0.04978707, 0.36787945, 1, 2.7182817, 20.085537]) {
             #expect(isClose(value, keras, tolerance: Tolerance.float32))
         }
+    }
+
+    /// gelu(approximate=True) worked by hand (double precision, tanh form): c = sqrt(2 / pi) = 0.7978845608,
+    /// at x = 1: u = c (1 + 0.044715) = 0.8335640, tanh(u) = 0.6823840, 0.5 (1 + 0.6823840) = 0.8411920; the
+    /// derivative 0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 * 0.044715 x^2) = 1.0829641.
+    @Test("gelu(approximate=True) at hand-worked points, value and derivative")
+    func geluApproximateByHand() throws {
+        let points: [Float] = [-3, -1, -0.25, 0, 0.5, 1, 3]
+        let values: [Double] = [-0.0036373921, -0.1588080094, -0.1003246493, 0, 0.3457140098, 0.8411919906, 2.9963626079]
+        let slopes: [Double] = [-0.0115841666, -0.0829640838, 0.3046459048, 0.5, 0.8673699035, 1.0829640838, 1.0115841666]
+        var a = [Float](repeating: 0, count: points.count)
+        var g = [Float](repeating: 1, count: points.count)
+        points.withUnsafeBufferPointer { z in
+            a.withUnsafeMutableBufferPointer { Activation.geluApproximate.forward(z.baseAddress!, $0.baseAddress!, rows: points.count, units: 1) }
+            a.withUnsafeBufferPointer { out in
+                g.withUnsafeMutableBufferPointer {
+                    Activation.geluApproximate.backward($0.baseAddress!, z: z.baseAddress!, a: out.baseAddress!, rows: points.count, units: 1)
+                }
+            }
+        }
+        for i in points.indices {
+            #expect(isClose(Double(a[i]), values[i], tolerance: Tolerance.float32), "gelu_approximate(\(points[i])) = \(a[i])")
+            #expect(isClose(Double(g[i]), slopes[i], tolerance: Tolerance.float32), "gelu_approximate'(\(points[i])) = \(g[i])")
+        }
+        #expect(try Activation(name: "gelu_approximate") == .geluApproximate)
+        #expect(try Activation(name: "gelu") == .gelu)
     }
 
     @Test("names resolve as tf_keras's do")

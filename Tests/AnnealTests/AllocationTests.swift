@@ -24,7 +24,7 @@ struct AllocationTests {
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "the helper failed: \(text)")
         let lines = text.split(separator: "\n")
-        try #require(lines.count == 12, "unexpected helper output: \(text)")
+        try #require(lines.count == 13, "unexpected helper output: \(text)")
         for line in lines {
             let fields = line.split(separator: " ")
             try #require(fields.count == 4 && fields[0] == "steps" && fields[2] == "allocations", "line: \(line)")

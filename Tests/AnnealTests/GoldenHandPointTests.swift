@@ -34,7 +34,7 @@ struct GoldenHandPointTests {
     /// `leaky_relu_*`).
     static let activations: [(key: String, activation: Activation)] = [
         ("elu", .elu), ("selu", .selu), ("softplus", .softplus), ("softsign", .softsign), ("swish", .swish),
-        ("gelu", .gelu), ("hard_sigmoid", .hardSigmoid), ("exponential", .exponential),
+        ("gelu", .gelu), ("gelu_approximate", .geluApproximate), ("hard_sigmoid", .hardSigmoid), ("exponential", .exponential),
         ("leaky_relu_0.3", .leakyRelu(alpha: 0.3)), ("leaky_relu_0.1", .leakyRelu(alpha: 0.1)), ("relu", .relu),
         ("sigmoid", .sigmoid), ("tanh", .tanh), ("linear", .linear),
     ]
@@ -108,12 +108,13 @@ struct GoldenHandPointTests {
 
     /// A recorded batch: labels, outputs (rows of `units`) and the per-row weights.
     struct Batch {
-        let yTrue: [Float], yPred: [Float], rows: Int, units: Int
+        let yTrue: [Float], yPred: [Float], weights: [Float], rows: Int, units: Int
 
         init(_ batches: [String: Any], _ name: String) throws {
             let batch = try #require(batches[name] as? [String: Any], "no batch \(name)")
             yTrue = GoldenHandPointTests.floats(batch["y_true"])
             yPred = GoldenHandPointTests.floats(batch["y_pred"])
+            weights = GoldenHandPointTests.floats(batch["sample_weight"])
             rows = GoldenHandPointTests.rows(batch["y_pred"])
             units = yPred.count / max(rows, 1)
         }
@@ -185,6 +186,32 @@ struct GoldenHandPointTests {
             }
             let result = state.withUnsafeBufferPointer { metric.result($0.baseAddress!, rows: rows, units: units) }
             Self.expectClose([result], Self.floats(entry["result"]), "\(name)")
+        }
+    }
+
+    @Test("each metric's weighted result after two batches (Keras's weighted_metrics, with sample_weight)")
+    func weightedMetricResults() throws {
+        let (batches, entries) = try Self.recorded("metrics")
+        for entry in entries {
+            let name = entry["name"] as? String ?? ""
+            let metric = try #require(Self.metrics[name], "no metric for \(name)")
+            var state = [Float](repeating: 0, count: metric.weightedStateCount)
+            var units = 0
+            for batchName in entry["batches"] as? [String] ?? [] {
+                let batch = try Batch(batches, batchName)
+                #expect(batch.weights.count == batch.rows)
+                batch.withPointers { p, y in
+                    batch.weights.withUnsafeBufferPointer { w in
+                        state.withUnsafeMutableBufferPointer {
+                            metric.update($0.baseAddress!, z: p, a: p, y: y, rows: batch.rows, units: batch.units,
+                                          activation: .linear, weights: w.baseAddress!)
+                        }
+                    }
+                }
+                units = batch.units
+            }
+            let result = state.withUnsafeBufferPointer { metric.weightedResult($0.baseAddress!, units: units) }
+            Self.expectClose([result], Self.floats(entry["weighted_result"]), "weighted \(name)")
         }
     }
 }

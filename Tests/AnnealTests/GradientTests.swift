@@ -87,6 +87,7 @@ struct GradientTests {
         Case(hidden: [], output: .swish, loss: .huber, units: 2),
         Case(hidden: [], output: .linear, loss: .logCosh, units: 2),
         Case(hidden: [], output: .gelu, loss: .logCosh, units: 2),
+        Case(hidden: [], output: .geluApproximate, loss: .meanSquaredError, units: 2),
         Case(hidden: [], output: .linear, loss: .hinge, units: 2),
         Case(hidden: [], output: .tanh, loss: .squaredHinge, units: 2),
         Case(hidden: [], output: .linear, loss: .categoricalHinge, units: 3),
@@ -354,6 +355,8 @@ struct GradientTests {
         case .softsign: return z.map { $0 / (1 + abs($0)) }
         case .swish: return z.map { $0 / (1 + exp(-$0)) }
         case .gelu: return z.map { 0.5 * $0 * (1 + erf($0 / 2.0.squareRoot())) }
+        case .geluApproximate:
+            return z.map { 0.5 * $0 * (1 + Foundation.tanh((2 / Double.pi).squareRoot() * ($0 + 0.044715 * $0 * $0 * $0))) }
         case .hardSigmoid: return z.map { min(max(0.2 * $0 + 0.5, 0), 1) }
         case .exponential: return z.map { exp($0) }
         case .leakyRelu(let alpha): return z.map { $0 > 0 ? $0 : Double(alpha) * $0 }

@@ -178,11 +178,12 @@ ION = dict(layers=[dense(34, "relu"), dense(1, "sigmoid")], loss="binary_crossen
 
 def train(name, ctx, *, layers, optimizer, optimizer_args, loss, metrics, initial="numpy",
           x=None, y=None, data=None, fit_extra=None, fit_record_extra=None, scheduler=None,
-          lr_after=False, validation=None, epochs=EPOCHS):
+          lr_after=False, validation=None, epochs=EPOCHS, weighted_metrics=None, after=None):
     """Trains one model exactly as described and returns its JSON record.
 
     `optimizer` is a zero-argument factory (so metric and optimizer objects are made after the session
-    is cleared and get Keras's default names); `metrics` likewise may be a factory.
+    is cleared and get Keras's default names); `metrics` and `weighted_metrics` likewise may be factories.
+    `after(model)`, when given, runs once the record is complete and returns fields to add to it.
     """
     keras.backend.clear_session()
     keras.utils.set_random_seed(SEED)
@@ -199,7 +200,8 @@ def train(name, ctx, *, layers, optimizer, optimizer_args, loss, metrics, initia
     opt = optimizer()
     loss_obj = loss() if callable(loss) else loss
     metric_objs = metrics() if callable(metrics) else metrics
-    model.compile(optimizer=opt, loss=loss_obj, metrics=metric_objs)
+    weighted_objs = weighted_metrics() if callable(weighted_metrics) else weighted_metrics
+    model.compile(optimizer=opt, loss=loss_obj, metrics=metric_objs, weighted_metrics=weighted_objs)
 
     callbacks = []
     if scheduler is not None:
@@ -235,6 +237,8 @@ def train(name, ctx, *, layers, optimizer, optimizer_args, loss, metrics, initia
         "optimizer_config": {k: plain(v) for k, v in opt.get_config().items() if not isinstance(v, dict)},
         "loss": loss_name(loss_obj),
         "metrics": [metric_name(m) for m in metric_objs],
+        **({} if weighted_objs is None else {"weighted_metrics": [metric_name(m) for m in weighted_objs],
+                                             "metrics_names": list(model.metrics_names)}),
         "fit": fit_record,
         "initial_weights_rule": (INITIAL_RULE if initial == "numpy" else
                                  f"read from {initial}.json (Keras's RandomNormal(0, 0.05), TensorFlow seed "
@@ -247,6 +251,8 @@ def train(name, ctx, *, layers, optimizer, optimizer_args, loss, metrics, initia
         record["lr_after_epoch"] = numbers(lr_cb.values)
     record["final_weights"] = [numbers(w) for w in model.get_weights()]
     record["first_val_predictions"] = numbers(preds[:, 0] if preds.shape[1] == 1 else preds)
+    if after is not None:
+        record.update(after(model))
     return record
 
 
@@ -364,6 +370,48 @@ def weighted_runs(ctx):
         fit_record_extra={"sample_weight": "1 + (row % 3) for rows 0..234",
                           "validation_data": "(x[235:], y[235:], 1 + (row % 3) for rows 235..350)"},
         **ION)
+
+    # The same two runs with Keras's weighted_metrics: `metrics` are not weighted, `weighted_metrics` are (by
+    # class_weight in training only; by sample_weight in training, validation_data's weights in validation).
+    # "accuracy" in both lists logs `accuracy` and `weighted_accuracy`. The training follows the runs above.
+    weighted_factory = lambda: ["accuracy", keras.metrics.AUC(), keras.metrics.Precision(),  # noqa: E731
+                                keras.metrics.Recall(), keras.metrics.RootMeanSquaredError(), "mae",
+                                "binary_crossentropy"]
+    runs["weighted_metrics_class"] = lambda: train(
+        "weighted_metrics_class", ctx, optimizer=lambda: legacy.SGD(**class_args), optimizer_args=class_args,
+        layers=ION["layers"], loss=ION["loss"], metrics=["accuracy"], weighted_metrics=weighted_factory,
+        fit_extra={"class_weight": class_weight},
+        fit_record_extra={"class_weight": {str(k): v for k, v in class_weight.items()}})
+
+    def batch_calls(model):
+        """After fit: evaluate with the validation weights, then test_on_batch and train_on_batch (weights
+        before its update) on the first 28 validation rows with their weights, then test_on_batch again."""
+        xv, yv, wv = x[split:], y[split:], w[split:]
+        out = {"after_fit": (
+            "evaluate(x[235:], y[235:], sample_weight=w[235:], batch_size=28); then on rows 235..262 with their "
+            "weights: test_on_batch, train_on_batch, test_on_batch (each return_dict=True)")}
+        out["evaluate"] = {k: r9(v) for k, v in model.evaluate(xv, yv, sample_weight=wv, batch_size=BATCH, verbose=0,
+                                                               return_dict=True).items()}
+        xb, yb, wb = xv[:BATCH], yv[:BATCH], wv[:BATCH]
+        out["test_on_batch"] = {k: r9(v) for k, v in model.test_on_batch(xb, yb, sample_weight=wb,
+                                                                         return_dict=True).items()}
+        out["train_on_batch"] = {k: r9(v) for k, v in model.train_on_batch(xb, yb, sample_weight=wb,
+                                                                           return_dict=True).items()}
+        out["test_on_batch_after_train"] = {k: r9(v) for k, v in model.test_on_batch(xb, yb, sample_weight=wb,
+                                                                                     return_dict=True).items()}
+        return out
+
+    runs["weighted_metrics_sample"] = lambda: train(
+        "weighted_metrics_sample", ctx, x=x[:split], y=y[:split],
+        data=("ionosphere.csv: rows 0..234 train, rows 235..350 (the last 116) are validation_data; "
+              "sample weight of row i (0-based, in the whole file) = 1 + (i % 3)"),
+        optimizer=lambda: legacy.SGD(**sgd_args), optimizer_args=sgd_args,
+        layers=ION["layers"], loss=ION["loss"], metrics=["accuracy"], weighted_metrics=weighted_factory,
+        validation=(x[split:], y[split:], w[split:]),
+        fit_extra={"sample_weight": w[:split]},
+        fit_record_extra={"sample_weight": "1 + (row % 3) for rows 0..234",
+                          "validation_data": "(x[235:], y[235:], 1 + (row % 3) for rows 235..350)"},
+        after=batch_calls)
     return runs
 
 

@@ -1,8 +1,8 @@
 """Anneal: Keras 2's training of small dense networks, with learning-rate schedules, natively.
 
 The API copies Keras's, so ``import anneal as keras`` runs a Keras 2 tutorial's script: ``keras.Sequential``,
-``keras.Input``, ``keras.layers``, ``keras.optimizers`` (``SGD``, ``Adam``, ``RMSprop``, ``Adagrad``,
-``Adadelta``, ``Adamax``, ``Nadam``; ``legacy``; ``schedules``), ``keras.losses``, ``keras.metrics``,
+``keras.Input``, ``keras.layers``, ``keras.activations``, ``keras.optimizers`` (``SGD``, ``Adam``, ``RMSprop``,
+``Adagrad``, ``Adadelta``, ``Adamax``, ``Nadam``; ``legacy``; ``schedules``), ``keras.losses``, ``keras.metrics``,
 ``keras.callbacks``, ``keras.utils``, ``keras.models`` and ``keras.saving`` (``load_model``), ``keras.backend``,
 plus ``anneal.datasets``. Submodules load on first use, so ``import anneal`` is cheap (the library itself loads
 with the first submodule that needs it). A Keras name Anneal does not provide raises an error that lists what
@@ -14,8 +14,8 @@ import importlib
 from . import _missing
 from .errors import AnnealError
 
-_SUBMODULES = ("backend", "callbacks", "datasets", "layers", "losses", "metrics", "models", "optimizers", "saving",
-               "sweep", "utils")
+_SUBMODULES = ("activations", "backend", "callbacks", "datasets", "layers", "losses", "metrics", "models",
+               "optimizers", "saving", "sweep", "utils")
 # Top-level names and the submodule attribute each one is.
 _ATTRIBUTES = {"Sequential": ("models", "Sequential"), "Input": ("layers", "Input"), "__version__": ("_lib", "version")}
 

@@ -148,6 +148,22 @@ def _layers(model_config, path):
     return found, input_dim
 
 
+def _metric_fields(metrics, weighted_metrics):
+    """A model file's compile fields for Keras's ``metrics`` and ``weighted_metrics``: every name, then the
+    indices of the weighted ones."""
+    names, weighted = _metric_names(metrics), []
+    for name in _metric_names(weighted_metrics):
+        # tf_keras writes a weighted metric object under the name it logs, "weighted_" + a taken name: the
+        # name given to compile is what Anneal's model file keeps.
+        if name.startswith("weighted_") and name[len("weighted_"):] in names + weighted:
+            name = name[len("weighted_"):]
+        weighted.append(name)
+    fields = [("metrics", ",".join(names + weighted))]
+    if weighted:
+        fields.append(("weighted", ",".join(str(len(names) + i) for i in range(len(weighted)))))
+    return fields
+
+
 def _metric_names(metrics):
     names = []
     for item in metrics or []:
@@ -360,7 +376,8 @@ def _load_h5(path, compile):
             return _build(path, found, input_dim, weights)
         training = json.loads(raw.decode() if isinstance(raw, bytes) else raw)
         optimizer_fields = _optimizer_record(training["optimizer_config"], path)
-        compile_fields = [("loss", _loss_name(training["loss"])), ("metrics", ",".join(_metric_names(training.get("metrics"))))]
+        compile_fields = [("loss", _loss_name(training["loss"]))] + _metric_fields(
+            training.get("metrics"), training.get("weighted_metrics"))
         iterations, slots = 0, []
         if "optimizer_weights" in file:
             iterations, slots = _optimizer_slots(file["optimizer_weights"], found)
@@ -381,8 +398,8 @@ def _load_keras(path, compile):
     if not compile or not compile_config:
         return _build(path, found, input_dim, weights)
     optimizer_fields = _optimizer_record(compile_config["optimizer"], path)
-    compile_fields = [("loss", _loss_name(compile_config["loss"])),
-                      ("metrics", ",".join(_metric_names(compile_config.get("metrics"))))]
+    compile_fields = [("loss", _loss_name(compile_config["loss"]))] + _metric_fields(
+        compile_config.get("metrics"), compile_config.get("weighted_metrics"))
     # A .keras archive does not keep a legacy optimizer's state: the optimizer starts afresh, as in Keras.
     return _build(path, found, input_dim, weights, compile_fields, optimizer_fields)
 
@@ -422,6 +439,10 @@ def save_h5(model, path):
     # LeakyReLU layers (`activation`) whose function the Dense before them applies.
     layers = [(kind, fields) for kind, fields in records if kind in ("layer", "dropout", "activation")]
     names = [_model_file.unquote(fields["name"]) for _, fields in layers]
+    if any(fields.get("activation") == "gelu_approximate" for _, fields in layers):
+        raise ValueError("Cannot save gelu(approximate=True) in a Keras file: Keras has no name for it (a Keras model "
+                         "applies it through a callable, which its files do not hold). Save the model in Anneal's "
+                         "own format (model.save('model.anneal')) instead.")
     if "built" not in by_kind:
         raise ValueError("Cannot save a model that has no weights yet: build it first (give the first layer an "
                          "input_dim, or call build / fit)")
@@ -516,9 +537,12 @@ def save_h5(model, path):
                 config["decay"] = float(optimizer["decay"])
             for key, default in _OPTIMIZER_FIELDS[kind]:
                 config[key] = (optimizer[key] == "true") if isinstance(default, bool) else float(optimizer[key])
-            metrics = [m for m in by_kind["compile"]["metrics"].split(",") if m]
+            given = [m for m in by_kind["compile"]["metrics"].split(",") if m]
+            flagged = {int(i) for i in by_kind["compile"].get("weighted", "").split(",") if i}
+            metrics = [metric for i, metric in enumerate(given) if i not in flagged]
+            weighted = [metric for i, metric in enumerate(given) if i in flagged]
             training = {"loss": by_kind["compile"]["loss"], "metrics": [metrics] if metrics else None,
-                        "weighted_metrics": None, "loss_weights": None,
+                        "weighted_metrics": [weighted] if weighted else None, "loss_weights": None,
                         "optimizer_config": {"class_name": kind, "config": config}}
             file.attrs["training_config"] = json.dumps(training)
             state = by_kind.get("state", {})

@@ -313,6 +313,12 @@ anneal_model_set_loss_options = _function("anneal_model_set_loss_options", c_int
 #                                 double threshold, int32_t k, int32_t num_thresholds, int32_t curve);
 anneal_model_set_metric = _function("anneal_model_set_metric", c_int32, [anneal_model_p, c_int32, c_char_p, c_char_p,
     c_double, c_int32, c_int32, c_int32])
+# int32_t anneal_model_set_metric_weighted(anneal_model *model, int32_t index, bool weighted);
+anneal_model_set_metric_weighted = _function("anneal_model_set_metric_weighted", c_int32, [anneal_model_p, c_int32,
+    c_bool])
+# int32_t anneal_model_metric_weighted(const anneal_model *model, int32_t index, bool *out_weighted);
+anneal_model_metric_weighted = _function("anneal_model_metric_weighted", c_int32, [anneal_model_p, c_int32,
+    POINTER(c_bool)])
 # int32_t anneal_model_layer_count(const anneal_model *model, int32_t *out_count);
 anneal_model_layer_count = _function("anneal_model_layer_count", c_int32, [anneal_model_p, POINTER(c_int32)])
 # int32_t anneal_model_input_dim(const anneal_model *model, int32_t *out_dim);

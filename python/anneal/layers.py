@@ -30,6 +30,11 @@ def _activation_name(activation):
     if name is None and callable(activation) and isinstance(getattr(activation, "__name__", None), str):
         name = activation.__name__
     found = None if name in _NOT_KERAS_ACTIVATIONS else _names.ACTIVATIONS.name(name)
+    if found is None and callable(activation) and not isinstance(activation, str):
+        # gelu(x, approximate=True) has no name: a functools.partial or a lambda calling it.
+        from .activations import _name_of
+
+        found = _name_of(activation)
     if found is not None:
         return found
     raise ValueError(f"Unknown activation function: '{activation}'. Expected one of: "
@@ -113,7 +118,8 @@ class Dense(_Layer):
     Args:
         units: positive integer, the output width.
         activation: ``"linear"`` (or None), ``"relu"``, ``"sigmoid"``, ``"tanh"``, ``"softmax"``, ``"elu"``,
-            ``"selu"``, ``"softplus"``, ``"softsign"``, ``"swish"`` / ``"silu"``, ``"gelu"`` (exact),
+            ``"selu"``, ``"softplus"``, ``"softsign"``, ``"swish"`` / ``"silu"``, ``"gelu"`` (exact), gelu's tanh
+            form (``functools.partial(activations.gelu, approximate=True)``, or ``"gelu_approximate"``),
             ``"hard_sigmoid"`` (``clip(0.2 x + 0.5, 0, 1)``), ``"exponential"`` or ``"leaky_relu"`` (alpha 0.2).
         use_bias: whether the layer adds a bias vector.
         kernel_initializer: Keras initializer name (default ``"glorot_uniform"``).

@@ -45,6 +45,17 @@ def _reject(method, kwargs, ignored=()):
         raise TypeError(f"{method}() got unsupported keyword arguments: {unsupported}")
 
 
+def _metric_list(metrics, argument):
+    """compile's ``metrics`` / ``weighted_metrics`` as a list (None is none); Keras's TypeError for a value that
+    is not a list or tuple."""
+    if metrics is None:
+        return []
+    if not isinstance(metrics, (list, tuple)):
+        raise TypeError(f"Type of `{argument}` argument not understood. Expected a list or dictionary, found: "
+                        f"{metrics!r}")
+    return list(metrics)
+
+
 def _verbosity(verbose):
     """Keras's ``verbose``: 'auto' is 1 (a progress bar), 0 is silent, 2 prints one line."""
     verbose = 1 if verbose == "auto" else verbose
@@ -355,22 +366,45 @@ class Sequential:
     def built(self):
         return self._count(_lib.anneal_model_weight_count) > 0
 
-    def compile(self, optimizer="sgd", loss=None, metrics=None, **kwargs):
+    def compile(self, optimizer="sgd", loss=None, metrics=None, weighted_metrics=None, **kwargs):
         """Configures training: an optimizer (``SGD()``, ``Adam()``..., or a name: ``"sgd"``, ``"adam"``,
         ``"rmsprop"``, ``"adagrad"``, ``"adadelta"``, ``"adamax"``, ``"nadam"``), a loss (a name such as
         ``"mae"``, an ``anneal.losses`` function or object such as ``Huber(delta=0.5)``) and metrics (names such
-        as ``"accuracy"`` or ``"auc"``, ``anneal.metrics`` functions or objects such as ``AUC(curve="PR")``)."""
+        as ``"accuracy"`` or ``"auc"``, ``anneal.metrics`` functions or objects such as ``AUC(curve="PR")``).
+
+        As in Keras 2, ``metrics`` are not weighted by ``sample_weight`` / ``class_weight``; ``weighted_metrics``
+        (the same kinds of metric) are, in ``fit`` (training, and validation with ``validation_data``'s
+        weights), ``evaluate(sample_weight=)``, ``train_on_batch`` and ``test_on_batch``. They are logged after
+        ``metrics``; one whose name a metric already has is logged as ``weighted_<name>``."""
         _reject("compile", kwargs)
         optimizer = optimizers.get(optimizer)
         if loss is None:
             raise ValueError("compile() needs a loss, e.g. loss='binary_crossentropy'")
         function, from_logits, label_smoothing, delta, loss_name = losses_module._resolve(loss)
-        resolved = [metrics_module._resolve(metric) for metric in (metrics or [])]
-        log_names = [name for _, name, _ in resolved]
+        metrics = _metric_list(metrics, "metrics")
+        weighted_metrics = _metric_list(weighted_metrics, "weighted_metrics")
+        shared = [m for m in metrics if isinstance(m, metrics_module.Metric) and any(m is w for w in weighted_metrics)]
+        if shared:
+            raise ValueError("Found duplicated metrics object in the user provided metrics and weighted metrics. This "
+                             "will cause the same metric object to be updated multiple times, and report wrong "
+                             f"results. \nDuplicated items: {shared}")
+        unweighted = [metrics_module._resolve(metric) for metric in metrics]
+        log_names = [name for _, name, _ in unweighted]
         for index, name in enumerate(log_names):
             if name == "loss" or name in log_names[:index]:
                 raise ValueError("Metric names must be unique and other than 'loss' (they key the logs); give the "
                                  f"metric object a `name`. Received: {name!r}")
+        weighted = [metrics_module._resolve(metric) for metric in weighted_metrics]
+        for _, name, _ in weighted:
+            # tf_keras's MetricsContainer._set_metric_names.
+            if name in log_names:
+                name = "weighted_" + name
+            if name == "loss" or name in log_names:
+                raise ValueError(f"Found two weighted metrics with the same name: {name}. All the metrics added to "
+                                 "the model need to have unique names.")
+            log_names.append(name)
+        resolved = [(kind, log_name, parameters)
+                    for (kind, _, parameters), log_name in zip(unweighted + weighted, log_names)]
         if not self._layers:
             raise InvalidStateError("The model has no layers; add a Dense layer before compile().")
         optimizer._attach(self)
@@ -387,7 +421,10 @@ class Sequential:
         self.optimizer = optimizer
         self.loss = loss if isinstance(loss, losses_module.Loss) else loss_name
         self._loss_function = function
+        for index in range(len(unweighted), len(resolved)):
+            _lib.check(_lib.anneal_model_set_metric_weighted(handle, index, True))
         self.compiled_metrics = log_names
+        self._weighted_count = len(weighted)
         self._metrics_built = False
         self._batch_sums = None
 
@@ -673,7 +710,7 @@ class Sequential:
             values = session.running_values()
         finally:
             session.close()
-        return self._batch_results(xs.rows, values, reset_metrics, return_dict)
+        return self._batch_results(xs.rows, values, reset_metrics, return_dict, weights)
 
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False, **kwargs):
         """The loss (and metrics) of ``x``, ``y`` as a single batch, without training; ``reset_metrics`` as in
@@ -681,8 +718,9 @@ class Sequential:
         _reject("test_on_batch", kwargs)
         self._require_compiled()
         xs, ys = self._labelled(x, y)
-        values = self._evaluate(xs, ys, _weights.sample_weights(sample_weight, xs.rows), max(xs.rows, 1))
-        return self._batch_results(xs.rows, values, reset_metrics, return_dict)
+        weights = _weights.sample_weights(sample_weight, xs.rows)
+        values = self._evaluate(xs, ys, weights, max(xs.rows, 1))
+        return self._batch_results(xs.rows, values, reset_metrics, return_dict, weights)
 
     def _require_compiled(self):
         if self.optimizer is None:
@@ -696,17 +734,21 @@ class Sequential:
         self._check_widths(xs, ys)
         return xs, ys
 
-    def _batch_results(self, rows, values, reset_metrics, return_dict):
-        """Adds one batch's values to the running sums and returns their row-weighted means (Keras's loss
-        tracker and accuracy are both means over rows); clears the sums when ``reset_metrics``."""
+    def _batch_results(self, rows, values, reset_metrics, return_dict, weights=None):
+        """Adds one batch's values to the running sums and returns their means (Keras's loss tracker and
+        accuracy are both means over rows; a weighted metric's mean is over the sample weights, ``weights``, when
+        given); clears the sums when ``reset_metrics``."""
         self._metrics_built = True
+        weighted_from = len(values) - getattr(self, "_weighted_count", 0)
+        weight = rows if weights is None else float(sum(weights))
+        counts = [rows if index < weighted_from else weight for index in range(len(values))]
         if self._batch_sums is None:
-            total, sums, means = rows, [rows * value for value in values], list(values)
+            totals, sums, means = counts, [n * value for n, value in zip(counts, values)], list(values)
         else:
-            total = self._batch_sums[0] + rows
-            sums = [previous + rows * value for previous, value in zip(self._batch_sums[1], values)]
-            means = [value / total for value in sums] if total else list(values)
-        self._batch_sums = None if reset_metrics else (total, sums)
+            totals = [previous + n for previous, n in zip(self._batch_sums[0], counts)]
+            sums = [previous + n * value for previous, n, value in zip(self._batch_sums[1], counts, values)]
+            means = [value / total if total else value for value, total in zip(sums, totals)]
+        self._batch_sums = None if reset_metrics else (totals, sums)
         return self._results(self._logs_names(), means, return_dict)
 
     # --- Weights --------------------------------------------------------------------------------------------

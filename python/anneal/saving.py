@@ -159,7 +159,18 @@ def _load_anneal(path):
         optimizer._attach(model)
         model.optimizer = optimizer
         model.loss = by_kind["compile"]["loss"]
-        model.compiled_metrics = [m for m in by_kind["compile"]["metrics"].split(",") if m]
+        # The log names and weighted flags as the library compiled them from the file (the file keeps the
+        # names given to compile, and which metrics are Keras's weighted_metrics).
+        count = ctypes.c_int32()
+        _lib.check(_lib.anneal_model_metric_count(handle, ctypes.byref(count)))
+        model.compiled_metrics = [_lib.read_string(_lib.anneal_model_metric_name, handle, index)
+                                  for index in range(count.value)]
+        flag = ctypes.c_bool()
+        weighted = []
+        for index in range(count.value):
+            _lib.check(_lib.anneal_model_metric_weighted(handle, index, ctypes.byref(flag)))
+            weighted.append(flag.value)
+        model._weighted_count = sum(weighted)
         # tf_keras's loader builds the compiled loss and metrics (try_build_compiled_arguments), so
         # metrics_names lists them before the loaded model sees data.
         model._metrics_built = True

@@ -212,6 +212,50 @@ def test_activation_layers_go_to_h5_as_layers(tmp_path):
     assert np.array_equal(np.asarray(again.predict(rows, verbose=0)), np.asarray(model.predict(rows, verbose=0)))
 
 
+def test_weighted_metrics_go_to_h5_and_back(tmp_path):
+    h5py = require_h5py()
+    import anneal
+
+    anneal.backend.clear_session()
+    model = Sequential([Dense(4, input_dim=34, activation="relu"), Dense(1, activation="sigmoid")])
+    model.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"],
+                  weighted_metrics=["accuracy", "mae"])
+    path = os.path.join(str(tmp_path), "weighted.h5")
+    model.save(path)
+    with h5py.File(path, "r") as file:
+        training = json.loads(file.attrs["training_config"])
+    # Keras's training_config: the names given to compile, per output.
+    assert training["metrics"] == [["accuracy"]] and training["weighted_metrics"] == [["accuracy", "mae"]]
+    again = load_model(path)
+    rows = _first_rows()
+    again.evaluate(rows, [0.0] * len(rows), verbose=0)
+    assert again.metrics_names == ["loss", "accuracy", "weighted_accuracy", "mae"]
+
+
+@pytest.mark.parametrize("suffix", [".h5", ".keras"])
+def test_keras_files_weighted_metrics_load_and_evaluate_as_keras(suffix):
+    # Written by tf_keras 2.21 (see the fixtures' README), with its evaluate on all rows recorded there.
+    require_h5py()
+    from helpers import ionosphere
+
+    model = load_model(os.path.join(FILES, "weighted_metrics" + suffix))
+    x, y, _ = ionosphere()
+    got = model.evaluate(x, y, sample_weight=[1.0 + row % 3 for row in range(len(x))], verbose=0, return_dict=True)
+    keras = {"loss": 1.3674302101135254, "accuracy": 0.6495726704597473, "weighted_accuracy": 0.6524216532707214,
+             "auc": 0.4749206304550171, "mae": 0.47426551580429077}
+    assert list(got) == list(keras)
+    for key, value in keras.items():
+        assert got[key] == pytest.approx(value, abs=1e-5), key
+
+
+def test_gelu_approximate_is_refused_by_keras_files(tmp_path):
+    require_h5py()
+    model = Sequential([Dense(4, input_dim=34, activation="gelu_approximate"), Dense(1)])
+    model.compile(loss="mse", optimizer="sgd")
+    with pytest.raises(ValueError, match="approximate=True"):
+        model.save(os.path.join(str(tmp_path), "gelu.h5"))
+
+
 def test_keras_dropout_with_noise_shape_is_refused(tmp_path):
     h5py = require_h5py()
     import shutil

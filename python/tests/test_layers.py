@@ -27,7 +27,8 @@ def test_defaults():
                                          ("elu", "elu"), ("selu", "selu"), ("softplus", "softplus"),
                                          ("softsign", "softsign"), ("swish", "swish"), ("silu", "swish"),
                                          ("gelu", "gelu"), ("Hard_Sigmoid", "hard_sigmoid"),
-                                         ("exponential", "exponential"), ("leaky_relu", "leaky_relu")])
+                                         ("exponential", "exponential"), ("leaky_relu", "leaky_relu"),
+                                         ("gelu_approximate", "gelu_approximate")])
 def test_activation_names(given, name):
     assert Dense(2, activation=given).activation == name
 
@@ -43,6 +44,43 @@ def test_activation_functions_by_name():
 
     with pytest.raises(ValueError, match="mish"):
         Dense(2, activation=mish)
+
+
+def test_gelu_approximate_as_keras_2_reaches_it():
+    # Keras 2 has no name for gelu(x, approximate=True): a partial, or a function calling it.
+    import functools
+
+    from anneal import activations
+    from anneal.layers import Activation
+
+    assert Dense(2, activation=functools.partial(activations.gelu, approximate=True)).activation == "gelu_approximate"
+    assert Dense(2, activation=functools.partial(activations.gelu, approximate=False)).activation == "gelu"
+    assert Dense(2, activation=lambda x: anneal.activations.gelu(x, approximate=True)).activation == "gelu_approximate"
+    assert Activation(lambda x: activations.gelu(x, approximate=True)).activation == "gelu_approximate"
+    assert Dense(2, activation=activations.gelu).activation == "gelu"
+    assert Dense(2, activation=activations.silu).activation == "swish"
+    with pytest.raises(ValueError, match="Unknown activation function"):
+        Dense(2, activation=lambda x: 2 * x)
+    with pytest.raises(ValueError, match="Unknown activation function"):
+        Dense(2, activation=functools.partial(activations.gelu, approximate=True, extra=1))
+    # tf_keras's docstring values, and the formula at hand-worked points.
+    for value, keras in zip(activations.gelu([-3.0, -1.0, 0.0, 1.0, 3.0], approximate=True),
+                            [-0.00363752, -0.15880796, 0.0, 0.841192, 2.9963627]):
+        assert value == pytest.approx(keras, abs=1e-6)
+    assert activations.gelu(1.0, approximate=True) == pytest.approx(
+        0.5 * (1 + math.tanh(math.sqrt(2 / math.pi) * 1.044715)), abs=1e-12)
+    assert activations.get("gelu_approximate")(1.0) == activations.gelu(1.0, approximate=True)
+    assert activations.serialize(functools.partial(activations.gelu, approximate=True)) == "gelu_approximate"
+
+
+def test_gelu_approximate_layer_computes_keras_values():
+    model = Sequential()
+    model.add(Dense(1, input_dim=1, use_bias=False, activation="gelu_approximate"))
+    model.set_weights([[[1.0]]])
+    got = flatten(model.predict([[-5.0], [-1.0], [0.5], [1.0], [5.0]], verbose=0))
+    # activations.json (tf_keras 2.21): TensorFlow's tanh saturates at -5 and 5.
+    for value, keras in zip(got, [0.0, -0.158807993, 0.345714003, 0.841192007, 5.0]):
+        assert value == pytest.approx(keras, abs=1e-6)
 
 
 @pytest.mark.parametrize("given, name", [

@@ -145,3 +145,22 @@ def test_a_file_the_library_wrote_gives_leaky_relu_its_alpha_back(tmp_path):
     assert loaded.layers[1].alpha == pytest.approx(0.05) and loaded.layers[2].activation == "leaky_relu"
     x, _ = small_data(rows=10)
     assert to_list(loaded.predict(x, verbose=0)) == to_list(model.predict(x, verbose=0))
+
+
+def test_gelu_approximate_layers_come_back(tmp_path):
+    import functools
+
+    from anneal.layers import Activation
+
+    anneal.backend.clear_session()
+    x, y = small_data()
+    model = Sequential([Dense(4, input_dim=3, activation=functools.partial(anneal.activations.gelu, approximate=True)),
+                        Dense(1), Activation(lambda v: anneal.activations.gelu(v, approximate=True))])
+    model.compile(loss="mse", optimizer="adam")
+    model.fit(x, y, epochs=1, batch_size=8, verbose=0, shuffle=False)
+    path = str(tmp_path / "gelu.anneal")
+    model.save(path)
+    loaded = load_model(path)
+    assert [(type(layer).__name__, layer.activation) for layer in loaded.layers] == [
+        ("Dense", "gelu_approximate"), ("Dense", "linear"), ("Activation", "gelu_approximate")]
+    assert to_list(loaded.predict(x, verbose=0)) == to_list(model.predict(x, verbose=0))

@@ -154,3 +154,114 @@ def test_bad_weights_are_refused_in_keras_words():
     # The model still trains after the refusals.
     model.fit(x, y, sample_weight=[1.0] * 8, verbose=0)
     assert all(abs(v) < 1e6 for v in flatten(to_list(model.get_weights())))
+
+
+# --- weighted_metrics -------------------------------------------------------------------------------------------
+
+def _weighted_metrics_model(run):
+    """The run's network, compiled as tf_keras was: metrics=['accuracy'], then its weighted_metrics (objects
+    given as anneal.metrics objects, the rest by name)."""
+    from anneal import metrics as metrics_module
+
+    model = Sequential()
+    model.add(Dense(34, input_dim=34, kernel_initializer="normal", activation="relu"))
+    model.add(Dense(1, kernel_initializer="normal", activation="sigmoid"))
+    weighted = [item if isinstance(item, str) else getattr(metrics_module, item["class"])()
+                for item in run["weighted_metrics"]]
+    model.compile(loss="binary_crossentropy", metrics=run["metrics"], weighted_metrics=weighted,
+                  optimizer=SGD(learning_rate=run["optimizer"]["learning_rate"], momentum=run["optimizer"]["momentum"]))
+    model.set_weights(run["initial_weights"])
+    return model
+
+
+def _check_logs(got, expected, what):
+    assert list(got) == list(expected), f"{what}: keys {list(got)} vs Keras {list(expected)}"
+    for key, value in expected.items():
+        assert abs(got[key] - value) <= EPOCH_TOLERANCE, f"{what} {key}: {got[key]} vs Keras {value}"
+
+
+def test_weighted_metrics_with_class_weight_match_keras():
+    run = _golden("weighted_metrics_class")
+    x, y, _ = ionosphere()
+    model = _weighted_metrics_model(run)
+    class_weight = {int(key): value for key, value in run["fit"]["class_weight"].items()}
+    history = model.fit(x, y, epochs=run["fit"]["epochs"], batch_size=run["fit"]["batch_size"], verbose=0,
+                        validation_split=run["fit"]["validation_split"], shuffle=False, class_weight=class_weight)
+    assert list(history.history) == list(run["history"])
+    assert model.metrics_names == run["metrics_names"]
+    _check(run, model, history)
+
+
+@pytest.mark.parametrize("as_lists", [False, True])
+def test_weighted_metrics_with_sample_weight_match_keras(as_lists):
+    run = _golden("weighted_metrics_sample")
+    x, y, _ = ionosphere(as_lists=as_lists)
+    weights = [1.0 + row % 3 for row in range(len(x))]
+    model = _weighted_metrics_model(run)
+    assert model.metrics_names == []  # Keras fills them once the model has seen data
+    history = model.fit(x[:235], y[:235], epochs=run["fit"]["epochs"], batch_size=run["fit"]["batch_size"],
+                        verbose=0, shuffle=False, sample_weight=weights[:235],
+                        validation_data=(x[235:], y[235:], weights[235:]))
+    assert list(history.history) == list(run["history"])
+    assert model.metrics_names == run["metrics_names"]
+    _check(run, model, history)
+    _check_logs(model.evaluate(x[235:], y[235:], sample_weight=weights[235:], batch_size=28, verbose=0,
+                               return_dict=True), run["evaluate"], "evaluate")
+    xb, yb, wb = x[235:263], y[235:263], weights[235:263]
+    _check_logs(model.test_on_batch(xb, yb, sample_weight=wb, return_dict=True), run["test_on_batch"], "test_on_batch")
+    _check_logs(model.train_on_batch(xb, yb, sample_weight=wb, return_dict=True), run["train_on_batch"],
+                "train_on_batch")
+    _check_logs(model.test_on_batch(xb, yb, sample_weight=wb, return_dict=True), run["test_on_batch_after_train"],
+                "test_on_batch after train_on_batch")
+
+
+def test_weighted_metric_names_as_keras_sets_them():
+    model, x, y = _line()
+    model.compile(loss="mse", optimizer="sgd", metrics=["mae"], weighted_metrics=["mae", "mse", "acc"])
+    model.evaluate(x, y, verbose=0)
+    assert model.metrics_names == ["loss", "mae", "weighted_mae", "mse", "acc"]
+    model.compile(loss="mse", optimizer="sgd", weighted_metrics=["mae", "mae"])
+    model.evaluate(x, y, verbose=0)
+    assert model.metrics_names == ["loss", "mae", "weighted_mae"]
+    with pytest.raises(ValueError, match="Found two weighted metrics with the same name: weighted_mae"):
+        model.compile(loss="mse", optimizer="sgd", metrics=["mae"], weighted_metrics=["mae", "mae"])
+    auc = anneal.metrics.AUC()
+    with pytest.raises(ValueError, match="duplicated metrics object"):
+        model.compile(loss="mse", optimizer="sgd", metrics=[auc], weighted_metrics=[auc])
+    with pytest.raises(TypeError, match="weighted_metrics"):
+        model.compile(loss="mse", optimizer="sgd", weighted_metrics="mae")
+    with pytest.raises(ValueError, match="Unknown metric"):
+        model.compile(loss="mse", optimizer="sgd", weighted_metrics=["nope"])
+
+
+def test_weighted_metric_by_hand():
+    model, x, y = _line()
+    model.compile(loss="mse", optimizer=SGD(learning_rate=0.1), metrics=["mae"], weighted_metrics=["mae"])
+    model.set_weights([[[1.0]], [0.0]])
+    # Absolute errors 1 and 2, weights 2 and 0.5: weighted (2 + 1) / 2.5 = 1.2; unweighted 1.5.
+    loss, mae, weighted_mae = model.evaluate(x, y, sample_weight=[2.0, 0.5], verbose=0)
+    assert (loss, mae, weighted_mae) == (2.0, 1.5, pytest.approx(1.2, abs=1e-7))
+    # reset_metrics=False accumulates a weighted metric over the weights: (2 * 1 + 0.5 * 2 + 1 * 1) / 3.5.
+    model.test_on_batch(x, y, sample_weight=[2.0, 0.5], reset_metrics=False)
+    result = model.test_on_batch(x[:1], y[:1], sample_weight=[1.0], return_dict=True)
+    assert result["weighted_mae"] == pytest.approx(4.0 / 3.5, abs=1e-7)
+    assert result["mae"] == pytest.approx((1.5 * 2 + 1.0) / 3, abs=1e-7)
+    # Without weights a weighted metric is the plain one.
+    assert model.evaluate(x, y, verbose=0) == [2.5, 1.5, 1.5]
+
+
+def test_weighted_metrics_survive_save_and_load(tmp_path):
+    x, y = small_data()
+    model = small_model()
+    model.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"],
+                  weighted_metrics=["accuracy", anneal.metrics.AUC()])
+    weights = [1.0 + row % 3 for row in range(len(x))]
+    model.fit(x, y, epochs=2, batch_size=4, verbose=0, shuffle=False, sample_weight=weights)
+    path = str(tmp_path / "m.anneal")
+    model.save(path)
+    loaded = anneal.models.load_model(path)
+    assert loaded.metrics_names == model.metrics_names == ["loss", "accuracy", "weighted_accuracy", "auc"]
+    a = model.fit(x, y, epochs=2, batch_size=4, verbose=0, shuffle=False, sample_weight=weights).history
+    b = loaded.fit(x, y, epochs=2, batch_size=4, verbose=0, shuffle=False, sample_weight=weights).history
+    assert a == b
+    assert to_list(model.get_weights()) == to_list(loaded.get_weights())

@@ -51,10 +51,13 @@ extension Sequential {
         }
         if let network { records.append(ModelDescription.Record("built", [("input_dim", "\(network.inputs)")])) }
         if let optimizer, let loss {
-            records.append(ModelDescription.Record(
-                "compile", [("loss", loss.name), ("from_logits", "\(loss.fromLogits)"),
-                            ("label_smoothing", "\(loss.labelSmoothing)"), ("delta", "\(loss.delta)"),
-                            ("metrics", metrics.map(\.name).joined(separator: ","))]))
+            var fields = [("loss", loss.name), ("from_logits", "\(loss.fromLogits)"),
+                          ("label_smoothing", "\(loss.labelSmoothing)"), ("delta", "\(loss.delta)"),
+                          ("metrics", metricGivenNames.joined(separator: ","))]
+            // Keras's weighted_metrics: their indices among the metrics (absent when there are none).
+            let weighted = metrics.indices.filter { metrics[$0].weighted }
+            if !weighted.isEmpty { fields.append(("weighted", weighted.map(String.init).joined(separator: ","))) }
+            records.append(ModelDescription.Record("compile", fields))
             records.append(optimizer.descriptionRecord)
             if let schedule = optimizer.schedule {
                 guard let record = ScheduleDescription.record(schedule) else {
@@ -178,7 +181,19 @@ extension Sequential {
             if compile["from_logits"] != nil { loss.fromLogits = try read.bool(compile, "from_logits") }
             if compile["label_smoothing"] != nil { loss.labelSmoothing = try read.float(compile, "label_smoothing") }
             if compile["delta"] != nil { loss.delta = try read.float(compile, "delta") }
-            try self.compile(optimizer: optimizer, loss: loss, metrics: try read.list(compile, "metrics"))
+            let metricNames = try read.list(compile, "metrics")
+            if compile["weighted"] != nil {
+                var weighted = Set<Int>()
+                for word in try read.list(compile, "weighted") {
+                    guard let index = Int(word), metricNames.indices.contains(index) else {
+                        throw read.fail(compile, "weighted lists '\(word)', not the index of one of its \(metricNames.count) metrics")
+                    }
+                    weighted.insert(index)
+                }
+                try self.compile(optimizer: optimizer, loss: loss, metrics: metricNames, weighted: weighted)
+            } else {
+                try self.compile(optimizer: optimizer, loss: loss, metrics: metricNames)
+            }
             if let state = description.first("state") {
                 let names = try read.list(state, "slots")
                 guard tensors.count == weightCount + names.count else {

@@ -70,6 +70,19 @@ do {
     let weightedSteps = try countSteps(weighted, epochs: 2)
     print("steps \(weightedSteps.steps) allocations \(weightedSteps.allocations)")
 
+    // Keras's weighted_metrics of every kind of state, weighted by the sample weights every step.
+    let weightedMetrics = Sequential(seed: 7)
+    try weightedMetrics.add(Dense(34, activation: .relu, kernelInitializer: .normal(), inputDimension: 34))
+    try weightedMetrics.add(Dense(1, activation: .geluApproximate, kernelInitializer: .normal()))
+    try weightedMetrics.compile(optimizer: try SGD(learningRate: 0.1, momentum: 0.8), loss: .meanSquaredError,
+                                metrics: ["accuracy"],
+                                weightedMetrics: ["accuracy", "auc", "precision", "rmse", "mae", "binary_crossentropy"])
+    let weightedMetricsSession = try TrainingSession(model: weightedMetrics, x: x, y: y, batchSize: 28, validationSplit: 0.33)
+    try weightedMetricsSession.setSampleWeights((0..<weightedMetricsSession.trainingRows).map { Float(1 + $0 % 3) })
+    try weightedMetricsSession.setValidationSampleWeights((0..<weightedMetricsSession.validationRows).map { Float(1 + $0 % 2) })
+    let weightedMetricSteps = try countSteps(weightedMetricsSession, epochs: 3)
+    print("steps \(weightedMetricSteps.steps) allocations \(weightedMetricSteps.allocations)")
+
     // Dropout on the inputs and on a hidden layer: masks drawn and applied every step, in buffers sized with
     // the workspace; on the tutorial's network with Adam, and on the wide network (which updates layer by layer).
     let dropping = Sequential(seed: 7)

@@ -39,6 +39,7 @@ static void refused_everywhere(anneal_model *handle, const char *text) {
     double rate = 0, values[4];
     float x[2] = {0, 0}, y[1] = {0}, out[4];
     char buffer[8];
+    bool flag = false;
     anneal_sgd *sgd = NULL;
     anneal_optimizer *adam = NULL;
     anneal_dataset *data = NULL;
@@ -58,6 +59,8 @@ static void refused_everywhere(anneal_model *handle, const char *text) {
     EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_set_activation(handle, 0, 1, 0), "model", text);
     EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_set_loss_options(handle, false, 0, 1), "model", text);
     EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_set_metric(handle, 0, "auc", "auc", 0.5, 5, 200, 0), "model", text);
+    EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_set_metric_weighted(handle, 0, true), "model", text);
+    EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_metric_weighted(handle, 0, &flag), "model", text);
     EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_layer_count(handle, &count), "model", text);
     EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_input_dim(handle, &count), "model", text);
     EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_output_dim(handle, &count), "model", text);
@@ -93,7 +96,7 @@ static void layers(void) {
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_add_dense(model, 0, 0, 0, 1, true, 2), "units", "0");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_add_dense(model, -4, 0, 0, 1, true, 2), "units", "-4");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_add_dense(model, 2, 0, 0, 1, true, -1), "input_dim", "-1");
-    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_add_dense(model, 2, 14, 0, 1, true, 2), "activation", "14");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_add_dense(model, 2, 15, 0, 1, true, 2), "activation", "15");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_add_dense(model, 2, -1, 0, 1, true, 2), "activation", "-1");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_add_dense(model, 2, 0, 11, 1, true, 2), "kernel_initializer", "11");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_add_dense(model, 2, 0, 0, INT32_MIN, true, 2), "bias_initializer");
@@ -139,13 +142,14 @@ static void layers(void) {
     EXPECT(ANNEAL_E_SHAPE_MISMATCH, anneal_model_build(model, 5), "input_dim", "5");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_activation(model, 2, 1, 0), "layer", "2");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_activation(model, -1, 1, 0), "layer");
-    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_activation(model, 0, 14, 0), "activation", "14");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_activation(model, 0, 15, 0), "activation", "15");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_activation(model, 0, ANNEAL_ACTIVATION_LEAKY_RELU, NAN),
            "alpha");
     EXPECT(ANNEAL_OK, anneal_model_set_activation(model, 0, ANNEAL_ACTIVATION_LEAKY_RELU, 0.3), "");
     EXPECT(ANNEAL_E_INVALID_STATE, anneal_model_set_loss_options(model, false, 0, 1), "anneal_model_compile");
     EXPECT(ANNEAL_E_INVALID_STATE, anneal_model_set_metric(model, 0, "auc", "auc", 0.5, 5, 200, 0),
            "anneal_model_compile");
+    EXPECT(ANNEAL_E_INVALID_STATE, anneal_model_set_metric_weighted(model, 0, true), "anneal_model_compile");
     anneal_model_free(model);
 
     /* Bad handles. */
@@ -244,6 +248,9 @@ static void compile(void) {
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric(model, 0, "\xff", "auc", 0.5, 5, 200, 0), "metric",
            "UTF-8");
     EXPECT(ANNEAL_OK, anneal_model_set_metric(model, 0, "auc", "auc", 0.5, 5, 200, ANNEAL_CURVE_PR), "");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_weighted(model, 1, true), "index", "1");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_weighted(model, -1, true), "index");
+    EXPECT(ANNEAL_OK, anneal_model_set_metric_weighted(model, 0, true), "");
     anneal_model_free(model);
     anneal_model_free(empty);
     anneal_sgd_free(sgd);
@@ -269,6 +276,13 @@ static void queries(void) {
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_metric_name(model, 0, name, -8, &length), "capacity", "-8");
     EXPECT(ANNEAL_E_BUFFER_TOO_SMALL, anneal_model_metric_name(model, 0, name, sizeof name, &length), "buffer holds");
     CHECK(length == 8);
+    bool weighted = true;
+    EXPECT(ANNEAL_E_NULL_POINTER, anneal_model_metric_weighted(model, 0, NULL), "out_weighted");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_metric_weighted(model, 1, &weighted), "index", "1");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_metric_weighted(model, -1, &weighted), "index");
+    EXPECT(ANNEAL_OK, anneal_model_metric_weighted(model, 0, &weighted), "");
+    CHECK(!weighted);
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_metric_weighted(uncompiled, 0, &weighted), "index", "0");
 
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_weight_shape(model, 4, &rank, dims, 2, &size), "index", "4");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_weight_shape(model, -1, &rank, dims, 2, &size), "index");
