@@ -54,7 +54,8 @@ extension Sequential {
             records.append(ModelDescription.Record(
                 "compile", [("loss", loss.name), ("from_logits", "\(loss.fromLogits)"),
                             ("label_smoothing", "\(loss.labelSmoothing)"), ("delta", "\(loss.delta)"),
-                            ("metrics", metrics.map(\.name).joined(separator: ","))]))
+                            ("metrics", metrics.map { ModelDescription.percentEncoded($0.name) }.joined(separator: ","))]))
+            records += metrics.map(\.descriptionRecord)
             records.append(optimizer.descriptionRecord)
             if let schedule = optimizer.schedule {
                 guard let record = ScheduleDescription.record(schedule) else {
@@ -178,7 +179,19 @@ extension Sequential {
             if compile["from_logits"] != nil { loss.fromLogits = try read.bool(compile, "from_logits") }
             if compile["label_smoothing"] != nil { loss.labelSmoothing = try read.float(compile, "label_smoothing") }
             if compile["delta"] != nil { loss.delta = try read.float(compile, "delta") }
-            try self.compile(optimizer: optimizer, loss: loss, metrics: try read.list(compile, "metrics"))
+            // Each metric's kind and parameters (files written before they were kept: the names alone, at
+            // Keras's defaults).
+            let names = try read.list(compile, "metrics")
+            let metricRecords = description.all("metric")
+            if metricRecords.isEmpty {
+                try self.compile(optimizer: optimizer, loss: loss, metrics: names)
+            } else {
+                let described = try metricRecords.map { try CompiledMetric.make(from: $0, read) }
+                guard described.map({ ModelDescription.percentEncoded($0.name) }) == names else {
+                    throw read.fail(compile, "metrics=\(names.joined(separator: ",")) does not match the \(described.count) 'metric' records")
+                }
+                try self.compile(optimizer: optimizer, loss: loss, namedMetrics: described)
+            }
             if let state = description.first("state") {
                 let names = try read.list(state, "slots")
                 guard tensors.count == weightCount + names.count else {

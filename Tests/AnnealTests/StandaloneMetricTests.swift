@@ -1,0 +1,173 @@
+import Foundation
+import Testing
+@testable import Anneal
+
+/// Metric objects on their own (`StandaloneMetric`): the same state and result as `evaluate` logs, values at
+/// hand-worked points, weights as Keras's `sample_weight`, merge, reset, and refusals instead of traps.
+@Suite("Standalone metrics")
+struct StandaloneMetricTests {
+    static let p: [Float] = [0.9, 0.2, 0.65, 0.4, 0.05, 0.8, 0.5, 0.3]
+    static let y: [Float] = [1, 0, 0, 1, 0, 1, 1, 0]
+
+    /// Updates `metric` with `p` and `y` (rows of `units`, labels of `width`) in batches of 3, as evaluate's.
+    static func batched(_ metric: StandaloneMetric, p: [Float], y: [Float], units: Int, width: Int) throws {
+        let rows = p.count / units
+        var start = 0
+        while start < rows {
+            let count = min(3, rows - start)
+            try y.withUnsafeBufferPointer { labels in
+                try p.withUnsafeBufferPointer { outputs in
+                    try metric.update(yTrue: labels.baseAddress! + start * width, yPred: outputs.baseAddress! + start * units,
+                                      rows: count, units: units)
+                }
+            }
+            start += count
+        }
+    }
+
+    static func update(_ metric: StandaloneMetric, _ y: [Float], _ p: [Float], units: Int = 1, weights: [Float]? = nil) throws {
+        try y.withUnsafeBufferPointer { labels in
+            try p.withUnsafeBufferPointer { outputs in
+                if let weights {
+                    try weights.withUnsafeBufferPointer {
+                        try metric.update(yTrue: labels.baseAddress!, yPred: outputs.baseAddress!, rows: p.count / units,
+                                          units: units, sampleWeight: $0.baseAddress!)
+                    }
+                } else {
+                    try metric.update(yTrue: labels.baseAddress!, yPred: outputs.baseAddress!, rows: p.count / units, units: units)
+                }
+            }
+        }
+    }
+
+    /// An identity model whose outputs are its inputs, evaluated in batches of 3.
+    static func evaluated(_ metric: Metric, p: [Float], y: [Float], units: Int, width: Int, loss: Loss) throws -> Double {
+        let model = Sequential(seed: 1)
+        try model.add(Dense(units, useBias: false, inputDimension: units))
+        try model.setWeights([WeightTensor(shape: [units, units], values: (0..<(units * units)).map { Float($0 / units == $0 % units ? 1 : 0) })])
+        try model.compile(optimizer: SGD(), loss: loss, namedMetrics: [("m", metric)])
+        let rows = p.count / units
+        let logs = try model.evaluate(Matrix(rows: rows, columns: units, values: p), Matrix(rows: rows, columns: width, values: y),
+                                      batchSize: 3)
+        return try #require(logs["m"])
+    }
+
+    static let binary: [Metric] = [
+        .binaryAccuracy, .binaryAccuracy(threshold: 0.35), .precision, .precision(threshold: 0.3), .recall(threshold: 0.7),
+        .auc, .auc(thresholds: 7, curve: .pr), .auc(thresholds: 50, curve: .roc), .rootMeanSquaredError,
+        .mean(.meanAbsoluteError), .mean(.meanSquaredError), .mean(.huber), .mean(.logCosh), .cosineSimilarity,
+    ]
+
+    @Test("one output: the value evaluate logs, to the bit", arguments: 0..<binary.count)
+    func matchesEvaluate(_ index: Int) throws {
+        let metric = Self.binary[index]
+        let standalone = try StandaloneMetric(metric)
+        try Self.batched(standalone, p: Self.p, y: Self.y, units: 1, width: 1)
+        let logged = try Self.evaluated(metric, p: Self.p, y: Self.y, units: 1, width: 1, loss: .meanSquaredError)
+        #expect(Double(standalone.result()) == logged, "\(metric)")
+    }
+
+    static let scores: [Float] = [0.1, 0.6, 0.3, 0.5, 0.2, 0.3, 0.2, 0.2, 0.6, 0.7, 0.1, 0.2]
+    static let oneHot: [Float] = [0, 1, 0, 1, 0, 0, 0, 0, 1, 0, 1, 0]
+    static let indices: [Float] = [1, 0, 2, 1]
+
+    @Test("several outputs: categorical, top-k and their sparse forms as evaluate logs them")
+    func categorical() throws {
+        for metric in [Metric.categoricalAccuracy, .topKCategoricalAccuracy(k: 1), .topKCategoricalAccuracy(k: 2)] {
+            let standalone = try StandaloneMetric(metric)
+            try Self.batched(standalone, p: Self.scores, y: Self.oneHot, units: 3, width: 3)
+            let logged = try Self.evaluated(metric, p: Self.scores, y: Self.oneHot, units: 3, width: 3, loss: .categoricalCrossentropy)
+            #expect(Double(standalone.result()) == logged, "\(metric)")
+        }
+        for metric in [Metric.sparseCategoricalAccuracy, .sparseTopKCategoricalAccuracy(k: 2), .mean(.sparseCategoricalCrossentropy)] {
+            let standalone = try StandaloneMetric(metric)
+            #expect(standalone.labelWidth(units: 3) == 1)
+            try Self.batched(standalone, p: Self.scores, y: Self.indices, units: 3, width: 1)
+            let logged = try Self.evaluated(metric, p: Self.scores, y: Self.indices, units: 3, width: 1, loss: .sparseCategoricalCrossentropy)
+            #expect(abs(Double(standalone.result()) - logged) <= 1e-6 * max(1, abs(logged)), "\(metric)")
+        }
+        // Hand-worked: argmaxes 1, 0, 0, 1 against labels 1, 0, 2, 1.
+        let accuracy = try StandaloneMetric(.sparseCategoricalAccuracy)
+        try Self.update(accuracy, Self.indices, Self.scores, units: 3)
+        #expect(accuracy.result() == 0.75)
+    }
+
+    @Test("hand-worked values: AUC, precision, recall, rmse")
+    func handWorked() throws {
+        // ROC AUC of scores 0.1, 0.4 (negatives) and 0.35, 0.8 (positives): 3 of 4 pairs ordered, 0.75.
+        let auc = try StandaloneMetric(.auc)
+        try Self.update(auc, [0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+        #expect(abs(auc.result() - 0.75) < 1e-6)
+        // Above 0.3: 0.4 (negative), 0.35 and 0.8 (positives): precision 2/3, recall 2/2.
+        let precision = try StandaloneMetric(.precision(threshold: 0.3))
+        try Self.update(precision, [0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+        #expect(precision.result() == Float(2) / 3)
+        let recall = try StandaloneMetric(.recall(threshold: 0.5))
+        try Self.update(recall, [0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+        #expect(recall.result() == 0.5)
+        let rmse = try StandaloneMetric(.rootMeanSquaredError)
+        try Self.update(rmse, [1, 2, 3, 4], [1, 2, 3, 6], units: 2)
+        #expect(rmse.result() == 1)  // sqrt(4 / 4)
+        #expect(try StandaloneMetric(.auc).result() == 0)  // before any update
+    }
+
+    @Test("sample weights as Keras weighs them")
+    func weighted() throws {
+        // binary_accuracy: rows right, wrong, right with weights 1, 3, 0.5: (1 + 0.5) / 4.5.
+        let accuracy = try StandaloneMetric(.binaryAccuracy)
+        try Self.update(accuracy, [1, 0, 0], [0.7, 0.6, 0.2], weights: [1, 3, 0.5])
+        #expect(abs(accuracy.result() - Float(1.5 / 4.5)) < 1e-7)
+        // mae of |1 - 2| and |2 - 4| weighted 2 and 1: (2 + 2) / 3.
+        let mae = try StandaloneMetric(.mean(.meanAbsoluteError))
+        try Self.update(mae, [1, 2], [2, 4], weights: [2, 1])
+        #expect(abs(mae.result() - Float(4) / 3) < 1e-6)
+        // precision at 0.5: predicted positive 0.9 (positive, weight 2) and 0.6 (negative, weight 1): 2/3.
+        let precision = try StandaloneMetric(.precision)
+        try Self.update(precision, [1, 0, 1], [0.9, 0.6, 0.1], weights: [2, 1, 5])
+        #expect(abs(precision.result() - Float(2) / 3) < 1e-7)
+        // rmse: errors 1 and 2 (weights 3 and 1) on one output: sqrt((3 + 4) / 4).
+        let rmse = try StandaloneMetric(.rootMeanSquaredError)
+        try Self.update(rmse, [0, 0], [1, 2], weights: [3, 1])
+        #expect(abs(rmse.result() - Float(7.0 / 4).squareRoot()) < 1e-6)
+        // Weights of 1 give the unweighted value.
+        let plain = try StandaloneMetric(.auc(thresholds: 20, curve: .pr)), ones = try StandaloneMetric(.auc(thresholds: 20, curve: .pr))
+        try Self.update(plain, Self.y, Self.p)
+        try Self.update(ones, Self.y, Self.p, weights: [Float](repeating: 1, count: Self.p.count))
+        #expect(abs(plain.result() - ones.result()) < 1e-6)
+    }
+
+    @Test("reset forgets, merge adds another's state")
+    func resetAndMerge() throws {
+        let whole = try StandaloneMetric(.auc(thresholds: 30, curve: .pr))
+        try Self.update(whole, Self.y, Self.p)
+        let first = try StandaloneMetric(.auc(thresholds: 30, curve: .pr)), second = try StandaloneMetric(.auc(thresholds: 30, curve: .pr))
+        try Self.update(first, Array(Self.y[..<5]), Array(Self.p[..<5]))
+        try Self.update(second, Array(Self.y[5...]), Array(Self.p[5...]))
+        try first.merge(second)
+        #expect(first.result() == whole.result())
+        #expect(first.rows == 8)
+        #expect(throws: AnnealError.self) { try first.merge(try StandaloneMetric(.auc)) }
+        first.reset()
+        #expect(first.result() == 0 && first.rows == 0)
+        try Self.update(first, [1, 0], [0.9, 0.1])
+        #expect(first.result() == 1)
+    }
+
+    @Test("bad input is refused, nothing added")
+    func refusals() throws {
+        #expect(throws: AnnealError.self) { try StandaloneMetric(.accuracy) }
+        #expect(throws: AnnealError.self) { try StandaloneMetric(.auc(thresholds: 1, curve: .roc)) }
+        #expect(throws: AnnealError.self) { try StandaloneMetric(.topKCategoricalAccuracy(k: 0)) }
+        let auc = try StandaloneMetric(.auc)
+        #expect(throws: AnnealError.self) { try Self.update(auc, [1], [.nan]) }
+        #expect(throws: AnnealError.self) { try Self.update(auc, [.infinity], [0.5]) }
+        #expect(throws: AnnealError.self) { try Self.update(auc, [1], [0.5], weights: [-1]) }
+        #expect(auc.rows == 0 && auc.units == nil)
+        try Self.update(auc, [1, 0], [0.5, 0.5], units: 2)
+        #expect(throws: AnnealError.self) { try Self.update(auc, [1], [0.5], units: 1) }
+        let sparse = try StandaloneMetric(.mean(.sparseCategoricalCrossentropy))
+        #expect(throws: AnnealError.self) { try Self.update(sparse, [3], [0.2, 0.3, 0.5], units: 3) }
+        #expect(throws: AnnealError.self) { try Self.update(sparse, [0.5], [0.2, 0.3, 0.5], units: 3) }
+        #expect(sparse.rows == 0)
+    }
+}
