@@ -1244,6 +1244,79 @@ int32_t anneal_model_predict_dataset(anneal_model *model, const anneal_dataset *
  */
 int32_t anneal_history_last(const anneal_history *history, const char *key, double *out_value);
 
+/* ======================================================================================================
+ * Metric objects: a metric on its own, as Keras's metric classes are used outside fit (one call at a time)
+ *
+ *     anneal_metric *auc;
+ *     anneal_metric_create("auc", 0.5, 5, 200, ANNEAL_CURVE_PR, &auc);
+ *     anneal_metric_update(auc, y_true, y_pred, rows, 1, NULL);     once per batch
+ *     anneal_metric_result(auc, &value);                            over every batch since the last reset
+ *     anneal_metric_reset(auc);
+ *     anneal_metric_free(auc);
+ *
+ * The formulas are those fit and evaluate log. A metric handle takes one call at a time: a call while another
+ * thread is in one on the same handle returns ANNEAL_E_BUSY.
+ * ====================================================================================================== */
+
+typedef struct anneal_metric anneal_metric;
+
+/**
+ * Makes a metric: `metric` a name as anneal_model_compile's metrics take except "accuracy" / "acc" (which a
+ * model resolves from its output and loss: name "binary_accuracy", "categorical_accuracy" or
+ * "sparse_categorical_accuracy"), with the parameters of anneal_model_set_metric (threshold, k,
+ * num_thresholds, curve; each metric reads its own and ignores the others).
+ * Returns ANNEAL_OK; ANNEAL_E_NULL_POINTER (metric or out_metric NULL); ANNEAL_E_INVALID_ARGUMENT (unknown
+ * metric, "accuracy", threshold not finite, k < 1, num_thresholds < 2, unknown curve, invalid UTF-8);
+ * ANNEAL_E_OUT_OF_MEMORY (the state: 2 num_thresholds + 2 floats for an auc). On failure *out_metric = NULL.
+ * Thread-safe.
+ */
+int32_t anneal_metric_create(const char *metric, double threshold, int32_t k, int32_t num_thresholds, int32_t curve,
+                             anneal_metric **out_metric);
+
+/** Releases a metric. NULL, or a handle already freed, does nothing. */
+void anneal_metric_free(anneal_metric *metric);
+
+/**
+ * Adds a batch to the metric's state (Keras's update_state): y_pred is rows x units, y_true rows x units, or
+ * rows x 1 class indices for "sparse_categorical_accuracy", "sparse_top_k_categorical_accuracy" and
+ * "sparse_categorical_crossentropy" (anneal_metric_label_columns); both borrowed, read during the call only.
+ * sample_weight: NULL, or rows weights (finite, >= 0) that multiply each row's contribution as Keras's
+ * sample_weight does (means divide by the sum of the weights). The first update fixes units until
+ * anneal_metric_reset.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (y_true or y_pred NULL);
+ * ANNEAL_E_INVALID_ARGUMENT (rows or units < 1, units other than the first update's, a value that is not
+ * finite, a class index that is not an integer in [0, units), a negative or non-finite weight; nothing is
+ * added).
+ */
+int32_t anneal_metric_update(anneal_metric *metric, const float *y_true, const float *y_pred, int64_t rows,
+                             int32_t units, const float *sample_weight);
+
+/**
+ * The metric over every row added since the last reset, as fit logs it (Keras's result); 0 before any.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (out_value NULL).
+ */
+int32_t anneal_metric_result(anneal_metric *metric, double *out_value);
+
+/**
+ * The columns anneal_metric_update's y_true has for `units` outputs: 1 for the class-index metrics, units
+ * otherwise. Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER
+ * (out_columns NULL); ANNEAL_E_INVALID_ARGUMENT (units < 1).
+ */
+int32_t anneal_metric_label_columns(anneal_metric *metric, int32_t units, int32_t *out_columns);
+
+/**
+ * Forgets every update (Keras's reset_state).
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY.
+ */
+int32_t anneal_metric_reset(anneal_metric *metric);
+
+/**
+ * Adds other's state to metric's (Keras's merge_state); other is unchanged (it may be metric itself).
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE (metric or other); ANNEAL_E_BUSY; ANNEAL_E_INVALID_ARGUMENT
+ * (another metric or other parameters, another number of outputs).
+ */
+int32_t anneal_metric_merge(anneal_metric *metric, const anneal_metric *other);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

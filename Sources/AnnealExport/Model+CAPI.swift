@@ -182,20 +182,7 @@ public func anneal_model_set_metric(
             let kind = try string(metric, "metric")
             let logName = try string(name, "name")
             try check(!logName.isEmpty, "name must not be empty")
-            try check(threshold.isFinite, "threshold must be a finite number. Received: threshold=\(threshold)")
-            try check(k > 0, "k must be a positive integer. Received: k=\(k)")
-            try check(num_thresholds > 1, "num_thresholds must be an integer > 1. Received: num_thresholds=\(num_thresholds)")
-            let curveValue = try decode(curve, curveCodes, "curve")
-            var value = try Metric(name: kind)
-            switch value {
-            case .binaryAccuracy: value = .binaryAccuracy(threshold: Float(threshold))
-            case .precision: value = .precision(threshold: Float(threshold))
-            case .recall: value = .recall(threshold: Float(threshold))
-            case .topKCategoricalAccuracy: value = .topKCategoricalAccuracy(k: Int(k))
-            case .sparseTopKCategoricalAccuracy: value = .sparseTopKCategoricalAccuracy(k: Int(k))
-            case .auc: value = .auc(thresholds: Int(num_thresholds), curve: curveValue)
-            default: break
-            }
+            let value = try parameterizedMetric(kind, threshold: threshold, k: k, numThresholds: num_thresholds, curve: curve)
             try check(index >= 0 && Int(index) < model.metricNames.count,
                       "index must be in [0, \(model.metricNames.count)). Received: index=\(index)")
             try model.setMetric(at: Int(index), name: logName, metric: value)

@@ -15,6 +15,7 @@ Layers: ``Dense``; ``Dropout`` (its ``rate`` and ``seed``, read and written as K
 generator: a model loaded from a Keras file predicts as Keras's does, but trains with other masks.
 """
 
+import inspect
 import io
 import json
 import os
@@ -148,16 +149,88 @@ def _layers(model_config, path):
     return found, input_dim
 
 
-def _metric_names(metrics):
-    names = []
+def _metric_records(metrics):
+    """The ``metric`` records of a Keras compile config's metrics: a name as given (Keras's defaults), or a
+    serialized metric object, rebuilt as the ``anneal.metrics`` class of that name so that its name and
+    parameters (threshold, k, num_thresholds, curve) are kept."""
+    from . import metrics as metrics_module
+
+    records = []
     for item in metrics or []:
         if isinstance(item, list):
-            names += _metric_names(item)
+            records += _metric_records(item)
         elif isinstance(item, str):
-            names.append(item)
+            if not re.fullmatch(r"\w+", item):
+                raise ValueError(f"Anneal cannot read this Keras metric: {item!r}")
+            records.append(("metric", [("name", _model_file.quote(item)), ("kind", item)]))
         elif isinstance(item, dict):
-            names.append((item.get("config") or {}).get("name") or _snake(item.get("class_name", "")))
-    return names
+            class_name = item.get("class_name", "")
+            config = dict(item.get("config") or {})
+            cls = getattr(metrics_module, class_name, None) if isinstance(class_name, str) else None
+            if not (isinstance(cls, type) and issubclass(cls, metrics_module.Metric) and cls._metric):
+                # tf_keras's MeanMetricWrapper of a function (how it saves metrics=["accuracy"]), or a class
+                # Anneal knows by name only: the function's or class's name, at Keras's defaults.
+                kind = config.get("fn") if class_name == "MeanMetricWrapper" else _snake(str(class_name))
+                name = config.get("name") or kind
+                if not isinstance(kind, str) or not re.fullmatch(r"\w+", kind) or not isinstance(name, str):
+                    raise ValueError(f"Anneal cannot read this Keras metric: {item!r}")
+                records.append(("metric", [("name", _model_file.quote(name)), ("kind", kind)]))
+                continue
+            config.setdefault("name", _snake(class_name))
+            accepted = inspect.signature(cls.__init__).parameters
+            metric = cls(**{key: value for key, value in config.items() if key in accepted})
+            threshold, k, num_thresholds, curve = metric._parameters()
+            curves = {code: text for text, code in metrics_module._CURVES.items()}
+            records.append(("metric", [("name", _model_file.quote(metric.name)), ("kind", metric._metric),
+                                       ("threshold", _text(float(threshold))), ("k", str(int(k))),
+                                       ("num_thresholds", str(int(num_thresholds))), ("curve", curves[curve])]))
+    return records
+
+
+def _compile_fields(loss, metrics):
+    """The ``compile`` record's fields and the ``metric`` records of a Keras loss and metrics."""
+    records = _metric_records(metrics)
+    names = ",".join(dict(fields)["name"] for _, fields in records)
+    return [("loss", _loss_name(loss)), ("metrics", names)], records
+
+
+def _keras_metric(fields):
+    """A ``metric`` record as tf_keras's compile config holds it: the name alone when that is what Keras
+    takes at its defaults, else the serialized metric object."""
+    from . import metrics as metrics_module
+
+    name, kind = _model_file.unquote(fields["name"]), fields["kind"]
+    defaults = {"threshold": "0.5", "k": "5", "num_thresholds": "200", "curve": "ROC"}
+    if kind == "mean":
+        kind = fields["loss"]
+        default = (fields.get("from_logits", "false"), fields.get("label_smoothing", "0.0"),
+                   fields.get("delta", "1.0")) == ("false", "0.0", "1.0")
+    else:
+        default = all(fields.get(key, value) == value for key, value in defaults.items())
+    try:
+        _names.check_metric_name(name)
+        known = True
+    except ValueError:
+        known = False
+    if default and known:
+        return name
+    classes = {cls._metric: cls for cls in vars(metrics_module).values()
+               if isinstance(cls, type) and issubclass(cls, metrics_module.Metric) and cls._metric}
+    cls = classes.get(kind)
+    if cls is None or not default and kind == "mean":
+        raise ValueError(f"Keras has no metric object for Anneal's metric {name!r} ({kind})")
+    config = {"name": name, "dtype": "float32"}
+    if "threshold" in fields and kind == "binary_accuracy":
+        config["threshold"] = float(fields["threshold"])
+    elif "threshold" in fields and kind in ("precision", "recall"):
+        config.update({"thresholds": float(fields["threshold"]), "top_k": None, "class_id": None})
+    elif "k" in fields:
+        config["k"] = int(fields["k"])
+    elif kind == "auc":
+        config.update({"num_thresholds": int(fields["num_thresholds"]), "curve": fields["curve"],
+                       "summation_method": "interpolation", "multi_label": False, "num_labels": None,
+                       "label_weights": None, "from_logits": False})
+    return {"class_name": cls.__name__, "config": config}
 
 
 def _loss_name(loss):
@@ -255,7 +328,8 @@ def _build(path, found, input_dim, weights, compile_fields=None, optimizer_field
         state = [("iterations", str(int(iterations))), ("slots", ",".join(name for name, _ in buffers))]
         if optimizer_fields[0][1] == "Nadam":
             state.append(("momentum_cache", _text(float(dict(slots).get("momentum_cache", 1.0)))))
-        records += [("compile", compile_fields), ("optimizer", optimizer_fields), ("state", state)]
+        fields, metric_records = compile_fields
+        records += [("compile", fields)] + metric_records + [("optimizer", optimizer_fields), ("state", state)]
         tensors += [values for _, values in buffers]
     with tempfile.TemporaryDirectory(prefix="anneal-keras-") as scratch:
         converted = os.path.join(scratch, os.path.basename(path) + ".anneal")
@@ -360,7 +434,7 @@ def _load_h5(path, compile):
             return _build(path, found, input_dim, weights)
         training = json.loads(raw.decode() if isinstance(raw, bytes) else raw)
         optimizer_fields = _optimizer_record(training["optimizer_config"], path)
-        compile_fields = [("loss", _loss_name(training["loss"])), ("metrics", ",".join(_metric_names(training.get("metrics"))))]
+        compile_fields = _compile_fields(training["loss"], training.get("metrics"))
         iterations, slots = 0, []
         if "optimizer_weights" in file:
             iterations, slots = _optimizer_slots(file["optimizer_weights"], found)
@@ -381,8 +455,7 @@ def _load_keras(path, compile):
     if not compile or not compile_config:
         return _build(path, found, input_dim, weights)
     optimizer_fields = _optimizer_record(compile_config["optimizer"], path)
-    compile_fields = [("loss", _loss_name(compile_config["loss"])),
-                      ("metrics", ",".join(_metric_names(compile_config.get("metrics"))))]
+    compile_fields = _compile_fields(compile_config["loss"], compile_config.get("metrics"))
     # A .keras archive does not keep a legacy optimizer's state: the optimizer starts afresh, as in Keras.
     return _build(path, found, input_dim, weights, compile_fields, optimizer_fields)
 
@@ -516,7 +589,7 @@ def save_h5(model, path):
                 config["decay"] = float(optimizer["decay"])
             for key, default in _OPTIMIZER_FIELDS[kind]:
                 config[key] = (optimizer[key] == "true") if isinstance(default, bool) else float(optimizer[key])
-            metrics = [m for m in by_kind["compile"]["metrics"].split(",") if m]
+            metrics = [_keras_metric(fields) for kind, fields in records if kind == "metric"]
             training = {"loss": by_kind["compile"]["loss"], "metrics": [metrics] if metrics else None,
                         "weighted_metrics": None, "loss_weights": None,
                         "optimizer_config": {"class_name": kind, "config": config}}

@@ -16,12 +16,25 @@ read at the end; see ``Sources/Anneal/Metric.swift``), under the name Keras logs
     CosineSimilarity                 sum(y / ||y|| * p / ||p||)
 
 The functions (``binary_accuracy(y_true, y_pred)``...) compute a metric's per-sample values in Python.
+
+Every class is also a metric on its own, as in Keras, computed by the library with the formulas ``fit`` logs::
+
+    m = metrics.AUC()
+    m.update_state(y_true, y_pred)            # once per batch; sample_weight=... weighs the rows
+    m.result()                                # over every batch since the last reset
+    m.reset_state()
+    m(y_true, y_pred)                         # update_state, then result
+
+``y_pred`` is samples x outputs, ``y_true`` the same or one class index per sample for the sparse metrics;
+numpy arrays (a C-ordered float32 array without a copy) or nested lists.
 """
 
+import ctypes
 import math
 import numbers
+import weakref
 
-from . import _codes, _missing, _names, losses as _losses
+from . import _arrays, _codes, _lib, _missing, _names, losses as _losses
 from .losses import (  # noqa: F401  Keras's metrics module exports the loss functions too
     binary_crossentropy, categorical_crossentropy, categorical_hinge, hinge, kl_divergence, kld, log_cosh,
     logcosh, mae, mape, mean_absolute_error, mean_absolute_percentage_error, mean_squared_error,
@@ -124,6 +137,87 @@ class Metric:
 
     def __repr__(self):
         return f"{type(self).__name__}(name={self.name!r})"
+
+    # --- On its own, as Keras's metric objects (the library's anneal_metric) ------------------------------------
+    def _state(self):
+        """The library's metric handle, made at the first update."""
+        handle = self.__dict__.get("_handle")
+        if handle is None:
+            threshold, k, num_thresholds, curve = self._parameters()
+            handle = ctypes.c_void_p()
+            _lib.check(_lib.anneal_metric_create(self._metric.encode(), threshold, k, num_thresholds, curve,
+                                                 ctypes.byref(handle)))
+            self._handle = handle
+            self._finalizer = weakref.finalize(self, _lib.anneal_metric_free, handle)
+        return handle
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        """Adds a batch: ``y_pred`` (samples x outputs), ``y_true`` (the same shape, or one class index per
+        sample for the sparse metrics) and optional per-sample weights (a number weighs every sample)."""
+        predictions = _arrays.as_matrix(y_pred, "y_pred")
+        if predictions.rows == 0:
+            return
+        handle = self._state()
+        columns = ctypes.c_int32()
+        _lib.check(_lib.anneal_metric_label_columns(handle, predictions.columns, ctypes.byref(columns)))
+        labels = _arrays.as_matrix(y_true, "y_true")
+        if labels.rows != predictions.rows or labels.columns != columns.value:
+            expected = "one class index per sample" if columns.value == 1 and predictions.columns > 1 else \
+                f"{columns.value} label column{'s' if columns.value > 1 else ''} per sample"
+            raise ValueError(f"{self.name}: y_true has shape ({labels.rows}, {labels.columns}) and y_pred "
+                             f"({predictions.rows}, {predictions.columns}); expected {predictions.rows} rows of "
+                             f"{expected}")
+        weights = None
+        if sample_weight is not None:
+            if isinstance(sample_weight, numbers.Real) and not isinstance(sample_weight, bool):
+                sample_weight = [float(sample_weight)] * predictions.rows
+            weights = _arrays.as_matrix(sample_weight, "sample_weight")
+            if weights.columns != 1 or weights.rows != predictions.rows:
+                raise ValueError(f"{self.name}: sample_weight must hold one weight per sample ({predictions.rows}); "
+                                 f"it has shape ({weights.rows}, {weights.columns})")
+        _lib.check(_lib.anneal_metric_update(handle, labels.pointer, predictions.pointer, predictions.rows,
+                                             predictions.columns, None if weights is None else weights.pointer))
+
+    def result(self):
+        """The metric over every sample since the last reset (0.0 before any), as ``fit`` logs it."""
+        value = ctypes.c_double()
+        _lib.check(_lib.anneal_metric_result(self._state(), ctypes.byref(value)))
+        return _Value(value.value)
+
+    def reset_state(self):
+        """Forgets every update."""
+        if self.__dict__.get("_handle") is not None:
+            _lib.check(_lib.anneal_metric_reset(self._handle))
+
+    def reset_states(self):
+        """Keras's older name of ``reset_state``."""
+        self.reset_state()
+
+    def merge_state(self, metrics):
+        """Adds the state of each of ``metrics`` (the same class with the same parameters) to this one's."""
+        for other in metrics:
+            if not isinstance(other, Metric):
+                raise ValueError(f"merge_state takes a list of metrics. Received: {other!r}")
+            if type(other) is not type(self) or other._parameters() != self._parameters():
+                raise ValueError(f"Cannot merge {other!r} into {self!r}: merge the same metric with the same "
+                                 "parameters")
+            _lib.check(_lib.anneal_metric_merge(self._state(), other._state()))
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        """``update_state(y_true, y_pred, sample_weight)``, then ``result()``."""
+        self.update_state(y_true, y_pred, sample_weight)
+        return self.result()
+
+    def __getstate__(self):
+        # The library's state does not travel (a copy starts afresh, as a Keras metric before its first update).
+        return {k: v for k, v in self.__dict__.items() if k not in ("_handle", "_finalizer")}
+
+
+class _Value(float):
+    """A metric's result: a float, with Keras's ``.numpy()`` for code written against tensors."""
+
+    def numpy(self):
+        return _losses.numpy.float32(self) if _losses.numpy is not None else float(self)
 
 
 def _simple(class_name, metric, default_name, doc):

@@ -159,7 +159,7 @@ def _load_anneal(path):
         optimizer._attach(model)
         model.optimizer = optimizer
         model.loss = by_kind["compile"]["loss"]
-        model.compiled_metrics = [m for m in by_kind["compile"]["metrics"].split(",") if m]
+        model.compiled_metrics = [_model_file.unquote(m) for m in by_kind["compile"]["metrics"].split(",") if m]
         # tf_keras's loader builds the compiled loss and metrics (try_build_compiled_arguments), so
         # metrics_names lists them before the loaded model sees data.
         model._metrics_built = True

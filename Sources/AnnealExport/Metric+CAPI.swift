@@ -1,0 +1,110 @@
+import Anneal
+import CAnneal
+
+// anneal_metric: a metric on its own (Keras's metric objects outside fit), over the core's StandaloneMetric.
+
+/// The metric named `name` (as anneal_model_compile takes it) with the parameters of anneal_model_set_metric
+/// and anneal_metric_create, checked in the C arguments' terms.
+func parameterizedMetric(_ name: String, threshold: Double, k: Int32, numThresholds: Int32, curve: Int32) throws -> Metric {
+    try check(threshold.isFinite, "threshold must be a finite number. Received: threshold=\(threshold)")
+    try check(k > 0, "k must be a positive integer. Received: k=\(k)")
+    try check(numThresholds > 1, "num_thresholds must be an integer > 1. Received: num_thresholds=\(numThresholds)")
+    let curveValue = try decode(curve, curveCodes, "curve")
+    let value = try Metric(name: name)
+    switch value {
+    case .binaryAccuracy: return .binaryAccuracy(threshold: Float(threshold))
+    case .precision: return .precision(threshold: Float(threshold))
+    case .recall: return .recall(threshold: Float(threshold))
+    case .topKCategoricalAccuracy: return .topKCategoricalAccuracy(k: Int(k))
+    case .sparseTopKCategoricalAccuracy: return .sparseTopKCategoricalAccuracy(k: Int(k))
+    case .auc: return .auc(thresholds: Int(numThresholds), curve: curveValue)
+    default: return value
+    }
+}
+
+/// The metric behind `handle`, held for the call (one call at a time).
+private func withMetric<R>(_ handle: OpaquePointer?, _ argument: String = "metric",
+                           _ body: (StandaloneMetric) throws -> R) throws -> R {
+    let entry = try Handles.entry(handle, .metric, argument: argument)
+    guard let metric = entry.object as? StandaloneMetric else {
+        throw CAPIError(ANNEAL_E_INTERNAL, "metric handle holds \(type(of: entry.object))")
+    }
+    return try Handles.holding([entry], .use) { try body(metric) }
+}
+
+@c @implementation
+public func anneal_metric_create(
+    _ metric: UnsafePointer<CChar>?, _ threshold: Double, _ k: Int32, _ num_thresholds: Int32, _ curve: Int32,
+    _ out_metric: UnsafeMutablePointer<OpaquePointer?>?
+) -> Int32 {
+    capiCreate(out_metric, "out_metric") {
+        let value = try parameterizedMetric(try string(metric, "metric"), threshold: threshold, k: k,
+                                            numThresholds: num_thresholds, curve: curve)
+        return try Handles.register(try StandaloneMetric(value), .metric)
+    }
+}
+
+@c @implementation
+public func anneal_metric_free(_ metric: OpaquePointer?) {
+    Handles.remove(metric, .metric)
+}
+
+@c @implementation
+public func anneal_metric_update(
+    _ metric: OpaquePointer?, _ y_true: UnsafePointer<Float>?, _ y_pred: UnsafePointer<Float>?, _ rows: Int64,
+    _ units: Int32, _ sample_weight: UnsafePointer<Float>?
+) -> Int32 {
+    capiCall {
+        try withMetric(metric) { object in
+            try check(units >= 1, "units must be at least 1. Received: units=\(units)")
+            _ = try elementCount(rows: rows, columns: units, "y_pred", columnsName: "units")
+            try object.update(yTrue: try required(y_true, "y_true"), yPred: try required(y_pred, "y_pred"),
+                              rows: Int(rows), units: Int(units), sampleWeight: sample_weight)
+        }
+    }
+}
+
+@c @implementation
+public func anneal_metric_result(_ metric: OpaquePointer?, _ out_value: UnsafeMutablePointer<Double>?) -> Int32 {
+    capiCall {
+        try withMetric(metric) { object in
+            let out = try required(out_value, "out_value")
+            out.pointee = Double(object.result())
+        }
+    }
+}
+
+@c @implementation
+public func anneal_metric_label_columns(
+    _ metric: OpaquePointer?, _ units: Int32, _ out_columns: UnsafeMutablePointer<Int32>?
+) -> Int32 {
+    capiCall {
+        try withMetric(metric) { object in
+            let out = try required(out_columns, "out_columns")
+            try check(units >= 1, "units must be at least 1. Received: units=\(units)")
+            out.pointee = Int32(object.labelWidth(units: Int(units)))
+        }
+    }
+}
+
+@c @implementation
+public func anneal_metric_reset(_ metric: OpaquePointer?) -> Int32 {
+    capiCall { try withMetric(metric) { $0.reset() } }
+}
+
+@c @implementation
+public func anneal_metric_merge(_ metric: OpaquePointer?, _ other: OpaquePointer?) -> Int32 {
+    capiCall {
+        let source = try Handles.entry(other, .metric, argument: "other")
+        guard let otherMetric = source.object as? StandaloneMetric else {
+            throw CAPIError(ANNEAL_E_INTERNAL, "metric handle holds \(type(of: source.object))")
+        }
+        try withMetric(metric) { object in
+            if object === otherMetric {
+                try object.merge(otherMetric)
+            } else {
+                try Handles.holding([source], .use) { try object.merge(otherMetric) }
+            }
+        }
+    }
+}

@@ -1,0 +1,229 @@
+"""Metric objects on their own, as Keras uses them: `update_state`, `result`, `reset_state` (and
+`reset_states`), `merge_state`, calling the object; computed by the library (anneal_metric) with the formulas
+`fit` logs: the same value as `evaluate`, hand-worked values, sample weights, errors in Keras's terms. And
+whole-model save keeps each metric object's name and parameters, in Anneal's file and in Keras's `.h5`."""
+
+import helpers  # noqa: F401  first: puts python/ on sys.path whatever runs the tests
+
+import json
+import math
+import os
+
+import pytest
+
+from anneal import metrics
+from anneal.layers import Dense
+from anneal.models import Sequential, load_model
+from anneal.optimizers import Adam
+from helpers import require_h5py, require_numpy, small_data, to_list, without_numpy
+
+P = [0.9, 0.2, 0.65, 0.4, 0.05, 0.8, 0.5, 0.3]
+Y = [1.0, 0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0]
+SCORES = [[0.1, 0.6, 0.3], [0.5, 0.2, 0.3], [0.2, 0.2, 0.6], [0.7, 0.1, 0.2]]
+ONE_HOT = [[0, 1, 0], [1, 0, 0], [0, 0, 1], [0, 1, 0]]
+INDICES = [1, 0, 2, 0]
+
+BINARY = [
+    lambda: metrics.BinaryAccuracy(), lambda: metrics.BinaryAccuracy(threshold=0.35), lambda: metrics.Precision(),
+    lambda: metrics.Precision(thresholds=0.3), lambda: metrics.Recall(thresholds=[0.7]), lambda: metrics.AUC(),
+    lambda: metrics.AUC(num_thresholds=7, curve="PR"), lambda: metrics.RootMeanSquaredError(),
+    lambda: metrics.MeanAbsoluteError(), lambda: metrics.MeanSquaredError(),
+    lambda: metrics.MeanAbsolutePercentageError(), lambda: metrics.MeanSquaredLogarithmicError(),
+    lambda: metrics.LogCoshError(), lambda: metrics.CosineSimilarity(), lambda: metrics.Hinge(),
+    lambda: metrics.SquaredHinge(), lambda: metrics.Poisson(), lambda: metrics.KLDivergence(),
+]
+CATEGORICAL = [
+    lambda: metrics.CategoricalAccuracy(), lambda: metrics.TopKCategoricalAccuracy(k=2),
+    lambda: metrics.CategoricalHinge(), lambda: metrics.CategoricalCrossentropy(),
+]
+SPARSE = [
+    lambda: metrics.SparseCategoricalAccuracy(), lambda: metrics.SparseTopKCategoricalAccuracy(k=2),
+    lambda: metrics.SparseCategoricalCrossentropy(),
+]
+
+
+def _identity_model(units, loss, metric):
+    """A model whose outputs are its inputs (identity kernel, linear), compiled with ``metric``."""
+    model = Sequential()
+    model.add(Dense(units, input_dim=units, use_bias=False))
+    model.set_weights([[[1.0 if i == j else 0.0 for j in range(units)] for i in range(units)]])
+    model.compile(loss=loss, optimizer="sgd", metrics=[metric])
+    return model
+
+
+def _evaluated(units, loss, metric, x, y):
+    values = _identity_model(units, loss, metric).evaluate(x, y, batch_size=len(x), verbose=0)
+    return values[1]
+
+
+def test_every_metric_class_has_update_state_result_and_reset():
+    classes = [getattr(metrics, name) for name in metrics.__all__
+               if isinstance(getattr(metrics, name), type) and issubclass(getattr(metrics, name), metrics.Metric)
+               and getattr(metrics, name) is not metrics.Metric]
+    assert len(classes) == 23
+    covered = {type(make()) for make in BINARY + CATEGORICAL + SPARSE}
+    missing = set(classes) - covered - {metrics.BinaryCrossentropy}
+    assert not missing, missing
+
+
+@pytest.mark.parametrize("index", range(len(BINARY)))
+def test_one_output_metrics_give_what_evaluate_logs(index):
+    metric = BINARY[index]()
+    x, y = [[v] for v in P], [[v] for v in Y]
+    if isinstance(metric, metrics.MeanAbsolutePercentageError) or isinstance(metric, metrics.MeanSquaredLogarithmicError):
+        y = [[v + 1] for v in Y]
+    metric.update_state(y, x)
+    assert metric.result() == _evaluated(1, "mse", BINARY[index](), x, y)
+
+
+@pytest.mark.parametrize("index", range(len(CATEGORICAL)))
+def test_categorical_metrics_give_what_evaluate_logs(index):
+    metric = CATEGORICAL[index]()
+    assert metric(ONE_HOT, SCORES) == _evaluated(3, "categorical_crossentropy", CATEGORICAL[index](), SCORES, ONE_HOT)
+
+
+@pytest.mark.parametrize("index", range(len(SPARSE)))
+def test_sparse_metrics_take_class_indices(index):
+    metric = SPARSE[index]()
+    value = metric(INDICES, SCORES)
+    expected = _evaluated(3, "sparse_categorical_crossentropy", SPARSE[index](), SCORES, [[v] for v in INDICES])
+    assert value == pytest.approx(expected, rel=1e-6)
+
+
+def test_binary_crossentropy_reads_probabilities():
+    # On its own the metric reads y_pred as probabilities, as Keras's does.
+    value = metrics.BinaryCrossentropy()([[1], [0]], [[0.8], [0.3]])
+    assert value == pytest.approx(-(math.log(0.8) + math.log(0.7)) / 2, rel=1e-6)
+
+
+def test_hand_worked_values():
+    # ROC AUC of negatives 0.1, 0.4 and positives 0.35, 0.8: 3 of 4 pairs in order.
+    assert metrics.AUC()([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]) == pytest.approx(0.75, abs=1e-6)
+    # Above 0.3: 0.4 (negative), 0.35, 0.8 (positives).
+    assert metrics.Precision(thresholds=0.3)([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]) == pytest.approx(2 / 3, rel=1e-7)
+    assert metrics.Recall()([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]) == 0.5
+    assert metrics.BinaryAccuracy(threshold=0.3)([[1], [0]], [[0.35], [0.31]]) == 0.5
+    assert metrics.TopKCategoricalAccuracy(k=1)(ONE_HOT, SCORES) == 0.75  # rows 0, 1 and 2 right
+    assert metrics.RootMeanSquaredError()([[1, 2], [3, 4]], [[1, 2], [3, 6]]) == 1.0
+    assert metrics.MeanAbsoluteError()([[1, 2]], [[2, 4]]) == 1.5
+
+
+def test_accumulates_resets_and_calls():
+    auc = metrics.AUC(num_thresholds=50)
+    auc.update_state(Y[:3], P[:3])
+    auc.update_state(Y[3:], P[3:])
+    whole = metrics.AUC(num_thresholds=50)
+    whole.update_state(Y, P)
+    assert auc.result() == whole.result()
+    assert auc.result().numpy() == pytest.approx(float(whole.result()))
+    assert isinstance(auc.result(), float)
+    auc.reset_state()
+    assert auc.result() == 0.0
+    auc.update_state([1, 0], [0.9, 0.1])
+    assert auc.result() == 1.0
+    auc.reset_states()
+    assert auc.result() == 0.0
+    assert metrics.Precision().result() == 0.0  # before any update
+
+
+def test_merge_state_adds_the_others():
+    first, second, whole = metrics.AUC(curve="PR"), metrics.AUC(curve="PR"), metrics.AUC(curve="PR")
+    first.update_state(Y[:5], P[:5])
+    second.update_state(Y[5:], P[5:])
+    whole.update_state(Y, P)
+    first.merge_state([second])
+    assert first.result() == whole.result()
+    with pytest.raises(ValueError, match="same parameters"):
+        first.merge_state([metrics.AUC()])
+    with pytest.raises(ValueError, match="list of metrics"):
+        first.merge_state([3])
+
+
+def test_sample_weight_as_keras():
+    # Rows right, wrong, right weighted 1, 3, 0.5.
+    assert metrics.BinaryAccuracy()([[1], [0], [0]], [[0.7], [0.6], [0.2]], sample_weight=[1, 3, 0.5]) == \
+        pytest.approx(1.5 / 4.5, rel=1e-6)
+    assert metrics.MeanAbsoluteError()([[1], [2]], [[2], [4]], sample_weight=[2, 1]) == pytest.approx(4 / 3, rel=1e-6)
+    assert metrics.MeanAbsoluteError()([[1], [2]], [[2], [4]], sample_weight=2.0) == 1.5  # a number weighs all
+    assert metrics.Precision()([1, 0, 1], [0.9, 0.6, 0.1], sample_weight=[2, 1, 5]) == pytest.approx(2 / 3, rel=1e-6)
+    with pytest.raises(ValueError, match="one weight per sample"):
+        metrics.Precision().update_state([1, 0], [0.9, 0.6], sample_weight=[1, 2, 3])
+    with pytest.raises(ValueError, match=r"sample_weight\[0\]"):
+        metrics.Precision().update_state([1, 0], [0.9, 0.6], sample_weight=[-1, 2])
+
+
+def test_bad_input_is_a_value_error_in_keras_terms():
+    with pytest.raises(ValueError, match="expected 2 rows"):
+        metrics.AUC().update_state([1, 0, 1], [0.2, 0.3])
+    with pytest.raises(ValueError, match="one class index per sample"):
+        metrics.SparseCategoricalAccuracy().update_state(ONE_HOT, SCORES)
+    with pytest.raises(ValueError, match="not a class index"):
+        metrics.SparseCategoricalCrossentropy().update_state([3, 0, 0, 0], SCORES)
+    with pytest.raises(ValueError, match="not a finite number"):
+        metrics.AUC().update_state([1], [float("nan")])
+    metric = metrics.MeanSquaredError()
+    metric.update_state([[1, 2]], [[1, 2]])
+    with pytest.raises(ValueError, match="reset it"):
+        metric.update_state([[1]], [[1]])
+    metric.update_state([], [])  # an empty batch adds nothing, as in Keras
+    assert metric.result() == 0.0
+
+
+def test_numpy_arrays_without_a_copy_and_lists_alike():
+    np = require_numpy()
+    labels = np.asarray(Y, dtype=np.float32)
+    predictions = np.asarray(P, dtype=np.float32).reshape(-1, 1)
+    assert metrics.AUC()(labels, predictions) == metrics.AUC()(Y, P)
+    assert metrics.AUC()(labels.astype(np.float64), predictions.T.T) == metrics.AUC()(Y, P)
+    with without_numpy():
+        assert metrics.AUC()(Y, P) == metrics.AUC()(labels.tolist(), predictions.tolist())
+
+
+# --- Whole-model save ---------------------------------------------------------------------------------------------
+def _compiled_model():
+    model = Sequential()
+    model.add(Dense(6, input_dim=3, activation="tanh", kernel_initializer="normal"))
+    model.add(Dense(1, activation="sigmoid"))
+    model.compile(loss="binary_crossentropy", optimizer=Adam(learning_rate=0.01),
+                  metrics=["accuracy", metrics.AUC(curve="PR", num_thresholds=50, name="pr auc"),
+                           metrics.Precision(thresholds=0.3), metrics.BinaryAccuracy(threshold=0.7, name="acc70"),
+                           metrics.Recall(thresholds=0.6, name="recall,60%"), "mae"])
+    return model
+
+
+def test_model_file_keeps_metric_names_and_parameters(tmp_path):
+    x, y = small_data(rows=40)
+    model = _compiled_model()
+    model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    path = os.path.join(str(tmp_path), "metrics.anneal")
+    model.save(path)
+    loaded = load_model(path)
+    assert loaded.metrics_names == model.metrics_names
+    assert loaded.evaluate(x, y, verbose=0) == model.evaluate(x, y, verbose=0)
+    expected = model.fit(x, y, epochs=2, batch_size=8, verbose=0).history
+    resumed = loaded.fit(x, y, epochs=2, batch_size=8, verbose=0).history
+    assert resumed == expected
+    assert list(resumed) == ["loss", "accuracy", "pr auc", "precision", "acc70", "recall,60%", "mae"]
+    assert to_list(loaded.get_weights()) == to_list(model.get_weights())
+
+
+def test_h5_keeps_metric_objects(tmp_path):
+    h5py = require_h5py()
+    x, y = small_data(rows=40)
+    model = _compiled_model()
+    model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    path = os.path.join(str(tmp_path), "metrics.h5")
+    model.save(path)
+    with h5py.File(path, "r") as file:
+        written = json.loads(file.attrs["training_config"])["metrics"][0]
+    assert written[0] == "accuracy" and written[-1] == "mae"
+    assert written[1] == {"class_name": "AUC", "config": {
+        "name": "pr auc", "dtype": "float32", "num_thresholds": 50, "curve": "PR", "summation_method": "interpolation",
+        "multi_label": False, "num_labels": None, "label_weights": None, "from_logits": False}}
+    assert written[2] == {"class_name": "Precision", "config": {
+        "name": "precision", "dtype": "float32", "thresholds": pytest.approx(0.3), "top_k": None, "class_id": None}}
+    assert written[3] == {"class_name": "BinaryAccuracy", "config": {
+        "name": "acc70", "dtype": "float32", "threshold": pytest.approx(0.7)}}
+    loaded = load_model(path)
+    assert loaded.metrics_names == model.metrics_names
+    assert loaded.evaluate(x, y, verbose=0) == pytest.approx(model.evaluate(x, y, verbose=0), abs=1e-6)
