@@ -128,7 +128,9 @@ public final class StandaloneMetric {
     /// - Throws: ``AnnealError/Kind/invalidArgument`` for another metric or another number of outputs.
     public func merge(_ other: StandaloneMetric) throws {
         guard other.metric == metric else {
-            throw AnnealError.invalidArgument("cannot merge the state of \(other.metric) into \(metric): merge the same metric with the same parameters")
+            throw AnnealError.invalidArgument(
+                "cannot merge the state of a \(other.metric.descriptionKind) metric into a \(metric.descriptionKind) metric "
+                    + "of other parameters or kind: merge the same metric with the same parameters")
         }
         guard let otherUnits = other.units else { return }
         if let units, units != otherUnits {
