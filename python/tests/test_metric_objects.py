@@ -227,3 +227,25 @@ def test_h5_keeps_metric_objects(tmp_path):
     loaded = load_model(path)
     assert loaded.metrics_names == model.metrics_names
     assert loaded.evaluate(x, y, verbose=0) == pytest.approx(model.evaluate(x, y, verbose=0), abs=1e-6)
+
+
+# --- tf_keras's own metric objects at hand points (Tests/Golden/record_goldens.py, losses.json) -------------------
+def _recorded_metrics():
+    return helpers.golden("losses")["metrics"]
+
+
+@pytest.mark.parametrize("index", range(15))
+def test_metric_objects_match_tf_keras_update_state_and_result(index):
+    recorded = _recorded_metrics()
+    assert len(recorded) == 15
+    entry = recorded[index]
+    batches = helpers.golden("losses")["batches"]
+    make = lambda: eval(entry["keras"], {"metrics": metrics})  # noqa: E731  e.g. "metrics.AUC(curve='PR')"
+    plain, weighted = make(), make()
+    for name in entry["batches"]:
+        batch = batches[name]
+        plain.update_state(batch["y_true"], batch["y_pred"])
+        weighted.update_state(batch["y_true"], batch["y_pred"], sample_weight=batch["sample_weight"])
+    # float32 sums in another order than TensorFlow's: a few ulps.
+    assert plain.result() == pytest.approx(entry["result"], rel=2e-6, abs=1e-6), entry["name"]
+    assert weighted.result() == pytest.approx(entry["weighted_result"], rel=2e-6, abs=1e-6), entry["name"]
