@@ -656,6 +656,17 @@ int32_t anneal_model_set_metric(anneal_model *model, int32_t index, const char *
                                 double threshold, int32_t k, int32_t num_thresholds, int32_t curve);
 
 /**
+ * Limits compiled metric `index`, a "precision" or "recall", as Keras's top_k and class_id do: top_k >= 1
+ * keeps only each row's top_k largest outputs (ties to the lower index, as tf.math.top_k; the others count as
+ * -1e10, so give the threshold -1e10 for Keras's default with top_k), 0 for none; class_id in [0, outputs)
+ * counts only that output and its label column, -1 for none. The metric keeps its name and threshold.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_INVALID_ARGUMENT (index out of range, a
+ * metric other than precision or recall, top_k < 0, class_id < -1 or not below the output count);
+ * ANNEAL_E_INVALID_STATE (not compiled; inside a callback).
+ */
+int32_t anneal_model_set_metric_top_k(anneal_model *model, int32_t index, int32_t top_k, int32_t class_id);
+
+/**
  * Structure queries (callback-safe): number of layers (Dense and Dropout); input width (0 until known);
  * output width (last Dense layer's units; 0 without layers); number of weight tensors (each Dense layer's
  * kernel, then its bias when it has one; 0 until built); metric count (after compile; 0 before).
@@ -1275,6 +1286,14 @@ int32_t anneal_metric_create(const char *metric, double threshold, int32_t k, in
 
 /** Releases a metric. NULL, or a handle already freed, does nothing. */
 void anneal_metric_free(anneal_metric *metric);
+
+/**
+ * top_k and class_id of a "precision" or "recall" metric, as anneal_model_set_metric_top_k takes them (class_id
+ * is checked against the outputs at each update). Forgets every update, as anneal_metric_reset.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_INVALID_ARGUMENT (a metric other than
+ * precision or recall, top_k < 0, class_id < -1).
+ */
+int32_t anneal_metric_set_top_k(anneal_metric *metric, int32_t top_k, int32_t class_id);
 
 /**
  * Adds a batch to the metric's state (Keras's update_state): y_pred is rows x units, y_true rows x units, or

@@ -22,6 +22,8 @@ import Darwin
 /// root_mean_squared_error         sqrt(sum((p - y)^2) / outputs seen)
 /// precision(threshold)            TP / (TP + FP),  predicted positive when p > threshold     (0 when empty)
 /// recall(threshold)               TP / (TP + FN)
+///   (top_k, class_id)             first every output outside the row's top_k (ties to the lower index, as
+///                                 tf.math.top_k) set to -1e10, then only output class_id and its label
 /// auc(thresholds T, curve)        p clipped to [0, 1] counted at T thresholds -1e-7, 1/(T-1), ..., (T-2)/(T-1),
 ///                                 1 + 1e-7 (positive when p > threshold); ROC: sum over i of
 ///                                 (FPR_i - FPR_i+1) (TPR_i + TPR_i+1) / 2; PR: Davis & Goadrich's
@@ -40,8 +42,10 @@ public enum Metric: Equatable, Sendable {
     case mean(Loss)
     case cosineSimilarity
     case rootMeanSquaredError
-    case precision(threshold: Float)
-    case recall(threshold: Float)
+    /// With `topK`, only a row's `topK` largest outputs can be positive (the others count as -1e10, as
+    /// Keras's `_filter_top_k`); with `classId`, only that output and its label column count.
+    case precision(threshold: Float, topK: Int? = nil, classId: Int? = nil)
+    case recall(threshold: Float, topK: Int? = nil, classId: Int? = nil)
     case auc(thresholds: Int, curve: Curve)
 
     /// The curve whose area `auc` measures.
@@ -95,9 +99,19 @@ public enum Metric: Equatable, Sendable {
     /// Checks the metric's parameters.
     func validate() throws {
         switch self {
-        case .binaryAccuracy(let threshold), .precision(let threshold), .recall(let threshold):
+        case .binaryAccuracy(let threshold):
             guard threshold.isFinite else {
                 throw AnnealError.invalidArgument("`threshold` must be a finite number. Received: threshold=\(threshold)")
+            }
+        case .precision(let threshold, let topK, let classId), .recall(let threshold, let topK, let classId):
+            guard threshold.isFinite else {
+                throw AnnealError.invalidArgument("`threshold` must be a finite number. Received: threshold=\(threshold)")
+            }
+            if let topK, topK < 1 {
+                throw AnnealError.invalidArgument("`top_k` must be a positive integer. Received: top_k=\(topK)")
+            }
+            if let classId, classId < 0 {
+                throw AnnealError.invalidArgument("`class_id` must be a non-negative integer. Received: class_id=\(classId)")
             }
         case .topKCategoricalAccuracy(let k), .sparseTopKCategoricalAccuracy(let k):
             guard k > 0 else { throw AnnealError.invalidArgument("`k` must be a positive integer. Received: k=\(k)") }
@@ -107,6 +121,18 @@ public enum Metric: Equatable, Sendable {
             }
         case .mean(let loss):
             try loss.validate()
+        default:
+            break
+        }
+    }
+
+    /// Checks the parameters that depend on the number of outputs (a `class_id` must name one).
+    func check(units: Int) throws {
+        switch self {
+        case .precision(_, _, let classId?), .recall(_, _, let classId?):
+            guard classId < units else {
+                throw AnnealError.invalidArgument("`class_id` must be in [0, \(units)) for \(units) outputs. Received: class_id=\(classId)")
+            }
         default:
             break
         }
@@ -185,14 +211,22 @@ public enum Metric: Equatable, Sendable {
                 total += difference * difference
             }
             state[0] += total
-        case .precision(let threshold), .recall(let threshold):
+        case .precision(let threshold, let topK, let classId), .recall(let threshold, let topK, let classId):
             // state: true positives, then false positives (precision) or false negatives (recall).
             let precision = if case .precision = self { true } else { false }
-            for i in 0..<count {
-                let positive = a[i] > threshold
-                let truth = y[i] != 0
-                if positive && truth { state[0] += 1 }
-                if precision ? positive && !truth : !positive && truth { state[1] += 1 }
+            let columns = classId.map { $0..<($0 + 1) } ?? 0..<units
+            for row in 0..<rows {
+                for u in columns {
+                    let i = row * units + u
+                    var value = a[i]
+                    if let topK, !Self.isInTopK(a + row * units, units, index: u, k: topK) {
+                        value = value * 0 + Self.negativeInfinity
+                    }
+                    let positive = value > threshold
+                    let truth = y[i] != 0
+                    if positive && truth { state[0] += 1 }
+                    if precision ? positive && !truth : !positive && truth { state[1] += 1 }
+                }
             }
         case .auc(let thresholds, _):
             // Keras's evenly spaced thresholds: p clipped to [0, 1] falls in bucket ceil(p (T - 1)) - 1
@@ -270,6 +304,17 @@ public enum Metric: Equatable, Sendable {
             i -= 1
         }
         return total
+    }
+
+    /// Keras's `NEG_INF`: what `_filter_top_k` puts in place of the outputs outside the top k.
+    static let negativeInfinity: Float = -1e10
+
+    /// Whether `values[index]` is among the `k` that `tf.math.top_k` picks: fewer than `k` values above it or
+    /// equal to it at a lower index.
+    private static func isInTopK(_ values: UnsafePointer<Float>, _ count: Int, index: Int, k: Int) -> Bool {
+        var before = 0
+        for i in 0..<count where values[i] > values[index] || (i < index && values[i] == values[index]) { before += 1 }
+        return before < k
     }
 
     private static func argmax(_ values: UnsafePointer<Float>, _ count: Int) -> Int {

@@ -17,7 +17,7 @@
 /// fixes the number of outputs until `reset`. `accuracy` is not a metric on its own (it means binary,
 /// categorical or sparse categorical accuracy according to a model's output and loss): name one of those.
 public final class StandaloneMetric {
-    public let metric: Metric
+    public private(set) var metric: Metric
     private let state: FloatBuffer
     /// One row's contribution, for weighted updates.
     private let scratch: FloatBuffer
@@ -62,6 +62,7 @@ public final class StandaloneMetric {
             throw AnnealError.invalidArgument(
                 "y_pred has \(units) columns, but this metric's earlier updates had \(fixed); reset it to start over")
         }
+        try metric.check(units: units)
         let width = labelWidth(units: units)
         for i in 0..<rows * units where !yPred[i].isFinite {
             throw AnnealError.invalidArgument("y_pred[\(i / units)][\(i % units)] is \(yPred[i]), not a finite number")
@@ -113,6 +114,18 @@ public final class StandaloneMetric {
         default:
             return weightSum == 0 ? 0 : state.base[0] / weightSum
         }
+    }
+
+    /// Replaces the metric by `metric`, another of the same state size (a precision or recall given its
+    /// `topK` and `classId`), and forgets every update.
+    /// - Throws: ``AnnealError/Kind/invalidArgument`` for a metric of another state size or bad parameters.
+    public func reconfigure(_ metric: Metric) throws {
+        try metric.validate()
+        guard metric.stateCount == self.metric.stateCount, metric != .accuracy else {
+            throw AnnealError.invalidArgument("cannot turn a \(self.metric.descriptionKind) metric into a \(metric.descriptionKind) metric")
+        }
+        self.metric = metric
+        reset()
     }
 
     /// Forgets every update (Keras's `reset_state`).

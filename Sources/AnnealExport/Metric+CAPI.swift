@@ -22,6 +22,19 @@ func parameterizedMetric(_ name: String, threshold: Double, k: Int32, numThresho
     }
 }
 
+/// `metric`, a precision or recall, with the C arguments top_k (0: none) and class_id (-1: none).
+func limited(_ metric: Metric, topK: Int32, classId: Int32) throws -> Metric {
+    try check(topK >= 0, "top_k must be a positive integer, or 0 for none. Received: top_k=\(topK)")
+    try check(classId >= -1, "class_id must be a non-negative integer, or -1 for none. Received: class_id=\(classId)")
+    let k = topK == 0 ? nil : Int(topK)
+    let id = classId == -1 ? nil : Int(classId)
+    switch metric {
+    case .precision(let threshold, _, _): return .precision(threshold: threshold, topK: k, classId: id)
+    case .recall(let threshold, _, _): return .recall(threshold: threshold, topK: k, classId: id)
+    default: throw CAPIError(ANNEAL_E_INVALID_ARGUMENT, "top_k and class_id are for precision and recall metrics only")
+    }
+}
+
 /// The metric behind `handle`, held for the call (one call at a time).
 private func withMetric<R>(_ handle: OpaquePointer?, _ argument: String = "metric",
                            _ body: (StandaloneMetric) throws -> R) throws -> R {
@@ -105,6 +118,15 @@ public func anneal_metric_merge(_ metric: OpaquePointer?, _ other: OpaquePointer
             } else {
                 try Handles.holding([source], .use) { try object.merge(otherMetric) }
             }
+        }
+    }
+}
+
+@c @implementation
+public func anneal_metric_set_top_k(_ metric: OpaquePointer?, _ top_k: Int32, _ class_id: Int32) -> Int32 {
+    capiCall {
+        try withMetric(metric) { object in
+            try object.reconfigure(try limited(object.metric, topK: top_k, classId: class_id))
         }
     }
 }

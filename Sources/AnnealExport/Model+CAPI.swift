@@ -191,6 +191,22 @@ public func anneal_model_set_metric(
 }
 
 @c @implementation
+public func anneal_model_set_metric_top_k(_ model: OpaquePointer?, _ index: Int32, _ top_k: Int32, _ class_id: Int32) -> Int32 {
+    capiCall {
+        try withModel(model, .restructure) { model in
+            guard model.optimizer != nil else {
+                throw CAPIError(ANNEAL_E_INVALID_STATE, "anneal_model_set_metric_top_k needs a compiled model; call anneal_model_compile or anneal_model_compile_optimizer first")
+            }
+            try check(index >= 0 && Int(index) < model.metricNames.count,
+                      "index must be in [0, \(model.metricNames.count)). Received: index=\(index)")
+            let compiled = model.compiledMetrics[Int(index)]
+            try model.setMetric(at: Int(index), name: compiled.name,
+                                metric: try limited(compiled.metric, topK: top_k, classId: class_id))
+        }
+    }
+}
+
+@c @implementation
 public func anneal_model_layer_count(_ model: OpaquePointer?, _ out_count: UnsafeMutablePointer<Int32>?) -> Int32 {
     capiCall { try withModel(model) { try required(out_count, "out_count").pointee = Int32(clamping: $0.stack.count) } }
 }

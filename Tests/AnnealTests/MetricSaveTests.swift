@@ -10,7 +10,8 @@ struct MetricSaveTests {
         ("accuracy", .accuracy), ("acc_at_0.3", .binaryAccuracy(threshold: 0.3)), ("p 70%", .precision(threshold: 0.7)),
         ("recall", .recall(threshold: 0.25)), ("pr,auc=", .auc(thresholds: 37, curve: .pr)), ("auc", .auc),
         ("mae", .mean(.meanAbsoluteError)), ("rmse", .rootMeanSquaredError), ("bce", .mean(Loss(.binaryCrossentropy, labelSmoothing: 0.1))),
-        ("données", .cosineSimilarity),
+        ("données", .cosineSimilarity), ("precision", .precision(threshold: Metric.negativeInfinity, topK: 1)),
+        ("r0", .recall(threshold: 0.4, topK: 1, classId: 0)),
     ]
 
     static func model() throws -> Sequential {
@@ -35,6 +36,7 @@ struct MetricSaveTests {
             #expect(text.contains("metric name=p%2070%25 kind=precision threshold=0.7"))
             #expect(text.contains("metric name=accuracy kind=binary_accuracy threshold=0.5"))
             #expect(text.contains("metric name=donn%C3%A9es kind=cosine_similarity"))
+            #expect(text.contains("metric name=r0 kind=recall threshold=0.4 top_k=1 class_id=0"))
             let resumed = try Sequential(contentsOf: path)
             #expect(resumed.metricNames == straight.metricNames)
             #expect(resumed.metrics.map(\.metric) == straight.metrics.map(\.metric))

@@ -153,6 +153,46 @@ struct StandaloneMetricTests {
         #expect(first.result() == 1)
     }
 
+    /// tf_keras 2.21's values (python/tests/test_metric_objects.py records them): rows with a tie at row 1,
+    /// which tf.math.top_k breaks towards the lower index.
+    static let limitLabels: [Float] = [0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0]
+    static let limitScores: [Float] = [
+        0.9186109304428101, 0.48841118812561035, 0.6117438673973083, 0.765907883644104,
+        0.51841801404953, 0.29680049419403076, 0.51841801404953, 0.0807412713766098,
+        0.7384402751922607, 0.44130921363830566, 0.15830986201763153, 0.8799370527267456,
+        0.27408647537231445, 0.41423502564430237, 0.29607993364334106, 0.6287879347801208,
+        0.5798377990722656, 0.5999292135238647, 0.26581913232803345, 0.284685879945755,
+        0.2535881996154785, 0.32756394147872925, 0.1441642940044403, 0.1656128615140915,
+    ]
+
+    @Test("precision and recall with top_k and class_id as tf_keras computes them")
+    func topKAndClassId() throws {
+        let cases: [(Metric, Float, Float)] = [
+            (.precision(threshold: Metric.negativeInfinity, topK: 2), 0.3333333432674408, 0.2916666567325592),
+            (.recall(threshold: Metric.negativeInfinity, topK: 1), 0.1666666716337204, 0.0833333358168602),
+            (.precision(threshold: 0.5, classId: 3), 0.6666666865348816, 1.0),
+            (.recall(threshold: 0.4, classId: 0), 0, 0),
+            (.precision(threshold: 0.5, topK: 2, classId: 2), 1, 1),
+        ]
+        let weights: [Float] = [1, 2, 0.5, 0, 1.5, 1]
+        for (metric, plain, weighted) in cases {
+            let first = try StandaloneMetric(metric), second = try StandaloneMetric(metric)
+            try Self.update(first, Self.limitLabels, Self.limitScores, units: 4)
+            try Self.update(second, Self.limitLabels, Self.limitScores, units: 4, weights: weights)
+            #expect(abs(first.result() - plain) < 1e-6, "\(metric)")
+            #expect(abs(second.result() - weighted) < 1e-6, "\(metric)")
+        }
+        let outOfRange = try StandaloneMetric(.recall(threshold: 0.5, classId: 4))
+        #expect(throws: AnnealError.self) { try Self.update(outOfRange, Self.limitLabels, Self.limitScores, units: 4) }
+        #expect(throws: AnnealError.self) { try StandaloneMetric(.precision(threshold: 0.5, topK: 0)) }
+        // A model checks class_id against its outputs at compile.
+        let model = Sequential(seed: 1)
+        try model.add(Dense(4, activation: .softmax, inputDimension: 4))
+        #expect(throws: AnnealError.self) {
+            try model.compile(optimizer: SGD(), loss: .categoricalCrossentropy, namedMetrics: [("p", .precision(threshold: 0.5, classId: 4))])
+        }
+    }
+
     @Test("bad input is refused, nothing added")
     func refusals() throws {
         #expect(throws: AnnealError.self) { try StandaloneMetric(.accuracy) }

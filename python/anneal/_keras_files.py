@@ -181,9 +181,13 @@ def _metric_records(metrics):
             metric = cls(**{key: value for key, value in config.items() if key in accepted})
             threshold, k, num_thresholds, curve = metric._parameters()
             curves = {code: text for text, code in metrics_module._CURVES.items()}
-            records.append(("metric", [("name", _model_file.quote(metric.name)), ("kind", metric._metric),
-                                       ("threshold", _text(float(threshold))), ("k", str(int(k))),
-                                       ("num_thresholds", str(int(num_thresholds))), ("curve", curves[curve])]))
+            fields = [("name", _model_file.quote(metric.name)), ("kind", metric._metric),
+                      ("threshold", _text(float(threshold))), ("k", str(int(k))),
+                      ("num_thresholds", str(int(num_thresholds))), ("curve", curves[curve])]
+            if metric._limits() is not None:
+                fields += [(key, str(value)) for key, value in (("top_k", metric.top_k), ("class_id", metric.class_id))
+                           if value is not None]
+            records.append(("metric", fields))
     return records
 
 
@@ -206,7 +210,8 @@ def _keras_metric(fields):
         default = (fields.get("from_logits", "false"), fields.get("label_smoothing", "0.0"),
                    fields.get("delta", "1.0")) == ("false", "0.0", "1.0")
     else:
-        default = all(fields.get(key, value) == value for key, value in defaults.items())
+        default = all(fields.get(key, value) == value for key, value in defaults.items()) \
+            and "top_k" not in fields and "class_id" not in fields
     try:
         _names.check_metric_name(name)
         known = True
@@ -223,7 +228,11 @@ def _keras_metric(fields):
     if "threshold" in fields and kind == "binary_accuracy":
         config["threshold"] = float(fields["threshold"])
     elif "threshold" in fields and kind in ("precision", "recall"):
-        config.update({"thresholds": float(fields["threshold"]), "top_k": None, "class_id": None})
+        # Keras's default with top_k is thresholds=None (-1e10), which its constructor takes only as None.
+        threshold = float(fields["threshold"])
+        config.update({"thresholds": None if "top_k" in fields and threshold <= -1e10 else threshold,
+                       "top_k": int(fields["top_k"]) if "top_k" in fields else None,
+                       "class_id": int(fields["class_id"]) if "class_id" in fields else None})
     elif "k" in fields:
         config["k"] = int(fields["k"])
     elif kind == "auc":

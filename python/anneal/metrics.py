@@ -139,17 +139,35 @@ class Metric:
         return f"{type(self).__name__}(name={self.name!r})"
 
     # --- On its own, as Keras's metric objects (the library's anneal_metric) ------------------------------------
-    def _state(self):
-        """The library's metric handle, made at the first update."""
-        handle = self.__dict__.get("_handle")
-        if handle is None:
-            threshold, k, num_thresholds, curve = self._parameters()
-            handle = ctypes.c_void_p()
-            _lib.check(_lib.anneal_metric_create(self._metric.encode(), threshold, k, num_thresholds, curve,
-                                                 ctypes.byref(handle)))
-            self._handle = handle
-            self._finalizer = weakref.finalize(self, _lib.anneal_metric_free, handle)
-        return handle
+    def _configurations(self):
+        """One ``(threshold, k, num_thresholds, curve)`` per library metric this object is (a Precision or
+        Recall has one per threshold)."""
+        return [self._parameters()]
+
+    def _limits(self):
+        """``(top_k or 0, class_id or -1)`` for a Precision or Recall that has them, else None."""
+        return None
+
+    def _states(self):
+        """The library's metric handles (one per threshold), made at the first update."""
+        handles = self.__dict__.get("_handles")
+        if handles is None:
+            handles = []
+            try:
+                for threshold, k, num_thresholds, curve in self._configurations():
+                    handle = ctypes.c_void_p()
+                    _lib.check(_lib.anneal_metric_create(self._metric.encode(), threshold, k, num_thresholds, curve,
+                                                         ctypes.byref(handle)))
+                    handles.append(handle)
+                    if self._limits() is not None:
+                        _lib.check(_lib.anneal_metric_set_top_k(handle, *self._limits()))
+            except BaseException:
+                for handle in handles:
+                    _lib.anneal_metric_free(handle)
+                raise
+            self._handles = handles
+            self._finalizer = weakref.finalize(self, _free_all, list(handles))
+        return handles
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         """Adds a batch: ``y_pred`` (samples x outputs), ``y_true`` (the same shape, or one class index per
@@ -157,9 +175,9 @@ class Metric:
         predictions = _arrays.as_matrix(y_pred, "y_pred")
         if predictions.rows == 0:
             return
-        handle = self._state()
+        handles = self._states()
         columns = ctypes.c_int32()
-        _lib.check(_lib.anneal_metric_label_columns(handle, predictions.columns, ctypes.byref(columns)))
+        _lib.check(_lib.anneal_metric_label_columns(handles[0], predictions.columns, ctypes.byref(columns)))
         labels = _arrays.as_matrix(y_true, "y_true")
         if labels.rows != predictions.rows or labels.columns != columns.value:
             expected = "one class index per sample" if columns.value == 1 and predictions.columns > 1 else \
@@ -175,19 +193,24 @@ class Metric:
             if weights.columns != 1 or weights.rows != predictions.rows:
                 raise ValueError(f"{self.name}: sample_weight must hold one weight per sample ({predictions.rows}); "
                                  f"it has shape ({weights.rows}, {weights.columns})")
-        _lib.check(_lib.anneal_metric_update(handle, labels.pointer, predictions.pointer, predictions.rows,
-                                             predictions.columns, None if weights is None else weights.pointer))
+        for handle in handles:
+            _lib.check(_lib.anneal_metric_update(handle, labels.pointer, predictions.pointer, predictions.rows,
+                                                 predictions.columns, None if weights is None else weights.pointer))
 
     def result(self):
-        """The metric over every sample since the last reset (0.0 before any), as ``fit`` logs it."""
-        value = ctypes.c_double()
-        _lib.check(_lib.anneal_metric_result(self._state(), ctypes.byref(value)))
-        return _Value(value.value)
+        """The metric over every sample since the last reset (0.0 before any), as ``fit`` logs it; a list of
+        values, one per threshold, for a Precision or Recall of several thresholds (as Keras's tensor)."""
+        values = []
+        for handle in self._states():
+            value = ctypes.c_double()
+            _lib.check(_lib.anneal_metric_result(handle, ctypes.byref(value)))
+            values.append(_Value(value.value))
+        return values[0] if len(values) == 1 else values
 
     def reset_state(self):
         """Forgets every update."""
-        if self.__dict__.get("_handle") is not None:
-            _lib.check(_lib.anneal_metric_reset(self._handle))
+        for handle in self.__dict__.get("_handles") or []:
+            _lib.check(_lib.anneal_metric_reset(handle))
 
     def reset_states(self):
         """Keras's older name of ``reset_state``."""
@@ -198,10 +221,12 @@ class Metric:
         for other in metrics:
             if not isinstance(other, Metric):
                 raise ValueError(f"merge_state takes a list of metrics. Received: {other!r}")
-            if type(other) is not type(self) or other._parameters() != self._parameters():
+            if type(other) is not type(self) or other._configurations() != self._configurations() \
+                    or other._limits() != self._limits():
                 raise ValueError(f"Cannot merge {other!r} into {self!r}: merge the same metric with the same "
                                  "parameters")
-            _lib.check(_lib.anneal_metric_merge(self._state(), other._state()))
+            for mine, theirs in zip(self._states(), other._states()):
+                _lib.check(_lib.anneal_metric_merge(mine, theirs))
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         """``update_state(y_true, y_pred, sample_weight)``, then ``result()``."""
@@ -210,7 +235,12 @@ class Metric:
 
     def __getstate__(self):
         # The library's state does not travel (a copy starts afresh, as a Keras metric before its first update).
-        return {k: v for k, v in self.__dict__.items() if k not in ("_handle", "_finalizer")}
+        return {k: v for k, v in self.__dict__.items() if k not in ("_handles", "_finalizer")}
+
+
+def _free_all(handles):
+    for handle in handles:
+        _lib.anneal_metric_free(handle)
 
 
 class _Value(float):
@@ -307,18 +337,51 @@ class SparseTopKCategoricalAccuracy(TopKCategoricalAccuracy):
 
 
 class _Thresholded(Metric):
+    """Keras's top_k (only each sample's k largest outputs can be positive; ties to the lower index) and
+    class_id (only that output and its label), as ``tf_keras``'s ``update_confusion_matrix_variables``. With
+    top_k and no thresholds, every output of the top k is positive (Keras's threshold -1e10). A list of
+    thresholds gives one value per threshold: ``result()`` returns the list. ``compile`` takes one threshold
+    (its logs hold one number per metric name): give one object per threshold there."""
+
+    _NEG_INF = -1e10  # Keras's metrics_utils.NEG_INF
+
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
         super().__init__(name, dtype)
-        if top_k is not None or class_id is not None:
-            raise ValueError("Anneal's Precision and Recall take no top_k or class_id")
-        if isinstance(thresholds, (list, tuple)):
-            if len(thresholds) != 1:
-                raise ValueError(f"Anneal's {type(self).__name__} takes one threshold. Received: thresholds={thresholds!r}")
-            thresholds = thresholds[0]
-        self.thresholds = 0.5 if thresholds is None else _threshold(thresholds, "thresholds")
+        self.init_thresholds = thresholds
+        self.top_k = None if top_k is None else _positive(top_k, "top_k")
+        if class_id is not None and (isinstance(class_id, bool) or not isinstance(class_id, numbers.Integral)
+                                     or class_id < 0):
+            raise ValueError(f"`class_id` must be a non-negative integer. Received: class_id={class_id!r}")
+        self.class_id = None if class_id is None else int(class_id)
+        if thresholds is None:
+            values = [0.5 if top_k is None else self._NEG_INF]
+        elif isinstance(thresholds, (list, tuple)):
+            if not thresholds:
+                raise ValueError(f"`thresholds` must hold at least one value. Received: thresholds={thresholds!r}")
+            values = [_threshold(value, "thresholds") for value in thresholds]
+        else:
+            values = [_threshold(thresholds, "thresholds")]
+        self._threshold_list = values
+        self.thresholds = values[0] if len(values) == 1 else list(values)
 
     def _parameters(self):
-        return self.thresholds, 5, 200, 0
+        if len(self._threshold_list) > 1:
+            raise ValueError(f"Anneal's logs hold one number per metric: compile() takes a {type(self).__name__} "
+                             f"of one threshold; give one {type(self).__name__} (with its own name) per threshold. "
+                             f"Received: thresholds={self._threshold_list!r}")
+        return self._threshold_list[0], 5, 200, 0
+
+    def _configurations(self):
+        return [(threshold, 5, 200, 0) for threshold in self._threshold_list]
+
+    def _limits(self):
+        if self.top_k is None and self.class_id is None:
+            return None
+        return (self.top_k or 0, -1 if self.class_id is None else self.class_id)
+
+    def get_config(self):
+        return {**super().get_config(), "thresholds": self.init_thresholds, "top_k": self.top_k,
+                "class_id": self.class_id}
 
 
 class Precision(_Thresholded):
@@ -379,7 +442,7 @@ def _resolve(identifier):
     """``(metric, log_name, parameters or None)`` for compile: the library's metric name, the log name, and
     the object's parameters (None for a name or function, which take Keras's defaults)."""
     if isinstance(identifier, Metric):
-        return identifier._metric, identifier.name, identifier._parameters()
+        return identifier._metric, identifier.name, identifier._parameters()  # ValueError for several thresholds
     if isinstance(identifier, _losses.Loss):
         return identifier._function_name, identifier.name, None
     if isinstance(identifier, str):

@@ -360,7 +360,8 @@ class Sequential:
         if loss is None:
             raise ValueError("compile() needs a loss, e.g. loss='binary_crossentropy'")
         function, from_logits, label_smoothing, delta, loss_name = losses_module._resolve(loss)
-        resolved = [metrics_module._resolve(metric) for metric in (metrics or [])]
+        metric_list = list(metrics or [])
+        resolved = [metrics_module._resolve(metric) for metric in metric_list]
         log_names = [name for _, name, _ in resolved]
         for index, name in enumerate(log_names):
             if name == "loss" or name in log_names[:index]:
@@ -379,6 +380,9 @@ class Sequential:
                 threshold, k, num_thresholds, curve = parameters or (0.5, 5, 200, _codes.ANNEAL_CURVE_ROC)
                 _lib.check(_lib.anneal_model_set_metric(handle, index, kind.encode(), name.encode(), threshold, k,
                                                         num_thresholds, curve))
+            limits = metric_list[index]._limits() if isinstance(metric_list[index], metrics_module.Metric) else None
+            if limits is not None:
+                _lib.check(_lib.anneal_model_set_metric_top_k(handle, index, *limits))
         self.optimizer = optimizer
         self.loss = loss if isinstance(loss, losses_module.Loss) else loss_name
         self._loss_function = function

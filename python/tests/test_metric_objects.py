@@ -249,3 +249,84 @@ def test_metric_objects_match_tf_keras_update_state_and_result(index):
     # float32 sums in another order than TensorFlow's: a few ulps.
     assert plain.result() == pytest.approx(entry["result"], rel=2e-6, abs=1e-6), entry["name"]
     assert weighted.result() == pytest.approx(entry["weighted_result"], rel=2e-6, abs=1e-6), entry["name"]
+
+
+# --- Precision and Recall with top_k, class_id and lists of thresholds ----------------------------------------------
+# Computed by tf_keras 2.21 (two update_state calls of rows 0-2 and 3-5, then result; again with sample_weight
+# W): yp[1][0] == yp[1][2] is a tie, which tf.math.top_k breaks towards the lower index.
+YT = [[0.0, 0.0, 0.0, 1.0], [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0], [0.0, 1.0, 0.0, 0.0],
+      [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 1.0, 0.0]]
+YP = [[0.9186109304428101, 0.48841118812561035, 0.6117438673973083, 0.765907883644104],
+      [0.51841801404953, 0.29680049419403076, 0.51841801404953, 0.0807412713766098],
+      [0.7384402751922607, 0.44130921363830566, 0.15830986201763153, 0.8799370527267456],
+      [0.27408647537231445, 0.41423502564430237, 0.29607993364334106, 0.6287879347801208],
+      [0.5798377990722656, 0.5999292135238647, 0.26581913232803345, 0.284685879945755],
+      [0.2535881996154785, 0.32756394147872925, 0.1441642940044403, 0.1656128615140915]]
+W = [1, 2, 0.5, 0, 1.5, 1]
+TF_KERAS = [
+    ("Precision(top_k=2)", 0.3333333432674408, 0.2916666567325592),
+    ("Recall(top_k=1)", 0.1666666716337204, 0.0833333358168602),
+    ("Precision(class_id=3)", 0.6666666865348816, 1.0),
+    ("Recall(thresholds=0.4, class_id=0)", 0.0, 0.0),
+    ("Precision(thresholds=0.5, top_k=2, class_id=2)", 1.0, 1.0),
+    ("Precision(thresholds=[0.2, 0.5, 0.8])", [0.25, 0.30000001192092896, 0.5],
+     [0.25641027092933655, 0.3181818127632141, 0.3333333432674408]),
+    ("Recall(thresholds=[0.3, 0.6], top_k=2)", [0.6666666865348816, 0.3333333432674408], [0.5833333134651184, 0.25]),
+]
+
+
+@pytest.mark.parametrize("expression,plain,weighted", TF_KERAS)
+def test_top_k_class_id_and_threshold_lists_as_tf_keras(expression, plain, weighted):
+    metric = eval("metrics." + expression, {"metrics": metrics})
+    metric.update_state(YT[:3], YP[:3])
+    metric.update_state(YT[3:], YP[3:])
+    assert metric.result() == pytest.approx(plain, rel=1e-6)
+    metric.reset_state()
+    metric.update_state(YT[:3], YP[:3], sample_weight=W[:3])
+    metric.update_state(YT[3:], YP[3:], sample_weight=W[3:])
+    assert metric.result() == pytest.approx(weighted, rel=1e-6)
+
+
+def test_top_k_and_class_id_checks():
+    assert metrics.Precision(top_k=2).thresholds == -1e10  # Keras's default with top_k
+    assert metrics.Precision(top_k=2).get_config()["thresholds"] is None
+    with pytest.raises(ValueError, match="top_k"):
+        metrics.Precision(top_k=0)
+    with pytest.raises(ValueError, match="class_id"):
+        metrics.Recall(class_id=-1)
+    with pytest.raises(ValueError, match="class_id"):
+        metrics.Recall(class_id=4)(YT, YP)
+    with pytest.raises(ValueError, match="one threshold"):
+        _identity_model(4, "categorical_crossentropy", metrics.Precision(thresholds=[0.2, 0.5]))
+    with pytest.raises(ValueError, match="class_id"):
+        _identity_model(4, "categorical_crossentropy", metrics.Precision(class_id=4))
+
+
+def test_top_k_and_class_id_in_fit_save_and_h5(tmp_path):
+    model = Sequential()
+    model.add(Dense(4, input_dim=4, activation="softmax"))
+    model.compile(loss="categorical_crossentropy", optimizer=Adam(learning_rate=0.01),
+                  metrics=[metrics.Precision(top_k=2), metrics.Recall(thresholds=0.4, class_id=2, name="r2")])
+    model.fit(YP, YT, epochs=1, batch_size=4, verbose=0)
+    # What fit logs is what the object computes.
+    values = model.evaluate(YP, YT, batch_size=6, verbose=0)
+    outputs = model.predict(YP, verbose=0)
+    assert values[1] == metrics.Precision(top_k=2)(YT, outputs)
+    assert values[2] == metrics.Recall(thresholds=0.4, class_id=2)(YT, outputs)
+    path = os.path.join(str(tmp_path), "limits.anneal")
+    model.save(path)
+    loaded = load_model(path)
+    assert loaded.evaluate(YP, YT, batch_size=6, verbose=0) == values
+    assert loaded.fit(YP, YT, epochs=2, batch_size=4, verbose=0).history == \
+        model.fit(YP, YT, epochs=2, batch_size=4, verbose=0).history
+    h5py = require_h5py()
+    path = os.path.join(str(tmp_path), "limits.h5")
+    model.save(path)
+    with h5py.File(path, "r") as file:
+        written = json.loads(file.attrs["training_config"])["metrics"][0]
+    assert written[0]["config"] == {"name": "precision", "dtype": "float32", "thresholds": None, "top_k": 2,
+                                    "class_id": None}
+    assert written[1]["config"] == {"name": "r2", "dtype": "float32", "thresholds": pytest.approx(0.4), "top_k": None,
+                                    "class_id": 2}
+    assert load_model(path).evaluate(YP, YT, batch_size=6, verbose=0) == pytest.approx(model.evaluate(
+        YP, YT, batch_size=6, verbose=0), abs=1e-6)

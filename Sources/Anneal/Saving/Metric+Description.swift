@@ -6,6 +6,7 @@
 /// metric name=accuracy kind=binary_accuracy threshold=0.5
 /// metric name=pr_auc kind=auc num_thresholds=50 curve=PR
 /// metric name=top3 kind=top_k_categorical_accuracy k=3
+/// metric name=precision kind=precision threshold=-1e+10 top_k=1 class_id=2
 /// metric name=mae kind=mean loss=mean_absolute_error from_logits=false label_smoothing=0.0 delta=1.0
 /// ```
 /// `accuracy` is stored as what compile resolved it to (binary, categorical or sparse categorical). A record
@@ -15,8 +16,12 @@ extension CompiledMetric {
     var descriptionRecord: ModelDescription.Record {
         var fields: [(String, String)] = [("name", ModelDescription.percentEncoded(name)), ("kind", metric.descriptionKind)]
         switch metric {
-        case .binaryAccuracy(let threshold), .precision(let threshold), .recall(let threshold):
+        case .binaryAccuracy(let threshold):
             fields.append(("threshold", "\(threshold)"))
+        case .precision(let threshold, let topK, let classId), .recall(let threshold, let topK, let classId):
+            fields.append(("threshold", "\(threshold)"))
+            if let topK { fields.append(("top_k", "\(topK)")) }
+            if let classId { fields.append(("class_id", "\(classId)")) }
         case .topKCategoricalAccuracy(let k), .sparseTopKCategoricalAccuracy(let k):
             fields.append(("k", "\(k)"))
         case .auc(let thresholds, let curve):
@@ -43,8 +48,13 @@ extension CompiledMetric {
         let metric: Metric
         switch kind {
         case "binary_accuracy": metric = .binaryAccuracy(threshold: try float("threshold", 0.5))
-        case "precision": metric = .precision(threshold: try float("threshold", 0.5))
-        case "recall": metric = .recall(threshold: try float("threshold", 0.5))
+        case "precision", "recall":
+            let topK = record["top_k"] == nil ? nil : try read.int(record, "top_k")
+            let classId = record["class_id"] == nil ? nil : try read.int(record, "class_id")
+            // Keras's default threshold is -1e10 with top_k (every output of the top k is positive), 0.5 without.
+            let threshold = try float("threshold", topK == nil ? 0.5 : Metric.negativeInfinity)
+            metric = kind == "precision" ? .precision(threshold: threshold, topK: topK, classId: classId)
+                : .recall(threshold: threshold, topK: topK, classId: classId)
         case "top_k_categorical_accuracy": metric = .topKCategoricalAccuracy(k: try int("k", 5))
         case "sparse_top_k_categorical_accuracy": metric = .sparseTopKCategoricalAccuracy(k: try int("k", 5))
         case "auc":

@@ -115,9 +115,51 @@ static void use(void) {
     free(weights);
 }
 
+/* top_k and class_id of a precision or recall, on a metric object and on a compiled model's metric. */
+static void limits(void) {
+    anneal_metric *precision = NULL, *auc = NULL;
+    EXPECT(ANNEAL_OK, anneal_metric_create("precision", -1e10, 5, 200, ANNEAL_CURVE_ROC, &precision), "");
+    EXPECT(ANNEAL_OK, anneal_metric_create("auc", 0.5, 5, 200, ANNEAL_CURVE_ROC, &auc), "");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_metric_set_top_k(precision, -1, -1), "top_k", "-1");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_metric_set_top_k(precision, 0, -2), "class_id", "-2");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_metric_set_top_k(auc, 1, -1), "precision and recall");
+    EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_metric_set_top_k(NULL, 1, -1), "metric");
+    EXPECT(ANNEAL_OK, anneal_metric_set_top_k(precision, 1, -1), "");
+    const float labels[6] = {0, 1, 0, 1, 0, 0}, scores[6] = {0.1f, 0.6f, 0.3f, 0.2f, 0.5f, 0.3f};
+    double value = -1;
+    EXPECT(ANNEAL_OK, anneal_metric_update(precision, labels, scores, 2, 3, NULL), "");
+    EXPECT(ANNEAL_OK, anneal_metric_result(precision, &value), "");
+    CHECK(value == 0.5); /* the top outputs: 0.6 (a positive) and 0.5 (a negative) */
+    EXPECT(ANNEAL_OK, anneal_metric_set_top_k(precision, 0, 3), ""); /* forgets the update */
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_metric_update(precision, labels, scores, 2, 3, NULL), "class_id", "3");
+    EXPECT(ANNEAL_OK, anneal_metric_result(precision, &value), "");
+    CHECK(value == 0);
+    anneal_metric_free(precision);
+    anneal_metric_free(auc);
+
+    anneal_model *model = NULL;
+    anneal_sgd *sgd = NULL;
+    const char *metrics[2] = {"precision", "auc"};
+    EXPECT(ANNEAL_OK, anneal_model_create(3, &model), "");
+    EXPECT(ANNEAL_OK, anneal_model_add_dense(model, 3, ANNEAL_ACTIVATION_SOFTMAX, ANNEAL_INITIALIZER_GLOROT_UNIFORM,
+                                             ANNEAL_INITIALIZER_ZEROS, true, 2), "");
+    EXPECT(ANNEAL_E_INVALID_STATE, anneal_model_set_metric_top_k(model, 0, 1, -1), "anneal_model_compile");
+    EXPECT(ANNEAL_OK, anneal_sgd_create(0.1, 0, 0, false, &sgd), "");
+    EXPECT(ANNEAL_OK, anneal_model_compile(model, sgd, ANNEAL_LOSS_CATEGORICAL_CROSSENTROPY, metrics, 2), "");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_top_k(model, 2, 1, -1), "index", "2");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_top_k(model, 1, 1, -1), "precision and recall");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_top_k(model, 0, 1, 3), "class_id", "3");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_top_k(model, 0, -4, -1), "top_k", "-4");
+    EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_set_metric_top_k(NULL, 0, 1, -1), "model");
+    EXPECT(ANNEAL_OK, anneal_model_set_metric_top_k(model, 0, 2, 1), "");
+    anneal_sgd_free(sgd);
+    anneal_model_free(model);
+}
+
 int main(int argc, char **argv) {
     misuse_start(argc, argv);
     create();
     use();
+    limits();
     return misuse_finish("metric");
 }
