@@ -732,7 +732,7 @@ int32_t anneal_model_load_weights(anneal_model *model, const char *path);
 /**
  * Saves the whole model to `path`, atomically (a temporary file renamed over the destination): its layers
  * (Dense: units, activation, initializers, input width; Dropout: rate, seed and the state of its mask
- * generator, so that a loaded model draws the masks this one would have drawn next), its weights, its compile settings (loss, metrics, the
+ * generator, so that a loaded model draws the masks this one would have drawn next), its weights, its compile settings (loss, metrics with their names and parameters, the
  * optimizer's kind and every argument, its schedule when it follows one of Keras's schedules or a constant),
  * the optimizer's state (iterations, every state buffer, Nadam's momentum cache) and the model's random
  * generator, checksummed (CRC-32). A model loaded from the file with anneal_model_load trains on bit for
