@@ -667,6 +667,19 @@ int32_t anneal_model_set_metric(anneal_model *model, int32_t index, const char *
 int32_t anneal_model_set_metric_top_k(anneal_model *model, int32_t index, int32_t top_k, int32_t class_id);
 
 /**
+ * Makes compiled metric `index`, an "auc", Keras's AUC(multi_label=..., label_weights=...): with multi_label
+ * every output is a label with its own counts and the result is the mean of their areas (weighted by
+ * label_weights when given); without, label_weights weigh each output's counts. label_weights: NULL, or
+ * label_weight_count (= the model's outputs) finite weights >= 0, copied.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_INVALID_ARGUMENT (index out of range, a
+ * metric other than auc, label_weight_count other than the outputs, a negative or non-finite weight);
+ * ANNEAL_E_NULL_POINTER (label_weights NULL with label_weight_count > 0); ANNEAL_E_INVALID_STATE (not
+ * compiled; inside a callback); ANNEAL_E_OUT_OF_MEMORY (the counts: 2 num_thresholds + 2 floats per output).
+ */
+int32_t anneal_model_set_metric_auc_labels(anneal_model *model, int32_t index, bool multi_label,
+                                           const float *label_weights, int32_t label_weight_count);
+
+/**
  * Structure queries (callback-safe): number of layers (Dense and Dropout); input width (0 until known);
  * output width (last Dense layer's units; 0 without layers); number of weight tensors (each Dense layer's
  * kernel, then its bias when it has one; 0 until built); metric count (after compile; 0 before).
@@ -1294,6 +1307,18 @@ void anneal_metric_free(anneal_metric *metric);
  * precision or recall, top_k < 0, class_id < -1).
  */
 int32_t anneal_metric_set_top_k(anneal_metric *metric, int32_t top_k, int32_t class_id);
+
+/**
+ * multi_label, num_labels (0: the outputs of the first update) and label_weights (NULL, or
+ * label_weight_count copied weights) of an "auc" metric, as anneal_model_set_metric_auc_labels takes them
+ * (num_labels only with multi_label; the outputs are checked at each update). Forgets every update.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (label_weights NULL with
+ * label_weight_count > 0); ANNEAL_E_INVALID_ARGUMENT (a metric other than auc, num_labels < 0 or given
+ * without multi_label, label_weight_count < 0 or other than num_labels, a negative or non-finite weight);
+ * ANNEAL_E_OUT_OF_MEMORY.
+ */
+int32_t anneal_metric_set_auc_labels(anneal_metric *metric, bool multi_label, int32_t num_labels,
+                                     const float *label_weights, int32_t label_weight_count);
 
 /**
  * Adds a batch to the metric's state (Keras's update_state): y_pred is rows x units, y_true rows x units, or

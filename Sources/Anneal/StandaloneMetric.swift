@@ -18,9 +18,9 @@
 /// categorical or sparse categorical accuracy according to a model's output and loss): name one of those.
 public final class StandaloneMetric {
     public private(set) var metric: Metric
-    private let state: FloatBuffer
+    private var state: FloatBuffer
     /// One row's contribution, for weighted updates.
-    private let scratch: FloatBuffer
+    private var scratch: FloatBuffer
     /// The outputs per row, fixed by the first update.
     public private(set) var units: Int?
     /// Rows seen since the last reset.
@@ -47,12 +47,38 @@ public final class StandaloneMetric {
     /// The columns `yTrue` has for `units` outputs.
     public func labelWidth(units: Int) -> Int { metric.readsClassIndices ? 1 : units }
 
+    /// Adds a batch: `yPred` (rows x outputs), `yTrue` (rows x `labelWidth(units:)`) and, when given, one
+    /// weight per row (see the pointer form for what is refused). A batch of no rows adds nothing.
+    public func update(yTrue: Matrix, yPred: Matrix, sampleWeight: [Float]? = nil) throws {
+        guard yPred.rows > 0 else { return }
+        guard yTrue.rows == yPred.rows, yTrue.columns == labelWidth(units: yPred.columns) else {
+            throw AnnealError.shapeMismatch(
+                "y_true is \(yTrue.rows) x \(yTrue.columns) and y_pred \(yPred.rows) x \(yPred.columns); expected "
+                    + "\(yPred.rows) rows of \(labelWidth(units: yPred.columns)) label columns")
+        }
+        if let sampleWeight, sampleWeight.count != yPred.rows {
+            throw AnnealError.shapeMismatch("sample_weight has \(sampleWeight.count) values for \(yPred.rows) rows")
+        }
+        try yTrue.values.withUnsafeBufferPointer { labels in
+            try yPred.values.withUnsafeBufferPointer { outputs in
+                guard let weights = sampleWeight else {
+                    return try update(yTrue: labels.baseAddress!, yPred: outputs.baseAddress!, rows: yPred.rows,
+                                      units: yPred.columns)
+                }
+                try weights.withUnsafeBufferPointer {
+                    try update(yTrue: labels.baseAddress!, yPred: outputs.baseAddress!, rows: yPred.rows,
+                               units: yPred.columns, sampleWeight: $0.baseAddress!)
+                }
+            }
+        }
+    }
+
     /// Adds `rows` rows: `yTrue` (`rows x labelWidth(units:)`), `yPred` (`rows x units`) and, when given,
     /// one finite weight per row.
     /// - Throws: ``AnnealError/Kind/invalidArgument`` (nothing added) for `rows` or `units` below 1, `units`
     ///   other than the first update's, a value that is not finite, a class index that is not an integer in
     ///   `[0, units)`, a negative weight.
-    public func update(
+    func update(
         yTrue: UnsafePointer<Float>, yPred: UnsafePointer<Float>, rows: Int, units: Int,
         sampleWeight: UnsafePointer<Float>? = nil
     ) throws {
@@ -82,6 +108,7 @@ public final class StandaloneMetric {
                     "sample_weight[\(row)] is \(sampleWeight[row]); weights must be finite and non-negative")
             }
         }
+        if self.units == nil { try resolve(units: units) }
         self.units = units
         self.rows += rows
         guard let sampleWeight else {
@@ -116,16 +143,33 @@ public final class StandaloneMetric {
         }
     }
 
-    /// Replaces the metric by `metric`, another of the same state size (a precision or recall given its
-    /// `topK` and `classId`), and forgets every update.
-    /// - Throws: ``AnnealError/Kind/invalidArgument`` for a metric of another state size or bad parameters.
+    /// Replaces the metric by `metric` (a precision or recall given its `topK` and `classId`, an auc its
+    /// labels) and forgets every update.
+    /// - Throws: ``AnnealError/Kind/invalidArgument`` for `accuracy` or bad parameters;
+    ///   ``AnnealError/Kind/outOfMemory`` for a state that cannot be allocated (the metric is then unchanged).
     public func reconfigure(_ metric: Metric) throws {
+        guard metric != .accuracy else {
+            throw AnnealError.invalidArgument("'accuracy' is resolved from a model's output and loss; name binary_accuracy, categorical_accuracy or sparse_categorical_accuracy")
+        }
         try metric.validate()
-        guard metric.stateCount == self.metric.stateCount, metric != .accuracy else {
-            throw AnnealError.invalidArgument("cannot turn a \(self.metric.descriptionKind) metric into a \(metric.descriptionKind) metric")
+        try allocate(metric)
+        reset()
+    }
+
+    /// Makes `metric` this object's metric with a state of its size.
+    private func allocate(_ metric: Metric) throws {
+        if metric.stateCount != state.count {
+            let newState = try FloatBuffer(count: metric.stateCount, for: "the running state of a metric (\(metric.stateCount) floats)")
+            scratch = try FloatBuffer(count: metric.stateCount, for: "the running state of a metric (\(metric.stateCount) floats)")
+            state = newState
         }
         self.metric = metric
-        reset()
+    }
+
+    /// At the first update: a multi-label auc without a label count takes the outputs' (Keras's build).
+    private func resolve(units: Int) throws {
+        let concrete = metric.withLabels(units: units)
+        if concrete != metric { try allocate(concrete) }
     }
 
     /// Forgets every update (Keras's `reset_state`).
@@ -140,12 +184,14 @@ public final class StandaloneMetric {
     /// Adds `other`'s state to this one (Keras's `merge_state`): the same metric with the same parameters.
     /// - Throws: ``AnnealError/Kind/invalidArgument`` for another metric or another number of outputs.
     public func merge(_ other: StandaloneMetric) throws {
-        guard other.metric == metric else {
+        let outputs = other.units ?? units ?? 1
+        guard other.metric.withLabels(units: outputs) == metric.withLabels(units: outputs) else {
             throw AnnealError.invalidArgument(
                 "cannot merge the state of a \(other.metric.descriptionKind) metric into a \(metric.descriptionKind) metric "
                     + "of other parameters or kind: merge the same metric with the same parameters")
         }
         guard let otherUnits = other.units else { return }
+        if units == nil { try resolve(units: otherUnits) }
         if let units, units != otherUnits {
             throw AnnealError.invalidArgument("cannot merge a metric of \(otherUnits) outputs into one of \(units)")
         }

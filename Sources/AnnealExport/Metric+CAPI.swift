@@ -35,6 +35,22 @@ func limited(_ metric: Metric, topK: Int32, classId: Int32) throws -> Metric {
     }
 }
 
+/// `metric`, an auc, with the C arguments multi_label, num_labels (0: none) and label_weights.
+func labelled(_ metric: Metric, multiLabel: Bool, labels: Int32, weights: UnsafePointer<Float>?, count: Int32) throws -> Metric {
+    guard case .auc(let thresholds, let curve, _, _, _) = metric else {
+        throw CAPIError(ANNEAL_E_INVALID_ARGUMENT, "multi_label, num_labels and label_weights are for auc metrics only")
+    }
+    try check(labels >= 0, "num_labels must be a positive integer, or 0 for none. Received: num_labels=\(labels)")
+    try check(count >= 0, "label_weight_count must be non-negative. Received: label_weight_count=\(count)")
+    var labelWeights: [Float]?
+    if count > 0 {
+        try reserve(Int(count), of: MemoryLayout<Float>.stride, "label_weights")
+        labelWeights = Array(UnsafeBufferPointer(start: try required(weights, "label_weights"), count: Int(count)))
+    }
+    return .auc(thresholds: thresholds, curve: curve, multiLabel: multiLabel, labels: labels == 0 ? nil : Int(labels),
+                labelWeights: labelWeights)
+}
+
 /// The metric behind `handle`, held for the call (one call at a time).
 private func withMetric<R>(_ handle: OpaquePointer?, _ argument: String = "metric",
                            _ body: (StandaloneMetric) throws -> R) throws -> R {
@@ -71,8 +87,15 @@ public func anneal_metric_update(
         try withMetric(metric) { object in
             try check(units >= 1, "units must be at least 1. Received: units=\(units)")
             _ = try elementCount(rows: rows, columns: units, "y_pred", columnsName: "units")
-            try object.update(yTrue: try required(y_true, "y_true"), yPred: try required(y_pred, "y_pred"),
-                              rows: Int(rows), units: Int(units), sampleWeight: sample_weight)
+            let width = Int32(object.labelWidth(units: Int(units)))
+            let labels = try matrix(try required(y_true, "y_true"), rows: rows, columns: width, "y_true", columnsName: "units")
+            let outputs = try matrix(try required(y_pred, "y_pred"), rows: rows, columns: units, "y_pred", columnsName: "units")
+            var weights: [Float]?
+            if let sample_weight {
+                try reserve(Int(rows), of: MemoryLayout<Float>.stride, "sample_weight")
+                weights = Array(UnsafeBufferPointer(start: sample_weight, count: Int(rows)))
+            }
+            try object.update(yTrue: labels, yPred: outputs, sampleWeight: weights)
         }
     }
 }
@@ -127,6 +150,19 @@ public func anneal_metric_set_top_k(_ metric: OpaquePointer?, _ top_k: Int32, _ 
     capiCall {
         try withMetric(metric) { object in
             try object.reconfigure(try limited(object.metric, topK: top_k, classId: class_id))
+        }
+    }
+}
+
+@c @implementation
+public func anneal_metric_set_auc_labels(
+    _ metric: OpaquePointer?, _ multi_label: Bool, _ num_labels: Int32, _ label_weights: UnsafePointer<Float>?,
+    _ label_weight_count: Int32
+) -> Int32 {
+    capiCall {
+        try withMetric(metric) { object in
+            try object.reconfigure(try labelled(object.metric, multiLabel: multi_label, labels: num_labels,
+                                                weights: label_weights, count: label_weight_count))
         }
     }
 }

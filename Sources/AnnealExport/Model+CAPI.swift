@@ -207,6 +207,26 @@ public func anneal_model_set_metric_top_k(_ model: OpaquePointer?, _ index: Int3
 }
 
 @c @implementation
+public func anneal_model_set_metric_auc_labels(
+    _ model: OpaquePointer?, _ index: Int32, _ multi_label: Bool, _ label_weights: UnsafePointer<Float>?,
+    _ label_weight_count: Int32
+) -> Int32 {
+    capiCall {
+        try withModel(model, .restructure) { model in
+            guard model.optimizer != nil else {
+                throw CAPIError(ANNEAL_E_INVALID_STATE, "anneal_model_set_metric_auc_labels needs a compiled model; call anneal_model_compile or anneal_model_compile_optimizer first")
+            }
+            try check(index >= 0 && Int(index) < model.metricNames.count,
+                      "index must be in [0, \(model.metricNames.count)). Received: index=\(index)")
+            let compiled = model.compiledMetrics[Int(index)]
+            try model.setMetric(at: Int(index), name: compiled.name,
+                                metric: try labelled(compiled.metric, multiLabel: multi_label, labels: 0,
+                                                     weights: label_weights, count: label_weight_count))
+        }
+    }
+}
+
+@c @implementation
 public func anneal_model_layer_count(_ model: OpaquePointer?, _ out_count: UnsafeMutablePointer<Int32>?) -> Int32 {
     capiCall { try withModel(model) { try required(out_count, "out_count").pointee = Int32(clamping: $0.stack.count) } }
 }

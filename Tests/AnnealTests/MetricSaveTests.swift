@@ -12,6 +12,7 @@ struct MetricSaveTests {
         ("mae", .mean(.meanAbsoluteError)), ("rmse", .rootMeanSquaredError), ("bce", .mean(Loss(.binaryCrossentropy, labelSmoothing: 0.1))),
         ("données", .cosineSimilarity), ("precision", .precision(threshold: Metric.negativeInfinity, topK: 1)),
         ("r0", .recall(threshold: 0.4, topK: 1, classId: 0)),
+        ("ml", .auc(thresholds: 30, curve: .pr, multiLabel: true, labelWeights: [0.5])), ("lw", .auc(thresholds: 200, curve: .roc, labelWeights: [2])),
     ]
 
     static func model() throws -> Sequential {
@@ -37,6 +38,7 @@ struct MetricSaveTests {
             #expect(text.contains("metric name=accuracy kind=binary_accuracy threshold=0.5"))
             #expect(text.contains("metric name=donn%C3%A9es kind=cosine_similarity"))
             #expect(text.contains("metric name=r0 kind=recall threshold=0.4 top_k=1 class_id=0"))
+            #expect(text.contains("metric name=ml kind=auc num_thresholds=30 curve=PR multi_label=true num_labels=1 label_weights=0.5"))
             let resumed = try Sequential(contentsOf: path)
             #expect(resumed.metricNames == straight.metricNames)
             #expect(resumed.metrics.map(\.metric) == straight.metrics.map(\.metric))

@@ -193,6 +193,48 @@ struct StandaloneMetricTests {
         }
     }
 
+    /// tf_keras 2.21's AUC over three outputs (python/tests/test_metric_objects.py records them).
+    static let labels3: [Float] = [0, 0, 0, 1, 0, 0, 1, 0, 1, 1, 0, 0, 1, 0, 0, 1, 0, 1, 1, 1, 1, 0, 0, 0]
+    static let scores3: [Float] = [
+        0.9509640336036682, 0.038748376071453094, 0.6991074085235596, 0.5727598071098328, 0.8980070948600769,
+        0.6668989658355713, 0.5478377938270569, 0.7024274468421936, 0.38647717237472534, 0.6944386959075928,
+        0.8248704671859741, 0.4656684696674347, 0.9405243992805481, 0.8037397861480713, 0.9833592772483826,
+        0.16963626444339752, 0.521084725856781, 0.9455174207687378, 0.6495404839515686, 0.8608319163322449,
+        0.9708459973335266, 0.18554168939590454, 0.24311567842960358, 0.873400866985321,
+    ]
+
+    @Test("AUC with multi_label and label_weights as tf_keras computes it")
+    func aucLabels() throws {
+        let cases: [(Metric, Float, Float)] = [
+            (.auc(thresholds: 200, curve: .roc, multiLabel: true), 0.6023809313774109, 0.4877290725708008),
+            (.auc(thresholds: 200, curve: .pr, multiLabel: true, labels: 3), 0.458319753408432, 0.5398604273796082),
+            (.auc(thresholds: 200, curve: .roc, labelWeights: [0.2, 1, 0.5]), 0.6333606243133545, 0.6412254571914673),
+            (.auc(thresholds: 20, curve: .roc, multiLabel: true, labelWeights: [2, 0, 1]), 0.49444445967674255, 0.36281678080558777),
+            (.auc(thresholds: 200, curve: .pr, labelWeights: [1, 0.5, 2]), 0.4340702295303345, 0.5400616526603699),
+        ]
+        let weights: [Float] = [1, 2, 0.5, 0, 1.5, 1, 3, 0.25]
+        for (metric, plain, weighted) in cases {
+            let first = try StandaloneMetric(metric), second = try StandaloneMetric(metric)
+            try Self.update(first, Self.labels3, Self.scores3, units: 3)
+            try Self.update(second, Self.labels3, Self.scores3, units: 3, weights: weights)
+            #expect(abs(first.result() - plain) < 2e-6, "\(metric)")
+            #expect(abs(second.result() - weighted) < 2e-6, "\(metric)")
+        }
+        #expect(throws: AnnealError.self) { try StandaloneMetric(.auc(thresholds: 200, curve: .roc, labels: 3)) }
+        #expect(throws: AnnealError.self) { try StandaloneMetric(.auc(thresholds: 200, curve: .roc, labelWeights: [-1])) }
+        let mismatch = try StandaloneMetric(.auc(thresholds: 200, curve: .roc, labelWeights: [1, 2]))
+        #expect(throws: AnnealError.self) { try Self.update(mismatch, Self.labels3, Self.scores3, units: 3) }
+        // A model gives a multi-label auc its outputs as labels; weights must match them.
+        let model = Sequential(seed: 1)
+        try model.add(Dense(3, activation: .sigmoid, inputDimension: 3))
+        try model.compile(optimizer: SGD(), loss: .binaryCrossentropy, namedMetrics: [("m", .auc(thresholds: 200, curve: .roc, multiLabel: true))])
+        #expect(model.compiledMetrics[0].metric == .auc(thresholds: 200, curve: .roc, multiLabel: true, labels: 3))
+        #expect(throws: AnnealError.self) {
+            try model.compile(optimizer: SGD(), loss: .binaryCrossentropy,
+                              namedMetrics: [("m", .auc(thresholds: 200, curve: .roc, labelWeights: [1, 2]))])
+        }
+    }
+
     @Test("bad input is refused, nothing added")
     func refusals() throws {
         #expect(throws: AnnealError.self) { try StandaloneMetric(.accuracy) }

@@ -116,7 +116,9 @@ struct GoldenRun {
         switch config["class"] as? String {
         case "AUC":
             let curve: Metric.Curve = config["curve"] as? String == "PR" ? .pr : .roc
-            return (name, .auc(thresholds: config["num_thresholds"] as? Int ?? 200, curve: curve))
+            return (name, .auc(thresholds: config["num_thresholds"] as? Int ?? 200, curve: curve,
+                               multiLabel: config["multi_label"] as? Bool ?? false,
+                               labelWeights: (config["label_weights"] as? [Double])?.map(Float.init)))
         case "TopKCategoricalAccuracy": return (name, .topKCategoricalAccuracy(k: config["k"] as? Int ?? 5))
         case "Precision", "Recall":
             let topK = config["top_k"] as? Int, classId = config["class_id"] as? Int

@@ -187,6 +187,10 @@ def _metric_records(metrics):
             if metric._limits() is not None:
                 fields += [(key, str(value)) for key, value in (("top_k", metric.top_k), ("class_id", metric.class_id))
                            if value is not None]
+            if getattr(metric, "multi_label", False):
+                fields.append(("multi_label", "true"))
+            if getattr(metric, "label_weights", None) is not None:
+                fields.append(("label_weights", ",".join(_text(float(w)) for w in metric.label_weights)))
             records.append(("metric", fields))
     return records
 
@@ -211,7 +215,7 @@ def _keras_metric(fields):
                    fields.get("delta", "1.0")) == ("false", "0.0", "1.0")
     else:
         default = all(fields.get(key, value) == value for key, value in defaults.items()) \
-            and "top_k" not in fields and "class_id" not in fields
+            and not any(key in fields for key in ("top_k", "class_id", "multi_label", "label_weights"))
     try:
         _names.check_metric_name(name)
         known = True
@@ -237,8 +241,10 @@ def _keras_metric(fields):
         config["k"] = int(fields["k"])
     elif kind == "auc":
         config.update({"num_thresholds": int(fields["num_thresholds"]), "curve": fields["curve"],
-                       "summation_method": "interpolation", "multi_label": False, "num_labels": None,
-                       "label_weights": None, "from_logits": False})
+                       "summation_method": "interpolation", "multi_label": fields.get("multi_label") == "true",
+                       "num_labels": int(fields["num_labels"]) if "num_labels" in fields else None,
+                       "label_weights": [float(w) for w in fields["label_weights"].split(",")]
+                       if "label_weights" in fields else None, "from_logits": False})
     return {"class_name": cls.__name__, "config": config}
 
 

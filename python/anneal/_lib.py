@@ -318,6 +318,10 @@ anneal_model_weight_count = _function("anneal_model_weight_count", c_int32, [ann
 # int32_t anneal_model_set_metric_top_k(anneal_model *model, int32_t index, int32_t top_k, int32_t class_id);
 anneal_model_set_metric_top_k = _function("anneal_model_set_metric_top_k", c_int32, [anneal_model_p, c_int32, c_int32,
     c_int32])
+# int32_t anneal_model_set_metric_auc_labels(anneal_model *model, int32_t index, bool multi_label,
+#                                            const float *label_weights, int32_t label_weight_count);
+anneal_model_set_metric_auc_labels = _function("anneal_model_set_metric_auc_labels", c_int32, [anneal_model_p, c_int32,
+    c_bool, POINTER(c_float), c_int32])
 # int32_t anneal_model_metric_count(const anneal_model *model, int32_t *out_count);
 anneal_model_metric_count = _function("anneal_model_metric_count", c_int32, [anneal_model_p, POINTER(c_int32)])
 # int32_t anneal_model_metric_name(const anneal_model *model, int32_t index, char *buffer, int64_t capacity,
@@ -495,6 +499,10 @@ anneal_metric_create = _function("anneal_metric_create", c_int32, [c_char_p, c_d
 anneal_metric_free = _function("anneal_metric_free", None, [anneal_metric_p])
 # int32_t anneal_metric_set_top_k(anneal_metric *metric, int32_t top_k, int32_t class_id);
 anneal_metric_set_top_k = _function("anneal_metric_set_top_k", c_int32, [anneal_metric_p, c_int32, c_int32])
+# int32_t anneal_metric_set_auc_labels(anneal_metric *metric, bool multi_label, int32_t num_labels,
+#                                      const float *label_weights, int32_t label_weight_count);
+anneal_metric_set_auc_labels = _function("anneal_metric_set_auc_labels", c_int32, [anneal_metric_p, c_bool, c_int32,
+    POINTER(c_float), c_int32])
 # int32_t anneal_metric_update(anneal_metric *metric, const float *y_true, const float *y_pred, int64_t rows,
 #                              int32_t units, const float *sample_weight);
 anneal_metric_update = _function("anneal_metric_update", c_int32, [anneal_metric_p, POINTER(c_float), POINTER(c_float),

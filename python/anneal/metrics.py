@@ -148,19 +148,24 @@ class Metric:
         """``(top_k or 0, class_id or -1)`` for a Precision or Recall that has them, else None."""
         return None
 
+    def _configure(self, handle):
+        """Gives the library's metric object what ``anneal_metric_create`` does not take."""
+
+    def _compiled(self, model_handle, index):
+        """Gives a model's compiled metric ``index`` what ``anneal_model_set_metric`` does not take."""
+
     def _states(self):
         """The library's metric handles (one per threshold), made at the first update."""
         handles = self.__dict__.get("_handles")
         if handles is None:
             handles = []
             try:
-                for threshold, k, num_thresholds, curve in self._configurations():
+                for threshold, k, num_thresholds, curve, *_ in self._configurations():
                     handle = ctypes.c_void_p()
                     _lib.check(_lib.anneal_metric_create(self._metric.encode(), threshold, k, num_thresholds, curve,
                                                          ctypes.byref(handle)))
                     handles.append(handle)
-                    if self._limits() is not None:
-                        _lib.check(_lib.anneal_metric_set_top_k(handle, *self._limits()))
+                    self._configure(handle)
             except BaseException:
                 for handle in handles:
                     _lib.anneal_metric_free(handle)
@@ -379,6 +384,14 @@ class _Thresholded(Metric):
             return None
         return (self.top_k or 0, -1 if self.class_id is None else self.class_id)
 
+    def _configure(self, handle):
+        if self._limits() is not None:
+            _lib.check(_lib.anneal_metric_set_top_k(handle, *self._limits()))
+
+    def _compiled(self, model_handle, index):
+        if self._limits() is not None:
+            _lib.check(_lib.anneal_model_set_metric_top_k(model_handle, index, *self._limits()))
+
     def get_config(self):
         return {**super().get_config(), "thresholds": self.init_thresholds, "top_k": self.top_k,
                 "class_id": self.class_id}
@@ -417,14 +430,53 @@ class AUC(Metric):
         if summation_method not in ("interpolation", "Interpolation"):
             raise ValueError("Anneal computes AUC with summation_method='interpolation'. "
                              f"Received: summation_method={summation_method!r}")
-        unsupported = {"thresholds": thresholds, "num_labels": num_labels, "label_weights": label_weights}
-        given = sorted(k for k, v in unsupported.items() if v is not None)
-        if given or multi_label or from_logits:
-            raise ValueError("Anneal's AUC takes num_thresholds, curve and summation_method only. Received: "
-                             + ", ".join(given + (["multi_label"] if multi_label else [])
+        if thresholds is not None or from_logits:
+            raise ValueError("Anneal's AUC takes num_thresholds (evenly spaced thresholds), curve, summation_method, "
+                             "multi_label, num_labels and label_weights. Received: "
+                             + ", ".join((["thresholds"] if thresholds is not None else [])
                                          + (["from_logits"] if from_logits else [])))
+        if num_labels is not None:
+            if not multi_label:
+                raise ValueError("`num_labels` is needed only when `multi_label` is True.")
+            num_labels = _positive(num_labels, "num_labels")
+        if label_weights is not None:
+            try:
+                label_weights = [float(w) for w in label_weights]
+            except (TypeError, ValueError):
+                raise ValueError(f"`label_weights` must be a list of numbers. Received: {label_weights!r}") from None
+            if not label_weights or not all(math.isfinite(w) and w >= 0 for w in label_weights):
+                raise ValueError(f"All values of `label_weights` must be non-negative. Received: {label_weights!r}")
         self.num_thresholds = int(num_thresholds)
         self.curve = key
+        self.summation_method = "interpolation"
+        self.multi_label = bool(multi_label)
+        self.num_labels = num_labels
+        self.label_weights = label_weights
+
+    def _weights_buffer(self):
+        if self.label_weights is None:
+            return None, 0
+        values = (ctypes.c_float * len(self.label_weights))(*self.label_weights)
+        return values, len(self.label_weights)
+
+    def _configure(self, handle):
+        if self.multi_label or self.label_weights is not None:
+            weights, count = self._weights_buffer()
+            _lib.check(_lib.anneal_metric_set_auc_labels(handle, self.multi_label, self.num_labels or 0, weights,
+                                                         count))
+
+    def _compiled(self, model_handle, index):
+        if self.multi_label or self.label_weights is not None:
+            weights, count = self._weights_buffer()
+            _lib.check(_lib.anneal_model_set_metric_auc_labels(model_handle, index, self.multi_label, weights, count))
+
+    def _configurations(self):
+        return [self._parameters() + (self.multi_label, self.num_labels, tuple(self.label_weights or ()))]
+
+    def get_config(self):
+        return {**super().get_config(), "num_thresholds": self.num_thresholds, "curve": self.curve,
+                "summation_method": self.summation_method, "multi_label": self.multi_label,
+                "num_labels": self.num_labels, "label_weights": self.label_weights, "from_logits": False}
 
     def _parameters(self):
         return 0.5, 5, self.num_thresholds, _CURVES[self.curve]

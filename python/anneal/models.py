@@ -380,9 +380,8 @@ class Sequential:
                 threshold, k, num_thresholds, curve = parameters or (0.5, 5, 200, _codes.ANNEAL_CURVE_ROC)
                 _lib.check(_lib.anneal_model_set_metric(handle, index, kind.encode(), name.encode(), threshold, k,
                                                         num_thresholds, curve))
-            limits = metric_list[index]._limits() if isinstance(metric_list[index], metrics_module.Metric) else None
-            if limits is not None:
-                _lib.check(_lib.anneal_model_set_metric_top_k(handle, index, *limits))
+            if isinstance(metric_list[index], metrics_module.Metric):
+                metric_list[index]._compiled(handle, index)
         self.optimizer = optimizer
         self.loss = loss if isinstance(loss, losses_module.Loss) else loss_name
         self._loss_function = function

@@ -330,3 +330,87 @@ def test_top_k_and_class_id_in_fit_save_and_h5(tmp_path):
                                     "class_id": 2}
     assert load_model(path).evaluate(YP, YT, batch_size=6, verbose=0) == pytest.approx(model.evaluate(
         YP, YT, batch_size=6, verbose=0), abs=1e-6)
+
+
+# --- AUC over several outputs: multi_label, num_labels, label_weights ------------------------------------------------
+# tf_keras 2.21's values (two update_state calls of rows 0-4 and 5-7, then result; again with sample weights W8).
+YT3 = [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [1.0, 0.0, 1.0], [1.0, 0.0, 0.0], [1.0, 0.0, 0.0], [1.0, 0.0, 1.0],
+       [1.0, 1.0, 1.0], [0.0, 0.0, 0.0]]
+YP3 = [[0.9509640336036682, 0.038748376071453094, 0.6991074085235596],
+       [0.5727598071098328, 0.8980070948600769, 0.6668989658355713],
+       [0.5478377938270569, 0.7024274468421936, 0.38647717237472534],
+       [0.6944386959075928, 0.8248704671859741, 0.4656684696674347],
+       [0.9405243992805481, 0.8037397861480713, 0.9833592772483826],
+       [0.16963626444339752, 0.521084725856781, 0.9455174207687378],
+       [0.6495404839515686, 0.8608319163322449, 0.9708459973335266],
+       [0.18554168939590454, 0.24311567842960358, 0.873400866985321]]
+W8 = [1, 2, 0.5, 0, 1.5, 1, 3, 0.25]
+TF_KERAS_AUC = [
+    ("AUC(multi_label=True)", 0.6023809313774109, 0.4877290725708008),
+    ("AUC(multi_label=True, num_labels=3, curve='PR')", 0.458319753408432, 0.5398604273796082),
+    ("AUC(label_weights=[0.2, 1.0, 0.5])", 0.6333606243133545, 0.6412254571914673),
+    ("AUC(multi_label=True, label_weights=[2.0, 0.0, 1.0], num_thresholds=20)", 0.49444445967674255,
+     0.36281678080558777),
+    ("AUC(label_weights=[1.0, 0.5, 2.0], curve='PR')", 0.4340702295303345, 0.5400616526603699),
+]
+
+
+@pytest.mark.parametrize("expression,plain,weighted", TF_KERAS_AUC)
+def test_auc_labels_as_tf_keras(expression, plain, weighted):
+    metric = eval("metrics." + expression, {"metrics": metrics})
+    metric.update_state(YT3[:5], YP3[:5])
+    metric.update_state(YT3[5:], YP3[5:])
+    assert metric.result() == pytest.approx(plain, rel=2e-6, abs=1e-6)
+    metric.reset_state()
+    metric.update_state(YT3[:5], YP3[:5], sample_weight=W8[:5])
+    metric.update_state(YT3[5:], YP3[5:], sample_weight=W8[5:])
+    assert metric.result() == pytest.approx(weighted, rel=2e-6, abs=1e-6)
+
+
+def test_auc_label_checks():
+    with pytest.raises(ValueError, match="only when `multi_label` is True"):
+        metrics.AUC(num_labels=3)
+    with pytest.raises(ValueError, match="non-negative"):
+        metrics.AUC(label_weights=[1.0, -1.0])
+    with pytest.raises(ValueError, match="label_weights"):
+        metrics.AUC(label_weights=[1.0, 2.0])(YT3, YP3)
+    with pytest.raises(ValueError, match="num_labels=2"):
+        metrics.AUC(multi_label=True, num_labels=2)(YT3, YP3)
+    first, second, whole = (metrics.AUC(multi_label=True) for _ in range(3))
+    first.update_state(YT3[:4], YP3[:4])
+    second.update_state(YT3[4:], YP3[4:])
+    whole.update_state(YT3, YP3)
+    first.merge_state([second])
+    assert first.result() == whole.result()
+    with pytest.raises(ValueError, match="label_weights"):
+        _identity_model(3, "binary_crossentropy", metrics.AUC(label_weights=[1.0, 2.0]))
+
+
+def test_auc_labels_in_fit_save_and_h5(tmp_path):
+    model = Sequential()
+    model.add(Dense(3, input_dim=3, activation="sigmoid"))
+    model.compile(loss="binary_crossentropy", optimizer=Adam(learning_rate=0.01),
+                  metrics=[metrics.AUC(multi_label=True, label_weights=[2.0, 0.0, 1.0], name="ml"),
+                           metrics.AUC(label_weights=[0.2, 1.0, 0.5], curve="PR", name="lw")])
+    model.fit(YP3, YT3, epochs=1, batch_size=4, verbose=0)
+    values = model.evaluate(YP3, YT3, batch_size=8, verbose=0)
+    outputs = model.predict(YP3, verbose=0)
+    assert values[1] == metrics.AUC(multi_label=True, label_weights=[2.0, 0.0, 1.0])(YT3, outputs)
+    assert values[2] == metrics.AUC(label_weights=[0.2, 1.0, 0.5], curve="PR")(YT3, outputs)
+    path = os.path.join(str(tmp_path), "labels.anneal")
+    model.save(path)
+    loaded = load_model(path)
+    assert loaded.evaluate(YP3, YT3, batch_size=8, verbose=0) == values
+    assert loaded.fit(YP3, YT3, epochs=2, batch_size=4, verbose=0).history == \
+        model.fit(YP3, YT3, epochs=2, batch_size=4, verbose=0).history
+    h5py = require_h5py()
+    path = os.path.join(str(tmp_path), "labels.h5")
+    model.save(path)
+    with h5py.File(path, "r") as file:
+        written = json.loads(file.attrs["training_config"])["metrics"][0]
+    assert written[0]["config"]["multi_label"] is True and written[0]["config"]["num_labels"] == 3
+    assert written[0]["config"]["label_weights"] == [2.0, 0.0, 1.0]
+    assert written[1]["config"]["multi_label"] is False and written[1]["config"]["label_weights"] == \
+        [pytest.approx(0.2), 1.0, 0.5]
+    assert load_model(path).evaluate(YP3, YT3, batch_size=8, verbose=0) == pytest.approx(model.evaluate(
+        YP3, YT3, batch_size=8, verbose=0), abs=1e-6)

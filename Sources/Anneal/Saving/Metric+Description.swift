@@ -7,6 +7,7 @@
 /// metric name=pr_auc kind=auc num_thresholds=50 curve=PR
 /// metric name=top3 kind=top_k_categorical_accuracy k=3
 /// metric name=precision kind=precision threshold=-1e+10 top_k=1 class_id=2
+/// metric name=auc kind=auc num_thresholds=200 curve=ROC multi_label=true num_labels=3 label_weights=1.0,0.5,2.0
 /// metric name=mae kind=mean loss=mean_absolute_error from_logits=false label_smoothing=0.0 delta=1.0
 /// ```
 /// `accuracy` is stored as what compile resolved it to (binary, categorical or sparse categorical). A record
@@ -24,8 +25,11 @@ extension CompiledMetric {
             if let classId { fields.append(("class_id", "\(classId)")) }
         case .topKCategoricalAccuracy(let k), .sparseTopKCategoricalAccuracy(let k):
             fields.append(("k", "\(k)"))
-        case .auc(let thresholds, let curve):
+        case .auc(let thresholds, let curve, let multiLabel, let labels, let labelWeights):
             fields += [("num_thresholds", "\(thresholds)"), ("curve", curve.rawValue)]
+            if multiLabel { fields.append(("multi_label", "true")) }
+            if let labels { fields.append(("num_labels", "\(labels)")) }
+            if let labelWeights { fields.append(("label_weights", labelWeights.map { "\($0)" }.joined(separator: ","))) }
         case .mean(let loss):
             fields += [("loss", loss.name), ("from_logits", "\(loss.fromLogits)"),
                        ("label_smoothing", "\(loss.labelSmoothing)"), ("delta", "\(loss.delta)")]
@@ -60,7 +64,17 @@ extension CompiledMetric {
         case "auc":
             let curveText = record["curve"] ?? "ROC"
             guard let curve = Metric.Curve(rawValue: curveText) else { throw read.fail(record, "unknown curve=\(curveText)") }
-            metric = .auc(thresholds: try int("num_thresholds", 200), curve: curve)
+            let labels = record["num_labels"] == nil ? nil : try read.int(record, "num_labels")
+            var labelWeights: [Float]?
+            if record["label_weights"] != nil {
+                labelWeights = try read.list(record, "label_weights").map { text in
+                    guard let value = Float(text) else { throw read.fail(record, "label_weights=\(text) is not a number") }
+                    return value
+                }
+            }
+            metric = .auc(thresholds: try int("num_thresholds", 200), curve: curve,
+                          multiLabel: record["multi_label"] == nil ? false : try read.bool(record, "multi_label"),
+                          labels: labels, labelWeights: labelWeights)
         case "mean":
             var loss = try Loss(name: try read.string(record, "loss"))
             if record["from_logits"] != nil { loss.fromLogits = try read.bool(record, "from_logits") }

@@ -156,10 +156,60 @@ static void limits(void) {
     anneal_model_free(model);
 }
 
+/* multi_label, num_labels and label_weights of an auc, on a metric object and on a compiled model's metric. */
+static void labels(void) {
+    anneal_metric *auc = NULL, *recall = NULL;
+    EXPECT(ANNEAL_OK, anneal_metric_create("auc", 0.5, 5, 200, ANNEAL_CURVE_ROC, &auc), "");
+    EXPECT(ANNEAL_OK, anneal_metric_create("recall", 0.5, 5, 200, ANNEAL_CURVE_ROC, &recall), "");
+    const float weights[2] = {2.0f, 1.0f}, bad[2] = {1.0f, -1.0f};
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_metric_set_auc_labels(recall, true, 0, NULL, 0), "auc");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_metric_set_auc_labels(auc, false, 2, NULL, 0), "num_labels",
+           "multi_label");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_metric_set_auc_labels(auc, true, -1, NULL, 0), "num_labels", "-1");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_metric_set_auc_labels(auc, true, 3, weights, 2), "num_labels=3");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_metric_set_auc_labels(auc, true, 0, bad, 2), "label_weights");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_metric_set_auc_labels(auc, true, 0, weights, -2), "label_weight_count");
+    EXPECT(ANNEAL_E_NULL_POINTER, anneal_metric_set_auc_labels(auc, true, 0, NULL, 2), "label_weights is NULL");
+    EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_metric_set_auc_labels(NULL, true, 0, NULL, 0), "metric");
+    EXPECT(ANNEAL_E_OUT_OF_MEMORY, anneal_metric_set_auc_labels(auc, true, INT32_MAX, NULL, 0),
+           "anneal_metric_set_auc_labels");
+    EXPECT(ANNEAL_OK, anneal_metric_set_auc_labels(auc, true, 0, weights, 2), "");
+    /* Two labels, each perfectly ranked: both areas 1. */
+    const float labels[8] = {1, 0, 0, 1, 1, 0, 0, 1}, scores[8] = {0.9f, 0.2f, 0.1f, 0.8f, 0.7f, 0.3f, 0.4f, 0.6f};
+    double value = -1;
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_metric_update(auc, labels, scores, 2, 4, NULL), "label_weights");
+    EXPECT(ANNEAL_OK, anneal_metric_update(auc, labels, scores, 4, 2, NULL), "");
+    EXPECT(ANNEAL_OK, anneal_metric_result(auc, &value), "");
+    CHECK(fabs(value - 1.0) < 1e-6);
+    anneal_metric_free(auc);
+    anneal_metric_free(recall);
+
+    anneal_model *model = NULL;
+    anneal_sgd *sgd = NULL;
+    const char *metrics[2] = {"precision", "auc"};
+    EXPECT(ANNEAL_OK, anneal_model_create(3, &model), "");
+    EXPECT(ANNEAL_OK, anneal_model_add_dense(model, 2, ANNEAL_ACTIVATION_SOFTMAX, ANNEAL_INITIALIZER_GLOROT_UNIFORM,
+                                             ANNEAL_INITIALIZER_ZEROS, true, 2), "");
+    EXPECT(ANNEAL_E_INVALID_STATE, anneal_model_set_metric_auc_labels(model, 1, true, NULL, 0), "anneal_model_compile");
+    EXPECT(ANNEAL_OK, anneal_sgd_create(0.1, 0, 0, false, &sgd), "");
+    EXPECT(ANNEAL_OK, anneal_model_compile(model, sgd, ANNEAL_LOSS_CATEGORICAL_CROSSENTROPY, metrics, 2), "");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_auc_labels(model, 0, true, NULL, 0), "auc");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_auc_labels(model, 2, true, NULL, 0), "index", "2");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_auc_labels(model, 1, true, weights, 1),
+           "label_weights", "2 outputs");
+    EXPECT(ANNEAL_E_NULL_POINTER, anneal_model_set_metric_auc_labels(model, 1, false, NULL, 2), "label_weights");
+    EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_set_metric_auc_labels(NULL, 1, true, NULL, 0), "model");
+    EXPECT(ANNEAL_OK, anneal_model_set_metric_auc_labels(model, 1, true, weights, 2), "");
+    EXPECT(ANNEAL_OK, anneal_model_set_metric_auc_labels(model, 1, false, weights, 2), "");
+    anneal_sgd_free(sgd);
+    anneal_model_free(model);
+}
+
 int main(int argc, char **argv) {
     misuse_start(argc, argv);
     create();
     use();
     limits();
+    labels();
     return misuse_finish("metric");
 }
