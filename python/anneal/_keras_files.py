@@ -202,6 +202,17 @@ def _compile_fields(loss, metrics):
     return [("loss", _loss_name(loss)), ("metrics", names)], records
 
 
+# The metric functions tf_keras's MeanMetricWrapper finds by name (its deserializer returns some others, such as
+# kl_divergence, as bare strings).
+_WRAPPED_FUNCTIONS = {
+    "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy", "top_k_categorical_accuracy",
+    "sparse_top_k_categorical_accuracy", "mean_squared_error", "mean_absolute_error",
+    "mean_absolute_percentage_error", "mean_squared_logarithmic_error", "binary_crossentropy",
+    "categorical_crossentropy", "sparse_categorical_crossentropy", "hinge", "squared_hinge", "categorical_hinge",
+    "poisson",
+}
+
+
 def _keras_metric(fields):
     """A ``metric`` record as tf_keras's compile config holds it: the name alone when that is what Keras
     takes at its defaults, else the serialized metric object."""
@@ -221,6 +232,11 @@ def _keras_metric(fields):
         known = True
     except ValueError:
         known = False
+    if default and kind in _WRAPPED_FUNCTIONS:
+        # tf_keras's own form for a metric function (how it saves metrics=["accuracy", "mae"]): its
+        # MeanMetricWrapper keeps the name the logs use, which a plain string would not ("mae" would come
+        # back as mean_absolute_error).
+        return {"class_name": "MeanMetricWrapper", "config": {"name": name, "dtype": "float32", "fn": kind}}
     if default and known:
         return name
     classes = {cls._metric: cls for cls in vars(metrics_module).values()

@@ -216,7 +216,11 @@ def test_h5_keeps_metric_objects(tmp_path):
     model.save(path)
     with h5py.File(path, "r") as file:
         written = json.loads(file.attrs["training_config"])["metrics"][0]
-    assert written[0] == "accuracy" and written[-1] == "mae"
+    # Names as tf_keras writes them, in a MeanMetricWrapper of the function compile resolved.
+    assert written[0] == {"class_name": "MeanMetricWrapper",
+                          "config": {"name": "accuracy", "dtype": "float32", "fn": "binary_accuracy"}}
+    assert written[-1] == {"class_name": "MeanMetricWrapper",
+                           "config": {"name": "mae", "dtype": "float32", "fn": "mean_absolute_error"}}
     assert written[1] == {"class_name": "AUC", "config": {
         "name": "pr auc", "dtype": "float32", "num_thresholds": 50, "curve": "PR", "summation_method": "interpolation",
         "multi_label": False, "num_labels": None, "label_weights": None, "from_logits": False}}
