@@ -686,6 +686,30 @@ int32_t anneal_model_set_metric_weighted(anneal_model *model, int32_t index, boo
 int32_t anneal_model_metric_weighted(const anneal_model *model, int32_t index, bool *out_weighted);
 
 /**
+ * Limits compiled metric `index`, a "precision" or "recall", as Keras's top_k and class_id do: top_k >= 1
+ * keeps only each row's top_k largest outputs (ties to the lower index, as tf.math.top_k; the others count as
+ * -1e10, so give the threshold -1e10 for Keras's default with top_k), 0 for none; class_id in [0, outputs)
+ * counts only that output and its label column, -1 for none. The metric keeps its name and threshold.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_INVALID_ARGUMENT (index out of range, a
+ * metric other than precision or recall, top_k < 0, class_id < -1 or not below the output count);
+ * ANNEAL_E_INVALID_STATE (not compiled; inside a callback).
+ */
+int32_t anneal_model_set_metric_top_k(anneal_model *model, int32_t index, int32_t top_k, int32_t class_id);
+
+/**
+ * Makes compiled metric `index`, an "auc", Keras's AUC(multi_label=..., label_weights=...): with multi_label
+ * every output is a label with its own counts and the result is the mean of their areas (weighted by
+ * label_weights when given); without, label_weights weigh each output's counts. label_weights: NULL, or
+ * label_weight_count (= the model's outputs) finite weights >= 0, copied.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_INVALID_ARGUMENT (index out of range, a
+ * metric other than auc, label_weight_count other than the outputs, a negative or non-finite weight);
+ * ANNEAL_E_NULL_POINTER (label_weights NULL with label_weight_count > 0); ANNEAL_E_INVALID_STATE (not
+ * compiled; inside a callback); ANNEAL_E_OUT_OF_MEMORY (the counts: 2 num_thresholds + 2 floats per output).
+ */
+int32_t anneal_model_set_metric_auc_labels(anneal_model *model, int32_t index, bool multi_label,
+                                           const float *label_weights, int32_t label_weight_count);
+
+/**
  * Structure queries (callback-safe): number of layers (Dense and Dropout); input width (0 until known);
  * output width (last Dense layer's units; 0 without layers); number of weight tensors (each Dense layer's
  * kernel, then its bias when it has one; 0 until built); metric count (after compile; 0 before).
@@ -751,7 +775,7 @@ int32_t anneal_model_load_weights(anneal_model *model, const char *path);
 /**
  * Saves the whole model to `path`, atomically (a temporary file renamed over the destination): its layers
  * (Dense: units, activation, initializers, input width; Dropout: rate, seed and the state of its mask
- * generator, so that a loaded model draws the masks this one would have drawn next), its weights, its compile settings (loss, metrics, the
+ * generator, so that a loaded model draws the masks this one would have drawn next), its weights, its compile settings (loss, metrics with their names and parameters, the
  * optimizer's kind and every argument, its schedule when it follows one of Keras's schedules or a constant),
  * the optimizer's state (iterations, every state buffer, Nadam's momentum cache) and the model's random
  * generator, checksummed (CRC-32). A model loaded from the file with anneal_model_load trains on bit for
@@ -1436,6 +1460,99 @@ int32_t anneal_model_predict_dataset(anneal_model *model, const anneal_dataset *
  * ANNEAL_E_INVALID_STATE (the key has no value: no epoch was trained).
  */
 int32_t anneal_history_last(const anneal_history *history, const char *key, double *out_value);
+
+/* ======================================================================================================
+ * Metric objects: a metric on its own, as Keras's metric classes are used outside fit (one call at a time)
+ *
+ *     anneal_metric *auc;
+ *     anneal_metric_create("auc", 0.5, 5, 200, ANNEAL_CURVE_PR, &auc);
+ *     anneal_metric_update(auc, y_true, y_pred, rows, 1, NULL);     once per batch
+ *     anneal_metric_result(auc, &value);                            over every batch since the last reset
+ *     anneal_metric_reset(auc);
+ *     anneal_metric_free(auc);
+ *
+ * The formulas are those fit and evaluate log. A metric handle takes one call at a time: a call while another
+ * thread is in one on the same handle returns ANNEAL_E_BUSY.
+ * ====================================================================================================== */
+
+typedef struct anneal_metric anneal_metric;
+
+/**
+ * Makes a metric: `metric` a name as anneal_model_compile's metrics take except "accuracy" / "acc" (which a
+ * model resolves from its output and loss: name "binary_accuracy", "categorical_accuracy" or
+ * "sparse_categorical_accuracy"), with the parameters of anneal_model_set_metric (threshold, k,
+ * num_thresholds, curve; each metric reads its own and ignores the others).
+ * Returns ANNEAL_OK; ANNEAL_E_NULL_POINTER (metric or out_metric NULL); ANNEAL_E_INVALID_ARGUMENT (unknown
+ * metric, "accuracy", threshold not finite, k < 1, num_thresholds < 2, unknown curve, invalid UTF-8);
+ * ANNEAL_E_OUT_OF_MEMORY (the state: 2 num_thresholds + 2 floats for an auc). On failure *out_metric = NULL.
+ * Thread-safe.
+ */
+int32_t anneal_metric_create(const char *metric, double threshold, int32_t k, int32_t num_thresholds, int32_t curve,
+                             anneal_metric **out_metric);
+
+/** Releases a metric. NULL, or a handle already freed, does nothing. */
+void anneal_metric_free(anneal_metric *metric);
+
+/**
+ * top_k and class_id of a "precision" or "recall" metric, as anneal_model_set_metric_top_k takes them (class_id
+ * is checked against the outputs at each update). Forgets every update, as anneal_metric_reset.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_INVALID_ARGUMENT (a metric other than
+ * precision or recall, top_k < 0, class_id < -1).
+ */
+int32_t anneal_metric_set_top_k(anneal_metric *metric, int32_t top_k, int32_t class_id);
+
+/**
+ * multi_label, num_labels (0: the outputs of the first update) and label_weights (NULL, or
+ * label_weight_count copied weights) of an "auc" metric, as anneal_model_set_metric_auc_labels takes them
+ * (num_labels only with multi_label; the outputs are checked at each update). Forgets every update.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (label_weights NULL with
+ * label_weight_count > 0); ANNEAL_E_INVALID_ARGUMENT (a metric other than auc, num_labels < 0 or given
+ * without multi_label, label_weight_count < 0 or other than num_labels, a negative or non-finite weight);
+ * ANNEAL_E_OUT_OF_MEMORY.
+ */
+int32_t anneal_metric_set_auc_labels(anneal_metric *metric, bool multi_label, int32_t num_labels,
+                                     const float *label_weights, int32_t label_weight_count);
+
+/**
+ * Adds a batch to the metric's state (Keras's update_state): y_pred is rows x units, y_true rows x units, or
+ * rows x 1 class indices for "sparse_categorical_accuracy", "sparse_top_k_categorical_accuracy" and
+ * "sparse_categorical_crossentropy" (anneal_metric_label_columns); both borrowed, read during the call only.
+ * sample_weight: NULL, or rows weights (finite, >= 0) that multiply each row's contribution as Keras's
+ * sample_weight does (means divide by the sum of the weights). The first update fixes units until
+ * anneal_metric_reset.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (y_true or y_pred NULL);
+ * ANNEAL_E_INVALID_ARGUMENT (rows or units < 1, units other than the first update's, a value that is not
+ * finite, a class index that is not an integer in [0, units), a negative or non-finite weight; nothing is
+ * added).
+ */
+int32_t anneal_metric_update(anneal_metric *metric, const float *y_true, const float *y_pred, int64_t rows,
+                             int32_t units, const float *sample_weight);
+
+/**
+ * The metric over every row added since the last reset, as fit logs it (Keras's result); 0 before any.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (out_value NULL).
+ */
+int32_t anneal_metric_result(anneal_metric *metric, double *out_value);
+
+/**
+ * The columns anneal_metric_update's y_true has for `units` outputs: 1 for the class-index metrics, units
+ * otherwise. Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER
+ * (out_columns NULL); ANNEAL_E_INVALID_ARGUMENT (units < 1).
+ */
+int32_t anneal_metric_label_columns(anneal_metric *metric, int32_t units, int32_t *out_columns);
+
+/**
+ * Forgets every update (Keras's reset_state).
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY.
+ */
+int32_t anneal_metric_reset(anneal_metric *metric);
+
+/**
+ * Adds other's state to metric's (Keras's merge_state); other is unchanged (it may be metric itself).
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE (metric or other); ANNEAL_E_BUSY; ANNEAL_E_INVALID_ARGUMENT
+ * (another metric or other parameters, another number of outputs).
+ */
+int32_t anneal_metric_merge(anneal_metric *metric, const anneal_metric *other);
 
 #ifdef __cplusplus
 } /* extern "C" */

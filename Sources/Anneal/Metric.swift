@@ -22,10 +22,13 @@ import Darwin
 /// root_mean_squared_error         sqrt(sum((p - y)^2) / outputs seen)
 /// precision(threshold)            TP / (TP + FP),  predicted positive when p > threshold     (0 when empty)
 /// recall(threshold)               TP / (TP + FN)
+///   (top_k, class_id)             first every output outside the row's top_k (ties to the lower index, as
+///                                 tf.math.top_k) set to -1e10, then only output class_id and its label
 /// auc(thresholds T, curve)        p clipped to [0, 1] counted at T thresholds -1e-7, 1/(T-1), ..., (T-2)/(T-1),
 ///                                 1 + 1e-7 (positive when p > threshold); ROC: sum over i of
 ///                                 (FPR_i - FPR_i+1) (TPR_i + TPR_i+1) / 2; PR: Davis & Goadrich's
 ///                                 interpolation, sum of slope_i (dTP_i + intercept_i log(P_i / P_i+1)) / positives
+/// multi_label auc                 each output's own area, then their mean (weighted by label_weights)
 /// ```
 /// `"accuracy"` (or `"acc"`) is resolved at compile time as Keras does: binary for a one-unit output, sparse
 /// categorical for the sparse loss, categorical otherwise. Logs use the name the user passed.
@@ -40,9 +43,14 @@ public enum Metric: Equatable, Sendable {
     case mean(Loss)
     case cosineSimilarity
     case rootMeanSquaredError
-    case precision(threshold: Float)
-    case recall(threshold: Float)
-    case auc(thresholds: Int, curve: Curve)
+    /// With `topK`, only a row's `topK` largest outputs can be positive (the others count as -1e10, as
+    /// Keras's `_filter_top_k`); with `classId`, only that output and its label column count.
+    case precision(threshold: Float, topK: Int? = nil, classId: Int? = nil)
+    case recall(threshold: Float, topK: Int? = nil, classId: Int? = nil)
+    /// With `multiLabel`, every output is a label of its own (its own counts, `labels` of them: the outputs
+    /// when nil), and the result is the mean of the labels' areas, or their mean weighted by `labelWeights`;
+    /// without, `labelWeights` (one per output) weigh each output's counts, as Keras's `AUC(label_weights=)`.
+    case auc(thresholds: Int, curve: Curve, multiLabel: Bool = false, labels: Int? = nil, labelWeights: [Float]? = nil)
 
     /// The curve whose area `auc` measures.
     public enum Curve: String, Sendable {
@@ -95,15 +103,41 @@ public enum Metric: Equatable, Sendable {
     /// Checks the metric's parameters.
     func validate() throws {
         switch self {
-        case .binaryAccuracy(let threshold), .precision(let threshold), .recall(let threshold):
+        case .binaryAccuracy(let threshold):
             guard threshold.isFinite else {
                 throw AnnealError.invalidArgument("`threshold` must be a finite number. Received: threshold=\(threshold)")
             }
+        case .precision(let threshold, let topK, let classId), .recall(let threshold, let topK, let classId):
+            guard threshold.isFinite else {
+                throw AnnealError.invalidArgument("`threshold` must be a finite number. Received: threshold=\(threshold)")
+            }
+            if let topK, topK < 1 {
+                throw AnnealError.invalidArgument("`top_k` must be a positive integer. Received: top_k=\(topK)")
+            }
+            if let classId, classId < 0 {
+                throw AnnealError.invalidArgument("`class_id` must be a non-negative integer. Received: class_id=\(classId)")
+            }
         case .topKCategoricalAccuracy(let k), .sparseTopKCategoricalAccuracy(let k):
             guard k > 0 else { throw AnnealError.invalidArgument("`k` must be a positive integer. Received: k=\(k)") }
-        case .auc(let thresholds, _):
+        case .auc(let thresholds, _, let multiLabel, let labels, let labelWeights):
             guard thresholds > 1 else {
                 throw AnnealError.invalidArgument("Argument `num_thresholds` must be an integer > 1. Received: num_thresholds=\(thresholds)")
+            }
+            if let labels {
+                guard multiLabel else {
+                    throw AnnealError.invalidArgument("`num_labels` is needed only when `multi_label` is True.")
+                }
+                guard labels > 0 else {
+                    throw AnnealError.invalidArgument("`num_labels` must be a positive integer. Received: num_labels=\(labels)")
+                }
+            }
+            if let labelWeights {
+                guard !labelWeights.isEmpty, labelWeights.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+                    throw AnnealError.invalidArgument("All values of `label_weights` must be non-negative. Received: label_weights=\(labelWeights)")
+                }
+                if let labels, labels != labelWeights.count {
+                    throw AnnealError.invalidArgument("Number of labels is not consistent: num_labels=\(labels), \(labelWeights.count) label_weights")
+                }
             }
         case .mean(let loss):
             try loss.validate()
@@ -112,11 +146,37 @@ public enum Metric: Equatable, Sendable {
         }
     }
 
+    /// Checks the parameters that depend on the number of outputs (a `class_id` must name one).
+    func check(units: Int) throws {
+        switch self {
+        case .precision(_, _, let classId?), .recall(_, _, let classId?):
+            guard classId < units else {
+                throw AnnealError.invalidArgument("`class_id` must be in [0, \(units)) for \(units) outputs. Received: class_id=\(classId)")
+            }
+        case .auc(_, _, _, let labels, let labelWeights):
+            if let labels, labels != units {
+                throw AnnealError.invalidArgument("Number of labels is not consistent: num_labels=\(labels), but y_pred has \(units) outputs")
+            }
+            if let labelWeights, labelWeights.count != units {
+                throw AnnealError.invalidArgument("Number of labels is not consistent: \(labelWeights.count) label_weights, but y_pred has \(units) outputs")
+            }
+        default:
+            break
+        }
+    }
+
     /// The concrete accuracy for a model with `units` outputs trained with `loss`.
     func resolved(units: Int, loss: Loss) -> Metric {
+        if case .auc = self { return withLabels(units: units) }
         guard self == .accuracy else { return self }
         if units == 1 { return .binaryAccuracy }
         return loss.kind == .sparseCategoricalCrossentropy ? .sparseCategoricalAccuracy : .categoricalAccuracy
+    }
+
+    /// A multi-label auc with its label count: `units` when it had none.
+    func withLabels(units: Int) -> Metric {
+        guard case .auc(let thresholds, let curve, true, nil, let labelWeights) = self else { return self }
+        return .auc(thresholds: thresholds, curve: curve, multiLabel: true, labels: units, labelWeights: labelWeights)
     }
 
     /// Whether the labels are class indices (one column) for this metric.
@@ -132,7 +192,8 @@ public enum Metric: Equatable, Sendable {
     var stateCount: Int {
         switch self {
         case .precision, .recall: 2
-        case .auc(let thresholds, _): 2 * thresholds + 2
+        case .auc(let thresholds, _, let multiLabel, let labels, _):
+            multiLabel ? Self.product(2 * thresholds + 2, labels ?? 1) : 2 * thresholds + 2
         default: 1
         }
     }
@@ -185,30 +246,41 @@ public enum Metric: Equatable, Sendable {
                 total += difference * difference
             }
             state[0] += total
-        case .precision(let threshold), .recall(let threshold):
+        case .precision(let threshold, let topK, let classId), .recall(let threshold, let topK, let classId):
             // state: true positives, then false positives (precision) or false negatives (recall).
             let precision = if case .precision = self { true } else { false }
-            for i in 0..<count {
-                let positive = a[i] > threshold
-                let truth = y[i] != 0
-                if positive && truth { state[0] += 1 }
-                if precision ? positive && !truth : !positive && truth { state[1] += 1 }
+            let columns = classId.map { $0..<($0 + 1) } ?? 0..<units
+            for row in 0..<rows {
+                for u in columns {
+                    let i = row * units + u
+                    var value = a[i]
+                    if let topK, !Self.isInTopK(a + row * units, units, index: u, k: topK) {
+                        value = value * 0 + Self.negativeInfinity
+                    }
+                    let positive = value > threshold
+                    let truth = y[i] != 0
+                    if positive && truth { state[0] += 1 }
+                    if precision ? positive && !truth : !positive && truth { state[1] += 1 }
+                }
             }
-        case .auc(let thresholds, _):
+        case .auc(let thresholds, _, let multiLabel, _, let labelWeights):
             // Keras's evenly spaced thresholds: p clipped to [0, 1] falls in bucket ceil(p (T - 1)) - 1
             // (0 for p = 0, the first threshold being -1e-7); TP(t_i) is the sum of the buckets >= i.
-            // state: T true-label bucket counts, T false-label bucket counts, total true, total false.
-            let positives = state
-            let negatives = state + thresholds
+            // state: T true-label bucket counts, T false-label bucket counts, total true, total false (one
+            // such block per output with multiLabel). Without multiLabel, label weights weigh the counts.
+            let block = 2 * thresholds + 2
             for i in 0..<count {
+                let u = i % units
+                let counts = multiLabel ? state + u * block : state
+                let weight: Float = !multiLabel && labelWeights != nil ? labelWeights![u] : 1
                 let p = min(max(a[i], 0), 1)
                 let bucket = max(Int((p * Float(thresholds - 1)).rounded(.up)) - 1, 0)
                 if y[i] != 0 {
-                    positives[bucket] += 1
-                    state[2 * thresholds] += 1
+                    counts[bucket] += weight
+                    counts[2 * thresholds] += weight
                 } else {
-                    negatives[bucket] += 1
-                    state[2 * thresholds + 1] += 1
+                    counts[thresholds + bucket] += weight
+                    counts[2 * thresholds + 1] += weight
                 }
             }
         }
@@ -222,11 +294,30 @@ public enum Metric: Equatable, Sendable {
         case .precision, .recall:
             let denominator = state[0] + state[1]
             return denominator == 0 ? 0 : state[0] / denominator
-        case .auc(let thresholds, let curve):
-            return Self.area(state, thresholds: thresholds, curve: curve)
+        case .auc(let thresholds, let curve, let multiLabel, let labels, let labelWeights):
+            guard multiLabel else { return Self.area(state, thresholds: thresholds, curve: curve) }
+            // Keras: the labels' areas, then reduce_mean, or divide_no_nan(sum(area * w), sum(w)).
+            let count = max(labels ?? 1, 1), block = 2 * thresholds + 2
+            var total: Float = 0, weightSum: Float = 0
+            for label in 0..<count {
+                let area = Self.area(state + label * block, thresholds: thresholds, curve: curve)
+                if let labelWeights {
+                    total += area * labelWeights[label]
+                    weightSum += labelWeights[label]
+                } else {
+                    total += area
+                }
+            }
+            return labelWeights == nil ? total / Float(count) : Self.divideNoNaN(total, weightSum)
         default:
             return state[0] / Float(max(rows, 1))
         }
+    }
+
+    /// `a * b`, or `Int.max` when it overflows (a state no allocation can meet).
+    private static func product(_ a: Int, _ b: Int) -> Int {
+        let (value, overflow) = a.multipliedReportingOverflow(by: b)
+        return overflow ? Int.max : value
     }
 
     /// `x / y`, or 0 when `y` is 0 (`tf.math.divide_no_nan`).
@@ -270,6 +361,17 @@ public enum Metric: Equatable, Sendable {
             i -= 1
         }
         return total
+    }
+
+    /// Keras's `NEG_INF`: what `_filter_top_k` puts in place of the outputs outside the top k.
+    static let negativeInfinity: Float = -1e10
+
+    /// Whether `values[index]` is among the `k` that `tf.math.top_k` picks: fewer than `k` values above it or
+    /// equal to it at a lower index.
+    private static func isInTopK(_ values: UnsafePointer<Float>, _ count: Int, index: Int, k: Int) -> Bool {
+        var before = 0
+        for i in 0..<count where values[i] > values[index] || (i < index && values[i] == values[index]) { before += 1 }
+        return before < k
     }
 
     private static func argmax(_ values: UnsafePointer<Float>, _ count: Int) -> Int {

@@ -57,6 +57,8 @@ public final class Sequential {
 
     /// Names of the metrics as they appear in logs (`["accuracy"]`).
     public var metricNames: [String] { metrics.map(\.name) }
+    /// The compiled metrics as compile resolved them (`accuracy` made binary, categorical or sparse).
+    public var compiledMetrics: [(name: String, metric: Metric)] { metrics.map { ($0.name, $0.metric) } }
 
     public var isBuilt: Bool { network != nil }
     public var isCompiled: Bool { optimizer != nil }
@@ -360,6 +362,7 @@ public final class Sequential {
             guard !entry.name.isEmpty else { throw AnnealError.invalidArgument("a metric's name must not be empty") }
             try entry.metric.validate()
             let metric = entry.metric.resolved(units: units, loss: loss)
+            try metric.check(units: units)
             if units > 1, metric.readsClassIndices != classIndices {
                 throw AnnealError.invalidArgument(
                     "metric '\(entry.name)' reads \(metric.readsClassIndices ? "class indices" : "one label column per output"), "

@@ -9,7 +9,7 @@ import CAnneal
 
 /// The kinds of handle `anneal.h` declares; a handle of one kind passed as another is `ANNEAL_E_INVALID_HANDLE`.
 enum HandleKind: String {
-    case dataset, model, sgd, optimizer, schedule, session, history, callback
+    case dataset, model, sgd, optimizer, schedule, session, history, callback, metric
 
     var typeName: String { "anneal_\(rawValue)" }
 }

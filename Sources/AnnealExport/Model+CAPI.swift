@@ -182,20 +182,7 @@ public func anneal_model_set_metric(
             let kind = try string(metric, "metric")
             let logName = try string(name, "name")
             try check(!logName.isEmpty, "name must not be empty")
-            try check(threshold.isFinite, "threshold must be a finite number. Received: threshold=\(threshold)")
-            try check(k > 0, "k must be a positive integer. Received: k=\(k)")
-            try check(num_thresholds > 1, "num_thresholds must be an integer > 1. Received: num_thresholds=\(num_thresholds)")
-            let curveValue = try decode(curve, curveCodes, "curve")
-            var value = try Metric(name: kind)
-            switch value {
-            case .binaryAccuracy: value = .binaryAccuracy(threshold: Float(threshold))
-            case .precision: value = .precision(threshold: Float(threshold))
-            case .recall: value = .recall(threshold: Float(threshold))
-            case .topKCategoricalAccuracy: value = .topKCategoricalAccuracy(k: Int(k))
-            case .sparseTopKCategoricalAccuracy: value = .sparseTopKCategoricalAccuracy(k: Int(k))
-            case .auc: value = .auc(thresholds: Int(num_thresholds), curve: curveValue)
-            default: break
-            }
+            let value = try parameterizedMetric(kind, threshold: threshold, k: k, numThresholds: num_thresholds, curve: curve)
             try check(index >= 0 && Int(index) < model.metricNames.count,
                       "index must be in [0, \(model.metricNames.count)). Received: index=\(index)")
             try model.setMetric(at: Int(index), name: logName, metric: value)
@@ -218,6 +205,22 @@ public func anneal_model_set_metric_weighted(_ model: OpaquePointer?, _ index: I
 }
 
 @c @implementation
+public func anneal_model_set_metric_top_k(_ model: OpaquePointer?, _ index: Int32, _ top_k: Int32, _ class_id: Int32) -> Int32 {
+    capiCall {
+        try withModel(model, .restructure) { model in
+            guard model.optimizer != nil else {
+                throw CAPIError(ANNEAL_E_INVALID_STATE, "anneal_model_set_metric_top_k needs a compiled model; call anneal_model_compile or anneal_model_compile_optimizer first")
+            }
+            try check(index >= 0 && Int(index) < model.metricNames.count,
+                      "index must be in [0, \(model.metricNames.count)). Received: index=\(index)")
+            let compiled = model.compiledMetrics[Int(index)]
+            try model.setMetric(at: Int(index), name: compiled.name,
+                                metric: try limited(compiled.metric, topK: top_k, classId: class_id))
+        }
+    }
+}
+
+@c @implementation
 public func anneal_model_metric_weighted(
     _ model: OpaquePointer?, _ index: Int32, _ out_weighted: UnsafeMutablePointer<Bool>?
 ) -> Int32 {
@@ -227,6 +230,26 @@ public func anneal_model_metric_weighted(
             try check(index >= 0 && Int(index) < model.metricNames.count,
                       "index must be in [0, \(model.metricNames.count)). Received: index=\(index)")
             out.pointee = try model.metricIsWeighted(at: Int(index))
+        }
+    }
+}
+
+@c @implementation
+public func anneal_model_set_metric_auc_labels(
+    _ model: OpaquePointer?, _ index: Int32, _ multi_label: Bool, _ label_weights: UnsafePointer<Float>?,
+    _ label_weight_count: Int32
+) -> Int32 {
+    capiCall {
+        try withModel(model, .restructure) { model in
+            guard model.optimizer != nil else {
+                throw CAPIError(ANNEAL_E_INVALID_STATE, "anneal_model_set_metric_auc_labels needs a compiled model; call anneal_model_compile or anneal_model_compile_optimizer first")
+            }
+            try check(index >= 0 && Int(index) < model.metricNames.count,
+                      "index must be in [0, \(model.metricNames.count)). Received: index=\(index)")
+            let compiled = model.compiledMetrics[Int(index)]
+            try model.setMetric(at: Int(index), name: compiled.name,
+                                metric: try labelled(compiled.metric, multiLabel: multi_label, labels: 0,
+                                                     weights: label_weights, count: label_weight_count))
         }
     }
 }

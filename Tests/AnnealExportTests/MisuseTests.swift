@@ -16,7 +16,7 @@ import Testing
 @Suite("C misuse programs under ASan and UBSan")
 struct MisuseTests {
     static let folder = Support.packageRoot.appendingPathComponent("Tests/Helpers/Misuse")
-    static let programs = ["names", "dataset", "optimizer", "model", "session", "saving", "callbacks"]
+    static let programs = ["names", "dataset", "optimizer", "model", "session", "saving", "callbacks", "metric"]
 
     /// `-fno-sanitize-recover=all` makes every UBSan finding fatal, so that none can pass as a warning.
     static let sanitizers = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer", "-g"]

@@ -13,7 +13,7 @@ struct OptimizerParityTests {
     static let runs = [
         "adam", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "adam_amsgrad", "rmsprop_momentum",
         "rmsprop_centered", "adam_decay", "adam_expdecay", "regression_mae", "regression_huber", "metrics_binary",
-        "metrics_categorical", "metrics_sparse",
+        "metrics_categorical", "metrics_sparse", "metrics_confusion", "metrics_auc_labels",
     ]
 
     /// The run's data as its README describes it (as `GoldenParityTests.data` gives it to the Swift core).
@@ -21,7 +21,7 @@ struct OptimizerParityTests {
         let data = try CData.ionosphere()
         let columns = Int(data.columns)
         switch name {
-        case "metrics_categorical":
+        case "metrics_categorical", "metrics_confusion", "metrics_auc_labels":
             return (data.x, data.y.flatMap { $0 == 0 ? [Float(1), 0] : [0, 1] }, data.columns, 2)
         case "regression_mae", "regression_huber":
             let shift: Float = name == "regression_huber" ? 1 : 0
@@ -127,8 +127,19 @@ struct OptimizerParityTests {
             for (index, metric) in metrics.enumerated() {
                 guard let config = metric as? [String: Any] else { continue }
                 let curve = config["curve"] as? String == "PR" ? ANNEAL_CURVE_PR : ANNEAL_CURVE_ROC
+                let topK = config["top_k"] as? Int
+                // Keras's default threshold: 0.5, or -1e10 with top_k.
+                let threshold = config["thresholds"] as? Double ?? (topK == nil ? 0.5 : -1e10)
                 ok(anneal_model_set_metric(model, Int32(index), config["class"] as? String ?? "", config["name"] as? String ?? "",
-                                           0.5, Int32(config["k"] as? Int ?? 5), Int32(config["num_thresholds"] as? Int ?? 200), curve))
+                                           threshold, Int32(config["k"] as? Int ?? 5), Int32(config["num_thresholds"] as? Int ?? 200), curve))
+                if topK != nil || config["class_id"] != nil {
+                    ok(anneal_model_set_metric_top_k(model, Int32(index), Int32(topK ?? 0), Int32(config["class_id"] as? Int ?? -1)))
+                }
+                let labelWeights = (config["label_weights"] as? [Double])?.map(Float.init)
+                if config["multi_label"] as? Bool == true || labelWeights != nil {
+                    ok(anneal_model_set_metric_auc_labels(model, Int32(index), config["multi_label"] as? Bool == true, labelWeights,
+                                                          Int32(labelWeights?.count ?? 0)))
+                }
             }
             for (index, values) in initialWeights.enumerated() {
                 ok(anneal_model_set_weight(model, Int32(index), values, Int64(values.count)))

@@ -116,10 +116,16 @@ struct GoldenRun {
         switch config["class"] as? String {
         case "AUC":
             let curve: Metric.Curve = config["curve"] as? String == "PR" ? .pr : .roc
-            return (name, .auc(thresholds: config["num_thresholds"] as? Int ?? 200, curve: curve))
+            return (name, .auc(thresholds: config["num_thresholds"] as? Int ?? 200, curve: curve,
+                               multiLabel: config["multi_label"] as? Bool ?? false,
+                               labelWeights: (config["label_weights"] as? [Double])?.map(Float.init)))
         case "TopKCategoricalAccuracy": return (name, .topKCategoricalAccuracy(k: config["k"] as? Int ?? 5))
-        case "Precision": return (name, .precision)
-        case "Recall": return (name, .recall)
+        case "Precision", "Recall":
+            let topK = config["top_k"] as? Int, classId = config["class_id"] as? Int
+            // Keras's default threshold: 0.5, or -1e10 with top_k.
+            let threshold = Float(config["thresholds"] as? Double ?? (topK == nil ? 0.5 : -1e10))
+            return (name, config["class"] as? String == "Precision" ? .precision(threshold: threshold, topK: topK, classId: classId)
+                    : .recall(threshold: threshold, topK: topK, classId: classId))
         default:
             try #require(Bool(false), "no replay for the metric \(config)")
             return (name, .accuracy)

@@ -11,7 +11,7 @@ For each reference model, Anneal loads Keras's .h5, writes it back with model.sa
 and tf_keras loads that file: the script compares tf_keras's predictions on the first 8 ionosphere rows with
 expected.json's (Keras's own), checks that tf_keras restored the layers (Dropout with its rate and seed) and
 the legacy optimizer's iterations and slots (and, for models built in Anneal, a seeded Dropout's seed and a
-LeakyReLU's slope), and trains both one more epoch (shuffle off) to compare the
+LeakyReLU's slope; metric objects with their parameters, evaluated alike), and trains both one more epoch (shuffle off) to compare the
 weights, for the models without Dropout (a Dropout's masks come from each library's own generator, so two
 runs with Dropout cannot agree). The result is written as JSON.
 """
@@ -130,12 +130,34 @@ def main():
                 "max_abs_weight_difference_after_one_more_epoch": max(
                     float(np.abs(np.asarray(a) - b).max()) for a, b in zip(model.get_weights(), keras_model.get_weights())),
             }
+        # Metric objects with their names and parameters: tf_keras compiles them from the file's training
+        # config and evaluates the same values.
+        from anneal import metrics as anneal_metrics
+        model = Sequential([Dense(8, input_dim=34, activation="relu"), Dense(1, activation="sigmoid")])
+        model.compile(loss="binary_crossentropy", optimizer=optimizers.Adam(0.01),
+                      metrics=["accuracy", anneal_metrics.AUC(curve="PR", num_thresholds=50, name="pr_auc"),
+                               anneal_metrics.Precision(thresholds=0.3), anneal_metrics.Recall(top_k=1, name="recall_top1"),
+                               anneal_metrics.BinaryAccuracy(threshold=0.7, name="acc_at_0.7"),
+                               anneal_metrics.AUC(multi_label=True, label_weights=[2.0], name="auc_multi"), "mae"])
+        model.fit(x, y, epochs=1, batch_size=32, shuffle=False, verbose=0)
+        written = os.path.join(scratch, "metric_objects.h5")
+        model.save(written)
+        keras_model = tf_keras.models.load_model(written)
+        keras_values = keras_model.evaluate(x, y, batch_size=351, verbose=0)
+        anneal_values = model.evaluate(x, y, batch_size=351, verbose=0)
+        results["metric_objects"] = {
+            "max_abs_prediction_difference": float(np.abs(keras_model.predict(x[:8], verbose=0)
+                                                          - np.asarray(model.predict(x[:8], verbose=0))).max()),
+            "tf_keras_metrics_names": keras_model.metrics_names, "anneal_metrics_names": model.metrics_names,
+            "tf_keras_metrics": [[type(m).__name__, m.name] for m in keras_model.compiled_metrics.metrics],
+            "max_abs_evaluate_difference": max(abs(float(a) - float(b)) for a, b in zip(keras_values, anneal_values)),
+        }
     text = json.dumps(results, indent=1)
     print(text)
     if out:
         with open(out, "w") as file:
             file.write(text + "\n")
-    checked = list(results["models"].values()) + list(results["optimizers"].values()) + [results["dropout_seeded"], results["activation_layers"]]
+    checked = list(results["models"].values()) + list(results["optimizers"].values()) + [results["dropout_seeded"], results["activation_layers"], results["metric_objects"]]
     ok = all(m["max_abs_prediction_difference"] <= 1e-6 for m in checked)
     return 0 if ok else 1
 

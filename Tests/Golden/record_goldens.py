@@ -268,8 +268,13 @@ def metric_name(m):
         return m
     cfg = m.get_config()
     keep = {k: v for k, v in cfg.items()
-            if k in ("k", "curve", "num_thresholds", "summation_method", "thresholds", "threshold")
+            if k in ("k", "curve", "num_thresholds", "summation_method", "thresholds", "threshold", "top_k", "class_id",
+                     "multi_label", "label_weights")
             and v is not None}
+    if "label_weights" in keep:
+        keep["label_weights"] = [float(w) for w in np.asarray(keep["label_weights"]).ravel()]
+    if not keep.get("multi_label", True):
+        del keep["multi_label"]  # Keras's default, as the files recorded before it was kept
     return {"class": type(m).__name__, "name": m.name, **keep}
 
 
@@ -435,6 +440,27 @@ def metric_runs(ctx):
         # ("'str' object is not callable"); the metric's long name resolves to the same function.
         metrics=lambda: ["categorical_accuracy", keras.metrics.TopKCategoricalAccuracy(k=1),
                          "kullback_leibler_divergence"])
+    # Precision and Recall limited as tf_keras's update_confusion_matrix_variables does: top_k (with
+    # Keras's default threshold, then -1e10) and class_id, alone and together, on the one-hot model.
+    runs["metrics_confusion"] = lambda: train(
+        "metrics_confusion", ctx, y=onehot, layers=softmax_layers,
+        data="ionosphere.csv, labels one-hot: to_categorical(encoded label, 2), b = [1, 0], g = [0, 1]",
+        optimizer=lambda: legacy.SGD(**sgd_args), optimizer_args=sgd_args,
+        loss="categorical_crossentropy",
+        metrics=lambda: [keras.metrics.Precision(top_k=1), keras.metrics.Recall(class_id=1),
+                         keras.metrics.Precision(thresholds=0.7, class_id=0, name="precision_0_at_0.7"),
+                         keras.metrics.Recall(top_k=1, class_id=0, name="recall_top_1_class_0")])
+    # AUC over several outputs as tf_keras computes it: multi_label (each output's own counts, the mean of
+    # their areas, weighted by label_weights) and label_weights weighing the outputs' counts.
+    runs["metrics_auc_labels"] = lambda: train(
+        "metrics_auc_labels", ctx, y=onehot, layers=softmax_layers,
+        data="ionosphere.csv, labels one-hot: to_categorical(encoded label, 2), b = [1, 0], g = [0, 1]",
+        optimizer=lambda: legacy.SGD(**sgd_args), optimizer_args=sgd_args,
+        loss="categorical_crossentropy",
+        metrics=lambda: [keras.metrics.AUC(multi_label=True),
+                         keras.metrics.AUC(label_weights=[0.3, 0.7], name="auc_weighted"),
+                         keras.metrics.AUC(multi_label=True, label_weights=[2.0, 1.0], curve="PR",
+                                           num_thresholds=50, name="pr_auc_multi")])
     runs["metrics_sparse"] = lambda: train(
         "metrics_sparse", ctx, layers=softmax_layers,
         data="ionosphere.csv, labels as class indices (b = 0, g = 1), shape [351]",

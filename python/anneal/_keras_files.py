@@ -15,6 +15,7 @@ Layers: ``Dense``; ``Dropout`` (its ``rate`` and ``seed``, read and written as K
 generator: a model loaded from a Keras file predicts as Keras's does, but trains with other masks.
 """
 
+import inspect
 import io
 import json
 import os
@@ -148,32 +149,138 @@ def _layers(model_config, path):
     return found, input_dim
 
 
-def _metric_fields(metrics, weighted_metrics):
-    """A model file's compile fields for Keras's ``metrics`` and ``weighted_metrics``: every name, then the
-    indices of the weighted ones."""
-    names, weighted = _metric_names(metrics), []
-    for name in _metric_names(weighted_metrics):
-        # tf_keras writes a weighted metric object under the name it logs, "weighted_" + a taken name: the
-        # name given to compile is what Anneal's model file keeps.
-        if name.startswith("weighted_") and name[len("weighted_"):] in names + weighted:
-            name = name[len("weighted_"):]
-        weighted.append(name)
-    fields = [("metrics", ",".join(names + weighted))]
-    if weighted:
-        fields.append(("weighted", ",".join(str(len(names) + i) for i in range(len(weighted)))))
-    return fields
+def _metric_records(metrics):
+    """The ``metric`` records of a Keras compile config's metrics: a name as given (Keras's defaults), or a
+    serialized metric object, rebuilt as the ``anneal.metrics`` class of that name so that its name and
+    parameters (threshold, k, num_thresholds, curve) are kept."""
+    from . import metrics as metrics_module
 
-
-def _metric_names(metrics):
-    names = []
+    records = []
     for item in metrics or []:
         if isinstance(item, list):
-            names += _metric_names(item)
+            records += _metric_records(item)
         elif isinstance(item, str):
-            names.append(item)
+            if not re.fullmatch(r"\w+", item):
+                raise ValueError(f"Anneal cannot read this Keras metric: {item!r}")
+            records.append(("metric", [("name", _model_file.quote(item)), ("kind", item)]))
         elif isinstance(item, dict):
-            names.append((item.get("config") or {}).get("name") or _snake(item.get("class_name", "")))
-    return names
+            class_name = item.get("class_name", "")
+            config = dict(item.get("config") or {})
+            cls = getattr(metrics_module, class_name, None) if isinstance(class_name, str) else None
+            if not (isinstance(cls, type) and issubclass(cls, metrics_module.Metric) and cls._metric):
+                # tf_keras's MeanMetricWrapper of a function (how it saves metrics=["accuracy"]), or a class
+                # Anneal knows by name only: the function's or class's name, at Keras's defaults.
+                kind = config.get("fn") if class_name == "MeanMetricWrapper" else _snake(str(class_name))
+                name = config.get("name") or kind
+                if not isinstance(kind, str) or not re.fullmatch(r"\w+", kind) or not isinstance(name, str):
+                    raise ValueError(f"Anneal cannot read this Keras metric: {item!r}")
+                records.append(("metric", [("name", _model_file.quote(name)), ("kind", kind)]))
+                continue
+            config.setdefault("name", _snake(class_name))
+            accepted = inspect.signature(cls.__init__).parameters
+            metric = cls(**{key: value for key, value in config.items() if key in accepted})
+            threshold, k, num_thresholds, curve = metric._parameters()
+            curves = {code: text for text, code in metrics_module._CURVES.items()}
+            fields = [("name", _model_file.quote(metric.name)), ("kind", metric._metric),
+                      ("threshold", _text(float(threshold))), ("k", str(int(k))),
+                      ("num_thresholds", str(int(num_thresholds))), ("curve", curves[curve])]
+            if metric._limits() is not None:
+                fields += [(key, str(value)) for key, value in (("top_k", metric.top_k), ("class_id", metric.class_id))
+                           if value is not None]
+            if getattr(metric, "multi_label", False):
+                fields.append(("multi_label", "true"))
+            if getattr(metric, "label_weights", None) is not None:
+                fields.append(("label_weights", ",".join(_text(float(w)) for w in metric.label_weights)))
+            records.append(("metric", fields))
+    return records
+
+
+def _compile_fields(loss, metrics, weighted_metrics=None):
+    """The ``compile`` record's fields and the ``metric`` records of a Keras loss, metrics and weighted_metrics:
+    the names given to compile, the indices of the weighted ones, and each metric under the name it logs."""
+    records = _metric_records(metrics)
+    given = [_model_file.unquote(dict(fields)["name"]) for _, fields in records]
+    taken = set(given)
+    weighted = []
+    for kind, fields in _metric_records(weighted_metrics):
+        fields = dict(fields)
+        name = _model_file.unquote(fields["name"])
+        # tf_keras's MetricsContainer logs a weighted metric whose name is taken as "weighted_" + name, and
+        # writes a weighted metric object under that name: the name given to compile is the one without it.
+        if name.startswith("weighted_") and name[len("weighted_"):] in taken:
+            name = name[len("weighted_"):]
+        logged = "weighted_" + name if name in taken else name
+        fields["name"] = _model_file.quote(logged)
+        taken.add(logged)
+        weighted.append(len(given))
+        given.append(name)
+        records.append((kind, list(fields.items())))
+    compile_fields = [("loss", _loss_name(loss)), ("metrics", ",".join(_model_file.quote(n) for n in given))]
+    if weighted:
+        compile_fields.append(("weighted", ",".join(str(i) for i in weighted)))
+    return compile_fields, records
+
+
+# The metric functions tf_keras's MeanMetricWrapper finds by name (its deserializer returns some others, such as
+# kl_divergence, as bare strings).
+_WRAPPED_FUNCTIONS = {
+    "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy", "top_k_categorical_accuracy",
+    "sparse_top_k_categorical_accuracy", "mean_squared_error", "mean_absolute_error",
+    "mean_absolute_percentage_error", "mean_squared_logarithmic_error", "binary_crossentropy",
+    "categorical_crossentropy", "sparse_categorical_crossentropy", "hinge", "squared_hinge", "categorical_hinge",
+    "poisson",
+}
+
+
+def _keras_metric(fields):
+    """A ``metric`` record as tf_keras's compile config holds it: the name alone when that is what Keras
+    takes at its defaults, else the serialized metric object."""
+    from . import metrics as metrics_module
+
+    name, kind = _model_file.unquote(fields["name"]), fields["kind"]
+    defaults = {"threshold": "0.5", "k": "5", "num_thresholds": "200", "curve": "ROC"}
+    if kind == "mean":
+        kind = fields["loss"]
+        default = (fields.get("from_logits", "false"), fields.get("label_smoothing", "0.0"),
+                   fields.get("delta", "1.0")) == ("false", "0.0", "1.0")
+    else:
+        default = all(fields.get(key, value) == value for key, value in defaults.items()) \
+            and not any(key in fields for key in ("top_k", "class_id", "multi_label", "label_weights"))
+    try:
+        _names.check_metric_name(name)
+        known = True
+    except ValueError:
+        known = False
+    if default and kind in _WRAPPED_FUNCTIONS:
+        # tf_keras's own form for a metric function (how it saves metrics=["accuracy", "mae"]): its
+        # MeanMetricWrapper keeps the name the logs use, which a plain string would not ("mae" would come
+        # back as mean_absolute_error).
+        return {"class_name": "MeanMetricWrapper", "config": {"name": name, "dtype": "float32", "fn": kind}}
+    if default and known:
+        return name
+    classes = {cls._metric: cls for cls in vars(metrics_module).values()
+               if isinstance(cls, type) and issubclass(cls, metrics_module.Metric) and cls._metric}
+    cls = classes.get(kind)
+    if cls is None or not default and kind == "mean":
+        raise ValueError(f"Keras has no metric object for Anneal's metric {name!r} ({kind})")
+    config = {"name": name, "dtype": "float32"}
+    if "threshold" in fields and kind == "binary_accuracy":
+        config["threshold"] = float(fields["threshold"])
+    elif "threshold" in fields and kind in ("precision", "recall"):
+        # Keras's default with top_k is thresholds=None (-1e10), which its constructor takes only as None.
+        threshold = float(fields["threshold"])
+        config.update({"thresholds": None if "top_k" in fields and threshold <= -1e10 else threshold,
+                       "top_k": int(fields["top_k"]) if "top_k" in fields else None,
+                       "class_id": int(fields["class_id"]) if "class_id" in fields else None})
+    elif "k" in fields:
+        config["k"] = int(fields["k"])
+    elif kind == "auc":
+        config.update({"num_thresholds": int(fields["num_thresholds"]), "curve": fields["curve"],
+                       "summation_method": "interpolation", "multi_label": fields.get("multi_label") == "true",
+                       "num_labels": int(fields["num_labels"]) if "num_labels" in fields else None,
+                       "label_weights": [float(w) for w in fields["label_weights"].split(",")]
+                       if "label_weights" in fields else None, "from_logits": False})
+    return {"class_name": cls.__name__, "config": config}
 
 
 def _loss_name(loss):
@@ -271,7 +378,8 @@ def _build(path, found, input_dim, weights, compile_fields=None, optimizer_field
         state = [("iterations", str(int(iterations))), ("slots", ",".join(name for name, _ in buffers))]
         if optimizer_fields[0][1] == "Nadam":
             state.append(("momentum_cache", _text(float(dict(slots).get("momentum_cache", 1.0)))))
-        records += [("compile", compile_fields), ("optimizer", optimizer_fields), ("state", state)]
+        fields, metric_records = compile_fields
+        records += [("compile", fields)] + metric_records + [("optimizer", optimizer_fields), ("state", state)]
         tensors += [values for _, values in buffers]
     with tempfile.TemporaryDirectory(prefix="anneal-keras-") as scratch:
         converted = os.path.join(scratch, os.path.basename(path) + ".anneal")
@@ -376,8 +484,7 @@ def _load_h5(path, compile):
             return _build(path, found, input_dim, weights)
         training = json.loads(raw.decode() if isinstance(raw, bytes) else raw)
         optimizer_fields = _optimizer_record(training["optimizer_config"], path)
-        compile_fields = [("loss", _loss_name(training["loss"]))] + _metric_fields(
-            training.get("metrics"), training.get("weighted_metrics"))
+        compile_fields = _compile_fields(training["loss"], training.get("metrics"), training.get("weighted_metrics"))
         iterations, slots = 0, []
         if "optimizer_weights" in file:
             iterations, slots = _optimizer_slots(file["optimizer_weights"], found)
@@ -398,8 +505,8 @@ def _load_keras(path, compile):
     if not compile or not compile_config:
         return _build(path, found, input_dim, weights)
     optimizer_fields = _optimizer_record(compile_config["optimizer"], path)
-    compile_fields = [("loss", _loss_name(compile_config["loss"]))] + _metric_fields(
-        compile_config.get("metrics"), compile_config.get("weighted_metrics"))
+    compile_fields = _compile_fields(compile_config["loss"], compile_config.get("metrics"),
+                                     compile_config.get("weighted_metrics"))
     # A .keras archive does not keep a legacy optimizer's state: the optimizer starts afresh, as in Keras.
     return _build(path, found, input_dim, weights, compile_fields, optimizer_fields)
 
@@ -537,10 +644,10 @@ def save_h5(model, path):
                 config["decay"] = float(optimizer["decay"])
             for key, default in _OPTIMIZER_FIELDS[kind]:
                 config[key] = (optimizer[key] == "true") if isinstance(default, bool) else float(optimizer[key])
-            given = [m for m in by_kind["compile"]["metrics"].split(",") if m]
             flagged = {int(i) for i in by_kind["compile"].get("weighted", "").split(",") if i}
-            metrics = [metric for i, metric in enumerate(given) if i not in flagged]
-            weighted = [metric for i, metric in enumerate(given) if i in flagged]
+            described_metrics = [fields for kind, fields in records if kind == "metric"]
+            metrics = [_keras_metric(f) for i, f in enumerate(described_metrics) if i not in flagged]
+            weighted = [_keras_metric(f) for i, f in enumerate(described_metrics) if i in flagged]
             training = {"loss": by_kind["compile"]["loss"], "metrics": [metrics] if metrics else None,
                         "weighted_metrics": [weighted] if weighted else None, "loss_weights": None,
                         "optimizer_config": {"class_name": kind, "config": config}}

@@ -60,6 +60,7 @@ anneal_model_p = c_void_p
 anneal_history_p = c_void_p
 anneal_session_p = c_void_p
 anneal_callback_p = c_void_p
+anneal_metric_p = c_void_p
 
 # int32_t (*anneal_epoch_callback)(void *user_data, anneal_model *model, int32_t event, int32_t epoch,
 #                                  const char *const *keys, const double *values, int32_t count);
@@ -327,6 +328,13 @@ anneal_model_input_dim = _function("anneal_model_input_dim", c_int32, [anneal_mo
 anneal_model_output_dim = _function("anneal_model_output_dim", c_int32, [anneal_model_p, POINTER(c_int32)])
 # int32_t anneal_model_weight_count(const anneal_model *model, int32_t *out_count);
 anneal_model_weight_count = _function("anneal_model_weight_count", c_int32, [anneal_model_p, POINTER(c_int32)])
+# int32_t anneal_model_set_metric_top_k(anneal_model *model, int32_t index, int32_t top_k, int32_t class_id);
+anneal_model_set_metric_top_k = _function("anneal_model_set_metric_top_k", c_int32, [anneal_model_p, c_int32, c_int32,
+    c_int32])
+# int32_t anneal_model_set_metric_auc_labels(anneal_model *model, int32_t index, bool multi_label,
+#                                            const float *label_weights, int32_t label_weight_count);
+anneal_model_set_metric_auc_labels = _function("anneal_model_set_metric_auc_labels", c_int32, [anneal_model_p, c_int32,
+    c_bool, POINTER(c_float), c_int32])
 # int32_t anneal_model_metric_count(const anneal_model *model, int32_t *out_count);
 anneal_model_metric_count = _function("anneal_model_metric_count", c_int32, [anneal_model_p, POINTER(c_int32)])
 # int32_t anneal_model_metric_name(const anneal_model *model, int32_t index, char *buffer, int64_t capacity,
@@ -578,6 +586,33 @@ anneal_model_predict_dataset = _function("anneal_model_predict_dataset", c_int32
     c_int32, POINTER(c_float), c_int64])
 # int32_t anneal_history_last(const anneal_history *history, const char *key, double *out_value);
 anneal_history_last = _function("anneal_history_last", c_int32, [anneal_history_p, c_char_p, POINTER(c_double)])
+
+# --- Metric objects -----------------------------------------------------------------------------------------------
+# int32_t anneal_metric_create(const char *metric, double threshold, int32_t k, int32_t num_thresholds, int32_t curve,
+#                              anneal_metric **out_metric);
+anneal_metric_create = _function("anneal_metric_create", c_int32, [c_char_p, c_double, c_int32, c_int32, c_int32,
+    POINTER(anneal_metric_p)])
+# void anneal_metric_free(anneal_metric *metric);
+anneal_metric_free = _function("anneal_metric_free", None, [anneal_metric_p])
+# int32_t anneal_metric_set_top_k(anneal_metric *metric, int32_t top_k, int32_t class_id);
+anneal_metric_set_top_k = _function("anneal_metric_set_top_k", c_int32, [anneal_metric_p, c_int32, c_int32])
+# int32_t anneal_metric_set_auc_labels(anneal_metric *metric, bool multi_label, int32_t num_labels,
+#                                      const float *label_weights, int32_t label_weight_count);
+anneal_metric_set_auc_labels = _function("anneal_metric_set_auc_labels", c_int32, [anneal_metric_p, c_bool, c_int32,
+    POINTER(c_float), c_int32])
+# int32_t anneal_metric_update(anneal_metric *metric, const float *y_true, const float *y_pred, int64_t rows,
+#                              int32_t units, const float *sample_weight);
+anneal_metric_update = _function("anneal_metric_update", c_int32, [anneal_metric_p, POINTER(c_float), POINTER(c_float),
+    c_int64, c_int32, POINTER(c_float)])
+# int32_t anneal_metric_result(anneal_metric *metric, double *out_value);
+anneal_metric_result = _function("anneal_metric_result", c_int32, [anneal_metric_p, POINTER(c_double)])
+# int32_t anneal_metric_label_columns(anneal_metric *metric, int32_t units, int32_t *out_columns);
+anneal_metric_label_columns = _function("anneal_metric_label_columns", c_int32, [anneal_metric_p, c_int32,
+    POINTER(c_int32)])
+# int32_t anneal_metric_reset(anneal_metric *metric);
+anneal_metric_reset = _function("anneal_metric_reset", c_int32, [anneal_metric_p])
+# int32_t anneal_metric_merge(anneal_metric *metric, const anneal_metric *other);
+anneal_metric_merge = _function("anneal_metric_merge", c_int32, [anneal_metric_p, anneal_metric_p])
 
 
 # --- Checks -----------------------------------------------------------------------------------------------------------

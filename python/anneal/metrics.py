@@ -16,12 +16,25 @@ read at the end; see ``Sources/Anneal/Metric.swift``), under the name Keras logs
     CosineSimilarity                 sum(y / ||y|| * p / ||p||)
 
 The functions (``binary_accuracy(y_true, y_pred)``...) compute a metric's per-sample values in Python.
+
+Every class is also a metric on its own, as in Keras, computed by the library with the formulas ``fit`` logs::
+
+    m = metrics.AUC()
+    m.update_state(y_true, y_pred)            # once per batch; sample_weight=... weighs the rows
+    m.result()                                # over every batch since the last reset
+    m.reset_state()
+    m(y_true, y_pred)                         # update_state, then result
+
+``y_pred`` is samples x outputs, ``y_true`` the same or one class index per sample for the sparse metrics;
+numpy arrays (a C-ordered float32 array without a copy) or nested lists.
 """
 
+import ctypes
 import math
 import numbers
+import weakref
 
-from . import _codes, _missing, _names, losses as _losses
+from . import _arrays, _codes, _lib, _missing, _names, losses as _losses
 from .losses import (  # noqa: F401  Keras's metrics module exports the loss functions too
     binary_crossentropy, categorical_crossentropy, categorical_hinge, hinge, kl_divergence, kld, log_cosh,
     logcosh, mae, mape, mean_absolute_error, mean_absolute_percentage_error, mean_squared_error,
@@ -125,6 +138,122 @@ class Metric:
     def __repr__(self):
         return f"{type(self).__name__}(name={self.name!r})"
 
+    # --- On its own, as Keras's metric objects (the library's anneal_metric) ------------------------------------
+    def _configurations(self):
+        """One ``(threshold, k, num_thresholds, curve)`` per library metric this object is (a Precision or
+        Recall has one per threshold)."""
+        return [self._parameters()]
+
+    def _limits(self):
+        """``(top_k or 0, class_id or -1)`` for a Precision or Recall that has them, else None."""
+        return None
+
+    def _configure(self, handle):
+        """Gives the library's metric object what ``anneal_metric_create`` does not take."""
+
+    def _compiled(self, model_handle, index):
+        """Gives a model's compiled metric ``index`` what ``anneal_model_set_metric`` does not take."""
+
+    def _states(self):
+        """The library's metric handles (one per threshold), made at the first update."""
+        handles = self.__dict__.get("_handles")
+        if handles is None:
+            handles = []
+            try:
+                for threshold, k, num_thresholds, curve, *_ in self._configurations():
+                    handle = ctypes.c_void_p()
+                    _lib.check(_lib.anneal_metric_create(self._metric.encode(), threshold, k, num_thresholds, curve,
+                                                         ctypes.byref(handle)))
+                    handles.append(handle)
+                    self._configure(handle)
+            except BaseException:
+                for handle in handles:
+                    _lib.anneal_metric_free(handle)
+                raise
+            self._handles = handles
+            self._finalizer = weakref.finalize(self, _free_all, list(handles))
+        return handles
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        """Adds a batch: ``y_pred`` (samples x outputs), ``y_true`` (the same shape, or one class index per
+        sample for the sparse metrics) and optional per-sample weights (a number weighs every sample)."""
+        predictions = _arrays.as_matrix(y_pred, "y_pred")
+        if predictions.rows == 0:
+            return
+        handles = self._states()
+        columns = ctypes.c_int32()
+        _lib.check(_lib.anneal_metric_label_columns(handles[0], predictions.columns, ctypes.byref(columns)))
+        labels = _arrays.as_matrix(y_true, "y_true")
+        if labels.rows != predictions.rows or labels.columns != columns.value:
+            expected = "one class index per sample" if columns.value == 1 and predictions.columns > 1 else \
+                f"{columns.value} label column{'s' if columns.value > 1 else ''} per sample"
+            raise ValueError(f"{self.name}: y_true has shape ({labels.rows}, {labels.columns}) and y_pred "
+                             f"({predictions.rows}, {predictions.columns}); expected {predictions.rows} rows of "
+                             f"{expected}")
+        weights = None
+        if sample_weight is not None:
+            if isinstance(sample_weight, numbers.Real) and not isinstance(sample_weight, bool):
+                sample_weight = [float(sample_weight)] * predictions.rows
+            weights = _arrays.as_matrix(sample_weight, "sample_weight")
+            if weights.columns != 1 or weights.rows != predictions.rows:
+                raise ValueError(f"{self.name}: sample_weight must hold one weight per sample ({predictions.rows}); "
+                                 f"it has shape ({weights.rows}, {weights.columns})")
+        for handle in handles:
+            _lib.check(_lib.anneal_metric_update(handle, labels.pointer, predictions.pointer, predictions.rows,
+                                                 predictions.columns, None if weights is None else weights.pointer))
+
+    def result(self):
+        """The metric over every sample since the last reset (0.0 before any), as ``fit`` logs it; a list of
+        values, one per threshold, for a Precision or Recall of several thresholds (as Keras's tensor)."""
+        values = []
+        for handle in self._states():
+            value = ctypes.c_double()
+            _lib.check(_lib.anneal_metric_result(handle, ctypes.byref(value)))
+            values.append(_Value(value.value))
+        return values[0] if len(values) == 1 else values
+
+    def reset_state(self):
+        """Forgets every update."""
+        for handle in self.__dict__.get("_handles") or []:
+            _lib.check(_lib.anneal_metric_reset(handle))
+
+    def reset_states(self):
+        """Keras's older name of ``reset_state``."""
+        self.reset_state()
+
+    def merge_state(self, metrics):
+        """Adds the state of each of ``metrics`` (the same class with the same parameters) to this one's."""
+        for other in metrics:
+            if not isinstance(other, Metric):
+                raise ValueError(f"merge_state takes a list of metrics. Received: {other!r}")
+            if type(other) is not type(self) or other._configurations() != self._configurations() \
+                    or other._limits() != self._limits():
+                raise ValueError(f"Cannot merge {other!r} into {self!r}: merge the same metric with the same "
+                                 "parameters")
+            for mine, theirs in zip(self._states(), other._states()):
+                _lib.check(_lib.anneal_metric_merge(mine, theirs))
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        """``update_state(y_true, y_pred, sample_weight)``, then ``result()``."""
+        self.update_state(y_true, y_pred, sample_weight)
+        return self.result()
+
+    def __getstate__(self):
+        # The library's state does not travel (a copy starts afresh, as a Keras metric before its first update).
+        return {k: v for k, v in self.__dict__.items() if k not in ("_handles", "_finalizer")}
+
+
+def _free_all(handles):
+    for handle in handles:
+        _lib.anneal_metric_free(handle)
+
+
+class _Value(float):
+    """A metric's result: a float, with Keras's ``.numpy()`` for code written against tensors."""
+
+    def numpy(self):
+        return _losses.numpy.float32(self) if _losses.numpy is not None else float(self)
+
 
 def _simple(class_name, metric, default_name, doc):
     def __init__(self, name=default_name, dtype=None):
@@ -213,18 +342,59 @@ class SparseTopKCategoricalAccuracy(TopKCategoricalAccuracy):
 
 
 class _Thresholded(Metric):
+    """Keras's top_k (only each sample's k largest outputs can be positive; ties to the lower index) and
+    class_id (only that output and its label), as ``tf_keras``'s ``update_confusion_matrix_variables``. With
+    top_k and no thresholds, every output of the top k is positive (Keras's threshold -1e10). A list of
+    thresholds gives one value per threshold: ``result()`` returns the list. ``compile`` takes one threshold
+    (its logs hold one number per metric name): give one object per threshold there."""
+
+    _NEG_INF = -1e10  # Keras's metrics_utils.NEG_INF
+
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
         super().__init__(name, dtype)
-        if top_k is not None or class_id is not None:
-            raise ValueError("Anneal's Precision and Recall take no top_k or class_id")
-        if isinstance(thresholds, (list, tuple)):
-            if len(thresholds) != 1:
-                raise ValueError(f"Anneal's {type(self).__name__} takes one threshold. Received: thresholds={thresholds!r}")
-            thresholds = thresholds[0]
-        self.thresholds = 0.5 if thresholds is None else _threshold(thresholds, "thresholds")
+        self.init_thresholds = thresholds
+        self.top_k = None if top_k is None else _positive(top_k, "top_k")
+        if class_id is not None and (isinstance(class_id, bool) or not isinstance(class_id, numbers.Integral)
+                                     or class_id < 0):
+            raise ValueError(f"`class_id` must be a non-negative integer. Received: class_id={class_id!r}")
+        self.class_id = None if class_id is None else int(class_id)
+        if thresholds is None:
+            values = [0.5 if top_k is None else self._NEG_INF]
+        elif isinstance(thresholds, (list, tuple)):
+            if not thresholds:
+                raise ValueError(f"`thresholds` must hold at least one value. Received: thresholds={thresholds!r}")
+            values = [_threshold(value, "thresholds") for value in thresholds]
+        else:
+            values = [_threshold(thresholds, "thresholds")]
+        self._threshold_list = values
+        self.thresholds = values[0] if len(values) == 1 else list(values)
 
     def _parameters(self):
-        return self.thresholds, 5, 200, 0
+        if len(self._threshold_list) > 1:
+            raise ValueError(f"Anneal's logs hold one number per metric: compile() takes a {type(self).__name__} "
+                             f"of one threshold; give one {type(self).__name__} (with its own name) per threshold. "
+                             f"Received: thresholds={self._threshold_list!r}")
+        return self._threshold_list[0], 5, 200, 0
+
+    def _configurations(self):
+        return [(threshold, 5, 200, 0) for threshold in self._threshold_list]
+
+    def _limits(self):
+        if self.top_k is None and self.class_id is None:
+            return None
+        return (self.top_k or 0, -1 if self.class_id is None else self.class_id)
+
+    def _configure(self, handle):
+        if self._limits() is not None:
+            _lib.check(_lib.anneal_metric_set_top_k(handle, *self._limits()))
+
+    def _compiled(self, model_handle, index):
+        if self._limits() is not None:
+            _lib.check(_lib.anneal_model_set_metric_top_k(model_handle, index, *self._limits()))
+
+    def get_config(self):
+        return {**super().get_config(), "thresholds": self.init_thresholds, "top_k": self.top_k,
+                "class_id": self.class_id}
 
 
 class Precision(_Thresholded):
@@ -260,14 +430,53 @@ class AUC(Metric):
         if summation_method not in ("interpolation", "Interpolation"):
             raise ValueError("Anneal computes AUC with summation_method='interpolation'. "
                              f"Received: summation_method={summation_method!r}")
-        unsupported = {"thresholds": thresholds, "num_labels": num_labels, "label_weights": label_weights}
-        given = sorted(k for k, v in unsupported.items() if v is not None)
-        if given or multi_label or from_logits:
-            raise ValueError("Anneal's AUC takes num_thresholds, curve and summation_method only. Received: "
-                             + ", ".join(given + (["multi_label"] if multi_label else [])
+        if thresholds is not None or from_logits:
+            raise ValueError("Anneal's AUC takes num_thresholds (evenly spaced thresholds), curve, summation_method, "
+                             "multi_label, num_labels and label_weights. Received: "
+                             + ", ".join((["thresholds"] if thresholds is not None else [])
                                          + (["from_logits"] if from_logits else [])))
+        if num_labels is not None:
+            if not multi_label:
+                raise ValueError("`num_labels` is needed only when `multi_label` is True.")
+            num_labels = _positive(num_labels, "num_labels")
+        if label_weights is not None:
+            try:
+                label_weights = [float(w) for w in label_weights]
+            except (TypeError, ValueError):
+                raise ValueError(f"`label_weights` must be a list of numbers. Received: {label_weights!r}") from None
+            if not label_weights or not all(math.isfinite(w) and w >= 0 for w in label_weights):
+                raise ValueError(f"All values of `label_weights` must be non-negative. Received: {label_weights!r}")
         self.num_thresholds = int(num_thresholds)
         self.curve = key
+        self.summation_method = "interpolation"
+        self.multi_label = bool(multi_label)
+        self.num_labels = num_labels
+        self.label_weights = label_weights
+
+    def _weights_buffer(self):
+        if self.label_weights is None:
+            return None, 0
+        values = (ctypes.c_float * len(self.label_weights))(*self.label_weights)
+        return values, len(self.label_weights)
+
+    def _configure(self, handle):
+        if self.multi_label or self.label_weights is not None:
+            weights, count = self._weights_buffer()
+            _lib.check(_lib.anneal_metric_set_auc_labels(handle, self.multi_label, self.num_labels or 0, weights,
+                                                         count))
+
+    def _compiled(self, model_handle, index):
+        if self.multi_label or self.label_weights is not None:
+            weights, count = self._weights_buffer()
+            _lib.check(_lib.anneal_model_set_metric_auc_labels(model_handle, index, self.multi_label, weights, count))
+
+    def _configurations(self):
+        return [self._parameters() + (self.multi_label, self.num_labels, tuple(self.label_weights or ()))]
+
+    def get_config(self):
+        return {**super().get_config(), "num_thresholds": self.num_thresholds, "curve": self.curve,
+                "summation_method": self.summation_method, "multi_label": self.multi_label,
+                "num_labels": self.num_labels, "label_weights": self.label_weights, "from_logits": False}
 
     def _parameters(self):
         return 0.5, 5, self.num_thresholds, _CURVES[self.curve]
@@ -285,7 +494,7 @@ def _resolve(identifier):
     """``(metric, log_name, parameters or None)`` for compile: the library's metric name, the log name, and
     the object's parameters (None for a name or function, which take Keras's defaults)."""
     if isinstance(identifier, Metric):
-        return identifier._metric, identifier.name, identifier._parameters()
+        return identifier._metric, identifier.name, identifier._parameters()  # ValueError for several thresholds
     if isinstance(identifier, _losses.Loss):
         return identifier._function_name, identifier.name, None
     if isinstance(identifier, str):

@@ -405,6 +405,7 @@ class Sequential:
             log_names.append(name)
         resolved = [(kind, log_name, parameters)
                     for (kind, _, parameters), log_name in zip(unweighted + weighted, log_names)]
+        metric_list = metrics + weighted_metrics
         if not self._layers:
             raise InvalidStateError("The model has no layers; add a Dense layer before compile().")
         optimizer._attach(self)
@@ -418,6 +419,8 @@ class Sequential:
                 threshold, k, num_thresholds, curve = parameters or (0.5, 5, 200, _codes.ANNEAL_CURVE_ROC)
                 _lib.check(_lib.anneal_model_set_metric(handle, index, kind.encode(), name.encode(), threshold, k,
                                                         num_thresholds, curve))
+            if isinstance(metric_list[index], metrics_module.Metric):
+                metric_list[index]._compiled(handle, index)
         self.optimizer = optimizer
         self.loss = loss if isinstance(loss, losses_module.Loss) else loss_name
         self._loss_function = function

@@ -294,6 +294,15 @@ def test_tf_keras_read_anneals_h5():
     assert folded["max_abs_prediction_difference"] <= PREDICTION_TOLERANCE
     assert folded["tf_keras_layers"] == folded["anneal_layers"]
     assert ["LeakyReLU", "leaky_re_lu", 0.1] in folded["tf_keras_layers"]
+    # Metric objects with their names and parameters (AUC curve and thresholds, Precision's threshold, Recall's
+    # top_k, BinaryAccuracy's threshold, a multi-label AUC's label weights, names given as strings): tf_keras
+    # compiled them from the file and evaluated the same values under the same names.
+    metric_objects = recorded["metric_objects"]
+    assert metric_objects["max_abs_prediction_difference"] <= PREDICTION_TOLERANCE
+    assert metric_objects["tf_keras_metrics_names"] == metric_objects["anneal_metrics_names"]
+    assert [kind for kind, _ in metric_objects["tf_keras_metrics"]] == [
+        "MeanMetricWrapper", "AUC", "Precision", "Recall", "BinaryAccuracy", "AUC", "MeanMetricWrapper"]
+    assert metric_objects["max_abs_evaluate_difference"] <= 1e-6
     # Every other legacy optimizer: tf_keras restored its state (11 updates of one epoch), so the next epoch
     # agreed; a lost state (moments back at zero, accumulators back at their start) differs by far more.
     assert len(recorded["optimizers"]) == 7

@@ -9,6 +9,7 @@
 /// layer units=1 activation=sigmoid use_bias=true kernel_initializer=normal(0.0,0.05) bias_initializer=zeros
 /// built input_dim=34
 /// compile loss=binary_crossentropy from_logits=false label_smoothing=0.0 delta=1.0 metrics=accuracy
+/// metric name=accuracy kind=binary_accuracy threshold=0.5
 /// optimizer class=SGD learning_rate=0.1 decay=0.002 momentum=0.8 nesterov=false
 /// schedule class=ExponentialDecay initial_rate=0.1 decay_steps=100 decay_rate=0.96 staircase=false unit=update
 /// state iterations=65 slots=momentum
@@ -17,7 +18,9 @@
 /// `built` is there once the model has weights; `compile`, `optimizer` (and `schedule`, when the optimizer
 /// follows one) once it is compiled; `state` lists the optimizer's state buffers, stored after the weights in
 /// that order (none before training has started), and `Nadam`'s `momentum_cache`. A `leaky_relu` layer also
-/// has its `alpha`; metrics are kept by the names they were compiled with, at Keras's default parameters.
+/// has its `alpha`. `compile` lists the metrics' log names (percent-encoded), and a `metric` record after it
+/// holds each one's kind and parameters (see `CompiledMetric.descriptionRecord`); a file without them (written
+/// before they were kept) compiles the names at Keras's defaults.
 /// `layer` (Dense) and `dropout` records list the layers in the order they were added; a `dropout` record
 /// holds the layer's rate, seed and mask generator's state (see `Dropout.descriptionRecord`). A `name` is
 /// Keras's automatic name here; the Python package writes its layers' own names there (percent-encoded) and,

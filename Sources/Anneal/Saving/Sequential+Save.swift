@@ -51,13 +51,15 @@ extension Sequential {
         }
         if let network { records.append(ModelDescription.Record("built", [("input_dim", "\(network.inputs)")])) }
         if let optimizer, let loss {
+            // The metrics' names as given (before Keras's weighted_ prefix), the weighted ones by index, then
+            // one record per metric with its log name, kind and parameters.
             var fields = [("loss", loss.name), ("from_logits", "\(loss.fromLogits)"),
                           ("label_smoothing", "\(loss.labelSmoothing)"), ("delta", "\(loss.delta)"),
-                          ("metrics", metricGivenNames.joined(separator: ","))]
-            // Keras's weighted_metrics: their indices among the metrics (absent when there are none).
+                          ("metrics", metricGivenNames.map(ModelDescription.percentEncoded).joined(separator: ","))]
             let weighted = metrics.indices.filter { metrics[$0].weighted }
             if !weighted.isEmpty { fields.append(("weighted", weighted.map(String.init).joined(separator: ","))) }
             records.append(ModelDescription.Record("compile", fields))
+            records += metrics.map(\.descriptionRecord)
             records.append(optimizer.descriptionRecord)
             if let schedule = optimizer.schedule {
                 guard let record = ScheduleDescription.record(schedule) else {
@@ -181,18 +183,33 @@ extension Sequential {
             if compile["from_logits"] != nil { loss.fromLogits = try read.bool(compile, "from_logits") }
             if compile["label_smoothing"] != nil { loss.labelSmoothing = try read.float(compile, "label_smoothing") }
             if compile["delta"] != nil { loss.delta = try read.float(compile, "delta") }
-            let metricNames = try read.list(compile, "metrics")
+            let names = try read.list(compile, "metrics")
+            var weighted = Set<Int>()
             if compile["weighted"] != nil {
-                var weighted = Set<Int>()
                 for word in try read.list(compile, "weighted") {
-                    guard let index = Int(word), metricNames.indices.contains(index) else {
-                        throw read.fail(compile, "weighted lists '\(word)', not the index of one of its \(metricNames.count) metrics")
+                    guard let index = Int(word), names.indices.contains(index) else {
+                        throw read.fail(compile, "weighted lists '\(word)', not the index of one of its \(names.count) metrics")
                     }
                     weighted.insert(index)
                 }
-                try self.compile(optimizer: optimizer, loss: loss, metrics: metricNames, weighted: weighted)
+            }
+            // Each metric's kind and parameters (files written before they were kept: the names alone, at
+            // Keras's defaults).
+            let metricRecords = description.all("metric")
+            if metricRecords.isEmpty {
+                try self.compile(optimizer: optimizer, loss: loss, metrics: names, weighted: weighted)
             } else {
-                try self.compile(optimizer: optimizer, loss: loss, metrics: metricNames)
+                let described = try metricRecords.map { try CompiledMetric.make(from: $0, read) }
+                let given = names.map { ModelDescription.percentDecoded($0) ?? $0 }
+                let matches = described.count == given.count && described.indices.allSatisfy { index in
+                    described[index].name == given[index]
+                        || (weighted.contains(index) && described[index].name == "weighted_" + given[index])
+                }
+                guard matches else {
+                    throw read.fail(compile, "metrics=\(names.joined(separator: ",")) does not match the \(described.count) 'metric' records")
+                }
+                try self.compile(optimizer: optimizer, loss: loss, namedMetrics: described)
+                for index in weighted.sorted() { try setMetricWeighted(at: index, true) }
             }
             if let state = description.first("state") {
                 let names = try read.list(state, "slots")

@@ -47,6 +47,8 @@ do {
     try tutorial.compile(optimizer: try SGD(learningRate: 0.1, momentum: 0.8, decay: 0.002),
                          loss: .binaryCrossentropy,
                          metrics: ["accuracy", "auc", "precision", "recall", "rmse", "mae", "binary_crossentropy"])
+    // Precision with Keras's top_k and class_id (the per-row top-k test).
+    try tutorial.setMetric(at: 2, name: "precision", metric: .precision(threshold: 0.5, topK: 1, classId: 0))
     let x = try randomMatrix(rows: 351, columns: 34, seed: 1)
     let y = Matrix(column: (0..<351).map { Float($0 % 2) })
     let small = try countSteps(TrainingSession(model: tutorial, x: x, y: y, batchSize: 28, validationSplit: 0.33), epochs: 5)
