@@ -67,34 +67,8 @@ extension Metric {
                 total += weights[row] * rowTotal
             }
             state[0] += total
-        case .precision(let threshold), .recall(let threshold):
-            let precision = if case .precision = self { true } else { false }
-            for row in 0..<rows {
-                let w = weights[row]
-                for u in 0..<units {
-                    let positive = a[row * units + u] > threshold
-                    let truth = y[row * units + u] != 0
-                    if positive && truth { state[0] += w }
-                    if precision ? positive && !truth : !positive && truth { state[1] += w }
-                }
-            }
-        case .auc(let thresholds, _):
-            let positives = state
-            let negatives = state + thresholds
-            for row in 0..<rows {
-                let w = weights[row]
-                for u in 0..<units {
-                    let p = min(max(a[row * units + u], 0), 1)
-                    let bucket = max(Int((p * Float(thresholds - 1)).rounded(.up)) - 1, 0)
-                    if y[row * units + u] != 0 {
-                        positives[bucket] += w
-                        state[2 * thresholds] += w
-                    } else {
-                        negatives[bucket] += w
-                        state[2 * thresholds + 1] += w
-                    }
-                }
-            }
+        case .precision, .recall, .auc:
+            update(state, z: z, a: a, y: y, rows: rows, units: units, activation: activation, rowWeights: weights)
         }
     }
 

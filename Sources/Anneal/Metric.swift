@@ -198,10 +198,13 @@ public enum Metric: Equatable, Sendable {
         }
     }
 
-    /// Adds one batch to `state` (`stateCount` floats, zero at the epoch's start).
+    /// Adds one batch to `state` (`stateCount` floats, zero at the epoch's start). `rowWeights` (one per row)
+    /// weigh the counts of precision, recall and auc, as a weighted metric's (see `Metric+Weighted.swift`);
+    /// nil counts each row once.
     func update(
         _ state: UnsafeMutablePointer<Float>, z: UnsafePointer<Float>, a: UnsafePointer<Float>,
-        y: UnsafePointer<Float>, rows: Int, units: Int, activation: Activation
+        y: UnsafePointer<Float>, rows: Int, units: Int, activation: Activation,
+        rowWeights: UnsafePointer<Float>? = nil
     ) {
         let count = rows * units
         switch self {
@@ -251,6 +254,7 @@ public enum Metric: Equatable, Sendable {
             let precision = if case .precision = self { true } else { false }
             let columns = classId.map { $0..<($0 + 1) } ?? 0..<units
             for row in 0..<rows {
+                let w = rowWeights?[row] ?? 1
                 for u in columns {
                     let i = row * units + u
                     var value = a[i]
@@ -259,8 +263,8 @@ public enum Metric: Equatable, Sendable {
                     }
                     let positive = value > threshold
                     let truth = y[i] != 0
-                    if positive && truth { state[0] += 1 }
-                    if precision ? positive && !truth : !positive && truth { state[1] += 1 }
+                    if positive && truth { state[0] += w }
+                    if precision ? positive && !truth : !positive && truth { state[1] += w }
                 }
             }
         case .auc(let thresholds, _, let multiLabel, _, let labelWeights):
@@ -272,7 +276,8 @@ public enum Metric: Equatable, Sendable {
             for i in 0..<count {
                 let u = i % units
                 let counts = multiLabel ? state + u * block : state
-                let weight: Float = !multiLabel && labelWeights != nil ? labelWeights![u] : 1
+                let labelWeight: Float = !multiLabel && labelWeights != nil ? labelWeights![u] : 1
+                let weight = rowWeights.map { $0[i / units] * labelWeight } ?? labelWeight
                 let p = min(max(a[i], 0), 1)
                 let bucket = max(Int((p * Float(thresholds - 1)).rounded(.up)) - 1, 0)
                 if y[i] != 0 {
