@@ -482,6 +482,12 @@ anneal_model_predict_dataset = _function("anneal_model_predict_dataset", c_int32
 # int32_t anneal_history_last(const anneal_history *history, const char *key, double *out_value);
 anneal_history_last = _function("anneal_history_last", c_int32, [anneal_history_p, c_char_p, POINTER(c_double)])
 
+# --- The calling thread -----------------------------------------------------------------------------------------------
+# int32_t anneal_calling_thread_set_threads(int32_t threads);
+anneal_calling_thread_set_threads = _function("anneal_calling_thread_set_threads", c_int32, [c_int32])
+# int32_t anneal_calling_thread_threads(int32_t *out_threads);
+anneal_calling_thread_threads = _function("anneal_calling_thread_threads", c_int32, [POINTER(c_int32)])
+
 
 # --- Checks -----------------------------------------------------------------------------------------------------------
 version_number = anneal_version_number()
