@@ -19,7 +19,10 @@ import Testing
 )
 struct ClusterSweepTests {
     /// Versions that exist for Python 3.9 to 3.13 on Linux x86-64, pinned so that every run tests the same.
-    static let requirements = ["ray[default]==2.60.0", "dask[distributed]==2026.8.0", "pytest"]
+    /// pandas and matplotlib: `SweepResult.to_pandas` and `plot`, and the examples' figures, tested here (the
+    /// machine's `python3` seldom has them either).
+    static let requirements = ["ray[default]==2.60.0", "dask[distributed]==2026.8.0", "pandas==2.2.3",
+                               "matplotlib==3.9.4", "pytest"]
 
     /// The environment's interpreter, made and provisioned when missing; throws with pip's output when the
     /// packages cannot be installed (no network, no wheel for this Python).
@@ -27,7 +30,7 @@ struct ClusterSweepTests {
         let venv = EmbeddedPython.buildDirectory.deletingLastPathComponent().appendingPathComponent("venv-clusters").path
         let python = "\(venv)/bin/python"
         let environment = ProcessInfo.processInfo.environment
-        let probe = "import ray, distributed, pytest"
+        let probe = "import ray, distributed, pandas, matplotlib, pytest"
         if FileManager.default.isExecutableFile(atPath: python),
            try SanitizedChild.run(python, ["-c", probe], environment: environment).0 == 0 {
             return python
@@ -82,7 +85,7 @@ struct ClusterSweepTests {
         return folder + "/libanneal.so"
     }
 
-    @Test("python/tests/test_sweep_ray.py and test_sweep_dask.py pass on real clusters")
+    @Test("python/tests/test_sweep_ray.py and test_sweep_dask.py pass on real clusters; the plots and pandas too")
     func clusters() throws {
         let python = try Self.provisionedPython()
         let library = try Self.installedWheel(into: python)
@@ -92,10 +95,13 @@ struct ClusterSweepTests {
         environment["ANNEAL_INSTALLED_WHEEL"] = library
         environment["PYTHONDONTWRITEBYTECODE"] = "1"
         environment["RAY_ADDRESS"] = nil
+        // pandas and matplotlib are here: their paths must run, not the ImportError ones.
+        environment["ANNEAL_TEST_PLOTTING"] = "1"
         // -rs lists skips: none is expected here, and the assertion below fails on one.
         let (status, text) = try SanitizedChild.run(python, [
             "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
-            "\(tests)/test_sweep_ray.py", "\(tests)/test_sweep_dask.py",
+            "\(tests)/test_sweep_ray.py", "\(tests)/test_sweep_dask.py", "\(tests)/test_sweep_examples.py",
+            "\(tests)/test_sweep.py::test_to_pandas_and_plot",
         ], environment: environment)
         #expect(status == 0, "the cluster sweep tests failed under \(python):\n\(text)")
         #expect(!text.contains("skipped"), "the cluster sweep tests skipped under \(python):\n\(text)")

@@ -544,11 +544,20 @@ def test_to_csv_and_to_json(tmp_path):
         assert json.load(handle) == result.records
 
 
+def _missing(module):
+    """Whether ``module`` cannot be imported; ClusterSweepTests sets ANNEAL_TEST_PLOTTING in an environment that
+    has pandas and matplotlib, where their paths must run (not the ImportError ones)."""
+    try:
+        __import__(module)
+    except ImportError:
+        assert not os.environ.get("ANNEAL_TEST_PLOTTING"), f"ANNEAL_TEST_PLOTTING is set but {module} is missing"
+        return True
+    return False
+
+
 def test_to_pandas_and_plot(tmp_path):
     result = _small_result()
-    try:
-        import pandas  # noqa: F401
-    except ImportError:
+    if _missing("pandas"):
         with pytest.raises(ImportError, match="pip install pandas"):
             result.to_pandas()
     else:
@@ -556,9 +565,7 @@ def test_to_pandas_and_plot(tmp_path):
         assert list(frame["val_accuracy"]) == [r["val_accuracy"] for r in result.records]
         long = result.to_pandas(history=True)
         assert len(long) == 12 * 4 and list(long.columns[:4]) == ["kind", "learning_rate", "seed", "epoch"]
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
+    if _missing("matplotlib"):
         with pytest.raises(ImportError, match="pip install matplotlib"):
             result.plot(str(tmp_path / "sweep.png"))
     else:
