@@ -1554,6 +1554,28 @@ int32_t anneal_metric_reset(anneal_metric *metric);
  */
 int32_t anneal_metric_merge(anneal_metric *metric, const anneal_metric *other);
 
+/* ======================================================================================================
+ * The calling thread
+ * ====================================================================================================== */
+
+/**
+ * How many threads the calling thread's later training calls (fits, sessions, evaluate, predict) compute on:
+ * 1 keeps all of their work on the calling thread, never using the library's helper thread (see CONVENTIONS,
+ * Threads), as ANNEAL_THREADS=1 does for the whole process; 0 is the default (the helper shares big products
+ * and a small model's validation when the process may run on 2 or more CPUs and ANNEAL_THREADS is not 1).
+ * Meant for a program that trains one model per core on threads of its own, where the helper would only take
+ * CPU from the other threads. Per thread: other threads are unaffected, and every thread starts at 0. Takes
+ * effect at the calling thread's next product; never changes a result.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_ARGUMENT (threads neither 0 nor 1). Thread-safe.
+ */
+int32_t anneal_calling_thread_set_threads(int32_t threads);
+
+/**
+ * The calling thread's setting of anneal_calling_thread_set_threads (0 unless it was set on this thread).
+ * Returns ANNEAL_OK; ANNEAL_E_NULL_POINTER (out_threads NULL). Thread-safe.
+ */
+int32_t anneal_calling_thread_threads(int32_t *out_threads);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

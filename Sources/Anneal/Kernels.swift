@@ -180,6 +180,18 @@ enum Kernels {
     static func finishHelperTask() { anneal_kernels_task_finish() }
 }
 
+/// The calling thread's use of the library's helper thread (docs/THREADS.md).
+public enum CallingThread {
+    /// Whether the calling thread computes alone: its products, updates and validation tasks never use the
+    /// helper thread, as under `ANNEAL_THREADS=1` (false, the default, lets them share it). Per thread: for
+    /// threads that train side by side, one per core, where the helper would only take CPU from the others.
+    /// The results are the same either way.
+    public static var computesAlone: Bool {
+        get { anneal_kernels_alone() }
+        set { anneal_kernels_set_alone(newValue) }
+    }
+}
+
 /// The helper thread's entry into a ValidationTask (passed unretained: its starter holds it).
 private let runValidationTask: @convention(c) (UnsafeMutableRawPointer?) -> Void = { context in
     guard let context else { return }

@@ -598,9 +598,18 @@ static void ak_judge(uint64_t start, uint64_t posted, uint64_t own, uint64_t end
     }
 }
 
-/// Takes the helper for the calling thread (ak_owner), starting it on first use; false when it is busy with
-/// another caller, there is none, or sharing is paused (the caller then computes alone).
+/// Whether the calling thread computes alone, never using the helper (anneal_kernels_set_alone).
+static __thread bool ak_thread_alone = false;
+
+void anneal_kernels_set_alone(bool alone) { ak_thread_alone = alone; }
+
+bool anneal_kernels_alone(void) { return ak_thread_alone; }
+
+/// Takes the helper for the calling thread (ak_owner), starting it on first use; false when the calling thread
+/// computes alone, the helper is busy with another caller, there is none, or sharing is paused (the caller then
+/// computes alone).
 static bool ak_take_helper(void) {
+    if (ak_thread_alone) return false;
     if (pthread_mutex_trylock(&ak_owner) != 0) return false;
     if (ak_helper_available()) {
         if (ak_alone_until == 0) return true;

@@ -34,7 +34,10 @@ def _is_numpy(value):
 
 
 def as_matrix(data, name):
-    """``data`` (2-D, or 1-D as one column) as a float32 ``Matrix``; raises ValueError naming ``name``."""
+    """``data`` (2-D, or 1-D as one column) as a float32 ``Matrix``; raises ValueError naming ``name``. A
+    ``Matrix`` (one made before, as ``anneal.sweep``'s worker processes get their data) is itself."""
+    if isinstance(data, Matrix):
+        return data
     if data is None:
         raise ValueError(f"`{name}` is required; received None")
     if hasattr(data, "to_numpy") and numpy is not None:  # pandas
@@ -91,6 +94,17 @@ def _list_matrix(data, name):
         return Matrix(len(rows), width, flat, ctypes.cast(ctypes.c_void_p(0), _c_float_p))
     address, _ = flat.buffer_info()
     return Matrix(len(rows), width, flat, ctypes.cast(ctypes.c_void_p(address), _c_float_p))
+
+
+def matrix_from_bytes(rows, columns, data):
+    """The ``Matrix`` of ``rows`` x ``columns`` float32 values in C order in ``data`` (bytes), held in an
+    ``array.array`` (no numpy needed)."""
+    values = array.array("f")
+    values.frombytes(data)
+    if len(values) != rows * columns:
+        raise ValueError(f"{len(values)} float32 values for a {rows} x {columns} matrix")
+    address = values.buffer_info()[0] if values else 0
+    return Matrix(rows, columns, values, ctypes.cast(ctypes.c_void_p(address), _c_float_p))
 
 
 def float_buffer(count):

@@ -614,6 +614,12 @@ anneal_metric_reset = _function("anneal_metric_reset", c_int32, [anneal_metric_p
 # int32_t anneal_metric_merge(anneal_metric *metric, const anneal_metric *other);
 anneal_metric_merge = _function("anneal_metric_merge", c_int32, [anneal_metric_p, anneal_metric_p])
 
+# --- The calling thread -----------------------------------------------------------------------------------------------
+# int32_t anneal_calling_thread_set_threads(int32_t threads);
+anneal_calling_thread_set_threads = _function("anneal_calling_thread_set_threads", c_int32, [c_int32])
+# int32_t anneal_calling_thread_threads(int32_t *out_threads);
+anneal_calling_thread_threads = _function("anneal_calling_thread_threads", c_int32, [POINTER(c_int32)])
+
 
 # --- Checks -----------------------------------------------------------------------------------------------------------
 version_number = anneal_version_number()

@@ -1,32 +1,42 @@
 """Real clusters for test_sweep_ray.py and test_sweep_dask.py: their daemons started as subprocesses of this
-test (each in its own process group, stopped by process id), with workers that import an installed copy of
+test (each in its own process group, stopped by process id), with workers that import the installed wheel of
 Anneal, not the repository.
 
-The installed copy: the ``anneal`` package copied into a temporary site directory with the library this suite
-loads put inside it, where a wheel puts it (``anneal/libanneal.so``). That is what ``pip install`` of the wheel
-of ``pip wheel ./python`` lays out, without the minutes of a release build of the Swift library inside a test;
-the wheel itself is tested by RelocationTests. The workers get that directory alone on ``PYTHONPATH`` and no
-``ANNEAL_LIBRARY``.
+The installed wheel: ``pip wheel ./python``'s, installed into the environment of the interpreter running these
+tests (``ClusterSweepTests`` builds and installs it there, and points ``ANNEAL_LIBRARY`` at its
+``libanneal.so``, so that the driver's records come from the same library as the workers'). The daemons get no
+``PYTHONPATH`` and no ``ANNEAL_LIBRARY``: their workers import that copy, as a user's nodes would.
 """
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
 import helpers  # noqa: F401
-from helpers import PYTHON_DIR, REPO
+from helpers import PYTHON_DIR
 
 from anneal import _lib
 
 
+def installed_anneal():
+    """The folder of the ``anneal`` package installed in this interpreter's environment, as ``python -I`` finds
+    it (neither ``PYTHONPATH`` nor the working directory on ``sys.path``), or None when there is none outside
+    the repository's ``python/`` folder."""
+    run = subprocess.run([sys.executable, "-I", "-c", "import anneal, os; print(os.path.dirname(os.path.abspath("
+                          "anneal.__file__)))"], capture_output=True, text=True, cwd=tempfile.gettempdir())
+    folder = run.stdout.strip()
+    return folder if run.returncode == 0 and folder and not_the_repository(folder) else None
+
+
 def skip_reason(module, tool):
-    """Why the cluster tests cannot run in this interpreter (``module`` not importable, or no command-line
-    ``tool`` next to it, as in an embedded interpreter), or None."""
+    """Why the cluster tests cannot run in this interpreter (``module`` not importable, no command-line ``tool``
+    next to it, as in an embedded interpreter, or no installed wheel of Anneal whose library this process
+    loads), or None."""
     try:
         __import__(module)
     except ImportError:
@@ -34,6 +44,13 @@ def skip_reason(module, tool):
                 "ClusterSweepTests)")
     if not os.path.exists(cli(tool)):
         return f"no {cli(tool)} next to {sys.executable} (an embedded interpreter?)"
+    installed = installed_anneal()
+    if installed is None:
+        return (f"no anneal installed for {sys.executable} outside the repository's python/: pip wheel ./python, "
+                "then pip install the wheel there (ClusterSweepTests does)")
+    library = os.path.join(installed, "libanneal.so")
+    if os.path.realpath(_lib.path) != os.path.realpath(library):
+        return f"this process loads {_lib.path}, not the installed wheel's library: set ANNEAL_LIBRARY={library}"
     return None
 
 
@@ -42,20 +59,11 @@ def cli(tool):
     return os.path.join(os.path.dirname(sys.executable), tool)
 
 
-def installed_copy(directory):
-    """A site directory holding Anneal as a wheel installs it; returns the directory."""
-    site = os.path.join(directory, "site")
-    shutil.copytree(os.path.join(PYTHON_DIR, "anneal"), os.path.join(site, "anneal"),
-                    ignore=shutil.ignore_patterns("__pycache__", "libanneal.so"))
-    shutil.copy(_lib.path, os.path.join(site, "anneal", "libanneal.so"))
-    return site
-
-
-def worker_environment(site, **extra):
-    """The environment of the cluster's daemons and workers: the installed copy alone on PYTHONPATH."""
+def worker_environment(**extra):
+    """The environment of the cluster's daemons and workers: no PYTHONPATH, so that they import the installed
+    wheel."""
     environment = {key: value for key, value in os.environ.items()
                    if key not in ("PYTHONPATH", "ANNEAL_LIBRARY", "RAY_ADDRESS")}
-    environment["PYTHONPATH"] = site
     environment.update(extra)
     return environment
 
@@ -133,6 +141,7 @@ def run_while_a_worker_is_killed(pids, run):
 
 
 def not_the_repository(path):
-    """True when ``path`` (a worker's ``anneal.__file__``) is outside the repository."""
-    return not os.path.realpath(path).startswith(os.path.realpath(REPO) + os.sep)
-
+    """True when ``path`` (a worker's ``anneal.__file__``, or its folder) is not in the repository's ``python/``
+    folder, the package's source (an installed copy may be elsewhere in the repository: swift test's venv is in
+    ``.build``)."""
+    return not (os.path.realpath(path) + os.sep).startswith(os.path.realpath(PYTHON_DIR) + os.sep)

@@ -1,8 +1,7 @@
-"""Build functions for test_sweep.py, in a module of their own so that the sweep's worker processes (started
-with spawn) can import them."""
+"""Build functions for test_sweep.py, in a module of their own so that the sweep's worker processes (fresh
+interpreters) can import them."""
 
 import math
-import multiprocessing
 import os
 import time
 
@@ -22,7 +21,7 @@ def build(config):
     ``optimizer`` (``"adam"``...) the same rate, decay or schedule in that optimizer instead."""
     if config.get("fail"):
         raise ValueError(f"no model for {config['fail']}")
-    if config.get("die") and multiprocessing.parent_process() is not None:
+    if config.get("die") and os.environ.get("ANNEAL_SWEEP_WORKER"):  # set in a processes worker
         os._exit(3)  # a worker process crashing in the middle of a run
     if os.environ.get("SWEEP_TEST_PIDS"):  # the kill test: which processes trained
         with open(os.path.join(os.environ["SWEEP_TEST_PIDS"], str(os.getpid())), "w"):

@@ -144,6 +144,56 @@ def test_processes_equal_serial_bit_for_bit_with_one_and_two_workers():
         assert result.records == serial, workers
 
 
+def test_parallel_backends_train_without_the_librarys_helper_thread():
+    # A parallel backend's trainers compute alone (anneal_calling_thread_set_threads(1)): the helper thread,
+    # started on first need and kept, never starts in a fresh process that only runs parallel sweeps, while a
+    # serial sweep there starts it (its fits validate on it). The threads of the process are counted before and
+    # after, in /proc; the records stay the serial ones, and the trainer threads' setting is restored.
+    if not os.path.isdir("/proc/self/task"):
+        pytest.skip("no /proc/self/task to count the threads of a process")
+    reason = _spawn_skip_reason()
+    if reason:
+        pytest.skip(reason)
+    script = f"""
+import os, sys
+sys.path[:0] = [{PYTHON_DIR!r}, {HERE!r}]
+import ctypes
+from anneal import _lib, sweep
+from helpers import ionosphere
+import sweep_builds
+x, y, _ = ionosphere()
+configs = sweep.grid(kind=["schedule", "time"], learning_rate=[0.1, 0.02])
+fit = dict(epochs=3, batch_size=28, validation_split=0.33)
+threads = lambda: len(os.listdir("/proc/self/task"))
+before = threads()
+records = [sweep.run(sweep_builds.build, configs, x, y, seeds=[1, 2], backend=backend, workers=2, **fit).records
+           for backend in ("threads", "processes")]
+after_parallel = threads()
+setting = ctypes.c_int32(-1)
+_lib.check(_lib.anneal_calling_thread_threads(ctypes.byref(setting)))
+serial = sweep.run(sweep_builds.build, configs, x, y, seeds=[1, 2], backend="serial", **fit).records
+sweep.pool.shutdown()
+print(before, after_parallel, threads(), setting.value, records == [serial, serial])
+"""
+    environment = {key: value for key, value in os.environ.items() if key != "ANNEAL_THREADS"}
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                         env=environment)
+    assert run.returncode == 0, run.stderr
+    before, after_parallel, after_serial, setting, equal = run.stdout.split()
+    assert after_parallel == before, run.stdout
+    assert setting == "0" and equal == "True", run.stdout
+    if pool.cpu_count() >= 2:
+        assert int(after_serial) == int(before) + 1, f"the serial sweep should have started the helper: {run.stdout}"
+
+
+def test_the_calling_threads_setting_refuses_what_is_not_0_or_1():
+    from anneal import _lib
+    from anneal.errors import AnnealError
+
+    with pytest.raises(AnnealError, match="threads=2"):
+        _lib.check(_lib.anneal_calling_thread_set_threads(2))
+
+
 def test_a_sweep_neither_reads_nor_moves_the_global_seed_stream():
     x, y, _ = ionosphere()
     set_random_seed(11)
@@ -494,11 +544,20 @@ def test_to_csv_and_to_json(tmp_path):
         assert json.load(handle) == result.records
 
 
+def _missing(module):
+    """Whether ``module`` cannot be imported; ClusterSweepTests sets ANNEAL_TEST_PLOTTING in an environment that
+    has pandas and matplotlib, where their paths must run (not the ImportError ones)."""
+    try:
+        __import__(module)
+    except ImportError:
+        assert not os.environ.get("ANNEAL_TEST_PLOTTING"), f"ANNEAL_TEST_PLOTTING is set but {module} is missing"
+        return True
+    return False
+
+
 def test_to_pandas_and_plot(tmp_path):
     result = _small_result()
-    try:
-        import pandas  # noqa: F401
-    except ImportError:
+    if _missing("pandas"):
         with pytest.raises(ImportError, match="pip install pandas"):
             result.to_pandas()
     else:
@@ -506,9 +565,7 @@ def test_to_pandas_and_plot(tmp_path):
         assert list(frame["val_accuracy"]) == [r["val_accuracy"] for r in result.records]
         long = result.to_pandas(history=True)
         assert len(long) == 12 * 4 and list(long.columns[:4]) == ["kind", "learning_rate", "seed", "epoch"]
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
+    if _missing("matplotlib"):
         with pytest.raises(ImportError, match="pip install matplotlib"):
             result.plot(str(tmp_path / "sweep.png"))
     else:

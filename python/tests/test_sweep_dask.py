@@ -1,5 +1,5 @@
 """anneal.sweep on a real Dask cluster: ``dask scheduler`` and two ``dask worker`` processes (subprocesses, torn
-down by process id), importing an installed copy of Anneal; the records equal the serial backend's bit for
+down by process id), importing the installed wheel of Anneal; the records equal the serial backend's bit for
 bit, also when a worker process is SIGKILLed mid-sweep (the scheduler gives its chunks to the other)."""
 
 import helpers  # noqa: F401  first: puts python/ on sys.path whatever runs the tests
@@ -25,10 +25,9 @@ def test_dask_cluster_equals_serial_bit_for_bit_even_when_a_worker_is_killed(tmp
 
     x, y, _ = ionosphere()
     serial = sweep.run(sweep_builds.build, CONFIGS, x, y, seeds=SEEDS, backend="serial", **FIT)
-    site = cluster_helpers.installed_copy(str(tmp_path))
     pids = tmp_path / "pids"
     pids.mkdir()
-    environment = cluster_helpers.worker_environment(site, SWEEP_TEST_PIDS=str(pids))
+    environment = cluster_helpers.worker_environment(SWEEP_TEST_PIDS=str(pids))
     address = f"tcp://127.0.0.1:{cluster_helpers.free_port()}"
     log = open(tmp_path / "dask.log", "w")
     daemons = []

@@ -1,5 +1,5 @@
 """anneal.sweep on a real Ray cluster: a head and a second node started with ``ray start`` (subprocesses, torn
-down by process id), workers importing an installed copy of Anneal; the records equal the serial backend's bit
+down by process id), workers importing the installed wheel of Anneal; the records equal the serial backend's bit
 for bit, also when a worker process is SIGKILLed mid-sweep (Ray runs its chunk again)."""
 
 import helpers  # noqa: F401  first: puts python/ on sys.path whatever runs the tests
@@ -28,10 +28,9 @@ def test_ray_cluster_equals_serial_bit_for_bit_even_when_a_worker_is_killed(tmp_
 
     x, y, _ = ionosphere()
     serial = sweep.run(sweep_builds.build, CONFIGS, x, y, seeds=SEEDS, backend="serial", **FIT)
-    site = cluster_helpers.installed_copy(str(tmp_path))
     pids = tmp_path / "pids"
     pids.mkdir()
-    environment = cluster_helpers.worker_environment(site, SWEEP_TEST_PIDS=str(pids))
+    environment = cluster_helpers.worker_environment(SWEEP_TEST_PIDS=str(pids))
     port = cluster_helpers.free_port()
     address = f"127.0.0.1:{port}"
     log = open(tmp_path / "ray.log", "w")

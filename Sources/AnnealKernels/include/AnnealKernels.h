@@ -153,6 +153,14 @@ ANNEAL_KERNELS_INTERNAL bool anneal_kernels_update_is_shared(ptrdiff_t count);
 /// caller's own products and updates are computed alone. The task may call any kernel (also alone).
 ANNEAL_KERNELS_INTERNAL bool anneal_kernels_task_start(void (*task)(void *context), void *context);
 
+/// Makes the calling thread compute alone (`alone`: its products, updates and tasks never use the helper
+/// thread, as under ANNEAL_THREADS=1) or share again (the default); other threads are unaffected. For threads
+/// that train side by side, one per core, where the helper would only take CPU from the others. The results
+/// are the same either way.
+ANNEAL_KERNELS_INTERNAL void anneal_kernels_set_alone(bool alone);
+/// Whether the calling thread computes alone (anneal_kernels_set_alone).
+ANNEAL_KERNELS_INTERNAL bool anneal_kernels_alone(void);
+
 /// Waits for the task of the calling thread's successful anneal_kernels_task_start to return (everything it
 /// wrote is then visible to the caller), and frees the helper.
 ANNEAL_KERNELS_INTERNAL void anneal_kernels_task_finish(void);

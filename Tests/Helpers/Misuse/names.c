@@ -1,5 +1,5 @@
 /*
- * names.c: misuse of the version, status and name-lookup functions.
+ * names.c: misuse of the version, status and name-lookup functions, and of the calling thread's threads.
  * Usage: names PATH/TO/ionosphere.csv DIRECTORY
  */
 #include "misuse.h"
@@ -47,5 +47,23 @@ int main(int argc, char **argv) {
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_metric_check_name("\xc3\x28"), "name", "UTF-8");
     EXPECT(ANNEAL_OK, anneal_metric_check_name("mae"), "");
     EXPECT(ANNEAL_OK, anneal_metric_check_name("AUC"), "");
+    /* The calling thread's threads: 0 or 1, anything else refused by name, the setting kept. */
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_calling_thread_set_threads(2), "threads", "threads=2");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_calling_thread_set_threads(-1), "threads", "threads=-1");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_calling_thread_set_threads(INT32_MIN), "threads");
+    {
+        int32_t threads = -7;
+        EXPECT(ANNEAL_E_NULL_POINTER, anneal_calling_thread_threads(NULL), "out_threads");
+        EXPECT(ANNEAL_OK, anneal_calling_thread_threads(&threads), "");
+        CHECK(threads == 0);
+        EXPECT(ANNEAL_OK, anneal_calling_thread_set_threads(1), "");
+        EXPECT(ANNEAL_OK, anneal_calling_thread_set_threads(1), "");
+        EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_calling_thread_set_threads(7), "threads=7");
+        EXPECT(ANNEAL_OK, anneal_calling_thread_threads(&threads), "");
+        CHECK(threads == 1);
+        EXPECT(ANNEAL_OK, anneal_calling_thread_set_threads(0), "");
+        EXPECT(ANNEAL_OK, anneal_calling_thread_threads(&threads), "");
+        CHECK(threads == 0);
+    }
     return misuse_finish("names");
 }

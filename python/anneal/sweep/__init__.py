@@ -13,40 +13,53 @@ so the records are the same bit for bit whatever the backend, the number of work
 finish and what ran before, and equal to a plain loop of ``set_random_seed(seed)``, ``build(config)``,
 ``fit``.
 
-Backends on one machine: ``"processes"`` (the default) trains in this process and ``workers - 1`` worker
-processes; this process starts training at once, while the workers boot, and the workers stay for the next
-sweep of the session (restarted when the environment changes; idle ones exit after 5 minutes and at exit),
-so only the first sweep of a session pays their start-up (about 0.25 s of CPU each). ``"threads"`` trains on
-``workers`` threads of this process: a run whose fit is one library call (no Python callbacks, no schedule
-that is a Python function) holds the GIL only while its model is built, so threads start nothing and run
-about as fast as warm workers on few cores, with the least CPU time (``benchmarks/RESULTS.md``, "Sweeps");
-but a Python callback or schedule holds the GIL for its part of every epoch, which threads share and
-processes do not, and a crash in a worker process costs one run where in a thread it ends the session.
-``"serial"`` trains one run after the other here.
+Backends on one machine: ``"processes"`` (the default) trains in this process and ``workers - 1`` worker processes;
+this process starts training at once, while the workers boot, and the workers stay for the next sweep of the
+session (restarted when the environment changes; idle ones exit after 5 minutes and at exit), so only the first
+sweep of a session pays their start-up (about 0.05 s of CPU each: a fresh interpreter that imports only what
+training needs). ``"threads"`` trains on ``workers`` threads of this process: a run whose fit is one library call
+(no Python callbacks, no schedule that is a Python function) holds the GIL only while its model is built, so
+threads start nothing and run about as fast as warm workers on few cores, with the least CPU time
+(``benchmarks/RESULTS.md``, "Sweeps"); but a Python callback or schedule holds the GIL for its part of every epoch,
+which threads share and processes do not, and a crash in a worker process costs one run where in a thread it ends
+the session. ``"serial"`` trains one run after the other here. The trainers of ``"processes"`` and ``"threads"``
+compute without the library's helper thread, which would only take CPU from one another.
 
 Clusters: ``backend="ray"`` (plain Ray tasks) or ``backend="dask"`` (a ``distributed`` scheduler), with
 ``address=`` the cluster's. Each task carries a chunk of runs and returns their records; ``build`` is pickled
 by value with cloudpickle (its module's functions too, unless the module is Anneal's), so the driver's script
 or test module need not exist on the workers. Anneal itself must: install the same ``anneal`` version on
 every node, e.g. the wheel of ``pip wheel ./python`` (self-contained: ``libanneal.so`` links the Swift
-runtime statically, so the nodes need no Swift), or with Ray let the job bring it,
-``ray.init(address, runtime_env={"py_modules": [anneal]})`` or ``{"pip": ["/shared/anneal-1.1.0-...whl"]}``.
+runtime statically, so the nodes need no Swift; the cluster tests' workers import such an installed wheel), or
+with Ray let the job bring it: ``ray.init(address, runtime_env={"pip": ["/shared/anneal-1.1.0-...whl"]})``, or
+``{"py_modules": [anneal]}`` from a driver whose ``anneal`` is an installed wheel (its folder holds
+``libanneal.so``; a repository checkout's does not).
 A chunk lost with its worker is run again (``retries=``), giving the same records.
 """
 
 import numbers
-import threading
-import warnings
 
-from .. import _arrays
-from ..models import _same_rows
-from .backends import BACKENDS, CLUSTER_BACKENDS
 from .grid import grid, log_space
-from .result import SweepResult, Summary
-from .results_file import ResultsFile, run_key
-from .runs import RESERVED_KEYS, check_fit_arguments
 
 __all__ = ["grid", "log_space", "run", "SweepResult", "Summary"]
+
+# The rest is imported when first used: a worker process of backend="processes" imports this package (for
+# ``pool``) and needs none of it.
+_LAZY = {"SweepResult": "result", "Summary": "result"}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
 
 
 def _checked_seeds(seeds):
@@ -65,6 +78,8 @@ def _checked_seeds(seeds):
 
 
 def _checked_configs(configs):
+    from .runs import RESERVED_KEYS
+
     if isinstance(configs, dict) or not hasattr(configs, "__iter__"):
         raise TypeError("`configs` must be a list of dicts, e.g. sweep.grid(learning_rate=[0.1, 0.01]). "
                         f"Received: configs={configs!r}")
@@ -84,6 +99,8 @@ def _checked_configs(configs):
 def _prepared(data, name):
     """``data`` checked (a Keras-style error now rather than in every run) and, with numpy, converted once to
     the C-ordered float32 array every fit would otherwise make again."""
+    from .. import _arrays
+
     matrix = _arrays.as_matrix(data, name)
     return matrix, (matrix.owner if _arrays.numpy is not None else data)
 
@@ -143,6 +160,15 @@ def run(build, configs, x, y, *, seeds, backend="processes", workers=None, addre
         a ``SweepResult``: ``records`` in grid order (config order, then seed order), ``summary()``, ``best()``,
         ``to_pandas()``, ``to_csv()``, ``to_json()``, ``plot()``.
     """
+    import threading
+    import warnings
+
+    from ..models import _same_rows
+    from .backends import BACKENDS, CLUSTER_BACKENDS
+    from .result import SweepResult
+    from .results_file import ResultsFile, run_key
+    from .runs import check_fit_arguments
+
     if not callable(build):
         raise TypeError(f"`build` must be a function of a config returning a compiled model. Received: {build!r}")
     configs = _checked_configs(configs)

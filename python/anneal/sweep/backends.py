@@ -12,7 +12,7 @@ import threading
 
 from .pool import cpu_count
 from .processes import processes
-from .runs import _run_chunk, run_one
+from .runs import _run_chunk, run_one, training_alone
 
 __all__ = ["BACKENDS", "cpu_count"]
 
@@ -23,30 +23,32 @@ def serial(build, runs, x, y, fit_kwargs, keep_history, workers, on_record):
 
 
 def threads(build, runs, x, y, fit_kwargs, keep_history, workers, on_record):
-    """``workers`` threads (default: the CPUs this process may use) take runs one at a time. A run holds the
-    GIL only while Python code runs: without Python callbacks and with one of Anneal's epoch schedules (or
-    none) the whole fit is one library call that releases it (``Sequential._run_in_library``); a Python
-    function schedule works too, releasing the GIL for each epoch."""
+    """``workers`` threads (default: the CPUs this process may use) take runs one at a time, each computing
+    alone (without the library's helper thread, which would only take CPU from the other threads; the results
+    are the same bits). A run holds the GIL only while Python code runs: without Python callbacks and with one
+    of Anneal's epoch schedules (or none) the whole fit is one library call that releases it
+    (``Sequential._run_in_library``); a Python function schedule works too, releasing the GIL for each epoch."""
     pending = iter(runs)
     lock = threading.Lock()
     failures = []
     stop = threading.Event()
+    count = min(workers or cpu_count(), len(runs))
 
     def work():
-        while not stop.is_set():
-            with lock:
-                item = next(pending, None)
-            if item is None:
-                return
-            index, config, seed = item
-            try:
-                on_record(index, run_one(build, config, seed, x, y, fit_kwargs, keep_history))
-            except BaseException as error:  # on_record's (e.g. a full disk): raised again by the caller's thread
-                failures.append(error)
-                stop.set()
+        try:
+            with training_alone(count > 1):
+                while not stop.is_set():
+                    with lock:
+                        item = next(pending, None)
+                    if item is None:
+                        return
+                    index, config, seed = item
+                    on_record(index, run_one(build, config, seed, x, y, fit_kwargs, keep_history))
+        except BaseException as error:  # on_record's (e.g. a full disk): raised again by the caller's thread
+            failures.append(error)
+            stop.set()
 
-    pool = [threading.Thread(target=work, name=f"anneal-sweep-{i}", daemon=True)
-            for i in range(min(workers or cpu_count(), len(runs)))]
+    pool = [threading.Thread(target=work, name=f"anneal-sweep-{i}", daemon=True) for i in range(count)]
     try:
         for thread in pool:
             thread.start()

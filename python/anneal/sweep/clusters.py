@@ -15,7 +15,8 @@ on the first run, trained here in the calling process (its record is kept: it is
 Anneal's own (a module of the driver's script or tests need not exist on the workers), and unpickled on the
 worker. Anneal itself is imported on every worker, so each node needs the same version of the ``anneal``
 package installed (``pip wheel ./python`` builds a self-contained wheel; Ray can also bring it along with
-``runtime_env={"py_modules": [anneal]}``).
+``runtime_env={"pip": [wheel]}``, or ``{"py_modules": [anneal]}`` when the driver's ``anneal`` is an installed
+wheel, whose folder holds ``libanneal.so``).
 """
 
 import math

@@ -1,12 +1,15 @@
 """``backend="processes"``: this process and ``workers - 1`` worker processes (``pool``) train the runs.
 
-Starting a worker costs about 0.25 s of CPU (a fresh interpreter importing numpy and Anneal), as much as
-seventy of the tutorial's runs, so this process does not wait for its workers: its main thread trains runs one
-at a time from the start, while the workers boot and then alongside them, and a dispatcher thread reads the
-workers' records as they come and sends each worker its next chunk. The first run (trained here) is timed,
-and a worker's chunk holds about ``_CHUNK_SECONDS`` of runs, fewer near the end of the sweep (a share of what
-is left per trainer) so that every trainer finishes at about the same time. A worker holds ``_CHUNKS_AHEAD``
-chunks at once, so it never waits for the dispatcher between two of them.
+Starting a worker costs about 0.05 s of CPU (a fresh interpreter importing Anneal's training modules; ``pool``), as
+much as fifteen of the tutorial's runs, so this process does not wait for its workers: its main thread trains runs
+one at a time from the start, while the workers boot and then alongside them, and a dispatcher thread reads the
+workers' records as they come and sends each worker its next chunk. The first run (trained here) is timed, and a
+worker's chunk holds about ``_CHUNK_SECONDS`` of runs, fewer near the end of the sweep (a share of what is left per
+trainer) so that every trainer finishes at about the same time. A worker holds ``_CHUNKS_AHEAD`` chunks at once, so
+it never waits for the dispatcher between two of them.
+
+While it trains beside its workers, this thread computes alone (``runs.training_alone``): the library's helper
+thread would only take CPU from them.
 
 A worker that dies (a crash, a kill) turns the run it was training into an error record (a crash that a run
 causes would happen again) and is replaced while runs remain; the rest of its chunks go back to be trained.
@@ -19,8 +22,9 @@ import sys
 import threading
 import time
 
-from .pool import cpu_count, session_pool
-from .runs import run_one
+from .._arrays import as_matrix
+from .pool import cpu_count, main_preparation, session_pool, shipped
+from .runs import run_one, training_alone
 
 __all__ = ["processes"]
 
@@ -193,7 +197,7 @@ class _Sweep:
             self.replacements -= replace
         if replace:
             new = pool.replace(worker)
-            _send(new, ("sweep", self.payload))
+            _send(new, ("sweep",) + self.payload)
             with self.changed:
                 self.live.append(new)
         else:
@@ -202,12 +206,13 @@ class _Sweep:
 
 def processes(build, runs, x, y, fit_kwargs, keep_history, workers, on_record):
     """``workers`` trainers (default: the CPUs this process may use): this process and ``workers - 1`` worker
-    processes, each worker training on one thread (``ANNEAL_THREADS=1``). The workers are started with
-    multiprocessing's ``spawn`` and kept for the next sweep of the session (``pool``), so ``build`` must be
-    picklable: a function defined at module level of an importable module, or of the main script under
-    ``if __name__ == "__main__":``."""
+    processes, each training on one thread (the workers with ``ANNEAL_THREADS=1``, this thread without the
+    library's helper thread while it trains beside them). The workers are fresh interpreters kept for the next
+    sweep of the session (``pool``), so ``build`` must be picklable: a function defined at module level of an
+    importable module, or of the main script under ``if __name__ == "__main__":``."""
     try:
-        payload = pickle.dumps((build, x, y, fit_kwargs, keep_history))
+        payload = pickle.dumps((build, shipped(as_matrix(x, "x")), shipped(as_matrix(y, "y")), fit_kwargs,
+                                keep_history), protocol=pickle.HIGHEST_PROTOCOL)
     except Exception as error:
         raise TypeError(f"backend='processes' sends `build` to worker processes by pickling it, which failed "
                         f"({type(error).__name__}: {error}); define it at module level (not a lambda or a nested "
@@ -215,12 +220,13 @@ def processes(build, runs, x, y, fit_kwargs, keep_history, workers, on_record):
     count = min(workers or cpu_count(), len(runs))
     if count > 1:
         _check_interpreter()
-    sweep = _Sweep(build, runs, x, y, fit_kwargs, keep_history, count, on_record, payload)
+    sweep = _Sweep(build, runs, x, y, fit_kwargs, keep_history, count, on_record,
+                   (payload, main_preparation(payload) if count > 1 else None))
     try:
-        with session_pool() as pool:
+        with session_pool() as pool, training_alone(count > 1):
             sweep.live = pool.take(count - 1)
             for worker in sweep.live:
-                _send(worker, ("sweep", payload))
+                _send(worker, ("sweep",) + sweep.payload)
             started = time.perf_counter()
             sweep.train(sweep.next_run())
             seconds = max(time.perf_counter() - started, 1e-6)

@@ -5,9 +5,11 @@ written, the seed of each run taken from the run alone), so that it can run in t
 process, or on a cluster's worker.
 """
 
+import contextlib
+import ctypes
 import numbers
 
-from .. import utils
+from .. import _lib, utils
 from ..models import _GENERATOR_ONLY, Sequential
 
 # Keys a record sets itself: a config may not use them.
@@ -46,6 +48,24 @@ def check_fit_arguments(fit_kwargs):
         raise ValueError(f"`batch_size` must be a positive integer. Received: batch_size={batch_size!r}")
     if fit_kwargs.get("verbose", 0) not in (0, 1, 2):
         raise ValueError(f"`verbose` must be 0, 1 or 2. Received: verbose={fit_kwargs['verbose']!r}")
+
+
+@contextlib.contextmanager
+def training_alone(alone=True):
+    """Inside the block, the calling thread's training calls compute on it alone, without the library's helper
+    thread (``anneal_calling_thread_set_threads(1)``; its setting before is restored after): for the threads of
+    a sweep that already trains on every core, where the helper would only take CPU from the others. The
+    results are the same bits either way."""
+    if not alone:
+        yield
+        return
+    previous = ctypes.c_int32(0)
+    _lib.check(_lib.anneal_calling_thread_threads(ctypes.byref(previous)))
+    _lib.check(_lib.anneal_calling_thread_set_threads(1))
+    try:
+        yield
+    finally:
+        _lib.check(_lib.anneal_calling_thread_set_threads(previous.value))
 
 
 def _model_and_callbacks(built):
