@@ -42,20 +42,29 @@ static anneal_kernels_level ak_cpu_level(void) {
 #if ANNEAL_HAVE_X86
     __builtin_cpu_init();
     // Both vector levels use FMA too (every CPU with AVX-512 or AVX2 from Intel and AMD has it).
-    if (!__builtin_cpu_supports("fma")) return ANNEAL_KERNELS_PORTABLE;
+    if (!__builtin_cpu_supports("fma")) return ANNEAL_KERNELS_PORTABLE_NO_FMA;
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")) return ANNEAL_KERNELS_AVX512;
     if (__builtin_cpu_supports("avx2")) return ANNEAL_KERNELS_AVX2;
 #endif
     return ANNEAL_KERNELS_PORTABLE;
 }
 
+/// The names ANNEAL_KERNELS takes, by level.
+static const char *const ak_level_names[] = {
+    [ANNEAL_KERNELS_PORTABLE_NO_FMA] = "portable-no-fma",
+    [ANNEAL_KERNELS_PORTABLE] = "portable",
+    [ANNEAL_KERNELS_AVX2] = "avx2",
+    [ANNEAL_KERNELS_AVX512] = "avx512",
+};
+
 anneal_kernels_level anneal_kernels_best_level(void) {
     int state = __atomic_load_n(&anneal_kernels_state, __ATOMIC_RELAXED);
     if (state < 0) {
         anneal_kernels_level level = ak_cpu_level();
         const char *choice = getenv("ANNEAL_KERNELS");
-        if (choice && strcmp(choice, "portable") == 0) level = ANNEAL_KERNELS_PORTABLE;
-        if (choice && strcmp(choice, "avx2") == 0 && level > ANNEAL_KERNELS_AVX2) level = ANNEAL_KERNELS_AVX2;
+        for (int named = 0; choice && named < (int)(sizeof ak_level_names / sizeof *ak_level_names); named++) {
+            if (strcmp(choice, ak_level_names[named]) == 0 && named < (int)level) level = (anneal_kernels_level)named;
+        }
         state = (int)level;
         __atomic_store_n(&anneal_kernels_state, state, __ATOMIC_RELAXED);
     }
@@ -776,7 +785,7 @@ static __attribute__((target("avx2"))) void ak_pack_transposed_part(const struct
 static void (*ak_pack_part_for(anneal_kernels_level level, ptrdiff_t b_depth_stride,
                                ptrdiff_t b_column_stride))(const struct ak_job *, ptrdiff_t, ptrdiff_t) {
 #if ANNEAL_HAVE_X86
-    if (level != ANNEAL_KERNELS_PORTABLE && b_depth_stride == 1 && b_column_stride != 1) return ak_pack_transposed_part;
+    if (level >= ANNEAL_KERNELS_AVX2 && b_depth_stride == 1 && b_column_stride != 1) return ak_pack_transposed_part;
 #else
     (void)level; (void)b_depth_stride; (void)b_column_stride;
 #endif
@@ -816,23 +825,17 @@ static __attribute__((target("avx2"))) void ak_transpose_part(const struct ak_jo
 
 // --- Entry points: the level picks the instruction set ------------------------------------------------------
 
-/// The kernels of `level`; the portable level's copy with FMA where the CPU has it (see the portable section).
+/// The kernels of `level`. On x86-64 the portable level's source is compiled twice (see the portable section):
+/// ANNEAL_KERNELS_PORTABLE runs the copy with FMA, ANNEAL_KERNELS_PORTABLE_NO_FMA the baseline one.
 static const struct ak_kernels *ak_kernels_at(anneal_kernels_level level) {
+    switch (level) {
 #if ANNEAL_HAVE_X86
-    if (level == ANNEAL_KERNELS_AVX512) return &ak_avx512_kernels;
-    if (level == ANNEAL_KERNELS_AVX2) return &ak_avx2_kernels;
-    static int fma = -1;  // -1 unknown, else whether the CPU has FMA (a benign race: every thread finds the same)
-    int has = __atomic_load_n(&fma, __ATOMIC_RELAXED);
-    if (has < 0) {
-        __builtin_cpu_init();
-        has = __builtin_cpu_supports("fma") ? 1 : 0;
-        __atomic_store_n(&fma, has, __ATOMIC_RELAXED);
-    }
-    return has ? &ak_portable_fma_kernels : &ak_portable_kernels;
-#else
-    (void)level;
-    return &ak_portable_kernels;
+    case ANNEAL_KERNELS_AVX512: return &ak_avx512_kernels;
+    case ANNEAL_KERNELS_AVX2: return &ak_avx2_kernels;
+    case ANNEAL_KERNELS_PORTABLE: return &ak_portable_fma_kernels;
 #endif
+    default: return &ak_portable_kernels;
+    }
 }
 
 bool anneal_kernels_product_is_shared(anneal_kernels_level level, ptrdiff_t rows, ptrdiff_t columns,
