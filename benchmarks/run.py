@@ -28,7 +28,7 @@ Workloads (see numpy_reference.py for the exact math):
             (sys.executable), not a launcher shim in PATH.
   products  the workload's matrix products (tutorial 28x34.34x34, 34x28.28x34, 116x34.34x34; big 128x784.784x256,
             128x256.256x256, 784x128.128x256) through Anneal's kernel and OpenBLAS's cblas_sgemm:
-            benchmarks/c/bench_gemm.c, built here with Sources/AnnealKernels/Kernels.c compiled in (the kernel is
+            benchmarks/c/bench_gemm.c, built here with Sources/AnnealKernels/*.c compiled in (the kernel is
             not exported by libanneal.so, so this times the working tree's kernel source, not --build-dir's);
             GFLOP/s on 1 thread (both interleaved in one process) and 2 threads (one process each), and the
             largest difference between the two results. Only when OpenBLAS's cblas.h and library are found
@@ -130,7 +130,7 @@ def cpu_model():
 
 
 def cpu_levels():
-    """Anneal's kernel levels this CPU has, widest first (as Sources/AnnealKernels anneal_kernels_best_level
+    """Anneal's kernel levels this CPU has, widest first (as Sources/AnnealKernels/Dispatch.c's anneal_kernels_best_level
     picks them): on x86-64 also `portable-no-fma`, the portable level's copy for CPUs without FMA, which every
     x86-64 CPU runs (each fused multiply-add a call to libm's fmaf, which this CPU answers with its own FMA
     instruction: a CPU without FMA computes it in software, slower still)."""
@@ -211,15 +211,15 @@ def gemm_comparison(args, out, notes):
                      f"(pkg-config openblas, /usr/include/<triplet>/openblas-*/cblas.h); {how}")
         return None
     cflags, libs = flags
-    # The compiler SwiftPM builds Kernels.c with (the Swift toolchain's clang), at its release -O2.
+    # The compiler SwiftPM builds the kernels with (the Swift toolchain's clang), at its release -O2.
     cc = os.environ.get("CC") or shutil.which("clang") or "cc"
     binary = os.path.join(out, "bench_gemm")
     command = [cc, "-std=gnu11", "-O2", "-ffp-contract=off", "-Wall", "-Wextra",
                "-I", os.path.join(ROOT, "Sources", "AnnealKernels", "include"), *cflags,
-               os.path.join(HERE, "c", "bench_gemm.c"), os.path.join(ROOT, "Sources", "AnnealKernels", "Kernels.c"),
-               "-o", binary, *libs, *[f"-Wl,-rpath,{f[2:]}" for f in libs if f.startswith("-L")], "-lpthread", "-lm"]
+               os.path.join(HERE, "c", "bench_gemm.c"),
+               *sorted(glob.glob(os.path.join(ROOT, "Sources", "AnnealKernels", "*.c"))), "-o", binary, *libs, *[f"-Wl,-rpath,{f[2:]}" for f in libs if f.startswith("-L")], "-lpthread", "-lm"]
     try:
-        run(command, what="cc bench_gemm.c Kernels.c (OpenBLAS)")
+        run(command, what="cc bench_gemm.c Sources/AnnealKernels/*.c (OpenBLAS)")
     except RuntimeError as error:
         notes.append(f"matrix products against OpenBLAS: skipped, bench_gemm.c did not build with the OpenBLAS "
                      f"found ({' '.join(cflags + libs)}): {error}")

@@ -34,6 +34,16 @@ extern "C" {
 /// parameter-gradient products (Anneal's `Network.layerUpdateMinimum`, anneal_kernels_gemm_sgd).
 #define ANNEAL_KERNELS_BIG_UPDATE 65536
 
+/// A big product is shared with the helper thread only when it has this many register blocks of rows or more
+/// (anneal_kernels_product_is_shared): fewer leave the two threads too few chunks to balance.
+#define ANNEAL_KERNELS_SHARED_BLOCKS 4
+
+/// A shared product whose a (rows x depth) has at most this many floats (a batch of 128 rows of 784 inputs has
+/// fewer) and whose b has this many panels of columns or more is shared by panels rather than by rows: each
+/// thread then reads, and packs, only its own panels of b, the big operand.
+#define ANNEAL_KERNELS_PANEL_SPLIT_A 131072
+#define ANNEAL_KERNELS_PANEL_SPLIT_PANELS 8
+
 /// An instruction-set level, from the narrowest. Every function below that takes one requires a level that
 /// anneal_kernels_supported() says this CPU runs.
 typedef enum {
