@@ -243,8 +243,9 @@ void ak_run(const struct ak_job *job, bool shared, ptrdiff_t granule) {
         return;
     }
     // About 48 chunks, each a whole number of granules: the thread that finishes first waits for at most
-    // one chunk of the other's, small beside the whole (with 16, a 128-row product had 11 chunks of 12 rows:
-    // 6 against 5). A claim costs well under a microsecond, so many chunks cost less than an uneven split.
+    // one chunk of the other's, small beside the whole (a few chunks would split a 128-row product unevenly,
+    // 6 chunks against 5). A claim costs well under a microsecond, so many chunks cost less than an uneven
+    // split.
     ptrdiff_t granules = (job->items + granule - 1) / granule;
     uint64_t start = ak_now();
     ak_post(job, ((granules + 47) / 48) * granule);

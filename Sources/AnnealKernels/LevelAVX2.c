@@ -13,9 +13,9 @@
 /// one-unit output layer. G groups of 8 rows at a time, a slab of depth is first transposed, 8 x 8 in
 /// registers, into `across` (one vector per group and step of depth), then summed like the row-vectorized
 /// panels in KernelsISA.h, the G groups side by side so that their W chains of dependent adds hide each
-/// other's latency. Each c[m][n] sums over k in increasing order like every other block. (Column-vectorized,
-/// these panels idled most lanes and broadcast every a(m, k) alone.) Both vector levels use it (AVX-512 CPUs
-/// have AVX2).
+/// other's latency. Each c[m][n] sums over k in increasing order like every other block. (Vectorized across
+/// columns, such a panel would leave most lanes idle and broadcast every a(m, k) alone.) Both vector levels
+/// use it (AVX-512 CPUs have AVX2).
 enum { AK_SLAB = 64 };
 
 static inline __attribute__((always_inline, target("avx2,fma"))) void ak_avx2_transposed_panel_wg(
