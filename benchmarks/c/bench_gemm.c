@@ -3,7 +3,7 @@
  * not part of Anneal.
  *
  *   clang -std=gnu11 -O2 -ffp-contract=off -I Sources/AnnealKernels/include $(pkg-config --cflags openblas) \
- *       benchmarks/c/bench_gemm.c Sources/AnnealKernels/*.c -o benchmarks/out/bench_gemm \
+ *       benchmarks/c/bench_gemm.c $(find Sources/AnnealKernels -name '*.c') -o benchmarks/out/bench_gemm \
  *       $(pkg-config --libs openblas) -lpthread -lm
  *   benchmarks/out/bench_gemm [-t threads] [-s seconds] [-i anneal|openblas] [-j]
  *
