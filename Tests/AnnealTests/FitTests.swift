@@ -296,15 +296,8 @@ struct FitTests {
         let helper = try #require(Support.builtExecutable("anneal-fit-bits"),
                                   "anneal-fit-bits not built: run `swift build` before `swift test`")
         func run(_ environment: [String: String]) throws -> String {
-            let process = Process()
-            process.executableURL = helper
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-            let output = Pipe()
-            process.standardOutput = output
-            try process.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "the helper failed with \(environment): \(text)")
+            let (status, text) = try Support.runHelper(helper, environment: environment)
+            #expect(status == 0, "the helper failed with \(environment): \(text)")
             return text
         }
         let levels = Self.levelNames.filter { anneal_kernels_supported($0.level) }
