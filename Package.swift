@@ -66,6 +66,8 @@ let package = Package(
         /// Counts the allocations of training steps; `AllocationTests` runs it.
         .executableTarget(name: "anneal-allocation-count", dependencies: ["Anneal", "MallocCounter"],
                           path: "Tests/Helpers/AllocationCount"),
+        /// Trains two models and prints a hash of their bits; `FitTests` runs it at each kernel level.
+        .executableTarget(name: "anneal-fit-bits", dependencies: ["Anneal"], path: "Tests/Helpers/FitBits"),
 
         // MARK: Tests
         .testTarget(

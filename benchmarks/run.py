@@ -16,9 +16,10 @@ Workloads (see numpy_reference.py for the exact math):
             matrix products' flops at one core's rate, at the kernel level in use (the widest the CPU has, or
             ANNEAL_KERNELS's).
   big       784-256-256-10 softmax on random inputs, batch 128: samples per second in the second epoch, for
-            Anneal (Python API) at every kernel level the CPU has (ANNEAL_KERNELS=avx512, avx2, portable) on
-            two threads and on one (ANNEAL_THREADS=1), and numpy on 1 and 2 BLAS threads; Anneal against
-            numpy's best thread count. Then Anneal's two entries at the widest level again while a shell loop
+            Anneal (Python API) at every kernel level the CPU has (ANNEAL_KERNELS=avx512, avx2, portable,
+            portable-no-fma: see cpu_levels) on two threads and on one (ANNEAL_THREADS=1), and numpy on 1 and 2
+            BLAS threads; Anneal against numpy's best thread count; each portable level against AVX2 (issue
+            17's target: at most 3 x AVX2's time, on this workload and the tutorial's C API run). Then Anneal's two entries at the widest level again while a shell loop
             pinned to the second CPU (taskset) keeps it busy (--no-busy-core: skipped).
   process   the whole process `python3 examples/python/time_based_decay.py` (unmodified; python/ on PYTHONPATH,
             ANNEAL_LIBRARY the measured build, output discarded), --process-runs times: median and min wall time
@@ -27,7 +28,7 @@ Workloads (see numpy_reference.py for the exact math):
             (sys.executable), not a launcher shim in PATH.
   products  the workload's matrix products (tutorial 28x34.34x34, 34x28.28x34, 116x34.34x34; big 128x784.784x256,
             128x256.256x256, 784x128.128x256) through Anneal's kernel and OpenBLAS's cblas_sgemm:
-            benchmarks/c/bench_gemm.c, built here with Sources/AnnealKernels/Kernels.c compiled in (the kernel is
+            benchmarks/c/bench_gemm.c, built here with Sources/AnnealKernels/*.c compiled in (the kernel is
             not exported by libanneal.so, so this times the working tree's kernel source, not --build-dir's);
             GFLOP/s on 1 thread (both interleaved in one process) and 2 threads (one process each), and the
             largest difference between the two results. Only when OpenBLAS's cblas.h and library are found
@@ -44,6 +45,7 @@ import glob
 import importlib.util
 import json
 import os
+import platform
 import re
 import shlex
 import shutil
@@ -128,18 +130,26 @@ def cpu_model():
 
 
 def cpu_levels():
-    """Anneal's kernel levels this CPU has, widest first (as Sources/AnnealKernels/Kernels.c picks them)."""
+    """Anneal's kernel levels this CPU has, widest first (as Sources/AnnealKernels/Dispatch.c's anneal_kernels_best_level
+    picks them): on x86-64 also `portable-no-fma`, the portable level's copy for CPUs without FMA, which every
+    x86-64 CPU runs (each fused multiply-add a call to libm's fmaf, which this CPU answers with its own FMA
+    instruction: a CPU without FMA computes it in software, slower still)."""
     try:
         with open("/proc/cpuinfo") as cpuinfo:
             flags = next((line.split(":", 1)[1].split() for line in cpuinfo if line.startswith("flags")), [])
     except OSError:
         flags = []
+    x86 = platform.machine() in ("x86_64", "AMD64")
     levels = []
     if "fma" in flags and "avx512f" in flags and "avx512vl" in flags:
         levels.append("avx512")
     if "fma" in flags and "avx2" in flags:
         levels.append("avx2")
-    return levels + ["portable"]
+    if not x86 or "fma" in flags:
+        levels.append("portable")
+    if x86:
+        levels.append("portable-no-fma")
+    return levels
 
 
 def median_ms(output):
@@ -201,15 +211,15 @@ def gemm_comparison(args, out, notes):
                      f"(pkg-config openblas, /usr/include/<triplet>/openblas-*/cblas.h); {how}")
         return None
     cflags, libs = flags
-    # The compiler SwiftPM builds Kernels.c with (the Swift toolchain's clang), at its release -O2.
+    # The compiler SwiftPM builds the kernels with (the Swift toolchain's clang), at its release -O2.
     cc = os.environ.get("CC") or shutil.which("clang") or "cc"
     binary = os.path.join(out, "bench_gemm")
     command = [cc, "-std=gnu11", "-O2", "-ffp-contract=off", "-Wall", "-Wextra",
                "-I", os.path.join(ROOT, "Sources", "AnnealKernels", "include"), *cflags,
-               os.path.join(HERE, "c", "bench_gemm.c"), os.path.join(ROOT, "Sources", "AnnealKernels", "Kernels.c"),
-               "-o", binary, *libs, *[f"-Wl,-rpath,{f[2:]}" for f in libs if f.startswith("-L")], "-lpthread", "-lm"]
+               os.path.join(HERE, "c", "bench_gemm.c"),
+               *sorted(glob.glob(os.path.join(ROOT, "Sources", "AnnealKernels", "*.c"))), "-o", binary, *libs, *[f"-Wl,-rpath,{f[2:]}" for f in libs if f.startswith("-L")], "-lpthread", "-lm"]
     try:
-        run(command, what="cc bench_gemm.c Kernels.c (OpenBLAS)")
+        run(command, what="cc bench_gemm.c Sources/AnnealKernels/*.c (OpenBLAS)")
     except RuntimeError as error:
         notes.append(f"matrix products against OpenBLAS: skipped, bench_gemm.c did not build with the OpenBLAS "
                      f"found ({' '.join(cflags + libs)}): {error}")
@@ -287,7 +297,7 @@ def main():
     level = chosen if chosen in levels else levels[0]  # as anneal_kernels_best_level() decides
     peaks = {}  # level -> fma_peak's JSON line
     fma_peak = os.path.join(out, "fma_peak")
-    if levels[0] != "portable":
+    if not levels[0].startswith("portable"):
         run([cc, "-std=gnu11", "-O2", "-Wall", "-Wextra", os.path.join(HERE, "c", "fma_peak.c"), "-o", fma_peak,
              "-lpthread"], what="cc fma_peak.c")
         for line in run([fma_peak, "-j"], what="fma_peak (the arithmetic floor)").splitlines():
@@ -426,10 +436,10 @@ def main():
     reference = dict(tutorial)["Anneal, Python API"]
     print(f"\nTutorial time-based run, 50 epochs ({TUTORIAL_FLOP / 1e6:.1f} MFLOP of matrix products; floor "
           f"{floor_ms:.2f} ms at one core's {args.peak_gflops:.0f} GFLOP/s, {floor_source}; target: 2 x floor)")
-    print(f"| {'implementation':<28} | {'median ms':>9} | {'x Anneal Python':>15} | {'GFLOP/s':>7} | {'x floor':>7} |")
-    print(f"|{'-' * 30}|{'-' * 10}:|{'-' * 16}:|{'-' * 8}:|{'-' * 8}:|")
+    print(f"| {'implementation':<32} | {'median ms':>9} | {'x Anneal Python':>15} | {'GFLOP/s':>7} | {'x floor':>7} |")
+    print(f"|{'-' * 34}|{'-' * 10}:|{'-' * 16}:|{'-' * 8}:|{'-' * 8}:|")
     for name, ms in tutorial:
-        print(f"| {name:<28} | {ms:>9.3f} | {ms / reference:>15.2f} | {TUTORIAL_FLOP / ms / 1e6:>7.1f} | "
+        print(f"| {name:<32} | {ms:>9.3f} | {ms / reference:>15.2f} | {TUTORIAL_FLOP / ms / 1e6:>7.1f} | "
               f"{ms / floor_ms:>7.1f} |")
     if big:
         rates_by_label = dict(big)
@@ -450,6 +460,20 @@ def main():
                 speedup = f"{rate / one:.2f}" if one else ""
             print(f"| {name:<46} | {rate:>9.0f} | {rate * BIG_FLOP_PER_SAMPLE / 1e9:>7.1f} | "
                   f"{rate / peak_rate:>14.2f} | {rate / numpy_best:>12.2f} | {speedup:>13} |")
+    # The portable levels against AVX2 (issue 17's target: at most 3 x the AVX2 time).
+    if "avx2" in levels:
+        c_times = {level: dict(tutorial)["Anneal, C API"],
+                   **{each: dict(tutorial)[f"Anneal, C API, {each}"] for each in other_levels}}
+        big_rates = dict(big)
+        print("\nPortable levels against AVX2 (target: at most 3 x the AVX2 time): tutorial run through the C API, "
+              "big network on one thread")
+        print(f"| {'level':<16} | {'tutorial x avx2':>15} | {'big x avx2':>10} |")
+        print(f"|{'-' * 18}|{'-' * 16}:|{'-' * 11}:|")
+        for each in (name for name in levels if name.startswith("portable")):
+            tutorial_ratio = f"{c_times[each] / c_times['avx2']:.2f}"
+            one, avx2_one = big_rates.get(f"Anneal {each}, 1 thread"), big_rates.get("Anneal avx2, 1 thread")
+            big_ratio = f"{avx2_one / one:.2f}" if one and avx2_one else "-"
+            print(f"| {each:<16} | {tutorial_ratio:>15} | {big_ratio:>10} |")
     if processes:
         print(f"\nWhole process, {args.process_runs} runs each, output discarded (python3 = {sys.executable}; "
               f"target {PROCESS_TARGET_S} s, Keras 6.6 s)")

@@ -14,12 +14,12 @@ enum Kernels {
     /// An instruction-set level.
     typealias Level = anneal_kernels_level
 
-    /// The level this process trains with: the CPU's widest, unless `ANNEAL_KERNELS=portable` or `avx2`
-    /// lowers it (decided once per process).
+    /// The level this process trains with: the CPU's widest, unless the environment variable
+    /// `ANNEAL_KERNELS` (`avx2`, `portable`, `portable-no-fma`) lowers it (decided once per process).
     static let level: Level = anneal_kernels_best_level()
 
-    /// Whether `level` is an x86 vector level (AVX2, AVX-512) rather than the portable one.
-    static func isVectorized(_ level: Level = level) -> Bool { level != ANNEAL_KERNELS_PORTABLE }
+    /// Whether `level` is an x86 vector level (AVX2, AVX-512) rather than a portable one.
+    static func isVectorized(_ level: Level = level) -> Bool { level.rawValue >= ANNEAL_KERNELS_AVX2.rawValue }
 
     /// The parameter count from which a model updates each layer inside its gradient product
     /// (`ANNEAL_KERNELS_BIG_UPDATE`, the kernels' own threshold for sharing an update with the helper thread).

@@ -85,11 +85,27 @@ extension Sequential {
     public func loadWeights(from path: String) throws {
         let bytes = try WeightsFile.readBytes(from: path, kind: "weights file")
         let tensors: [WeightTensor]
+        let kind: String
         if ModelFile.isModelFile(bytes) {
-            // A model file holds the weights first, then any optimizer state.
-            tensors = Array(try ModelFile.decode(bytes, source: path).tensors.prefix(weightShapes.count))
+            // A model file holds the weights first (a kernel per layer, and a bias where it has one), then any
+            // optimizer state.
+            let (text, all) = try ModelFile.decode(bytes, source: path)
+            let read = DescriptionReader(source: path)
+            let saved = try ModelDescription(parsing: text, source: path).all("layer").reduce(0) { count, layer in
+                count + (try read.bool(layer, "use_bias") ? 2 : 1)
+            }
+            tensors = Array(all.prefix(saved))
+            kind = "model file"
         } else {
             tensors = try WeightsFile.decode(bytes, source: path)
+            kind = "weights file"
+        }
+        let expected = weightShapes.count
+        guard network == nil || tensors.count == expected else {
+            func weights(_ count: Int) -> String { count == 1 ? "1 weight" : "\(count) weights" }
+            throw AnnealError.shapeMismatch(
+                "\(path): the \(kind) holds \(weights(tensors.count)) (kernels and biases), but the model has "
+                    + "\(weights(expected)): the file was saved from another model")
         }
         do {
             try setWeights(tensors)

@@ -1,6 +1,6 @@
-// The dense-layer kernels for one instruction set, written once and compiled once per level: Kernels.c
-// includes this file for AVX2, for AVX-512 and for the portable level (clang's vector types, see
-// KernelsPortable.h), each time with its own definitions of
+// The dense-layer kernels for one instruction set, written once and compiled once per level: LevelAVX2.c,
+// LevelAVX512.c and LevelPortable.c (clang's vector types, see KernelsPortable.h) include this file, each time
+// with its own definitions of
 //
 //   AK_NAME(x)              this set's name for x (ak_avx2_x, ak_avx512_x, ak_portable_x)
 //   AK_TARGET               the target attribute that lets these functions use the set (or nothing)
@@ -13,9 +13,9 @@
 //                           STORE (left defined at the end: the x86 levels share them), and the masked
 //                           LOADM, STOREM
 //   AK_V_RELU_MASK(g, z)    g with its lanes set to +0 where z <= 0
-//   AK_TRANSPOSE_PART       the transpose job's part (anneal_kernels_transpose) this level uses
+//   AK_TRANSPOSE_PART       the rows of a transpose (anneal_kernels_transpose) at this level
 //   AK_TRANSPOSED_PANEL     optional: a narrow panel of a product whose a has its depth contiguous, computed
-//                           across rows through transposes (Kernels.c's ak_avx2_transposed_panel)
+//                           across rows through transposes (LevelAVX2.c's ak_avx2_transposed_panel)
 //
 // Every function sums in the order include/AnnealKernels.h describes, each product rounded before it is
 // added, or, in the products that anneal_kernels_product_fuses names, fused with the add (FUSED, a constant
@@ -29,7 +29,7 @@
 #define AK_MADD4(FUSED, acc, x, y) ((FUSED) ? AK_4_FMA(x, y, acc) : AK_4_ADD(acc, AK_4_MUL(x, y)))
 /// Fetches the cache line of `p` for reading soon (x86 prefetcht0, the `_mm_prefetch` hint T0).
 #define AK_PREFETCH(p) __builtin_prefetch(p, 0, 3)
-/// Columns of c (and of b) one register block covers: Kernels.c packs b in panels of this width (and shares
+/// Columns of c (and of b) one register block covers: Products.c packs b in panels of this width (and shares
 /// products with the helper thread in whole blocks of AK_BLOCK_ROWS rows).
 #define AK_PANEL (AK_BLOCK_VECTORS * AK_LANES)
 
@@ -66,7 +66,7 @@ AK_INLINE ak_v AK_NAME(sgd_step)(float *w, float *v, ak_v gradient, const bool w
 /// The update of a product that updates instead of storing (anneal_kernels_gemm_sgd), on the full vector of
 /// parameters at `w` (inside `update->c`) whose gradients are `gradient`; the updated vector also goes to
 /// `packed` when that is not NULL.
-AK_INLINE void AK_NAME(update_vector)(const struct ak_job *update, float *w, ak_v gradient, float *packed) {
+AK_INLINE void AK_NAME(update_vector)(const struct ak_product *update, float *w, ak_v gradient, float *packed) {
     float *v = update->v + (w - update->c);
     const ak_v r = AK_V_SET1(update->rate), m = AK_V_SET1(update->momentum);
     ak_v updated;
@@ -88,7 +88,7 @@ AK_INLINE void AK_NAME(block)(
     const int RB, const int NF, const int TK, const bool FUSED,
     const float *a, ptrdiff_t ars, ptrdiff_t ads,
     const float *b, ptrdiff_t bs, const float *init,
-    float *c, ptrdiff_t cs, ptrdiff_t depth, ak_mask tail, const struct ak_job *update, float *packed)
+    float *c, ptrdiff_t cs, ptrdiff_t depth, ak_mask tail, const struct ak_product *update, float *packed)
 {
     ak_v acc[AK_BLOCK_ROWS][AK_BLOCK_VECTORS];
     ak_v tv[AK_BLOCK_ROWS];
@@ -232,7 +232,7 @@ AK_INLINE void AK_NAME(dispatch_any)(
     int rb, int nf, int tk, const bool FUSED,
     const float *a, ptrdiff_t ars, ptrdiff_t ads,
     const float *b, ptrdiff_t bs, const float *init,
-    float *c, ptrdiff_t cs, ptrdiff_t depth, ak_mask tail, const struct ak_job *update, float *packed)
+    float *c, ptrdiff_t cs, ptrdiff_t depth, ak_mask tail, const struct ak_product *update, float *packed)
 {
     switch (nf) {
     case AK_BLOCK_VECTORS: AK_ROWS_CASES(AK_BLOCK_VECTORS, 0) break;  // a full panel has no tail
@@ -261,7 +261,7 @@ AK_INLINE void AK_NAME(dispatch_any)(
 #define AK_DISPATCH_UPDATING(NAME, FUSED)                                                                    \
     static AK_TARGET void AK_NAME(NAME)(int rb, int nf, int tk, const float *a, ptrdiff_t ars, ptrdiff_t ads,  \
                                         const float *b, ptrdiff_t bs, float *c, ptrdiff_t cs, ptrdiff_t depth,  \
-                                        ak_mask tail, const struct ak_job *update, float *packed) {            \
+                                        ak_mask tail, const struct ak_product *update, float *packed) {        \
         AK_NAME(dispatch_any)(rb, nf, tk, FUSED, a, ars, ads, b, bs, NULL, c, cs, depth, tail, update, packed); \
     }
 AK_DISPATCH_STORING(dispatch, false)
@@ -287,7 +287,7 @@ AK_DISPATCH_UPDATING(dispatch_update_fused, true)
 /// rows would need a gather, which costs more than the lanes it fills.)
 /// With UPDATE (a constant), each sum updates the parameter at its place instead (anneal_kernels_gemm_sgd).
 AK_INLINE void AK_NAME(row_panel_wv)(const int W, const int V, const bool UPDATE, const bool FUSED,
-                                    const struct ak_job *job, const float *a, const float *b, ptrdiff_t bs,
+                                    const struct ak_product *job, const float *a, const float *b, ptrdiff_t bs,
                                     const float *init, float *c, int lanes) {
     ak_mask last = AK_MASK(lanes);
     ak_v acc[6][6];  // up to AK_ROW_VECTORS(1) vectors of W <= 4 columns, or 2 of W <= 6
@@ -364,7 +364,7 @@ AK_INLINE void AK_NAME(row_panel_wv)(const int W, const int V, const bool UPDATE
     }
 
 /// A panel of 1 to 6 columns.
-AK_INLINE void AK_NAME(row_panel_6)(int width, const bool update, const bool fused, const struct ak_job *job,
+AK_INLINE void AK_NAME(row_panel_6)(int width, const bool update, const bool fused, const struct ak_product *job,
                                    const float *a, const float *b, ptrdiff_t bs, const float *init, float *c,
                                    ptrdiff_t count) {
     switch (width) {
@@ -379,7 +379,7 @@ AK_INLINE void AK_NAME(row_panel_6)(int width, const bool update, const bool fus
 
 /// A panel of 1 to AK_ROW_PANEL_COLUMNS columns: wider than 6, as two panels. (Not recursive: `update` and
 /// `fused` must stay constants in the inlined loops.)
-AK_INLINE void AK_NAME(row_panel_any)(int width, const bool update, const bool fused, const struct ak_job *job,
+AK_INLINE void AK_NAME(row_panel_any)(int width, const bool update, const bool fused, const struct ak_product *job,
                                      const float *a, const float *b, ptrdiff_t bs, const float *init, float *c,
                                      ptrdiff_t count) {
     if (width <= 6) {
@@ -393,7 +393,7 @@ AK_INLINE void AK_NAME(row_panel_any)(int width, const bool update, const bool f
 
 /// The row-vectorized panels of a product that stores c, and of one that updates (apart, as the blocks),
 /// each without and with fused multiply-adds (job->fused).
-static __attribute__((noinline)) AK_TARGET void AK_NAME(row_panel)(int width, const struct ak_job *job, const float *a,
+static __attribute__((noinline)) AK_TARGET void AK_NAME(row_panel)(int width, const struct ak_product *job, const float *a,
                                                                    const float *b, ptrdiff_t bs, const float *init,
                                                                    float *c, ptrdiff_t count) {
     if (job->fused) {
@@ -403,7 +403,7 @@ static __attribute__((noinline)) AK_TARGET void AK_NAME(row_panel)(int width, co
     }
 }
 
-static __attribute__((noinline)) AK_TARGET void AK_NAME(row_panel_update)(int width, const struct ak_job *job,
+static __attribute__((noinline)) AK_TARGET void AK_NAME(row_panel_update)(int width, const struct ak_product *job,
                                                                           const float *a, const float *b,
                                                                           ptrdiff_t bs, float *c, ptrdiff_t count) {
     if (job->fused) {
@@ -427,7 +427,7 @@ struct AK_NAME(panel) {
     ak_mask tail;
 };
 
-AK_INLINE struct AK_NAME(panel) AK_NAME(panel_at)(const struct ak_job *job, ptrdiff_t n) {
+AK_INLINE struct AK_NAME(panel) AK_NAME(panel_at)(const struct ak_product *job, ptrdiff_t n) {
     ptrdiff_t width = job->columns - n < AK_PANEL ? job->columns - n : AK_PANEL;
     struct AK_NAME(panel) p;
     p.b = job->packed ? job->packed + n * job->depth : job->b + n;
@@ -445,18 +445,18 @@ AK_INLINE struct AK_NAME(panel) AK_NAME(panel_at)(const struct ak_job *job, ptrd
 /// product of at most AK_ROW_PANEL_COLUMNS columns (the big network's 10 outputs): so few columns leave
 /// lanes of a column-vectorized block idle (10 columns use 10 of 16 lanes at either width), while vectors of
 /// rows fill every lane.
-AK_INLINE bool AK_NAME(is_row_panel)(const struct ak_job *job, struct AK_NAME(panel) p, ptrdiff_t count) {
+AK_INLINE bool AK_NAME(is_row_panel)(const struct ak_product *job, struct AK_NAME(panel) p, ptrdiff_t count) {
     return ((p.nf == 0 && p.rest <= 4) || job->columns <= AK_ROW_PANEL_COLUMNS) && count >= AK_LANES &&
            job->a_row_stride == 1;
 }
 
-/// The deepest product whose updating blocks copy their rows of a first (see gemm_part).
+/// The deepest product whose updating blocks copy their rows of a first (see product_rows).
 #define AK_PACKED_A_DEPTH 256
 
 /// Rows `[first, first + count)` of the product `job` describes: panels of AK_PANEL columns, blocks of
 /// AK_BLOCK_ROWS rows. A panel's rows of b are read in place, or from `job->packed` when the product was big
-/// enough to pack (each panel's rows contiguous there: see ak_pack_part in Kernels.c).
-static AK_TARGET void AK_NAME(gemm_part)(const struct ak_job *job, ptrdiff_t first, ptrdiff_t count) {
+/// enough to pack (each panel's rows contiguous there: see struct ak_packing).
+static AK_TARGET void AK_NAME(product_rows)(const struct ak_product *job, ptrdiff_t first, ptrdiff_t count) {
     const float *a = job->a + first * job->a_row_stride, *init = job->init;
     float *c = job->c + first * job->c_stride;
     // A product that updates (all its panels but a narrow one alone, which is below) goes by block rows
@@ -522,29 +522,28 @@ static AK_TARGET void AK_NAME(gemm_part)(const struct ak_job *job, ptrdiff_t fir
     }
 }
 
-/// Panels `[first, first + count)` of the product `job` describes, all `job->product_rows` rows of them: the
-/// split of a shared product with few rows (a batch) and many columns, so that each thread reads only its
-/// panels of b.
-static AK_TARGET void AK_NAME(gemm_columns_part)(const struct ak_job *job, ptrdiff_t first, ptrdiff_t count) {
-    struct ak_job panels = *job;
+/// Panels `[first, first + count)` of the product `job` describes, all its rows: the split of a shared product
+/// with few rows (a batch) and many columns, so that each thread reads (and packs) only its panels of b.
+static AK_TARGET void AK_NAME(product_panels)(const struct ak_product *job, ptrdiff_t first, ptrdiff_t count) {
+    struct ak_product panels = *job;
     ptrdiff_t n = first * AK_PANEL, end = (first + count) * AK_PANEL;
     if (end > job->columns) end = job->columns;
-    panels.rows = job->product_rows;
     panels.columns = end - n;
     panels.c = job->c + n;
     panels.init = job->init ? job->init + n : NULL;
-    if (job->pack) {
-        struct ak_job pack = {.b = job->b, .b_depth_stride = job->b_depth_stride,
-                              .b_column_stride = job->b_column_stride, .c = (float *)job->packed,
-                              .columns = job->columns, .depth = job->depth, .panel = AK_PANEL};
-        job->pack(&pack, first, count);
+    if (job->packs_panels) {
+        struct ak_packing packing = {.b = job->b, .b_depth_stride = job->b_depth_stride,
+                                     .b_column_stride = job->b_column_stride, .packed = (float *)job->packed,
+                                     .columns = job->columns, .depth = job->depth, .panel = AK_PANEL,
+                                     .by_blocks = job->packs_by_blocks};
+        ak_pack_panels(&packing, first, count);
     }
     if (job->packed) {
         panels.packed = job->packed + n * job->depth;
     } else {
         panels.b = job->b + n;
     }
-    AK_NAME(gemm_part)(&panels, 0, job->product_rows);
+    AK_NAME(product_rows)(&panels, 0, job->rows);
 }
 
 AK_INLINE void AK_NAME(sgd_loop)(float *w, float *v, const float *g, ptrdiff_t count, ak_v r, ak_v m,
@@ -559,15 +558,15 @@ AK_INLINE void AK_NAME(sgd_loop)(float *w, float *v, const float *g, ptrdiff_t c
     }
 }
 
-/// Parameters `[first, first + count)` of the SGD update `job` describes.
-static AK_TARGET void AK_NAME(sgd_part)(const struct ak_job *job, ptrdiff_t first, ptrdiff_t count) {
-    float *w = job->w + first, *v = job->v + first;
-    const float *g = job->g + first;
-    const ak_v r = AK_V_SET1(job->rate), m = AK_V_SET1(job->momentum);
+/// Parameters `[first, first + count)` of an SGD update.
+static AK_TARGET void AK_NAME(sgd)(const struct ak_sgd *sgd, ptrdiff_t first, ptrdiff_t count) {
+    float *w = sgd->w + first, *v = sgd->v + first;
+    const float *g = sgd->g + first;
+    const ak_v r = AK_V_SET1(sgd->rate), m = AK_V_SET1(sgd->momentum);
     // One loop per rule, so the rule is decided outside it.
-    if (job->momentum == 0) {
+    if (sgd->momentum == 0) {
         AK_NAME(sgd_loop)(w, v, g, count, r, m, false, false);
-    } else if (job->nesterov) {
+    } else if (sgd->nesterov) {
         AK_NAME(sgd_loop)(w, v, g, count, r, m, true, true);
     } else {
         AK_NAME(sgd_loop)(w, v, g, count, r, m, true, false);
@@ -629,29 +628,27 @@ static AK_TARGET void AK_NAME(gather_rows)(float *destination, const float *sour
     }
 }
 
-/// Rows `[first, first + count)` of a gather job.
-static AK_TARGET void AK_NAME(gather_part)(const struct ak_job *job, ptrdiff_t first, ptrdiff_t count) {
-    AK_NAME(gather_rows)(job->c + first * job->columns, job->b, job->columns, job->row_indices + first, count);
+/// Rows `[first, first + count)` of a gather; when it also writes them transposed, they are transposed from
+/// the rows just written, which are still in the cache.
+static AK_TARGET void AK_NAME(gather)(const struct ak_gather *gather, ptrdiff_t first, ptrdiff_t count) {
+    AK_NAME(gather_rows)(gather->destination + first * gather->width, gather->source, gather->width,
+                         gather->rows + first, count);
+    if (gather->transposed) {
+        struct ak_transpose transpose = {.matrix = gather->destination, .transposed = gather->transposed,
+                                         .rows = gather->count, .columns = gather->width};
+        AK_TRANSPOSE_PART(&transpose, first, count);
+    }
 }
 
-/// Rows `[first, first + count)` of a gather job that also writes them transposed: gathered as by
-/// gather_part, then transposed from the rows just written, which are still in the cache.
-static AK_TARGET void AK_NAME(gather_transposed_part)(const struct ak_job *job, ptrdiff_t first, ptrdiff_t count) {
-    AK_NAME(gather_part)(job, first, count);
-    struct ak_job transpose = {.rows = job->rows, .columns = job->columns, .b = job->c, .c = job->transposed};
-    AK_TRANSPOSE_PART(&transpose, first, count);
-}
-
-/// This level's kernels, for the entry points in Kernels.c.
-static const struct ak_kernels AK_NAME(kernels) = {
+/// This level's kernels (KernelsInternal.h's struct ak_kernels), for Dispatch.c and Products.c.
+ANNEAL_KERNELS_INTERNAL const struct ak_kernels AK_NAME(kernels) = {
     .panel_columns = AK_PANEL,
     .block_rows = AK_BLOCK_ROWS,
-    .gemm_part = AK_NAME(gemm_part),
-    .gemm_columns_part = AK_NAME(gemm_columns_part),
-    .sgd_part = AK_NAME(sgd_part),
-    .gather_part = AK_NAME(gather_part),
-    .gather_transposed_part = AK_NAME(gather_transposed_part),
-    .transpose_part = AK_TRANSPOSE_PART,
+    .product_rows = AK_NAME(product_rows),
+    .product_panels = AK_NAME(product_panels),
+    .sgd = AK_NAME(sgd),
+    .transpose = AK_TRANSPOSE_PART,
+    .gather = AK_NAME(gather),
     .column_sums = AK_NAME(column_sums),
     .relu_forward = AK_NAME(relu_forward),
     .relu_backward = AK_NAME(relu_backward),

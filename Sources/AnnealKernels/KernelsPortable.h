@@ -1,7 +1,7 @@
 // The portable level's definitions for KernelsISA.h: clang's vector types (`ext_vector_type`) and builtins, no
 // instruction-set intrinsics and no target attribute, so that any target's compiler turns them into its own
 // vector instructions (aarch64: NEON fmul and fadd for the rounded products, fmla for the fused ones).
-// Kernels.c includes this file before each portable instantiation of KernelsISA.h (which undefines the
+// LevelPortable.c includes this file before each portable instantiation of KernelsISA.h (which undefines the
 // macros at its end), with its own AK_NAME and AK_TARGET.
 //
 // Vectors of 4 floats, a 128-bit register on every vector unit. A register block of 6 rows by 2 vectors fits
@@ -95,4 +95,4 @@ AK_PORTABLE_INLINE ak_f4 ak_f4_relu_mask(ak_f4 g, ak_f4 z) { return (ak_f4)((ak_
 #define AK_8_LOADM AK_V_LOADM
 #define AK_8_STOREM AK_V_STOREM
 #define AK_V_RELU_MASK(g, z) ak_f4_relu_mask(g, z)
-#define AK_TRANSPOSE_PART ak_transpose_part_scalar
+#define AK_TRANSPOSE_PART ak_transpose_rows

@@ -15,14 +15,8 @@ struct AllocationTests {
     func noAllocationPerStep() throws {
         let helper = try #require(Support.builtExecutable("anneal-allocation-count"),
                                   "anneal-allocation-count not built: run `swift build` before `swift test`")
-        let process = Process()
-        process.executableURL = helper
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "the helper failed: \(text)")
+        let (status, text) = try Support.runHelper(helper)
+        #expect(status == 0, "the helper failed: \(text)")
         let lines = text.split(separator: "\n")
         try #require(lines.count == 13, "unexpected helper output: \(text)")
         for line in lines {

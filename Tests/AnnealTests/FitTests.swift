@@ -285,6 +285,32 @@ struct FitTests {
         #expect(differing == 0, "\(differing) weights differ")
     }
 
+    /// The `ANNEAL_KERNELS` name of each level (`anneal_kernels_best_level`'s).
+    static let levelNames: [(level: anneal_kernels_level, name: String)] = [
+        (ANNEAL_KERNELS_PORTABLE_NO_FMA, "portable-no-fma"), (ANNEAL_KERNELS_PORTABLE, "portable"),
+        (ANNEAL_KERNELS_AVX2, "avx2"), (ANNEAL_KERNELS_AVX512, "avx512"),
+    ]
+
+    @Test("fit gives the same bits at every kernel level the CPU runs (one process per ANNEAL_KERNELS value)")
+    func sameBitsAtEveryLevel() throws {
+        let helper = try #require(Support.builtExecutable("anneal-fit-bits"),
+                                  "anneal-fit-bits not built: run `swift build` before `swift test`")
+        func run(_ environment: [String: String]) throws -> String {
+            let (status, text) = try Support.runHelper(helper, environment: environment)
+            #expect(status == 0, "the helper failed with \(environment): \(text)")
+            return text
+        }
+        let levels = Self.levelNames.filter { anneal_kernels_supported($0.level) }
+        // The widest level on the helper thread's default, then every level on one thread: also the portable
+        // level without FMA, which a CPU without FMA runs and which this one runs only when told to.
+        let reference = try run(["ANNEAL_KERNELS": levels.last!.name])
+        try #require(reference.split(separator: "\n").count == 2, "unexpected helper output: \(reference)")
+        for (_, name) in levels {
+            #expect(try run(["ANNEAL_KERNELS": name, "ANNEAL_THREADS": "1"]) == reference, "level \(name)")
+        }
+        #expect(try run(["ANNEAL_KERNELS": "portable-no-fma"]) == reference, "portable-no-fma on two threads")
+    }
+
     @Test("weights set between a session's epochs are the ones the next epoch trains (no stale packed kernel)")
     func weightsSetBetweenEpochs() throws {
         let x = try Support.randomMatrix(rows: 96, columns: 300, seed: 23)

@@ -2,13 +2,16 @@ import AnnealKernels
 import Testing
 @testable import Anneal
 
-/// Every kernel level this CPU runs (portable, AVX2, AVX-512) gives the same bits as plain Swift loops
-/// written in the order the kernels promise (`KernelReference`), on the shapes the register blocks and their
-/// tails split differently: that is what lets the golden Keras runs pass whichever level a machine picks.
-/// Levels the CPU lacks are skipped.
+/// Every kernel level this CPU runs (portable without and with FMA, AVX2, AVX-512) gives the same bits as plain
+/// Swift loops written in the order the kernels promise (`KernelReference`), on the shapes the register blocks
+/// and their tails split differently: that is what lets the golden Keras runs pass whichever level a machine
+/// picks. Levels the CPU lacks are skipped; every x86-64 CPU runs the portable level without FMA, the code a
+/// CPU without FMA trains with.
 @Suite("Kernel levels")
 struct KernelLevelTests {
-    static let levels: [Kernels.Level] = [ANNEAL_KERNELS_PORTABLE, ANNEAL_KERNELS_AVX2, ANNEAL_KERNELS_AVX512]
+    static let levels: [Kernels.Level] = [
+        ANNEAL_KERNELS_PORTABLE_NO_FMA, ANNEAL_KERNELS_PORTABLE, ANNEAL_KERNELS_AVX2, ANNEAL_KERNELS_AVX512,
+    ]
         .filter { anneal_kernels_supported($0) }
 
     /// Rows, columns and depths around the block sizes (6 rows; 8, 16, 32 and 64 columns), the tutorial's

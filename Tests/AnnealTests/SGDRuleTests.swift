@@ -7,8 +7,10 @@ import Testing
 /// paths is checked here against the rule itself, bit for bit, at every level this CPU runs.
 @Suite("SGD rule")
 struct SGDRuleTests {
-    static let levels: [Kernels.Level] = [ANNEAL_KERNELS_PORTABLE, ANNEAL_KERNELS_AVX2, ANNEAL_KERNELS_AVX512]
-        .filter { $0 == ANNEAL_KERNELS_PORTABLE || anneal_kernels_supported($0) }
+    static let levels: [Kernels.Level] = [
+        ANNEAL_KERNELS_PORTABLE_NO_FMA, ANNEAL_KERNELS_PORTABLE, ANNEAL_KERNELS_AVX2, ANNEAL_KERNELS_AVX512,
+    ]
+        .filter { anneal_kernels_supported($0) }
 
     /// Momentum 0, momentum, and Nesterov momentum.
     static let rules: [(momentum: Float, nesterov: Bool)] = [(0, false), (0.8, false), (0.9, true)]

@@ -178,6 +178,20 @@ extension Support {
         return nil
     }
 
+    /// Runs the helper executable at `helper` with `environment` added to this process's; its exit status and
+    /// standard output.
+    static func runHelper(_ helper: URL, environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = helper
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
     /// A fresh empty directory that is removed when `body` returns.
     static func withTemporaryDirectory(_ body: (String) throws -> Void) throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("anneal-test-\(UUID().uuidString)")

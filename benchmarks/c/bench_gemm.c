@@ -3,7 +3,7 @@
  * not part of Anneal.
  *
  *   clang -std=gnu11 -O2 -ffp-contract=off -I Sources/AnnealKernels/include $(pkg-config --cflags openblas) \
- *       benchmarks/c/bench_gemm.c Sources/AnnealKernels/Kernels.c -o benchmarks/out/bench_gemm \
+ *       benchmarks/c/bench_gemm.c $(find Sources/AnnealKernels -name '*.c') -o benchmarks/out/bench_gemm \
  *       $(pkg-config --libs openblas) -lpthread -lm
  *   benchmarks/out/bench_gemm [-t threads] [-s seconds] [-i anneal|openblas] [-j]
  *
@@ -138,7 +138,9 @@ int main(int argc, char **argv) {
     openblas_set_num_threads(time_blas ? threads : 1);
     // The widest level, or the one ANNEAL_KERNELS names.
     anneal_kernels_level level = anneal_kernels_best_level();
-    const char *level_name = level == ANNEAL_KERNELS_AVX512 ? "avx512" : level == ANNEAL_KERNELS_AVX2 ? "avx2" : "portable";
+    const char *level_name = level == ANNEAL_KERNELS_AVX512 ? "avx512"
+                             : level == ANNEAL_KERNELS_AVX2 ? "avx2"
+                             : level == ANNEAL_KERNELS_PORTABLE ? "portable" : "portable-no-fma";
 
     if (!json) {
         printf("Matrix products, %d thread%s, Anneal level %s, %s\n", threads, threads == 1 ? "" : "s", level_name,

@@ -862,7 +862,17 @@ class Sequential:
             magic = b""  # the library reports it, naming the file
         if magic == saving._HDF5_MAGIC:
             from . import _keras_files
-            self.set_weights(_keras_files.read_weights(os.fspath(filepath)))
+            filepath = os.fspath(filepath)
+            weights = _keras_files.read_weights(filepath)
+            count = self._count(_lib.anneal_model_weight_count)
+            if self.built and len(weights) != count:
+                raise ShapeMismatchError(f"{filepath}: the Keras file holds {len(weights)} weights (kernels and "
+                                         f"biases), but the model has {count} weights: the file was saved from "
+                                         f"another model")
+            try:
+                self.set_weights(weights)
+            except ValueError as error:  # a shape or a value: every load error names its file
+                raise type(error)(f"{filepath}: {error}") from None
             return
         _lib.check(_lib.anneal_model_load_weights(self._live_handle(), os.fspath(filepath).encode()))
 

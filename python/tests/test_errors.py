@@ -5,6 +5,7 @@ import helpers  # noqa: F401  first: puts python/ on sys.path whatever runs the 
 
 import math
 import os
+import re
 import tempfile
 
 import pytest
@@ -306,6 +307,31 @@ def test_load_weights_errors_keep_the_weights(tmp_path):
     other.save_weights(str(tmp_path / "other"))
     with pytest.raises(errors.ShapeMismatchError, match="shape"):
         model.load_weights(str(tmp_path / "other"))
+    assert_close(model.get_weights(), before, 0.0, "weights")
+
+
+def test_load_weights_of_another_model_names_the_file_and_both_counts(tmp_path):
+    model = small_model()  # 4 weights
+    before = model.get_weights()
+    deeper = Sequential([Dense(4, input_dim=3, activation="relu"), Dense(2), Dense(1, activation="sigmoid")])
+    deeper.compile(loss="binary_crossentropy", optimizer=SGD(learning_rate=0.1, momentum=0.9))
+    weights_file, model_file = str(tmp_path / "deeper.anneal"), str(tmp_path / "deeper.model")
+    deeper.save_weights(weights_file)
+    deeper.save(model_file)  # with the optimizer's velocities after the weights
+    for path, kind in ((weights_file, "weights file"), (model_file, "model file")):
+        with pytest.raises(errors.ShapeMismatchError) as raised:
+            model.load_weights(path)
+        message = str(raised.value)
+        assert message.startswith(f"{path}: the {kind} holds 6 weights"), message
+        assert "the model has 4 weights" in message, message
+    # Every other load error names its file too.
+    for name, content in (("missing", None), ("garbage", b"not weights" * 9), ("empty", b"")):
+        path = str(tmp_path / name)
+        if content is not None:
+            with open(path, "wb") as handle:
+                handle.write(content)
+        with pytest.raises(errors.AnnealError, match=re.escape(path)):
+            model.load_weights(path)
     assert_close(model.get_weights(), before, 0.0, "weights")
 
 

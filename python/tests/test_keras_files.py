@@ -12,6 +12,7 @@ import os
 
 import pytest
 
+from anneal.errors import ShapeMismatchError
 from anneal.layers import Dense
 from anneal.models import Sequential, load_model
 from helpers import HERE, require_h5py
@@ -322,6 +323,20 @@ def test_keras_file_errors():
     require_h5py()
     with pytest.raises(Exception, match="tutorial_sgd.weights.h5"):
         load_model(os.path.join(FILES, "tutorial_sgd.weights.h5"))
+
+
+def test_load_weights_of_another_models_keras_file_names_the_file():
+    require_h5py()
+    path = os.path.join(FILES, "tutorial_sgd.weights.h5")  # 34-34-1: 4 weights
+    deeper = Sequential([Dense(34, input_dim=34), Dense(3), Dense(1)])
+    with pytest.raises(ShapeMismatchError) as info:
+        deeper.load_weights(path)
+    assert str(info.value).startswith(f"{path}: the Keras file holds 4 weights"), str(info.value)
+    assert "the model has 6 weights" in str(info.value)
+    wider = Sequential([Dense(35, input_dim=34), Dense(1)])
+    with pytest.raises(ValueError) as info:
+        wider.load_weights(path)
+    assert str(info.value).startswith(f"{path}: "), str(info.value)
 
 
 def test_what_a_keras_file_describes_and_anneal_cannot_make_names_the_file(tmp_path):

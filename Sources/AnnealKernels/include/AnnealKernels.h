@@ -34,21 +34,37 @@ extern "C" {
 /// parameter-gradient products (Anneal's `Network.layerUpdateMinimum`, anneal_kernels_gemm_sgd).
 #define ANNEAL_KERNELS_BIG_UPDATE 65536
 
-/// An instruction-set level. Every function below that takes one requires a level that
+/// A big product is shared with the helper thread only when it has this many register blocks of rows or more
+/// (anneal_kernels_product_is_shared): fewer leave the two threads too few chunks to balance.
+#define ANNEAL_KERNELS_SHARED_BLOCKS 4
+
+/// A shared product whose a (rows x depth) has at most this many floats (a batch of 128 rows of 784 inputs has
+/// fewer) and whose b has this many panels of columns or more is shared by panels rather than by rows: each
+/// thread then reads, and packs, only its own panels of b, the big operand.
+#define ANNEAL_KERNELS_PANEL_SPLIT_A 131072
+#define ANNEAL_KERNELS_PANEL_SPLIT_PANELS 8
+
+/// An instruction-set level, from the narrowest. Every function below that takes one requires a level that
 /// anneal_kernels_supported() says this CPU runs.
 typedef enum {
+    /// The portable level without fused multiply-add instructions: what an x86-64 CPU without FMA runs (the
+    /// baseline target, SSE; each fused term a call to libm's fmaf). Elsewhere the same code as
+    /// ANNEAL_KERNELS_PORTABLE. Every x86-64 CPU runs it, so that the tests and benchmarks can.
+    ANNEAL_KERNELS_PORTABLE_NO_FMA = 0,
     /// 128-bit vectors written with clang's portable vector types: every CPU (NEON on aarch64; on x86-64,
-    /// SSE, with FMA where the CPU has it).
-    ANNEAL_KERNELS_PORTABLE = 0,
-    /// 256-bit vectors (x86-64 with AVX2).
-    ANNEAL_KERNELS_AVX2 = 1,
-    /// 512-bit vectors (x86-64 with AVX-512F and VL).
-    ANNEAL_KERNELS_AVX512 = 2,
+    /// SSE with FMA, which every CPU with AVX2 has).
+    ANNEAL_KERNELS_PORTABLE = 1,
+    /// 256-bit vectors (x86-64 with AVX2 and FMA).
+    ANNEAL_KERNELS_AVX2 = 2,
+    /// 512-bit vectors (x86-64 with AVX-512F and VL, and FMA).
+    ANNEAL_KERNELS_AVX512 = 3,
 } anneal_kernels_level;
 
-/// The widest level this CPU and OS run, lowered by the environment variable ANNEAL_KERNELS (`portable` or
-/// `avx2`) when it is set before the first call; decided once, then cached. ANNEAL_KERNELS_PORTABLE on every
-/// CPU without AVX2 and FMA (and every non-x86 CPU).
+/// The widest level this CPU and OS run, decided once, then cached: ANNEAL_KERNELS_PORTABLE_NO_FMA on an
+/// x86-64 CPU without FMA, ANNEAL_KERNELS_PORTABLE on one without AVX2 and on every other CPU. The
+/// environment variable ANNEAL_KERNELS, when set before the first call, lowers it to the level it names
+/// (`avx512`, `avx2`, `portable`, `portable-no-fma`; a developer's switch, for tests and benchmarks): never
+/// above what the CPU runs; an unknown name changes nothing.
 ANNEAL_KERNELS_INTERNAL anneal_kernels_level anneal_kernels_best_level(void);
 
 /// Whether this CPU and OS run `level` (whatever ANNEAL_KERNELS says): lets tests compare the levels.

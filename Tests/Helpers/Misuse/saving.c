@@ -88,7 +88,13 @@ int main(int argc, char **argv) {
     snprintf(path, sizeof path, "%s/good.weights", misuse_directory);
     write_weights_file(path, 0x3F800000u);
     EXPECT(ANNEAL_OK, anneal_model_load_weights(model, path), "");
-    EXPECT(ANNEAL_E_SHAPE_MISMATCH, anneal_model_load_weights(wide, path), path);
+    EXPECT(ANNEAL_E_SHAPE_MISMATCH, anneal_model_load_weights(wide, path), path, "weights file holds 1 weight",
+           "the model has 2 weights");
+    snprintf(path, sizeof path, "%s/wide.model", misuse_directory);
+    EXPECT(ANNEAL_OK, anneal_model_save(wide, path), "");
+    EXPECT(ANNEAL_E_SHAPE_MISMATCH, anneal_model_load_weights(model, path), path, "model file holds 2 weights",
+           "the model has 1 weight");
+    snprintf(path, sizeof path, "%s/good.weights", misuse_directory);
     EXPECT(ANNEAL_E_INVALID_STATE, anneal_model_load_weights(unbuilt, path), path);
     {
         /* A byte changed: the checksum catches it. */

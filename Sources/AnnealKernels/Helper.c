@@ -1,0 +1,274 @@
+// The helper thread: one more compute thread beside the caller's, which shares big jobs (products, updates,
+// gathers) chunk by chunk and runs tasks, and the judge that stops sharing where it loses time.
+#define _GNU_SOURCE  // sched_getaffinity, CPU_COUNT
+#include "KernelsInternal.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#pragma STDC FP_CONTRACT OFF
+
+#if ANNEAL_HAVE_X86
+#include <immintrin.h>
+/// What a thread does in each round of polling: lets the other hyperthread of the core run.
+#define AK_SPIN_WAIT() _mm_pause()
+#elif defined(__aarch64__)
+#define AK_SPIN_WAIT() __asm__ __volatile__("yield")
+#else
+#define AK_SPIN_WAIT() ((void)0)
+#endif
+
+// --- Two cores: big products, and tasks ----------------------------------------------------------------------
+// One helper thread (created on first need, only when this process may run on 2 or more CPUs and
+// ANNEAL_THREADS is not 1) shares big products with the caller: the rows are cut into chunks that both
+// threads claim one at a time, so when the other core is busy (a shared machine) the caller simply does more
+// of the chunks itself instead of waiting for a fixed half. Each output row is computed exactly as in the
+// serial code, so the split never changes a result. Or it runs a whole task beside the caller (a small
+// model's validation while the next epoch trains, anneal_kernels_task_start), which the caller takes back and
+// runs itself if the helper has not begun it when the caller needs its result. One caller at a time uses the
+// helper; a concurrent caller (another model training on another thread) computes alone, so Anneal never runs
+// more than two compute threads of its own. Where sharing loses time (the helper's core busy with another
+// process), the caller notices and computes alone for a while (ak_judge).
+
+static pthread_mutex_t ak_owner = PTHREAD_MUTEX_INITIALIZER;   // held by the caller using the helper
+static pthread_mutex_t ak_mutex = PTHREAD_MUTEX_INITIALIZER;   // guards ak_posted and the helper's sleep
+static pthread_cond_t ak_cond = PTHREAD_COND_INITIALIZER;       // a product was posted
+static pthread_cond_t ak_done = PTHREAD_COND_INITIALIZER;       // the helper finished a product's last chunk
+static int ak_helper_state = 0;                                 // 0 not started, 1 running, -1 unavailable
+// The shared product, written under ak_mutex by ak_owner's holder only (who may read it without the mutex).
+static struct ak_job ak_posted;
+static ptrdiff_t ak_posted_chunk_rows, ak_posted_chunks;
+static uint32_t ak_posted_generation = 0;        // written under ak_mutex, polled without it
+/// (generation << 32) | next chunk to claim: a chunk is claimed only while its product is the current one.
+static uint64_t ak_claims = 0;
+/// Chunks of the current product finished (by either thread).
+static ptrdiff_t ak_finished = 0;
+
+/// Claims and computes chunks of product `generation` until none is left; `helper`: on the helper thread, which
+/// then wakes the caller after the last chunk (the caller, finishing it, has nobody to wake). Returns how many
+/// chunks this thread computed.
+static ptrdiff_t ak_work(uint32_t generation, const struct ak_job *job, ptrdiff_t chunk_rows, ptrdiff_t chunks,
+                         bool helper) {
+    for (ptrdiff_t done = 0;; done++) {
+        uint64_t claim = __atomic_load_n(&ak_claims, __ATOMIC_ACQUIRE);
+        ptrdiff_t chunk;
+        do {
+            if ((uint32_t)(claim >> 32) != generation || (ptrdiff_t)(claim & 0xFFFFFFFFu) >= chunks) return done;
+            chunk = (ptrdiff_t)(claim & 0xFFFFFFFFu);
+        } while (!__atomic_compare_exchange_n(&ak_claims, &claim, claim + 1, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
+        ptrdiff_t first = chunk * chunk_rows;
+        ptrdiff_t rows = job->items - first < chunk_rows ? job->items - first : chunk_rows;
+        ak_job_run(job, first, rows);
+        if (__atomic_add_fetch(&ak_finished, 1, __ATOMIC_ACQ_REL) == chunks && helper) {
+            // The helper finished the product's last chunk: wake the caller if it went to sleep waiting.
+            pthread_mutex_lock(&ak_mutex);
+            pthread_cond_broadcast(&ak_done);
+            pthread_mutex_unlock(&ak_mutex);
+        }
+    }
+}
+
+/// How long the helper keeps polling for the next product before it sleeps: a batch's products come tens of
+/// microseconds apart, and a futex wake-up costs about as much again on a busy machine.
+enum { AK_SPIN_ROUNDS = 4000, AK_WAIT_ROUNDS = 2000 };
+
+static void *ak_helper_main(void *start) {
+    // Waits for generations after the one current when it was created (passed in: reading it here would
+    // race with the first product, posted right after creation).
+    uint32_t seen = (uint32_t)(uintptr_t)start;
+    for (;;) {
+        for (int round = 0; round < AK_SPIN_ROUNDS; round++) {
+            if (__atomic_load_n(&ak_posted_generation, __ATOMIC_ACQUIRE) != seen) break;
+            AK_SPIN_WAIT();
+        }
+        pthread_mutex_lock(&ak_mutex);
+        while (ak_posted_generation == seen) pthread_cond_wait(&ak_cond, &ak_mutex);
+        seen = ak_posted_generation;
+        struct ak_job job = ak_posted;
+        ptrdiff_t chunk_rows = ak_posted_chunk_rows, chunks = ak_posted_chunks;
+        pthread_mutex_unlock(&ak_mutex);
+        ak_work(seen, &job, chunk_rows, chunks, true);
+    }
+    return NULL;
+}
+
+static void ak_after_fork_in_child(void) {
+    // The helper does not exist in a forked child: start afresh there.
+    pthread_mutex_init(&ak_owner, NULL);
+    pthread_mutex_init(&ak_mutex, NULL);
+    pthread_cond_init(&ak_cond, NULL);
+    pthread_cond_init(&ak_done, NULL);
+    ak_helper_state = 0;
+}
+
+/// Starts the helper if it may and has not been; called with ak_owner held. Returns whether it runs.
+static bool ak_helper_available(void) {
+    if (ak_helper_state != 0) return ak_helper_state == 1;
+    ak_helper_state = -1;
+    const char *threads = getenv("ANNEAL_THREADS");
+    if (threads && strcmp(threads, "1") == 0) return false;
+    cpu_set_t cpus;
+    if (sched_getaffinity(0, sizeof cpus, &cpus) != 0 || CPU_COUNT(&cpus) < 2) return false;
+    // The helper blocks every signal, so that SIGINT and friends still reach the caller's threads.
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &previous);
+    pthread_attr_t attributes;
+    pthread_attr_init(&attributes);
+    pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+    pthread_t thread;
+    pthread_mutex_lock(&ak_mutex);
+    uintptr_t start = (uintptr_t)ak_posted_generation;
+    pthread_mutex_unlock(&ak_mutex);
+    int failed = pthread_create(&thread, &attributes, ak_helper_main, (void *)start);
+    pthread_attr_destroy(&attributes);
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    if (failed) return false;
+    static int registered = 0;
+    if (!registered) {
+        pthread_atfork(NULL, NULL, ak_after_fork_in_child);
+        registered = 1;
+    }
+    ak_helper_state = 1;
+    return true;
+}
+
+// --- Sharing only where it pays ---
+// A shared job is only as fast as the slower thread's last chunk. When another process holds part of the
+// helper's core, the scheduler may take that core from the helper in the middle of a chunk and give it back
+// only a time slice (milliseconds) later: the caller, out of chunks, waits for that one chunk far longer than
+// it would have taken to compute the whole job alone, and two threads train slower than one. Chunks the helper
+// has not claimed never hold the caller up (it claims them itself), so only a claimed chunk can; and only the
+// caller's clock can tell. So the caller
+// judges every shared job by its own pace: had it computed all the chunks at the rate it computed its own,
+// would the job have ended sooner? Then sharing lost time, and the caller computes alone for a while
+// (ak_alone_until), then tries again; each loss in a row doubles the pause, each job that paid halves it. The
+// pause decides only who computes the rows, never how: the results stay the same bits.
+
+/// The shortest and longest pause in sharing after a shared job lost time, in nanoseconds: a few batches of
+/// the big network, and half a second (a loss costs about a time slice, a few milliseconds, so retrying that
+/// rarely costs about 1 % when the helper's core stays busy).
+enum { AK_PAUSE_LEAST = 2000000, AK_PAUSE_MOST = 500000000 };
+// Written by ak_owner's holder only.
+static uint64_t ak_alone_until = 0;         // no sharing before this time (ak_now), 0: none
+static uint64_t ak_pause = AK_PAUSE_LEAST;  // the next pause
+
+/// A monotonic clock, in nanoseconds.
+static uint64_t ak_now(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+}
+
+/// Judges a shared job that began at `start` and was posted by `posted`, where the caller computed `mine` of
+/// its `chunks` by `own` and the last chunk ended at `end` (see above). A job lost when it ended more than one
+/// of the caller's chunks later than the caller alone would have, at the pace of its own chunks: a helper that
+/// arrives late (woken from its sleep) and takes the last chunk costs about one chunk, which is no reason to
+/// stop; a helper taken off its core costs a time slice, hundreds of chunks. A job the caller computed none of
+/// lost too: the caller was off its core from the post to the end (on a loaded machine the helper, woken by
+/// the post, can take the caller's own core: the two threads then take turns on one core, and the post itself
+/// lasts a time slice). Called with ak_owner held.
+static void ak_judge(uint64_t start, uint64_t posted, uint64_t own, uint64_t end, ptrdiff_t mine,
+                     ptrdiff_t chunks) {
+    if (mine == chunks) return;  // the helper took no part
+    double chunk = mine > 0 ? (double)(own - posted) / (double)mine : 0;
+    if (mine == 0 || (double)(end - start) > chunk * (double)(chunks + 1)) {
+        ak_alone_until = end + ak_pause;
+        ak_pause = ak_pause * 2 < AK_PAUSE_MOST ? ak_pause * 2 : AK_PAUSE_MOST;
+    } else {
+        ak_pause = ak_pause / 2 > AK_PAUSE_LEAST ? ak_pause / 2 : AK_PAUSE_LEAST;
+    }
+}
+
+/// Whether the calling thread computes alone, never using the helper (anneal_kernels_set_alone).
+static __thread bool ak_thread_alone = false;
+
+void anneal_kernels_set_alone(bool alone) { ak_thread_alone = alone; }
+
+bool anneal_kernels_alone(void) { return ak_thread_alone; }
+
+/// Takes the helper for the calling thread (ak_owner), starting it on first use; false when the calling thread
+/// computes alone, the helper is busy with another caller, there is none, or sharing is paused (the caller then
+/// computes alone).
+static bool ak_take_helper(void) {
+    if (ak_thread_alone) return false;
+    if (pthread_mutex_trylock(&ak_owner) != 0) return false;
+    if (ak_helper_available()) {
+        if (ak_alone_until == 0) return true;
+        if (ak_now() >= ak_alone_until) {
+            ak_alone_until = 0;
+            return true;
+        }
+    }
+    pthread_mutex_unlock(&ak_owner);
+    return false;
+}
+
+/// Posts `job` to the helper in chunks of `chunk_rows` rows (the caller holds ak_owner); returns its generation.
+static uint32_t ak_post(const struct ak_job *job, ptrdiff_t chunk_rows) {
+    pthread_mutex_lock(&ak_mutex);
+    uint32_t generation = ak_posted_generation + 1;
+    ak_posted = *job;
+    ak_posted_chunk_rows = chunk_rows;
+    ak_posted_chunks = (job->items + chunk_rows - 1) / chunk_rows;
+    __atomic_store_n(&ak_finished, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&ak_claims, (uint64_t)generation << 32, __ATOMIC_RELEASE);
+    __atomic_store_n(&ak_posted_generation, generation, __ATOMIC_RELEASE);  // last: the helper may be polling it
+    pthread_cond_signal(&ak_cond);
+    pthread_mutex_unlock(&ak_mutex);
+    return generation;
+}
+
+/// Computes the posted job's chunks that the helper has not claimed, waits for those it has, and frees the
+/// helper. Polls briefly, then sleeps: if another process has taken the helper's core, sleeping frees this
+/// core for the scheduler to move the helper here.
+/// `start` and `posted`: when the job began and when it was posted, to judge it by (ak_judge), or 0 not to
+/// (a task).
+static void ak_finish_posted(uint64_t start, uint64_t posted) {
+    uint32_t generation = __atomic_load_n(&ak_posted_generation, __ATOMIC_ACQUIRE);
+    ptrdiff_t chunks = ak_posted_chunks;
+    ptrdiff_t mine = ak_work(generation, &ak_posted, ak_posted_chunk_rows, chunks, false);
+    uint64_t own = start ? ak_now() : 0;
+    for (int round = 0; round < AK_WAIT_ROUNDS && __atomic_load_n(&ak_finished, __ATOMIC_ACQUIRE) != chunks; round++) {
+        AK_SPIN_WAIT();
+    }
+    if (__atomic_load_n(&ak_finished, __ATOMIC_ACQUIRE) != chunks) {
+        pthread_mutex_lock(&ak_mutex);
+        while (__atomic_load_n(&ak_finished, __ATOMIC_ACQUIRE) != chunks) pthread_cond_wait(&ak_done, &ak_mutex);
+        pthread_mutex_unlock(&ak_mutex);
+    }
+    if (start) ak_judge(start, posted, own, ak_now(), mine, chunks);
+    pthread_mutex_unlock(&ak_owner);
+}
+
+// ak_run: declared in KernelsInternal.h.
+void ak_run(const struct ak_job *job, bool shared, ptrdiff_t granule) {
+    if (!shared || !ak_take_helper()) {
+        ak_job_run(job, 0, job->items);
+        return;
+    }
+    // About 48 chunks, each a whole number of granules: the thread that finishes first waits for at most
+    // one chunk of the other's, small beside the whole (a few chunks would split a 128-row product unevenly,
+    // 6 chunks against 5). A claim costs well under a microsecond, so many chunks cost less than an uneven
+    // split.
+    ptrdiff_t granules = (job->items + granule - 1) / granule;
+    uint64_t start = ak_now();
+    ak_post(job, ((granules + 47) / 48) * granule);
+    uint64_t posted = ak_now();
+    ak_finish_posted(start, posted);
+}
+
+bool anneal_kernels_task_start(void (*task)(void *context), void *context) {
+    if (!ak_take_helper()) return false;
+    // A job of one item: whichever thread claims it first runs the task, so the caller takes back a task the
+    // helper has not begun by anneal_kernels_task_finish.
+    struct ak_job job = {.kind = AK_JOB_TASK, .items = 1, .task = {.run = task, .context = context}};
+    ak_post(&job, 1);
+    return true;  // ak_owner stays held until anneal_kernels_task_finish
+}
+
+void anneal_kernels_task_finish(void) { ak_finish_posted(0, 0); }
