@@ -76,8 +76,10 @@ struct DatasetFitTests {
         }
         """.write(to: source, atomically: true, encoding: .utf8)
         let program = directory.appendingPathComponent("sizes").path
-        let build = try Support.run([Support.exampleCC, "-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic",
-                                     "-I", Support.header.deletingLastPathComponent().path, source.path, "-o", program])
+        // exampleCC is a command line (the compiler and, in sanitizer runs, its flags).
+        let compiler = Support.exampleCC.split(separator: " ").map(String.init)
+        let build = try Support.run(compiler + ["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic",
+                                                "-I", Support.header.deletingLastPathComponent().path, source.path, "-o", program])
         #expect(build.status == 0, "cc: \(build.text)")
         let run = try Support.run([program])
         #expect(run.text.trimmingCharacters(in: .whitespacesAndNewlines)
