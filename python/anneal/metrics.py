@@ -12,6 +12,8 @@ read at the end; see ``Sources/Anneal/Metric.swift``), under the name Keras logs
     RootMeanSquaredError             sqrt(mean((p - y)^2)) over every output of the epoch
     Precision, Recall (thresholds)   TP / (TP + FP), TP / (TP + FN), predicted positive when p > threshold
     AUC(num_thresholds=200, curve)   area under the ROC (mid-point Riemann sum) or PR curve (interpolated)
+      (summation_method, thresholds, from_logits)   minoring / majoring Riemann sums, an explicit threshold
+                                     list, the sigmoid of the outputs first
     any loss                         its per-sample value (mae, mse, mape, msle, binary_crossentropy, ...)
     CosineSimilarity                 sum(y / ||y|| * p / ||p||)
 
