@@ -223,6 +223,11 @@ const char *anneal_last_error(void);
 #define ANNEAL_CURVE_ROC 0  /**< Receiver operating characteristic (the default). */
 #define ANNEAL_CURVE_PR  1  /**< Precision-recall, interpolated as Keras does. */
 
+/* How an AUC metric sums the area between thresholds (Keras's summation_method). */
+#define ANNEAL_SUMMATION_INTERPOLATION 0  /**< Mid-point heights; PR interpolated as Keras does (the default). */
+#define ANNEAL_SUMMATION_MINORING      1  /**< The lower of each interval's two heights. */
+#define ANNEAL_SUMMATION_MAJORING      2  /**< The higher of each interval's two heights. */
+
 /* Header handling of anneal_dataset_load_csv (the rule of AUTO is given there). */
 #define ANNEAL_CSV_HEADER_AUTO    0  /**< Detected from the first two rows; a first row mixing numbers and text is an error. */
 #define ANNEAL_CSV_HEADER_PRESENT 1  /**< The first non-blank row is a header. */
@@ -708,6 +713,20 @@ int32_t anneal_model_set_metric_top_k(anneal_model *model, int32_t index, int32_
  */
 int32_t anneal_model_set_metric_auc_labels(anneal_model *model, int32_t index, bool multi_label,
                                            const float *label_weights, int32_t label_weight_count);
+
+/**
+ * Makes compiled metric `index`, an "auc", Keras's AUC(summation_method=..., thresholds=..., from_logits=...):
+ * summation_method an ANNEAL_SUMMATION_* code; thresholds NULL with threshold_count 0 (the evenly spaced
+ * num_thresholds kept), or threshold_count finite values, copied and sorted, counted at -1e-7, the values,
+ * 1 + 1e-7 (num_thresholds becomes threshold_count + 2; outputs are not clipped unless the values are evenly
+ * spaced, as Keras); from_logits applies the sigmoid to the outputs first. Keeps multi_label and label_weights.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_INVALID_ARGUMENT (index out of range, a
+ * metric other than auc, an unknown summation_method, threshold_count < 0, a non-finite threshold);
+ * ANNEAL_E_NULL_POINTER (thresholds NULL with threshold_count > 0); ANNEAL_E_INVALID_STATE (not compiled;
+ * inside a callback); ANNEAL_E_OUT_OF_MEMORY (the counts: 2 num_thresholds + 2 floats per label).
+ */
+int32_t anneal_model_set_metric_auc_method(anneal_model *model, int32_t index, int32_t summation_method,
+                                           const float *thresholds, int32_t threshold_count, bool from_logits);
 
 /**
  * Structure queries (callback-safe): number of layers (Dense and Dropout); input width (0 until known);
@@ -1512,6 +1531,17 @@ int32_t anneal_metric_set_top_k(anneal_metric *metric, int32_t top_k, int32_t cl
  */
 int32_t anneal_metric_set_auc_labels(anneal_metric *metric, bool multi_label, int32_t num_labels,
                                      const float *label_weights, int32_t label_weight_count);
+
+/**
+ * summation_method, thresholds (NULL with threshold_count 0: the evenly spaced num_thresholds kept) and
+ * from_logits of an "auc" metric, as anneal_model_set_metric_auc_method takes them. Keeps multi_label,
+ * num_labels and label_weights; forgets every update.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (thresholds NULL with
+ * threshold_count > 0); ANNEAL_E_INVALID_ARGUMENT (a metric other than auc, an unknown summation_method,
+ * threshold_count < 0, a non-finite threshold); ANNEAL_E_OUT_OF_MEMORY.
+ */
+int32_t anneal_metric_set_auc_method(anneal_metric *metric, int32_t summation_method, const float *thresholds,
+                                     int32_t threshold_count, bool from_logits);
 
 /**
  * Adds a batch to the metric's state (Keras's update_state): y_pred is rows x units, y_true rows x units, or

@@ -29,6 +29,11 @@ import Darwin
 ///                                 (FPR_i - FPR_i+1) (TPR_i + TPR_i+1) / 2; PR: Davis & Goadrich's
 ///                                 interpolation, sum of slope_i (dTP_i + intercept_i log(P_i / P_i+1)) / positives
 /// multi_label auc                 each output's own area, then their mean (weighted by label_weights)
+///   summation minoring / majoring   ROC or PR (x recall, y precision) as a Riemann sum of the lower / higher
+///                                 of each interval's two heights: sum of (x_i - x_i+1) min/max(y_i, y_i+1)
+///   threshold values              -1e-7, the sorted values, 1 + 1e-7, each counting p > t with p unclipped
+///                                 (clipped and bucketed as above when the values are evenly spaced, as Keras)
+///   from_logits                   sigmoid(p) first
 /// ```
 /// `"accuracy"` (or `"acc"`) is resolved at compile time as Keras does: binary for a one-unit output, sparse
 /// categorical for the sparse loss, categorical otherwise. Logs use the name the user passed.
@@ -50,7 +55,28 @@ public enum Metric: Equatable, Sendable {
     /// With `multiLabel`, every output is a label of its own (its own counts, `labels` of them: the outputs
     /// when nil), and the result is the mean of the labels' areas, or their mean weighted by `labelWeights`;
     /// without, `labelWeights` (one per output) weigh each output's counts, as Keras's `AUC(label_weights=)`.
-    case auc(thresholds: Int, curve: Curve, multiLabel: Bool = false, labels: Int? = nil, labelWeights: [Float]? = nil)
+    ///
+    /// `summation` is Keras's `summation_method`; `thresholdValues` Keras's explicit `thresholds` (sorted,
+    /// `thresholds` then being their count + 2: build it with ``auc(thresholdValues:curve:)``); `fromLogits`
+    /// applies the sigmoid to the outputs first.
+    case auc(thresholds: Int, curve: Curve, multiLabel: Bool = false, labels: Int? = nil, labelWeights: [Float]? = nil,
+             summation: Summation = .interpolation, thresholdValues: [Float]? = nil, fromLogits: Bool = false)
+
+    /// How `auc` sums the area between thresholds (Keras's `summation_method`).
+    public enum Summation: String, Sendable {
+        case interpolation
+        case minoring
+        case majoring
+    }
+
+    /// An auc at the given thresholds (Keras's `AUC(thresholds=...)`): sorted, with `thresholds` their count + 2.
+    public static func auc(
+        thresholdValues values: [Float], curve: Curve, multiLabel: Bool = false, labels: Int? = nil,
+        labelWeights: [Float]? = nil, summation: Summation = .interpolation, fromLogits: Bool = false
+    ) -> Metric {
+        .auc(thresholds: values.count + 2, curve: curve, multiLabel: multiLabel, labels: labels,
+             labelWeights: labelWeights, summation: summation, thresholdValues: values.sorted(), fromLogits: fromLogits)
+    }
 
     /// The curve whose area `auc` measures.
     public enum Curve: String, Sendable {
@@ -119,7 +145,19 @@ public enum Metric: Equatable, Sendable {
             }
         case .topKCategoricalAccuracy(let k), .sparseTopKCategoricalAccuracy(let k):
             guard k > 0 else { throw AnnealError.invalidArgument("`k` must be a positive integer. Received: k=\(k)") }
-        case .auc(let thresholds, _, let multiLabel, let labels, let labelWeights):
+        case .auc(let thresholds, _, let multiLabel, let labels, let labelWeights, _, let values, _):
+            if let values {
+                guard !values.isEmpty else {
+                    throw AnnealError.invalidArgument("`thresholds` must hold at least one value. Received: thresholds=[]")
+                }
+                guard values.allSatisfy(\.isFinite) else {
+                    throw AnnealError.invalidArgument("All values of `thresholds` must be finite numbers. Received: thresholds=\(values)")
+                }
+                guard thresholds == values.count + 2, values == values.sorted() else {
+                    throw AnnealError.invalidArgument("`thresholds` must be sorted, with num_thresholds their count + 2. "
+                        + "Received: num_thresholds=\(thresholds), thresholds=\(values)")
+                }
+            }
             guard thresholds > 1 else {
                 throw AnnealError.invalidArgument("Argument `num_thresholds` must be an integer > 1. Received: num_thresholds=\(thresholds)")
             }
@@ -153,7 +191,7 @@ public enum Metric: Equatable, Sendable {
             guard classId < units else {
                 throw AnnealError.invalidArgument("`class_id` must be in [0, \(units)) for \(units) outputs. Received: class_id=\(classId)")
             }
-        case .auc(_, _, _, let labels, let labelWeights):
+        case .auc(_, _, _, let labels, let labelWeights, _, _, _):
             if let labels, labels != units {
                 throw AnnealError.invalidArgument("Number of labels is not consistent: num_labels=\(labels), but y_pred has \(units) outputs")
             }
@@ -175,8 +213,10 @@ public enum Metric: Equatable, Sendable {
 
     /// A multi-label auc with its label count: `units` when it had none.
     func withLabels(units: Int) -> Metric {
-        guard case .auc(let thresholds, let curve, true, nil, let labelWeights) = self else { return self }
-        return .auc(thresholds: thresholds, curve: curve, multiLabel: true, labels: units, labelWeights: labelWeights)
+        guard case .auc(let thresholds, let curve, true, nil, let labelWeights, let summation, let values, let fromLogits) = self
+        else { return self }
+        return .auc(thresholds: thresholds, curve: curve, multiLabel: true, labels: units, labelWeights: labelWeights,
+                    summation: summation, thresholdValues: values, fromLogits: fromLogits)
     }
 
     /// Whether the labels are class indices (one column) for this metric.
@@ -192,7 +232,7 @@ public enum Metric: Equatable, Sendable {
     var stateCount: Int {
         switch self {
         case .precision, .recall: 2
-        case .auc(let thresholds, _, let multiLabel, let labels, _):
+        case .auc(let thresholds, _, let multiLabel, let labels, _, _, _, _):
             multiLabel ? Self.product(2 * thresholds + 2, labels ?? 1) : 2 * thresholds + 2
         default: 1
         }
@@ -267,24 +307,33 @@ public enum Metric: Equatable, Sendable {
                     if precision ? positive && !truth : !positive && truth { state[1] += w }
                 }
             }
-        case .auc(let thresholds, _, let multiLabel, _, let labelWeights):
+        case .auc(let thresholds, _, let multiLabel, _, let labelWeights, _, let values, let fromLogits):
             // Keras's evenly spaced thresholds: p clipped to [0, 1] falls in bucket ceil(p (T - 1)) - 1
             // (0 for p = 0, the first threshold being -1e-7); TP(t_i) is the sum of the buckets >= i.
             // state: T true-label bucket counts, T false-label bucket counts, total true, total false (one
             // such block per output with multiLabel). Without multiLabel, label weights weigh the counts.
+            // Uneven threshold values t_0 < ... < t_T-1 (the epsilons included): p unclipped, counted in bucket
+            // b - 1 where b thresholds are below it (none when b = 0), so the same sums give TP(t_i).
+            let uneven = values.map { !Self.evenlySpaced($0) } ?? false
             let block = 2 * thresholds + 2
             for i in 0..<count {
                 let u = i % units
                 let counts = multiLabel ? state + u * block : state
                 let labelWeight: Float = !multiLabel && labelWeights != nil ? labelWeights![u] : 1
                 let weight = rowWeights.map { $0[i / units] * labelWeight } ?? labelWeight
-                let p = min(max(a[i], 0), 1)
-                let bucket = max(Int((p * Float(thresholds - 1)).rounded(.up)) - 1, 0)
+                let output = fromLogits ? 1 / (1 + exp(-a[i])) : a[i]
+                let bucket: Int
+                if uneven, let values {
+                    bucket = Self.thresholdsBelow(output, values) - 1
+                } else {
+                    let p = min(max(output, 0), 1)
+                    bucket = max(Int((p * Float(thresholds - 1)).rounded(.up)) - 1, 0)
+                }
                 if y[i] != 0 {
-                    counts[bucket] += weight
+                    if bucket >= 0 { counts[bucket] += weight }
                     counts[2 * thresholds] += weight
                 } else {
-                    counts[thresholds + bucket] += weight
+                    if bucket >= 0 { counts[thresholds + bucket] += weight }
                     counts[2 * thresholds + 1] += weight
                 }
             }
@@ -299,13 +348,13 @@ public enum Metric: Equatable, Sendable {
         case .precision, .recall:
             let denominator = state[0] + state[1]
             return denominator == 0 ? 0 : state[0] / denominator
-        case .auc(let thresholds, let curve, let multiLabel, let labels, let labelWeights):
-            guard multiLabel else { return Self.area(state, thresholds: thresholds, curve: curve) }
+        case .auc(let thresholds, let curve, let multiLabel, let labels, let labelWeights, let summation, _, _):
+            guard multiLabel else { return Self.area(state, thresholds: thresholds, curve: curve, summation: summation) }
             // Keras: the labels' areas, then reduce_mean, or divide_no_nan(sum(area * w), sum(w)).
             let count = max(labels ?? 1, 1), block = 2 * thresholds + 2
             var total: Float = 0, weightSum: Float = 0
             for label in 0..<count {
-                let area = Self.area(state + label * block, thresholds: thresholds, curve: curve)
+                let area = Self.area(state + label * block, thresholds: thresholds, curve: curve, summation: summation)
                 if let labelWeights {
                     total += area * labelWeights[label]
                     weightSum += labelWeights[label]
@@ -330,7 +379,7 @@ public enum Metric: Equatable, Sendable {
     private static func divideNoNaN(_ x: Float, _ y: Float) -> Float { y == 0 ? 0 : x / y }
 
     /// AUC from the bucket counts, computed as Keras's `AUC.result` (float32).
-    private static func area(_ state: UnsafePointer<Float>, thresholds n: Int, curve: Curve) -> Float {
+    private static func area(_ state: UnsafePointer<Float>, thresholds n: Int, curve: Curve, summation: Summation) -> Float {
         let totalTrue = state[2 * n]
         let totalFalse = state[2 * n + 1]
         // The confusion counts at threshold i: reversed cumulative sums of the buckets, walked from the top.
@@ -345,14 +394,30 @@ public enum Metric: Equatable, Sendable {
             // Threshold i's counts are (tpHere, fpHere); i - 1's add the buckets i - 1.
             let tpBelow = tpHere + state[i - 1]
             let fpBelow = fpHere + state[n + i - 1]
-            switch curve {
-            case .roc:
+            switch (curve, summation) {
+            case (_, .minoring), (_, .majoring):
+                // Keras's Riemann sum: ROC x = FPR, y = TPR; PR x = recall, y = precision.
+                let fnBelow = totalTrue - tpBelow, fnHere = totalTrue - tpHere
+                let xBelow: Float, xHere: Float, yBelow: Float, yHere: Float
+                if curve == .roc {
+                    xBelow = divideNoNaN(fpBelow, fpBelow + (totalFalse - fpBelow))
+                    xHere = divideNoNaN(fpHere, fpHere + (totalFalse - fpHere))
+                    yBelow = divideNoNaN(tpBelow, tpBelow + fnBelow)
+                    yHere = divideNoNaN(tpHere, tpHere + fnHere)
+                } else {
+                    xBelow = divideNoNaN(tpBelow, tpBelow + fnBelow)
+                    xHere = divideNoNaN(tpHere, tpHere + fnHere)
+                    yBelow = divideNoNaN(tpBelow, tpBelow + fpBelow)
+                    yHere = divideNoNaN(tpHere, tpHere + fpHere)
+                }
+                total += (xBelow - xHere) * (summation == .minoring ? min(yBelow, yHere) : max(yBelow, yHere))
+            case (.roc, _):
                 let xBelow = divideNoNaN(fpBelow, fpBelow + (totalFalse - fpBelow))
                 let xHere = divideNoNaN(fpHere, fpHere + (totalFalse - fpHere))
                 let yBelow = divideNoNaN(tpBelow, tpBelow + (totalTrue - tpBelow))
                 let yHere = divideNoNaN(tpHere, tpHere + (totalTrue - tpHere))
                 total += (xBelow - xHere) * ((yBelow + yHere) / 2)
-            case .pr:
+            case (.pr, _):
                 let dtp = tpBelow - tpHere
                 let pBelow = tpBelow + fpBelow
                 let pHere = tpHere + fpHere
@@ -366,6 +431,33 @@ public enum Metric: Equatable, Sendable {
             i -= 1
         }
         return total
+    }
+
+    /// Keras's `is_evenly_distributed_thresholds` over [0, values..., 1]: each within 1e-7 + 1e-5 |even| of
+    /// i / (count - 1) (numpy's allclose), for 3 or more.
+    static func evenlySpaced(_ values: [Float]) -> Bool {
+        let count = values.count + 2
+        for i in 0..<count {
+            let value = i == 0 ? 0 : i == count - 1 ? 1 : Double(values[i - 1])
+            let even = Double(Float(i) / Float(count - 1))
+            guard abs(value - even) <= 1e-7 + 1e-5 * abs(even) else { return false }
+        }
+        return true
+    }
+
+    /// Keras's thresholds for explicit values, as float32: -1e-7, the values, 1 + 1e-7.
+    private static let lowestThreshold = Float(0.0 - 1e-7), highestThreshold = Float(1.0 + 1e-7)
+
+    /// How many of the thresholds -1e-7, `values`..., 1 + 1e-7 lie below `p` (0 for NaN), by bisection.
+    private static func thresholdsBelow(_ p: Float, _ values: [Float]) -> Int {
+        guard p > lowestThreshold else { return 0 }
+        if p > highestThreshold { return values.count + 2 }
+        var low = 0, high = values.count  // values[..<low] are below p, values[high...] are not
+        while low < high {
+            let middle = (low + high) / 2
+            if values[middle] < p { low = middle + 1 } else { high = middle }
+        }
+        return 1 + low
     }
 
     /// Keras's `NEG_INF`: what `_filter_top_k` puts in place of the outputs outside the top k.

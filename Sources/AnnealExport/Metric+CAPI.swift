@@ -37,7 +37,7 @@ func limited(_ metric: Metric, topK: Int32, classId: Int32) throws -> Metric {
 
 /// `metric`, an auc, with the C arguments multi_label, num_labels (0: none) and label_weights.
 func labelled(_ metric: Metric, multiLabel: Bool, labels: Int32, weights: UnsafePointer<Float>?, count: Int32) throws -> Metric {
-    guard case .auc(let thresholds, let curve, _, _, _) = metric else {
+    guard case .auc(let thresholds, let curve, _, _, _, let summation, let values, let fromLogits) = metric else {
         throw CAPIError(ANNEAL_E_INVALID_ARGUMENT, "multi_label, num_labels and label_weights are for auc metrics only")
     }
     try check(labels >= 0, "num_labels must be a positive integer, or 0 for none. Received: num_labels=\(labels)")
@@ -48,7 +48,27 @@ func labelled(_ metric: Metric, multiLabel: Bool, labels: Int32, weights: Unsafe
         labelWeights = Array(UnsafeBufferPointer(start: try required(weights, "label_weights"), count: Int(count)))
     }
     return .auc(thresholds: thresholds, curve: curve, multiLabel: multiLabel, labels: labels == 0 ? nil : Int(labels),
-                labelWeights: labelWeights)
+                labelWeights: labelWeights, summation: summation, thresholdValues: values, fromLogits: fromLogits)
+}
+
+/// `metric`, an auc, with the C arguments summation_method, thresholds (threshold_count 0: none) and from_logits.
+func summed(_ metric: Metric, summation: Int32, thresholds: UnsafePointer<Float>?, count: Int32, fromLogits: Bool) throws -> Metric {
+    guard case .auc(let number, let curve, let multiLabel, let labels, let labelWeights, _, _, _) = metric else {
+        throw CAPIError(ANNEAL_E_INVALID_ARGUMENT, "summation_method, thresholds and from_logits are for auc metrics only")
+    }
+    let method = try decode(summation, summationCodes, "summation_method")
+    try check(count >= 0, "threshold_count must be non-negative. Received: threshold_count=\(count)")
+    guard count > 0 else {
+        return .auc(thresholds: number, curve: curve, multiLabel: multiLabel, labels: labels, labelWeights: labelWeights,
+                    summation: method, fromLogits: fromLogits)
+    }
+    try reserve(Int(count), of: MemoryLayout<Float>.stride, "thresholds")
+    let values = Array(UnsafeBufferPointer(start: try required(thresholds, "thresholds"), count: Int(count)))
+    for value in values {
+        try check(value.isFinite, "thresholds must be finite numbers. Received: \(value)")
+    }
+    return .auc(thresholdValues: values, curve: curve, multiLabel: multiLabel, labels: labels, labelWeights: labelWeights,
+                summation: method, fromLogits: fromLogits)
 }
 
 /// The metric behind `handle`, held for the call (one call at a time).
@@ -163,6 +183,19 @@ public func anneal_metric_set_auc_labels(
         try withMetric(metric) { object in
             try object.reconfigure(try labelled(object.metric, multiLabel: multi_label, labels: num_labels,
                                                 weights: label_weights, count: label_weight_count))
+        }
+    }
+}
+
+@c @implementation
+public func anneal_metric_set_auc_method(
+    _ metric: OpaquePointer?, _ summation_method: Int32, _ thresholds: UnsafePointer<Float>?, _ threshold_count: Int32,
+    _ from_logits: Bool
+) -> Int32 {
+    capiCall {
+        try withMetric(metric) { object in
+            try object.reconfigure(try summed(object.metric, summation: summation_method, thresholds: thresholds,
+                                              count: threshold_count, fromLogits: from_logits))
         }
     }
 }

@@ -255,6 +255,26 @@ public func anneal_model_set_metric_auc_labels(
 }
 
 @c @implementation
+public func anneal_model_set_metric_auc_method(
+    _ model: OpaquePointer?, _ index: Int32, _ summation_method: Int32, _ thresholds: UnsafePointer<Float>?,
+    _ threshold_count: Int32, _ from_logits: Bool
+) -> Int32 {
+    capiCall {
+        try withModel(model, .restructure) { model in
+            guard model.optimizer != nil else {
+                throw CAPIError(ANNEAL_E_INVALID_STATE, "anneal_model_set_metric_auc_method needs a compiled model; call anneal_model_compile or anneal_model_compile_optimizer first")
+            }
+            try check(index >= 0 && Int(index) < model.metricNames.count,
+                      "index must be in [0, \(model.metricNames.count)). Received: index=\(index)")
+            let compiled = model.compiledMetrics[Int(index)]
+            try model.setMetric(at: Int(index), name: compiled.name,
+                                metric: try summed(compiled.metric, summation: summation_method, thresholds: thresholds,
+                                                   count: threshold_count, fromLogits: from_logits))
+        }
+    }
+}
+
+@c @implementation
 public func anneal_model_layer_count(_ model: OpaquePointer?, _ out_count: UnsafeMutablePointer<Int32>?) -> Int32 {
     capiCall { try withModel(model) { try required(out_count, "out_count").pointee = Int32(clamping: $0.stack.count) } }
 }

@@ -39,6 +39,11 @@ let lossCodes: [(Int32, Loss.Kind)] = [
 
 let curveCodes: [(Int32, Metric.Curve)] = [(ANNEAL_CURVE_ROC, .roc), (ANNEAL_CURVE_PR, .pr)]
 
+let summationCodes: [(Int32, Metric.Summation)] = [
+    (ANNEAL_SUMMATION_INTERPOLATION, .interpolation), (ANNEAL_SUMMATION_MINORING, .minoring),
+    (ANNEAL_SUMMATION_MAJORING, .majoring),
+]
+
 /// The metrics that have a code, with the log name each gives.
 let metricCodes: [(Int32, String)] = [
     (ANNEAL_METRIC_ACCURACY, "accuracy"), (ANNEAL_METRIC_BINARY_ACCURACY, "binary_accuracy"),

@@ -13,7 +13,7 @@ struct OptimizerParityTests {
     static let runs = [
         "adam", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "adam_amsgrad", "rmsprop_momentum",
         "rmsprop_centered", "adam_decay", "adam_expdecay", "regression_mae", "regression_huber", "metrics_binary",
-        "metrics_categorical", "metrics_sparse", "metrics_confusion", "metrics_auc_labels",
+        "metrics_categorical", "metrics_sparse", "metrics_confusion", "metrics_auc_labels", "metrics_auc_methods",
     ]
 
     /// The run's data as its README describes it (as `GoldenParityTests.data` gives it to the Swift core).
@@ -21,7 +21,7 @@ struct OptimizerParityTests {
         let data = try CData.ionosphere()
         let columns = Int(data.columns)
         switch name {
-        case "metrics_categorical", "metrics_confusion", "metrics_auc_labels":
+        case "metrics_categorical", "metrics_confusion", "metrics_auc_labels", "metrics_auc_methods":
             return (data.x, data.y.flatMap { $0 == 0 ? [Float(1), 0] : [0, 1] }, data.columns, 2)
         case "regression_mae", "regression_huber":
             let shift: Float = name == "regression_huber" ? 1 : 0
@@ -139,6 +139,14 @@ struct OptimizerParityTests {
                 if config["multi_label"] as? Bool == true || labelWeights != nil {
                     ok(anneal_model_set_metric_auc_labels(model, Int32(index), config["multi_label"] as? Bool == true, labelWeights,
                                                           Int32(labelWeights?.count ?? 0)))
+                }
+                let thresholds = (config["thresholds"] as? [Double])?.map(Float.init)
+                let summation = ["interpolation": ANNEAL_SUMMATION_INTERPOLATION, "minoring": ANNEAL_SUMMATION_MINORING,
+                                 "majoring": ANNEAL_SUMMATION_MAJORING][config["summation_method"] as? String ?? ""]
+                if thresholds != nil || config["from_logits"] as? Bool == true || (summation ?? 0) != 0 {
+                    ok(anneal_model_set_metric_auc_method(model, Int32(index), summation ?? ANNEAL_SUMMATION_INTERPOLATION,
+                                                          thresholds, Int32(thresholds?.count ?? 0),
+                                                          config["from_logits"] as? Bool == true))
                 }
             }
             for (index, values) in initialWeights.enumerated() {

@@ -19,7 +19,7 @@ struct GoldenParityTests {
         "time", "step", "base", "adam", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "adam_amsgrad",
         "rmsprop_momentum", "rmsprop_centered", "adam_decay", "adam_expdecay", "regression_mae",
         "regression_huber", "metrics_binary", "metrics_categorical", "metrics_sparse", "metrics_confusion",
-        "metrics_auc_labels",
+        "metrics_auc_labels", "metrics_auc_methods",
     ]
 
     /// The run's data as its README describes it: the ionosphere features and 0/1 labels (class indices),
@@ -29,7 +29,7 @@ struct GoldenParityTests {
         let data = try Support.ionosphere()
         let x = data.featureMatrix, labels = data.labelMatrix
         switch name {
-        case "metrics_categorical", "metrics_confusion", "metrics_auc_labels":
+        case "metrics_categorical", "metrics_confusion", "metrics_auc_labels", "metrics_auc_methods":
             let oneHot = (0..<labels.rows).flatMap { labels[$0, 0] == 0 ? [Float(1), 0] : [0, 1] }
             return (x, try Matrix(rows: labels.rows, columns: 2, values: oneHot))
         case "regression_mae", "regression_huber":

@@ -13,6 +13,8 @@ struct MetricSaveTests {
         ("données", .cosineSimilarity), ("precision", .precision(threshold: Metric.negativeInfinity, topK: 1)),
         ("r0", .recall(threshold: 0.4, topK: 1, classId: 0)),
         ("ml", .auc(thresholds: 30, curve: .pr, multiLabel: true, labelWeights: [0.5])), ("lw", .auc(thresholds: 200, curve: .roc, labelWeights: [2])),
+        ("minor", .auc(thresholds: 9, curve: .pr, summation: .minoring)),
+        ("tv", .auc(thresholdValues: [0.7, 0.2], curve: .roc, summation: .majoring, fromLogits: true)),
     ]
 
     static func model() throws -> Sequential {
@@ -39,6 +41,8 @@ struct MetricSaveTests {
             #expect(text.contains("metric name=donn%C3%A9es kind=cosine_similarity"))
             #expect(text.contains("metric name=r0 kind=recall threshold=0.4 top_k=1 class_id=0"))
             #expect(text.contains("metric name=ml kind=auc num_thresholds=30 curve=PR multi_label=true num_labels=1 label_weights=0.5"))
+            #expect(text.contains("metric name=minor kind=auc num_thresholds=9 curve=PR summation_method=minoring\n"))
+            #expect(text.contains("metric name=tv kind=auc num_thresholds=4 curve=ROC summation_method=majoring thresholds=0.2,0.7 from_logits=true"))
             let resumed = try Sequential(contentsOf: path)
             #expect(resumed.metricNames == straight.metricNames)
             #expect(resumed.metrics.map(\.metric) == straight.metrics.map(\.metric))

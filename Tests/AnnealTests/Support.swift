@@ -116,9 +116,15 @@ struct GoldenRun {
         switch config["class"] as? String {
         case "AUC":
             let curve: Metric.Curve = config["curve"] as? String == "PR" ? .pr : .roc
-            return (name, .auc(thresholds: config["num_thresholds"] as? Int ?? 200, curve: curve,
-                               multiLabel: config["multi_label"] as? Bool ?? false,
-                               labelWeights: (config["label_weights"] as? [Double])?.map(Float.init)))
+            let summation = Metric.Summation(rawValue: config["summation_method"] as? String ?? "interpolation") ?? .interpolation
+            let multiLabel = config["multi_label"] as? Bool ?? false, fromLogits = config["from_logits"] as? Bool ?? false
+            let labelWeights = (config["label_weights"] as? [Double])?.map(Float.init)
+            if let values = (config["thresholds"] as? [Double])?.map(Float.init) {
+                return (name, .auc(thresholdValues: values, curve: curve, multiLabel: multiLabel, labelWeights: labelWeights,
+                                   summation: summation, fromLogits: fromLogits))
+            }
+            return (name, .auc(thresholds: config["num_thresholds"] as? Int ?? 200, curve: curve, multiLabel: multiLabel,
+                               labelWeights: labelWeights, summation: summation, fromLogits: fromLogits))
         case "TopKCategoricalAccuracy": return (name, .topKCategoricalAccuracy(k: config["k"] as? Int ?? 5))
         case "Precision", "Recall":
             let topK = config["top_k"] as? Int, classId = config["class_id"] as? Int

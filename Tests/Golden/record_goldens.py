@@ -273,6 +273,11 @@ def metric_name(m):
             and v is not None}
     if "label_weights" in keep:
         keep["label_weights"] = [float(w) for w in np.asarray(keep["label_weights"]).ravel()]
+    if cfg.get("from_logits"):
+        keep["from_logits"] = True  # only when given, as the files recorded before it was kept
+    if "thresholds" in keep and isinstance(m, keras.metrics.AUC):
+        keep["thresholds"] = [float(t) for t in keep["thresholds"]]
+        del keep["num_thresholds"]  # their count + 2
     if not keep.get("multi_label", True):
         del keep["multi_label"]  # Keras's default, as the files recorded before it was kept
     return {"class": type(m).__name__, "name": m.name, **keep}
@@ -461,6 +466,25 @@ def metric_runs(ctx):
                          keras.metrics.AUC(label_weights=[0.3, 0.7], name="auc_weighted"),
                          keras.metrics.AUC(multi_label=True, label_weights=[2.0, 1.0], curve="PR",
                                            num_thresholds=50, name="pr_auc_multi")])
+    # The rest of tf_keras's AUC: summation_method minoring and majoring (ROC and PR), an explicit
+    # thresholds list (uneven: unclipped counts at each value; evenly spaced: the bucketed counts), and
+    # from_logits (the sigmoid of the softmax outputs), alone and with multi_label and label_weights.
+    runs["metrics_auc_methods"] = lambda: train(
+        "metrics_auc_methods", ctx, y=onehot, layers=softmax_layers,
+        data="ionosphere.csv, labels one-hot: to_categorical(encoded label, 2), b = [1, 0], g = [0, 1]",
+        optimizer=lambda: legacy.SGD(**sgd_args), optimizer_args=sgd_args,
+        loss="categorical_crossentropy",
+        metrics=lambda: [keras.metrics.AUC(summation_method="minoring", name="auc_minoring"),
+                         keras.metrics.AUC(curve="PR", summation_method="majoring", num_thresholds=20,
+                                           name="pr_auc_majoring"),
+                         keras.metrics.AUC(thresholds=[0.9, 0.1, 0.42, 0.5, 0.73], name="auc_thresholds"),
+                         keras.metrics.AUC(thresholds=[0.25, 0.5, 0.75], curve="PR", name="pr_auc_even"),
+                         keras.metrics.AUC(curve="PR", thresholds=[0.3, 0.6], multi_label=True,
+                                           summation_method="minoring", name="pr_auc_thresholds_multi"),
+                         keras.metrics.AUC(from_logits=True, name="auc_logits"),
+                         keras.metrics.AUC(from_logits=True, curve="PR", thresholds=[0.55, 0.6, 0.7],
+                                           label_weights=[0.3, 0.7], summation_method="majoring",
+                                           name="pr_auc_logits")])
     runs["metrics_sparse"] = lambda: train(
         "metrics_sparse", ctx, layers=softmax_layers,
         data="ionosphere.csv, labels as class indices (b = 0, g = 1), shape [351]",

@@ -72,6 +72,11 @@ ANNEAL_LOSS_COSINE_SIMILARITY = 14
 ANNEAL_CURVE_ROC = 0
 ANNEAL_CURVE_PR = 1
 
+# How an AUC metric sums the area between thresholds (Keras's summation_method).
+ANNEAL_SUMMATION_INTERPOLATION = 0
+ANNEAL_SUMMATION_MINORING = 1
+ANNEAL_SUMMATION_MAJORING = 2
+
 # Header handling of anneal_dataset_load_csv (the rule of AUTO is given there).
 ANNEAL_CSV_HEADER_AUTO = 0
 ANNEAL_CSV_HEADER_PRESENT = 1

@@ -191,6 +191,13 @@ def _metric_records(metrics):
                 fields.append(("multi_label", "true"))
             if getattr(metric, "label_weights", None) is not None:
                 fields.append(("label_weights", ",".join(_text(float(w)) for w in metric.label_weights)))
+            if metric._metric == "auc":
+                if metric.summation_method != "interpolation":
+                    fields.append(("summation_method", metric.summation_method))
+                if metric.thresholds_given is not None:
+                    fields.append(("thresholds", ",".join(_text(float(t)) for t in metric.thresholds_given)))
+                if metric.from_logits:
+                    fields.append(("from_logits", "true"))
             records.append(("metric", fields))
     return records
 
@@ -245,7 +252,8 @@ def _keras_metric(fields):
                    fields.get("delta", "1.0")) == ("false", "0.0", "1.0")
     else:
         default = all(fields.get(key, value) == value for key, value in defaults.items()) \
-            and not any(key in fields for key in ("top_k", "class_id", "multi_label", "label_weights"))
+            and not any(key in fields for key in ("top_k", "class_id", "multi_label", "label_weights",
+                                                       "summation_method", "thresholds", "from_logits"))
     try:
         _names.check_metric_name(name)
         known = True
@@ -276,10 +284,13 @@ def _keras_metric(fields):
         config["k"] = int(fields["k"])
     elif kind == "auc":
         config.update({"num_thresholds": int(fields["num_thresholds"]), "curve": fields["curve"],
-                       "summation_method": "interpolation", "multi_label": fields.get("multi_label") == "true",
+                       "summation_method": fields.get("summation_method", "interpolation"),
+                       "multi_label": fields.get("multi_label") == "true",
                        "num_labels": int(fields["num_labels"]) if "num_labels" in fields else None,
                        "label_weights": [float(w) for w in fields["label_weights"].split(",")]
-                       if "label_weights" in fields else None, "from_logits": False})
+                       if "label_weights" in fields else None, "from_logits": fields.get("from_logits") == "true"})
+        if "thresholds" in fields:
+            config["thresholds"] = [float(t) for t in fields["thresholds"].split(",")]
     return {"class_name": cls.__name__, "config": config}
 
 

@@ -335,6 +335,10 @@ anneal_model_set_metric_top_k = _function("anneal_model_set_metric_top_k", c_int
 #                                            const float *label_weights, int32_t label_weight_count);
 anneal_model_set_metric_auc_labels = _function("anneal_model_set_metric_auc_labels", c_int32, [anneal_model_p, c_int32,
     c_bool, POINTER(c_float), c_int32])
+# int32_t anneal_model_set_metric_auc_method(anneal_model *model, int32_t index, int32_t summation_method,
+#                                            const float *thresholds, int32_t threshold_count, bool from_logits);
+anneal_model_set_metric_auc_method = _function("anneal_model_set_metric_auc_method", c_int32, [anneal_model_p, c_int32,
+    c_int32, POINTER(c_float), c_int32, c_bool])
 # int32_t anneal_model_metric_count(const anneal_model *model, int32_t *out_count);
 anneal_model_metric_count = _function("anneal_model_metric_count", c_int32, [anneal_model_p, POINTER(c_int32)])
 # int32_t anneal_model_metric_name(const anneal_model *model, int32_t index, char *buffer, int64_t capacity,
@@ -600,6 +604,10 @@ anneal_metric_set_top_k = _function("anneal_metric_set_top_k", c_int32, [anneal_
 #                                      const float *label_weights, int32_t label_weight_count);
 anneal_metric_set_auc_labels = _function("anneal_metric_set_auc_labels", c_int32, [anneal_metric_p, c_bool, c_int32,
     POINTER(c_float), c_int32])
+# int32_t anneal_metric_set_auc_method(anneal_metric *metric, int32_t summation_method, const float *thresholds,
+#                                      int32_t threshold_count, bool from_logits);
+anneal_metric_set_auc_method = _function("anneal_metric_set_auc_method", c_int32, [anneal_metric_p, c_int32,
+    POINTER(c_float), c_int32, c_bool])
 # int32_t anneal_metric_update(anneal_metric *metric, const float *y_true, const float *y_pred, int64_t rows,
 #                              int32_t units, const float *sample_weight);
 anneal_metric_update = _function("anneal_metric_update", c_int32, [anneal_metric_p, POINTER(c_float), POINTER(c_float),

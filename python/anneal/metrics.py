@@ -12,6 +12,8 @@ read at the end; see ``Sources/Anneal/Metric.swift``), under the name Keras logs
     RootMeanSquaredError             sqrt(mean((p - y)^2)) over every output of the epoch
     Precision, Recall (thresholds)   TP / (TP + FP), TP / (TP + FN), predicted positive when p > threshold
     AUC(num_thresholds=200, curve)   area under the ROC (mid-point Riemann sum) or PR curve (interpolated)
+      (summation_method, thresholds, from_logits)   minoring / majoring Riemann sums, an explicit threshold
+                                     list, the sigmoid of the outputs first
     any loss                         its per-sample value (mae, mse, mape, msle, binary_crossentropy, ...)
     CosineSimilarity                 sum(y / ||y|| * p / ||p||)
 
@@ -56,6 +58,8 @@ __all__ = [
 ]
 
 _CURVES = {"ROC": _codes.ANNEAL_CURVE_ROC, "PR": _codes.ANNEAL_CURVE_PR}
+_SUMMATIONS = {"interpolation": _codes.ANNEAL_SUMMATION_INTERPOLATION, "minoring": _codes.ANNEAL_SUMMATION_MINORING,
+               "majoring": _codes.ANNEAL_SUMMATION_MAJORING}
 
 
 # --- Functions ----------------------------------------------------------------------------------------------
@@ -413,7 +417,11 @@ class AUC(Metric):
     """The area under the ROC or PR curve, from counts at ``num_thresholds`` evenly spaced thresholds.
 
     ROC: ``sum((FPR_i - FPR_i+1) * (TPR_i + TPR_i+1) / 2)``; PR: Davis & Goadrich's interpolation, as Keras's
-    ``summation_method='interpolation'``. Predictions are clipped to [0, 1]; labels are positive when non-zero.
+    ``summation_method='interpolation'``; ``'minoring'`` / ``'majoring'`` take the lower / higher of each
+    interval's two heights (PR: precision over recall). Predictions are clipped to [0, 1]; labels are positive
+    when non-zero. An explicit ``thresholds`` list counts at -1e-7, its sorted values and 1 + 1e-7
+    (``num_thresholds`` becomes its length + 2), predictions unclipped unless the values are evenly spaced, as
+    Keras; ``from_logits=True`` applies the sigmoid to the predictions first.
     """
 
     _metric = "auc"
@@ -427,14 +435,18 @@ class AUC(Metric):
         key = curve.upper() if isinstance(curve, str) else None
         if key not in _CURVES:
             raise ValueError(f'Invalid AUC curve value: "{curve}". Expected values are ["ROC", "PR"]')
-        if summation_method not in ("interpolation", "Interpolation"):
-            raise ValueError("Anneal computes AUC with summation_method='interpolation'. "
-                             f"Received: summation_method={summation_method!r}")
-        if thresholds is not None or from_logits:
-            raise ValueError("Anneal's AUC takes num_thresholds (evenly spaced thresholds), curve, summation_method, "
-                             "multi_label, num_labels and label_weights. Received: "
-                             + ", ".join((["thresholds"] if thresholds is not None else [])
-                                         + (["from_logits"] if from_logits else [])))
+        summation = summation_method.lower() if isinstance(summation_method, str) else None
+        if summation not in _SUMMATIONS or summation_method not in (summation, summation.capitalize()):
+            raise ValueError(f'Invalid AUC summation method value: "{summation_method}". '
+                             'Expected values are ["interpolation", "majoring", "minoring"]')
+        if thresholds is not None:
+            if isinstance(thresholds, (str, bytes)) or not hasattr(thresholds, "__iter__"):
+                raise ValueError(f"`thresholds` must be a list of numbers. Received: thresholds={thresholds!r}")
+            thresholds = [_threshold(value, "thresholds") for value in thresholds]
+            if not thresholds:
+                raise ValueError(f"`thresholds` must hold at least one value. Received: thresholds={thresholds!r}")
+            thresholds = sorted(thresholds)
+            num_thresholds = len(thresholds) + 2
         if num_labels is not None:
             if not multi_label:
                 raise ValueError("`num_labels` is needed only when `multi_label` is True.")
@@ -448,7 +460,9 @@ class AUC(Metric):
                 raise ValueError(f"All values of `label_weights` must be non-negative. Received: {label_weights!r}")
         self.num_thresholds = int(num_thresholds)
         self.curve = key
-        self.summation_method = "interpolation"
+        self.summation_method = summation
+        self.thresholds_given = thresholds
+        self.from_logits = bool(from_logits)
         self.multi_label = bool(multi_label)
         self.num_labels = num_labels
         self.label_weights = label_weights
@@ -459,24 +473,51 @@ class AUC(Metric):
         values = (ctypes.c_float * len(self.label_weights))(*self.label_weights)
         return values, len(self.label_weights)
 
+    @property
+    def thresholds(self):
+        """The thresholds counted at, as Keras's: -1e-7, the evenly spaced or given values, 1 + 1e-7."""
+        inner = self.thresholds_given
+        if inner is None:
+            inner = [(i + 1) * 1.0 / (self.num_thresholds - 1) for i in range(self.num_thresholds - 2)]
+        return [0.0 - 1e-7] + list(inner) + [1.0 + 1e-7]
+
+    def _method(self):
+        """``(summation code, thresholds buffer, count, from_logits)`` for the library, or None at the defaults."""
+        if self.summation_method == "interpolation" and self.thresholds_given is None and not self.from_logits:
+            return None
+        values = self.thresholds_given or []
+        buffer = (ctypes.c_float * len(values))(*values) if values else None
+        return _SUMMATIONS[self.summation_method], buffer, len(values), self.from_logits
+
     def _configure(self, handle):
         if self.multi_label or self.label_weights is not None:
             weights, count = self._weights_buffer()
             _lib.check(_lib.anneal_metric_set_auc_labels(handle, self.multi_label, self.num_labels or 0, weights,
                                                          count))
+        method = self._method()
+        if method is not None:
+            _lib.check(_lib.anneal_metric_set_auc_method(handle, *method))
 
     def _compiled(self, model_handle, index):
         if self.multi_label or self.label_weights is not None:
             weights, count = self._weights_buffer()
             _lib.check(_lib.anneal_model_set_metric_auc_labels(model_handle, index, self.multi_label, weights, count))
+        method = self._method()
+        if method is not None:
+            _lib.check(_lib.anneal_model_set_metric_auc_method(model_handle, index, *method))
 
     def _configurations(self):
-        return [self._parameters() + (self.multi_label, self.num_labels, tuple(self.label_weights or ()))]
+        return [self._parameters() + (self.multi_label, self.num_labels, tuple(self.label_weights or ()),
+                                      self.summation_method, tuple(self.thresholds_given or ()), self.from_logits)]
 
     def get_config(self):
-        return {**super().get_config(), "num_thresholds": self.num_thresholds, "curve": self.curve,
-                "summation_method": self.summation_method, "multi_label": self.multi_label,
-                "num_labels": self.num_labels, "label_weights": self.label_weights, "from_logits": False}
+        config = {**super().get_config(), "num_thresholds": self.num_thresholds, "curve": self.curve,
+                  "summation_method": self.summation_method, "multi_label": self.multi_label,
+                  "num_labels": self.num_labels, "label_weights": self.label_weights,
+                  "from_logits": self.from_logits}
+        if self.thresholds_given is not None:
+            config["thresholds"] = list(self.thresholds_given)
+        return config
 
     def _parameters(self):
         return 0.5, 5, self.num_thresholds, _CURVES[self.curve]

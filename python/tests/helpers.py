@@ -173,10 +173,10 @@ def _keras_object(module, recorded):
 
 def golden_data(kind, as_lists=False):
     """The golden run ``kind``'s data as its README describes it: the ionosphere features and 0/1 labels (class
-    indices), except ``metrics_categorical``, ``metrics_confusion`` and ``metrics_auc_labels`` (one-hot labels) and the regression runs (feature column 2
+    indices), except ``metrics_categorical``, ``metrics_confusion``, ``metrics_auc_labels`` and ``metrics_auc_methods`` (one-hot labels) and the regression runs (feature column 2
     predicted from the other 33, plus 1 for ``regression_huber``), those as nested lists."""
     x, y, classes = ionosphere(as_lists=as_lists)
-    if kind in ("metrics_categorical", "metrics_confusion", "metrics_auc_labels"):
+    if kind in ("metrics_categorical", "metrics_confusion", "metrics_auc_labels", "metrics_auc_methods"):
         y = [[1.0, 0.0] if label == 0 else [0.0, 1.0] for label in flatten(y)]
     elif kind in ("regression_mae", "regression_huber"):
         shift = 1.0 if kind == "regression_huber" else 0.0

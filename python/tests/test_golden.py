@@ -52,7 +52,8 @@ def _check(kind, as_lists):
 
 RUNS = ["time", "step", "base", "adam", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "adam_amsgrad",
         "rmsprop_momentum", "rmsprop_centered", "adam_decay", "adam_expdecay", "regression_mae", "regression_huber", "metrics_binary", "metrics_categorical",
-        "metrics_sparse", "metrics_confusion", "metrics_auc_labels"]
+        "metrics_sparse", "metrics_confusion", "metrics_auc_labels",
+        "metrics_auc_methods"]
 
 
 @pytest.mark.parametrize("kind", RUNS)

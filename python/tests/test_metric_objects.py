@@ -371,6 +371,88 @@ def test_auc_labels_as_tf_keras(expression, plain, weighted):
     assert metric.result() == pytest.approx(weighted, rel=2e-6, abs=1e-6)
 
 
+# The rest of tf_keras 2.21's AUC: summation_method, thresholds (here on YS3 = 1.6 YP3 - 0.3, some outside
+# [0, 1], counted unclipped unless the thresholds are evenly spaced) and from_logits; as above.
+YS3 = [[1.221542, -0.238003, 0.818572], [0.616416, 1.136811, 0.767038], [0.57654, 0.823884, 0.318363],
+       [0.811102, 1.019793, 0.44507], [1.204839, 0.985984, 1.273375], [-0.028582, 0.533736, 1.212828],
+       [0.739265, 1.077331, 1.253354], [-0.003133, 0.088985, 1.097441]]
+TF_KERAS_AUC_METHODS = [
+    ("AUC(summation_method='minoring')", "YP3", 0.5142857432365417, 0.4983541667461395),
+    ("AUC(summation_method='majoring', curve='PR', num_thresholds=15)", "YP3", 0.49667268991470337,
+     0.6381125450134277),
+    ("AUC(summation_method='Minoring', curve='PR', multi_label=True)", "YP3", 0.277910053730011, 0.2629048526287079),
+    ("AUC(thresholds=[0.8, 0.3, 0.55])", "YS3", 0.3285714387893677, 0.3469387888908386),
+    ("AUC(thresholds=[0.25, 0.5, 0.75], curve='PR')", "YS3", 0.38786837458610535, 0.49511289596557617),
+    ("AUC(thresholds=[-0.1, 0.5, 1.05], curve='PR', summation_method='majoring', multi_label=True)", "YS3",
+     0.22685183584690094, 0.21853883564472198),
+    ("AUC(from_logits=True)", "YS3", 0.5214285850524902, 0.504937469959259),
+    ("AUC(from_logits=True, thresholds=[0.4, 0.6], label_weights=[1.0, 0.5, 2.0], summation_method='minoring')",
+     "YS3", 0.09806451201438904, 0.05624545365571976),
+]
+
+
+@pytest.mark.parametrize("expression,data,plain,weighted", TF_KERAS_AUC_METHODS)
+def test_auc_methods_as_tf_keras(expression, data, plain, weighted):
+    metric = eval("metrics." + expression, {"metrics": metrics})
+    outputs = YP3 if data == "YP3" else YS3
+    metric.update_state(YT3[:5], outputs[:5])
+    metric.update_state(YT3[5:], outputs[5:])
+    assert metric.result() == pytest.approx(plain, rel=2e-6, abs=1e-6)
+    metric.reset_state()
+    metric.update_state(YT3[:5], outputs[:5], sample_weight=W8[:5])
+    metric.update_state(YT3[5:], outputs[5:], sample_weight=W8[5:])
+    assert metric.result() == pytest.approx(weighted, rel=2e-6, abs=1e-6)
+
+
+def test_auc_method_arguments():
+    metric = metrics.AUC(thresholds=[0.7, 0.2], summation_method="Majoring", from_logits=True, num_thresholds=50)
+    assert metric.num_thresholds == 4 and metric.thresholds == [-1e-7, 0.2, 0.7, 1.0 + 1e-7]
+    assert metric.summation_method == "majoring"
+    config = metric.get_config()
+    assert config["thresholds"] == [0.2, 0.7] and config["from_logits"] is True
+    assert config["summation_method"] == "majoring"
+    assert metrics.AUC(num_thresholds=3).thresholds == [-1e-7, 0.5, 1.0 + 1e-7]
+    assert "thresholds" not in metrics.AUC().get_config()
+    with pytest.raises(ValueError, match="summation method"):
+        metrics.AUC(summation_method="trapezoid")
+    with pytest.raises(ValueError, match="summation method"):
+        metrics.AUC(summation_method="MINORING")
+    with pytest.raises(ValueError, match="thresholds"):
+        metrics.AUC(thresholds=[0.5, float("nan")])
+    with pytest.raises(ValueError, match="thresholds"):
+        metrics.AUC(thresholds=[])
+    with pytest.raises(ValueError, match="thresholds"):
+        metrics.AUC(thresholds="0.5")
+
+
+def test_auc_methods_in_fit_save_and_h5(tmp_path):
+    model = Sequential()
+    model.add(Dense(3, input_dim=3, activation="linear"))
+    chosen = [metrics.AUC(thresholds=[0.8, 0.3, 0.55], summation_method="minoring", name="t"),
+              metrics.AUC(from_logits=True, curve="PR", summation_method="majoring", multi_label=True, name="l")]
+    model.compile(loss="mse", optimizer=Adam(learning_rate=0.01), metrics=chosen)
+    model.fit(YS3, YT3, epochs=1, batch_size=4, verbose=0)
+    values = model.evaluate(YS3, YT3, batch_size=8, verbose=0)
+    outputs = model.predict(YS3, verbose=0)
+    assert values[1] == pytest.approx(metrics.AUC(thresholds=[0.8, 0.3, 0.55], summation_method="minoring")(
+        YT3, outputs), abs=1e-7)
+    assert values[2] == pytest.approx(metrics.AUC(from_logits=True, curve="PR", summation_method="majoring",
+                                                  multi_label=True)(YT3, outputs), abs=1e-7)
+    path = os.path.join(str(tmp_path), "methods.anneal")
+    model.save(path)
+    loaded = load_model(path)
+    assert loaded.evaluate(YS3, YT3, batch_size=8, verbose=0) == values
+    h5py = require_h5py()
+    path = os.path.join(str(tmp_path), "methods.h5")
+    model.save(path)
+    with h5py.File(path, "r") as file:
+        written = json.loads(file.attrs["training_config"])["metrics"][0]
+    assert written[0]["config"]["summation_method"] == "minoring"
+    assert written[0]["config"]["thresholds"] == [pytest.approx(0.3), pytest.approx(0.55), pytest.approx(0.8)]
+    assert written[1]["config"]["from_logits"] is True and written[1]["config"]["summation_method"] == "majoring"
+    assert load_model(path).evaluate(YS3, YT3, batch_size=8, verbose=0) == pytest.approx(values, abs=1e-6)
+
+
 def test_auc_label_checks():
     with pytest.raises(ValueError, match="only when `multi_label` is True"):
         metrics.AUC(num_labels=3)

@@ -8,6 +8,7 @@
 /// metric name=top3 kind=top_k_categorical_accuracy k=3
 /// metric name=precision kind=precision threshold=-1e+10 top_k=1 class_id=2
 /// metric name=auc kind=auc num_thresholds=200 curve=ROC multi_label=true num_labels=3 label_weights=1.0,0.5,2.0
+/// metric name=auc_1 kind=auc num_thresholds=5 curve=PR summation_method=minoring thresholds=0.2,0.5,0.7 from_logits=true
 /// metric name=mae kind=mean loss=mean_absolute_error from_logits=false label_smoothing=0.0 delta=1.0
 /// ```
 /// `accuracy` is stored as what compile resolved it to (binary, categorical or sparse categorical). A record
@@ -25,11 +26,14 @@ extension CompiledMetric {
             if let classId { fields.append(("class_id", "\(classId)")) }
         case .topKCategoricalAccuracy(let k), .sparseTopKCategoricalAccuracy(let k):
             fields.append(("k", "\(k)"))
-        case .auc(let thresholds, let curve, let multiLabel, let labels, let labelWeights):
+        case .auc(let thresholds, let curve, let multiLabel, let labels, let labelWeights, let summation, let values, let fromLogits):
             fields += [("num_thresholds", "\(thresholds)"), ("curve", curve.rawValue)]
             if multiLabel { fields.append(("multi_label", "true")) }
             if let labels { fields.append(("num_labels", "\(labels)")) }
             if let labelWeights { fields.append(("label_weights", labelWeights.map { "\($0)" }.joined(separator: ","))) }
+            if summation != .interpolation { fields.append(("summation_method", summation.rawValue)) }
+            if let values { fields.append(("thresholds", values.map { "\($0)" }.joined(separator: ","))) }
+            if fromLogits { fields.append(("from_logits", "true")) }
         case .mean(let loss):
             fields += [("loss", loss.name), ("from_logits", "\(loss.fromLogits)"),
                        ("label_smoothing", "\(loss.labelSmoothing)"), ("delta", "\(loss.delta)")]
@@ -72,9 +76,21 @@ extension CompiledMetric {
                     return value
                 }
             }
-            metric = .auc(thresholds: try int("num_thresholds", 200), curve: curve,
+            let summationText = record["summation_method"] ?? "interpolation"
+            guard let summation = Metric.Summation(rawValue: summationText) else {
+                throw read.fail(record, "unknown summation_method=\(summationText)")
+            }
+            var values: [Float]?
+            if record["thresholds"] != nil {
+                values = try read.list(record, "thresholds").map { text in
+                    guard let value = Float(text) else { throw read.fail(record, "thresholds=\(text) is not a number") }
+                    return value
+                }
+            }
+            metric = .auc(thresholds: try int("num_thresholds", values.map { $0.count + 2 } ?? 200), curve: curve,
                           multiLabel: record["multi_label"] == nil ? false : try read.bool(record, "multi_label"),
-                          labels: labels, labelWeights: labelWeights)
+                          labels: labels, labelWeights: labelWeights, summation: summation, thresholdValues: values,
+                          fromLogits: record["from_logits"] == nil ? false : try read.bool(record, "from_logits"))
         case "mean":
             var loss = try Loss(name: try read.string(record, "loss"))
             if record["from_logits"] != nil { loss.fromLogits = try read.bool(record, "from_logits") }

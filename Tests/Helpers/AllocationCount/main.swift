@@ -49,6 +49,9 @@ do {
                          metrics: ["accuracy", "auc", "precision", "recall", "rmse", "mae", "binary_crossentropy"])
     // Precision with Keras's top_k and class_id (the per-row top-k test).
     try tutorial.setMetric(at: 2, name: "precision", metric: .precision(threshold: 0.5, topK: 1, classId: 0))
+    // AUC at an uneven thresholds list (bisected per output), on the outputs' sigmoid, summed minoring.
+    try tutorial.setMetric(at: 1, name: "auc", metric: .auc(thresholdValues: [0.2, 0.45, 0.9], curve: .pr,
+                                                            summation: .minoring, fromLogits: true))
     let x = try randomMatrix(rows: 351, columns: 34, seed: 1)
     let y = Matrix(column: (0..<351).map { Float($0 % 2) })
     let small = try countSteps(TrainingSession(model: tutorial, x: x, y: y, batchSize: 28, validationSplit: 0.33), epochs: 5)

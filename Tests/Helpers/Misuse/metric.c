@@ -205,11 +205,66 @@ static void labels(void) {
     anneal_model_free(model);
 }
 
+/* summation_method, thresholds and from_logits of an auc, on a metric object and on a compiled model's metric. */
+static void methods(void) {
+    anneal_metric *auc = NULL, *recall = NULL;
+    EXPECT(ANNEAL_OK, anneal_metric_create("auc", 0.5, 5, 200, ANNEAL_CURVE_ROC, &auc), "");
+    EXPECT(ANNEAL_OK, anneal_metric_create("recall", 0.5, 5, 200, ANNEAL_CURVE_ROC, &recall), "");
+    const float thresholds[1] = {0.4f}, bad[2] = {0.2f, NAN};
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_metric_set_auc_method(recall, ANNEAL_SUMMATION_MINORING, NULL, 0, false),
+           "auc");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_metric_set_auc_method(auc, 7, NULL, 0, false), "summation_method", "7");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_metric_set_auc_method(auc, ANNEAL_SUMMATION_INTERPOLATION, thresholds, -1,
+                                                                   false), "threshold_count", "-1");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_metric_set_auc_method(auc, ANNEAL_SUMMATION_INTERPOLATION, bad, 2, false),
+           "thresholds", "nan");
+    EXPECT(ANNEAL_E_NULL_POINTER, anneal_metric_set_auc_method(auc, ANNEAL_SUMMATION_INTERPOLATION, NULL, 2, false),
+           "thresholds is NULL");
+    EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_metric_set_auc_method(NULL, ANNEAL_SUMMATION_INTERPOLATION, NULL, 0, false),
+           "metric");
+    EXPECT(ANNEAL_OK, anneal_metric_set_auc_method(auc, ANNEAL_SUMMATION_MAJORING, thresholds, 1, false), "");
+    /* Labels 1, 0, 1, 0 at 0.7, 0.6, -0.3, 1.5, counted unclipped at -1e-7, 0.4, 1 + 1e-7: majoring gives 1/4. */
+    const float labels[4] = {1, 0, 1, 0}, scores[4] = {0.7f, 0.6f, -0.3f, 1.5f};
+    double value = -1;
+    EXPECT(ANNEAL_OK, anneal_metric_update(auc, labels, scores, 4, 1, NULL), "");
+    EXPECT(ANNEAL_OK, anneal_metric_result(auc, &value), "");
+    CHECK(fabs(value - 0.25) < 1e-6);
+    anneal_metric_free(auc);
+    anneal_metric_free(recall);
+
+    anneal_model *model = NULL;
+    anneal_sgd *sgd = NULL;
+    const char *metrics[2] = {"precision", "auc"};
+    EXPECT(ANNEAL_OK, anneal_model_create(3, &model), "");
+    EXPECT(ANNEAL_OK, anneal_model_add_dense(model, 2, ANNEAL_ACTIVATION_SOFTMAX, ANNEAL_INITIALIZER_GLOROT_UNIFORM,
+                                             ANNEAL_INITIALIZER_ZEROS, true, 2), "");
+    EXPECT(ANNEAL_E_INVALID_STATE, anneal_model_set_metric_auc_method(model, 1, ANNEAL_SUMMATION_MINORING, NULL, 0,
+                                                                      false), "anneal_model_compile");
+    EXPECT(ANNEAL_OK, anneal_sgd_create(0.1, 0, 0, false, &sgd), "");
+    EXPECT(ANNEAL_OK, anneal_model_compile(model, sgd, ANNEAL_LOSS_CATEGORICAL_CROSSENTROPY, metrics, 2), "");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_auc_method(model, 0, ANNEAL_SUMMATION_MINORING, NULL, 0,
+                                                                         false), "auc");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_auc_method(model, 2, ANNEAL_SUMMATION_MINORING, NULL, 0,
+                                                                         false), "index", "2");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_auc_method(model, 1, -1, NULL, 0, false),
+           "summation_method");
+    EXPECT(ANNEAL_E_NULL_POINTER, anneal_model_set_metric_auc_method(model, 1, ANNEAL_SUMMATION_MINORING, NULL, 1,
+                                                                     false), "thresholds");
+    EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_set_metric_auc_method(NULL, 1, ANNEAL_SUMMATION_MINORING, NULL, 0,
+                                                                       false), "model");
+    EXPECT(ANNEAL_OK, anneal_model_set_metric_auc_method(model, 1, ANNEAL_SUMMATION_MINORING, thresholds, 1, true), "");
+    EXPECT(ANNEAL_OK, anneal_model_set_metric_auc_labels(model, 1, true, NULL, 0), "");
+    EXPECT(ANNEAL_OK, anneal_model_set_metric_auc_method(model, 1, ANNEAL_SUMMATION_INTERPOLATION, NULL, 0, false), "");
+    anneal_sgd_free(sgd);
+    anneal_model_free(model);
+}
+
 int main(int argc, char **argv) {
     misuse_start(argc, argv);
     create();
     use();
     limits();
     labels();
+    methods();
     return misuse_finish("metric");
 }
