@@ -54,13 +54,20 @@ extension Metric {
 
     /// A weighted metric's value from its state (`weightedStateCount` floats) after `units` outputs per row.
     func weightedResult(_ state: UnsafePointer<Float>, units: Int) -> Float {
-        let weightSum = state[stateCount]
+        weightedResult(state, weightSum: state[stateCount], rows: 1, units: units)
+    }
+
+    /// The one rule for a weighted metric's division, for `fit`'s weighted metrics and ``StandaloneMetric``:
+    /// `state` holds the weighted sums (`stateCount` floats), `weightSum` the sum of the weights of the `rows`
+    /// rows seen. Means divide by `weightSum` (root_mean_squared_error by `weightSum` times `units`);
+    /// precision, recall and auc are ratios of their weighted counts.
+    func weightedResult(_ state: UnsafePointer<Float>, weightSum: Float, rows: Int, units: Int) -> Float {
         switch self {
         case .rootMeanSquaredError:
             let count = weightSum * Float(units)
             return (count == 0 ? 0 : state[0] / count).squareRoot()
         case .precision, .recall, .auc:
-            return result(state, rows: 1, units: units)
+            return result(state, rows: rows, units: units)
         default:
             return weightSum == 0 ? 0 : state[0] / weightSum
         }
