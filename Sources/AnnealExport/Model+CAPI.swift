@@ -17,6 +17,20 @@ func reserveWeightCopies(_ model: Sequential, _ copies: Int = 1) throws {
     try reserve(count * copies, of: MemoryLayout<Float>.stride, "the model's \(count) weights")
 }
 
+/// A C metric index (`anneal_model_metric_count` of them) as a Swift one.
+private func metricIndex(_ index: Int32, of model: Sequential) throws -> Int {
+    try check(index >= 0 && Int(index) < model.metricNames.count,
+              "index must be in [0, \(model.metricNames.count)). Received: index=\(index)")
+    return Int(index)
+}
+
+/// `ANNEAL_E_INVALID_STATE` for `function`, a call that changes a compiled model's loss or metrics, on a model
+/// not compiled yet.
+private func needsCompiledModel(_ function: String) -> CAPIError {
+    CAPIError(ANNEAL_E_INVALID_STATE,
+              "\(function) needs a compiled model; call anneal_model_compile or anneal_model_compile_optimizer first")
+}
+
 /// A C weight index (`anneal_model_weight_count` of them) as a Swift one.
 private func weightIndex(_ index: Int32, of model: Sequential) throws -> Int {
     try AnnealExport.index(index, count: model.weightShapes.count, "weight")
@@ -153,7 +167,7 @@ public func anneal_model_set_loss_options(
     capiCall {
         try withModel(model, .restructure) { model in
             guard let loss = model.loss else {
-                throw CAPIError(ANNEAL_E_INVALID_STATE, "anneal_model_set_loss_options needs a compiled model; call anneal_model_compile or anneal_model_compile_optimizer first")
+                throw needsCompiledModel("anneal_model_set_loss_options")
             }
             try check(label_smoothing.isFinite && label_smoothing >= 0 && label_smoothing <= 1,
                       "label_smoothing must be in [0, 1]. Received: label_smoothing=\(label_smoothing)")
@@ -177,15 +191,14 @@ public func anneal_model_set_metric(
     capiCall {
         try withModel(model, .restructure) { model in
             guard model.optimizer != nil else {
-                throw CAPIError(ANNEAL_E_INVALID_STATE, "anneal_model_set_metric needs a compiled model; call anneal_model_compile or anneal_model_compile_optimizer first")
+                throw needsCompiledModel("anneal_model_set_metric")
             }
             let kind = try string(metric, "metric")
             let logName = try string(name, "name")
             try check(!logName.isEmpty, "name must not be empty")
             let value = try parameterizedMetric(kind, threshold: threshold, k: k, numThresholds: num_thresholds, curve: curve)
-            try check(index >= 0 && Int(index) < model.metricNames.count,
-                      "index must be in [0, \(model.metricNames.count)). Received: index=\(index)")
-            try model.setMetric(at: Int(index), name: logName, metric: value)
+            let at = try metricIndex(index, of: model)
+            try model.setMetric(at: at, name: logName, metric: value)
         }
     }
 }
@@ -195,11 +208,10 @@ public func anneal_model_set_metric_weighted(_ model: OpaquePointer?, _ index: I
     capiCall {
         try withModel(model, .restructure) { model in
             guard model.optimizer != nil else {
-                throw CAPIError(ANNEAL_E_INVALID_STATE, "anneal_model_set_metric_weighted needs a compiled model; call anneal_model_compile or anneal_model_compile_optimizer first")
+                throw needsCompiledModel("anneal_model_set_metric_weighted")
             }
-            try check(index >= 0 && Int(index) < model.metricNames.count,
-                      "index must be in [0, \(model.metricNames.count)). Received: index=\(index)")
-            try model.setMetricWeighted(at: Int(index), weighted)
+            let at = try metricIndex(index, of: model)
+            try model.setMetricWeighted(at: at, weighted)
         }
     }
 }
@@ -209,12 +221,11 @@ public func anneal_model_set_metric_top_k(_ model: OpaquePointer?, _ index: Int3
     capiCall {
         try withModel(model, .restructure) { model in
             guard model.optimizer != nil else {
-                throw CAPIError(ANNEAL_E_INVALID_STATE, "anneal_model_set_metric_top_k needs a compiled model; call anneal_model_compile or anneal_model_compile_optimizer first")
+                throw needsCompiledModel("anneal_model_set_metric_top_k")
             }
-            try check(index >= 0 && Int(index) < model.metricNames.count,
-                      "index must be in [0, \(model.metricNames.count)). Received: index=\(index)")
-            let compiled = model.compiledMetrics[Int(index)]
-            try model.setMetric(at: Int(index), name: compiled.name,
+            let at = try metricIndex(index, of: model)
+            let compiled = model.compiledMetrics[at]
+            try model.setMetric(at: at, name: compiled.name,
                                 metric: try limited(compiled.metric, topK: top_k, classId: class_id))
         }
     }
@@ -227,9 +238,8 @@ public func anneal_model_metric_weighted(
     capiCall {
         try withModel(model) { model in
             let out = try required(out_weighted, "out_weighted")
-            try check(index >= 0 && Int(index) < model.metricNames.count,
-                      "index must be in [0, \(model.metricNames.count)). Received: index=\(index)")
-            out.pointee = try model.metricIsWeighted(at: Int(index))
+            let at = try metricIndex(index, of: model)
+            out.pointee = try model.metricIsWeighted(at: at)
         }
     }
 }
@@ -242,12 +252,11 @@ public func anneal_model_set_metric_auc_labels(
     capiCall {
         try withModel(model, .restructure) { model in
             guard model.optimizer != nil else {
-                throw CAPIError(ANNEAL_E_INVALID_STATE, "anneal_model_set_metric_auc_labels needs a compiled model; call anneal_model_compile or anneal_model_compile_optimizer first")
+                throw needsCompiledModel("anneal_model_set_metric_auc_labels")
             }
-            try check(index >= 0 && Int(index) < model.metricNames.count,
-                      "index must be in [0, \(model.metricNames.count)). Received: index=\(index)")
-            let compiled = model.compiledMetrics[Int(index)]
-            try model.setMetric(at: Int(index), name: compiled.name,
+            let at = try metricIndex(index, of: model)
+            let compiled = model.compiledMetrics[at]
+            try model.setMetric(at: at, name: compiled.name,
                                 metric: try labelled(compiled.metric, multiLabel: multi_label, labels: 0,
                                                      weights: label_weights, count: label_weight_count))
         }
