@@ -31,6 +31,21 @@ private func needsCompiledModel(_ function: String) -> CAPIError {
               "\(function) needs a compiled model; call anneal_model_compile or anneal_model_compile_optimizer first")
 }
 
+/// The C calls that re-parameterize metric `index` of a compiled model: the metric there becomes
+/// `change(metric)`, under the same log name.
+private func changeMetric(
+    _ model: OpaquePointer?, _ index: Int32, _ function: String, _ change: (Metric) throws -> Metric
+) -> Int32 {
+    capiCall {
+        try withModel(model, .restructure) { model in
+            guard model.optimizer != nil else { throw needsCompiledModel(function) }
+            let at = try metricIndex(index, of: model)
+            let compiled = model.compiledMetrics[at]
+            try model.setMetric(at: at, name: compiled.name, metric: try change(compiled.metric))
+        }
+    }
+}
+
 /// A C weight index (`anneal_model_weight_count` of them) as a Swift one.
 private func weightIndex(_ index: Int32, of model: Sequential) throws -> Int {
     try AnnealExport.index(index, count: model.weightShapes.count, "weight")
@@ -218,17 +233,7 @@ public func anneal_model_set_metric_weighted(_ model: OpaquePointer?, _ index: I
 
 @c @implementation
 public func anneal_model_set_metric_top_k(_ model: OpaquePointer?, _ index: Int32, _ top_k: Int32, _ class_id: Int32) -> Int32 {
-    capiCall {
-        try withModel(model, .restructure) { model in
-            guard model.optimizer != nil else {
-                throw needsCompiledModel("anneal_model_set_metric_top_k")
-            }
-            let at = try metricIndex(index, of: model)
-            let compiled = model.compiledMetrics[at]
-            try model.setMetric(at: at, name: compiled.name,
-                                metric: try limited(compiled.metric, topK: top_k, classId: class_id))
-        }
-    }
+    changeMetric(model, index, "anneal_model_set_metric_top_k") { try limited($0, topK: top_k, classId: class_id) }
 }
 
 @c @implementation
@@ -249,17 +254,8 @@ public func anneal_model_set_metric_auc_labels(
     _ model: OpaquePointer?, _ index: Int32, _ multi_label: Bool, _ label_weights: UnsafePointer<Float>?,
     _ label_weight_count: Int32
 ) -> Int32 {
-    capiCall {
-        try withModel(model, .restructure) { model in
-            guard model.optimizer != nil else {
-                throw needsCompiledModel("anneal_model_set_metric_auc_labels")
-            }
-            let at = try metricIndex(index, of: model)
-            let compiled = model.compiledMetrics[at]
-            try model.setMetric(at: at, name: compiled.name,
-                                metric: try labelled(compiled.metric, multiLabel: multi_label, labels: 0,
-                                                     weights: label_weights, count: label_weight_count))
-        }
+    changeMetric(model, index, "anneal_model_set_metric_auc_labels") {
+        try labelled($0, multiLabel: multi_label, labels: 0, weights: label_weights, count: label_weight_count)
     }
 }
 
