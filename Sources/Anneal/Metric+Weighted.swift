@@ -28,28 +28,6 @@ extension Metric {
         for row in 0..<rows { weightSum += weights[row] }
         state[stateCount] += weightSum
         switch self {
-        case .accuracy, .binaryAccuracy:
-            let threshold: Float = if case .binaryAccuracy(let t) = self { t } else { 0.5 }
-            var total: Float = 0
-            for row in 0..<rows {
-                var hits: Float = 0
-                for u in 0..<units {
-                    let predicted: Float = a[row * units + u] > threshold ? 1 : 0
-                    if predicted == y[row * units + u] { hits += 1 }
-                }
-                total += weights[row] * (hits / Float(units))
-            }
-            state[0] += total
-        case .categoricalAccuracy, .sparseCategoricalAccuracy, .topKCategoricalAccuracy,
-             .sparseTopKCategoricalAccuracy:
-            // One row at a time through the unweighted update: a hit adds 1 to a scratch count.
-            for row in 0..<rows {
-                var hit: Float = 0
-                let width = readsClassIndices ? 1 : units
-                update(&hit, z: z + row * units, a: a + row * units, y: y + row * width, rows: 1, units: units,
-                       activation: activation)
-                state[0] += weights[row] * hit
-            }
         case .mean(let loss):
             state[0] += Self.weightedLossSum(loss, z: z, a: a, y: y, rows: rows, units: units,
                                              activation: activation, weights: weights)
@@ -67,20 +45,29 @@ extension Metric {
                 total += weights[row] * rowTotal
             }
             state[0] += total
-        case .precision, .recall, .auc:
+        case .accuracy, .binaryAccuracy, .categoricalAccuracy, .sparseCategoricalAccuracy, .topKCategoricalAccuracy,
+             .sparseTopKCategoricalAccuracy, .precision, .recall, .auc:
+            // A row's hit (or its counts) weighs its weight; a miss adds nothing, as `weight * 0` added nothing.
             update(state, z: z, a: a, y: y, rows: rows, units: units, activation: activation, rowWeights: weights)
         }
     }
 
     /// A weighted metric's value from its state (`weightedStateCount` floats) after `units` outputs per row.
     func weightedResult(_ state: UnsafePointer<Float>, units: Int) -> Float {
-        let weightSum = state[stateCount]
+        weightedResult(state, weightSum: state[stateCount], rows: 1, units: units)
+    }
+
+    /// The one rule for a weighted metric's division, for `fit`'s weighted metrics and ``StandaloneMetric``:
+    /// `state` holds the weighted sums (`stateCount` floats), `weightSum` the sum of the weights of the `rows`
+    /// rows seen. Means divide by `weightSum` (root_mean_squared_error by `weightSum` times `units`);
+    /// precision, recall and auc are ratios of their weighted counts.
+    func weightedResult(_ state: UnsafePointer<Float>, weightSum: Float, rows: Int, units: Int) -> Float {
         switch self {
         case .rootMeanSquaredError:
             let count = weightSum * Float(units)
             return (count == 0 ? 0 : state[0] / count).squareRoot()
         case .precision, .recall, .auc:
-            return result(state, rows: 1, units: units)
+            return result(state, rows: rows, units: units)
         default:
             return weightSum == 0 ? 0 : state[0] / weightSum
         }

@@ -239,8 +239,9 @@ public enum Metric: Equatable, Sendable {
     }
 
     /// Adds one batch to `state` (`stateCount` floats, zero at the epoch's start). `rowWeights` (one per row)
-    /// weigh the counts of precision, recall and auc, as a weighted metric's (see `Metric+Weighted.swift`);
-    /// nil counts each row once.
+    /// weigh the rows of the accuracies and the counts of precision, recall and auc, as a weighted metric's
+    /// (see `Metric+Weighted.swift`); nil counts each row once (a weight of 1, which leaves every value bit for
+    /// bit as it is).
     func update(
         _ state: UnsafeMutablePointer<Float>, z: UnsafePointer<Float>, a: UnsafePointer<Float>,
         y: UnsafePointer<Float>, rows: Int, units: Int, activation: Activation,
@@ -257,24 +258,24 @@ public enum Metric: Equatable, Sendable {
                     let predicted: Float = a[row * units + u] > threshold ? 1 : 0
                     if predicted == y[row * units + u] { hits += 1 }
                 }
-                total += hits / Float(units)
+                total += (rowWeights?[row] ?? 1) * (hits / Float(units))
             }
             state[0] += total
         case .categoricalAccuracy:
             for row in 0..<rows where Self.argmax(a + row * units, units) == Self.argmax(y + row * units, units) {
-                state[0] += 1
+                state[0] += rowWeights?[row] ?? 1
             }
         case .sparseCategoricalAccuracy:
             for row in 0..<rows where Float(Self.argmax(a + row * units, units)) == y[row] {
-                state[0] += 1
+                state[0] += rowWeights?[row] ?? 1
             }
         case .topKCategoricalAccuracy(let k):
             for row in 0..<rows where Self.inTopK(a + row * units, units, target: Self.argmax(y + row * units, units), k: k) {
-                state[0] += 1
+                state[0] += rowWeights?[row] ?? 1
             }
         case .sparseTopKCategoricalAccuracy(let k):
             for row in 0..<rows where Self.inTopK(a + row * units, units, target: Int(y[row]), k: k) {
-                state[0] += 1
+                state[0] += rowWeights?[row] ?? 1
             }
         case .mean(let loss):
             state[0] += loss.evaluate(z: z, a: a, y: y, rows: rows, units: units, activation: activation, gradient: nil)

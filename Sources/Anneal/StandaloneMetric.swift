@@ -132,15 +132,7 @@ public final class StandaloneMetric {
     public func result() -> Float {
         guard let units else { return 0 }
         guard weighted else { return metric.result(state.base, rows: rows, units: units) }
-        switch metric {
-        case .precision, .recall, .auc:
-            return metric.result(state.base, rows: rows, units: units)  // ratios of the weighted counts
-        case .rootMeanSquaredError:
-            let count = weightSum * Float(units)
-            return count == 0 ? 0 : (state.base[0] / count).squareRoot()
-        default:
-            return weightSum == 0 ? 0 : state.base[0] / weightSum
-        }
+        return metric.weightedResult(state.base, weightSum: weightSum, rows: rows, units: units)
     }
 
     /// Replaces the metric by `metric` (a precision or recall given its `topK` and `classId`, an auc its

@@ -17,6 +17,35 @@ func reserveWeightCopies(_ model: Sequential, _ copies: Int = 1) throws {
     try reserve(count * copies, of: MemoryLayout<Float>.stride, "the model's \(count) weights")
 }
 
+/// A C metric index (`anneal_model_metric_count` of them) as a Swift one.
+private func metricIndex(_ index: Int32, of model: Sequential) throws -> Int {
+    try check(index >= 0 && Int(index) < model.metricNames.count,
+              "index must be in [0, \(model.metricNames.count)). Received: index=\(index)")
+    return Int(index)
+}
+
+/// `ANNEAL_E_INVALID_STATE` for `function`, a call that changes a compiled model's loss or metrics, on a model
+/// not compiled yet.
+private func needsCompiledModel(_ function: String) -> CAPIError {
+    CAPIError(ANNEAL_E_INVALID_STATE,
+              "\(function) needs a compiled model; call anneal_model_compile or anneal_model_compile_optimizer first")
+}
+
+/// The C calls that re-parameterize metric `index` of a compiled model: the metric there becomes
+/// `change(metric)`, under the same log name.
+private func changeMetric(
+    _ model: OpaquePointer?, _ index: Int32, _ function: String, _ change: (Metric) throws -> Metric
+) -> Int32 {
+    capiCall {
+        try withModel(model, .restructure) { model in
+            guard model.optimizer != nil else { throw needsCompiledModel(function) }
+            let at = try metricIndex(index, of: model)
+            let compiled = model.compiledMetrics[at]
+            try model.setMetric(at: at, name: compiled.name, metric: try change(compiled.metric))
+        }
+    }
+}
+
 /// A C weight index (`anneal_model_weight_count` of them) as a Swift one.
 private func weightIndex(_ index: Int32, of model: Sequential) throws -> Int {
     try AnnealExport.index(index, count: model.weightShapes.count, "weight")
@@ -153,7 +182,7 @@ public func anneal_model_set_loss_options(
     capiCall {
         try withModel(model, .restructure) { model in
             guard let loss = model.loss else {
-                throw CAPIError(ANNEAL_E_INVALID_STATE, "anneal_model_set_loss_options needs a compiled model; call anneal_model_compile or anneal_model_compile_optimizer first")
+                throw needsCompiledModel("anneal_model_set_loss_options")
             }
             try check(label_smoothing.isFinite && label_smoothing >= 0 && label_smoothing <= 1,
                       "label_smoothing must be in [0, 1]. Received: label_smoothing=\(label_smoothing)")
@@ -177,15 +206,14 @@ public func anneal_model_set_metric(
     capiCall {
         try withModel(model, .restructure) { model in
             guard model.optimizer != nil else {
-                throw CAPIError(ANNEAL_E_INVALID_STATE, "anneal_model_set_metric needs a compiled model; call anneal_model_compile or anneal_model_compile_optimizer first")
+                throw needsCompiledModel("anneal_model_set_metric")
             }
             let kind = try string(metric, "metric")
             let logName = try string(name, "name")
             try check(!logName.isEmpty, "name must not be empty")
             let value = try parameterizedMetric(kind, threshold: threshold, k: k, numThresholds: num_thresholds, curve: curve)
-            try check(index >= 0 && Int(index) < model.metricNames.count,
-                      "index must be in [0, \(model.metricNames.count)). Received: index=\(index)")
-            try model.setMetric(at: Int(index), name: logName, metric: value)
+            let at = try metricIndex(index, of: model)
+            try model.setMetric(at: at, name: logName, metric: value)
         }
     }
 }
@@ -195,29 +223,17 @@ public func anneal_model_set_metric_weighted(_ model: OpaquePointer?, _ index: I
     capiCall {
         try withModel(model, .restructure) { model in
             guard model.optimizer != nil else {
-                throw CAPIError(ANNEAL_E_INVALID_STATE, "anneal_model_set_metric_weighted needs a compiled model; call anneal_model_compile or anneal_model_compile_optimizer first")
+                throw needsCompiledModel("anneal_model_set_metric_weighted")
             }
-            try check(index >= 0 && Int(index) < model.metricNames.count,
-                      "index must be in [0, \(model.metricNames.count)). Received: index=\(index)")
-            try model.setMetricWeighted(at: Int(index), weighted)
+            let at = try metricIndex(index, of: model)
+            try model.setMetricWeighted(at: at, weighted)
         }
     }
 }
 
 @c @implementation
 public func anneal_model_set_metric_top_k(_ model: OpaquePointer?, _ index: Int32, _ top_k: Int32, _ class_id: Int32) -> Int32 {
-    capiCall {
-        try withModel(model, .restructure) { model in
-            guard model.optimizer != nil else {
-                throw CAPIError(ANNEAL_E_INVALID_STATE, "anneal_model_set_metric_top_k needs a compiled model; call anneal_model_compile or anneal_model_compile_optimizer first")
-            }
-            try check(index >= 0 && Int(index) < model.metricNames.count,
-                      "index must be in [0, \(model.metricNames.count)). Received: index=\(index)")
-            let compiled = model.compiledMetrics[Int(index)]
-            try model.setMetric(at: Int(index), name: compiled.name,
-                                metric: try limited(compiled.metric, topK: top_k, classId: class_id))
-        }
-    }
+    changeMetric(model, index, "anneal_model_set_metric_top_k") { try limited($0, topK: top_k, classId: class_id) }
 }
 
 @c @implementation
@@ -227,9 +243,8 @@ public func anneal_model_metric_weighted(
     capiCall {
         try withModel(model) { model in
             let out = try required(out_weighted, "out_weighted")
-            try check(index >= 0 && Int(index) < model.metricNames.count,
-                      "index must be in [0, \(model.metricNames.count)). Received: index=\(index)")
-            out.pointee = try model.metricIsWeighted(at: Int(index))
+            let at = try metricIndex(index, of: model)
+            out.pointee = try model.metricIsWeighted(at: at)
         }
     }
 }
@@ -239,18 +254,8 @@ public func anneal_model_set_metric_auc_labels(
     _ model: OpaquePointer?, _ index: Int32, _ multi_label: Bool, _ label_weights: UnsafePointer<Float>?,
     _ label_weight_count: Int32
 ) -> Int32 {
-    capiCall {
-        try withModel(model, .restructure) { model in
-            guard model.optimizer != nil else {
-                throw CAPIError(ANNEAL_E_INVALID_STATE, "anneal_model_set_metric_auc_labels needs a compiled model; call anneal_model_compile or anneal_model_compile_optimizer first")
-            }
-            try check(index >= 0 && Int(index) < model.metricNames.count,
-                      "index must be in [0, \(model.metricNames.count)). Received: index=\(index)")
-            let compiled = model.compiledMetrics[Int(index)]
-            try model.setMetric(at: Int(index), name: compiled.name,
-                                metric: try labelled(compiled.metric, multiLabel: multi_label, labels: 0,
-                                                     weights: label_weights, count: label_weight_count))
-        }
+    changeMetric(model, index, "anneal_model_set_metric_auc_labels") {
+        try labelled($0, multiLabel: multi_label, labels: 0, weights: label_weights, count: label_weight_count)
     }
 }
 
@@ -421,17 +426,7 @@ public func anneal_model_evaluate(
     _ y_cols: Int32, _ batch_size: Int32, _ out_values: UnsafeMutablePointer<Double>?, _ capacity: Int32,
     _ out_count: UnsafeMutablePointer<Int32>?
 ) -> Int32 {
-    capiCall {
-        try withModel(model) { model in
-            try checkCompiled(model, "anneal_model_evaluate")
-            try check(batch_size >= 1, "batch_size must be at least 1. Received: batch_size=\(batch_size)")
-            try checkWidths(of: model, rows: rows, cols: cols, yCols: y_cols)
-            let inputs = try matrix(x, rows: rows, columns: cols, "x")
-            let labels = try matrix(y, rows: rows, columns: y_cols, "y", columnsName: "y_cols")
-            let logs = try model.evaluate(inputs, labels, batchSize: Int(batch_size))
-            try copyOut(logs.values, to: out_values, capacity: capacity, count: out_count, "out_values")
-        }
-    }
+    evaluate(model, x, rows, cols, y, y_cols, nil, batch_size, out_values, capacity, out_count, "anneal_model_evaluate")
 }
 
 @c @implementation
@@ -440,9 +435,21 @@ public func anneal_model_evaluate_weighted(
     _ y_cols: Int32, _ sample_weight: UnsafePointer<Float>?, _ batch_size: Int32,
     _ out_values: UnsafeMutablePointer<Double>?, _ capacity: Int32, _ out_count: UnsafeMutablePointer<Int32>?
 ) -> Int32 {
+    evaluate(model, x, rows, cols, y, y_cols, sample_weight, batch_size, out_values, capacity, out_count,
+             "anneal_model_evaluate_weighted")
+}
+
+/// The C evaluate calls: `function`'s checks in its words, then `Sequential.evaluate` with the weights when
+/// `sample_weight` is not NULL.
+private func evaluate(
+    _ model: OpaquePointer?, _ x: UnsafePointer<Float>?, _ rows: Int64, _ cols: Int32, _ y: UnsafePointer<Float>?,
+    _ y_cols: Int32, _ sample_weight: UnsafePointer<Float>?, _ batch_size: Int32,
+    _ out_values: UnsafeMutablePointer<Double>?, _ capacity: Int32, _ out_count: UnsafeMutablePointer<Int32>?,
+    _ function: String
+) -> Int32 {
     capiCall {
         try withModel(model) { model in
-            try checkCompiled(model, "anneal_model_evaluate_weighted")
+            try checkCompiled(model, function)
             try check(batch_size >= 1, "batch_size must be at least 1. Received: batch_size=\(batch_size)")
             try checkWidths(of: model, rows: rows, cols: cols, yCols: y_cols)
             let inputs = try matrix(x, rows: rows, columns: cols, "x")

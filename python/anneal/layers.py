@@ -61,6 +61,16 @@ def _positive_int(value, name):
     return int(value)
 
 
+def _input_dim(input_dim, input_shape, layer):
+    """A first layer's input width from ``input_dim`` or a 1-D ``input_shape`` (which wins), or None."""
+    if input_shape is not None:
+        shape = tuple(input_shape)
+        if len(shape) != 1:
+            raise ValueError(f"{layer} expects a 1-D input_shape like (34,). Received: input_shape={input_shape!r}")
+        input_dim = shape[0]
+    return None if input_dim is None else _positive_int(input_dim, "input_dim")
+
+
 def _layer_name(name, prefix):
     """Keras's ``_init_set_name``: the given name, or the next automatic one for ``prefix``."""
     if name is None:
@@ -139,12 +149,7 @@ class Dense(_Layer):
         self.use_bias = bool(use_bias)
         self.kernel_initializer = _initializer_name(kernel_initializer, "kernel_initializer")
         self.bias_initializer = _initializer_name(bias_initializer, "bias_initializer")
-        if input_shape is not None:
-            shape = tuple(input_shape)
-            if len(shape) != 1:
-                raise ValueError(f"Dense expects a 1-D input_shape like (34,). Received: input_shape={input_shape!r}")
-            input_dim = shape[0]
-        self.input_dim = None if input_dim is None else _positive_int(input_dim, "input_dim")
+        self.input_dim = _input_dim(input_dim, input_shape, "Dense")
 
     @property
     def output_shape(self):
@@ -309,12 +314,7 @@ class Dropout(_WeightlessLayer):
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
             raise TypeError(f"Expected `seed` argument to be an integer or None. Received: seed={seed!r}")
         self.seed = None if seed is None else int(seed)
-        if input_shape is not None:
-            shape = tuple(input_shape)
-            if len(shape) != 1:
-                raise ValueError(f"Dropout expects a 1-D input_shape like (34,). Received: input_shape={input_shape!r}")
-            input_dim = shape[0]
-        self.input_dim = None if input_dim is None else _positive_int(input_dim, "input_dim")
+        self.input_dim = _input_dim(input_dim, input_shape, "Dropout")
         self.supports_masking = True
 
     def get_config(self):

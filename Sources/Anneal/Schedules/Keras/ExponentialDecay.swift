@@ -14,7 +14,7 @@ import Darwin
 ///
 /// Evaluated per update (`unit` is `.update` unless overridden), as when the schedule is passed as an
 /// optimizer's `learning_rate` in Keras.
-public struct ExponentialDecay: LearningRateSchedule {
+public struct ExponentialDecay: LearningRateSchedule, StaircaseDecay {
     public let initialRate: Double
     public let decaySteps: Int
     public let decayRate: Double
@@ -31,9 +31,7 @@ public struct ExponentialDecay: LearningRateSchedule {
     ///   `decaySteps`.
     public init(initialRate: Double, decaySteps: Int, decayRate: Double, staircase: Bool = false,
                 unit: ScheduleUnit = .update) throws {
-        try ScheduleArgumentCheck.rate(initialRate, "initial_rate")
-        try ScheduleArgumentCheck.positive(decaySteps, "decay_steps")
-        try ScheduleArgumentCheck.nonNegative(decayRate, "decay_rate")
+        try Self.checkArguments(initialRate: initialRate, decaySteps: decaySteps, decayRate: decayRate)
         self.initialRate = initialRate
         self.decaySteps = decaySteps
         self.decayRate = decayRate
@@ -42,8 +40,6 @@ public struct ExponentialDecay: LearningRateSchedule {
     }
 
     public func learningRate(at step: Int) -> Double {
-        var p = Double(max(step, 0)) / Double(decaySteps)
-        if staircase { p = p.rounded(.down) }
-        return initialRate * pow(decayRate, p)
+        initialRate * pow(decayRate, progress(at: step))
     }
 }

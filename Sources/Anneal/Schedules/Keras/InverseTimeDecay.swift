@@ -9,7 +9,7 @@
 /// `Double` rather than float32.
 ///
 /// Evaluated per update (`unit` is `.update` unless overridden).
-public struct InverseTimeDecay: LearningRateSchedule {
+public struct InverseTimeDecay: LearningRateSchedule, StaircaseDecay {
     public let initialRate: Double
     public let decaySteps: Int
     public let decayRate: Double
@@ -26,9 +26,7 @@ public struct InverseTimeDecay: LearningRateSchedule {
     ///   `decaySteps`.
     public init(initialRate: Double, decaySteps: Int, decayRate: Double, staircase: Bool = false,
                 unit: ScheduleUnit = .update) throws {
-        try ScheduleArgumentCheck.rate(initialRate, "initial_rate")
-        try ScheduleArgumentCheck.positive(decaySteps, "decay_steps")
-        try ScheduleArgumentCheck.nonNegative(decayRate, "decay_rate")
+        try Self.checkArguments(initialRate: initialRate, decaySteps: decaySteps, decayRate: decayRate)
         self.initialRate = initialRate
         self.decaySteps = decaySteps
         self.decayRate = decayRate
@@ -37,8 +35,6 @@ public struct InverseTimeDecay: LearningRateSchedule {
     }
 
     public func learningRate(at step: Int) -> Double {
-        var p = Double(max(step, 0)) / Double(decaySteps)
-        if staircase { p = p.rounded(.down) }
-        return initialRate / (1 + decayRate * p)
+        initialRate / (1 + decayRate * progress(at: step))
     }
 }
