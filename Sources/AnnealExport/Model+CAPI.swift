@@ -406,17 +406,7 @@ public func anneal_model_evaluate(
     _ y_cols: Int32, _ batch_size: Int32, _ out_values: UnsafeMutablePointer<Double>?, _ capacity: Int32,
     _ out_count: UnsafeMutablePointer<Int32>?
 ) -> Int32 {
-    capiCall {
-        try withModel(model) { model in
-            try checkCompiled(model, "anneal_model_evaluate")
-            try check(batch_size >= 1, "batch_size must be at least 1. Received: batch_size=\(batch_size)")
-            try checkWidths(of: model, rows: rows, cols: cols, yCols: y_cols)
-            let inputs = try matrix(x, rows: rows, columns: cols, "x")
-            let labels = try matrix(y, rows: rows, columns: y_cols, "y", columnsName: "y_cols")
-            let logs = try model.evaluate(inputs, labels, batchSize: Int(batch_size))
-            try copyOut(logs.values, to: out_values, capacity: capacity, count: out_count, "out_values")
-        }
-    }
+    evaluate(model, x, rows, cols, y, y_cols, nil, batch_size, out_values, capacity, out_count, "anneal_model_evaluate")
 }
 
 @c @implementation
@@ -425,9 +415,21 @@ public func anneal_model_evaluate_weighted(
     _ y_cols: Int32, _ sample_weight: UnsafePointer<Float>?, _ batch_size: Int32,
     _ out_values: UnsafeMutablePointer<Double>?, _ capacity: Int32, _ out_count: UnsafeMutablePointer<Int32>?
 ) -> Int32 {
+    evaluate(model, x, rows, cols, y, y_cols, sample_weight, batch_size, out_values, capacity, out_count,
+             "anneal_model_evaluate_weighted")
+}
+
+/// The C evaluate calls: `function`'s checks in its words, then `Sequential.evaluate` with the weights when
+/// `sample_weight` is not NULL.
+private func evaluate(
+    _ model: OpaquePointer?, _ x: UnsafePointer<Float>?, _ rows: Int64, _ cols: Int32, _ y: UnsafePointer<Float>?,
+    _ y_cols: Int32, _ sample_weight: UnsafePointer<Float>?, _ batch_size: Int32,
+    _ out_values: UnsafeMutablePointer<Double>?, _ capacity: Int32, _ out_count: UnsafeMutablePointer<Int32>?,
+    _ function: String
+) -> Int32 {
     capiCall {
         try withModel(model) { model in
-            try checkCompiled(model, "anneal_model_evaluate_weighted")
+            try checkCompiled(model, function)
             try check(batch_size >= 1, "batch_size must be at least 1. Received: batch_size=\(batch_size)")
             try checkWidths(of: model, rows: rows, cols: cols, yCols: y_cols)
             let inputs = try matrix(x, rows: rows, columns: cols, "x")
