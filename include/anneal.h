@@ -471,9 +471,9 @@ int32_t anneal_schedule_unit(const anneal_schedule *schedule, int32_t *out_unit)
  *   momentum 0:  w -= lr_t * g
  *   momentum m:  v = m * v - lr_t * g;  w += v
  *   nesterov:    v = m * v - lr_t * g;  w += m * v - lr_t * g
- * An anneal_sgd only describes these settings: anneal_model_compile gives the model its own optimizer built
- * from them (iterations 0, zero velocities), so one anneal_sgd may compile several models and may be freed
- * right after compiling.
+ * An anneal_sgd only describes these settings: anneal_model_compile (anneal_compile_options's sgd) gives the
+ * model its own optimizer built from them (iterations 0, zero velocities), so one anneal_sgd may compile
+ * several models and may be freed right after compiling.
  * ====================================================================================================== */
 
 typedef struct anneal_sgd anneal_sgd;
@@ -520,7 +520,7 @@ void anneal_sgd_free(anneal_sgd *sgd);
  *   Nadam:     Adam with Nesterov momentum and Dozat's momentum schedule
  *              mu_t = beta_1 * (1 - 0.5 * 0.96^(schedule_decay * t)), whose running product is kept as state;
  *              its rate is never decayed and never scheduled (Keras's legacy Nadam).
- * An anneal_optimizer only describes these settings: anneal_model_compile_optimizer gives the model its own
+ * An anneal_optimizer only describes these settings: anneal_model_compile gives the model its own
  * optimizer built from them (iterations 0, zero state), so one handle may compile several models.
  * Keras's defaults: Adam(0.001, 0.9, 0.999, 1e-7, false, 0); RMSprop(0.001, 0.9, 0, 1e-7, false, 0);
  * Adagrad(0.001, 0.1, 1e-7, 0); Adadelta(0.001, 0.95, 1e-7, 0); Adamax(0.001, 0.9, 0.999, 1e-7, 0);
@@ -568,17 +568,33 @@ int32_t anneal_model_create(uint64_t seed, anneal_model **out_model);
 /** Releases a model. NULL, or a handle already freed, does nothing. Sessions made from it stay usable. */
 void anneal_model_free(anneal_model *model);
 
+/** The settings of one dense layer (anneal_model_add_dense): Keras's Dense arguments after units. */
+typedef struct anneal_dense_options {
+    int64_t struct_size;          /**< sizeof(anneal_dense_options). */
+    int32_t activation;           /**< ANNEAL_ACTIVATION_*; default LINEAR. */
+    int32_t kernel_initializer;   /**< ANNEAL_INITIALIZER_*; default GLOROT_UNIFORM. */
+    int32_t bias_initializer;     /**< ANNEAL_INITIALIZER_*; default ZEROS. */
+    bool use_bias;                /**< default true. */
+    int32_t input_dim;            /**< > 0 on a first layer (unless anneal_model_build follows); default 0. */
+} anneal_dense_options;
+
+#define ANNEAL_DENSE_OPTIONS_INIT                                                                              \
+    { (int64_t)sizeof(anneal_dense_options), ANNEAL_ACTIVATION_LINEAR, ANNEAL_INITIALIZER_GLOROT_UNIFORM,    \
+      ANNEAL_INITIALIZER_ZEROS, true, 0 }
+
 /**
- * Appends Dense(units, activation, kernel_initializer, bias_initializer, use_bias, input_dim). input_dim is
- * required (> 0) on the first layer unless anneal_model_build is called later, and 0 ("not given") or the
- * previous layer's units on the others. The layer's weights are drawn now when the input width is known.
- * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_INVALID_ARGUMENT (units < 1,
- * input_dim < 0, unknown enum value); ANNEAL_E_SHAPE_MISMATCH (input_dim differs from the previous layer's
- * units); ANNEAL_E_INVALID_STATE (model already compiled; inside a callback); ANNEAL_E_OUT_OF_MEMORY (the
- * layer's weights, drawn now, do not fit: the layer is not added).
+ * Appends Dense(units, **options), Keras's Dense(units, activation, kernel_initializer, bias_initializer,
+ * use_bias, input_dim). options NULL means ANNEAL_DENSE_OPTIONS_INIT (a linear layer whose input width comes
+ * from the previous layer). options->input_dim is required (> 0) on the first layer unless
+ * anneal_model_build is called later, and 0 ("not given") or the previous layer's units on the others. The
+ * layer's weights are drawn now when the input width is known.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_INVALID_ARGUMENT (an unknown
+ * options->struct_size, checked before any other field is read; units < 1, input_dim < 0, unknown enum
+ * value); ANNEAL_E_SHAPE_MISMATCH (input_dim differs from the previous layer's units);
+ * ANNEAL_E_INVALID_STATE (model already compiled; inside a callback); ANNEAL_E_OUT_OF_MEMORY (the layer's
+ * weights, drawn now, do not fit: the layer is not added).
  */
-int32_t anneal_model_add_dense(anneal_model *model, int32_t units, int32_t activation, int32_t kernel_initializer,
-                               int32_t bias_initializer, bool use_bias, int32_t input_dim);
+int32_t anneal_model_add_dense(anneal_model *model, int32_t units, const anneal_dense_options *options);
 
 /**
  * Appends Dropout(rate, seed): while training (fits, sessions), each value of the previous layer's output
@@ -605,29 +621,55 @@ int32_t anneal_model_add_dropout(anneal_model *model, double rate, const uint64_
 int32_t anneal_model_build(anneal_model *model, int32_t input_dim);
 
 /**
- * Sets the loss, the optimizer (a fresh one built from `sgd`, which is only read during the call) and the
- * metrics. metrics: metric_count names ("accuracy", "acc", "binary_accuracy", "categorical_accuracy",
- * "sparse_categorical_accuracy", "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy",
- * "root_mean_squared_error" / "rmse", "precision", "recall", "auc", "cosine_similarity", or any loss name of
- * anneal_loss_from_name, such as "mae" or "binary_crossentropy", for the loss's value; class names such as
- * "AUC" too; Keras's default parameters, see anneal_model_set_metric); logs use the name given. Each is
- * accumulated over the epoch as Keras's stateful metrics are. May be NULL when metric_count is 0.
- * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE (model or sgd); ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (metrics
- * NULL with metric_count > 0, or an element NULL); ANNEAL_E_INVALID_ARGUMENT (unknown loss or metric,
- * metric_count < 0, a metric reading other labels than the loss's, such as "mae" with the sparse loss and
- * several outputs; the last layer a Dropout); ANNEAL_E_INVALID_STATE (no layers; inside a callback).
+ * The loss, metrics and optimizer of anneal_model_compile: Keras's compile(optimizer, loss, metrics).
+ *
+ * Metrics, logged in this order under the name given: first the metric_count ANNEAL_METRIC_* codes of
+ * `metrics` (the accuracies, by code as losses are), then the metric_name_count names of `metric_names` for
+ * every metric: "accuracy", "acc", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
+ * "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy", "root_mean_squared_error" / "rmse",
+ * "precision", "recall", "auc", "cosine_similarity", or any loss name of anneal_loss_from_name, such as "mae"
+ * or "binary_crossentropy", for the loss's value; class names such as "AUC" too (anneal_metric_check_name
+ * tells which names are taken). Each starts with Keras's default parameters: anneal_model_set_metric and the
+ * anneal_model_set_metric_* calls change them, and anneal_model_set_metric_weighted makes one of Keras's
+ * weighted_metrics. Each is accumulated over the epoch as Keras's stateful metrics are.
+ *
+ * Optimizer: set at most one of `optimizer` (any optimizer of the Optimizers section) and `sgd` (an SGD
+ * description, e.g. with a per-update schedule from anneal_sgd_create_scheduled); with neither, SGD with the
+ * inline settings learning_rate, momentum, decay and nesterov (anneal_sgd_create's ranges). A handle is only
+ * read during the call: the model gets a fresh optimizer built from it. The learning-rate functions below,
+ * effective_lr in the logs (when decay > 0) and the fit schedules work alike for every optimizer.
  */
-int32_t anneal_model_compile(anneal_model *model, const anneal_sgd *sgd, int32_t loss, const char *const *metrics,
-                             int32_t metric_count);
+typedef struct anneal_compile_options {
+    int64_t struct_size;                /**< sizeof(anneal_compile_options). */
+    int32_t loss;                       /**< ANNEAL_LOSS_*; default BINARY_CROSSENTROPY. */
+    const int32_t *metrics;             /**< metric_count ANNEAL_METRIC_* codes (borrowed); default NULL. */
+    int32_t metric_count;               /**< default 0. */
+    const char *const *metric_names;    /**< metric_name_count metric names (borrowed); default NULL. */
+    int32_t metric_name_count;          /**< default 0. */
+    const anneal_optimizer *optimizer;  /**< any optimizer; default NULL. */
+    const anneal_sgd *sgd;              /**< an SGD description; default NULL. With neither handle, SGD with: */
+    double learning_rate;               /**< 0.01, */
+    double momentum;                    /**< 0, */
+    double decay;                       /**< 0, */
+    bool nesterov;                      /**< false. Ignored when a handle is given. */
+} anneal_compile_options;
+
+#define ANNEAL_COMPILE_OPTIONS_INIT                                                                            \
+    { (int64_t)sizeof(anneal_compile_options), ANNEAL_LOSS_BINARY_CROSSENTROPY, NULL, 0, NULL, 0, NULL, NULL,  \
+      0.01, 0.0, 0.0, false }
 
 /**
- * anneal_model_compile with any optimizer of the Optimizers section (a fresh one built from `optimizer`,
- * which is only read during the call). The learning-rate functions below, effective_lr in the logs (when
- * decay > 0) and the fit schedules work alike for every optimizer.
- * Returns as anneal_model_compile; ANNEAL_E_INVALID_HANDLE also for `optimizer`.
+ * Sets the loss, the optimizer and the metrics (see anneal_compile_options). Compiling again replaces all
+ * three and starts a fresh optimizer.
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE (model, options->optimizer, options->sgd); ANNEAL_E_BUSY;
+ * ANNEAL_E_NULL_POINTER (options NULL; metrics or metric_names NULL with a count > 0, or a metric_names
+ * element NULL); ANNEAL_E_INVALID_ARGUMENT (an unknown options->struct_size, checked before any other field
+ * is read; both optimizer and sgd set; an unknown loss, metric code or metric name; a count < 0; inline SGD
+ * settings out of anneal_sgd_create's ranges; a metric reading other labels than the loss's, such as "mae"
+ * with the sparse loss and several outputs; the last layer a Dropout); ANNEAL_E_INVALID_STATE (no layers;
+ * inside a callback).
  */
-int32_t anneal_model_compile_optimizer(anneal_model *model, const anneal_optimizer *optimizer, int32_t loss,
-                                       const char *const *metrics, int32_t metric_count);
+int32_t anneal_model_compile(anneal_model *model, const anneal_compile_options *options);
 
 /**
  * Replaces layer `layer`'s activation (0-based among the Dense layers, Dropout layers not counted; before
@@ -916,39 +958,63 @@ typedef int32_t (*anneal_epoch_callback)(void *user_data, anneal_model *model, i
                                          const char *const *keys, const double *values, int32_t count);
 
 /**
- * Keras's fit in one call, always silent (verbose 0).
+ * Keras's fit arguments after x and y (anneal_model_fit, anneal_model_fit_dataset). Start from
+ * ANNEAL_FIT_OPTIONS_INIT, Keras's defaults.
  *
- * x, rows, cols    training inputs, row-major (borrowed, copied).
- * y, y_cols        labels, rows x y_cols (1 column for binary and sparse losses, one per output otherwise).
  * epochs           the number of epochs to train (>= 0; 0 trains nothing); callbacks and the history number
  *                  them 0 to epochs - 1.
  * batch_size       rows per update (>= 1); the last batch of an epoch may be shorter.
  * validation_split fraction of the LAST rows held out for validation, in [0, 1), taken before shuffling
- *                  (floor(rows * (1 - split)) rows train).
+ *                  (floor(rows * (1 - split)) rows train). Ignored when validation_data is given.
+ * validation_data  a held-out dataset (Keras's validation_data) of the training data's widths; only read
+ *                  during the call.
  * shuffle          a fresh order of the training rows every epoch.
- * shuffle_seed     seeds the shuffling; NULL draws the seed from the model's generator (as Swift's
- *                  fit(seed: nil)).
+ * has_seed, seed   seed the shuffling with `seed`; without, the seed is drawn from the model's generator.
  * schedule         optional epoch schedule (ANNEAL_UNIT_EPOCH): sets the base rate at the start of every
  *                  epoch and logs it as "lr" (Keras's LearningRateScheduler). Only read during the call.
  * callback         optional epoch callback (runs after the schedule at EPOCH_BEGIN).
  * user_data        passed to callback.
+ */
+typedef struct anneal_fit_options {
+    int64_t struct_size;                    /**< sizeof(anneal_fit_options). */
+    int32_t epochs;                         /**< >= 0; default 1. */
+    int32_t batch_size;                     /**< >= 1; default 32. */
+    double validation_split;                /**< in [0, 1), the LAST rows; default 0; ignored with validation_data. */
+    const anneal_dataset *validation_data;  /**< held-out dataset (Keras's validation_data); default NULL. */
+    bool shuffle;                           /**< a fresh order of the training rows every epoch; default true. */
+    bool has_seed;                          /**< seed the shuffling with `seed`; default false: the model's generator. */
+    uint64_t seed;
+    const anneal_schedule *schedule;        /**< optional epoch schedule; default NULL. */
+    anneal_epoch_callback callback;         /**< optional epoch callback; default NULL. */
+    void *user_data;                        /**< passed to callback; default NULL. */
+} anneal_fit_options;
+
+#define ANNEAL_FIT_OPTIONS_INIT                                                                                \
+    { (int64_t)sizeof(anneal_fit_options), 1, 32, 0.0, NULL, true, false, 0, NULL, NULL, NULL }
+
+/**
+ * Keras's fit(x, y, **options) in one call, always silent (verbose 0).
+ *
+ * x, rows, cols    training inputs, row-major (borrowed, copied).
+ * y, y_cols        labels, rows x y_cols (1 column for binary and sparse losses, one per output otherwise).
+ * options          the other arguments (see anneal_fit_options); NULL means ANNEAL_FIT_OPTIONS_INIT.
  * out_history      optional: receives the history (free with anneal_history_free), NULL on failure.
  *
- * Returns ANNEAL_OK (also when the callback stopped training); ANNEAL_E_INVALID_HANDLE (model, schedule);
- * ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (x or y NULL); ANNEAL_E_INVALID_ARGUMENT (sizes, epochs < 0,
- * batch_size < 1, split out of range or leaving a side empty, an update schedule, a schedule value that is
- * negative or not finite); ANNEAL_E_SHAPE_MISMATCH (cols is not the model's input width, y_cols not its
- * loss's label columns: checked before x or y is read); ANNEAL_E_NON_FINITE; ANNEAL_E_INVALID_STATE (not
- * compiled; inside a callback); ANNEAL_E_CALLBACK (callback returned < 0); ANNEAL_E_OUT_OF_MEMORY (the copies
- * of x and y, batch_size rows of every layer's activations and Dropout masks, the optimizer's state, e.g.
- * Adam's moments or SGD's velocities, one float per parameter each, or the metrics' running state, e.g.
- * 2 num_thresholds + 2 floats for an auc, do not fit; all are made before the first update).
+ * Returns ANNEAL_OK (also when the callback stopped training); ANNEAL_E_INVALID_HANDLE (model,
+ * options->validation_data, options->schedule); ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (x or y NULL);
+ * ANNEAL_E_INVALID_ARGUMENT (an unknown options->struct_size, checked before any other field is read; sizes,
+ * epochs < 0, batch_size < 1, split out of range or leaving a side empty, an update schedule, a schedule
+ * value that is negative or not finite); ANNEAL_E_SHAPE_MISMATCH (cols is not the model's input width, y_cols
+ * not its loss's label columns, validation_data's widths not cols and y_cols: checked before x or y is
+ * read); ANNEAL_E_NON_FINITE; ANNEAL_E_INVALID_STATE (not compiled; inside a callback); ANNEAL_E_CALLBACK
+ * (callback returned < 0); ANNEAL_E_OUT_OF_MEMORY (the copies of x and y, batch_size rows of every layer's
+ * activations and Dropout masks, the optimizer's state, e.g. Adam's moments or SGD's velocities, one float
+ * per parameter each, or the metrics' running state, e.g. 2 num_thresholds + 2 floats for an auc, do not
+ * fit; all are made before the first update).
  * After a failure during training the model keeps the weights of its last finished batch.
  */
 int32_t anneal_model_fit(anneal_model *model, const float *x, int64_t rows, int32_t cols, const float *y,
-                         int32_t y_cols, int32_t epochs, int32_t batch_size, double validation_split, bool shuffle,
-                         const uint64_t *shuffle_seed, const anneal_schedule *schedule, anneal_epoch_callback callback,
-                         void *user_data, anneal_history **out_history);
+                         int32_t y_cols, const anneal_fit_options *options, anneal_history **out_history);
 
 /** Releases a history. NULL, or a handle already freed, does nothing. */
 void anneal_history_free(anneal_history *history);
@@ -1305,9 +1371,9 @@ int32_t anneal_session_fit_callbacks(anneal_session *session, int32_t epochs, in
  *
  *     anneal_dataset_load_csv("ionosphere.csv", -1, ANNEAL_CSV_HEADER_AUTO, &data);       1
  *     anneal_model_create(7, &model);                                                      2
- *     anneal_model_add_dense_ex(model, 34, &hidden);                                       3
- *     anneal_model_add_dense_ex(model, 1, &output);                                        4
- *     anneal_model_compile_ex(model, &compile);                                            5
+ *     anneal_model_add_dense(model, 34, &hidden);                                       3
+ *     anneal_model_add_dense(model, 1, &output);                                        4
+ *     anneal_model_compile(model, &compile);                                            5
  *     anneal_model_fit_dataset(model, data, &fit, &history);                               6
  *     anneal_history_last(history, "val_accuracy", &accuracy);                             7
  *     anneal_model_save_weights(model, "ionosphere.weights");                              8
@@ -1340,13 +1406,13 @@ int32_t anneal_session_fit_callbacks(anneal_session *session, int32_t epochs, in
  * Looks up a metric by its Keras name ("accuracy" / "acc", "binary_accuracy", "categorical_accuracy",
  * "sparse_categorical_accuracy") and writes its ANNEAL_METRIC_* code.
  * Returns ANNEAL_OK; ANNEAL_E_NULL_POINTER (name or out_code NULL); ANNEAL_E_INVALID_ARGUMENT (unknown name, a
- * metric that has no ANNEAL_METRIC_* code such as "mae": name those in anneal_model_compile's metrics;
+ * metric that has no ANNEAL_METRIC_* code such as "mae": name those in anneal_compile_options's metric_names;
  * invalid UTF-8). Thread-safe.
  */
 int32_t anneal_metric_from_name(const char *name, int32_t *out_code);
 
 /**
- * Whether anneal_model_compile's metrics take `name`: "accuracy" / "acc", "binary_accuracy",
+ * Whether anneal_compile_options's metric_names take `name`: "accuracy" / "acc", "binary_accuracy",
  * "categorical_accuracy", "sparse_categorical_accuracy", "top_k_categorical_accuracy",
  * "sparse_top_k_categorical_accuracy", "cosine_similarity", "root_mean_squared_error" / "rmse", "precision",
  * "recall", "auc", or a loss name (anneal_loss_from_name's), in any case and also in class-name form
@@ -1381,73 +1447,6 @@ int32_t anneal_dataset_one_hot(const anneal_dataset *dataset, int32_t class_coun
  *  rows * label_columns floats, row-major.
  *  Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_NULL_POINTER. */
 int32_t anneal_dataset_label_columns(const anneal_dataset *dataset, int32_t *out_columns);
-
-/** The settings of one dense layer (anneal_model_add_dense_ex). */
-typedef struct anneal_dense_options {
-    int64_t struct_size;          /**< sizeof(anneal_dense_options). */
-    int32_t activation;           /**< ANNEAL_ACTIVATION_*; default LINEAR. */
-    int32_t kernel_initializer;   /**< ANNEAL_INITIALIZER_*; default GLOROT_UNIFORM. */
-    int32_t bias_initializer;     /**< ANNEAL_INITIALIZER_*; default ZEROS. */
-    bool use_bias;                /**< default true. */
-    int32_t input_dim;            /**< > 0 on a first layer (unless anneal_model_build follows); default 0. */
-} anneal_dense_options;
-
-#define ANNEAL_DENSE_OPTIONS_INIT                                                                              \
-    { (int64_t)sizeof(anneal_dense_options), ANNEAL_ACTIVATION_LINEAR, ANNEAL_INITIALIZER_GLOROT_UNIFORM,    \
-      ANNEAL_INITIALIZER_ZEROS, true, 0 }
-
-/**
- * anneal_model_add_dense with named settings: Dense(units, **options). options NULL means
- * ANNEAL_DENSE_OPTIONS_INIT (a linear layer whose input width comes from the previous layer).
- * Returns as anneal_model_add_dense; ANNEAL_E_INVALID_ARGUMENT also for an unknown struct_size (checked before
- * any other field is read).
- */
-int32_t anneal_model_add_dense_ex(anneal_model *model, int32_t units, const anneal_dense_options *options);
-
-/** The loss, metrics and optimizer of anneal_model_compile_ex. */
-typedef struct anneal_compile_options {
-    int64_t struct_size;                /**< sizeof(anneal_compile_options). */
-    int32_t loss;                       /**< ANNEAL_LOSS_*; default BINARY_CROSSENTROPY. */
-    const int32_t *metrics;             /**< metric_count ANNEAL_METRIC_* codes (borrowed); default NULL. */
-    int32_t metric_count;               /**< default 0. */
-    const anneal_optimizer *optimizer;  /**< any optimizer (only read during the call); default NULL: */
-    double learning_rate;               /**< ... SGD with these settings (anneal_sgd_create's): 0.01, */
-    double momentum;                    /**< 0, */
-    double decay;                       /**< 0, */
-    bool nesterov;                      /**< false. Ignored when optimizer is given. */
-} anneal_compile_options;
-
-#define ANNEAL_COMPILE_OPTIONS_INIT                                                                            \
-    { (int64_t)sizeof(anneal_compile_options), ANNEAL_LOSS_BINARY_CROSSENTROPY, NULL, 0, NULL, 0.01, 0.0, 0.0,  \
-      false }
-
-/**
- * anneal_model_compile with named settings, the metrics given by code, and SGD described inline when no
- * optimizer handle is given.
- * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE (model, optimizer); ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (options
- * NULL; metrics NULL with metric_count > 0); ANNEAL_E_INVALID_ARGUMENT (unknown struct_size, loss or metric
- * code, metric_count < 0, SGD settings out of anneal_sgd_create's ranges); ANNEAL_E_INVALID_STATE (no layers;
- * inside a callback).
- */
-int32_t anneal_model_compile_ex(anneal_model *model, const anneal_compile_options *options);
-
-/** Keras's fit arguments (anneal_model_fit_dataset). */
-typedef struct anneal_fit_options {
-    int64_t struct_size;                    /**< sizeof(anneal_fit_options). */
-    int32_t epochs;                         /**< >= 0; default 1. */
-    int32_t batch_size;                     /**< >= 1; default 32. */
-    double validation_split;                /**< in [0, 1), the LAST rows; default 0; ignored with validation_data. */
-    const anneal_dataset *validation_data;  /**< held-out dataset (Keras's validation_data); default NULL. */
-    bool shuffle;                           /**< a fresh order of the training rows every epoch; default true. */
-    bool has_seed;                          /**< seed the shuffling with `seed`; default false: the model's generator. */
-    uint64_t seed;
-    const anneal_schedule *schedule;        /**< optional epoch schedule, as anneal_model_fit's; default NULL. */
-    anneal_epoch_callback callback;         /**< optional epoch callback, as anneal_model_fit's; default NULL. */
-    void *user_data;                        /**< passed to callback; default NULL. */
-} anneal_fit_options;
-
-#define ANNEAL_FIT_OPTIONS_INIT                                                                                \
-    { (int64_t)sizeof(anneal_fit_options), 1, 32, 0.0, NULL, true, false, 0, NULL, NULL, NULL }
 
 /**
  * anneal_model_fit on a dataset's features and labels, with the arguments in `options` (NULL means
@@ -1497,7 +1496,7 @@ int32_t anneal_history_last(const anneal_history *history, const char *key, doub
 typedef struct anneal_metric anneal_metric;
 
 /**
- * Makes a metric: `metric` a name as anneal_model_compile's metrics take except "accuracy" / "acc" (which a
+ * Makes a metric: `metric` a name as anneal_compile_options's metric_names take except "accuracy" / "acc" (which a
  * model resolves from its output and loss: name "binary_accuracy", "categorical_accuracy" or
  * "sparse_categorical_accuracy"), with the parameters of anneal_model_set_metric (threshold, k,
  * num_thresholds, curve; each metric reads its own and ignores the others).

@@ -1,7 +1,7 @@
 import Anneal
 import CAnneal
 
-// anneal_model_add_dense_ex and anneal_model_compile_ex: the layer and compile settings as named fields of
+// anneal_model_add_dense and anneal_model_compile: the layer and compile settings as named fields of
 // versioned structs, and metrics by ANNEAL_METRIC_* code as losses are (the codes: Names+CAPI.swift).
 
 /// ANNEAL_DENSE_OPTIONS_INIT.
@@ -13,10 +13,10 @@ private func denseDefaults() -> anneal_dense_options {
 }
 
 @c @implementation
-public func anneal_model_add_dense_ex(
+public func anneal_model_add_dense(
     _ model: OpaquePointer?, _ units: Int32, _ options: UnsafePointer<anneal_dense_options>?
 ) -> Int32 {
-    capiCall(function: "anneal_model_add_dense_ex") {
+    capiCall(function: "anneal_model_add_dense") {
         try withModel(model, .restructure) { model in
             let settings = try AnnealExport.options(options, "options", type: "anneal_dense_options", defaults: denseDefaults())
             try check(settings.input_dim >= 0,
@@ -46,25 +46,38 @@ private func inlineSGD(_ settings: anneal_compile_options) throws -> Optimizer {
 }
 
 @c @implementation
-public func anneal_model_compile_ex(_ model: OpaquePointer?, _ options: UnsafePointer<anneal_compile_options>?) -> Int32 {
-    capiCall(function: "anneal_model_compile_ex") {
+public func anneal_model_compile(_ model: OpaquePointer?, _ options: UnsafePointer<anneal_compile_options>?) -> Int32 {
+    capiCall(function: "anneal_model_compile") {
         let pointer = try required(options, "options")
         try withModel(model, .restructure) { model in
             let settings = try AnnealExport.options(pointer, "options", type: "anneal_compile_options", defaults: pointer.pointee)
             let optimizer: Optimizer
-            if let handle = settings.optimizer {
+            switch (settings.optimizer, settings.sgd) {
+            case (.some, .some):
+                throw CAPIError(ANNEAL_E_INVALID_ARGUMENT,
+                                "options->optimizer and options->sgd are both set: give one of them (or neither, for the inline SGD settings)")
+            case (let handle?, nil):
                 optimizer = try Handles.object(handle, .optimizer, as: OptimizerBox.self, argument: "options->optimizer").make()
-            } else {
+            case (nil, let handle?):
+                optimizer = try Handles.object(handle, .sgd, as: SGDBox.self, argument: "options->sgd").makeOptimizer()
+            case (nil, nil):
                 optimizer = try inlineSGD(settings)
             }
             let loss = Loss(try decode(settings.loss, lossCodes, "options->loss"))
             try check(settings.metric_count >= 0,
                       "options->metric_count must be non-negative. Received: metric_count=\(settings.metric_count)")
+            try check(settings.metric_name_count >= 0,
+                      "options->metric_name_count must be non-negative. Received: metric_name_count=\(settings.metric_name_count)")
             var names: [String] = []
             if settings.metric_count > 0 {
                 let codes = UnsafeBufferPointer(start: try required(settings.metrics, "options->metrics"),
                                                 count: Int(settings.metric_count))
                 for (i, code) in codes.enumerated() { names.append(try decode(code, metricCodes, "options->metrics[\(i)]")) }
+            }
+            if settings.metric_name_count > 0 {
+                let list = UnsafeBufferPointer(start: try required(settings.metric_names, "options->metric_names"),
+                                               count: Int(settings.metric_name_count))
+                for (i, name) in list.enumerated() { names.append(try string(name, "options->metric_names[\(i)]")) }
             }
             try model.compile(optimizer: optimizer, loss: loss, metrics: names)
         }

@@ -20,7 +20,7 @@ private func checkWidths(of model: Sequential, _ data: DatasetBox, _ name: Strin
 }
 
 /// ANNEAL_FIT_OPTIONS_INIT.
-private func fitDefaults() -> anneal_fit_options {
+func fitDefaults() -> anneal_fit_options {
     anneal_fit_options(
     struct_size: Int64(MemoryLayout<anneal_fit_options>.stride), epochs: 1, batch_size: 32, validation_split: 0,
     validation_data: nil, shuffle: true, has_seed: false, seed: 0, schedule: nil, callback: nil, user_data: nil)

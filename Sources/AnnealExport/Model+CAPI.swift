@@ -28,7 +28,7 @@ private func metricIndex(_ index: Int32, of model: Sequential) throws -> Int {
 /// not compiled yet.
 private func needsCompiledModel(_ function: String) -> CAPIError {
     CAPIError(ANNEAL_E_INVALID_STATE,
-              "\(function) needs a compiled model; call anneal_model_compile or anneal_model_compile_optimizer first")
+              "\(function) needs a compiled model; call anneal_model_compile first")
 }
 
 /// The C calls that re-parameterize metric `index` of a compiled model: the metric there becomes
@@ -74,24 +74,6 @@ public func anneal_model_free(_ model: OpaquePointer?) {
 }
 
 @c @implementation
-public func anneal_model_add_dense(
-    _ model: OpaquePointer?, _ units: Int32, _ activation: Int32, _ kernel_initializer: Int32,
-    _ bias_initializer: Int32, _ use_bias: Bool, _ input_dim: Int32
-) -> Int32 {
-    capiCall {
-        try withModel(model, .restructure) { model in
-            try check(input_dim >= 0, "input_dim must be a positive integer, or 0 for none. Received: input_dim=\(input_dim)")
-            let layer = Dense(
-                Int(units), activation: try decode(activation, activationCodes, "activation"),
-                kernelInitializer: try decode(kernel_initializer, initializerCodes, "kernel_initializer"),
-                biasInitializer: try decode(bias_initializer, initializerCodes, "bias_initializer"),
-                useBias: use_bias, inputDimension: input_dim == 0 ? nil : Int(input_dim))
-            try model.add(layer)
-        }
-    }
-}
-
-@c @implementation
 public func anneal_model_add_dropout(_ model: OpaquePointer?, _ rate: Double, _ seed: UnsafePointer<UInt64>?) -> Int32 {
     capiCall {
         try withModel(model, .restructure) { model in
@@ -111,46 +93,6 @@ public func anneal_model_build(_ model: OpaquePointer?, _ input_dim: Int32) -> I
             }
             try model.build(inputDimension: Int(input_dim))
         }
-    }
-}
-
-/// Compiles `model` with the optimizer `make` builds, after checking the loss and metric arguments.
-private func compile(
-    function: String, _ model: OpaquePointer?, _ loss: Int32, _ metrics: UnsafePointer<UnsafePointer<CChar>?>?,
-    _ metric_count: Int32, _ make: () throws -> Optimizer
-) -> Int32 {
-    capiCall(function: function) {
-        try withModel(model, .restructure) { model in
-            let optimizer = try make()
-            let lossValue = Loss(try decode(loss, lossCodes, "loss"))
-            try check(metric_count >= 0, "metric_count must be non-negative. Received: metric_count=\(metric_count)")
-            var names: [String] = []
-            if metric_count > 0 {
-                let list = UnsafeBufferPointer(start: try required(metrics, "metrics"), count: Int(metric_count))
-                for (i, name) in list.enumerated() { names.append(try string(name, "metrics[\(i)]")) }
-            }
-            try model.compile(optimizer: optimizer, loss: lossValue, metrics: names)
-        }
-    }
-}
-
-@c @implementation
-public func anneal_model_compile(
-    _ model: OpaquePointer?, _ sgd: OpaquePointer?, _ loss: Int32, _ metrics: UnsafePointer<UnsafePointer<CChar>?>?,
-    _ metric_count: Int32
-) -> Int32 {
-    compile(function: #function, model, loss, metrics, metric_count) {
-        try Handles.object(sgd, .sgd, as: SGDBox.self, argument: "sgd").makeOptimizer()
-    }
-}
-
-@c @implementation
-public func anneal_model_compile_optimizer(
-    _ model: OpaquePointer?, _ optimizer: OpaquePointer?, _ loss: Int32,
-    _ metrics: UnsafePointer<UnsafePointer<CChar>?>?, _ metric_count: Int32
-) -> Int32 {
-    compile(function: #function, model, loss, metrics, metric_count) {
-        try Handles.object(optimizer, .optimizer, as: OptimizerBox.self, argument: "optimizer").make()
     }
 }
 
@@ -267,7 +209,7 @@ public func anneal_model_set_metric_auc_method(
     capiCall {
         try withModel(model, .restructure) { model in
             guard model.optimizer != nil else {
-                throw CAPIError(ANNEAL_E_INVALID_STATE, "anneal_model_set_metric_auc_method needs a compiled model; call anneal_model_compile or anneal_model_compile_optimizer first")
+                throw CAPIError(ANNEAL_E_INVALID_STATE, "anneal_model_set_metric_auc_method needs a compiled model; call anneal_model_compile first")
             }
             try check(index >= 0 && Int(index) < model.metricNames.count,
                       "index must be in [0, \(model.metricNames.count)). Received: index=\(index)")
@@ -496,27 +438,34 @@ public func anneal_model_iterations(_ model: OpaquePointer?, _ out_iterations: U
 @c @implementation
 public func anneal_model_fit(
     _ model: OpaquePointer?, _ x: UnsafePointer<Float>?, _ rows: Int64, _ cols: Int32, _ y: UnsafePointer<Float>?,
-    _ y_cols: Int32, _ epochs: Int32, _ batch_size: Int32, _ validation_split: Double, _ shuffle: Bool,
-    _ shuffle_seed: UnsafePointer<UInt64>?, _ schedule: OpaquePointer?, _ callback: anneal_epoch_callback?,
-    _ user_data: UnsafeMutableRawPointer?, _ out_history: UnsafeMutablePointer<OpaquePointer?>?
+    _ y_cols: Int32, _ options: UnsafePointer<anneal_fit_options>?, _ out_history: UnsafeMutablePointer<OpaquePointer?>?
 ) -> Int32 {
     out_history?.pointee = nil
-    return capiCall {
+    return capiCall(function: "anneal_model_fit") {
         let entry = try Handles.entry(model, .model, argument: "model")
         guard let sequential = entry.object as? Sequential else {
             throw CAPIError(ANNEAL_E_INTERNAL, "model handle holds \(type(of: entry.object))")
         }
-        let rates = try schedule.map { try AnnealExport.schedule($0) }
+        let settings = try AnnealExport.options(options, "options", type: "anneal_fit_options", defaults: fitDefaults())
+        let validation = try settings.validation_data.map { try AnnealExport.dataset($0, argument: "options->validation_data") }
+        let rates = try settings.schedule.map { try AnnealExport.schedule($0) }
         let history = try Handles.holding([entry], .restructure) { () throws -> History in
             try checkCompiled(sequential, "anneal_model_fit")
             try checkWidths(of: sequential, rows: rows, cols: cols, yCols: y_cols)
-            try check(epochs >= 0, "epochs must be at least 0. Received: epochs=\(epochs)")
+            if let validation, validation.features.columns != Int(cols) || validation.labels.columns != Int(y_cols) {
+                throw CAPIError(ANNEAL_E_SHAPE_MISMATCH,
+                                "options->validation_data is \(validation.features.columns) features and \(validation.labels.columns) label columns; x and y are cols=\(cols) and y_cols=\(y_cols)")
+            }
+            try check(settings.epochs >= 0, "options->epochs must be at least 0. Received: epochs=\(settings.epochs)")
+            try check(settings.batch_size >= 1, "options->batch_size must be at least 1. Received: batch_size=\(settings.batch_size)")
             let session = try TrainingSession(
                 model: sequential, x: try matrix(x, rows: rows, columns: cols, "x"),
-                y: try matrix(y, rows: rows, columns: y_cols, "y", columnsName: "y_cols"), batchSize: Int(batch_size),
-                validationSplit: validation_split, shuffle: shuffle, seed: optionalSeed(shuffle_seed))
-            return try runFit(session, modelHandle: model, modelEntry: entry, epochs: epochs, initialEpoch: 0,
-                              schedule: rates, callback: callback, userData: user_data)
+                y: try matrix(y, rows: rows, columns: y_cols, "y", columnsName: "y_cols"),
+                batchSize: Int(settings.batch_size), validationSplit: settings.validation_split,
+                validationData: validation.map { (x: $0.features, y: $0.labels) }, shuffle: settings.shuffle,
+                seed: settings.has_seed ? settings.seed : nil)
+            return try runFit(session, modelHandle: model, modelEntry: entry, epochs: settings.epochs, initialEpoch: 0,
+                              schedule: rates, callback: settings.callback, userData: settings.user_data)
         }
         out_history?.pointee = try Handles.register(history, .history)
     }

@@ -25,8 +25,8 @@ struct DatasetFitTests {
         var output = denseDefaults()
         output.activation = ANNEAL_ACTIVATION_SIGMOID
         output.kernel_initializer = ANNEAL_INITIALIZER_NORMAL
-        ok(anneal_model_add_dense_ex(model, 34, &hidden))
-        ok(anneal_model_add_dense_ex(model, 1, &output))
+        ok(anneal_model_add_dense(model, 34, &hidden))
+        ok(anneal_model_add_dense(model, 1, &output))
         var metrics: [Int32] = [ANNEAL_METRIC_ACCURACY]
         metrics.withUnsafeBufferPointer { codes in
             var compile = compileDefaults()
@@ -35,7 +35,7 @@ struct DatasetFitTests {
             compile.decay = decay
             compile.metrics = codes.baseAddress
             compile.metric_count = 1
-            ok(anneal_model_compile_ex(model, &compile))
+            ok(anneal_model_compile(model, &compile))
         }
         return model
     }
@@ -48,9 +48,7 @@ struct DatasetFitTests {
     }
 
     static func compileDefaults() -> anneal_compile_options {
-        anneal_compile_options(struct_size: Int64(MemoryLayout<anneal_compile_options>.stride),
-                               loss: ANNEAL_LOSS_BINARY_CROSSENTROPY, metrics: nil, metric_count: 0, optimizer: nil,
-                               learning_rate: 0.01, momentum: 0, decay: 0, nesterov: false)
+        AnnealExportTests.compileOptions(ANNEAL_LOSS_BINARY_CROSSENTROPY, nil, 0)
     }
 
     static func fitDefaults() -> anneal_fit_options {
@@ -98,7 +96,7 @@ struct DatasetFitTests {
 
         var seed: UInt64 = 11
         var matrixHistory: OpaquePointer?, datasetHistory: OpaquePointer?
-        ok(anneal_model_fit(matrixModel, data.x, data.rows, data.columns, data.y, 1, 5, 28, 0.33, true, &seed, nil, nil,
+        ok(fitArrays(matrixModel, data.x, data.rows, data.columns, data.y, 1, 5, 28, 0.33, true, &seed, nil, nil,
                             nil, &matrixHistory))
         var options = Self.fitDefaults()
         options.epochs = 5
@@ -221,7 +219,7 @@ struct DatasetFitTests {
         var uncompiled: OpaquePointer?
         ok(anneal_model_create(1, &uncompiled))
         defer { anneal_model_free(uncompiled) }
-        ok(anneal_model_add_dense_ex(uncompiled, 1, nil))
+        ok(anneal_model_add_dense(uncompiled, 1, nil))
         fails(anneal_model_fit_dataset(uncompiled, dataset, nil, nil), ANNEAL_E_INVALID_STATE, "not compiled")
         #expect(Support.lastError.contains("anneal_model_fit_dataset"))
 
@@ -258,7 +256,7 @@ struct DatasetFitTests {
         ok(anneal_model_create(1, &uncompiled))
         defer { anneal_model_free(uncompiled) }
         fails(anneal_model_predict_dataset(uncompiled, dataset, 32, &out, 351), ANNEAL_E_INVALID_STATE, "no layers")
-        ok(anneal_model_add_dense_ex(uncompiled, 1, nil))
+        ok(anneal_model_add_dense(uncompiled, 1, nil))
         fails(anneal_model_evaluate_dataset(uncompiled, dataset, 32, &values, 2, nil), ANNEAL_E_INVALID_STATE, "not compiled")
         ok(anneal_model_predict_dataset(uncompiled, dataset, 32, &out, 351))
     }
@@ -268,35 +266,35 @@ struct DatasetFitTests {
         ok(anneal_model_create(1, &model))
         defer { anneal_model_free(model) }
         var options = Self.denseDefaults()
-        fails(anneal_model_add_dense_ex(nil, 4, &options), ANNEAL_E_INVALID_HANDLE, "NULL model")
+        fails(anneal_model_add_dense(nil, 4, &options), ANNEAL_E_INVALID_HANDLE, "NULL model")
         options.struct_size = 4
-        fails(anneal_model_add_dense_ex(model, 4, &options), ANNEAL_E_INVALID_ARGUMENT, "struct_size 4")
+        fails(anneal_model_add_dense(model, 4, &options), ANNEAL_E_INVALID_ARGUMENT, "struct_size 4")
         #expect(Support.lastError.contains("struct_size"))
         options = Self.denseDefaults()
         options.activation = 99
-        fails(anneal_model_add_dense_ex(model, 4, &options), ANNEAL_E_INVALID_ARGUMENT, "activation 99")
+        fails(anneal_model_add_dense(model, 4, &options), ANNEAL_E_INVALID_ARGUMENT, "activation 99")
         #expect(Support.lastError.contains("options->activation"))
         options = Self.denseDefaults()
         options.kernel_initializer = -1
-        fails(anneal_model_add_dense_ex(model, 4, &options), ANNEAL_E_INVALID_ARGUMENT, "kernel_initializer -1")
+        fails(anneal_model_add_dense(model, 4, &options), ANNEAL_E_INVALID_ARGUMENT, "kernel_initializer -1")
         #expect(Support.lastError.contains("options->kernel_initializer"))
         options = Self.denseDefaults()
         options.bias_initializer = 11
-        fails(anneal_model_add_dense_ex(model, 4, &options), ANNEAL_E_INVALID_ARGUMENT, "bias_initializer 11")
+        fails(anneal_model_add_dense(model, 4, &options), ANNEAL_E_INVALID_ARGUMENT, "bias_initializer 11")
         options = Self.denseDefaults()
         options.input_dim = -1
-        fails(anneal_model_add_dense_ex(model, 4, &options), ANNEAL_E_INVALID_ARGUMENT, "input_dim -1")
-        fails(anneal_model_add_dense_ex(model, 0, nil), ANNEAL_E_INVALID_ARGUMENT, "units 0")
+        fails(anneal_model_add_dense(model, 4, &options), ANNEAL_E_INVALID_ARGUMENT, "input_dim -1")
+        fails(anneal_model_add_dense(model, 0, nil), ANNEAL_E_INVALID_ARGUMENT, "units 0")
         var layers: Int32 = -1
         ok(anneal_model_layer_count(model, &layers))
         #expect(layers == 0)
         options = Self.denseDefaults()
         options.use_bias = false
         options.input_dim = 3
-        ok(anneal_model_add_dense_ex(model, 4, &options))
-        ok(anneal_model_add_dense_ex(model, 2, nil))
+        ok(anneal_model_add_dense(model, 4, &options))
+        ok(anneal_model_add_dense(model, 2, nil))
         options.input_dim = 5
-        fails(anneal_model_add_dense_ex(model, 2, &options), ANNEAL_E_SHAPE_MISMATCH, "input_dim 5 after 4 units")
+        fails(anneal_model_add_dense(model, 2, &options), ANNEAL_E_SHAPE_MISMATCH, "input_dim 5 after 4 units")
         var weights: Int32 = 0
         ok(anneal_model_weight_count(model, &weights))
         #expect(weights == 3, "no bias on the first layer, one on the second")
@@ -307,34 +305,34 @@ struct DatasetFitTests {
         ok(anneal_model_create(1, &model))
         defer { anneal_model_free(model) }
         var options = Self.compileDefaults()
-        fails(anneal_model_compile_ex(model, nil), ANNEAL_E_NULL_POINTER, "NULL options")
-        fails(anneal_model_compile_ex(nil, &options), ANNEAL_E_INVALID_HANDLE, "NULL model")
-        fails(anneal_model_compile_ex(model, &options), ANNEAL_E_INVALID_STATE, "no layers")
-        ok(anneal_model_add_dense_ex(model, 3, nil))
+        fails(anneal_model_compile(model, nil), ANNEAL_E_NULL_POINTER, "NULL options")
+        fails(anneal_model_compile(nil, &options), ANNEAL_E_INVALID_HANDLE, "NULL model")
+        fails(anneal_model_compile(model, &options), ANNEAL_E_INVALID_STATE, "no layers")
+        ok(anneal_model_add_dense(model, 3, nil))
         options.struct_size = 100
-        fails(anneal_model_compile_ex(model, &options), ANNEAL_E_INVALID_ARGUMENT, "struct_size 100")
+        fails(anneal_model_compile(model, &options), ANNEAL_E_INVALID_ARGUMENT, "struct_size 100")
         options = Self.compileDefaults()
         options.loss = 42
-        fails(anneal_model_compile_ex(model, &options), ANNEAL_E_INVALID_ARGUMENT, "loss 42")
+        fails(anneal_model_compile(model, &options), ANNEAL_E_INVALID_ARGUMENT, "loss 42")
         #expect(Support.lastError.contains("options->loss"))
         options = Self.compileDefaults()
         options.metric_count = 1
-        fails(anneal_model_compile_ex(model, &options), ANNEAL_E_NULL_POINTER, "metrics NULL")
+        fails(anneal_model_compile(model, &options), ANNEAL_E_NULL_POINTER, "metrics NULL")
         options.metric_count = -1
-        fails(anneal_model_compile_ex(model, &options), ANNEAL_E_INVALID_ARGUMENT, "metric_count -1")
+        fails(anneal_model_compile(model, &options), ANNEAL_E_INVALID_ARGUMENT, "metric_count -1")
         options = Self.compileDefaults()
         options.momentum = 1.5
-        fails(anneal_model_compile_ex(model, &options), ANNEAL_E_INVALID_ARGUMENT, "momentum 1.5")
+        fails(anneal_model_compile(model, &options), ANNEAL_E_INVALID_ARGUMENT, "momentum 1.5")
         #expect(Support.lastError.contains("options->momentum must be between [0, 1]. Received: momentum=1.5"))
         options = Self.compileDefaults()
         options.learning_rate = .nan
-        fails(anneal_model_compile_ex(model, &options), ANNEAL_E_INVALID_ARGUMENT, "learning_rate NaN")
+        fails(anneal_model_compile(model, &options), ANNEAL_E_INVALID_ARGUMENT, "learning_rate NaN")
         options = Self.compileDefaults()
         options.decay = -1
-        fails(anneal_model_compile_ex(model, &options), ANNEAL_E_INVALID_ARGUMENT, "decay -1")
+        fails(anneal_model_compile(model, &options), ANNEAL_E_INVALID_ARGUMENT, "decay -1")
         options = Self.compileDefaults()
         options.optimizer = model
-        fails(anneal_model_compile_ex(model, &options), ANNEAL_E_INVALID_HANDLE, "model as optimizer")
+        fails(anneal_model_compile(model, &options), ANNEAL_E_INVALID_HANDLE, "model as optimizer")
         #expect(Support.lastError.contains("options->optimizer"))
         var count: Int32 = -1
         ok(anneal_model_metric_count(model, &count))
@@ -345,10 +343,10 @@ struct DatasetFitTests {
             options.loss = ANNEAL_LOSS_CATEGORICAL_CROSSENTROPY
             options.metrics = codes.baseAddress
             options.metric_count = 2
-            fails(anneal_model_compile_ex(model, &options), ANNEAL_E_INVALID_ARGUMENT, "metric 17")
+            fails(anneal_model_compile(model, &options), ANNEAL_E_INVALID_ARGUMENT, "metric 17")
             #expect(Support.lastError.contains("options->metrics[1]"))
             options.metric_count = 1
-            ok(anneal_model_compile_ex(model, &options))
+            ok(anneal_model_compile(model, &options))
             var name = [CChar](repeating: 0, count: 64)
             ok(anneal_model_metric_name(model, 0, &name, 64, nil))
             #expect(text(name) == "categorical_accuracy")
@@ -358,7 +356,7 @@ struct DatasetFitTests {
             defer { anneal_optimizer_free(adam) }
             options.optimizer = adam
             options.momentum = 7  // ignored with an optimizer
-            ok(anneal_model_compile_ex(model, &options))
+            ok(anneal_model_compile(model, &options))
             var rate = 0.0
             ok(anneal_model_learning_rate(model, &rate))
             #expect(rate == Double(Float(0.001)))
@@ -435,12 +433,12 @@ struct DatasetFitTests {
             hidden.input_dim = 34
             var output = Self.denseDefaults()
             output.activation = ANNEAL_ACTIVATION_SOFTMAX
-            ok(anneal_model_add_dense_ex(model, 8, &hidden))
-            ok(anneal_model_add_dense_ex(model, 2, &output))
+            ok(anneal_model_add_dense(model, 8, &hidden))
+            ok(anneal_model_add_dense(model, 2, &output))
             var compile = Self.compileDefaults()
             compile.loss = ANNEAL_LOSS_CATEGORICAL_CROSSENTROPY
             compile.learning_rate = 0.1
-            ok(anneal_model_compile_ex(model, &compile))
+            ok(anneal_model_compile(model, &compile))
             return model
         }
         let byDataset = softmaxModel(), byArrays = softmaxModel()
@@ -453,7 +451,7 @@ struct DatasetFitTests {
         ok(anneal_model_fit_dataset(byDataset, oneHot, &options, &first))
         let data = try CData.ionosphere()
         var seed: UInt64 = 4
-        ok(anneal_model_fit(byArrays, data.x, data.rows, data.columns, labels, 2, 2, 32, 0, true, &seed, nil, nil, nil, &second))
+        ok(fitArrays(byArrays, data.x, data.rows, data.columns, labels, 2, 2, 32, 0, true, &seed, nil, nil, nil, &second))
         defer { anneal_history_free(first); anneal_history_free(second) }
         expectSameBits(historyValues(first)["loss"], historyValues(second)["loss"], "categorical loss")
         #expect(weightBits(byDataset) == weightBits(byArrays))

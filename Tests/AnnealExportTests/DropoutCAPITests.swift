@@ -20,21 +20,21 @@ struct DropoutCAPITests {
         defer { anneal_model_free(model) }
         ok(anneal_sgd_create(0.1, 0.9, 0, false, &sgd))
         defer { anneal_sgd_free(sgd) }
-        ok(anneal_model_add_dense(model, 6, ANNEAL_ACTIVATION_TANH, ANNEAL_INITIALIZER_GLOROT_UNIFORM,
+        ok(addDense(model, 6, ANNEAL_ACTIVATION_TANH, ANNEAL_INITIALIZER_GLOROT_UNIFORM,
                                   ANNEAL_INITIALIZER_ZEROS, true, 5))
         if var seed = layerSeed {
             ok(anneal_model_add_dropout(model, 0.4, &seed))
         } else {
             ok(anneal_model_add_dropout(model, 0.4, nil))
         }
-        ok(anneal_model_add_dense(model, 3, ANNEAL_ACTIVATION_SOFTMAX, ANNEAL_INITIALIZER_GLOROT_UNIFORM,
+        ok(addDense(model, 3, ANNEAL_ACTIVATION_SOFTMAX, ANNEAL_INITIALIZER_GLOROT_UNIFORM,
                                   ANNEAL_INITIALIZER_ZEROS, true, 0))
         var count: Int32 = 0
         ok(anneal_model_layer_count(model, &count))
         #expect(count == 3)
-        ok(anneal_model_compile(model, sgd, ANNEAL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, nil, 0))
+        ok(compileSGD(model, sgd, ANNEAL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, nil, 0))
         var shuffleSeed: UInt64 = 9
-        ok(anneal_model_fit(model, x, Int64(rows), 5, y, 1, 3, 8, 0, true, &shuffleSeed, nil, nil, nil, nil))
+        ok(fitArrays(model, x, Int64(rows), 5, y, 1, 3, 8, 0, true, &shuffleSeed, nil, nil, nil, nil))
         return weights(of: model)
     }
 
@@ -84,14 +84,14 @@ struct DropoutCAPITests {
         defer { anneal_optimizer_free(adam) }
         var layerSeed: UInt64 = 5
         ok(anneal_model_add_dropout(model, 0.2, &layerSeed))
-        ok(anneal_model_add_dense(model, 6, ANNEAL_ACTIVATION_TANH, ANNEAL_INITIALIZER_GLOROT_UNIFORM,
+        ok(addDense(model, 6, ANNEAL_ACTIVATION_TANH, ANNEAL_INITIALIZER_GLOROT_UNIFORM,
                                   ANNEAL_INITIALIZER_ZEROS, true, 5))
         ok(anneal_model_add_dropout(model, 0.4, nil))
-        ok(anneal_model_add_dense(model, 3, ANNEAL_ACTIVATION_SOFTMAX, ANNEAL_INITIALIZER_GLOROT_UNIFORM,
+        ok(addDense(model, 3, ANNEAL_ACTIVATION_SOFTMAX, ANNEAL_INITIALIZER_GLOROT_UNIFORM,
                                   ANNEAL_INITIALIZER_ZEROS, true, 0))
-        ok(anneal_model_compile_optimizer(model, adam, ANNEAL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, nil, 0))
+        ok(compileOptimizer(model, adam, ANNEAL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, nil, 0))
         var shuffleSeed: UInt64 = 4
-        ok(anneal_model_fit(model, Self.x, Int64(Self.rows), 5, Self.y, 1, 2, 8, 0, true, &shuffleSeed, nil, nil, nil, nil))
+        ok(fitArrays(model, Self.x, Int64(Self.rows), 5, Self.y, 1, 2, 8, 0, true, &shuffleSeed, nil, nil, nil, nil))
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("anneal-dropout-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         ok(anneal_model_save(model, path))
@@ -103,7 +103,7 @@ struct DropoutCAPITests {
         #expect(count == 4)
         #expect(Self.weights(of: loaded) == Self.weights(of: model))
         for each in [model, loaded] {
-            ok(anneal_model_fit(each, Self.x, Int64(Self.rows), 5, Self.y, 1, 2, 8, 0, true, &shuffleSeed, nil, nil, nil, nil))
+            ok(fitArrays(each, Self.x, Int64(Self.rows), 5, Self.y, 1, 2, 8, 0, true, &shuffleSeed, nil, nil, nil, nil))
         }
         #expect(Self.weights(of: loaded) == Self.weights(of: model))
     }
@@ -120,12 +120,12 @@ struct DropoutCAPITests {
             fails(anneal_model_add_dropout(model, rate, nil), ANNEAL_E_INVALID_ARGUMENT, "rate \(rate)")
         }
         ok(anneal_model_add_dropout(model, 0, nil))  // first, on the inputs; rate 0 is the identity
-        ok(anneal_model_add_dense(model, 4, ANNEAL_ACTIVATION_RELU, 0, 1, true, 3))
+        ok(addDense(model, 4, ANNEAL_ACTIVATION_RELU, 0, 1, true, 3))
         ok(anneal_model_add_dropout(model, 0.5, nil))
-        fails(anneal_model_compile(model, sgd, ANNEAL_LOSS_MEAN_SQUARED_ERROR, nil, 0), ANNEAL_E_INVALID_ARGUMENT,
+        fails(compileSGD(model, sgd, ANNEAL_LOSS_MEAN_SQUARED_ERROR, nil, 0), ANNEAL_E_INVALID_ARGUMENT,
               "compile with a Dropout last")
-        ok(anneal_model_add_dense(model, 1, ANNEAL_ACTIVATION_SIGMOID, 0, 1, true, 0))
-        ok(anneal_model_compile(model, sgd, ANNEAL_LOSS_MEAN_SQUARED_ERROR, nil, 0))
+        ok(addDense(model, 1, ANNEAL_ACTIVATION_SIGMOID, 0, 1, true, 0))
+        ok(compileSGD(model, sgd, ANNEAL_LOSS_MEAN_SQUARED_ERROR, nil, 0))
         fails(anneal_model_add_dropout(model, 0.5, nil), ANNEAL_E_INVALID_STATE, "after compile")
         var count: Int32 = 0
         ok(anneal_model_layer_count(model, &count))

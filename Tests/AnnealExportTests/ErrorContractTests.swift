@@ -170,24 +170,24 @@ struct ErrorContractTests {
         ok(anneal_sgd_create(0.1, 0, 0, false, &sgd))
         defer { anneal_sgd_free(sgd) }
         var rate = 0.0, count: Int32 = 0
-        fails(anneal_model_compile(model, sgd, ANNEAL_LOSS_BINARY_CROSSENTROPY, nil, 0), ANNEAL_E_INVALID_STATE, "compile without layers")
+        fails(compileSGD(model, sgd, ANNEAL_LOSS_BINARY_CROSSENTROPY, nil, 0), ANNEAL_E_INVALID_STATE, "compile without layers")
         fails(anneal_model_build(model, 4), ANNEAL_E_INVALID_STATE, "build without layers")
         fails(anneal_model_learning_rate(model, &rate), ANNEAL_E_INVALID_STATE, "rate before compile")
-        fails(anneal_model_add_dense(model, 4, 99, 0, 1, true, 3), ANNEAL_E_INVALID_ARGUMENT, "activation 99")
-        fails(anneal_model_add_dense(model, 4, 0, -1, 1, true, 3), ANNEAL_E_INVALID_ARGUMENT, "kernel initializer -1")
-        fails(anneal_model_add_dense(model, 4, 0, 0, 11, true, 3), ANNEAL_E_INVALID_ARGUMENT, "bias initializer 11")
-        fails(anneal_model_add_dense(model, 0, 0, 0, 1, true, 3), ANNEAL_E_INVALID_ARGUMENT, "0 units")
-        fails(anneal_model_add_dense(model, 4, 0, 0, 1, true, -3), ANNEAL_E_INVALID_ARGUMENT, "input_dim -3")
-        ok(anneal_model_add_dense(model, 4, ANNEAL_ACTIVATION_RELU, 0, 1, true, 0))
+        fails(addDense(model, 4, 99, 0, 1, true, 3), ANNEAL_E_INVALID_ARGUMENT, "activation 99")
+        fails(addDense(model, 4, 0, -1, 1, true, 3), ANNEAL_E_INVALID_ARGUMENT, "kernel initializer -1")
+        fails(addDense(model, 4, 0, 0, 11, true, 3), ANNEAL_E_INVALID_ARGUMENT, "bias initializer 11")
+        fails(addDense(model, 0, 0, 0, 1, true, 3), ANNEAL_E_INVALID_ARGUMENT, "0 units")
+        fails(addDense(model, 4, 0, 0, 1, true, -3), ANNEAL_E_INVALID_ARGUMENT, "input_dim -3")
+        ok(addDense(model, 4, ANNEAL_ACTIVATION_RELU, 0, 1, true, 0))
         fails(anneal_model_set_weight(model, 0, [1], 1), ANNEAL_E_INVALID_STATE, "set weight before build")
         ok(anneal_model_weight_count(model, &count))
         #expect(count == 0)
         fails(anneal_model_build(model, 0), ANNEAL_E_INVALID_ARGUMENT, "build(0)")
         ok(anneal_model_build(model, 3))
         fails(anneal_model_build(model, 5), ANNEAL_E_SHAPE_MISMATCH, "rebuild for another width")
-        fails(anneal_model_add_dense(model, 2, 2, 0, 1, true, 5), ANNEAL_E_SHAPE_MISMATCH, "input_dim 5 after 4 units")
-        ok(anneal_model_add_dense(model, 2, ANNEAL_ACTIVATION_SOFTMAX, 0, 1, true, 0))
-        fails(anneal_model_compile(model, sgd, 99, nil, 0), ANNEAL_E_INVALID_ARGUMENT, "loss 99")
+        fails(addDense(model, 2, 2, 0, 1, true, 5), ANNEAL_E_SHAPE_MISMATCH, "input_dim 5 after 4 units")
+        ok(addDense(model, 2, ANNEAL_ACTIVATION_SOFTMAX, 0, 1, true, 0))
+        fails(compileSGD(model, sgd, 99, nil, 0), ANNEAL_E_INVALID_ARGUMENT, "loss 99")
         fails(anneal_model_set_loss_options(model, false, 0, 1), ANNEAL_E_INVALID_STATE, "loss options before compile")
         fails(anneal_model_set_activation(model, 2, ANNEAL_ACTIVATION_ELU, 0), ANNEAL_E_INVALID_ARGUMENT, "layer 2 of 2")
         fails(anneal_model_set_activation(model, -1, ANNEAL_ACTIVATION_ELU, 0), ANNEAL_E_INVALID_ARGUMENT, "layer -1")
@@ -196,21 +196,25 @@ struct ErrorContractTests {
               "leaky alpha NaN")
         ok(anneal_model_set_activation(model, 0, ANNEAL_ACTIVATION_LEAKY_RELU, 0.3))
         fails(anneal_model_set_activation(nil, 0, ANNEAL_ACTIVATION_ELU, 0), ANNEAL_E_INVALID_HANDLE, "NULL model")
-        fails(anneal_model_compile(model, sgd, 0, nil, 1), ANNEAL_E_NULL_POINTER, "NULL metrics, count 1")
-        fails(anneal_model_compile(model, sgd, 0, nil, -1), ANNEAL_E_INVALID_ARGUMENT, "metric count -1")
+        fails(compileSGD(model, sgd, 0, nil, 1), ANNEAL_E_NULL_POINTER, "NULL metrics, count 1")
+        fails(compileSGD(model, sgd, 0, nil, -1), ANNEAL_E_INVALID_ARGUMENT, "metric count -1")
         var nullMetric: [UnsafePointer<CChar>?] = [nil]
-        fails(anneal_model_compile(model, sgd, 0, &nullMetric, 1), ANNEAL_E_NULL_POINTER, "NULL metric name")
-        fails(anneal_model_compile(model, nil, 0, nil, 0), ANNEAL_E_INVALID_HANDLE, "NULL sgd")
+        fails(compileSGD(model, sgd, 0, &nullMetric, 1), ANNEAL_E_NULL_POINTER, "NULL metric name")
+        var both = compileOptions(0, nil, 0)
+        both.sgd = sgd
+        both.optimizer = sgd
+        fails(anneal_model_compile(model, &both), ANNEAL_E_INVALID_ARGUMENT, "both optimizer and sgd")
+        fails(anneal_model_compile(model, nil), ANNEAL_E_NULL_POINTER, "NULL options")
         let x: [Float] = [1, 2, 3, 4, 5, 6], y: [Float] = [0, 1]
         var history: OpaquePointer?
-        fails(anneal_model_fit(model, x, 2, 3, y, 1, 1, 1, 0, false, nil, nil, nil, nil, &history), ANNEAL_E_INVALID_STATE,
+        fails(fitArrays(model, x, 2, 3, y, 1, 1, 1, 0, false, nil, nil, nil, nil, &history), ANNEAL_E_INVALID_STATE,
               "fit before compile")
         #expect(history == nil)
         let accuracy = strdup("accuracy")
         defer { free(accuracy) }
         var metrics: [UnsafePointer<CChar>?] = [UnsafePointer(accuracy)]
-        ok(anneal_model_compile(model, sgd, ANNEAL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, &metrics, 1))
-        fails(anneal_model_add_dense(model, 2, 0, 0, 1, true, 0), ANNEAL_E_INVALID_STATE, "add after compile")
+        ok(compileSGD(model, sgd, ANNEAL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, &metrics, 1))
+        fails(addDense(model, 2, 0, 0, 1, true, 0), ANNEAL_E_INVALID_STATE, "add after compile")
         ok(anneal_model_metric_count(model, &count))
         #expect(count == 1)
         fails(anneal_model_set_activation(model, 0, ANNEAL_ACTIVATION_ELU, 0), ANNEAL_E_INVALID_STATE, "activation after compile")
@@ -351,7 +355,7 @@ struct ErrorContractTests {
         #expect(Support.lastError.contains("label_column must be in -35..<35"), "\(Support.lastError)")
 
         // A weights file holding a NaN: the message names the file, as every other load error does.
-        ok(anneal_model_add_dense(model, 1, ANNEAL_ACTIVATION_LINEAR, ANNEAL_INITIALIZER_ZEROS, ANNEAL_INITIALIZER_ZEROS, true, 2))
+        ok(addDense(model, 1, ANNEAL_ACTIVATION_LINEAR, ANNEAL_INITIALIZER_ZEROS, ANNEAL_INITIALIZER_ZEROS, true, 2))
         let directory = try Support.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("nan.bin").path
@@ -454,8 +458,8 @@ struct ErrorContractTests {
         if event == ANNEAL_EVENT_EPOCH_END && epoch == 0 {
             var weight = [Float](repeating: 0, count: 34 * 34)
             var rate = 0.0
-            context.statuses["add_dense"] = anneal_model_add_dense(model, 1, 0, 0, 1, true, 0)
-            context.statuses["compile"] = anneal_model_compile(model, nil, 0, nil, 0)
+            context.statuses["add_dense"] = addDense(model, 1, 0, 0, 1, true, 0)
+            context.statuses["compile"] = compileSGD(model, nil, 0, nil, 0)
             context.statuses["get_weight"] = anneal_model_get_weight(model, 0, &weight, Int64(weight.count))
             context.statuses["set_weight"] = anneal_model_set_weight(model, 0, weight, Int64(weight.count))
             context.statuses["set_lr"] = anneal_model_set_learning_rate(model, 0.05)
@@ -506,7 +510,7 @@ struct ErrorContractTests {
 
         context.abort = true
         context.session = nil
-        fails(anneal_model_fit(model, data.x, data.rows, data.columns, data.y, 1, 5, 28, 0.33, true, nil, nil,
+        fails(fitArrays(model, data.x, data.rows, data.columns, data.y, 1, 5, 28, 0.33, true, nil, nil,
                                Self.reentrantCallback, pointer, &history), ANNEAL_E_CALLBACK, "negative return")
         #expect(history == nil)
         #expect(Support.lastError.contains("-7"))
@@ -545,7 +549,7 @@ struct ErrorContractTests {
         nonisolated(unsafe) var fitStatus: Int32 = -1
         nonisolated(unsafe) let handle = model
         let worker = Thread {
-            fitStatus = anneal_model_fit(handle, x, rows, columns, y, 1, 3, 28, 0.33, true, nil, nil,
+            fitStatus = fitArrays(handle, x, rows, columns, y, 1, 3, 28, 0.33, true, nil, nil,
                                          Self.blockingCallback, pointer, nil)
             finished.signal()
         }
@@ -677,9 +681,9 @@ struct ErrorContractTests {
         var model: OpaquePointer?
         ok(anneal_model_create(8, &model))
         defer { anneal_model_free(model) }
-        ok(anneal_model_add_dense(model, 4, ANNEAL_ACTIVATION_RELU, 0, 1, true, 34))
-        ok(anneal_model_add_dense(model, 1, ANNEAL_ACTIVATION_SIGMOID, 0, 1, true, 0))
-        ok(anneal_model_compile(model, sgd, 0, nil, 0))
+        ok(addDense(model, 4, ANNEAL_ACTIVATION_RELU, 0, 1, true, 34))
+        ok(addDense(model, 1, ANNEAL_ACTIVATION_SIGMOID, 0, 1, true, 0))
+        ok(compileSGD(model, sgd, 0, nil, 0))
         anneal_sgd_free(sgd)
         var session: OpaquePointer?
         ok(anneal_session_create(model, data.x, data.rows, data.columns, data.y, 1, 28, 0.33, false, nil, &session))

@@ -24,22 +24,22 @@ struct ModelSaveCAPITests {
     func resumes(name: String) throws {
         var model: OpaquePointer?
         ok(anneal_model_create(5, &model))
-        ok(anneal_model_add_dense(model, 34, ANNEAL_ACTIVATION_RELU, ANNEAL_INITIALIZER_NORMAL, ANNEAL_INITIALIZER_ZEROS, true, 34))
-        ok(anneal_model_add_dense(model, 1, ANNEAL_ACTIVATION_SIGMOID, ANNEAL_INITIALIZER_NORMAL, ANNEAL_INITIALIZER_ZEROS, true, 0))
+        ok(addDense(model, 34, ANNEAL_ACTIVATION_RELU, ANNEAL_INITIALIZER_NORMAL, ANNEAL_INITIALIZER_ZEROS, true, 34))
+        ok(addDense(model, 1, ANNEAL_ACTIVATION_SIGMOID, ANNEAL_INITIALIZER_NORMAL, ANNEAL_INITIALIZER_ZEROS, true, 0))
         if name == "sgd" {
             var sgd: OpaquePointer?
             ok(anneal_sgd_create(0.1, 0.8, 0.002, false, &sgd))
-            ok(anneal_model_compile(model, sgd, ANNEAL_LOSS_BINARY_CROSSENTROPY, nil, 0))
+            ok(compileSGD(model, sgd, ANNEAL_LOSS_BINARY_CROSSENTROPY, nil, 0))
             anneal_sgd_free(sgd)
         } else {
             var adam: OpaquePointer?
             ok(anneal_optimizer_adam(0.01, 0.9, 0.999, 1e-7, true, 0, nil, &adam))
-            ok(anneal_model_compile_optimizer(model, adam, ANNEAL_LOSS_BINARY_CROSSENTROPY, nil, 0))
+            ok(compileOptimizer(model, adam, ANNEAL_LOSS_BINARY_CROSSENTROPY, nil, 0))
             anneal_optimizer_free(adam)
         }
         defer { anneal_model_free(model) }
         let data = try CData.ionosphere()
-        ok(anneal_model_fit(model, data.x, data.rows, data.columns, data.y, 1, 2, 28, 0.33, true, nil, nil, nil, nil, nil))
+        ok(fitArrays(model, data.x, data.rows, data.columns, data.y, 1, 2, 28, 0.33, true, nil, nil, nil, nil, nil))
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("anneal-capi-\(UUID().uuidString)").path
         defer { unlink(path) }
         ok(anneal_model_save(model, path))
@@ -52,7 +52,7 @@ struct ModelSaveCAPITests {
         ok(anneal_model_iterations(loaded, &iterations.1))
         #expect(iterations.0 == iterations.1)
         for handle in [model, loaded] {
-            ok(anneal_model_fit(handle, data.x, data.rows, data.columns, data.y, 1, 2, 28, 0.33, true, nil, nil, nil, nil, nil))
+            ok(fitArrays(handle, data.x, data.rows, data.columns, data.y, 1, 2, 28, 0.33, true, nil, nil, nil, nil, nil))
         }
         #expect(Self.weights(loaded) == Self.weights(model), "\(name): the loaded model trained on differently")
 

@@ -104,7 +104,7 @@ struct OptimizerParityTests {
             for (index, layer) in layers.enumerated() {
                 var activation: Int32 = -1
                 ok(anneal_activation_from_name(layer["activation"] as? String ?? "", &activation))
-                ok(anneal_model_add_dense(model, Int32(layer["units"] as? Int ?? 0), activation, ANNEAL_INITIALIZER_NORMAL,
+                ok(addDense(model, Int32(layer["units"] as? Int ?? 0), activation, ANNEAL_INITIALIZER_NORMAL,
                                           ANNEAL_INITIALIZER_ZEROS, true, index == 0 ? inputs : 0))
             }
             var lossCode: Int32 = -1
@@ -116,11 +116,11 @@ struct OptimizerParityTests {
             if optimizer["name"] as? String == "SGD" {
                 var sgd: OpaquePointer?
                 ok(anneal_sgd_create(number("learning_rate"), number("momentum"), number("decay"), false, &sgd))
-                ok(anneal_model_compile(model, sgd, lossCode, &names, Int32(names.count)))
+                ok(compileSGD(model, sgd, lossCode, &names, Int32(names.count)))
                 anneal_sgd_free(sgd)
             } else {
                 let made = try makeOptimizer()
-                ok(anneal_model_compile_optimizer(model, made, lossCode, &names, Int32(names.count)))
+                ok(compileOptimizer(model, made, lossCode, &names, Int32(names.count)))
                 anneal_optimizer_free(made)
             }
             if let delta = (loss as? [String: Any])?["delta"] as? Double { ok(anneal_model_set_loss_options(model, false, 0, delta)) }
@@ -160,12 +160,12 @@ struct OptimizerParityTests {
     static func model(_ optimizer: OpaquePointer?, seed: UInt64 = 1) -> OpaquePointer? {
         var model: OpaquePointer?
         ok(anneal_model_create(seed, &model))
-        ok(anneal_model_add_dense(model, 34, ANNEAL_ACTIVATION_RELU, ANNEAL_INITIALIZER_NORMAL, ANNEAL_INITIALIZER_ZEROS, true, 34))
-        ok(anneal_model_add_dense(model, 1, ANNEAL_ACTIVATION_SIGMOID, ANNEAL_INITIALIZER_NORMAL, ANNEAL_INITIALIZER_ZEROS, true, 0))
+        ok(addDense(model, 34, ANNEAL_ACTIVATION_RELU, ANNEAL_INITIALIZER_NORMAL, ANNEAL_INITIALIZER_ZEROS, true, 34))
+        ok(addDense(model, 1, ANNEAL_ACTIVATION_SIGMOID, ANNEAL_INITIALIZER_NORMAL, ANNEAL_INITIALIZER_ZEROS, true, 0))
         let metric = strdup("accuracy")
         defer { free(metric) }
         var metrics: [UnsafePointer<CChar>?] = [UnsafePointer(metric)]
-        ok(anneal_model_compile_optimizer(model, optimizer, ANNEAL_LOSS_BINARY_CROSSENTROPY, &metrics, 1))
+        ok(compileOptimizer(model, optimizer, ANNEAL_LOSS_BINARY_CROSSENTROPY, &metrics, 1))
         return model
     }
 
@@ -176,7 +176,7 @@ struct OptimizerParityTests {
         let model = try run.makeModel(inputs: data.columns)
         defer { anneal_model_free(model) }
         var history: OpaquePointer?
-        ok(anneal_model_fit(model, data.x, Int64(data.y.count) / Int64(data.yColumns), data.columns, data.y, data.yColumns,
+        ok(fitArrays(model, data.x, Int64(data.y.count) / Int64(data.yColumns), data.columns, data.y, data.yColumns,
                             50, 28, 0.33, false, nil, nil, nil, nil, &history))
         defer { anneal_history_free(history) }
         let actual = historyValues(history)
@@ -228,7 +228,7 @@ struct OptimizerParityTests {
             anneal_optimizer_free(optimizer)
             defer { anneal_model_free(model) }
             var history: OpaquePointer?
-            ok(anneal_model_fit(model, data.x, data.rows, data.columns, data.y, 1, 2, 28, 0.33, true, nil, nil, nil, nil, &history))
+            ok(fitArrays(model, data.x, data.rows, data.columns, data.y, 1, 2, 28, 0.33, true, nil, nil, nil, nil, &history))
             defer { anneal_history_free(history) }
             // 2 epochs of 9 updates: base 0.01 · 0.5^(18 / 9), then / (1 + 0.01 · 18) in float32.
             let expected = Double(Float(0.01 * 0.25) / (1 + Float(0.01) * 18))
@@ -249,7 +249,7 @@ struct OptimizerParityTests {
         defer { anneal_model_free(model) }
         let data = try CData.ionosphere()
         var history: OpaquePointer?
-        ok(anneal_model_fit(model, data.x, data.rows, data.columns, data.y, 1, 3, 28, 0.33, true, nil, nil, nil, nil, &history))
+        ok(fitArrays(model, data.x, data.rows, data.columns, data.y, 1, 3, 28, 0.33, true, nil, nil, nil, nil, &history))
         defer { anneal_history_free(history) }
         let loss = try #require(historyValues(history)["loss"])
         #expect(loss.count == 3 && loss[2] < loss[0])
@@ -287,12 +287,12 @@ struct OptimizerParityTests {
         var model: OpaquePointer?
         ok(anneal_model_create(1, &model))
         defer { anneal_model_free(model) }
-        ok(anneal_model_add_dense(model, 1, ANNEAL_ACTIVATION_SIGMOID, ANNEAL_INITIALIZER_NORMAL, ANNEAL_INITIALIZER_ZEROS, true, 2))
-        fails(anneal_model_compile_optimizer(model, sgd, ANNEAL_LOSS_BINARY_CROSSENTROPY, nil, 0), ANNEAL_E_INVALID_HANDLE)
+        ok(addDense(model, 1, ANNEAL_ACTIVATION_SIGMOID, ANNEAL_INITIALIZER_NORMAL, ANNEAL_INITIALIZER_ZEROS, true, 2))
+        fails(compileOptimizer(model, sgd, ANNEAL_LOSS_BINARY_CROSSENTROPY, nil, 0), ANNEAL_E_INVALID_HANDLE)
         #expect(Support.lastError.contains("optimizer"))
         ok(anneal_optimizer_adam(0.001, 0.9, 0.999, 0, false, 0, nil, &optimizer))
-        fails(anneal_model_compile(model, optimizer, ANNEAL_LOSS_BINARY_CROSSENTROPY, nil, 0), ANNEAL_E_INVALID_HANDLE)
-        ok(anneal_model_compile_optimizer(model, optimizer, ANNEAL_LOSS_BINARY_CROSSENTROPY, nil, 0))
+        fails(compileSGD(model, optimizer, ANNEAL_LOSS_BINARY_CROSSENTROPY, nil, 0), ANNEAL_E_INVALID_HANDLE)
+        ok(compileOptimizer(model, optimizer, ANNEAL_LOSS_BINARY_CROSSENTROPY, nil, 0))
         anneal_optimizer_free(optimizer)
         anneal_optimizer_free(optimizer)  // freeing twice does nothing
         anneal_optimizer_free(nil)

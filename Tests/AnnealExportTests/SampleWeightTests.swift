@@ -69,7 +69,7 @@ struct SampleWeightTests {
         let strings = names.map { strdup($0) }
         defer { strings.forEach { free($0) } }
         var pointers = strings.map { UnsafePointer<CChar>($0) }
-        ok(anneal_model_compile(model, sgd, ANNEAL_LOSS_BINARY_CROSSENTROPY, &pointers, Int32(names.count)))
+        ok(compileSGD(model, sgd, ANNEAL_LOSS_BINARY_CROSSENTROPY, &pointers, Int32(names.count)))
         ok(anneal_model_set_metric(model, 1, "accuracy", "weighted_accuracy", 0.5, 5, 200, ANNEAL_CURVE_ROC))
         for index in 1..<names.count { ok(anneal_model_set_metric_weighted(model, Int32(index), true)) }
         var flag = false
@@ -118,10 +118,10 @@ struct SampleWeightTests {
         var sgd: OpaquePointer?
         ok(anneal_model_create(1, &model))
         defer { anneal_model_free(model) }
-        ok(anneal_model_add_dense(model, 1, ANNEAL_ACTIVATION_LINEAR, ANNEAL_INITIALIZER_ZEROS, ANNEAL_INITIALIZER_ZEROS, true, 1))
+        ok(addDense(model, 1, ANNEAL_ACTIVATION_LINEAR, ANNEAL_INITIALIZER_ZEROS, ANNEAL_INITIALIZER_ZEROS, true, 1))
         ok(anneal_sgd_create(0.1, 0, 0, false, &sgd))
         defer { anneal_sgd_free(sgd) }
-        ok(anneal_model_compile(model, sgd, ANNEAL_LOSS_MEAN_SQUARED_ERROR, nil, 0))
+        ok(compileSGD(model, sgd, ANNEAL_LOSS_MEAN_SQUARED_ERROR, nil, 0))
         ok(anneal_model_set_weight(model, 0, [1], 1))
         // Squared errors 1 and 4, weights 2 and 0.5: (2 + 2) / 2 rows = 2.
         let x: [Float] = [1, 2], y: [Float] = [0, 0]

@@ -157,19 +157,74 @@ struct CData {
     }
 }
 
+/// anneal_model_add_dense with the layer's settings as arguments, through an anneal_dense_options (the
+/// tests' shorthand; C callers fill the struct from ANNEAL_DENSE_OPTIONS_INIT).
+func addDense(
+    _ model: OpaquePointer?, _ units: Int32, _ activation: Int32, _ kernelInitializer: Int32, _ biasInitializer: Int32,
+    _ useBias: Bool, _ inputDim: Int32
+) -> Int32 {
+    var options = anneal_dense_options(
+        struct_size: Int64(MemoryLayout<anneal_dense_options>.stride), activation: activation,
+        kernel_initializer: kernelInitializer, bias_initializer: biasInitializer, use_bias: useBias, input_dim: inputDim)
+    return anneal_model_add_dense(model, units, &options)
+}
+
+/// anneal_model_compile with an SGD handle, a loss and metric names (the tests' shorthand).
+func compileSGD(
+    _ model: OpaquePointer?, _ sgd: OpaquePointer?, _ loss: Int32, _ names: UnsafePointer<UnsafePointer<CChar>?>?,
+    _ count: Int32
+) -> Int32 {
+    var options = compileOptions(loss, names, count)
+    options.sgd = sgd
+    return anneal_model_compile(model, &options)
+}
+
+/// anneal_model_compile with an optimizer handle, a loss and metric names.
+func compileOptimizer(
+    _ model: OpaquePointer?, _ optimizer: OpaquePointer?, _ loss: Int32,
+    _ names: UnsafePointer<UnsafePointer<CChar>?>?, _ count: Int32
+) -> Int32 {
+    var options = compileOptions(loss, names, count)
+    options.optimizer = optimizer
+    return anneal_model_compile(model, &options)
+}
+
+/// ANNEAL_COMPILE_OPTIONS_INIT with a loss and metric names.
+func compileOptions(_ loss: Int32, _ names: UnsafePointer<UnsafePointer<CChar>?>?, _ count: Int32) -> anneal_compile_options {
+    anneal_compile_options(
+        struct_size: Int64(MemoryLayout<anneal_compile_options>.stride), loss: loss, metrics: nil, metric_count: 0,
+        metric_names: names, metric_name_count: count, optimizer: nil, sgd: nil, learning_rate: 0.01, momentum: 0,
+        decay: 0, nesterov: false)
+}
+
+/// anneal_model_fit with Keras's fit arguments as arguments, through an anneal_fit_options (the tests'
+/// shorthand): `seed` NULL for none.
+func fitArrays(
+    _ model: OpaquePointer?, _ x: UnsafePointer<Float>?, _ rows: Int64, _ cols: Int32, _ y: UnsafePointer<Float>?,
+    _ yCols: Int32, _ epochs: Int32, _ batchSize: Int32, _ validationSplit: Double, _ shuffle: Bool,
+    _ seed: UnsafePointer<UInt64>?, _ schedule: OpaquePointer?, _ callback: anneal_epoch_callback?,
+    _ userData: UnsafeMutableRawPointer?, _ history: UnsafeMutablePointer<OpaquePointer?>?
+) -> Int32 {
+    var options = anneal_fit_options(
+        struct_size: Int64(MemoryLayout<anneal_fit_options>.stride), epochs: epochs, batch_size: batchSize,
+        validation_split: validationSplit, validation_data: nil, shuffle: shuffle, has_seed: seed != nil,
+        seed: seed?.pointee ?? 0, schedule: schedule, callback: callback, user_data: userData)
+    return anneal_model_fit(model, x, rows, cols, y, yCols, &options, history)
+}
+
 /// A compiled tutorial model through the C API: Dense(34, relu, normal) -> Dense(1, sigmoid, normal).
 func tutorialModel(seed: UInt64, learningRate: Double, momentum: Double, decay: Double = 0) -> OpaquePointer? {
     var model: OpaquePointer?
     var sgd: OpaquePointer?
     ok(anneal_model_create(seed, &model))
-    ok(anneal_model_add_dense(model, 34, ANNEAL_ACTIVATION_RELU, ANNEAL_INITIALIZER_NORMAL, ANNEAL_INITIALIZER_ZEROS, true, 34))
-    ok(anneal_model_add_dense(model, 1, ANNEAL_ACTIVATION_SIGMOID, ANNEAL_INITIALIZER_NORMAL, ANNEAL_INITIALIZER_ZEROS, true, 0))
+    ok(addDense(model, 34, ANNEAL_ACTIVATION_RELU, ANNEAL_INITIALIZER_NORMAL, ANNEAL_INITIALIZER_ZEROS, true, 34))
+    ok(addDense(model, 1, ANNEAL_ACTIVATION_SIGMOID, ANNEAL_INITIALIZER_NORMAL, ANNEAL_INITIALIZER_ZEROS, true, 0))
     ok(anneal_sgd_create(learningRate, momentum, decay, false, &sgd))
     defer { anneal_sgd_free(sgd) }
     let metric = strdup("accuracy")
     defer { free(metric) }
     var metrics: [UnsafePointer<CChar>?] = [UnsafePointer(metric)]
-    ok(anneal_model_compile(model, sgd, ANNEAL_LOSS_BINARY_CROSSENTROPY, &metrics, 1))
+    ok(compileSGD(model, sgd, ANNEAL_LOSS_BINARY_CROSSENTROPY, &metrics, 1))
     return model
 }
 

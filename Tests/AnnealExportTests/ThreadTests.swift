@@ -31,13 +31,13 @@ struct ThreadTests {
             anneal_model_free(model)
         }
         guard call(anneal_model_create(seed, &model), "create"),
-              call(anneal_model_add_dense(model, 34, ANNEAL_ACTIVATION_RELU, ANNEAL_INITIALIZER_NORMAL,
+              call(addDense(model, 34, ANNEAL_ACTIVATION_RELU, ANNEAL_INITIALIZER_NORMAL,
                                           ANNEAL_INITIALIZER_ZEROS, true, 34), "dense 1"),
-              call(anneal_model_add_dense(model, 1, ANNEAL_ACTIVATION_SIGMOID, ANNEAL_INITIALIZER_NORMAL,
+              call(addDense(model, 1, ANNEAL_ACTIVATION_SIGMOID, ANNEAL_INITIALIZER_NORMAL,
                                           ANNEAL_INITIALIZER_ZEROS, true, 0), "dense 2"),
               call(anneal_sgd_create(0.1, 0.9, 0, false, &sgd), "sgd"),
-              call(anneal_model_compile(model, sgd, ANNEAL_LOSS_BINARY_CROSSENTROPY, nil, 0), "compile"),
-              call(anneal_model_fit(model, data.x, data.rows, data.columns, data.y, 1, epochs, 28, 0.33, true, nil,
+              call(compileSGD(model, sgd, ANNEAL_LOSS_BINARY_CROSSENTROPY, nil, 0), "compile"),
+              call(fitArrays(model, data.x, data.rows, data.columns, data.y, 1, epochs, 28, 0.33, true, nil,
                                     schedule, nil, nil, &history), "fit")
         else { return run }
 

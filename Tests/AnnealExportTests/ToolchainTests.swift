@@ -225,10 +225,10 @@ struct ResourceTests {
         var history: OpaquePointer?, dataset: OpaquePointer?
         ok(anneal_dataset_create(x, y, 256, 34, &dataset))
         ok(anneal_model_create(1, &model))
-        ok(anneal_model_add_dense(model, 16, ANNEAL_ACTIVATION_RELU, 0, 1, true, 34))
-        ok(anneal_model_add_dense(model, 1, ANNEAL_ACTIVATION_SIGMOID, 0, 1, true, 0))
+        ok(addDense(model, 16, ANNEAL_ACTIVATION_RELU, 0, 1, true, 34))
+        ok(addDense(model, 1, ANNEAL_ACTIVATION_SIGMOID, 0, 1, true, 0))
         ok(anneal_sgd_create(0.1, 0.9, 0.001, true, &sgd))
-        ok(anneal_model_compile(model, sgd, ANNEAL_LOSS_BINARY_CROSSENTROPY, nil, 0))
+        ok(compileSGD(model, sgd, ANNEAL_LOSS_BINARY_CROSSENTROPY, nil, 0))
         ok(anneal_schedule_step_decay(0.1, 0.5, 10, 0, &schedule))
         ok(anneal_session_create(model, x, 256, 34, y, 1, 32, 0.25, true, nil, &session))
         ok(anneal_session_train_epoch(session, nil, 0, nil))

@@ -34,7 +34,7 @@ struct TutorialParityTests {
         let model = tutorialModel(seed: seed, learningRate: 0, momentum: 0.9)
         defer { anneal_model_free(model) }
         var history: OpaquePointer?
-        ok(anneal_model_fit(model, data.x, data.rows, data.columns, data.y, 1, 50, 28, 0.33, true, nil, nil,
+        ok(fitArrays(model, data.x, data.rows, data.columns, data.y, 1, 50, 28, 0.33, true, nil, nil,
                             Self.stepDecayCallback, nil, &history))
         defer { anneal_history_free(history) }
         let actual = historyValues(history)
@@ -54,7 +54,7 @@ struct TutorialParityTests {
         ok(anneal_schedule_step_decay(0.1, 0.5, 10, ANNEAL_UNIT_DEFAULT, &schedule))
         defer { anneal_schedule_free(schedule) }
         var history: OpaquePointer?
-        ok(anneal_model_fit(model, data.x, data.rows, data.columns, data.y, 1, 50, 28, 0.33, true, nil, schedule,
+        ok(fitArrays(model, data.x, data.rows, data.columns, data.y, 1, 50, 28, 0.33, true, nil, schedule,
                             nil, nil, &history))
         defer { anneal_history_free(history) }
         let actual = historyValues(history)
@@ -70,7 +70,7 @@ struct TutorialParityTests {
         let model = tutorialModel(seed: 3, learningRate: 0.1, momentum: 0.8, decay: 0.002)
         defer { anneal_model_free(model) }
         var history: OpaquePointer?
-        ok(anneal_model_fit(model, data.x, data.rows, data.columns, data.y, 1, 50, 28, 0.33, true, nil, nil, nil, nil, &history))
+        ok(fitArrays(model, data.x, data.rows, data.columns, data.y, 1, 50, 28, 0.33, true, nil, nil, nil, nil, &history))
         defer { anneal_history_free(history) }
         let actual = historyValues(history)
         #expect(Set(actual.keys) == Set(expected.keys))
@@ -89,7 +89,7 @@ struct TutorialParityTests {
         let reference = tutorialModel(seed: 11, learningRate: 0, momentum: 0.9)
         defer { anneal_model_free(reference) }
         var history: OpaquePointer?
-        ok(anneal_model_fit(reference, data.x, data.rows, data.columns, data.y, 1, 20, 28, 0.33, true, nil, nil,
+        ok(fitArrays(reference, data.x, data.rows, data.columns, data.y, 1, 20, 28, 0.33, true, nil, nil,
                             Self.stepDecayCallback, nil, &history))
         defer { anneal_history_free(history) }
         let expected = historyValues(history)
@@ -151,13 +151,13 @@ struct TutorialParityTests {
         var model: OpaquePointer?, sgd: OpaquePointer?, session: OpaquePointer?, history: OpaquePointer?
         ok(anneal_model_create(5, &model))
         defer { anneal_model_free(model) }
-        ok(anneal_model_add_dense(model, 34, ANNEAL_ACTIVATION_RELU, ANNEAL_INITIALIZER_NORMAL, ANNEAL_INITIALIZER_ZEROS, true, 34))
-        ok(anneal_model_add_dense(model, 1, ANNEAL_ACTIVATION_SIGMOID, ANNEAL_INITIALIZER_NORMAL, ANNEAL_INITIALIZER_ZEROS, true, 0))
+        ok(addDense(model, 34, ANNEAL_ACTIVATION_RELU, ANNEAL_INITIALIZER_NORMAL, ANNEAL_INITIALIZER_ZEROS, true, 34))
+        ok(addDense(model, 1, ANNEAL_ACTIVATION_SIGMOID, ANNEAL_INITIALIZER_NORMAL, ANNEAL_INITIALIZER_ZEROS, true, 0))
         ok(anneal_sgd_create(0.05, 0.5, 0, false, &sgd))
         let metric = strdup("acc")
         defer { free(metric) }
         var metrics: [UnsafePointer<CChar>?] = [UnsafePointer(metric)]
-        ok(anneal_model_compile(model, sgd, ANNEAL_LOSS_BINARY_CROSSENTROPY, &metrics, 1))
+        ok(compileSGD(model, sgd, ANNEAL_LOSS_BINARY_CROSSENTROPY, &metrics, 1))
         anneal_sgd_free(sgd)
         var seed: UInt64 = 99
         ok(anneal_session_create_with_validation(model, train.values, 235, 34, trainY.values, 1, valid.values, validY.values,

@@ -38,27 +38,37 @@ int main(int argc, char **argv) {
     if (failed(anneal_dataset_copy_features(data, x, rows * features), "anneal_dataset_copy_features")) return 1;
     if (failed(anneal_dataset_copy_labels(data, y, rows), "anneal_dataset_copy_labels")) return 1;
 
-    const char *metrics[] = {"accuracy"};
+    int32_t metrics[] = {ANNEAL_METRIC_ACCURACY};
+    anneal_compile_options compile = ANNEAL_COMPILE_OPTIONS_INIT;
+    compile.loss = ANNEAL_LOSS_BINARY_CROSSENTROPY;
+    compile.metrics = metrics;
+    compile.metric_count = 1;
+    compile.learning_rate = 0.1;
+    compile.momentum = 0.8;
+    compile.decay = 0.1 / 50;
+    anneal_fit_options fit = ANNEAL_FIT_OPTIONS_INIT;
+    fit.epochs = 50;
+    fit.batch_size = 28;
+    fit.validation_split = 0.33;
+    anneal_dense_options hidden = ANNEAL_DENSE_OPTIONS_INIT, output = ANNEAL_DENSE_OPTIONS_INIT;
+    hidden.activation = ANNEAL_ACTIVATION_RELU;
+    hidden.kernel_initializer = ANNEAL_INITIALIZER_NORMAL;
+    hidden.input_dim = features;
+    output.activation = ANNEAL_ACTIVATION_SIGMOID;
+    output.kernel_initializer = ANNEAL_INITIALIZER_NORMAL;
     for (int run = 0; run < runs + warmup; run++) {
         anneal_model *model = NULL;
-        anneal_sgd *sgd = NULL;
         anneal_history *history = NULL;
         if (failed(anneal_model_create((uint64_t)run, &model), "anneal_model_create")) return 1;
-        if (failed(anneal_model_add_dense(model, 34, ANNEAL_ACTIVATION_RELU, ANNEAL_INITIALIZER_NORMAL,
-                                          ANNEAL_INITIALIZER_ZEROS, true, features), "anneal_model_add_dense")) return 1;
-        if (failed(anneal_model_add_dense(model, 1, ANNEAL_ACTIVATION_SIGMOID, ANNEAL_INITIALIZER_NORMAL,
-                                          ANNEAL_INITIALIZER_ZEROS, true, 0), "anneal_model_add_dense")) return 1;
-        if (failed(anneal_sgd_create(0.1, 0.8, 0.1 / 50, false, &sgd), "anneal_sgd_create")) return 1;
-        if (failed(anneal_model_compile(model, sgd, ANNEAL_LOSS_BINARY_CROSSENTROPY, metrics, 1), "anneal_model_compile"))
-            return 1;
+        if (failed(anneal_model_add_dense(model, 34, &hidden), "anneal_model_add_dense")) return 1;
+        if (failed(anneal_model_add_dense(model, 1, &output), "anneal_model_add_dense")) return 1;
+        if (failed(anneal_model_compile(model, &compile), "anneal_model_compile")) return 1;
         double start = seconds();
-        int32_t status = anneal_model_fit(model, x, rows, features, y, 1, 50, 28, 0.33, true, NULL, NULL, NULL, NULL,
-                                          &history);
+        int32_t status = anneal_model_fit(model, x, rows, features, y, 1, &fit, &history);
         double elapsed = seconds() - start;
         if (failed(status, "anneal_model_fit")) return 1;
         if (run >= warmup) times[run - warmup] = elapsed;
         anneal_history_free(history);
-        anneal_sgd_free(sgd);
         anneal_model_free(model);
     }
     qsort(times, (size_t)runs, sizeof *times, compare);

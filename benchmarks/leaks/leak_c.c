@@ -42,6 +42,19 @@ int main(int argc, char **argv) {
     CHECK(anneal_dataset_copy_labels(data, y, rows));
     const char *metrics[] = {"accuracy"};
 
+    anneal_dense_options hidden = ANNEAL_DENSE_OPTIONS_INIT, output = ANNEAL_DENSE_OPTIONS_INIT;
+    hidden.activation = ANNEAL_ACTIVATION_RELU;
+    hidden.kernel_initializer = ANNEAL_INITIALIZER_NORMAL;
+    hidden.input_dim = columns;
+    output.activation = ANNEAL_ACTIVATION_SIGMOID;
+    output.kernel_initializer = ANNEAL_INITIALIZER_NORMAL;
+    anneal_compile_options compile = ANNEAL_COMPILE_OPTIONS_INIT;
+    compile.loss = ANNEAL_LOSS_BINARY_CROSSENTROPY;
+    compile.metric_names = metrics;
+    compile.metric_name_count = 1;
+    anneal_fit_options fit = ANNEAL_FIT_OPTIONS_INIT;
+    fit.batch_size = 28;
+    fit.validation_split = 0.33;
     long first = 0;
     for (long cycle = 0; cycle <= cycles; cycle++) {
         if (cycle % 1000 == 0) {
@@ -55,13 +68,12 @@ int main(int argc, char **argv) {
         anneal_sgd *sgd = NULL;
         anneal_history *history = NULL;
         CHECK(anneal_model_create((uint64_t)cycle, &model));
-        CHECK(anneal_model_add_dense(model, 34, ANNEAL_ACTIVATION_RELU, ANNEAL_INITIALIZER_NORMAL,
-                                     ANNEAL_INITIALIZER_ZEROS, true, columns));
-        CHECK(anneal_model_add_dense(model, 1, ANNEAL_ACTIVATION_SIGMOID, ANNEAL_INITIALIZER_NORMAL,
-                                     ANNEAL_INITIALIZER_ZEROS, true, 0));
+        CHECK(anneal_model_add_dense(model, 34, &hidden));
+        CHECK(anneal_model_add_dense(model, 1, &output));
         CHECK(anneal_sgd_create(0.1, 0.9, 0.001, false, &sgd));
-        CHECK(anneal_model_compile(model, sgd, ANNEAL_LOSS_BINARY_CROSSENTROPY, metrics, 1));
-        CHECK(anneal_model_fit(model, x, rows, columns, y, 1, 1, 28, 0.33, true, NULL, NULL, NULL, NULL, &history));
+        compile.sgd = sgd;
+        CHECK(anneal_model_compile(model, &compile));
+        CHECK(anneal_model_fit(model, x, rows, columns, y, 1, &fit, &history));
         (void)anneal_model_layer_count(NULL, NULL); /* a failure too, for the per-thread message */
         anneal_history_free(history);
         anneal_sgd_free(sgd);

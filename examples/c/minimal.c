@@ -58,9 +58,9 @@ int main(int argc, char **argv) {
 
     CHECK(anneal_dataset_load_csv(path, -1, ANNEAL_CSV_HEADER_AUTO, &data));
     CHECK(anneal_model_create(seed, &model));
-    CHECK(anneal_model_add_dense_ex(model, 34, &hidden));
-    CHECK(anneal_model_add_dense_ex(model, 1, &output));
-    CHECK(anneal_model_compile_ex(model, &compile));
+    CHECK(anneal_model_add_dense(model, 34, &hidden));
+    CHECK(anneal_model_add_dense(model, 1, &output));
+    CHECK(anneal_model_compile(model, &compile));
     CHECK(anneal_model_fit_dataset(model, data, &fit, &history));
     CHECK(anneal_history_last(history, "val_accuracy", &accuracy));
     CHECK(anneal_model_save_weights(model, weights));

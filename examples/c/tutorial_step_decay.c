@@ -67,7 +67,6 @@ int main(int argc, char **argv) {
 
     anneal_dataset *data = NULL;
     anneal_model *model = NULL;
-    anneal_sgd *sgd = NULL;
     anneal_history *history = NULL;
     float *x = NULL;
     float *y = NULL;
@@ -94,21 +93,33 @@ int main(int argc, char **argv) {
 
     /* The model. */
     if (failed(anneal_model_create(seed, &model), "anneal_model_create")) goto done;
-    if (failed(anneal_model_add_dense(model, 34, ANNEAL_ACTIVATION_RELU, ANNEAL_INITIALIZER_NORMAL,
-                                      ANNEAL_INITIALIZER_ZEROS, true, features),
-               "anneal_model_add_dense")) goto done;
-    if (failed(anneal_model_add_dense(model, 1, ANNEAL_ACTIVATION_SIGMOID, ANNEAL_INITIALIZER_NORMAL,
-                                      ANNEAL_INITIALIZER_ZEROS, true, 0),
-               "anneal_model_add_dense")) goto done;
-    if (failed(anneal_sgd_create(0.0, 0.9, 0.0, false, &sgd), "anneal_sgd_create")) goto done;
-    const char *metrics[] = {"accuracy"};
-    if (failed(anneal_model_compile(model, sgd, ANNEAL_LOSS_BINARY_CROSSENTROPY, metrics, 1), "anneal_model_compile"))
-        goto done;
+    anneal_dense_options hidden = ANNEAL_DENSE_OPTIONS_INIT, output = ANNEAL_DENSE_OPTIONS_INIT;
+    hidden.activation = ANNEAL_ACTIVATION_RELU;
+    hidden.kernel_initializer = ANNEAL_INITIALIZER_NORMAL;
+    hidden.input_dim = features;
+    output.activation = ANNEAL_ACTIVATION_SIGMOID;
+    output.kernel_initializer = ANNEAL_INITIALIZER_NORMAL;
+    if (failed(anneal_model_add_dense(model, 34, &hidden), "anneal_model_add_dense")) goto done;
+    if (failed(anneal_model_add_dense(model, 1, &output), "anneal_model_add_dense")) goto done;
+    /* SGD(momentum=0.9); the callback sets the rate of every epoch. */
+    anneal_compile_options compile = ANNEAL_COMPILE_OPTIONS_INIT;
+    int32_t metrics[] = {ANNEAL_METRIC_ACCURACY};
+    compile.loss = ANNEAL_LOSS_BINARY_CROSSENTROPY;
+    compile.metrics = metrics;
+    compile.metric_count = 1;
+    compile.learning_rate = 0.0;
+    compile.momentum = 0.9;
+    if (failed(anneal_model_compile(model, &compile), "anneal_model_compile")) goto done;
 
     /* fit(X, Y, validation_split=0.33, epochs=50, batch_size=28) with the schedule in the callback. */
     struct run run = {50, ANNEAL_OK};
-    int32_t status = anneal_model_fit(model, x, rows, features, y, 1, run.epochs, 28, 0.33, true, NULL, NULL,
-                                      on_epoch, &run, &history);
+    anneal_fit_options fit = ANNEAL_FIT_OPTIONS_INIT;
+    fit.epochs = run.epochs;
+    fit.batch_size = 28;
+    fit.validation_split = 0.33;
+    fit.callback = on_epoch;
+    fit.user_data = &run;
+    int32_t status = anneal_model_fit(model, x, rows, features, y, 1, &fit, &history);
     if (run.status != ANNEAL_OK) goto done; /* already reported by the callback */
     if (failed(status, "anneal_model_fit")) goto done;
 
@@ -129,7 +140,6 @@ int main(int argc, char **argv) {
 
 done:
     anneal_history_free(history);
-    anneal_sgd_free(sgd);
     anneal_model_free(model);
     anneal_dataset_free(data);
     free(x);

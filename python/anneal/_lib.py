@@ -83,7 +83,8 @@ class anneal_dense_options(ctypes.Structure):
 class anneal_compile_options(ctypes.Structure):
     """anneal.h's anneal_compile_options; struct_size must be ctypes.sizeof(anneal_compile_options)."""
     _fields_ = [("struct_size", c_int64), ("loss", c_int32), ("metrics", POINTER(c_int32)),
-                ("metric_count", c_int32), ("optimizer", anneal_optimizer_p), ("learning_rate", c_double),
+                ("metric_count", c_int32), ("metric_names", POINTER(c_char_p)), ("metric_name_count", c_int32),
+                ("optimizer", anneal_optimizer_p), ("sgd", anneal_sgd_p), ("learning_rate", c_double),
                 ("momentum", c_double), ("decay", c_double), ("nesterov", c_bool)]
 
 
@@ -288,22 +289,16 @@ anneal_optimizer_free = _function("anneal_optimizer_free", None, [anneal_optimiz
 anneal_model_create = _function("anneal_model_create", c_int32, [c_uint64, POINTER(anneal_model_p)])
 # void anneal_model_free(anneal_model *model);
 anneal_model_free = _function("anneal_model_free", None, [anneal_model_p])
-# int32_t anneal_model_add_dense(anneal_model *model, int32_t units, int32_t activation, int32_t kernel_initializer,
-#                                int32_t bias_initializer, bool use_bias, int32_t input_dim);
-anneal_model_add_dense = _function("anneal_model_add_dense", c_int32, [anneal_model_p, c_int32, c_int32, c_int32,
-    c_int32, c_bool, c_int32])
+# int32_t anneal_model_add_dense(anneal_model *model, int32_t units, const anneal_dense_options *options);
+anneal_model_add_dense = _function("anneal_model_add_dense", c_int32, [anneal_model_p, c_int32,
+    POINTER(anneal_dense_options)])
 # int32_t anneal_model_add_dropout(anneal_model *model, double rate, const uint64_t *seed);
 anneal_model_add_dropout = _function("anneal_model_add_dropout", c_int32, [anneal_model_p, c_double, POINTER(c_uint64)])
 # int32_t anneal_model_build(anneal_model *model, int32_t input_dim);
 anneal_model_build = _function("anneal_model_build", c_int32, [anneal_model_p, c_int32])
-# int32_t anneal_model_compile(anneal_model *model, const anneal_sgd *sgd, int32_t loss, const char *const *metrics,
-#                              int32_t metric_count);
-anneal_model_compile = _function("anneal_model_compile", c_int32, [anneal_model_p, anneal_sgd_p, c_int32,
-    POINTER(c_char_p), c_int32])
-# int32_t anneal_model_compile_optimizer(anneal_model *model, const anneal_optimizer *optimizer, int32_t loss,
-#                                        const char *const *metrics, int32_t metric_count);
-anneal_model_compile_optimizer = _function("anneal_model_compile_optimizer", c_int32, [anneal_model_p,
-    anneal_optimizer_p, c_int32, POINTER(c_char_p), c_int32])
+# int32_t anneal_model_compile(anneal_model *model, const anneal_compile_options *options);
+anneal_model_compile = _function("anneal_model_compile", c_int32, [anneal_model_p,
+    POINTER(anneal_compile_options)])
 # int32_t anneal_model_set_activation(anneal_model *model, int32_t layer, int32_t activation, double alpha);
 anneal_model_set_activation = _function("anneal_model_set_activation", c_int32, [anneal_model_p, c_int32, c_int32,
     c_double])
@@ -394,12 +389,9 @@ anneal_model_iterations = _function("anneal_model_iterations", c_int32, [anneal_
 
 # --- Fitting with callbacks -------------------------------------------------------------------------------------------
 # int32_t anneal_model_fit(anneal_model *model, const float *x, int64_t rows, int32_t cols, const float *y,
-#                          int32_t y_cols, int32_t epochs, int32_t batch_size, double validation_split, bool shuffle,
-#                          const uint64_t *shuffle_seed, const anneal_schedule *schedule, anneal_epoch_callback callback,
-#                          void *user_data, anneal_history **out_history);
+#                          int32_t y_cols, const anneal_fit_options *options, anneal_history **out_history);
 anneal_model_fit = _function("anneal_model_fit", c_int32, [anneal_model_p, POINTER(c_float), c_int64, c_int32,
-    POINTER(c_float), c_int32, c_int32, c_int32, c_double, c_bool, POINTER(c_uint64), anneal_schedule_p,
-    anneal_epoch_callback, c_void_p, POINTER(anneal_history_p)])
+    POINTER(c_float), c_int32, POINTER(anneal_fit_options), POINTER(anneal_history_p)])
 # void anneal_history_free(anneal_history *history);
 anneal_history_free = _function("anneal_history_free", None, [anneal_history_p])
 # int32_t anneal_history_epoch_count(const anneal_history *history, int32_t *out_count);
@@ -570,12 +562,6 @@ anneal_dataset_one_hot = _function("anneal_dataset_one_hot", c_int32, [anneal_da
     POINTER(anneal_dataset_p)])
 # int32_t anneal_dataset_label_columns(const anneal_dataset *dataset, int32_t *out_columns);
 anneal_dataset_label_columns = _function("anneal_dataset_label_columns", c_int32, [anneal_dataset_p, POINTER(c_int32)])
-# int32_t anneal_model_add_dense_ex(anneal_model *model, int32_t units, const anneal_dense_options *options);
-anneal_model_add_dense_ex = _function("anneal_model_add_dense_ex", c_int32, [anneal_model_p, c_int32,
-    POINTER(anneal_dense_options)])
-# int32_t anneal_model_compile_ex(anneal_model *model, const anneal_compile_options *options);
-anneal_model_compile_ex = _function("anneal_model_compile_ex", c_int32, [anneal_model_p,
-    POINTER(anneal_compile_options)])
 # int32_t anneal_model_fit_dataset(anneal_model *model, const anneal_dataset *dataset, const anneal_fit_options *options,
 #                                  anneal_history **out_history);
 anneal_model_fit_dataset = _function("anneal_model_fit_dataset", c_int32, [anneal_model_p, anneal_dataset_p,

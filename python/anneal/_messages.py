@@ -10,12 +10,9 @@ import re
 
 KERAS_CALLS = {
     "anneal_model_add_dense": "model.add(Dense(...))",
-    "anneal_model_add_dense_ex": "model.add(Dense(...))",
     "anneal_model_add_dropout": "model.add(Dropout(...))",
     "anneal_model_build": "model.build()",
     "anneal_model_compile": "model.compile()",
-    "anneal_model_compile_ex": "model.compile()",
-    "anneal_model_compile_optimizer": "model.compile()",
     "anneal_model_set_activation": "an Activation or LeakyReLU layer",
     "anneal_model_fit": "model.fit()",
     "anneal_model_fit_dataset": "model.fit()",
@@ -40,6 +37,7 @@ KERAS_CALLS = {
 
 # C constants and argument phrases whose Python counterpart differs, as (pattern, replacement).
 PHRASES = [
+    (re.compile(r"\boptions->"), ""),  # a field of the C call's option struct is a Keras argument
     (re.compile(r"\bANNEAL_UNIT_UPDATE\b"), "unit='update'"),
     (re.compile(r"\bANNEAL_UNIT_EPOCH\b"), "unit='epoch'"),
     (re.compile(r"\brows must be at least 1\. Received: rows=(-?\d+)"), r"x must hold at least 1 row (sample). Received: \1 rows"),

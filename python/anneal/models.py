@@ -326,10 +326,11 @@ class Sequential:
             input_dim = self._pending_input_dim
         layer._attach(self, len(self._layers))  # first: it refuses a layer of another model
         try:
-            _lib.check(_lib.anneal_model_add_dense(
-                self._live_handle(), layer.units, _names.ACTIVATIONS.code(layer.activation),
+            options = _lib.anneal_dense_options(
+                ctypes.sizeof(_lib.anneal_dense_options), _names.ACTIVATIONS.code(layer.activation),
                 _names.INITIALIZERS.code(layer.kernel_initializer), _names.INITIALIZERS.code(layer.bias_initializer),
-                layer.use_bias, input_dim))
+                layer.use_bias, input_dim)
+            _lib.check(_lib.anneal_model_add_dense(self._live_handle(), layer.units, ctypes.byref(options)))
         except Exception:
             layer._detach()
             raise

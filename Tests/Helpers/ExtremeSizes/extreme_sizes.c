@@ -29,10 +29,30 @@ static int32_t report(int32_t status) {
 /* A model with one dense layer of `units` relu units; `input_dim` 0 leaves it unbuilt. */
 static anneal_model *model_with(int32_t units, int32_t input_dim, int32_t *status) {
     anneal_model *model = NULL;
+    anneal_dense_options layer = ANNEAL_DENSE_OPTIONS_INIT;
+    layer.activation = ANNEAL_ACTIVATION_RELU;
+    layer.kernel_initializer = ANNEAL_INITIALIZER_ZEROS;
+    layer.input_dim = input_dim;
     anneal_model_create(1, &model);
-    *status = anneal_model_add_dense(model, units, ANNEAL_ACTIVATION_RELU, ANNEAL_INITIALIZER_ZEROS,
-                                     ANNEAL_INITIALIZER_ZEROS, true, input_dim);
+    *status = anneal_model_add_dense(model, units, &layer);
     return model;
+}
+
+/* anneal_model_compile with `sgd` and `loss`, no metrics. */
+static int32_t compile_with(anneal_model *model, const anneal_sgd *sgd, int32_t loss) {
+    anneal_compile_options options = ANNEAL_COMPILE_OPTIONS_INIT;
+    options.sgd = sgd;
+    options.loss = loss;
+    return anneal_model_compile(model, &options);
+}
+
+/* anneal_model_fit for one epoch of batch_size rows, not shuffled, without validation or a history. */
+static int32_t fit_with(anneal_model *model, const float *x, int64_t rows, int32_t cols, const float *y, int32_t y_cols,
+                        int32_t batch_size) {
+    anneal_fit_options options = ANNEAL_FIT_OPTIONS_INIT;
+    options.batch_size = batch_size;
+    options.shuffle = false;
+    return anneal_model_fit(model, x, rows, cols, y, y_cols, &options, NULL);
 }
 
 /* A compiled model with a 1-input layer of `units` units and sparse categorical cross-entropy, whose labels
@@ -42,7 +62,7 @@ static anneal_model *compiled(int32_t units) {
     anneal_model *model = model_with(units, 1, &status);
     anneal_sgd *sgd = NULL;
     anneal_sgd_create(0.01, 0.9, 0, false, &sgd);
-    anneal_model_compile(model, sgd, ANNEAL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, NULL, 0);
+    compile_with(model, sgd, ANNEAL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY);
     anneal_sgd_free(sgd);
     if (status != ANNEAL_OK) report(status);
     return model;
@@ -105,15 +125,13 @@ static int32_t run(const char *name) {
         anneal_model *model = compiled(1 << 20);
         float *x = calloc((size_t)1 << 14, sizeof(float));
         float *y = calloc((size_t)1 << 14, sizeof(float));
-        status = report(anneal_model_fit(model, x, (int64_t)1 << 14, 1, y, 1, 1, 1 << 14, 0, false, NULL, NULL,
-                                         NULL, NULL, NULL));
+        status = report(fit_with(model, x, (int64_t)1 << 14, 1, y, 1, 1 << 14));
         free(x);
         free(y);
         anneal_model_free(model);
     } else if (strcmp(name, "fit_product_past_size_max") == 0) {
         anneal_model *model = compiled(4);
-        status = report(anneal_model_fit(model, small, INT64_MAX, 1, small, 1, 1, INT32_MAX, 0, false, NULL, NULL,
-                                         NULL, NULL, NULL));
+        status = report(fit_with(model, small, INT64_MAX, 1, small, 1, INT32_MAX));
         anneal_model_free(model);
     } else if (strcmp(name, "session_huge_batch") == 0) {
         anneal_model *model = compiled(1 << 20);
@@ -152,22 +170,22 @@ static int32_t run(const char *name) {
         anneal_model *model = model_with(1, 2, &unused);
         anneal_sgd *sgd = NULL;
         anneal_sgd_create(0.01, 0, 0, false, &sgd);
-        anneal_model_compile(model, sgd, ANNEAL_LOSS_MEAN_SQUARED_ERROR, NULL, 0);
+        compile_with(model, sgd, ANNEAL_LOSS_MEAN_SQUARED_ERROR);
         anneal_sgd_free(sgd);
         float *x = guarded_floats(16 * 2);
         float *y = guarded_floats(16);
-        status = report(anneal_model_fit(model, x, 16, 3, y, 1, 1, 4, 0, false, NULL, NULL, NULL, NULL, NULL));
+        status = report(fit_with(model, x, 16, 3, y, 1, 4));
         anneal_model_free(model);
     } else if (strcmp(name, "fit_y_cols_beyond_buffer") == 0) {
         int32_t unused;
         anneal_model *model = model_with(1, 2, &unused);
         anneal_sgd *sgd = NULL;
         anneal_sgd_create(0.01, 0, 0, false, &sgd);
-        anneal_model_compile(model, sgd, ANNEAL_LOSS_MEAN_SQUARED_ERROR, NULL, 0);
+        compile_with(model, sgd, ANNEAL_LOSS_MEAN_SQUARED_ERROR);
         anneal_sgd_free(sgd);
         float *x = guarded_floats(16 * 2);
         float *y = guarded_floats(16);
-        status = report(anneal_model_fit(model, x, 16, 2, y, 2, 1, 4, 0, false, NULL, NULL, NULL, NULL, NULL));
+        status = report(fit_with(model, x, 16, 2, y, 2, 4));
         anneal_model_free(model);
     } else if (strcmp(name, "predict_cols_beyond_buffer") == 0) {
         int32_t unused;
@@ -181,7 +199,7 @@ static int32_t run(const char *name) {
         anneal_model *model = model_with(1, 2, &unused);
         anneal_sgd *sgd = NULL;
         anneal_sgd_create(0.01, 0, 0, false, &sgd);
-        anneal_model_compile(model, sgd, ANNEAL_LOSS_MEAN_SQUARED_ERROR, NULL, 0);
+        compile_with(model, sgd, ANNEAL_LOSS_MEAN_SQUARED_ERROR);
         anneal_sgd_free(sgd);
         float *x = guarded_floats(16 * 2);
         float *y = guarded_floats(16);
@@ -192,7 +210,7 @@ static int32_t run(const char *name) {
         anneal_model *model = model_with(1, 2, &unused);
         anneal_sgd *sgd = NULL;
         anneal_sgd_create(0.01, 0, 0, false, &sgd);
-        anneal_model_compile(model, sgd, ANNEAL_LOSS_MEAN_SQUARED_ERROR, NULL, 0);
+        compile_with(model, sgd, ANNEAL_LOSS_MEAN_SQUARED_ERROR);
         anneal_sgd_free(sgd);
         float *x = guarded_floats(16 * 2);
         float *y = guarded_floats(16);

@@ -34,9 +34,9 @@ static anneal_model *compiled_model(void) {
     anneal_compile_options compile = ANNEAL_COMPILE_OPTIONS_INIT;
     compile.learning_rate = 0.1;
     EXPECT(ANNEAL_OK, anneal_model_create(5, &model), "");
-    EXPECT(ANNEAL_OK, anneal_model_add_dense(model, 2, ANNEAL_ACTIVATION_RELU, 0, 1, true, 2), "");
-    EXPECT(ANNEAL_OK, anneal_model_add_dense(model, 1, ANNEAL_ACTIVATION_SIGMOID, 0, 1, true, 0), "");
-    EXPECT(ANNEAL_OK, anneal_model_compile_ex(model, &compile), "");
+    EXPECT(ANNEAL_OK, add_dense_layer(model, 2, ANNEAL_ACTIVATION_RELU, 0, 1, true, 2), "");
+    EXPECT(ANNEAL_OK, add_dense_layer(model, 1, ANNEAL_ACTIVATION_SIGMOID, 0, 1, true, 0), "");
+    EXPECT(ANNEAL_OK, anneal_model_compile(model, &compile), "");
     return model;
 }
 

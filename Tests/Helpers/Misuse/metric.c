@@ -141,11 +141,11 @@ static void limits(void) {
     anneal_sgd *sgd = NULL;
     const char *metrics[2] = {"precision", "auc"};
     EXPECT(ANNEAL_OK, anneal_model_create(3, &model), "");
-    EXPECT(ANNEAL_OK, anneal_model_add_dense(model, 3, ANNEAL_ACTIVATION_SOFTMAX, ANNEAL_INITIALIZER_GLOROT_UNIFORM,
+    EXPECT(ANNEAL_OK, add_dense_layer(model, 3, ANNEAL_ACTIVATION_SOFTMAX, ANNEAL_INITIALIZER_GLOROT_UNIFORM,
                                              ANNEAL_INITIALIZER_ZEROS, true, 2), "");
     EXPECT(ANNEAL_E_INVALID_STATE, anneal_model_set_metric_top_k(model, 0, 1, -1), "anneal_model_compile");
     EXPECT(ANNEAL_OK, anneal_sgd_create(0.1, 0, 0, false, &sgd), "");
-    EXPECT(ANNEAL_OK, anneal_model_compile(model, sgd, ANNEAL_LOSS_CATEGORICAL_CROSSENTROPY, metrics, 2), "");
+    EXPECT(ANNEAL_OK, compile_sgd(model, sgd, ANNEAL_LOSS_CATEGORICAL_CROSSENTROPY, metrics, 2), "");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_top_k(model, 2, 1, -1), "index", "2");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_top_k(model, 1, 1, -1), "precision and recall");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_top_k(model, 0, 1, 3), "class_id", "3");
@@ -188,11 +188,11 @@ static void labels(void) {
     anneal_sgd *sgd = NULL;
     const char *metrics[2] = {"precision", "auc"};
     EXPECT(ANNEAL_OK, anneal_model_create(3, &model), "");
-    EXPECT(ANNEAL_OK, anneal_model_add_dense(model, 2, ANNEAL_ACTIVATION_SOFTMAX, ANNEAL_INITIALIZER_GLOROT_UNIFORM,
+    EXPECT(ANNEAL_OK, add_dense_layer(model, 2, ANNEAL_ACTIVATION_SOFTMAX, ANNEAL_INITIALIZER_GLOROT_UNIFORM,
                                              ANNEAL_INITIALIZER_ZEROS, true, 2), "");
     EXPECT(ANNEAL_E_INVALID_STATE, anneal_model_set_metric_auc_labels(model, 1, true, NULL, 0), "anneal_model_compile");
     EXPECT(ANNEAL_OK, anneal_sgd_create(0.1, 0, 0, false, &sgd), "");
-    EXPECT(ANNEAL_OK, anneal_model_compile(model, sgd, ANNEAL_LOSS_CATEGORICAL_CROSSENTROPY, metrics, 2), "");
+    EXPECT(ANNEAL_OK, compile_sgd(model, sgd, ANNEAL_LOSS_CATEGORICAL_CROSSENTROPY, metrics, 2), "");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_auc_labels(model, 0, true, NULL, 0), "auc");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_auc_labels(model, 2, true, NULL, 0), "index", "2");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_auc_labels(model, 1, true, weights, 1),
@@ -236,12 +236,12 @@ static void methods(void) {
     anneal_sgd *sgd = NULL;
     const char *metrics[2] = {"precision", "auc"};
     EXPECT(ANNEAL_OK, anneal_model_create(3, &model), "");
-    EXPECT(ANNEAL_OK, anneal_model_add_dense(model, 2, ANNEAL_ACTIVATION_SOFTMAX, ANNEAL_INITIALIZER_GLOROT_UNIFORM,
+    EXPECT(ANNEAL_OK, add_dense_layer(model, 2, ANNEAL_ACTIVATION_SOFTMAX, ANNEAL_INITIALIZER_GLOROT_UNIFORM,
                                              ANNEAL_INITIALIZER_ZEROS, true, 2), "");
     EXPECT(ANNEAL_E_INVALID_STATE, anneal_model_set_metric_auc_method(model, 1, ANNEAL_SUMMATION_MINORING, NULL, 0,
                                                                       false), "anneal_model_compile");
     EXPECT(ANNEAL_OK, anneal_sgd_create(0.1, 0, 0, false, &sgd), "");
-    EXPECT(ANNEAL_OK, anneal_model_compile(model, sgd, ANNEAL_LOSS_CATEGORICAL_CROSSENTROPY, metrics, 2), "");
+    EXPECT(ANNEAL_OK, compile_sgd(model, sgd, ANNEAL_LOSS_CATEGORICAL_CROSSENTROPY, metrics, 2), "");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_auc_method(model, 0, ANNEAL_SUMMATION_MINORING, NULL, 0,
                                                                          false), "auc");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_auc_method(model, 2, ANNEAL_SUMMATION_MINORING, NULL, 0,

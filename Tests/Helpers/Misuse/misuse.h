@@ -29,6 +29,57 @@
 static int misuse_failures;
 static int misuse_checks;
 
+/* anneal_model_add_dense with the layer's settings as arguments, through an anneal_dense_options. */
+static inline int32_t add_dense_layer(anneal_model *model, int32_t units, int32_t activation, int32_t kernel_initializer,
+                                      int32_t bias_initializer, bool use_bias, int32_t input_dim) {
+    anneal_dense_options options = ANNEAL_DENSE_OPTIONS_INIT;
+    options.activation = activation;
+    options.kernel_initializer = kernel_initializer;
+    options.bias_initializer = bias_initializer;
+    options.use_bias = use_bias;
+    options.input_dim = input_dim;
+    return anneal_model_add_dense(model, units, &options);
+}
+
+/* anneal_model_compile with an SGD handle (or an optimizer handle), a loss and metric names. */
+static inline int32_t compile_sgd(anneal_model *model, const anneal_sgd *sgd, int32_t loss, const char *const *names,
+                                  int32_t count) {
+    anneal_compile_options options = ANNEAL_COMPILE_OPTIONS_INIT;
+    options.sgd = sgd;
+    options.loss = loss;
+    options.metric_names = names;
+    options.metric_name_count = count;
+    return anneal_model_compile(model, &options);
+}
+
+static inline int32_t compile_optimizer(anneal_model *model, const anneal_optimizer *optimizer, int32_t loss,
+                                        const char *const *names, int32_t count) {
+    anneal_compile_options options = ANNEAL_COMPILE_OPTIONS_INIT;
+    options.optimizer = optimizer;
+    options.loss = loss;
+    options.metric_names = names;
+    options.metric_name_count = count;
+    return anneal_model_compile(model, &options);
+}
+
+/* anneal_model_fit with Keras's fit arguments as arguments, through an anneal_fit_options (seed NULL: none). */
+static inline int32_t fit_arrays(anneal_model *model, const float *x, int64_t rows, int32_t cols, const float *y,
+                                 int32_t y_cols, int32_t epochs, int32_t batch_size, double validation_split,
+                                 bool shuffle, const uint64_t *seed, const anneal_schedule *schedule,
+                                 anneal_epoch_callback callback, void *user_data, anneal_history **out_history) {
+    anneal_fit_options options = ANNEAL_FIT_OPTIONS_INIT;
+    options.epochs = epochs;
+    options.batch_size = batch_size;
+    options.validation_split = validation_split;
+    options.shuffle = shuffle;
+    options.has_seed = seed != NULL;
+    options.seed = seed != NULL ? *seed : 0;
+    options.schedule = schedule;
+    options.callback = callback;
+    options.user_data = user_data;
+    return anneal_model_fit(model, x, rows, cols, y, y_cols, &options, out_history);
+}
+
 /* The program's temporary directory (its random name may mix cases): left out of the word check. */
 static char misuse_directory[512];
 

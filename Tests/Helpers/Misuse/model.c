@@ -20,13 +20,13 @@ static anneal_model *small_model(bool compile) {
     anneal_sgd *sgd = NULL;
     const char *metrics[1] = {"accuracy"};
     EXPECT(ANNEAL_OK, anneal_model_create(3, &model), "");
-    EXPECT(ANNEAL_OK, anneal_model_add_dense(model, 3, ANNEAL_ACTIVATION_RELU, ANNEAL_INITIALIZER_GLOROT_UNIFORM,
+    EXPECT(ANNEAL_OK, add_dense_layer(model, 3, ANNEAL_ACTIVATION_RELU, ANNEAL_INITIALIZER_GLOROT_UNIFORM,
                                              ANNEAL_INITIALIZER_ZEROS, true, 2), "");
-    EXPECT(ANNEAL_OK, anneal_model_add_dense(model, 1, ANNEAL_ACTIVATION_SIGMOID, ANNEAL_INITIALIZER_GLOROT_UNIFORM,
+    EXPECT(ANNEAL_OK, add_dense_layer(model, 1, ANNEAL_ACTIVATION_SIGMOID, ANNEAL_INITIALIZER_GLOROT_UNIFORM,
                                              ANNEAL_INITIALIZER_ZEROS, true, 0), "");
     if (compile) {
         EXPECT(ANNEAL_OK, anneal_sgd_create(0.1, 0.9, 0.01, false, &sgd), "");
-        EXPECT(ANNEAL_OK, anneal_model_compile(model, sgd, ANNEAL_LOSS_BINARY_CROSSENTROPY, metrics, 1), "");
+        EXPECT(ANNEAL_OK, compile_sgd(model, sgd, ANNEAL_LOSS_BINARY_CROSSENTROPY, metrics, 1), "");
         anneal_sgd_free(sgd);
     }
     return model;
@@ -49,13 +49,13 @@ static void refused_everywhere(anneal_model *handle, const char *text) {
     anneal_sgd_create(0.1, 0, 0, false, &sgd);
     anneal_optimizer_adam(0.001, 0.9, 0.999, 1e-7, false, 0, NULL, &adam);
     anneal_dataset_create(x, y, 1, 2, &data);
-    EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_add_dense(handle, 1, 0, 0, 1, true, 2), "model", text);
-    EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_add_dense_ex(handle, 1, &dense), "model", text);
+    EXPECT(ANNEAL_E_INVALID_HANDLE, add_dense_layer(handle, 1, 0, 0, 1, true, 2), "model", text);
+    EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_add_dense(handle, 1, &dense), "model", text);
     EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_add_dropout(handle, 0.5, NULL), "model", text);
     EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_build(handle, 2), "model", text);
-    EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_compile(handle, sgd, 0, metrics, 1), "model", text);
-    EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_compile_optimizer(handle, adam, 0, metrics, 1), "model", text);
-    EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_compile_ex(handle, &compile), "model", text);
+    EXPECT(ANNEAL_E_INVALID_HANDLE, compile_sgd(handle, sgd, 0, metrics, 1), "model", text);
+    EXPECT(ANNEAL_E_INVALID_HANDLE, compile_optimizer(handle, adam, 0, metrics, 1), "model", text);
+    EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_compile(handle, &compile), "model", text);
     EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_set_activation(handle, 0, 1, 0), "model", text);
     EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_set_loss_options(handle, false, 0, 1), "model", text);
     EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_set_metric(handle, 0, "auc", "auc", 0.5, 5, 200, 0), "model", text);
@@ -93,14 +93,14 @@ static void layers(void) {
     const uint64_t seed = 5;
     EXPECT(ANNEAL_E_NULL_POINTER, anneal_model_create(1, NULL), "out_model is NULL");
     EXPECT(ANNEAL_OK, anneal_model_create(1, &model), "");
-    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_add_dense(model, 0, 0, 0, 1, true, 2), "units", "0");
-    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_add_dense(model, -4, 0, 0, 1, true, 2), "units", "-4");
-    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_add_dense(model, 2, 0, 0, 1, true, -1), "input_dim", "-1");
-    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_add_dense(model, 2, 15, 0, 1, true, 2), "activation", "15");
-    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_add_dense(model, 2, -1, 0, 1, true, 2), "activation", "-1");
-    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_add_dense(model, 2, 0, 11, 1, true, 2), "kernel_initializer", "11");
-    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_add_dense(model, 2, 0, 0, INT32_MIN, true, 2), "bias_initializer");
-    EXPECT(ANNEAL_E_OUT_OF_MEMORY, anneal_model_add_dense(model, INT32_MAX, 0, 0, 1, true, INT32_MAX),
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, add_dense_layer(model, 0, 0, 0, 1, true, 2), "units", "0");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, add_dense_layer(model, -4, 0, 0, 1, true, 2), "units", "-4");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, add_dense_layer(model, 2, 0, 0, 1, true, -1), "input_dim", "-1");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, add_dense_layer(model, 2, 15, 0, 1, true, 2), "activation", "15");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, add_dense_layer(model, 2, -1, 0, 1, true, 2), "activation", "-1");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, add_dense_layer(model, 2, 0, 11, 1, true, 2), "kernel_initializer", "11");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, add_dense_layer(model, 2, 0, 0, INT32_MIN, true, 2), "bias_initializer");
+    EXPECT(ANNEAL_E_OUT_OF_MEMORY, add_dense_layer(model, INT32_MAX, 0, 0, 1, true, INT32_MAX),
            "anneal_model_add_dense");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_add_dropout(model, 1, NULL), "rate", "1");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_add_dropout(model, -0.5, &seed), "rate");
@@ -109,7 +109,7 @@ static void layers(void) {
     {
         anneal_model *unbuilt = NULL;
         EXPECT(ANNEAL_OK, anneal_model_create(1, &unbuilt), "");
-        EXPECT(ANNEAL_OK, anneal_model_add_dense(unbuilt, 2, 0, 0, 1, true, 0), "");
+        EXPECT(ANNEAL_OK, add_dense_layer(unbuilt, 2, 0, 0, 1, true, 0), "");
         EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_build(unbuilt, 0), "input_dim");
         EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_build(unbuilt, -3), "input_dim");
         EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_build(unbuilt, INT32_MIN), "input_dim");
@@ -119,26 +119,26 @@ static void layers(void) {
 
     /* Option structs: NULL means the defaults; an unknown struct_size is refused first. */
     dense.struct_size = 3;
-    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_add_dense_ex(model, 2, &dense), "struct_size", "3");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_add_dense(model, 2, &dense), "struct_size", "3");
     dense.struct_size = -1;
-    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_add_dense_ex(model, 2, &dense), "struct_size");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_add_dense(model, 2, &dense), "struct_size");
     dense.struct_size = INT64_MAX;
-    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_add_dense_ex(model, 2, &dense), "struct_size");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_add_dense(model, 2, &dense), "struct_size");
     dense.struct_size = (int64_t)sizeof dense;
     dense.activation = 99;
-    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_add_dense_ex(model, 2, &dense), "activation", "99");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_add_dense(model, 2, &dense), "activation", "99");
     dense.activation = ANNEAL_ACTIVATION_RELU;
     dense.kernel_initializer = -2;
-    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_add_dense_ex(model, 2, &dense), "kernel_initializer");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_add_dense(model, 2, &dense), "kernel_initializer");
     dense.kernel_initializer = ANNEAL_INITIALIZER_GLOROT_UNIFORM;
     dense.input_dim = -1;
-    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_add_dense_ex(model, 2, &dense), "input_dim");
-    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_add_dense_ex(model, 0, NULL), "units");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_add_dense(model, 2, &dense), "input_dim");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_add_dense(model, 0, NULL), "units");
     dense.input_dim = 2;
-    EXPECT(ANNEAL_OK, anneal_model_add_dense_ex(model, 3, &dense), "");
-    EXPECT(ANNEAL_E_SHAPE_MISMATCH, anneal_model_add_dense(model, 1, 0, 0, 1, true, 4), "input_dim", "4");
+    EXPECT(ANNEAL_OK, anneal_model_add_dense(model, 3, &dense), "");
+    EXPECT(ANNEAL_E_SHAPE_MISMATCH, add_dense_layer(model, 1, 0, 0, 1, true, 4), "input_dim", "4");
     EXPECT(ANNEAL_OK, anneal_model_add_dropout(model, 0.5, &seed), "");
-    EXPECT(ANNEAL_OK, anneal_model_add_dense_ex(model, 1, NULL), "");
+    EXPECT(ANNEAL_OK, anneal_model_add_dense(model, 1, NULL), "");
     EXPECT(ANNEAL_E_SHAPE_MISMATCH, anneal_model_build(model, 5), "input_dim", "5");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_activation(model, 2, 1, 0), "layer", "2");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_activation(model, -1, 1, 0), "layer");
@@ -182,52 +182,55 @@ static void compile(void) {
     EXPECT(ANNEAL_OK, anneal_sgd_create(0.1, 0, 0, false, &sgd), "");
     EXPECT(ANNEAL_OK, anneal_optimizer_adam(0.001, 0.9, 0.999, 1e-7, false, 0, NULL, &adam), "");
     EXPECT(ANNEAL_OK, anneal_model_create(1, &empty), "");
-    EXPECT(ANNEAL_E_INVALID_STATE, anneal_model_compile(empty, sgd, 0, NULL, 0), "no layers");
-    EXPECT(ANNEAL_E_INVALID_STATE, anneal_model_compile_ex(empty, &options), "no layers");
-    EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_compile(model, NULL, 0, NULL, 0), "sgd is NULL");
-    EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_compile(model, (anneal_sgd *)adam, 0, NULL, 0), "sgd",
+    EXPECT(ANNEAL_E_INVALID_STATE, compile_sgd(empty, sgd, 0, NULL, 0), "no layers");
+    EXPECT(ANNEAL_E_INVALID_STATE, anneal_model_compile(empty, &options), "no layers");
+    options.sgd = sgd;
+    options.optimizer = adam;
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_compile(model, &options), "optimizer", "sgd", "both");
+    options.sgd = NULL;
+    options.optimizer = NULL;
+    EXPECT(ANNEAL_E_INVALID_HANDLE, compile_sgd(model, (anneal_sgd *)adam, 0, NULL, 0), "sgd",
            "anneal_optimizer");
-    EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_compile(model, MADE_UP(anneal_sgd), 0, NULL, 0), "sgd");
-    EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_compile_optimizer(model, NULL, 0, NULL, 0), "optimizer is NULL");
-    EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_compile_optimizer(model, (anneal_optimizer *)sgd, 0, NULL, 0),
+    EXPECT(ANNEAL_E_INVALID_HANDLE, compile_sgd(model, MADE_UP(anneal_sgd), 0, NULL, 0), "sgd");
+    EXPECT(ANNEAL_E_INVALID_HANDLE, compile_optimizer(model, (anneal_optimizer *)sgd, 0, NULL, 0),
            "optimizer", "anneal_sgd");
-    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_compile(model, sgd, 15, NULL, 0), "loss", "15");
-    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_compile(model, sgd, -1, NULL, 0), "loss", "-1");
-    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_compile_optimizer(model, adam, 99, NULL, 0), "loss", "99");
-    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_compile(model, sgd, 0, metrics, -1), "metric_count", "-1");
-    EXPECT(ANNEAL_E_NULL_POINTER, anneal_model_compile(model, sgd, 0, NULL, 1), "metrics is NULL");
-    EXPECT(ANNEAL_E_NULL_POINTER, anneal_model_compile(model, sgd, 0, metrics, 2), "metrics[1]");
-    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_compile(model, sgd, 0, unknown, 1), "no_such_metric");
-    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_compile(model, sgd, 0, invalid, 1), "metrics[0]", "UTF-8");
-    EXPECT(ANNEAL_E_NULL_POINTER, anneal_model_compile_optimizer(model, adam, 0, NULL, 3), "metrics is NULL");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, compile_sgd(model, sgd, 15, NULL, 0), "loss", "15");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, compile_sgd(model, sgd, -1, NULL, 0), "loss", "-1");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, compile_optimizer(model, adam, 99, NULL, 0), "loss", "99");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, compile_sgd(model, sgd, 0, metrics, -1), "metric_name_count", "-1");
+    EXPECT(ANNEAL_E_NULL_POINTER, compile_sgd(model, sgd, 0, NULL, 1), "metric_names is NULL");
+    EXPECT(ANNEAL_E_NULL_POINTER, compile_sgd(model, sgd, 0, metrics, 2), "metric_names[1]");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, compile_sgd(model, sgd, 0, unknown, 1), "no_such_metric");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, compile_sgd(model, sgd, 0, invalid, 1), "metric_names[0]", "UTF-8");
+    EXPECT(ANNEAL_E_NULL_POINTER, compile_optimizer(model, adam, 0, NULL, 3), "metric_names is NULL");
 
-    EXPECT(ANNEAL_E_NULL_POINTER, anneal_model_compile_ex(model, NULL), "options is NULL");
+    EXPECT(ANNEAL_E_NULL_POINTER, anneal_model_compile(model, NULL), "options is NULL");
     options.struct_size = 0;
-    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_compile_ex(model, &options), "struct_size", "0");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_compile(model, &options), "struct_size", "0");
     options.struct_size = (int64_t)sizeof options;
     options.loss = 42;
-    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_compile_ex(model, &options), "loss", "42");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_compile(model, &options), "loss", "42");
     options.loss = ANNEAL_LOSS_BINARY_CROSSENTROPY;
     options.metric_count = 1;
-    EXPECT(ANNEAL_E_NULL_POINTER, anneal_model_compile_ex(model, &options), "metrics is NULL");
+    EXPECT(ANNEAL_E_NULL_POINTER, anneal_model_compile(model, &options), "metrics is NULL");
     options.metrics = codes;
     options.metric_count = -2;
-    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_compile_ex(model, &options), "metric_count", "-2");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_compile(model, &options), "metric_count", "-2");
     options.metric_count = 2;
-    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_compile_ex(model, &options), "metrics[1]", "77");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_compile(model, &options), "metrics[1]", "77");
     options.metric_count = 1;
     options.momentum = 3;
-    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_compile_ex(model, &options), "momentum", "3");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_compile(model, &options), "momentum", "3");
     options.momentum = 0;
     options.learning_rate = NAN;
-    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_compile_ex(model, &options), "learning_rate");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_compile(model, &options), "learning_rate");
     options.optimizer = (const anneal_optimizer *)sgd;
-    EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_compile_ex(model, &options), "optimizer", "anneal_sgd");
+    EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_compile(model, &options), "optimizer", "anneal_sgd");
     options.optimizer = adam;
-    EXPECT(ANNEAL_OK, anneal_model_compile_ex(model, &options), "");
+    EXPECT(ANNEAL_OK, anneal_model_compile(model, &options), "");
 
     /* After compile. */
-    EXPECT(ANNEAL_E_INVALID_STATE, anneal_model_add_dense(model, 1, 0, 0, 1, true, 0), "compiled");
+    EXPECT(ANNEAL_E_INVALID_STATE, add_dense_layer(model, 1, 0, 0, 1, true, 0), "compiled");
     EXPECT(ANNEAL_E_INVALID_STATE, anneal_model_add_dropout(model, 0.1, NULL), "compiled");
     EXPECT(ANNEAL_E_INVALID_STATE, anneal_model_set_activation(model, 0, 1, 0), "compiled");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_loss_options(model, false, 1.5, 1), "label_smoothing", "1.5");
@@ -306,7 +309,7 @@ static void queries(void) {
     EXPECT(ANNEAL_E_NON_FINITE, anneal_model_set_weight(model, 0, nan_weight, 6), "nan");
     EXPECT(ANNEAL_OK, anneal_model_set_weight(model, 0, weight, 6), "");
     EXPECT(ANNEAL_OK, anneal_model_create(1, &unbuilt), "");
-    EXPECT(ANNEAL_OK, anneal_model_add_dense(unbuilt, 2, 0, 0, 1, true, 0), "");
+    EXPECT(ANNEAL_OK, add_dense_layer(unbuilt, 2, 0, 0, 1, true, 0), "");
     EXPECT(ANNEAL_E_INVALID_STATE, anneal_model_set_weight(unbuilt, 0, weight, 6), "input_dim");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_get_weight(unbuilt, 0, weight, 6), "index");
 

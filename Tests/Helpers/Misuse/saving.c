@@ -49,7 +49,7 @@ static void write_weights_file(const char *path, uint32_t bits) {
 static anneal_model *one_weight_model(void) {
     anneal_model *model = NULL;
     EXPECT(ANNEAL_OK, anneal_model_create(1, &model), "");
-    EXPECT(ANNEAL_OK, anneal_model_add_dense(model, 1, 0, 0, 1, false, 1), "");
+    EXPECT(ANNEAL_OK, add_dense_layer(model, 1, 0, 0, 1, false, 1), "");
     return model;
 }
 
@@ -61,9 +61,9 @@ int main(int argc, char **argv) {
     snprintf(missing, sizeof missing, "%s/missing.weights", misuse_directory);
     snprintf(nowhere, sizeof nowhere, "%s/no/such/folder/file.weights", misuse_directory);
     EXPECT(ANNEAL_OK, anneal_model_create(1, &unbuilt), "");
-    EXPECT(ANNEAL_OK, anneal_model_add_dense(unbuilt, 1, 0, 0, 1, false, 0), "");
+    EXPECT(ANNEAL_OK, add_dense_layer(unbuilt, 1, 0, 0, 1, false, 0), "");
     EXPECT(ANNEAL_OK, anneal_model_create(1, &wide), "");
-    EXPECT(ANNEAL_OK, anneal_model_add_dense(wide, 3, 0, 0, 1, true, 2), "");
+    EXPECT(ANNEAL_OK, add_dense_layer(wide, 3, 0, 0, 1, true, 2), "");
 
     /* Weights files. */
     EXPECT(ANNEAL_E_NULL_POINTER, anneal_model_save_weights(model, NULL), "path is NULL");
@@ -142,7 +142,7 @@ int main(int argc, char **argv) {
         char text[16];
         EXPECT(ANNEAL_OK, anneal_schedule_step_lr(0.1, 5, 0.5, ANNEAL_UNIT_UPDATE, &step), "");
         EXPECT(ANNEAL_OK, anneal_sgd_create_scheduled(step, 0, 0, false, &follows), "");
-        EXPECT(ANNEAL_OK, anneal_model_compile(scheduled, follows, ANNEAL_LOSS_MEAN_SQUARED_ERROR, NULL, 0), "");
+        EXPECT(ANNEAL_OK, compile_sgd(scheduled, follows, ANNEAL_LOSS_MEAN_SQUARED_ERROR, NULL, 0), "");
         snprintf(path, sizeof path, "%s/scheduled.model", misuse_directory);
         EXPECT(ANNEAL_E_INVALID_STATE, anneal_model_save(scheduled, path), "a schedule a model file cannot hold");
         CHECK(strstr(anneal_last_error(), "UnitOverride") == NULL && strstr(anneal_last_error(), "StepLR") == NULL);
@@ -156,7 +156,7 @@ int main(int argc, char **argv) {
     /* A good round trip, then a truncated copy. */
     snprintf(path, sizeof path, "%s/good.model", misuse_directory);
     EXPECT(ANNEAL_OK, anneal_sgd_create(0.1, 0.9, 0, true, &sgd), "");
-    EXPECT(ANNEAL_OK, anneal_model_compile(model, sgd, ANNEAL_LOSS_MEAN_SQUARED_ERROR, NULL, 0), "");
+    EXPECT(ANNEAL_OK, compile_sgd(model, sgd, ANNEAL_LOSS_MEAN_SQUARED_ERROR, NULL, 0), "");
     EXPECT(ANNEAL_OK, anneal_model_save(model, path), "");
     EXPECT(ANNEAL_OK, anneal_model_load(path, &loaded), "");
     anneal_model_free(loaded);

@@ -27,9 +27,9 @@ static anneal_model *compiled_model(void) {
     compile.metric_count = 1;
     compile.decay = 0.01;
     EXPECT(ANNEAL_OK, anneal_model_create(11, &model), "");
-    EXPECT(ANNEAL_OK, anneal_model_add_dense_ex(model, 2, &hidden), "");
-    EXPECT(ANNEAL_OK, anneal_model_add_dense(model, 1, ANNEAL_ACTIVATION_SIGMOID, 0, 1, true, 0), "");
-    EXPECT(ANNEAL_OK, anneal_model_compile_ex(model, &compile), "");
+    EXPECT(ANNEAL_OK, anneal_model_add_dense(model, 2, &hidden), "");
+    EXPECT(ANNEAL_OK, add_dense_layer(model, 1, ANNEAL_ACTIVATION_SIGMOID, 0, 1, true, 0), "");
+    EXPECT(ANNEAL_OK, anneal_model_compile(model, &compile), "");
     return model;
 }
 
@@ -52,8 +52,8 @@ static int32_t on_epoch(void *user_data, anneal_model *model, int32_t event, int
         EXPECT(ANNEAL_OK, anneal_model_learning_rate(model, &rate), "");
         EXPECT(ANNEAL_OK, anneal_model_set_learning_rate(model, rate), "");
         EXPECT(ANNEAL_OK, anneal_model_predict(model, x, 1, 2, 1, out, 1), "");
-        EXPECT(ANNEAL_E_INVALID_STATE, anneal_model_add_dense(model, 1, 0, 0, 1, true, 0), "callback");
-        EXPECT(ANNEAL_E_INVALID_STATE, anneal_model_fit(model, x, 1, 2, y, 1, 1, 1, 0, false, NULL, NULL, NULL, NULL,
+        EXPECT(ANNEAL_E_INVALID_STATE, add_dense_layer(model, 1, 0, 0, 1, true, 0), "callback");
+        EXPECT(ANNEAL_E_INVALID_STATE, fit_arrays(model, x, 1, 2, y, 1, 1, 1, 0, false, NULL, NULL, NULL, NULL,
                                                         &history), "callback");
         CHECK(history == NULL);
         EXPECT(ANNEAL_E_INVALID_STATE, anneal_model_build(model, 2), "callback");
@@ -72,7 +72,7 @@ static void fit(void) {
     enum action action = GO_ON;
     const uint64_t seed = 3;
     EXPECT(ANNEAL_OK, anneal_model_create(1, &uncompiled), "");
-    EXPECT(ANNEAL_OK, anneal_model_add_dense(uncompiled, 1, 0, 0, 1, true, 2), "");
+    EXPECT(ANNEAL_OK, add_dense_layer(uncompiled, 1, 0, 0, 1, true, 2), "");
     EXPECT(ANNEAL_OK, anneal_schedule_exponential_decay(0.1, 10, 0.9, false, ANNEAL_UNIT_DEFAULT, &update), "");
     EXPECT(ANNEAL_OK, anneal_schedule_step_decay(0.1, 0.5, 10, ANNEAL_UNIT_DEFAULT, &epoch), "");
     EXPECT(ANNEAL_OK, anneal_dataset_create(x, y, ROWS, 2, &data), "");
@@ -80,7 +80,7 @@ static void fit(void) {
     EXPECT(ANNEAL_OK, anneal_dataset_create_labels(x, two_y, ROWS, 2, 2, &two_labels), "");
 
 #define FIT(m, xs, rows, cols, ys, y_cols, epochs, batch, split, sched)                                         \
-    anneal_model_fit(m, xs, rows, cols, ys, y_cols, epochs, batch, split, true, &seed, sched, on_epoch, &action,  \
+    fit_arrays(m, xs, rows, cols, ys, y_cols, epochs, batch, split, true, &seed, sched, on_epoch, &action,  \
                      &history)
     EXPECT(ANNEAL_E_INVALID_HANDLE, FIT(NULL, x, ROWS, 2, y, 1, 1, 4, 0, NULL), "model is NULL");
     CHECK(history == NULL);
@@ -121,7 +121,47 @@ static void fit(void) {
     EXPECT(ANNEAL_OK, FIT(model, x, ROWS, 2, y, 1, 1, 4, 0, NULL), "");
     anneal_history_free(history);
     action = GO_ON;
-    EXPECT(ANNEAL_OK, anneal_model_fit(model, x, ROWS, 2, y, 1, 0, 4, 0, false, NULL, NULL, NULL, NULL, NULL), "");
+    EXPECT(ANNEAL_OK, fit_arrays(model, x, ROWS, 2, y, 1, 0, 4, 0, false, NULL, NULL, NULL, NULL, NULL), "");
+
+    /* anneal_model_fit's option struct: its size first, validation_data's widths before x or y is read. */
+    {
+        anneal_fit_options fit = ANNEAL_FIT_OPTIONS_INIT;
+        fit.struct_size = 7;
+        EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_fit(model, x, ROWS, 2, y, 1, &fit, &history), "options",
+               "struct_size", "7");
+        CHECK(history == NULL);
+        fit.struct_size = INT64_MIN;
+        EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_fit(model, x, ROWS, 2, y, 1, &fit, NULL), "struct_size");
+        fit.struct_size = (int64_t)sizeof fit;
+        fit.batch_size = 4;
+        fit.validation_data = wide;
+        EXPECT(ANNEAL_E_SHAPE_MISMATCH, anneal_model_fit(model, x, ROWS, 2, y, 1, &fit, NULL), "validation_data",
+               "3 features");
+        fit.validation_data = two_labels;
+        EXPECT(ANNEAL_E_SHAPE_MISMATCH, anneal_model_fit(model, x, ROWS, 2, y, 1, &fit, NULL), "validation_data",
+               "2 label columns");
+        fit.validation_data = MADE_UP(anneal_dataset);
+        EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_fit(model, x, ROWS, 2, y, 1, &fit, NULL), "validation_data");
+        fit.validation_data = (const anneal_dataset *)model;
+        EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_fit(model, x, ROWS, 2, y, 1, &fit, NULL), "validation_data",
+               "anneal_model");
+        fit.validation_data = data;
+        EXPECT(ANNEAL_E_SHAPE_MISMATCH, anneal_model_fit(model, x, ROWS, 3, y, 1, &fit, NULL), "cols=3");
+        EXPECT(ANNEAL_E_SHAPE_MISMATCH, anneal_model_fit(model, x, ROWS, 2, y, 2, &fit, NULL), "y_cols=2");
+        EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_fit(model, x, INT64_MAX, 2, y, 1, &fit, NULL), "rows");
+        EXPECT(ANNEAL_E_NULL_POINTER, anneal_model_fit(model, NULL, ROWS, 2, y, 1, &fit, NULL), "x is NULL");
+        fit.epochs = INT32_MIN;
+        EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_fit(model, x, ROWS, 2, y, 1, &fit, NULL), "epochs");
+        fit.epochs = 1;
+        fit.batch_size = INT32_MIN;
+        EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_fit(model, x, ROWS, 2, y, 1, &fit, NULL), "batch_size");
+        fit.batch_size = 4;
+        EXPECT(ANNEAL_OK, anneal_model_fit(model, x, ROWS, 2, y, 1, &fit, &history), "");
+        CHECK(history != NULL);
+        anneal_history_free(history);
+        history = NULL;
+        EXPECT(ANNEAL_OK, anneal_model_fit(model, x, ROWS, 2, y, 1, NULL, NULL), "");
+    }
 
     /* On a dataset. */
     EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_fit_dataset(NULL, data, NULL, &history), "model is NULL");
@@ -189,7 +229,7 @@ static void fit(void) {
         CHECK(value == -1);
         EXPECT(ANNEAL_OK, anneal_history_last(history, "accuracy", &value), "");
         anneal_history_free(history);
-        EXPECT(ANNEAL_OK, anneal_model_fit(model, x, ROWS, 2, y, 1, 0, 4, 0, false, NULL, NULL, NULL, NULL, &history),
+        EXPECT(ANNEAL_OK, fit_arrays(model, x, ROWS, 2, y, 1, 0, 4, 0, false, NULL, NULL, NULL, NULL, &history),
                "");
         EXPECT(ANNEAL_E_INVALID_STATE, anneal_history_last(history, "loss", &value), "no epoch");
         anneal_history_free(history);
@@ -257,7 +297,7 @@ static void sessions(void) {
     int32_t count = -1, epochs = -1, per_epoch = -1;
     int64_t rows = -1;
     EXPECT(ANNEAL_OK, anneal_model_create(1, &uncompiled), "");
-    EXPECT(ANNEAL_OK, anneal_model_add_dense(uncompiled, 1, 0, 0, 1, true, 2), "");
+    EXPECT(ANNEAL_OK, add_dense_layer(uncompiled, 1, 0, 0, 1, true, 2), "");
     EXPECT(ANNEAL_OK, anneal_schedule_constant(0.1, ANNEAL_UNIT_UPDATE, &update), "");
 
 #define CREATE(m, xs, rows, cols, ys, y_cols, batch, split, out)                                                 \

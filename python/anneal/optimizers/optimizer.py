@@ -42,8 +42,8 @@ class Optimizer:
     belongs to the one model it is compiled into: that model holds its state (moments, accumulators).
     """
 
-    # The C functions that compile a model with this optimizer and free its description.
-    _compile_function = "anneal_model_compile_optimizer"
+    # The anneal_compile_options field that takes this optimizer's description, and the C function freeing it.
+    _options_field = "optimizer"
     _free_function = "anneal_optimizer_free"
 
     def __init__(self, name, learning_rate, kwargs, allow_decay=True):
@@ -71,7 +71,10 @@ class Optimizer:
         schedule = rate._handle if isinstance(rate, LearningRateSchedule) else None
         _lib.check(self._describe(schedule, ctypes.byref(handle)))
         try:
-            _lib.check(getattr(_lib, self._compile_function)(model_handle, handle, loss_code, names, count))
+            options = _lib.anneal_compile_options(struct_size=ctypes.sizeof(_lib.anneal_compile_options),
+                                                  loss=loss_code, metric_names=names, metric_name_count=count)
+            setattr(options, self._options_field, handle)
+            _lib.check(_lib.anneal_model_compile(model_handle, ctypes.byref(options)))
         finally:
             getattr(_lib, self._free_function)(handle)
 

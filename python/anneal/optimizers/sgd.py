@@ -23,7 +23,7 @@ class SGD(Optimizer):
         lr: Keras 2's alias of ``learning_rate``; when both are given, ``lr`` wins (as in Keras 2).
     """
 
-    _compile_function = "anneal_model_compile"
+    _options_field = "sgd"
     _free_function = "anneal_sgd_free"
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, name="SGD", decay=0.0, **kwargs):
