@@ -5,8 +5,31 @@
  * anything not written here is not API. The Python package (python/anneal/_lib.py) binds these functions
  * one to one.
  *
- * A first program: the section "Data-set-first training" below opens with the tutorial's whole experiment,
- * from CSV file to printed accuracy and saved weights, in eight calls (examples/c/minimal.c runs it).
+ * A first program: the tutorial's whole experiment, from CSV file to printed accuracy and saved weights, in
+ * eight calls (examples/c/minimal.c runs it with every status checked; here the checks are left out):
+ *
+ *     anneal_dataset *data;  anneal_model *model;  anneal_history *history;  double accuracy;
+ *     anneal_dense_options hidden = ANNEAL_DENSE_OPTIONS_INIT, output = ANNEAL_DENSE_OPTIONS_INIT;
+ *     anneal_compile_options compile = ANNEAL_COMPILE_OPTIONS_INIT;
+ *     anneal_fit_options fit = ANNEAL_FIT_OPTIONS_INIT;
+ *     int32_t metrics[] = {ANNEAL_METRIC_ACCURACY};
+ *     hidden.activation = ANNEAL_ACTIVATION_RELU;  hidden.kernel_initializer = ANNEAL_INITIALIZER_NORMAL;
+ *     hidden.input_dim = 34;
+ *     output.activation = ANNEAL_ACTIVATION_SIGMOID;  output.kernel_initializer = ANNEAL_INITIALIZER_NORMAL;
+ *     compile.learning_rate = 0.1;  compile.momentum = 0.8;  compile.decay = 0.1 / 50;
+ *     compile.loss = ANNEAL_LOSS_BINARY_CROSSENTROPY;  compile.metrics = metrics;  compile.metric_count = 1;
+ *     fit.epochs = 50;  fit.batch_size = 28;  fit.validation_split = 0.33;
+ *
+ *     anneal_dataset_load_csv("ionosphere.csv", -1, ANNEAL_CSV_HEADER_AUTO, &data);          1
+ *     anneal_model_create(7, &model);                                                        2
+ *     anneal_model_add_dense(model, 34, &hidden);                                            3
+ *     anneal_model_add_dense(model, 1, &output);                                             4
+ *     anneal_model_compile(model, &compile);                                                 5
+ *     anneal_model_fit_dataset(model, data, &fit, &history);                                 6
+ *     anneal_history_last(history, "val_accuracy", &accuracy);                               7
+ *     anneal_model_save_weights(model, "ionosphere.weights");                                8
+ *     printf("val_accuracy %.4f\n", accuracy);
+ *     anneal_history_free(history);  anneal_model_free(model);  anneal_dataset_free(data);
  *
  * ---------------------------------------------------------------------------------------------------------
  * CONVENTIONS (they apply to every function below unless its own comment says otherwise)
@@ -46,6 +69,15 @@
  * Value lists ("copy-out values" below). int32_t f(..., double *out_values, int32_t capacity,
  *   int32_t *out_count): *out_count (optional) receives the number of values, on success and on
  *   ANNEAL_E_BUFFER_TOO_SMALL; out_values == NULL with capacity == 0 is a count query.
+ *
+ * Option structs (anneal_dense_options, anneal_compile_options, anneal_fit_options). Each starts with
+ *   struct_size, which the caller sets to sizeof of the struct (the _INIT macro does), so that a later minor
+ *   version can add fields at the end without breaking programs built against this header (as zstd's and
+ *   SQLite's versioned structs do): the library reads struct_size first, before any other field, and a later
+ *   library still accepts the sizes of earlier versions, giving the fields those programs do not know their
+ *   _INIT values. A struct_size this library does not know is ANNEAL_E_INVALID_ARGUMENT. Always start from
+ *   the _INIT macro and then set the fields you need: the macro's values are Keras's defaults. Option
+ *   structs are borrowed for the duration of the call. An options argument that may be NULL says so.
  *
  * Never fatal. No function aborts, exits, traps or prints, whatever the arguments: NULL handles and
  *   buffers, negative or overflowing sizes and out-of-range enum values are statuses. Every size computed
@@ -104,13 +136,16 @@ extern "C" {
  * - PATCH changes for fixes that keep the documented behaviour: a program sees no difference except that a
  *   bug is gone.
  * Compare anneal_version_number() / 10000 with ANNEAL_VERSION_MAJOR at start-up to detect a mismatch.
+ * 2.0.0 gave anneal_model_add_dense, anneal_model_compile and anneal_model_fit their option structs in place
+ * of positional arguments (1.x's anneal_model_add_dense_ex, anneal_model_compile_ex and
+ * anneal_model_compile_optimizer are gone: use the plain names).
  */
-#define ANNEAL_VERSION_MAJOR 1
-#define ANNEAL_VERSION_MINOR 1
+#define ANNEAL_VERSION_MAJOR 2
+#define ANNEAL_VERSION_MINOR 0
 #define ANNEAL_VERSION_PATCH 0
 /** MAJOR * 10000 + MINOR * 100 + PATCH. */
-#define ANNEAL_VERSION_NUMBER 10100
-#define ANNEAL_VERSION_STRING "1.1.0"
+#define ANNEAL_VERSION_NUMBER 20000
+#define ANNEAL_VERSION_STRING "2.0.0"
 
 /**
  * The version of the library actually loaded, as ANNEAL_VERSION_NUMBER computes it. Compare it with the
@@ -1353,40 +1388,7 @@ int32_t anneal_session_fit_callbacks(anneal_session *session, int32_t epochs, in
                                      anneal_epoch_callback callback, void *user_data, anneal_history **out_history);
 
 /* ======================================================================================================
- * Data-set-first training: option structs, fit / evaluate / predict on an anneal_dataset
- *
- * The tutorial's experiment (examples/c/minimal.c, status checks left out) in eight calls:
- *
- *     anneal_dataset *data;  anneal_model *model;  anneal_history *history;  double accuracy;
- *     anneal_dense_options hidden = ANNEAL_DENSE_OPTIONS_INIT, output = ANNEAL_DENSE_OPTIONS_INIT;
- *     anneal_compile_options compile = ANNEAL_COMPILE_OPTIONS_INIT;
- *     anneal_fit_options fit = ANNEAL_FIT_OPTIONS_INIT;
- *     int32_t metrics[] = {ANNEAL_METRIC_ACCURACY};
- *     hidden.activation = ANNEAL_ACTIVATION_RELU;  hidden.kernel_initializer = ANNEAL_INITIALIZER_NORMAL;
- *     hidden.input_dim = 34;
- *     output.activation = ANNEAL_ACTIVATION_SIGMOID;  output.kernel_initializer = ANNEAL_INITIALIZER_NORMAL;
- *     compile.learning_rate = 0.1;  compile.momentum = 0.8;  compile.decay = 0.1 / 50;
- *     compile.loss = ANNEAL_LOSS_BINARY_CROSSENTROPY;  compile.metrics = metrics;  compile.metric_count = 1;
- *     fit.epochs = 50;  fit.batch_size = 28;  fit.validation_split = 0.33;
- *
- *     anneal_dataset_load_csv("ionosphere.csv", -1, ANNEAL_CSV_HEADER_AUTO, &data);       1
- *     anneal_model_create(7, &model);                                                      2
- *     anneal_model_add_dense(model, 34, &hidden);                                       3
- *     anneal_model_add_dense(model, 1, &output);                                        4
- *     anneal_model_compile(model, &compile);                                            5
- *     anneal_model_fit_dataset(model, data, &fit, &history);                               6
- *     anneal_history_last(history, "val_accuracy", &accuracy);                             7
- *     anneal_model_save_weights(model, "ionosphere.weights");                              8
- *     printf("val_accuracy %.4f\n", accuracy);
- *     anneal_history_free(history);  anneal_model_free(model);  anneal_dataset_free(data);
- *
- * Option structs. Each starts with struct_size, which the caller sets to sizeof of the struct (the _INIT
- *   macro does), so that a later minor version can add fields at the end without breaking programs built
- *   against this header (as zstd's and SQLite's versioned structs do): the library reads struct_size first,
- *   before any other field, and a later library still accepts the sizes of earlier versions, giving the
- *   fields those programs do not know their _INIT values. A struct_size this library does not know is
- *   ANNEAL_E_INVALID_ARGUMENT. Always start from the _INIT macro and then set the fields you need: the
- *   macro's values are Keras's defaults. Option structs are borrowed for the duration of the call.
+ * Data-set-first training: fit / evaluate / predict on an anneal_dataset, metric codes
  *
  * Label matrices. A dataset holds rows x label_columns labels: 1 column (anneal_dataset_load_csv,
  *   anneal_dataset_create; class indices or numbers) or label_columns of them (anneal_dataset_create_labels,

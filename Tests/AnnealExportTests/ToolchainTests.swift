@@ -161,6 +161,15 @@ extension ToolchainTests {
         let source = try String(contentsOf: examples.appendingPathComponent("minimal.c"), encoding: .utf8)
         let calls = source.split(separator: "\n").filter { $0.contains("CHECK(anneal_") }
         #expect(calls.count == 8, "\(calls)")
+        // The header opens with the same eight calls, in the same order, before its CONVENTIONS.
+        let header = try String(contentsOf: Support.header, encoding: .utf8)
+        let opening = header[..<(try #require(header.range(of: "CONVENTIONS"))).lowerBound]
+        var rest = opening[...]
+        for call in calls {
+            let name = try #require(call.firstMatch(of: /anneal_[a-z_]+/)).output
+            let found = try #require(rest.range(of: "\(name)("), "the header's opening example lacks \(name)")
+            rest = rest[found.upperBound...]
+        }
 
         let seed: UInt64 = 7
         let run = try Support.run([program, Support.ionosphere, String(seed), weights])

@@ -16,7 +16,7 @@ from ._codes import ANNEAL_OK
 from ._messages import keras_words
 from .errors import BY_STATUS, AnnealError, InternalError
 
-SUPPORTED_MAJOR = 1
+SUPPORTED_MAJOR = 2
 
 _here = os.path.dirname(os.path.abspath(__file__))
 _repo = os.path.dirname(os.path.dirname(_here))

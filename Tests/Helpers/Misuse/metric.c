@@ -145,7 +145,7 @@ static void limits(void) {
                                              ANNEAL_INITIALIZER_ZEROS, true, 2), "");
     EXPECT(ANNEAL_E_INVALID_STATE, anneal_model_set_metric_top_k(model, 0, 1, -1), "anneal_model_compile");
     EXPECT(ANNEAL_OK, anneal_sgd_create(0.1, 0, 0, false, &sgd), "");
-    EXPECT(ANNEAL_OK, compile_sgd(model, sgd, ANNEAL_LOSS_CATEGORICAL_CROSSENTROPY, metrics, 2), "");
+    EXPECT(ANNEAL_OK, compile_with_sgd(model, sgd, ANNEAL_LOSS_CATEGORICAL_CROSSENTROPY, metrics, 2), "");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_top_k(model, 2, 1, -1), "index", "2");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_top_k(model, 1, 1, -1), "precision and recall");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_top_k(model, 0, 1, 3), "class_id", "3");
@@ -192,7 +192,7 @@ static void labels(void) {
                                              ANNEAL_INITIALIZER_ZEROS, true, 2), "");
     EXPECT(ANNEAL_E_INVALID_STATE, anneal_model_set_metric_auc_labels(model, 1, true, NULL, 0), "anneal_model_compile");
     EXPECT(ANNEAL_OK, anneal_sgd_create(0.1, 0, 0, false, &sgd), "");
-    EXPECT(ANNEAL_OK, compile_sgd(model, sgd, ANNEAL_LOSS_CATEGORICAL_CROSSENTROPY, metrics, 2), "");
+    EXPECT(ANNEAL_OK, compile_with_sgd(model, sgd, ANNEAL_LOSS_CATEGORICAL_CROSSENTROPY, metrics, 2), "");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_auc_labels(model, 0, true, NULL, 0), "auc");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_auc_labels(model, 2, true, NULL, 0), "index", "2");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_auc_labels(model, 1, true, weights, 1),
@@ -241,7 +241,7 @@ static void methods(void) {
     EXPECT(ANNEAL_E_INVALID_STATE, anneal_model_set_metric_auc_method(model, 1, ANNEAL_SUMMATION_MINORING, NULL, 0,
                                                                       false), "anneal_model_compile");
     EXPECT(ANNEAL_OK, anneal_sgd_create(0.1, 0, 0, false, &sgd), "");
-    EXPECT(ANNEAL_OK, compile_sgd(model, sgd, ANNEAL_LOSS_CATEGORICAL_CROSSENTROPY, metrics, 2), "");
+    EXPECT(ANNEAL_OK, compile_with_sgd(model, sgd, ANNEAL_LOSS_CATEGORICAL_CROSSENTROPY, metrics, 2), "");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_auc_method(model, 0, ANNEAL_SUMMATION_MINORING, NULL, 0,
                                                                          false), "auc");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_auc_method(model, 2, ANNEAL_SUMMATION_MINORING, NULL, 0,

@@ -42,8 +42,8 @@ static inline int32_t add_dense_layer(anneal_model *model, int32_t units, int32_
 }
 
 /* anneal_model_compile with an SGD handle (or an optimizer handle), a loss and metric names. */
-static inline int32_t compile_sgd(anneal_model *model, const anneal_sgd *sgd, int32_t loss, const char *const *names,
-                                  int32_t count) {
+static inline int32_t compile_with_sgd(anneal_model *model, const anneal_sgd *sgd, int32_t loss,
+                                       const char *const *names, int32_t count) {
     anneal_compile_options options = ANNEAL_COMPILE_OPTIONS_INIT;
     options.sgd = sgd;
     options.loss = loss;
@@ -52,8 +52,8 @@ static inline int32_t compile_sgd(anneal_model *model, const anneal_sgd *sgd, in
     return anneal_model_compile(model, &options);
 }
 
-static inline int32_t compile_optimizer(anneal_model *model, const anneal_optimizer *optimizer, int32_t loss,
-                                        const char *const *names, int32_t count) {
+static inline int32_t compile_with_optimizer(anneal_model *model, const anneal_optimizer *optimizer, int32_t loss,
+                                             const char *const *names, int32_t count) {
     anneal_compile_options options = ANNEAL_COMPILE_OPTIONS_INIT;
     options.optimizer = optimizer;
     options.loss = loss;

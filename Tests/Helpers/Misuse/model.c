@@ -26,7 +26,7 @@ static anneal_model *small_model(bool compile) {
                                              ANNEAL_INITIALIZER_ZEROS, true, 0), "");
     if (compile) {
         EXPECT(ANNEAL_OK, anneal_sgd_create(0.1, 0.9, 0.01, false, &sgd), "");
-        EXPECT(ANNEAL_OK, compile_sgd(model, sgd, ANNEAL_LOSS_BINARY_CROSSENTROPY, metrics, 1), "");
+        EXPECT(ANNEAL_OK, compile_with_sgd(model, sgd, ANNEAL_LOSS_BINARY_CROSSENTROPY, metrics, 1), "");
         anneal_sgd_free(sgd);
     }
     return model;
@@ -53,8 +53,8 @@ static void refused_everywhere(anneal_model *handle, const char *text) {
     EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_add_dense(handle, 1, &dense), "model", text);
     EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_add_dropout(handle, 0.5, NULL), "model", text);
     EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_build(handle, 2), "model", text);
-    EXPECT(ANNEAL_E_INVALID_HANDLE, compile_sgd(handle, sgd, 0, metrics, 1), "model", text);
-    EXPECT(ANNEAL_E_INVALID_HANDLE, compile_optimizer(handle, adam, 0, metrics, 1), "model", text);
+    EXPECT(ANNEAL_E_INVALID_HANDLE, compile_with_sgd(handle, sgd, 0, metrics, 1), "model", text);
+    EXPECT(ANNEAL_E_INVALID_HANDLE, compile_with_optimizer(handle, adam, 0, metrics, 1), "model", text);
     EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_compile(handle, &compile), "model", text);
     EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_set_activation(handle, 0, 1, 0), "model", text);
     EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_set_loss_options(handle, false, 0, 1), "model", text);
@@ -182,27 +182,27 @@ static void compile(void) {
     EXPECT(ANNEAL_OK, anneal_sgd_create(0.1, 0, 0, false, &sgd), "");
     EXPECT(ANNEAL_OK, anneal_optimizer_adam(0.001, 0.9, 0.999, 1e-7, false, 0, NULL, &adam), "");
     EXPECT(ANNEAL_OK, anneal_model_create(1, &empty), "");
-    EXPECT(ANNEAL_E_INVALID_STATE, compile_sgd(empty, sgd, 0, NULL, 0), "no layers");
+    EXPECT(ANNEAL_E_INVALID_STATE, compile_with_sgd(empty, sgd, 0, NULL, 0), "no layers");
     EXPECT(ANNEAL_E_INVALID_STATE, anneal_model_compile(empty, &options), "no layers");
     options.sgd = sgd;
     options.optimizer = adam;
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_compile(model, &options), "optimizer", "sgd", "both");
     options.sgd = NULL;
     options.optimizer = NULL;
-    EXPECT(ANNEAL_E_INVALID_HANDLE, compile_sgd(model, (anneal_sgd *)adam, 0, NULL, 0), "sgd",
+    EXPECT(ANNEAL_E_INVALID_HANDLE, compile_with_sgd(model, (anneal_sgd *)adam, 0, NULL, 0), "sgd",
            "anneal_optimizer");
-    EXPECT(ANNEAL_E_INVALID_HANDLE, compile_sgd(model, MADE_UP(anneal_sgd), 0, NULL, 0), "sgd");
-    EXPECT(ANNEAL_E_INVALID_HANDLE, compile_optimizer(model, (anneal_optimizer *)sgd, 0, NULL, 0),
+    EXPECT(ANNEAL_E_INVALID_HANDLE, compile_with_sgd(model, MADE_UP(anneal_sgd), 0, NULL, 0), "sgd");
+    EXPECT(ANNEAL_E_INVALID_HANDLE, compile_with_optimizer(model, (anneal_optimizer *)sgd, 0, NULL, 0),
            "optimizer", "anneal_sgd");
-    EXPECT(ANNEAL_E_INVALID_ARGUMENT, compile_sgd(model, sgd, 15, NULL, 0), "loss", "15");
-    EXPECT(ANNEAL_E_INVALID_ARGUMENT, compile_sgd(model, sgd, -1, NULL, 0), "loss", "-1");
-    EXPECT(ANNEAL_E_INVALID_ARGUMENT, compile_optimizer(model, adam, 99, NULL, 0), "loss", "99");
-    EXPECT(ANNEAL_E_INVALID_ARGUMENT, compile_sgd(model, sgd, 0, metrics, -1), "metric_name_count", "-1");
-    EXPECT(ANNEAL_E_NULL_POINTER, compile_sgd(model, sgd, 0, NULL, 1), "metric_names is NULL");
-    EXPECT(ANNEAL_E_NULL_POINTER, compile_sgd(model, sgd, 0, metrics, 2), "metric_names[1]");
-    EXPECT(ANNEAL_E_INVALID_ARGUMENT, compile_sgd(model, sgd, 0, unknown, 1), "no_such_metric");
-    EXPECT(ANNEAL_E_INVALID_ARGUMENT, compile_sgd(model, sgd, 0, invalid, 1), "metric_names[0]", "UTF-8");
-    EXPECT(ANNEAL_E_NULL_POINTER, compile_optimizer(model, adam, 0, NULL, 3), "metric_names is NULL");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, compile_with_sgd(model, sgd, 15, NULL, 0), "loss", "15");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, compile_with_sgd(model, sgd, -1, NULL, 0), "loss", "-1");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, compile_with_optimizer(model, adam, 99, NULL, 0), "loss", "99");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, compile_with_sgd(model, sgd, 0, metrics, -1), "metric_name_count", "-1");
+    EXPECT(ANNEAL_E_NULL_POINTER, compile_with_sgd(model, sgd, 0, NULL, 1), "metric_names is NULL");
+    EXPECT(ANNEAL_E_NULL_POINTER, compile_with_sgd(model, sgd, 0, metrics, 2), "metric_names[1]");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, compile_with_sgd(model, sgd, 0, unknown, 1), "no_such_metric");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, compile_with_sgd(model, sgd, 0, invalid, 1), "metric_names[0]", "UTF-8");
+    EXPECT(ANNEAL_E_NULL_POINTER, compile_with_optimizer(model, adam, 0, NULL, 3), "metric_names is NULL");
 
     EXPECT(ANNEAL_E_NULL_POINTER, anneal_model_compile(model, NULL), "options is NULL");
     options.struct_size = 0;

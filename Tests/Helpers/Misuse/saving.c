@@ -142,7 +142,7 @@ int main(int argc, char **argv) {
         char text[16];
         EXPECT(ANNEAL_OK, anneal_schedule_step_lr(0.1, 5, 0.5, ANNEAL_UNIT_UPDATE, &step), "");
         EXPECT(ANNEAL_OK, anneal_sgd_create_scheduled(step, 0, 0, false, &follows), "");
-        EXPECT(ANNEAL_OK, compile_sgd(scheduled, follows, ANNEAL_LOSS_MEAN_SQUARED_ERROR, NULL, 0), "");
+        EXPECT(ANNEAL_OK, compile_with_sgd(scheduled, follows, ANNEAL_LOSS_MEAN_SQUARED_ERROR, NULL, 0), "");
         snprintf(path, sizeof path, "%s/scheduled.model", misuse_directory);
         EXPECT(ANNEAL_E_INVALID_STATE, anneal_model_save(scheduled, path), "a schedule a model file cannot hold");
         CHECK(strstr(anneal_last_error(), "UnitOverride") == NULL && strstr(anneal_last_error(), "StepLR") == NULL);
@@ -156,7 +156,7 @@ int main(int argc, char **argv) {
     /* A good round trip, then a truncated copy. */
     snprintf(path, sizeof path, "%s/good.model", misuse_directory);
     EXPECT(ANNEAL_OK, anneal_sgd_create(0.1, 0.9, 0, true, &sgd), "");
-    EXPECT(ANNEAL_OK, compile_sgd(model, sgd, ANNEAL_LOSS_MEAN_SQUARED_ERROR, NULL, 0), "");
+    EXPECT(ANNEAL_OK, compile_with_sgd(model, sgd, ANNEAL_LOSS_MEAN_SQUARED_ERROR, NULL, 0), "");
     EXPECT(ANNEAL_OK, anneal_model_save(model, path), "");
     EXPECT(ANNEAL_OK, anneal_model_load(path, &loaded), "");
     anneal_model_free(loaded);
