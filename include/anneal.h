@@ -659,12 +659,12 @@ int32_t anneal_model_build(anneal_model *model, int32_t input_dim);
  * The loss, metrics and optimizer of anneal_model_compile: Keras's compile(optimizer, loss, metrics).
  *
  * Metrics, logged in this order under the name given: first the metric_count ANNEAL_METRIC_* codes of
- * `metrics` (the accuracies, by code as losses are), then the metric_name_count names of `metric_names` for
- * every metric: "accuracy", "acc", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
- * "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy", "root_mean_squared_error" / "rmse",
- * "precision", "recall", "auc", "cosine_similarity", or any loss name of anneal_loss_from_name, such as "mae"
- * or "binary_crossentropy", for the loss's value; class names such as "AUC" too (anneal_metric_check_name
- * tells which names are taken). Each starts with Keras's default parameters: anneal_model_set_metric and the
+ * `metrics` (the accuracies, by code as losses are), then the metric_name_count names of `metric_names`,
+ * which may name any metric: "accuracy", "acc", "binary_accuracy", "categorical_accuracy",
+ * "sparse_categorical_accuracy", "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy",
+ * "root_mean_squared_error" / "rmse", "precision", "recall", "auc", "cosine_similarity", or any loss name of
+ * anneal_loss_from_name, such as "mae" or "binary_crossentropy", for the loss's value; class names such as
+ * "AUC" too (anneal_metric_check_name tells which names are taken). Each starts with Keras's default parameters: anneal_model_set_metric and the
  * anneal_model_set_metric_* calls change them, and anneal_model_set_metric_weighted makes one of Keras's
  * weighted_metrics. Each is accumulated over the epoch as Keras's stateful metrics are.
  *
