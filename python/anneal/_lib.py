@@ -12,7 +12,7 @@ import ctypes
 import os
 from ctypes import POINTER, c_bool, c_char, c_char_p, c_double, c_float, c_int32, c_int64, c_uint64, c_void_p
 
-from ._codes import ANNEAL_OK
+from ._codes import ANNEAL_E_BUFFER_TOO_SMALL, ANNEAL_OK
 from ._messages import keras_words
 from .errors import BY_STATUS, AnnealError, InternalError
 
@@ -638,12 +638,20 @@ def check(status):
 
 
 def read_string(function, *args):
-    """Calls a copy-out string function (size query, then the copy) and returns the text."""
+    """Calls a copy-out string function and returns the text: one call when it fits a short buffer (names of
+    logs, layers and classes do: fit reads its log names on every call), a second at the length it reports
+    otherwise."""
     length = c_int64(0)
-    check(function(*args, None, 0, ctypes.byref(length)))
-    buffer = ctypes.create_string_buffer(length.value + 1)
-    check(function(*args, buffer, length.value + 1, ctypes.byref(length)))
-    return buffer.value.decode("utf-8")
+    buffer = ctypes.create_string_buffer(_SHORT_STRING)
+    status = function(*args, buffer, _SHORT_STRING, ctypes.byref(length))
+    if status == ANNEAL_E_BUFFER_TOO_SMALL:
+        buffer = ctypes.create_string_buffer(length.value + 1)
+        status = function(*args, buffer, length.value + 1, ctypes.byref(length))
+    check(status)
+    return buffer.raw[:length.value].decode("utf-8")
+
+
+_SHORT_STRING = 64
 
 
 __all__ = ["lib", "path", "check", "read_string", "AnnealError"]

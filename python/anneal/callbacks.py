@@ -176,6 +176,9 @@ class _LibraryCallback(Callback):
             raise error
         _lib.check(status)
 
+    def _open(self):
+        """Makes the handle ready for a fit once ``params`` are set (the progress bar's needs them)."""
+
     def _state(self, name):
         value = ctypes.c_double()
         _lib.check(_lib.anneal_callback_state(self._handle, name.encode(), ctypes.byref(value)))
@@ -275,12 +278,15 @@ class ProgbarLogger(_LibraryCallback):
     def _batch_hooks(self):
         return self.params.get("verbose") == 1
 
-    def on_train_begin(self, logs=None):
+    def _open(self):
         verbose = self.params.get("verbose", 1)
         if verbose:
             self._create(_lib.anneal_callback_progress_logger, verbose, self.params.get("epochs", 1),
                          self.params.get("steps", 1))
-            super().on_train_begin(logs)
+
+    def on_train_begin(self, logs=None):
+        self._open()
+        super().on_train_begin(logs)
 
     def _call(self, function, *args):
         if self._handle is not None:

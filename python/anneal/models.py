@@ -1,15 +1,19 @@
 """``Sequential``: Keras's model API over the Anneal library.
 
-Python drives the epoch loop and runs the callbacks; each epoch (or, when a callback needs batch hooks, each
-batch) is one call into the library, which releases the GIL while it trains. So an exception raised by a
-callback or a schedule comes out of ``fit`` unchanged, Ctrl-C stops training within one epoch with the model
-left at the weights of its last finished batch, and threads can train separate models in parallel.
+A fit with no callbacks, or with Keras's built-in ones only (which are the library's), runs in the library:
+many epochs, or the whole fit, per call. A callback of Python's own makes Python drive the epoch loop: each
+epoch (or, when a callback needs batch hooks, each batch) is one call. The library releases the GIL while it
+trains. Either way an exception raised by a callback or a schedule comes out of ``fit`` unchanged, Ctrl-C
+stops training within one epoch with the model left at the weights of its last finished batch, and threads
+can train separate models in parallel.
 """
 
 import ctypes
 import math
 import numbers
 import os
+import signal
+import threading
 import weakref
 
 from . import (_arrays, _lib, _missing, _naming, _summary, _weights, callbacks as callbacks_module,
@@ -25,6 +29,11 @@ _MAX_VALUES = 64  # an epoch's logs: loss, metrics, their val_ twins, effective_
 _EPOCHS_PER_CALL = 256
 _SECONDS_PER_CALL = 0.1
 _NO_CALLBACK = _lib.anneal_epoch_callback()  # a NULL anneal_epoch_callback
+# The callbacks that are the library's own (their hooks only hand the event to it): a fit with none but these
+# runs in one library call.
+_LIBRARY_CALLBACKS = (callbacks_module.EarlyStopping, callbacks_module.ReduceLROnPlateau,
+                      callbacks_module.ModelCheckpoint, callbacks_module.CSVLogger, callbacks_module.TerminateOnNaN,
+                      callbacks_module.LearningRateScheduler, callbacks_module.ProgbarLogger)
 
 
 def _positive_int(value, name):
@@ -80,18 +89,43 @@ def _values(function, *args, capacity=_MAX_VALUES):
     return list(buffer[:count.value])
 
 
-def _library_callbacks(user_callbacks, verbose):
-    """What the library can run a silent fit with on its own: the callbacks' handles when every one is a quiet
-    built-in that calls nothing in Python (EarlyStopping, ReduceLROnPlateau, ModelCheckpoint, CSVLogger, a
-    LearningRateScheduler over one of Anneal's epoch schedules), else None."""
-    if verbose:
-        return None
-    quiet = (callbacks_module.EarlyStopping, callbacks_module.ReduceLROnPlateau, callbacks_module.ModelCheckpoint,
-             callbacks_module.CSVLogger, callbacks_module.LearningRateScheduler)
-    for callback in user_callbacks:
-        if type(callback) not in quiet or getattr(callback, "verbose", 0) or getattr(callback, "_rate", None):
-            return None
-    return [callback._handle for callback in user_callbacks]
+def _library_callbacks(user_callbacks):
+    """Whether the library can run the fit on its own: every callback is one of the built-ins, which are the
+    library's own (``_LibraryCallback``; not a subclass, whose hooks may be overridden in Python)."""
+    return all(type(callback) in _LIBRARY_CALLBACKS for callback in user_callbacks)
+
+
+class _Interrupts:
+    """Ctrl-C while the library runs a whole fit in one call. Python runs a SIGINT handler only between
+    bytecodes, and an exception raised at the entry of a ctypes callback is lost (printed, not raised), so for
+    the call's duration the handler only notes the signal; ``probe`` (the fit's epoch callback) then ends the
+    fit at the next epoch's edge, and leaving the block hands the signal to the previous handler (a
+    ``KeyboardInterrupt`` by default). Only the main thread receives signals: elsewhere nothing is installed
+    and ``probe`` is NULL, so sweep threads never take the GIL for it."""
+
+    def __init__(self):
+        self.probe = _NO_CALLBACK
+        self._previous = None
+        self._received = False
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._note)
+            self.probe = _lib.anneal_epoch_callback(self._probe)
+        return self
+
+    def _note(self, _signum, _frame):
+        self._received = True
+
+    def _probe(self, _user_data, _model, _event, _epoch, _keys, _values, _count):
+        return -1 if self._received else 0
+
+    def __exit__(self, *_exception):
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+            if self._received:
+                signal.raise_signal(signal.SIGINT)  # the previous handler's turn
+        return False
 
 
 class _Session:
@@ -471,9 +505,8 @@ class Sequential:
                          initial_epoch, seed, kwargs, class_weight=class_weight, sample_weight=sample_weight)
 
     def _fit(self, x, y, batch_size, epochs, verbose, callbacks, validation_split, validation_data, shuffle,
-             initial_epoch, seed, kwargs, in_one_call=False, class_weight=None, sample_weight=None):
-        """``fit``; ``in_one_call`` lets the library run the whole fit in one call when nothing in Python needs
-        to run between epochs (``_run``): what ``anneal.sweep`` asks for."""
+             initial_epoch, seed, kwargs, class_weight=None, sample_weight=None):
+        """``fit`` with its arguments as given (``anneal.sweep`` calls it too)."""
         if kwargs.get("validation_freq") == 1:  # Keras's default: validate after every epoch, as Anneal does
             del kwargs["validation_freq"]
         _reject("fit", kwargs, _GENERATOR_ONLY)
@@ -523,15 +556,17 @@ class Sequential:
         self._metrics_built = True
         self._batch_sums = None
         try:
-            return self._run(session, epochs, initial_epoch, verbose, list(callbacks or []), in_one_call)
+            return self._run(session, epochs, initial_epoch, verbose, list(callbacks or []))
         finally:
             session.close()
 
-    def _run(self, session, epochs, initial_epoch, verbose, user_callbacks, in_one_call=False):
-        if in_one_call:
-            handles = _library_callbacks(user_callbacks, verbose)
-            if handles is not None:
-                return self._run_in_library(session, epochs, initial_epoch, handles, user_callbacks)
+    def _run(self, session, epochs, initial_epoch, verbose, user_callbacks):
+        """The epochs of a fit, by the cheapest way its callbacks allow: with none (and silent), many epochs per
+        library call; with the built-in callbacks only, the whole fit in one library call
+        (``_run_in_library``); with a callback of Python's, an epoch (or, for batch hooks, a batch) per call,
+        the callbacks run here in between."""
+        if (user_callbacks or verbose) and _library_callbacks(user_callbacks):
+            return self._run_in_library(session, epochs, initial_epoch, verbose, user_callbacks)
         history = callbacks_module.History()
         every = user_callbacks + [history]
         if verbose:
@@ -580,22 +615,33 @@ class Sequential:
         self.history = history
         return history
 
-    def _run_in_library(self, session, epochs, initial_epoch, handles, user_callbacks):
+    def _run_in_library(self, session, epochs, initial_epoch, verbose, user_callbacks):
         """The whole fit in one library call (``anneal_session_fit_callbacks`` over the built-in callbacks'
-        handles), which holds the GIL for none of it: the same epochs and logs as ``_run``'s loop."""
+        handles, the progress bar's too), which holds the GIL only while a callback calls into Python (a
+        schedule function, printed text): the same epochs, logs and text as ``_run``'s loop."""
         history = callbacks_module.History()
-        params = {"verbose": 0, "epochs": epochs, "steps": session.batch_count}
-        for callback in user_callbacks:
+        params = {"verbose": verbose, "epochs": epochs, "steps": session.batch_count}
+        library = list(user_callbacks)
+        if verbose:
+            library.append(callbacks_module.ProgbarLogger(count_mode="steps"))
+        for callback in library:
             callback.set_model(self)
             callback.set_params(params)
+            callback._open()
         callback_list = callbacks_module.CallbackList([history], self, params)
         self.stop_training = False
         callback_list.call("on_train_begin", None)
         handle = ctypes.c_void_p()
-        array = (ctypes.c_void_p * max(len(handles), 1))(*handles)
-        _lib.check(_lib.anneal_session_fit_callbacks(session.handle, epochs, initial_epoch, array, len(handles),
-                                                     _NO_CALLBACK, None, ctypes.byref(handle)))
+        array = (ctypes.c_void_p * max(len(library), 1))(*[callback._handle for callback in library])
+        with _Interrupts() as interrupts:
+            status = _lib.anneal_session_fit_callbacks(session.handle, epochs, initial_epoch, array, len(library),
+                                                       interrupts.probe, None, ctypes.byref(handle))
         try:
+            for callback in library:  # what a schedule function or an output stream raised, as Keras would
+                error, callback._error = callback._error, None
+                if error is not None:
+                    raise error
+            _lib.check(status)
             count = ctypes.c_int32()
             _lib.check(_lib.anneal_history_key_count(handle, ctypes.byref(count)))
             keys = [_lib.read_string(_lib.anneal_history_key, handle, index) for index in range(count.value)]
@@ -606,6 +652,7 @@ class Sequential:
         finally:
             _lib.anneal_history_free(handle)
         history.epoch = list(range(initial_epoch, initial_epoch + done))
+        self.stop_training = initial_epoch + done < epochs
         logs = {key: values[-1] for key, values in history.history.items() if values} or None
         callback_list.call("on_train_end", logs)
         self.history = history

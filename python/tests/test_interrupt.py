@@ -113,3 +113,15 @@ def test_real_sigint_during_a_long_fit_without_callbacks():
     model, x, _, seconds = _fit_until_sigint(epochs=200_000)
     assert seconds < 5
     _assert_stopped_between_epochs(model, x)
+
+
+def test_real_sigint_during_a_fit_the_library_runs_in_one_call():
+    # Built-in callbacks only (one calling a Python schedule): the whole fit is one library call, and Ctrl-C
+    # still ends it at the next epoch's edge, with the handler of SIGINT given back. About 10 s uninterrupted.
+    rates = []
+    callbacks = [anneal.callbacks.LearningRateScheduler(lambda epoch, rate: rates.append(epoch) or rate),
+                 anneal.callbacks.EarlyStopping(monitor="loss", patience=1_000_000)]
+    model, x, _, seconds = _fit_until_sigint(epochs=200_000, callbacks=callbacks)
+    assert seconds < 5 and rates
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    _assert_stopped_between_epochs(model, x)

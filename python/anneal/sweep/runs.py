@@ -91,7 +91,7 @@ def run_one(build, config, seed, x, y, fit_kwargs, keep_history):
             model, callbacks = _model_and_callbacks(build(dict(config)))
             history = model._fit(x, y, arguments["batch_size"], arguments["epochs"], arguments["verbose"], callbacks,
                                  arguments["validation_split"], arguments["validation_data"], arguments["shuffle"],
-                                 arguments["initial_epoch"], None, {}, in_one_call=True)
+                                 arguments["initial_epoch"], None, {})
     except Exception as error:  # the sweep goes on; the record says what went wrong
         record["error"] = f"{type(error).__name__}: {error}"
         return record
