@@ -100,8 +100,9 @@ class _Interrupts:
     bytecodes, and an exception raised at the entry of a ctypes callback is lost (printed, not raised), so for
     the call's duration the handler only notes the signal; ``probe`` (the fit's epoch callback) then ends the
     fit at the next epoch's edge, and leaving the block hands the signal to the previous handler (a
-    ``KeyboardInterrupt`` by default). Only the main thread receives signals: elsewhere nothing is installed
-    and ``probe`` is NULL, so sweep threads never take the GIL for it."""
+    ``KeyboardInterrupt`` by default). Only the thread that runs Python's signal handlers can install one:
+    elsewhere (sweep threads, an interpreter embedded in another program and called from another thread, a
+    subinterpreter) nothing is installed and ``probe`` is NULL, so those fits never take the GIL for it."""
 
     def __init__(self):
         self.probe = _NO_CALLBACK
@@ -109,9 +110,15 @@ class _Interrupts:
         self._received = False
 
     def __enter__(self):
-        if threading.current_thread() is threading.main_thread():
+        if threading.current_thread() is not threading.main_thread():
+            return self
+        try:
+            # threading's main thread need not be the one CPython runs signal handlers in (embedded
+            # interpreters, subinterpreters): signal.signal says so with ValueError.
             self._previous = signal.signal(signal.SIGINT, self._note)
-            self.probe = _lib.anneal_epoch_callback(self._probe)
+        except ValueError:
+            return self
+        self.probe = _lib.anneal_epoch_callback(self._probe)
         return self
 
     def _note(self, _signum, _frame):

@@ -5,6 +5,7 @@ import helpers  # noqa: F401  first: puts python/ on sys.path whatever runs the 
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 
@@ -125,3 +126,42 @@ def test_real_sigint_during_a_fit_the_library_runs_in_one_call():
     assert seconds < 5 and rates
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     _assert_stopped_between_epochs(model, x)
+
+
+_IN_A_SUBINTERPRETER = """
+import sys
+import _xxsubinterpreters as interpreters
+
+CODE = '''
+import signal
+import sys
+sys.path.insert(0, TESTS)
+sys.modules["numpy"] = None  # numpy does not support subinterpreters; anneal works without it
+import helpers  # first: puts python/ on sys.path
+import anneal
+try:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    raise AssertionError("this interpreter can install signal handlers")
+except ValueError:
+    pass
+x, y, _ = helpers.ionosphere()
+model = helpers.tutorial_model("step")
+schedule = anneal.callbacks.LearningRateScheduler(lambda epoch, rate: 0.1 * 0.5 ** epoch)
+history = model.fit(x, y, epochs=3, batch_size=28, verbose=0, callbacks=[schedule])
+assert [round(rate, 6) for rate in history.history["lr"]] == [0.1, 0.05, 0.025], history.history
+'''
+interpreters.run_string(interpreters.create(), CODE.replace("TESTS", repr(sys.argv[1])))
+"""
+
+
+def test_a_fit_where_signal_handlers_cannot_be_installed():
+    # A subinterpreter's signal.signal raises ValueError, as it does in an interpreter embedded in another
+    # program and called from a thread other than the one that started it (swift test): the fit the library
+    # runs in one call goes on there without Ctrl-C handling, as it does in sweep threads. In a child process:
+    # ctypes shares state between interpreters, which a subinterpreter would leave changed for later tests.
+    if not sys.executable or not os.path.basename(sys.executable).startswith("python"):
+        pytest.skip("no Python executable to start (an embedded interpreter)")
+    tests = os.path.dirname(os.path.abspath(__file__))
+    done = subprocess.run([sys.executable, "-c", _IN_A_SUBINTERPRETER, tests], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
