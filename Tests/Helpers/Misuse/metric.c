@@ -4,6 +4,24 @@
  */
 #include "misuse.h"
 
+/* A model of one softmax layer of `units` on 2 inputs, not yet compiled. */
+static anneal_model *uncompiled_model(int32_t units) {
+    anneal_model *model = NULL;
+    EXPECT(ANNEAL_OK, anneal_model_create(3, &model), "");
+    EXPECT(ANNEAL_OK, add_dense_layer(model, units, ANNEAL_ACTIVATION_SOFTMAX, ANNEAL_INITIALIZER_GLOROT_UNIFORM,
+                                      ANNEAL_INITIALIZER_ZEROS, true, 2), "");
+    return model;
+}
+
+/* Compiles `model` with SGD, categorical cross-entropy and the metrics precision (index 0) and auc (index 1). */
+static void compile_precision_auc(anneal_model *model) {
+    anneal_sgd *sgd = NULL;
+    const char *metrics[2] = {"precision", "auc"};
+    EXPECT(ANNEAL_OK, anneal_sgd_create(0.1, 0, 0, false, &sgd), "");
+    EXPECT(ANNEAL_OK, compile_with_sgd(model, sgd, ANNEAL_LOSS_CATEGORICAL_CROSSENTROPY, metrics, 2), "");
+    anneal_sgd_free(sgd);
+}
+
 static void create(void) {
     anneal_metric *made = (anneal_metric *)(uintptr_t)1;
     EXPECT(ANNEAL_E_NULL_POINTER, anneal_metric_create(NULL, 0.5, 5, 200, ANNEAL_CURVE_ROC, &made), "metric is NULL");
@@ -137,22 +155,15 @@ static void limits(void) {
     anneal_metric_free(precision);
     anneal_metric_free(auc);
 
-    anneal_model *model = NULL;
-    anneal_sgd *sgd = NULL;
-    const char *metrics[2] = {"precision", "auc"};
-    EXPECT(ANNEAL_OK, anneal_model_create(3, &model), "");
-    EXPECT(ANNEAL_OK, add_dense_layer(model, 3, ANNEAL_ACTIVATION_SOFTMAX, ANNEAL_INITIALIZER_GLOROT_UNIFORM,
-                                             ANNEAL_INITIALIZER_ZEROS, true, 2), "");
+    anneal_model *model = uncompiled_model(3);
     EXPECT(ANNEAL_E_INVALID_STATE, anneal_model_set_metric_top_k(model, 0, 1, -1), "anneal_model_compile");
-    EXPECT(ANNEAL_OK, anneal_sgd_create(0.1, 0, 0, false, &sgd), "");
-    EXPECT(ANNEAL_OK, compile_with_sgd(model, sgd, ANNEAL_LOSS_CATEGORICAL_CROSSENTROPY, metrics, 2), "");
+    compile_precision_auc(model);
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_top_k(model, 2, 1, -1), "index", "2");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_top_k(model, 1, 1, -1), "precision and recall");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_top_k(model, 0, 1, 3), "class_id", "3");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_top_k(model, 0, -4, -1), "top_k", "-4");
     EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_set_metric_top_k(NULL, 0, 1, -1), "model");
     EXPECT(ANNEAL_OK, anneal_model_set_metric_top_k(model, 0, 2, 1), "");
-    anneal_sgd_free(sgd);
     anneal_model_free(model);
 }
 
@@ -184,15 +195,9 @@ static void labels(void) {
     anneal_metric_free(auc);
     anneal_metric_free(recall);
 
-    anneal_model *model = NULL;
-    anneal_sgd *sgd = NULL;
-    const char *metrics[2] = {"precision", "auc"};
-    EXPECT(ANNEAL_OK, anneal_model_create(3, &model), "");
-    EXPECT(ANNEAL_OK, add_dense_layer(model, 2, ANNEAL_ACTIVATION_SOFTMAX, ANNEAL_INITIALIZER_GLOROT_UNIFORM,
-                                             ANNEAL_INITIALIZER_ZEROS, true, 2), "");
+    anneal_model *model = uncompiled_model(2);
     EXPECT(ANNEAL_E_INVALID_STATE, anneal_model_set_metric_auc_labels(model, 1, true, NULL, 0), "anneal_model_compile");
-    EXPECT(ANNEAL_OK, anneal_sgd_create(0.1, 0, 0, false, &sgd), "");
-    EXPECT(ANNEAL_OK, compile_with_sgd(model, sgd, ANNEAL_LOSS_CATEGORICAL_CROSSENTROPY, metrics, 2), "");
+    compile_precision_auc(model);
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_auc_labels(model, 0, true, NULL, 0), "auc");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_auc_labels(model, 2, true, NULL, 0), "index", "2");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_auc_labels(model, 1, true, weights, 1),
@@ -201,7 +206,6 @@ static void labels(void) {
     EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_model_set_metric_auc_labels(NULL, 1, true, NULL, 0), "model");
     EXPECT(ANNEAL_OK, anneal_model_set_metric_auc_labels(model, 1, true, weights, 2), "");
     EXPECT(ANNEAL_OK, anneal_model_set_metric_auc_labels(model, 1, false, weights, 2), "");
-    anneal_sgd_free(sgd);
     anneal_model_free(model);
 }
 
@@ -232,16 +236,10 @@ static void methods(void) {
     anneal_metric_free(auc);
     anneal_metric_free(recall);
 
-    anneal_model *model = NULL;
-    anneal_sgd *sgd = NULL;
-    const char *metrics[2] = {"precision", "auc"};
-    EXPECT(ANNEAL_OK, anneal_model_create(3, &model), "");
-    EXPECT(ANNEAL_OK, add_dense_layer(model, 2, ANNEAL_ACTIVATION_SOFTMAX, ANNEAL_INITIALIZER_GLOROT_UNIFORM,
-                                             ANNEAL_INITIALIZER_ZEROS, true, 2), "");
+    anneal_model *model = uncompiled_model(2);
     EXPECT(ANNEAL_E_INVALID_STATE, anneal_model_set_metric_auc_method(model, 1, ANNEAL_SUMMATION_MINORING, NULL, 0,
                                                                       false), "anneal_model_compile");
-    EXPECT(ANNEAL_OK, anneal_sgd_create(0.1, 0, 0, false, &sgd), "");
-    EXPECT(ANNEAL_OK, compile_with_sgd(model, sgd, ANNEAL_LOSS_CATEGORICAL_CROSSENTROPY, metrics, 2), "");
+    compile_precision_auc(model);
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_auc_method(model, 0, ANNEAL_SUMMATION_MINORING, NULL, 0,
                                                                          false), "auc");
     EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_model_set_metric_auc_method(model, 2, ANNEAL_SUMMATION_MINORING, NULL, 0,
@@ -255,7 +253,6 @@ static void methods(void) {
     EXPECT(ANNEAL_OK, anneal_model_set_metric_auc_method(model, 1, ANNEAL_SUMMATION_MINORING, thresholds, 1, true), "");
     EXPECT(ANNEAL_OK, anneal_model_set_metric_auc_labels(model, 1, true, NULL, 0), "");
     EXPECT(ANNEAL_OK, anneal_model_set_metric_auc_method(model, 1, ANNEAL_SUMMATION_INTERPOLATION, NULL, 0, false), "");
-    anneal_sgd_free(sgd);
     anneal_model_free(model);
 }
 

@@ -41,25 +41,26 @@ static inline int32_t add_dense_layer(anneal_model *model, int32_t units, int32_
     return anneal_model_add_dense(model, units, &options);
 }
 
-/* anneal_model_compile with an SGD handle (or an optimizer handle), a loss and metric names. */
-static inline int32_t compile_with_sgd(anneal_model *model, const anneal_sgd *sgd, int32_t loss,
-                                       const char *const *names, int32_t count) {
+/* anneal_model_compile with an SGD handle or an optimizer handle (the other NULL), a loss and metric names. */
+static inline int32_t compile_named(anneal_model *model, const anneal_sgd *sgd, const anneal_optimizer *optimizer,
+                                    int32_t loss, const char *const *names, int32_t count) {
     anneal_compile_options options = ANNEAL_COMPILE_OPTIONS_INIT;
     options.sgd = sgd;
+    options.optimizer = optimizer;
     options.loss = loss;
     options.metric_names = names;
     options.metric_name_count = count;
     return anneal_model_compile(model, &options);
 }
 
+static inline int32_t compile_with_sgd(anneal_model *model, const anneal_sgd *sgd, int32_t loss,
+                                       const char *const *names, int32_t count) {
+    return compile_named(model, sgd, NULL, loss, names, count);
+}
+
 static inline int32_t compile_with_optimizer(anneal_model *model, const anneal_optimizer *optimizer, int32_t loss,
                                              const char *const *names, int32_t count) {
-    anneal_compile_options options = ANNEAL_COMPILE_OPTIONS_INIT;
-    options.optimizer = optimizer;
-    options.loss = loss;
-    options.metric_names = names;
-    options.metric_name_count = count;
-    return anneal_model_compile(model, &options);
+    return compile_named(model, NULL, optimizer, loss, names, count);
 }
 
 /* anneal_model_fit with Keras's fit arguments as arguments, through an anneal_fit_options (seed NULL: none). */
