@@ -70,3 +70,16 @@ def test_dask_cluster_equals_serial_bit_for_bit_even_when_a_worker_is_killed(tmp
         for daemon in reversed(daemons):
             cluster_helpers.stop(daemon)
         log.close()
+
+
+def test_dask_local_clusters_of_one_and_two_workers_equal_serial():
+    # Without an address the sweep starts a LocalCluster of `workers` processes for itself: one worker runs
+    # every chunk in turn, two share them; the records are the serial backend's either way.
+    reason = cluster_helpers.skip_reason("distributed", "dask")
+    if reason:
+        pytest.skip(reason)
+    x, y, _ = ionosphere()
+    serial = sweep.run(sweep_builds.build, CONFIGS, x, y, seeds=SEEDS, backend="serial", **FIT)
+    for workers in (1, 2):
+        result = sweep.run(sweep_builds.build, CONFIGS, x, y, seeds=SEEDS, backend="dask", workers=workers, **FIT)
+        assert result.records == serial.records, workers

@@ -77,3 +77,25 @@ def test_ray_cluster_equals_serial_bit_for_bit_even_when_a_worker_is_killed(tmp_
         log.close()
         shutil.rmtree(temp_dir, ignore_errors=True)
 
+
+
+def test_ray_local_instance_of_one_cpu_equals_serial():
+    # A driver connected to a local Ray of one CPU (started here by ray.init, as a user's script would) runs
+    # every chunk on one worker in turn; the records are the serial backend's. The two-node cluster above is
+    # the two-worker case.
+    reason = cluster_helpers.skip_reason("ray", "ray")
+    if reason:
+        pytest.skip(reason)
+    import ray
+
+    x, y, _ = ionosphere()
+    serial = sweep.run(sweep_builds.build, CONFIGS, x, y, seeds=SEEDS, backend="serial", **FIT)
+    temp_dir = tempfile.mkdtemp(prefix="anneal-ray-")  # short: Ray's socket paths may not exceed 107 bytes
+    ray.init(address="local", num_cpus=1, include_dashboard=False, log_to_driver=False, _temp_dir=temp_dir)
+    try:
+        assert ray.cluster_resources().get("CPU") == 1
+        result = sweep.run(sweep_builds.build, CONFIGS, x, y, seeds=SEEDS, backend="ray", **FIT)
+        assert result.records == serial.records
+    finally:
+        ray.shutdown()
+        shutil.rmtree(temp_dir, ignore_errors=True)
