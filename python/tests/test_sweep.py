@@ -310,6 +310,90 @@ def test_the_worker_pool_is_kept_between_sweeps_and_restarted_when_the_environme
     assert pool._pool is None and not third.is_alive()
 
 
+_EDITABLE_FINDER = '''
+"""An editable install's import hook, as setuptools writes one: `editable_builds` is found through it, not
+through sys.path."""
+import importlib.abc
+import importlib.util
+import os
+import sys
+
+SOURCE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "src",
+                      "editable_builds.py")
+
+
+class Finder(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        return importlib.util.spec_from_file_location(name, SOURCE) if name == "editable_builds" else None
+
+
+def install():
+    if not any(type(finder) is Finder for finder in sys.meta_path):
+        sys.meta_path.append(Finder())
+'''
+
+
+def test_workers_run_site_when_an_import_hook_needs_it(tmp_path):
+    # Workers skip `site` when the driver imports through the standard finders alone (its sys.path, sent to
+    # them, is then all they need); a .pth that installs an import hook, as an editable install does, makes
+    # them run it, so that a `build` found only through that hook reaches them too. The .pth is in a user
+    # site directory (PYTHONUSERBASE), which the workers' site reads as the driver's did.
+    reason = _spawn_skip_reason()
+    if reason:
+        pytest.skip(reason)
+    import site
+
+    if not site.ENABLE_USER_SITE:
+        pytest.skip("this interpreter reads no user site directory")
+    x, y, _ = ionosphere()
+    seeds = [1, 2, 3]
+    serial = sweep.run(sweep_builds.build, CONFIGS[:2], x, y, seeds=seeds, backend="serial", **FIT).records
+    pids = tmp_path / "pids"
+    pids.mkdir()
+
+    def slow_sweep(build):
+        """The sweep with every run 50 ms or more (sweep_builds): a worker trains some of them."""
+        for name in os.listdir(pids):
+            os.remove(pids / name)
+        os.environ["SWEEP_TEST_PIDS"] = str(pids)
+        try:
+            result = sweep.run(build, CONFIGS[:2], x, y, seeds=seeds, workers=2, **FIT)
+        finally:
+            del os.environ["SWEEP_TEST_PIDS"]
+        assert len(os.listdir(pids)) >= 2, "a worker should have trained"
+        return result.records
+
+    saved_path, saved_finders = list(sys.path), list(sys.meta_path)
+    # Without pytest's assertion rewriting hook, as a script runs: standard finders only, workers without site.
+    sys.meta_path[:] = [finder for finder in saved_finders
+                        if getattr(finder, "__name__", type(finder).__name__) in pool._STANDARD_FINDERS]
+    try:
+        assert pool._interpreter_flags() == ["-S"]
+        assert slow_sweep(sweep_builds.build) == serial
+    finally:
+        sys.meta_path[:] = saved_finders
+    base = tmp_path / "base"
+    user_site = base / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
+    user_site.mkdir(parents=True)
+    (user_site / "editable_finder.py").write_text(_EDITABLE_FINDER)
+    (user_site / "editable.pth").write_text("import editable_finder; editable_finder.install()\n")
+    (base / "lib" / "src").mkdir()
+    (base / "lib" / "src" / "editable_builds.py").write_text(
+        "import sweep_builds\n\n\ndef build(config):\n    return sweep_builds.build(config)\n")
+    os.environ["PYTHONUSERBASE"] = str(base)
+    try:
+        site.addsitedir(str(user_site))  # as the driver's own site would have, had it started with this base
+        import editable_builds
+
+        assert pool._interpreter_flags() == []
+        assert slow_sweep(editable_builds.build) == serial
+    finally:
+        pool.shutdown()
+        del os.environ["PYTHONUSERBASE"]
+        sys.path[:], sys.meta_path[:] = saved_path, saved_finders
+        sys.modules.pop("editable_builds", None)
+        sys.modules.pop("editable_finder", None)
+
 def test_a_worker_process_that_dies_costs_only_its_run(tmp_path):
     reason = _spawn_skip_reason()
     if reason:

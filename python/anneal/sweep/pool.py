@@ -11,7 +11,7 @@ does, under the name ``__mp_main__``) only when the pickled ``build`` refers to 
 
 Starting a worker still costs as much as training tens of the tutorial's runs, so the workers of a sweep stay,
 idle, for the next sweep of the same process (as loky's reusable executor does), and are started again only
-when what they were started with changed: the interpreter, the environment (``ANNEAL_LIBRARY``,
+when what they were started with changed: the interpreter and its flags, the environment (``ANNEAL_LIBRARY``,
 ``ANNEAL_KERNELS``...), ``sys.path`` or the working directory. An idle worker exits after ``_IDLE_SECONDS``, when
 its parent is gone, or at the parent's exit (``atexit``). A sweep interrupted by an exception (Ctrl-C, a full
 disk) ends its workers: they may be in the middle of a chunk.
@@ -203,9 +203,26 @@ _BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); import anneal.sweep.pool 
          "p._worker(int(sys.argv[2]), int(sys.argv[3]))")
 
 
+# The finders of an interpreter whose imports need nothing from site's .pth files but sys.path (setuptools'
+# distutils shim, installed by a .pth in most environments, only redirects `import distutils`).
+_STANDARD_FINDERS = {"BuiltinImporter", "FrozenImporter", "PathFinder", "DistutilsMetaFinder"}
+_STANDARD_PATH_HOOKS = {"zipimporter", "path_hook_for_FileFinder"}
+
+
+def _interpreter_flags():
+    """``-S`` (no ``site``) when this interpreter imports through the standard finders alone: a worker then
+    finds everything through the driver's ``sys.path``, which replaces its own, and skips the .pth files'
+    imports, which can be most of an interpreter's start-up (a .pth that imports certifi, say). An import hook
+    that a .pth installs (an editable install's finder) needs ``site``, and gets it."""
+    finders = {getattr(finder, "__name__", type(finder).__name__) for finder in sys.meta_path}
+    hooks = {getattr(hook, "__name__", type(hook).__name__) for hook in sys.path_hooks}
+    return ["-S"] if finders <= _STANDARD_FINDERS and hooks <= _STANDARD_PATH_HOOKS else []
+
+
 def _key():
     """What a worker inherits when it starts and keeps afterwards: a pool started under another key is stale."""
-    return (os.getpid(), sys.executable, tuple(sorted(os.environ.items())), tuple(sys.path), os.getcwd())
+    return (os.getpid(), sys.executable, tuple(_interpreter_flags()), tuple(sorted(os.environ.items())),
+            tuple(sys.path), os.getcwd())
 
 
 def main_preparation(payload):
@@ -258,7 +275,8 @@ class Worker:
         mine, theirs = socket.socketpair()
         try:
             package = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-            popen = subprocess.Popen([sys.executable, "-c", _BOOT, package, str(theirs.fileno()), str(os.getpid())],
+            popen = subprocess.Popen([sys.executable, *_interpreter_flags(), "-c", _BOOT, package,
+                                      str(theirs.fileno()), str(os.getpid())],
                                      stdin=subprocess.DEVNULL, pass_fds=(theirs.fileno(),))
         except BaseException:
             mine.close()
