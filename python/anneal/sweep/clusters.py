@@ -101,7 +101,10 @@ def ray(build, runs, x, y, fit_kwargs, keep_history, workers, on_record, address
     chunks = _chunks(build, runs, x, y, fit_kwargs, keep_history, cpus, on_record)
     if not chunks:
         return
-    task = ray_.remote(_run_shipped).options(max_retries=retries, retry_exceptions=False, num_cpus=1)
+    # SPREAD: Ray's default places tasks on the driver's node first and, once a worker there holds a lease,
+    # may feed it every chunk in turn while the other nodes' CPUs stay idle (seen on a two-node cluster).
+    task = ray_.remote(_run_shipped).options(max_retries=retries, retry_exceptions=False, num_cpus=1,
+                                             scheduling_strategy="SPREAD")
     x_ref, y_ref, build_ref = ray_.put(x), ray_.put(y), ray_.put(build_bytes)
     pending = {task.remote(build_ref, chunk, x_ref, y_ref, fit_kwargs, keep_history): chunk for chunk in chunks}
     try:
