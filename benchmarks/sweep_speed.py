@@ -11,8 +11,10 @@ the tests do not need, so for the Tune row add it there once, at the same versio
 
 The sweep: 3 schedule kinds (SGD's time-based decay, the tutorial's step decay and an ExponentialDecay, both
 through LearningRateScheduler; examples/python/schedule_sweep.py's build) x 3 learning rates
-(log_space(0.01, 0.1, 3)) x 2 momenta (0, 0.8) x 20 seeds = 360 runs of the tutorial's model (34-34-1, 50 epochs, batch 28, validation_split 0.33) on the ionosphere
-data. Rows, all wall times of the whole sweep (medians of --repeat, interleaved):
+(log_space(0.01, 0.1, 3)) x 2 momenta (0, 0.8) x 20 seeds = 360 runs of the tutorial's model (34-34-1, 50
+epochs, batch 28, validation_split 0.33) on the ionosphere data. Rows, all wall times of the whole sweep
+(medians of --repeat, interleaved with the loop's; the local backends first, then each cluster, which runs only
+while its own rows are measured):
 
   loop        a plain Python loop of set_random_seed / build / fit, one process (the reference)
   serial      sweep.run(backend="serial")
@@ -22,9 +24,10 @@ data. Rows, all wall times of the whole sweep (medians of --repeat, interleaved)
   processes (warm)
               the same sweep again: the worker kept from the previous sweep of the session
   ray         sweep.run(backend="ray", address=...) on a local two-node Ray cluster (`ray start --head` and a
-              second `ray start --address`, one CPU each); cluster start-up and the first connection reported
-              separately, excluded from the sweep's time
-  dask        sweep.run(backend="dask", address=...) on `dask scheduler` with two `dask worker`s of one thread
+              second `ray start --address`, one CPU each); cluster start-up, the first connection and a first
+              sweep (each worker process importing Anneal) reported separately, excluded from the sweep's time
+  dask        sweep.run(backend="dask", address=...) on `dask scheduler` with two `dask worker`s of one thread,
+              start-up likewise
   ray tune    Ray Tune (`tune.Tuner`, one trial per run, 2 concurrent) on the local Ray: --tune-runs runs, its
               time per run and that rate for 360 runs (Tune is ~1000x slower per run; 360 trials take minutes)
 
@@ -152,21 +155,43 @@ def main():
           f"{os.getloadavg()[0]:.2f}; library {arguments.library}", flush=True)
 
     reference = loop(build, config_list, x, y, seeds)
-    backends = {
-        "loop": lambda: loop(build, config_list, x, y, seeds),
-        "serial": lambda: final_values(sweep.run(build, config_list, x, y, seeds=seeds, backend="serial",
-                                                 keep_history=False, **FIT)),
-        "threads": lambda: final_values(sweep.run(build, config_list, x, y, seeds=seeds, backend="threads",
-                                                  workers=2, keep_history=False, **FIT)),
-        "processes": lambda: final_values(sweep.run(build, config_list, x, y, seeds=seeds, workers=2,
-                                                    keep_history=False, **FIT)),
-        "processes (warm)": lambda: final_values(sweep.run(build, config_list, x, y, seeds=seeds, workers=2,
-                                                           keep_history=False, **FIT)),
-    }
-    notes, client = [], None
-    daemons = Daemons(dict(os.environ), tempfile.mkdtemp(prefix="anneal-sweep-bench-"))
-    try:
-        if not arguments.no_ray:
+    times, cpu, notes = {}, {}, []
+
+    def measure(backends, repeat):
+        """Each backend `repeat` times, interleaved; every result's records checked against the loop's."""
+        for name in backends:
+            times.setdefault(name, [])
+            cpu.setdefault(name, [])
+        for _ in range(repeat):
+            for name, function in backends.items():
+                if name == "processes":
+                    pool.shutdown()  # the first sweep of a session: its worker starts inside the timing
+                started, cpu_started = time.perf_counter(), local_cpu(pool)
+                records = function()
+                times[name].append(time.perf_counter() - started)
+                cpu[name].append(local_cpu(pool) - cpu_started)
+                if name != "loop":
+                    expected = [{key: record[key] for key in got} for record, got in zip(reference, records)]
+                    if records != expected:
+                        raise SystemExit(f"{name}: records differ from the loop's")
+
+    def swept(**options):
+        return lambda: final_values(sweep.run(build, config_list, x, y, seeds=seeds, keep_history=False, **options,
+                                              **FIT))
+
+    # The local backends first, with no cluster's daemons running beside them.
+    measure({"loop": lambda: loop(build, config_list, x, y, seeds), "serial": swept(backend="serial"),
+             "threads": swept(backend="threads", workers=2), "processes": swept(workers=2),
+             "processes (warm)": swept(workers=2)}, arguments.repeat)
+    pool.shutdown()
+    tune = None
+    # A head started by `ray start --head` may turn on token authentication (Ray 2.60 with ray[tune] here), which
+    # a second node joining through --address then fails with InvalidAuthToken; this cluster listens on
+    # 127.0.0.1 only.
+    os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+    if not arguments.no_ray:
+        daemons = Daemons(dict(os.environ), tempfile.mkdtemp(prefix="anneal-sweep-bench-"))
+        try:
             started = time.perf_counter()
             port = free_port()
             daemons.run([cli("ray"), "start", "--head", f"--port={port}", "--num-cpus=1",
@@ -176,12 +201,24 @@ def main():
             import ray
             ray.init(address=f"127.0.0.1:{port}", logging_level="ERROR", log_to_driver=False)
             ray.get(ray.remote(lambda: None).remote())
-            notes.append(f"ray: two nodes started and first task done in {time.perf_counter() - started:.1f} s "
-                         "(excluded)")
+            up = time.perf_counter() - started
             address = f"127.0.0.1:{port}"
-            backends["ray"] = lambda: final_values(sweep.run(build, config_list, x, y, seeds=seeds, backend="ray",
-                                                             address=address, keep_history=False, **FIT))
-        if not arguments.no_dask:
+            ray_sweep = swept(backend="ray", address=address)
+            started = time.perf_counter()
+            ray_sweep()  # each node's worker process starts and imports Anneal
+            notes.append(f"ray: two nodes started and first task done in {up:.1f} s, then a first sweep (workers "
+                         f"importing Anneal) in {time.perf_counter() - started:.2f} s (both excluded)")
+            measure({"loop": lambda: loop(build, config_list, x, y, seeds), "ray": ray_sweep}, arguments.repeat)
+            if arguments.tune_runs:
+                tune = tune_time(build, config_list, x, y, seeds, arguments.tune_runs)
+        finally:
+            if "ray" in sys.modules:
+                sys.modules["ray"].shutdown()
+            subprocess.run([cli("ray"), "stop", "--force"], capture_output=True)
+            daemons.stop()
+    if not arguments.no_dask:
+        daemons, client = Daemons(dict(os.environ), tempfile.mkdtemp(prefix="anneal-sweep-bench-")), None
+        try:
             started = time.perf_counter()
             port = free_port()
             daemons.start([cli("dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
@@ -194,36 +231,17 @@ def main():
             client = Client(f"tcp://127.0.0.1:{port}")
             client.wait_for_workers(2, timeout=120)
             client.submit(lambda: None).result()
-            notes.append(f"dask: scheduler and two workers started in {time.perf_counter() - started:.1f} s "
-                         "(excluded)")
-            backends["dask"] = lambda: final_values(sweep.run(build, config_list, x, y, seeds=seeds,
-                                                              backend="dask", address=client, keep_history=False,
-                                                              **FIT))
-        times = {name: [] for name in backends}
-        cpu = {name: [] for name in backends}
-        for _ in range(arguments.repeat):
-            for name, function in backends.items():
-                if name == "processes":
-                    pool.shutdown()  # the first sweep of a session: its worker starts inside the timing
-                started, cpu_started = time.perf_counter(), local_cpu(pool)
-                records = function()
-                times[name].append(time.perf_counter() - started)
-                cpu[name].append(local_cpu(pool) - cpu_started)
-                if name != "loop":
-                    expected = [{key: record[key] for key in got} for record, got in zip(reference, records)]
-                    if records != expected:
-                        raise SystemExit(f"{name}: records differ from the loop's")
-        tune = None
-        if not arguments.no_ray and arguments.tune_runs:
-            tune = tune_time(build, config_list, x, y, seeds, arguments.tune_runs)
-    finally:
-        if client is not None:
-            client.close()
-        if "ray" in sys.modules:
-            sys.modules["ray"].shutdown()
-        if not arguments.no_ray:
-            subprocess.run([cli("ray"), "stop", "--force"], capture_output=True)
-        daemons.stop()
+            up = time.perf_counter() - started
+            dask_sweep = swept(backend="dask", address=client)
+            started = time.perf_counter()
+            dask_sweep()  # each worker imports Anneal
+            notes.append(f"dask: scheduler and two workers started in {up:.1f} s, then a first sweep (workers "
+                         f"importing Anneal) in {time.perf_counter() - started:.2f} s (both excluded)")
+            measure({"loop": lambda: loop(build, config_list, x, y, seeds), "dask": dask_sweep}, arguments.repeat)
+        finally:
+            if client is not None:
+                client.close()
+            daemons.stop()
 
     base = statistics.median(times["loop"])
     print(f"\n| backend | wall time of {runs} runs (median of {arguments.repeat}) | loop / backend | CPU time "
