@@ -4,6 +4,7 @@ for bit, also when a worker process is SIGKILLed mid-sweep (Ray runs its chunk a
 
 import helpers  # noqa: F401  first: puts python/ on sys.path whatever runs the tests
 
+import os
 import shutil
 import tempfile
 import time
@@ -14,6 +15,11 @@ from anneal import sweep
 from helpers import ionosphere
 import cluster_helpers
 import sweep_builds
+
+# These clusters listen on 127.0.0.1 only. Without this, Ray turns token authentication on for a head when a
+# token file exists (~/.ray/auth_token, which a local ray.init writes), and a second node joining through
+# --address then fails with InvalidAuthToken: the test would pass on a fresh machine and fail on its second run.
+os.environ["RAY_AUTH_MODE"] = "disabled"
 
 FIT = dict(epochs=4, batch_size=28, validation_split=0.33)
 CONFIGS = sweep.grid(kind=["time", "python", "schedule", "update"], learning_rate=[0.1, 0.02])
