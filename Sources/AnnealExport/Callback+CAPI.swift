@@ -59,11 +59,7 @@ func epochScheduler(_ schedule: any LearningRateSchedule, verbose: Int = 0) thro
 
 /// The entry of a callback handle and its box.
 func callbackEntry(_ handle: OpaquePointer?, argument: String = "callback") throws -> (HandleEntry, CallbackBox) {
-    let entry = try Handles.entry(handle, .callback, argument: argument)
-    guard let box = entry.object as? CallbackBox else {
-        throw CAPIError(ANNEAL_E_INTERNAL, "callback handle holds \(type(of: entry.object))")
-    }
-    return (entry, box)
+    try Handles.entry(handle, .callback, holding: CallbackBox.self, argument: argument)
 }
 
 private func makeCallback(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ build: () throws -> any Callback) -> Int32 {
@@ -203,10 +199,7 @@ private func event(
     out_stop?.pointee = false
     return capiCall {
         let (entry, box) = try callbackEntry(handle)
-        let modelEntry = try Handles.entry(model, .model, argument: "model")
-        guard let sequential = modelEntry.object as? Sequential else {
-            throw CAPIError(ANNEAL_E_INTERNAL, "model handle holds \(type(of: modelEntry.object))")
-        }
+        let (modelEntry, sequential) = try Handles.entry(model, .model, holding: Sequential.self, argument: "model")
         try Handles.holding([entry], .restructure) {
             try Handles.holding([modelEntry], .use) {
                 let stopping = sequential.stopTraining

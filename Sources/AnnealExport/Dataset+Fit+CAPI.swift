@@ -33,10 +33,7 @@ public func anneal_model_fit_dataset(
 ) -> Int32 {
     out_history?.pointee = nil
     return capiCall(function: "anneal_model_fit_dataset") {
-        let entry = try Handles.entry(model, .model, argument: "model")
-        guard let sequential = entry.object as? Sequential else {
-            throw CAPIError(ANNEAL_E_INTERNAL, "model handle holds \(type(of: entry.object))")
-        }
+        let (entry, sequential) = try Handles.entry(model, .model, holding: Sequential.self, argument: "model")
         let data = try AnnealExport.dataset(dataset)
         let settings = try AnnealExport.options(options, "options", type: "anneal_fit_options", defaults: fitDefaults())
         let validation = try settings.validation_data.map { try AnnealExport.dataset($0, argument: "options->validation_data") }

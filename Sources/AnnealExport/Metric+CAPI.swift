@@ -74,10 +74,7 @@ func summed(_ metric: Metric, summation: Int32, thresholds: UnsafePointer<Float>
 /// The metric behind `handle`, held for the call (one call at a time).
 private func withMetric<R>(_ handle: OpaquePointer?, _ argument: String = "metric",
                            _ body: (StandaloneMetric) throws -> R) throws -> R {
-    let entry = try Handles.entry(handle, .metric, argument: argument)
-    guard let metric = entry.object as? StandaloneMetric else {
-        throw CAPIError(ANNEAL_E_INTERNAL, "metric handle holds \(type(of: entry.object))")
-    }
+    let (entry, metric) = try Handles.entry(handle, .metric, holding: StandaloneMetric.self, argument: argument)
     return try Handles.holding([entry], .use) { try body(metric) }
 }
 
@@ -151,10 +148,7 @@ public func anneal_metric_reset(_ metric: OpaquePointer?) -> Int32 {
 @c @implementation
 public func anneal_metric_merge(_ metric: OpaquePointer?, _ other: OpaquePointer?) -> Int32 {
     capiCall {
-        let source = try Handles.entry(other, .metric, argument: "other")
-        guard let otherMetric = source.object as? StandaloneMetric else {
-            throw CAPIError(ANNEAL_E_INTERNAL, "metric handle holds \(type(of: source.object))")
-        }
+        let (source, otherMetric) = try Handles.entry(other, .metric, holding: StandaloneMetric.self, argument: "other")
         try withMetric(metric) { object in
             if object === otherMetric {
                 try object.merge(otherMetric)

@@ -3,10 +3,7 @@ import CAnneal
 
 /// Runs `body` with the model behind `handle`, holding it for this call (see `Handles.holding`).
 func withModel<R>(_ handle: OpaquePointer?, _ access: Access = .use, _ body: (Sequential) throws -> R) throws -> R {
-    let entry = try Handles.entry(handle, .model, argument: "model")
-    guard let model = entry.object as? Sequential else {
-        throw CAPIError(ANNEAL_E_INTERNAL, "model handle holds \(type(of: entry.object))")
-    }
+    let (entry, model) = try Handles.entry(handle, .model, holding: Sequential.self, argument: "model")
     return try Handles.holding([entry], access) { try body(model) }
 }
 
@@ -442,10 +439,7 @@ public func anneal_model_fit(
 ) -> Int32 {
     out_history?.pointee = nil
     return capiCall(function: "anneal_model_fit") {
-        let entry = try Handles.entry(model, .model, argument: "model")
-        guard let sequential = entry.object as? Sequential else {
-            throw CAPIError(ANNEAL_E_INTERNAL, "model handle holds \(type(of: entry.object))")
-        }
+        let (entry, sequential) = try Handles.entry(model, .model, holding: Sequential.self, argument: "model")
         let settings = try AnnealExport.options(options, "options", type: "anneal_fit_options", defaults: fitDefaults())
         let validation = try settings.validation_data.map { try AnnealExport.dataset($0, argument: "options->validation_data") }
         let rates = try settings.schedule.map { try AnnealExport.schedule($0) }

@@ -27,10 +27,7 @@ final class SessionBox {
 
 /// Runs `body` with the session behind `handle`, holding the session and its model for this call.
 private func withSession<R>(_ handle: OpaquePointer?, _ access: Access, _ body: (SessionBox) throws -> R) throws -> R {
-    let entry = try Handles.entry(handle, .session, argument: "session")
-    guard let box = entry.object as? SessionBox else {
-        throw CAPIError(ANNEAL_E_INTERNAL, "session handle holds \(type(of: entry.object))")
-    }
+    let (entry, box) = try Handles.entry(handle, .session, holding: SessionBox.self, argument: "session")
     return try Handles.holding([entry, box.modelEntry], access) { try body(box) }
 }
 
@@ -102,10 +99,7 @@ private func createSession(
     _ make: (Sequential) throws -> TrainingSession
 ) -> Int32 {
     capiCreate(function: function, out, "out_session") {
-        let entry = try Handles.entry(model, .model, argument: "model")
-        guard let sequential = entry.object as? Sequential else {
-            throw CAPIError(ANNEAL_E_INTERNAL, "model handle holds \(type(of: entry.object))")
-        }
+        let (entry, sequential) = try Handles.entry(model, .model, holding: Sequential.self, argument: "model")
         let session = try Handles.holding([entry], .restructure) { () throws -> TrainingSession in
             try checkCompiled(sequential, function)
             return try make(sequential)
