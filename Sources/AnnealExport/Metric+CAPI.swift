@@ -78,6 +78,16 @@ private func withMetric<R>(_ handle: OpaquePointer?, _ argument: String = "metri
     return try Handles.holding([entry], .use) { try body(metric) }
 }
 
+/// The C calls that re-parameterize a metric object: it becomes `change(metric)`, its totals reset.
+/// `function` is the export's name, for its messages.
+private func reconfigure(
+    _ metric: OpaquePointer?, function: String = #function, _ change: (Metric) throws -> Metric
+) -> Int32 {
+    capiCall(function: function) {
+        try withMetric(metric) { object in try object.reconfigure(try change(object.metric)) }
+    }
+}
+
 @c @implementation
 public func anneal_metric_create(
     _ metric: UnsafePointer<CChar>?, _ threshold: Double, _ k: Int32, _ num_thresholds: Int32, _ curve: Int32,
@@ -161,11 +171,7 @@ public func anneal_metric_merge(_ metric: OpaquePointer?, _ other: OpaquePointer
 
 @c @implementation
 public func anneal_metric_set_top_k(_ metric: OpaquePointer?, _ top_k: Int32, _ class_id: Int32) -> Int32 {
-    capiCall {
-        try withMetric(metric) { object in
-            try object.reconfigure(try limited(object.metric, topK: top_k, classId: class_id))
-        }
-    }
+    reconfigure(metric) { try limited($0, topK: top_k, classId: class_id) }
 }
 
 @c @implementation
@@ -173,11 +179,8 @@ public func anneal_metric_set_auc_labels(
     _ metric: OpaquePointer?, _ multi_label: Bool, _ num_labels: Int32, _ label_weights: UnsafePointer<Float>?,
     _ label_weight_count: Int32
 ) -> Int32 {
-    capiCall {
-        try withMetric(metric) { object in
-            try object.reconfigure(try labelled(object.metric, multiLabel: multi_label, labels: num_labels,
-                                                weights: label_weights, count: label_weight_count))
-        }
+    reconfigure(metric) {
+        try labelled($0, multiLabel: multi_label, labels: num_labels, weights: label_weights, count: label_weight_count)
     }
 }
 
@@ -186,10 +189,8 @@ public func anneal_metric_set_auc_method(
     _ metric: OpaquePointer?, _ summation_method: Int32, _ thresholds: UnsafePointer<Float>?, _ threshold_count: Int32,
     _ from_logits: Bool
 ) -> Int32 {
-    capiCall {
-        try withMetric(metric) { object in
-            try object.reconfigure(try summed(object.metric, summation: summation_method, thresholds: thresholds,
-                                              count: threshold_count, fromLogits: from_logits))
-        }
+    reconfigure(metric) {
+        try summed($0, summation: summation_method, thresholds: thresholds, count: threshold_count,
+                   fromLogits: from_logits)
     }
 }
