@@ -7,6 +7,12 @@ func withModel<R>(_ handle: OpaquePointer?, _ access: Access = .use, _ body: (Se
     return try Handles.holding([entry], access) { try body(model) }
 }
 
+/// Registers a model made here (created or loaded), silenced first: the library never prints.
+func registerModel(_ model: Sequential) throws -> OpaquePointer {
+    model.output = { _ in }
+    return try Handles.register(model, .model)
+}
+
 /// Tries a copy of every weight of `model` (`copies` of them) before one is made: getting, setting, saving
 /// and loading weights copy them into Swift arrays, whose refused allocation would end the process.
 func reserveWeightCopies(_ model: Sequential, _ copies: Int = 1) throws {
@@ -58,11 +64,7 @@ private func optimizer(of model: Sequential) throws -> Optimizer {
 
 @c @implementation
 public func anneal_model_create(_ seed: UInt64, _ out_model: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    capiCreate(out_model, "out_model") {
-        let model = Sequential(seed: seed)
-        model.output = { _ in }  // the library never prints
-        return try Handles.register(model, .model)
-    }
+    capiCreate(out_model, "out_model") { try registerModel(Sequential(seed: seed)) }
 }
 
 @c @implementation
