@@ -41,7 +41,7 @@ func labelled(_ metric: Metric, multiLabel: Bool, labels: Int32, weights: Unsafe
         throw CAPIError(ANNEAL_E_INVALID_ARGUMENT, "multi_label, num_labels and label_weights are for auc metrics only")
     }
     try check(labels >= 0, "num_labels must be a positive integer, or 0 for none. Received: num_labels=\(labels)")
-    try check(count >= 0, "label_weight_count must be non-negative. Received: label_weight_count=\(count)")
+    try nonNegative(count, "label_weight_count")
     var labelWeights: [Float]?
     if count > 0 {
         try reserve(Int(count), of: MemoryLayout<Float>.stride, "label_weights")
@@ -57,7 +57,7 @@ func summed(_ metric: Metric, summation: Int32, thresholds: UnsafePointer<Float>
         throw CAPIError(ANNEAL_E_INVALID_ARGUMENT, "summation_method, thresholds and from_logits are for auc metrics only")
     }
     let method = try decode(summation, summationCodes, "summation_method")
-    try check(count >= 0, "threshold_count must be non-negative. Received: threshold_count=\(count)")
+    try nonNegative(count, "threshold_count")
     guard count > 0 else {
         return .auc(thresholds: number, curve: curve, multiLabel: multiLabel, labels: labels, labelWeights: labelWeights,
                     summation: method, fromLogits: fromLogits)

@@ -266,7 +266,7 @@ public func anneal_model_weight_shape(
         try withModel(model) { model in
             let shape = model.weightShapes[try weightIndex(index, of: model)]
             let outRank = try required(out_rank, "out_rank")
-            try check(dims_capacity >= 0, "dims_capacity must be non-negative. Received: dims_capacity=\(dims_capacity)")
+            try nonNegative(dims_capacity, "dims_capacity")
             outRank.pointee = Int32(shape.count)
             out_size?.pointee = Int64(shape.reduce(1, *))
             guard dims_capacity > 0 else { return }

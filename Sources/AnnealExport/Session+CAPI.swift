@@ -233,7 +233,7 @@ private func epochCall(
 ) -> Int32 {
     capiCall(function: function) {
         try withSession(session, .restructure) { box in
-            try check(capacity >= 0, "capacity must be non-negative. Received: capacity=\(capacity)")
+            try nonNegative(capacity, "capacity")
             try copyOut(try body(box).values, to: out_values, capacity: capacity, count: out_count, "out_values")
         }
     }
@@ -276,7 +276,7 @@ public func anneal_session_validate(
             guard box.session.hasValidation else {
                 throw CAPIError(ANNEAL_E_INVALID_STATE, "the session has no validation data: create it with a validation_split > 0 or with anneal_session_create_with_validation")
             }
-            try check(capacity >= 0, "capacity must be non-negative. Received: capacity=\(capacity)")
+            try nonNegative(capacity, "capacity")
             var logs = Logs()
             box.session.addValidation(to: &logs)
             try copyOut(logs.values, to: out_values, capacity: capacity, count: out_count, "out_values")
@@ -336,12 +336,12 @@ public func anneal_session_run_epochs(
     out_epochs?.pointee = 0
     return capiCall {
         try withSession(session, .restructure) { box in
-            try check(epochs >= 0, "epochs must be non-negative. Received: epochs=\(epochs)")
+            try nonNegative(epochs, "epochs")
             try check(!max_seconds.isNaN, "max_seconds must be a number. Received: max_seconds=nan")
             let perEpoch = box.session.epochValueCount
             out_values_per_epoch?.pointee = Int32(perEpoch)
             let needed = Int64(epochs) * Int64(perEpoch)
-            try check(capacity >= 0, "capacity must be non-negative. Received: capacity=\(capacity)")
+            try nonNegative(capacity, "capacity")
             guard epochs > 0 else { return }
             let values = try required(out_values, "out_values")
             guard capacity >= needed else {
@@ -381,7 +381,7 @@ public func anneal_session_fit_callbacks(
 ) -> Int32 {
     out_history?.pointee = nil
     return capiCall {
-        try check(callback_count >= 0, "callback_count must be non-negative. Received: callback_count=\(callback_count)")
+        try nonNegative(callback_count, "callback_count")
         let handles = callback_count == 0 ? [] : Array(UnsafeBufferPointer(
             start: try required(callbacks, "callbacks"), count: Int(callback_count)))
         let found = try handles.enumerated().map { try callbackEntry($1, argument: "callbacks[\($0)]") }
