@@ -171,17 +171,22 @@ public func anneal_session_batches_done(_ session: OpaquePointer?, _ out_count: 
     }
 }
 
+/// The sample-weight calls' `weights`: one per row of the session's `rows` `part` ("training",
+/// "validation") rows, or NULL for none.
+private func rowWeights(_ weights: UnsafePointer<Float>?, _ count: Int64, rows: Int, _ part: String) throws -> [Float]? {
+    guard weights == nil || count == Int64(rows) else {
+        throw CAPIError(ANNEAL_E_SHAPE_MISMATCH, "count is \(count), but the session has \(rows) \(part) rows; pass one weight per row")
+    }
+    return try sampleWeights(weights, count: count, "weights")
+}
+
 @c @implementation
 public func anneal_session_set_sample_weights(
     _ session: OpaquePointer?, _ weights: UnsafePointer<Float>?, _ count: Int64
 ) -> Int32 {
     capiCall {
         try withSession(session, .restructure) { box in
-            let rows = box.session.trainingRows
-            guard weights == nil || count == Int64(rows) else {
-                throw CAPIError(ANNEAL_E_SHAPE_MISMATCH, "count is \(count), but the session has \(rows) training rows; pass one weight per row")
-            }
-            try box.session.setSampleWeights(try sampleWeights(weights, count: count, "weights"))
+            try box.session.setSampleWeights(try rowWeights(weights, count, rows: box.session.trainingRows, "training"))
         }
     }
 }
@@ -195,11 +200,8 @@ public func anneal_session_set_validation_sample_weights(
             guard box.session.hasValidation else {
                 throw CAPIError(ANNEAL_E_INVALID_STATE, "the session has no validation data to weight: create it with a validation_split > 0 or with anneal_session_create_with_validation")
             }
-            let rows = box.session.validationRows
-            guard weights == nil || count == Int64(rows) else {
-                throw CAPIError(ANNEAL_E_SHAPE_MISMATCH, "count is \(count), but the session has \(rows) validation rows; pass one weight per row")
-            }
-            try box.session.setValidationSampleWeights(try sampleWeights(weights, count: count, "weights"))
+            try box.session.setValidationSampleWeights(
+                try rowWeights(weights, count, rows: box.session.validationRows, "validation"))
         }
     }
 }
