@@ -434,30 +434,33 @@ public func anneal_model_iterations(_ model: OpaquePointer?, _ out_iterations: U
     optimizerValue(model, out_iterations, "out_iterations") { $0.iterations }
 }
 
-@c @implementation
-public func anneal_model_fit(
-    _ model: OpaquePointer?, _ x: UnsafePointer<Float>?, _ rows: Int64, _ cols: Int32, _ y: UnsafePointer<Float>?,
-    _ y_cols: Int32, _ options: UnsafePointer<anneal_fit_options>?, _ out_history: UnsafeMutablePointer<OpaquePointer?>?
+/// The fit calls' one body (anneal_model_fit, anneal_model_fit_dataset): the model held, `options` read
+/// (`fitDefaults()` where NULL) and checked, a session made and run by `runFit`, its history registered.
+///
+/// `data` looks up the call's training data right after the model; `check` compares it (and
+/// `options->validation_data`) with the compiled model; `training` gives its matrices, copied only once every
+/// check has passed. `function` is the C name, for messages.
+func fitCall<Data>(
+    _ function: String, _ model: OpaquePointer?, _ options: UnsafePointer<anneal_fit_options>?,
+    _ out_history: UnsafeMutablePointer<OpaquePointer?>?, data: () throws -> Data,
+    check checkData: (Sequential, Data, DatasetBox?) throws -> Void, training: (Data) throws -> (x: Matrix, y: Matrix)
 ) -> Int32 {
     out_history?.pointee = nil
-    return capiCall(function: "anneal_model_fit") {
+    return capiCall(function: function) {
         let (entry, sequential) = try Handles.entry(model, .model, holding: Sequential.self, argument: "model")
+        let data = try data()
         let settings = try AnnealExport.options(options, "options", type: "anneal_fit_options", defaults: fitDefaults())
         let validation = try settings.validation_data.map { try AnnealExport.dataset($0, argument: "options->validation_data") }
         let rates = try settings.schedule.map { try AnnealExport.schedule($0) }
         let history = try Handles.holding([entry], .restructure) { () throws -> History in
-            try checkCompiled(sequential, "anneal_model_fit")
-            try checkWidths(of: sequential, rows: rows, cols: cols, yCols: y_cols)
-            if let validation, validation.features.columns != Int(cols) || validation.labels.columns != Int(y_cols) {
-                throw CAPIError(ANNEAL_E_SHAPE_MISMATCH,
-                                "options->validation_data is \(validation.features.columns) features and \(validation.labels.columns) label columns; x and y are cols=\(cols) and y_cols=\(y_cols)")
-            }
+            try checkCompiled(sequential, function)
+            try checkData(sequential, data, validation)
             try check(settings.epochs >= 0, "options->epochs must be at least 0. Received: epochs=\(settings.epochs)")
             try check(settings.batch_size >= 1, "options->batch_size must be at least 1. Received: batch_size=\(settings.batch_size)")
+            let (x, y) = try training(data)
             let session = try TrainingSession(
-                model: sequential, x: try matrix(x, rows: rows, columns: cols, "x"),
-                y: try matrix(y, rows: rows, columns: y_cols, "y", columnsName: "y_cols"),
-                batchSize: Int(settings.batch_size), validationSplit: settings.validation_split,
+                model: sequential, x: x, y: y, batchSize: Int(settings.batch_size),
+                validationSplit: settings.validation_split,
                 validationData: validation.map { (x: $0.features, y: $0.labels) }, shuffle: settings.shuffle,
                 seed: settings.has_seed ? settings.seed : nil)
             return try runFit(session, modelHandle: model, modelEntry: entry, epochs: settings.epochs, initialEpoch: 0,
@@ -465,4 +468,25 @@ public func anneal_model_fit(
         }
         out_history?.pointee = try Handles.register(history, .history)
     }
+}
+
+@c @implementation
+public func anneal_model_fit(
+    _ model: OpaquePointer?, _ x: UnsafePointer<Float>?, _ rows: Int64, _ cols: Int32, _ y: UnsafePointer<Float>?,
+    _ y_cols: Int32, _ options: UnsafePointer<anneal_fit_options>?, _ out_history: UnsafeMutablePointer<OpaquePointer?>?
+) -> Int32 {
+    fitCall(
+        "anneal_model_fit", model, options, out_history,
+        data: {},
+        check: { sequential, _, validation in
+            try checkWidths(of: sequential, rows: rows, cols: cols, yCols: y_cols)
+            if let validation, validation.features.columns != Int(cols) || validation.labels.columns != Int(y_cols) {
+                throw CAPIError(ANNEAL_E_SHAPE_MISMATCH,
+                                "options->validation_data is \(validation.features.columns) features and \(validation.labels.columns) label columns; x and y are cols=\(cols) and y_cols=\(y_cols)")
+            }
+        },
+        training: { _ in
+            (x: try matrix(x, rows: rows, columns: cols, "x"),
+             y: try matrix(y, rows: rows, columns: y_cols, "y", columnsName: "y_cols"))
+        })
 }
