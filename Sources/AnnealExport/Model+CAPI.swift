@@ -220,29 +220,43 @@ public func anneal_model_set_metric_auc_method(
     }
 }
 
+/// The getters' one body: the model held for use, `out` (the C argument `name`) checked, then `value` of the
+/// model written to it.
+private func modelValue<T>(
+    function: String = #function, _ model: OpaquePointer?, _ out: UnsafeMutablePointer<T>?, _ name: String,
+    _ value: (Sequential) throws -> T
+) -> Int32 {
+    capiCall(function: function) {
+        try withModel(model) { model in
+            let out = try required(out, name)
+            out.pointee = try value(model)
+        }
+    }
+}
+
 @c @implementation
 public func anneal_model_layer_count(_ model: OpaquePointer?, _ out_count: UnsafeMutablePointer<Int32>?) -> Int32 {
-    capiCall { try withModel(model) { try required(out_count, "out_count").pointee = Int32(clamping: $0.stack.count) } }
+    modelValue(model, out_count, "out_count") { Int32(clamping: $0.stack.count) }
 }
 
 @c @implementation
 public func anneal_model_input_dim(_ model: OpaquePointer?, _ out_dim: UnsafeMutablePointer<Int32>?) -> Int32 {
-    capiCall { try withModel(model) { try required(out_dim, "out_dim").pointee = Int32(clamping: $0.inputDimension ?? 0) } }
+    modelValue(model, out_dim, "out_dim") { Int32(clamping: $0.inputDimension ?? 0) }
 }
 
 @c @implementation
 public func anneal_model_output_dim(_ model: OpaquePointer?, _ out_dim: UnsafeMutablePointer<Int32>?) -> Int32 {
-    capiCall { try withModel(model) { try required(out_dim, "out_dim").pointee = Int32(clamping: $0.layers.last?.units ?? 0) } }
+    modelValue(model, out_dim, "out_dim") { Int32(clamping: $0.layers.last?.units ?? 0) }
 }
 
 @c @implementation
 public func anneal_model_weight_count(_ model: OpaquePointer?, _ out_count: UnsafeMutablePointer<Int32>?) -> Int32 {
-    capiCall { try withModel(model) { try required(out_count, "out_count").pointee = Int32(clamping: $0.weightShapes.count) } }
+    modelValue(model, out_count, "out_count") { Int32(clamping: $0.weightShapes.count) }
 }
 
 @c @implementation
 public func anneal_model_metric_count(_ model: OpaquePointer?, _ out_count: UnsafeMutablePointer<Int32>?) -> Int32 {
-    capiCall { try withModel(model) { try required(out_count, "out_count").pointee = Int32(clamping: $0.metricNames.count) } }
+    modelValue(model, out_count, "out_count") { Int32(clamping: $0.metricNames.count) }
 }
 
 @c @implementation
@@ -404,14 +418,10 @@ private func evaluate(
 
 /// Writes one value of the model's optimizer to the caller's `out` (the C argument `name`).
 private func optimizerValue<T>(
-    _ model: OpaquePointer?, _ out: UnsafeMutablePointer<T>?, _ name: String, _ value: (Optimizer) -> T
+    function: String = #function, _ model: OpaquePointer?, _ out: UnsafeMutablePointer<T>?, _ name: String,
+    _ value: (Optimizer) -> T
 ) -> Int32 {
-    capiCall {
-        try withModel(model) { model in
-            let out = try required(out, name)
-            out.pointee = value(try optimizer(of: model))
-        }
-    }
+    modelValue(function: function, model, out, name) { value(try optimizer(of: $0)) }
 }
 
 @c @implementation

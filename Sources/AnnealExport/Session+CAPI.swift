@@ -147,28 +147,38 @@ public func anneal_session_free(_ session: OpaquePointer?) {
     Handles.remove(session, .session)
 }
 
+/// The getters' one body: the session held for use, `out` (the C argument `name`) checked, then `value` of
+/// the session written to it.
+private func sessionValue<T>(
+    function: String = #function, _ session: OpaquePointer?, _ out: UnsafeMutablePointer<T>?, _ name: String,
+    _ value: (TrainingSession) -> T
+) -> Int32 {
+    capiCall(function: function) {
+        try withSession(session, .use) { box in
+            let out = try required(out, name)
+            out.pointee = value(box.session)
+        }
+    }
+}
+
 @c @implementation
 public func anneal_session_batch_count(_ session: OpaquePointer?, _ out_count: UnsafeMutablePointer<Int32>?) -> Int32 {
-    capiCall {
-        try withSession(session, .use) { try required(out_count, "out_count").pointee = Int32(clamping: $0.session.batchCount) }
-    }
+    sessionValue(session, out_count, "out_count") { Int32(clamping: $0.batchCount) }
 }
 
 @c @implementation
 public func anneal_session_training_rows(_ session: OpaquePointer?, _ out_rows: UnsafeMutablePointer<Int64>?) -> Int32 {
-    capiCall { try withSession(session, .use) { try required(out_rows, "out_rows").pointee = Int64($0.session.trainingRows) } }
+    sessionValue(session, out_rows, "out_rows") { Int64($0.trainingRows) }
 }
 
 @c @implementation
 public func anneal_session_validation_rows(_ session: OpaquePointer?, _ out_rows: UnsafeMutablePointer<Int64>?) -> Int32 {
-    capiCall { try withSession(session, .use) { try required(out_rows, "out_rows").pointee = Int64($0.session.validationRows) } }
+    sessionValue(session, out_rows, "out_rows") { Int64($0.validationRows) }
 }
 
 @c @implementation
 public func anneal_session_batches_done(_ session: OpaquePointer?, _ out_count: UnsafeMutablePointer<Int32>?) -> Int32 {
-    capiCall {
-        try withSession(session, .use) { try required(out_count, "out_count").pointee = Int32(clamping: $0.session.batchesDone) }
-    }
+    sessionValue(session, out_count, "out_count") { Int32(clamping: $0.batchesDone) }
 }
 
 /// The sample-weight calls' `weights`: one per row of the session's `rows` `part` ("training",
@@ -313,9 +323,7 @@ public func anneal_session_end_epoch(
 
 @c @implementation
 public func anneal_session_epoch_key_count(_ session: OpaquePointer?, _ out_count: UnsafeMutablePointer<Int32>?) -> Int32 {
-    capiCall {
-        try withSession(session, .use) { try required(out_count, "out_count").pointee = Int32(clamping: $0.session.epochValueCount) }
-    }
+    sessionValue(session, out_count, "out_count") { Int32(clamping: $0.epochValueCount) }
 }
 
 @c @implementation
