@@ -33,6 +33,11 @@ func finite(_ value: Double, _ name: String) throws {
     }
 }
 
+/// Refuses a negative count, capacity or index: "count must be non-negative. Received: count=-1".
+func nonNegative(_ value: some BinaryInteger, _ name: String) throws {
+    try check(value >= 0, "\(name) must be non-negative. Received: \(name)=\(value)")
+}
+
 /// `ANNEAL_E_INVALID_ARGUMENT` unless `condition` holds.
 func check(_ condition: Bool, _ message: @autoclosure () -> String) throws {
     guard condition else { throw CAPIError(ANNEAL_E_INVALID_ARGUMENT, message()) }
@@ -85,7 +90,7 @@ func sampleWeights(_ pointer: UnsafePointer<Float>?, count: Int64, _ name: Strin
         }
         return nil
     }
-    try check(count >= 0, "count must be non-negative. Received: count=\(count)")
+    try nonNegative(count, "count")
     try reserve(Int(count), of: MemoryLayout<Float>.stride, name)
     let values = Array(UnsafeBufferPointer(start: pointer, count: Int(count)))
     if let index = values.firstIndex(where: { !$0.isFinite }) {
@@ -134,7 +139,7 @@ func copyOut(_ values: [Float], to buffer: UnsafeMutablePointer<Float>?, capacit
 /// Copies `values` into a caller's double buffer ("copy-out values" in anneal.h).
 func copyOut(_ values: [Double], to buffer: UnsafeMutablePointer<Double>?, capacity: Int32,
              count outCount: UnsafeMutablePointer<Int32>?, _ name: String) throws {
-    try check(capacity >= 0, "capacity must be non-negative. Received: capacity=\(capacity)")
+    try nonNegative(capacity, "capacity")
     let count = Int32(clamping: values.count)
     // The count is written on success and on a buffer too small, never with a NULL buffer refused.
     guard buffer != nil || capacity > 0 else {
@@ -152,7 +157,7 @@ func copyOut(_ values: [Double], to buffer: UnsafeMutablePointer<Double>?, capac
 /// Copies `text` and its NUL into a caller's buffer ("copy-out string" in anneal.h).
 func copyOut(_ text: String, to buffer: UnsafeMutablePointer<CChar>?, capacity: Int64,
              length outLength: UnsafeMutablePointer<Int64>?, _ name: String) throws {
-    try check(capacity >= 0, "capacity must be non-negative. Received: capacity=\(capacity)")
+    try nonNegative(capacity, "capacity")
     let bytes = Array(text.utf8)
     // The length is written on success and on a buffer too small, never with a NULL buffer refused.
     guard buffer != nil || capacity > 0 else {

@@ -59,11 +59,7 @@ func epochScheduler(_ schedule: any LearningRateSchedule, verbose: Int = 0) thro
 
 /// The entry of a callback handle and its box.
 func callbackEntry(_ handle: OpaquePointer?, argument: String = "callback") throws -> (HandleEntry, CallbackBox) {
-    let entry = try Handles.entry(handle, .callback, argument: argument)
-    guard let box = entry.object as? CallbackBox else {
-        throw CAPIError(ANNEAL_E_INTERNAL, "callback handle holds \(type(of: entry.object))")
-    }
-    return (entry, box)
+    try Handles.entry(handle, .callback, holding: CallbackBox.self, argument: argument)
 }
 
 private func makeCallback(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ build: () throws -> any Callback) -> Int32 {
@@ -179,7 +175,7 @@ public func anneal_callback_set_output(
 
 /// The caller's logs (`count` unique keys and their values) as Logs.
 private func logs(_ keys: UnsafePointer<UnsafePointer<CChar>?>?, _ values: UnsafePointer<Double>?, _ count: Int32) throws -> Logs {
-    try check(count >= 0, "count must be non-negative. Received: count=\(count)")
+    try nonNegative(count, "count")
     var logs = Logs()
     guard count > 0 else { return logs }
     let keys = try required(keys, "keys")
@@ -203,10 +199,7 @@ private func event(
     out_stop?.pointee = false
     return capiCall {
         let (entry, box) = try callbackEntry(handle)
-        let modelEntry = try Handles.entry(model, .model, argument: "model")
-        guard let sequential = modelEntry.object as? Sequential else {
-            throw CAPIError(ANNEAL_E_INTERNAL, "model handle holds \(type(of: modelEntry.object))")
-        }
+        let (modelEntry, sequential) = try Handles.entry(model, .model, holding: Sequential.self, argument: "model")
         try Handles.holding([entry], .restructure) {
             try Handles.holding([modelEntry], .use) {
                 let stopping = sequential.stopTraining
@@ -232,7 +225,7 @@ public func anneal_callback_epoch_begin(
     _ callback: OpaquePointer?, _ model: OpaquePointer?, _ epoch: Int32, _ out_stop: UnsafeMutablePointer<Bool>?
 ) -> Int32 {
     event(callback, model, out_stop) { box, model in
-        try check(epoch >= 0, "epoch must be non-negative. Received: epoch=\(epoch)")
+        try nonNegative(epoch, "epoch")
         box.logs = Logs()
         try box.onEpochBegin(Int(epoch), model: model)
     }
@@ -245,7 +238,7 @@ public func anneal_callback_batch_end(
     _ out_stop: UnsafeMutablePointer<Bool>?
 ) -> Int32 {
     event(callback, model, out_stop) { box, model in
-        try check(batch >= 0, "batch must be non-negative. Received: batch=\(batch)")
+        try nonNegative(batch, "batch")
         box.logs = try logs(keys, values, count)
         try box.onTrainBatchEnd(Int(batch), logs: box.logs, model: model)
     }
@@ -258,7 +251,7 @@ public func anneal_callback_epoch_end(
     _ out_stop: UnsafeMutablePointer<Bool>?
 ) -> Int32 {
     event(callback, model, out_stop) { box, model in
-        try check(epoch >= 0, "epoch must be non-negative. Received: epoch=\(epoch)")
+        try nonNegative(epoch, "epoch")
         var epochLogs = try logs(keys, values, count)
         box.logs = Logs()
         try box.onEpochEnd(Int(epoch), logs: &epochLogs, model: model)

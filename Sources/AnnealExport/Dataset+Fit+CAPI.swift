@@ -31,38 +31,19 @@ public func anneal_model_fit_dataset(
     _ model: OpaquePointer?, _ dataset: OpaquePointer?, _ options: UnsafePointer<anneal_fit_options>?,
     _ out_history: UnsafeMutablePointer<OpaquePointer?>?
 ) -> Int32 {
-    out_history?.pointee = nil
-    return capiCall(function: "anneal_model_fit_dataset") {
-        let entry = try Handles.entry(model, .model, argument: "model")
-        guard let sequential = entry.object as? Sequential else {
-            throw CAPIError(ANNEAL_E_INTERNAL, "model handle holds \(type(of: entry.object))")
-        }
-        let data = try AnnealExport.dataset(dataset)
-        let settings = try AnnealExport.options(options, "options", type: "anneal_fit_options", defaults: fitDefaults())
-        let validation = try settings.validation_data.map { try AnnealExport.dataset($0, argument: "options->validation_data") }
-        let rates = try settings.schedule.map { try AnnealExport.schedule($0) }
-        let history = try Handles.holding([entry], .restructure) { () throws -> History in
-            try checkCompiled(sequential, "anneal_model_fit_dataset")
+    fitCall(
+        "anneal_model_fit_dataset", model, options, out_history,
+        data: { try AnnealExport.dataset(dataset) },
+        check: { sequential, data, validation in
             try checkWidths(of: sequential, data, "dataset", labels: true)
-            if let validation {
-                try checkWidths(of: sequential, validation, "options->validation_data", labels: true)
-                guard validation.features.columns == data.features.columns, validation.labels.columns == data.labels.columns else {
-                    throw CAPIError(ANNEAL_E_SHAPE_MISMATCH,
-                                    "options->validation_data is \(validation.features.columns) features and \(validation.labels.columns) label columns; dataset is \(data.features.columns) and \(data.labels.columns)")
-                }
+            guard let validation else { return }
+            try checkWidths(of: sequential, validation, "options->validation_data", labels: true)
+            guard validation.features.columns == data.features.columns, validation.labels.columns == data.labels.columns else {
+                throw CAPIError(ANNEAL_E_SHAPE_MISMATCH,
+                                "options->validation_data is \(validation.features.columns) features and \(validation.labels.columns) label columns; dataset is \(data.features.columns) and \(data.labels.columns)")
             }
-            try check(settings.epochs >= 0, "options->epochs must be at least 0. Received: epochs=\(settings.epochs)")
-            try check(settings.batch_size >= 1, "options->batch_size must be at least 1. Received: batch_size=\(settings.batch_size)")
-            let session = try TrainingSession(
-                model: sequential, x: data.features, y: data.labels, batchSize: Int(settings.batch_size),
-                validationSplit: settings.validation_split,
-                validationData: validation.map { (x: $0.features, y: $0.labels) }, shuffle: settings.shuffle,
-                seed: settings.has_seed ? settings.seed : nil)
-            return try runFit(session, modelHandle: model, modelEntry: entry, epochs: settings.epochs, initialEpoch: 0,
-                              schedule: rates, callback: settings.callback, userData: settings.user_data)
-        }
-        out_history?.pointee = try Handles.register(history, .history)
-    }
+        },
+        training: { (x: $0.features, y: $0.labels) })
 }
 
 @c @implementation

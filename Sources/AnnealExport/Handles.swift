@@ -94,6 +94,17 @@ enum Handles {
         return found
     }
 
+    /// The live entry of `handle` and its object, for a handle the call then holds (model, session, callback,
+    /// metric); an entry holding another type is `ANNEAL_E_INTERNAL`, "model handle holds ...".
+    static func entry<T: AnyObject>(_ handle: OpaquePointer?, _ kind: HandleKind, holding type: T.Type,
+                                    argument: String) throws -> (HandleEntry, T) {
+        let found = try entry(handle, kind, argument: argument)
+        guard let object = found.object as? T else {
+            throw CAPIError(ANNEAL_E_INTERNAL, "\(kind.rawValue) handle holds \(Swift.type(of: found.object))")
+        }
+        return (found, object)
+    }
+
     /// The object of an immutable handle (dataset, sgd, optimizer, schedule, history): no busy tracking.
     static func object<T: AnyObject>(_ handle: OpaquePointer?, _ kind: HandleKind, as type: T.Type,
                                      argument: String) throws -> T {

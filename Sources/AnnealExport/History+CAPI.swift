@@ -28,9 +28,8 @@ public func anneal_history_key(
     _ out_length: UnsafeMutablePointer<Int64>?
 ) -> Int32 {
     capiCall {
-        let keys = try AnnealExport.history(history).keys
-        try copyOut(keys[try AnnealExport.index(index, count: keys.count, "key")], to: buffer, capacity: capacity,
-                    length: out_length, "buffer")
+        try copyOut(try AnnealExport.history(history).keys, at: index, "key", to: buffer, capacity: capacity,
+                    length: out_length)
     }
 }
 

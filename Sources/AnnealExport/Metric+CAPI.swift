@@ -41,7 +41,7 @@ func labelled(_ metric: Metric, multiLabel: Bool, labels: Int32, weights: Unsafe
         throw CAPIError(ANNEAL_E_INVALID_ARGUMENT, "multi_label, num_labels and label_weights are for auc metrics only")
     }
     try check(labels >= 0, "num_labels must be a positive integer, or 0 for none. Received: num_labels=\(labels)")
-    try check(count >= 0, "label_weight_count must be non-negative. Received: label_weight_count=\(count)")
+    try nonNegative(count, "label_weight_count")
     var labelWeights: [Float]?
     if count > 0 {
         try reserve(Int(count), of: MemoryLayout<Float>.stride, "label_weights")
@@ -57,7 +57,7 @@ func summed(_ metric: Metric, summation: Int32, thresholds: UnsafePointer<Float>
         throw CAPIError(ANNEAL_E_INVALID_ARGUMENT, "summation_method, thresholds and from_logits are for auc metrics only")
     }
     let method = try decode(summation, summationCodes, "summation_method")
-    try check(count >= 0, "threshold_count must be non-negative. Received: threshold_count=\(count)")
+    try nonNegative(count, "threshold_count")
     guard count > 0 else {
         return .auc(thresholds: number, curve: curve, multiLabel: multiLabel, labels: labels, labelWeights: labelWeights,
                     summation: method, fromLogits: fromLogits)
@@ -74,11 +74,18 @@ func summed(_ metric: Metric, summation: Int32, thresholds: UnsafePointer<Float>
 /// The metric behind `handle`, held for the call (one call at a time).
 private func withMetric<R>(_ handle: OpaquePointer?, _ argument: String = "metric",
                            _ body: (StandaloneMetric) throws -> R) throws -> R {
-    let entry = try Handles.entry(handle, .metric, argument: argument)
-    guard let metric = entry.object as? StandaloneMetric else {
-        throw CAPIError(ANNEAL_E_INTERNAL, "metric handle holds \(type(of: entry.object))")
-    }
+    let (entry, metric) = try Handles.entry(handle, .metric, holding: StandaloneMetric.self, argument: argument)
     return try Handles.holding([entry], .use) { try body(metric) }
+}
+
+/// The C calls that re-parameterize a metric object: it becomes `change(metric)`, its totals reset.
+/// `function` is the export's name, for its messages.
+private func reconfigure(
+    _ metric: OpaquePointer?, function: String = #function, _ change: (Metric) throws -> Metric
+) -> Int32 {
+    capiCall(function: function) {
+        try withMetric(metric) { object in try object.reconfigure(try change(object.metric)) }
+    }
 }
 
 @c @implementation
@@ -151,10 +158,7 @@ public func anneal_metric_reset(_ metric: OpaquePointer?) -> Int32 {
 @c @implementation
 public func anneal_metric_merge(_ metric: OpaquePointer?, _ other: OpaquePointer?) -> Int32 {
     capiCall {
-        let source = try Handles.entry(other, .metric, argument: "other")
-        guard let otherMetric = source.object as? StandaloneMetric else {
-            throw CAPIError(ANNEAL_E_INTERNAL, "metric handle holds \(type(of: source.object))")
-        }
+        let (source, otherMetric) = try Handles.entry(other, .metric, holding: StandaloneMetric.self, argument: "other")
         try withMetric(metric) { object in
             if object === otherMetric {
                 try object.merge(otherMetric)
@@ -167,11 +171,7 @@ public func anneal_metric_merge(_ metric: OpaquePointer?, _ other: OpaquePointer
 
 @c @implementation
 public func anneal_metric_set_top_k(_ metric: OpaquePointer?, _ top_k: Int32, _ class_id: Int32) -> Int32 {
-    capiCall {
-        try withMetric(metric) { object in
-            try object.reconfigure(try limited(object.metric, topK: top_k, classId: class_id))
-        }
-    }
+    reconfigure(metric) { try limited($0, topK: top_k, classId: class_id) }
 }
 
 @c @implementation
@@ -179,11 +179,8 @@ public func anneal_metric_set_auc_labels(
     _ metric: OpaquePointer?, _ multi_label: Bool, _ num_labels: Int32, _ label_weights: UnsafePointer<Float>?,
     _ label_weight_count: Int32
 ) -> Int32 {
-    capiCall {
-        try withMetric(metric) { object in
-            try object.reconfigure(try labelled(object.metric, multiLabel: multi_label, labels: num_labels,
-                                                weights: label_weights, count: label_weight_count))
-        }
+    reconfigure(metric) {
+        try labelled($0, multiLabel: multi_label, labels: num_labels, weights: label_weights, count: label_weight_count)
     }
 }
 
@@ -192,10 +189,8 @@ public func anneal_metric_set_auc_method(
     _ metric: OpaquePointer?, _ summation_method: Int32, _ thresholds: UnsafePointer<Float>?, _ threshold_count: Int32,
     _ from_logits: Bool
 ) -> Int32 {
-    capiCall {
-        try withMetric(metric) { object in
-            try object.reconfigure(try summed(object.metric, summation: summation_method, thresholds: thresholds,
-                                              count: threshold_count, fromLogits: from_logits))
-        }
+    reconfigure(metric) {
+        try summed($0, summation: summation_method, thresholds: thresholds, count: threshold_count,
+                   fromLogits: from_logits)
     }
 }

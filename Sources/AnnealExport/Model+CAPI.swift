@@ -3,11 +3,14 @@ import CAnneal
 
 /// Runs `body` with the model behind `handle`, holding it for this call (see `Handles.holding`).
 func withModel<R>(_ handle: OpaquePointer?, _ access: Access = .use, _ body: (Sequential) throws -> R) throws -> R {
-    let entry = try Handles.entry(handle, .model, argument: "model")
-    guard let model = entry.object as? Sequential else {
-        throw CAPIError(ANNEAL_E_INTERNAL, "model handle holds \(type(of: entry.object))")
-    }
+    let (entry, model) = try Handles.entry(handle, .model, holding: Sequential.self, argument: "model")
     return try Handles.holding([entry], access) { try body(model) }
+}
+
+/// Registers a model made here (created or loaded), silenced first: the library never prints.
+func registerModel(_ model: Sequential) throws -> OpaquePointer {
+    model.output = { _ in }
+    return try Handles.register(model, .model)
 }
 
 /// Tries a copy of every weight of `model` (`copies` of them) before one is made: getting, setting, saving
@@ -61,11 +64,7 @@ private func optimizer(of model: Sequential) throws -> Optimizer {
 
 @c @implementation
 public func anneal_model_create(_ seed: UInt64, _ out_model: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    capiCreate(out_model, "out_model") {
-        let model = Sequential(seed: seed)
-        model.output = { _ in }  // the library never prints
-        return try Handles.register(model, .model)
-    }
+    capiCreate(out_model, "out_model") { try registerModel(Sequential(seed: seed)) }
 }
 
 @c @implementation
@@ -221,29 +220,43 @@ public func anneal_model_set_metric_auc_method(
     }
 }
 
+/// The getters' one body: the model held for use, `out` (the C argument `name`) checked, then `value` of the
+/// model written to it.
+private func modelValue<T>(
+    function: String = #function, _ model: OpaquePointer?, _ out: UnsafeMutablePointer<T>?, _ name: String,
+    _ value: (Sequential) throws -> T
+) -> Int32 {
+    capiCall(function: function) {
+        try withModel(model) { model in
+            let out = try required(out, name)
+            out.pointee = try value(model)
+        }
+    }
+}
+
 @c @implementation
 public func anneal_model_layer_count(_ model: OpaquePointer?, _ out_count: UnsafeMutablePointer<Int32>?) -> Int32 {
-    capiCall { try withModel(model) { try required(out_count, "out_count").pointee = Int32(clamping: $0.stack.count) } }
+    modelValue(model, out_count, "out_count") { Int32(clamping: $0.stack.count) }
 }
 
 @c @implementation
 public func anneal_model_input_dim(_ model: OpaquePointer?, _ out_dim: UnsafeMutablePointer<Int32>?) -> Int32 {
-    capiCall { try withModel(model) { try required(out_dim, "out_dim").pointee = Int32(clamping: $0.inputDimension ?? 0) } }
+    modelValue(model, out_dim, "out_dim") { Int32(clamping: $0.inputDimension ?? 0) }
 }
 
 @c @implementation
 public func anneal_model_output_dim(_ model: OpaquePointer?, _ out_dim: UnsafeMutablePointer<Int32>?) -> Int32 {
-    capiCall { try withModel(model) { try required(out_dim, "out_dim").pointee = Int32(clamping: $0.layers.last?.units ?? 0) } }
+    modelValue(model, out_dim, "out_dim") { Int32(clamping: $0.layers.last?.units ?? 0) }
 }
 
 @c @implementation
 public func anneal_model_weight_count(_ model: OpaquePointer?, _ out_count: UnsafeMutablePointer<Int32>?) -> Int32 {
-    capiCall { try withModel(model) { try required(out_count, "out_count").pointee = Int32(clamping: $0.weightShapes.count) } }
+    modelValue(model, out_count, "out_count") { Int32(clamping: $0.weightShapes.count) }
 }
 
 @c @implementation
 public func anneal_model_metric_count(_ model: OpaquePointer?, _ out_count: UnsafeMutablePointer<Int32>?) -> Int32 {
-    capiCall { try withModel(model) { try required(out_count, "out_count").pointee = Int32(clamping: $0.metricNames.count) } }
+    modelValue(model, out_count, "out_count") { Int32(clamping: $0.metricNames.count) }
 }
 
 @c @implementation
@@ -267,7 +280,7 @@ public func anneal_model_weight_shape(
         try withModel(model) { model in
             let shape = model.weightShapes[try weightIndex(index, of: model)]
             let outRank = try required(out_rank, "out_rank")
-            try check(dims_capacity >= 0, "dims_capacity must be non-negative. Received: dims_capacity=\(dims_capacity)")
+            try nonNegative(dims_capacity, "dims_capacity")
             outRank.pointee = Int32(shape.count)
             out_size?.pointee = Int64(shape.reduce(1, *))
             guard dims_capacity > 0 else { return }
@@ -405,14 +418,10 @@ private func evaluate(
 
 /// Writes one value of the model's optimizer to the caller's `out` (the C argument `name`).
 private func optimizerValue<T>(
-    _ model: OpaquePointer?, _ out: UnsafeMutablePointer<T>?, _ name: String, _ value: (Optimizer) -> T
+    function: String = #function, _ model: OpaquePointer?, _ out: UnsafeMutablePointer<T>?, _ name: String,
+    _ value: (Optimizer) -> T
 ) -> Int32 {
-    capiCall {
-        try withModel(model) { model in
-            let out = try required(out, name)
-            out.pointee = value(try optimizer(of: model))
-        }
-    }
+    modelValue(function: function, model, out, name) { value(try optimizer(of: $0)) }
 }
 
 @c @implementation
@@ -435,33 +444,33 @@ public func anneal_model_iterations(_ model: OpaquePointer?, _ out_iterations: U
     optimizerValue(model, out_iterations, "out_iterations") { $0.iterations }
 }
 
-@c @implementation
-public func anneal_model_fit(
-    _ model: OpaquePointer?, _ x: UnsafePointer<Float>?, _ rows: Int64, _ cols: Int32, _ y: UnsafePointer<Float>?,
-    _ y_cols: Int32, _ options: UnsafePointer<anneal_fit_options>?, _ out_history: UnsafeMutablePointer<OpaquePointer?>?
+/// The fit calls' one body (anneal_model_fit, anneal_model_fit_dataset): the model held, `options` read
+/// (`fitDefaults()` where NULL) and checked, a session made and run by `runFit`, its history registered.
+///
+/// `data` looks up the call's training data right after the model; `check` compares it (and
+/// `options->validation_data`) with the compiled model; `training` gives its matrices, copied only once every
+/// check has passed. `function` is the C name, for messages.
+func fitCall<Data>(
+    _ function: String, _ model: OpaquePointer?, _ options: UnsafePointer<anneal_fit_options>?,
+    _ out_history: UnsafeMutablePointer<OpaquePointer?>?, data: () throws -> Data,
+    check checkData: (Sequential, Data, DatasetBox?) throws -> Void, training: (Data) throws -> (x: Matrix, y: Matrix)
 ) -> Int32 {
     out_history?.pointee = nil
-    return capiCall(function: "anneal_model_fit") {
-        let entry = try Handles.entry(model, .model, argument: "model")
-        guard let sequential = entry.object as? Sequential else {
-            throw CAPIError(ANNEAL_E_INTERNAL, "model handle holds \(type(of: entry.object))")
-        }
+    return capiCall(function: function) {
+        let (entry, sequential) = try Handles.entry(model, .model, holding: Sequential.self, argument: "model")
+        let data = try data()
         let settings = try AnnealExport.options(options, "options", type: "anneal_fit_options", defaults: fitDefaults())
         let validation = try settings.validation_data.map { try AnnealExport.dataset($0, argument: "options->validation_data") }
         let rates = try settings.schedule.map { try AnnealExport.schedule($0) }
         let history = try Handles.holding([entry], .restructure) { () throws -> History in
-            try checkCompiled(sequential, "anneal_model_fit")
-            try checkWidths(of: sequential, rows: rows, cols: cols, yCols: y_cols)
-            if let validation, validation.features.columns != Int(cols) || validation.labels.columns != Int(y_cols) {
-                throw CAPIError(ANNEAL_E_SHAPE_MISMATCH,
-                                "options->validation_data is \(validation.features.columns) features and \(validation.labels.columns) label columns; x and y are cols=\(cols) and y_cols=\(y_cols)")
-            }
+            try checkCompiled(sequential, function)
+            try checkData(sequential, data, validation)
             try check(settings.epochs >= 0, "options->epochs must be at least 0. Received: epochs=\(settings.epochs)")
             try check(settings.batch_size >= 1, "options->batch_size must be at least 1. Received: batch_size=\(settings.batch_size)")
+            let (x, y) = try training(data)
             let session = try TrainingSession(
-                model: sequential, x: try matrix(x, rows: rows, columns: cols, "x"),
-                y: try matrix(y, rows: rows, columns: y_cols, "y", columnsName: "y_cols"),
-                batchSize: Int(settings.batch_size), validationSplit: settings.validation_split,
+                model: sequential, x: x, y: y, batchSize: Int(settings.batch_size),
+                validationSplit: settings.validation_split,
                 validationData: validation.map { (x: $0.features, y: $0.labels) }, shuffle: settings.shuffle,
                 seed: settings.has_seed ? settings.seed : nil)
             return try runFit(session, modelHandle: model, modelEntry: entry, epochs: settings.epochs, initialEpoch: 0,
@@ -469,4 +478,25 @@ public func anneal_model_fit(
         }
         out_history?.pointee = try Handles.register(history, .history)
     }
+}
+
+@c @implementation
+public func anneal_model_fit(
+    _ model: OpaquePointer?, _ x: UnsafePointer<Float>?, _ rows: Int64, _ cols: Int32, _ y: UnsafePointer<Float>?,
+    _ y_cols: Int32, _ options: UnsafePointer<anneal_fit_options>?, _ out_history: UnsafeMutablePointer<OpaquePointer?>?
+) -> Int32 {
+    fitCall(
+        "anneal_model_fit", model, options, out_history,
+        data: {},
+        check: { sequential, _, validation in
+            try checkWidths(of: sequential, rows: rows, cols: cols, yCols: y_cols)
+            if let validation, validation.features.columns != Int(cols) || validation.labels.columns != Int(y_cols) {
+                throw CAPIError(ANNEAL_E_SHAPE_MISMATCH,
+                                "options->validation_data is \(validation.features.columns) features and \(validation.labels.columns) label columns; x and y are cols=\(cols) and y_cols=\(y_cols)")
+            }
+        },
+        training: { _ in
+            (x: try matrix(x, rows: rows, columns: cols, "x"),
+             y: try matrix(y, rows: rows, columns: y_cols, "y", columnsName: "y_cols"))
+        })
 }

@@ -26,11 +26,7 @@ public func anneal_model_save(_ model: OpaquePointer?, _ path: UnsafePointer<CCh
 
 @c @implementation
 public func anneal_model_load(_ path: UnsafePointer<CChar>?, _ out_model: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    capiCreate(out_model, "out_model") {
-        let model = try Sequential(contentsOf: try string(path, "path"))
-        model.output = { _ in }  // the library never prints
-        return try Handles.register(model, .model)
-    }
+    capiCreate(out_model, "out_model") { try registerModel(Sequential(contentsOf: try string(path, "path"))) }
 }
 
 @c @implementation

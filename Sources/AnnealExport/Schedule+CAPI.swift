@@ -41,7 +41,7 @@ private func makeSchedule(
 
 /// A caller's int64 list (NULL allowed when empty) as [Int].
 private func integers(_ pointer: UnsafePointer<Int64>?, _ count: Int32, _ name: String, _ countName: String) throws -> [Int] {
-    try check(count >= 0, "\(countName) must be non-negative. Received: \(countName)=\(count)")
+    try nonNegative(count, countName)
     if count == 0 { return [] }
     let base = try required(pointer, name)
     return UnsafeBufferPointer(start: base, count: Int(count)).map { Int($0) }

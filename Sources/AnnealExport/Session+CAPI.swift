@@ -27,10 +27,7 @@ final class SessionBox {
 
 /// Runs `body` with the session behind `handle`, holding the session and its model for this call.
 private func withSession<R>(_ handle: OpaquePointer?, _ access: Access, _ body: (SessionBox) throws -> R) throws -> R {
-    let entry = try Handles.entry(handle, .session, argument: "session")
-    guard let box = entry.object as? SessionBox else {
-        throw CAPIError(ANNEAL_E_INTERNAL, "session handle holds \(type(of: entry.object))")
-    }
+    let (entry, box) = try Handles.entry(handle, .session, holding: SessionBox.self, argument: "session")
     return try Handles.holding([entry, box.modelEntry], access) { try body(box) }
 }
 
@@ -102,10 +99,7 @@ private func createSession(
     _ make: (Sequential) throws -> TrainingSession
 ) -> Int32 {
     capiCreate(function: function, out, "out_session") {
-        let entry = try Handles.entry(model, .model, argument: "model")
-        guard let sequential = entry.object as? Sequential else {
-            throw CAPIError(ANNEAL_E_INTERNAL, "model handle holds \(type(of: entry.object))")
-        }
+        let (entry, sequential) = try Handles.entry(model, .model, holding: Sequential.self, argument: "model")
         let session = try Handles.holding([entry], .restructure) { () throws -> TrainingSession in
             try checkCompiled(sequential, function)
             return try make(sequential)
@@ -153,28 +147,47 @@ public func anneal_session_free(_ session: OpaquePointer?) {
     Handles.remove(session, .session)
 }
 
+/// The getters' one body: the session held for use, `out` (the C argument `name`) checked, then `value` of
+/// the session written to it.
+private func sessionValue<T>(
+    function: String = #function, _ session: OpaquePointer?, _ out: UnsafeMutablePointer<T>?, _ name: String,
+    _ value: (TrainingSession) -> T
+) -> Int32 {
+    capiCall(function: function) {
+        try withSession(session, .use) { box in
+            let out = try required(out, name)
+            out.pointee = value(box.session)
+        }
+    }
+}
+
 @c @implementation
 public func anneal_session_batch_count(_ session: OpaquePointer?, _ out_count: UnsafeMutablePointer<Int32>?) -> Int32 {
-    capiCall {
-        try withSession(session, .use) { try required(out_count, "out_count").pointee = Int32(clamping: $0.session.batchCount) }
-    }
+    sessionValue(session, out_count, "out_count") { Int32(clamping: $0.batchCount) }
 }
 
 @c @implementation
 public func anneal_session_training_rows(_ session: OpaquePointer?, _ out_rows: UnsafeMutablePointer<Int64>?) -> Int32 {
-    capiCall { try withSession(session, .use) { try required(out_rows, "out_rows").pointee = Int64($0.session.trainingRows) } }
+    sessionValue(session, out_rows, "out_rows") { Int64($0.trainingRows) }
 }
 
 @c @implementation
 public func anneal_session_validation_rows(_ session: OpaquePointer?, _ out_rows: UnsafeMutablePointer<Int64>?) -> Int32 {
-    capiCall { try withSession(session, .use) { try required(out_rows, "out_rows").pointee = Int64($0.session.validationRows) } }
+    sessionValue(session, out_rows, "out_rows") { Int64($0.validationRows) }
 }
 
 @c @implementation
 public func anneal_session_batches_done(_ session: OpaquePointer?, _ out_count: UnsafeMutablePointer<Int32>?) -> Int32 {
-    capiCall {
-        try withSession(session, .use) { try required(out_count, "out_count").pointee = Int32(clamping: $0.session.batchesDone) }
+    sessionValue(session, out_count, "out_count") { Int32(clamping: $0.batchesDone) }
+}
+
+/// The sample-weight calls' `weights`: one per row of the session's `rows` `part` ("training",
+/// "validation") rows, or NULL for none.
+private func rowWeights(_ weights: UnsafePointer<Float>?, _ count: Int64, rows: Int, _ part: String) throws -> [Float]? {
+    guard weights == nil || count == Int64(rows) else {
+        throw CAPIError(ANNEAL_E_SHAPE_MISMATCH, "count is \(count), but the session has \(rows) \(part) rows; pass one weight per row")
     }
+    return try sampleWeights(weights, count: count, "weights")
 }
 
 @c @implementation
@@ -183,11 +196,7 @@ public func anneal_session_set_sample_weights(
 ) -> Int32 {
     capiCall {
         try withSession(session, .restructure) { box in
-            let rows = box.session.trainingRows
-            guard weights == nil || count == Int64(rows) else {
-                throw CAPIError(ANNEAL_E_SHAPE_MISMATCH, "count is \(count), but the session has \(rows) training rows; pass one weight per row")
-            }
-            try box.session.setSampleWeights(try sampleWeights(weights, count: count, "weights"))
+            try box.session.setSampleWeights(try rowWeights(weights, count, rows: box.session.trainingRows, "training"))
         }
     }
 }
@@ -201,11 +210,8 @@ public func anneal_session_set_validation_sample_weights(
             guard box.session.hasValidation else {
                 throw CAPIError(ANNEAL_E_INVALID_STATE, "the session has no validation data to weight: create it with a validation_split > 0 or with anneal_session_create_with_validation")
             }
-            let rows = box.session.validationRows
-            guard weights == nil || count == Int64(rows) else {
-                throw CAPIError(ANNEAL_E_SHAPE_MISMATCH, "count is \(count), but the session has \(rows) validation rows; pass one weight per row")
-            }
-            try box.session.setValidationSampleWeights(try sampleWeights(weights, count: count, "weights"))
+            try box.session.setValidationSampleWeights(
+                try rowWeights(weights, count, rows: box.session.validationRows, "validation"))
         }
     }
 }
@@ -239,7 +245,7 @@ private func epochCall(
 ) -> Int32 {
     capiCall(function: function) {
         try withSession(session, .restructure) { box in
-            try check(capacity >= 0, "capacity must be non-negative. Received: capacity=\(capacity)")
+            try nonNegative(capacity, "capacity")
             try copyOut(try body(box).values, to: out_values, capacity: capacity, count: out_count, "out_values")
         }
     }
@@ -282,7 +288,7 @@ public func anneal_session_validate(
             guard box.session.hasValidation else {
                 throw CAPIError(ANNEAL_E_INVALID_STATE, "the session has no validation data: create it with a validation_split > 0 or with anneal_session_create_with_validation")
             }
-            try check(capacity >= 0, "capacity must be non-negative. Received: capacity=\(capacity)")
+            try nonNegative(capacity, "capacity")
             var logs = Logs()
             box.session.addValidation(to: &logs)
             try copyOut(logs.values, to: out_values, capacity: capacity, count: out_count, "out_values")
@@ -317,9 +323,7 @@ public func anneal_session_end_epoch(
 
 @c @implementation
 public func anneal_session_epoch_key_count(_ session: OpaquePointer?, _ out_count: UnsafeMutablePointer<Int32>?) -> Int32 {
-    capiCall {
-        try withSession(session, .use) { try required(out_count, "out_count").pointee = Int32(clamping: $0.session.epochValueCount) }
-    }
+    sessionValue(session, out_count, "out_count") { Int32(clamping: $0.epochValueCount) }
 }
 
 @c @implementation
@@ -342,12 +346,12 @@ public func anneal_session_run_epochs(
     out_epochs?.pointee = 0
     return capiCall {
         try withSession(session, .restructure) { box in
-            try check(epochs >= 0, "epochs must be non-negative. Received: epochs=\(epochs)")
+            try nonNegative(epochs, "epochs")
             try check(!max_seconds.isNaN, "max_seconds must be a number. Received: max_seconds=nan")
             let perEpoch = box.session.epochValueCount
             out_values_per_epoch?.pointee = Int32(perEpoch)
             let needed = Int64(epochs) * Int64(perEpoch)
-            try check(capacity >= 0, "capacity must be non-negative. Received: capacity=\(capacity)")
+            try nonNegative(capacity, "capacity")
             guard epochs > 0 else { return }
             let values = try required(out_values, "out_values")
             guard capacity >= needed else {
@@ -387,7 +391,7 @@ public func anneal_session_fit_callbacks(
 ) -> Int32 {
     out_history?.pointee = nil
     return capiCall {
-        try check(callback_count >= 0, "callback_count must be non-negative. Received: callback_count=\(callback_count)")
+        try nonNegative(callback_count, "callback_count")
         let handles = callback_count == 0 ? [] : Array(UnsafeBufferPointer(
             start: try required(callbacks, "callbacks"), count: Int(callback_count)))
         let found = try handles.enumerated().map { try callbackEntry($1, argument: "callbacks[\($0)]") }

@@ -130,24 +130,29 @@ class Constant(LearningRateSchedule):
 
 # --- Keras's (per update) -------------------------------------------------------------------------------
 
-class ExponentialDecay(LearningRateSchedule):
+class _StaircaseDecay(LearningRateSchedule):
+    """What ``ExponentialDecay`` and ``InverseTimeDecay`` share: Keras's arguments, passed to the library's
+    constructor ``_constructor`` (each keeps its own formula, in the library)."""
+
+    _constructor = None
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name=None, unit=None):
+        super().__init__(self._constructor, float(initial_learning_rate), int(decay_steps), float(decay_rate),
+                         bool(staircase), _unit_code(unit),
+                         config=dict(initial_learning_rate=initial_learning_rate, decay_steps=decay_steps,
+                                     decay_rate=decay_rate, staircase=staircase))
+
+
+class ExponentialDecay(_StaircaseDecay):
     """``initial_learning_rate * decay_rate ** (step / decay_steps)`` (integer division when ``staircase``)."""
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name=None, unit=None):
-        super().__init__(_lib.anneal_schedule_exponential_decay, float(initial_learning_rate), int(decay_steps),
-                         float(decay_rate), bool(staircase), _unit_code(unit),
-                         config=dict(initial_learning_rate=initial_learning_rate, decay_steps=decay_steps,
-                                     decay_rate=decay_rate, staircase=staircase))
+    _constructor = _lib.anneal_schedule_exponential_decay
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_StaircaseDecay):
     """``initial_learning_rate / (1 + decay_rate * step / decay_steps)``; decay_steps=1 is the legacy ``decay``."""
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name=None, unit=None):
-        super().__init__(_lib.anneal_schedule_inverse_time_decay, float(initial_learning_rate), int(decay_steps),
-                         float(decay_rate), bool(staircase), _unit_code(unit),
-                         config=dict(initial_learning_rate=initial_learning_rate, decay_steps=decay_steps,
-                                     decay_rate=decay_rate, staircase=staircase))
+    _constructor = _lib.anneal_schedule_inverse_time_decay
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
