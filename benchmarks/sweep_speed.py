@@ -37,6 +37,7 @@ measured libanneal.so through ANNEAL_LIBRARY. The machine may be shared: the rep
 before and after; repeat a run before trusting a small difference.
 """
 import argparse
+import compileall
 import os
 import shutil
 import signal
@@ -140,6 +141,11 @@ def main():
     parser.add_argument("--tune-runs", type=int, default=36, help="runs for Ray Tune (0: skip)")
     arguments = parser.parse_args()
     os.environ["ANNEAL_LIBRARY"] = os.path.abspath(arguments.library)
+    # Workers import Anneal in fresh interpreters. Bytecode compiled first, as pip compiles an installed
+    # package's: under PYTHONDONTWRITEBYTECODE (which this workplace sets) a module changed since its bytecode
+    # was last written would be compiled again at every worker's start.
+    compileall.compile_dir(os.path.join(PYTHON_DIR, "anneal"), quiet=1)
+    compileall.compile_dir(EXAMPLES_DIR, quiet=1)
     os.environ["PYTHONPATH"] = os.pathsep.join([PYTHON_DIR, EXAMPLES_DIR]
                                                + [p for p in [os.environ.get("PYTHONPATH")] if p])
 
