@@ -20,12 +20,11 @@ wheel, whose folder holds ``libanneal.so``).
 """
 
 import math
-import os
 import pickle
 import sys
 import time
 
-from .runs import _run_chunk, run_one
+from .runs import _run_chunk, run_one, training_alone
 
 __all__ = ["ray", "dask"]
 
@@ -56,10 +55,9 @@ def _shipped(build, cloudpickle):
 def _run_shipped(build_bytes, chunk, x, y, fit_kwargs, keep_history):
     """A chunk on a cluster's worker: ``build`` unpickled, every run trained on one thread (the workers already
     share the node's CPUs), the records returned in the chunk's order."""
-    # The library reads ANNEAL_THREADS at its first training call in this process (anneal.h).
-    os.environ.setdefault("ANNEAL_THREADS", "1")
     build = pickle.loads(build_bytes)
-    return _run_chunk(build, chunk, x, y, fit_kwargs, keep_history)
+    with training_alone():  # this thread only, whatever ran before in the worker's process
+        return _run_chunk(build, chunk, x, y, fit_kwargs, keep_history)
 
 
 def _chunks(build, runs, x, y, fit_kwargs, keep_history, cpus, on_record):
