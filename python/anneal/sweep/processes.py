@@ -9,7 +9,8 @@ trainer) so that every trainer finishes at about the same time. A worker holds `
 it never waits for the dispatcher between two of them.
 
 While it trains beside its workers, this thread computes alone (``runs.training_alone``): the library's helper
-thread would only take CPU from them.
+thread would only take CPU from them. Until the first worker is ready, a CPU that worker will use would stay idle,
+so a second thread of this process trains short runs there meanwhile (``_train_while_workers_boot``).
 
 A worker that dies (a crash, a kill) turns the run it was training into an error record (a crash that a run
 causes would happen again) and is replaced while runs remain; the rest of its chunks go back to be trained.
@@ -39,6 +40,9 @@ _MAX_CHUNK_RUNS = 32
 _CHUNKS_AHEAD = 2
 # The dispatcher checks this often whether the sweep was stopped (Ctrl-C in the main thread).
 _POLL_SECONDS = 0.1
+# Runs shorter than this (the first run's time) are also trained by a second thread while the workers boot: a
+# worker takes tens of milliseconds to be ready, and Ctrl-C waits for that thread's run in flight.
+_BOOT_RUN_SECONDS = 0.02
 
 
 def _check_interpreter():
@@ -89,11 +93,14 @@ class _Sweep:
     # --- The main thread ---
 
     def next_run(self):
-        """The next run for this process to train, or None when every run has its record."""
+        """The next run for this process to train, or None when every run has its record or the sweep
+        stopped."""
         with self.changed:
             while True:
                 if self.failure is not None:
                     raise self.failure
+                if self.stopping:
+                    return None
                 if self.todo:
                     return self.todo.popleft()
                 if not self.pending:
@@ -114,7 +121,19 @@ class _Sweep:
     def stop(self):
         with self.changed:
             self.stopping = True
+            self.changed.notify_all()
         self.wake_writer.send(None)
+
+    def a_worker_is_ready(self):
+        with self.changed:
+            return any(worker.ready for worker in self.live)
+
+    def fail(self, error):
+        """Ends the sweep with ``error``, raised by the main thread."""
+        with self.changed:
+            if self.failure is None:
+                self.failure = error
+            self.changed.notify_all()
 
     # --- The dispatcher thread ---
 
@@ -136,9 +155,7 @@ class _Sweep:
                         continue
                     self.handle(worker, message)
         except BaseException as error:  # on_record's (a full disk) or a worker's failure: raised by the caller
-            with self.changed:
-                self.failure = error
-                self.changed.notify_all()
+            self.fail(error)
 
     def send_chunk(self, worker):
         """A chunk of at most ``size`` runs, and fewer near the end: a share of what is left per trainer."""
@@ -204,6 +221,20 @@ class _Sweep:
             pool.discard(worker)
 
 
+def _train_while_workers_boot(sweep):
+    """A second trainer in this process, on the CPU that a booting worker will use: it takes runs as the main
+    thread does until a worker is ready (or no run is left), computing alone like it."""
+    try:
+        with training_alone():
+            while not sweep.a_worker_is_ready():
+                item = sweep.next_run()
+                if item is None:
+                    return
+                sweep.train(item)
+    except BaseException as error:  # on_record's (a full disk): raised by the main thread
+        sweep.fail(error)
+
+
 def processes(build, runs, x, y, fit_kwargs, keep_history, workers, on_record):
     """``workers`` trainers (default: the CPUs this process may use): this process and ``workers - 1`` worker
     processes, each training on one thread (the workers with ``ANNEAL_THREADS=1``, this thread without the
@@ -234,12 +265,19 @@ def processes(build, runs, x, y, fit_kwargs, keep_history, workers, on_record):
             dispatcher = threading.Thread(target=sweep.dispatch, args=(pool,), name="anneal-sweep-dispatch",
                                           daemon=True)
             dispatcher.start()
+            booting = None
+            if count > 1 and seconds < _BOOT_RUN_SECONDS and not sweep.a_worker_is_ready():
+                booting = threading.Thread(target=_train_while_workers_boot, args=(sweep,),
+                                           name="anneal-sweep-boot", daemon=True)
+                booting.start()
             try:
                 while (item := sweep.next_run()) is not None:
                     sweep.train(item)
             finally:
                 sweep.stop()
                 dispatcher.join()
+                if booting is not None:
+                    booting.join()  # its run in flight: a short one
             if sweep.failure is not None:
                 raise sweep.failure
     finally:
