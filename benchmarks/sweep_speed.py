@@ -2,12 +2,13 @@
 """The tutorial's schedule sweep (issue 16's speed section), side by side on every backend, in one invocation.
 
     swift build -c release --product anneal
-    .build/venv-clusters/bin/python benchmarks/sweep_speed.py   (every row; see below for the Ray Tune row)
+    .build/x86_64-unknown-linux-gnu/venv-clusters/bin/python benchmarks/sweep_speed.py   (every row)
     python3 benchmarks/sweep_speed.py --no-ray --no-dask         (the local backends only)
 
-`swift test` (ClusterSweepTests) makes `.build/venv-clusters` with Ray and Dask; Ray Tune is an extra of Ray that
-the tests do not need, so for the Tune row add it there once, at the same version as Ray:
-`.build/venv-clusters/bin/python -m pip install "ray[tune]==2.60.0"` (without it the row is skipped, saying so).
+`swift test` (ClusterSweepTests) makes `.build/<target triple>/venv-clusters` with Ray and Dask; Ray Tune is an
+extra of Ray that the tests do not need, so for the Tune row add it there once, at the same version as Ray:
+`.build/x86_64-unknown-linux-gnu/venv-clusters/bin/python -m pip install "ray[tune]==2.60.0"` (without it the row
+is skipped, saying so).
 
 The sweep: 3 schedule kinds (SGD's time-based decay, the tutorial's step decay and an ExponentialDecay, both
 through LearningRateScheduler; examples/python/schedule_sweep.py's build) x 3 learning rates

@@ -277,7 +277,7 @@ def processes(build, runs, x, y, fit_kwargs, keep_history, workers, on_record):
                 sweep.stop()
                 dispatcher.join()
                 if booting is not None:
-                    booting.join()  # its run in flight: a short one
+                    booting.join()  # its run in flight, short like the first run
             if sweep.failure is not None:
                 raise sweep.failure
     finally:
