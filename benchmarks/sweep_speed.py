@@ -15,7 +15,8 @@ through LearningRateScheduler; examples/python/schedule_sweep.py's build) x 3 le
 (log_space(0.01, 0.1, 3)) x 2 momenta (0, 0.8) x 20 seeds = 360 runs of the tutorial's model (34-34-1, 50
 epochs, batch 28, validation_split 0.33) on the ionosphere data. Rows, all wall times of the whole sweep
 (medians of --repeat, interleaved with the loop's; the local backends first, then each cluster, which runs only
-while its own rows are measured):
+while its own rows are measured). "loop / backend" divides the medians; "paired" is the median of the ratios of
+each backend's sweep to a loop run just before it, which a host whose speed drifts between minutes moves less:
 
   loop        a plain Python loop of set_random_seed / build / fit, one process (the reference)
   serial      sweep.run(backend="serial")
@@ -162,10 +163,12 @@ def main():
           f"{os.getloadavg()[0]:.2f}; library {arguments.library}", flush=True)
 
     reference = loop(build, config_list, x, y, seeds)
-    times, cpu, notes = {}, {}, []
+    times, cpu, paired, notes = {}, {}, {}, []
 
     def measure(backends, repeat):
-        """Each backend `repeat` times, interleaved; every result's records checked against the loop's."""
+        """Each backend `repeat` times, interleaved, each time right after a loop whose time it is divided by
+        (`paired`: this VM's speed drifts by tens of percent within minutes, which the ratio of two neighbouring
+        runs feels less than the ratio of two medians); every result's records checked against the loop's."""
         for name in backends:
             times.setdefault(name, [])
             cpu.setdefault(name, [])
@@ -173,11 +176,16 @@ def main():
             for name, function in backends.items():
                 if name == "processes":
                     pool.shutdown()  # the first sweep of a session: its worker starts inside the timing
+                if name != "loop":
+                    started = time.perf_counter()
+                    loop(build, config_list, x, y, seeds)
+                    loop_time = time.perf_counter() - started
                 started, cpu_started = time.perf_counter(), local_cpu(pool)
                 records = function()
                 times[name].append(time.perf_counter() - started)
                 cpu[name].append(local_cpu(pool) - cpu_started)
                 if name != "loop":
+                    paired.setdefault(name, []).append(loop_time / times[name][-1])
                     expected = [{key: record[key] for key in got} for record, got in zip(reference, records)]
                     if records != expected:
                         raise SystemExit(f"{name}: records differ from the loop's")
@@ -251,13 +259,14 @@ def main():
             daemons.stop()
 
     base = statistics.median(times["loop"])
-    print(f"\n| backend | wall time of {runs} runs (median of {arguments.repeat}) | loop / backend | CPU time "
-          "(median) |")
-    print("|---|---|---|---|")
+    print(f"\n| backend | wall time of {runs} runs (median of {arguments.repeat}) | loop / backend | paired "
+          "| CPU time (median) |")
+    print("|---|---|---|---|---|")
     for name, values in times.items():
         median = statistics.median(values)
         used = "-" if name in ("ray", "dask") else f"{statistics.median(cpu[name]):.3f} s"
-        print(f"| {name} | {median:.3f} s | {base / median:.2f}x | {used} |")
+        pair = f"{statistics.median(paired[name]):.2f}x" if name in paired else "-"
+        print(f"| {name} | {median:.3f} s | {base / median:.2f}x | {pair} | {used} |")
     if tune is not None:
         measured, seconds = tune
         per_run = seconds / measured
