@@ -506,7 +506,8 @@ def metric_runs(ctx):
         text = io.StringIO()
         with contextlib.redirect_stdout(text):
             model.evaluate(xv, yv, batch_size=BATCH, verbose=2)
-        out["evaluate_line"] = re.sub(r" - \d+m?s/epoch - \d+m?s/step$", "", re.sub(r" - \d+s - ", " - ", text.getvalue().strip()))
+        line = re.sub(r" - \d+s - ", " - ", text.getvalue().strip())
+        out["evaluate_line"] = re.sub(r" - \d+[mu]?s/epoch - \d+[mu]?s/step$", "", line)
         with tempfile.TemporaryDirectory() as folder:
             path = os.path.join(folder, "log.csv")
             more = model.fit(ctx["x"], ctx["y"], epochs=2, batch_size=BATCH, shuffle=False, verbose=0,
