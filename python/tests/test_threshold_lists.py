@@ -202,3 +202,21 @@ def test_golden_after_fit_follows_keras(tmp_path):
         assert re.sub(number, "n", row) == re.sub(number, "n", keras_row)  # quotes, brackets, separators
         close([float(v) for v in re.findall(number, row)], [float(v) for v in re.findall(number, keras_row)],
               f"CSV row {row}")
+
+
+def _sweep_model(config):
+    model = Sequential([Dense(1, activation="sigmoid", input_dim=1)])
+    model.compile(SGD(learning_rate=config["learning_rate"]), "binary_crossentropy",
+                  metrics=[metrics.Precision(thresholds=[0.3, 0.7])])
+    model.set_weights([[[1.0]], [0.0]])
+    return model
+
+
+def test_sweep_records_hold_lists(tmp_path):
+    path = str(tmp_path / "runs.jsonl")
+    result = anneal.sweep.run(_sweep_model, anneal.sweep.grid(learning_rate=[0.0]), X, Y, seeds=[1], epochs=2,
+                              batch_size=4, results_file=path)
+    record = result.records[0]
+    assert record["precision"] == PRECISION and record["history"]["precision"] == [PRECISION, PRECISION]
+    with open(path) as file:
+        assert json.loads(file.read().splitlines()[1])["record"]["precision"] == PRECISION
