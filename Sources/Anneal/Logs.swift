@@ -91,7 +91,7 @@ extension Logs {
             "\(callback) cannot monitor '\(monitor)': it holds one value per threshold (\(entry.values.count) values), "
                 + "and comparing an array with the best value so far is ambiguous (Keras raises ValueError: The "
                 + "truth value of an array with more than one element is ambiguous). Monitor a metric of one "
-                + "threshold, e.g. Precision(thresholds=0.5, name='precision_at_0.5').")
+                + "threshold, compiled under a name of its own.")
     }
 
     /// `name` when `key` is `name[index]`.
