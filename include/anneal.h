@@ -735,6 +735,13 @@ int32_t anneal_model_set_loss_options(anneal_model *model, bool from_logits, dou
  * k (top_k_categorical_accuracy, sparse_top_k_categorical_accuracy; Keras: 5), num_thresholds (auc; Keras:
  * 200) and curve (auc: ANNEAL_CURVE_ROC or ANNEAL_CURVE_PR). Metrics ignore the parameters they do not take.
  * Logs are keyed by name: give every metric a different one.
+ * Keras's Precision or Recall at a list of thresholds (thresholds=[0.3, 0.7], whose result is one value per
+ * threshold) is one metric per threshold named name[0], name[1], ... in order: the logs, histories and
+ * anneal_session_epoch_key hold one number per threshold under those keys (val_name[0], ... for validation),
+ * and the library's callbacks present such a run of two or more keys as Keras's one array `name`: the
+ * progress logger prints its mean, the CSV logger writes it in one column as "[a, b]", and early stopping,
+ * reducing the rate on a plateau and a best-only checkpoint refuse to monitor it (ANNEAL_E_INVALID_ARGUMENT
+ * from the fit, as Keras raises there).
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (metric or name NULL);
  * ANNEAL_E_INVALID_ARGUMENT (index out of range, unknown metric, empty name, threshold not finite, k < 1,
  * num_thresholds < 2, unknown curve, a metric whose labels differ from the loss's); ANNEAL_E_INVALID_STATE
@@ -1059,7 +1066,8 @@ int32_t anneal_history_epoch_count(const anneal_history *history, int32_t *out_c
 int32_t anneal_history_key_count(const anneal_history *history, int32_t *out_count);
 
 /**
- * Key `index` ("loss", "accuracy", "val_loss", ... in first-seen order) as a copy-out string.
+ * Key `index` ("loss", "accuracy", "val_loss", ... in first-seen order) as a copy-out string; a metric of
+ * several thresholds has one key per threshold, name[0], name[1], ... (see anneal_model_set_metric).
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_INVALID_ARGUMENT (index out of range);
  * ANNEAL_E_NULL_POINTER; ANNEAL_E_BUFFER_TOO_SMALL.
  */

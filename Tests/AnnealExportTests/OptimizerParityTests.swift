@@ -14,6 +14,7 @@ struct OptimizerParityTests {
         "adam", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "adam_amsgrad", "rmsprop_momentum",
         "rmsprop_centered", "adam_decay", "adam_expdecay", "regression_mae", "regression_huber", "metrics_binary",
         "metrics_categorical", "metrics_sparse", "metrics_confusion", "metrics_auc_labels", "metrics_auc_methods",
+        "metrics_thresholds",
     ]
 
     /// The run's data as its README describes it (as `GoldenParityTests.data` gives it to the Swift core).
@@ -50,11 +51,25 @@ struct OptimizerParityTests {
             optimizer = root["optimizer"] as? [String: Any] ?? [:]
             initialWeights = Self.flatten(root["initial_weights"])
             finalWeights = Self.flatten(root["final_weights"])
-            history = root["history"] as? [String: [Double]] ?? [:]
+            // A C program compiles a Precision or Recall of several thresholds as one metric per threshold,
+            // named name[0], name[1]...: History's keys, where Keras records one array per epoch.
+            var history: [String: [Double]] = [:]
+            for (key, epochs) in root["history"] as? [String: [Any]] ?? [:] {
+                guard let arrays = epochs as? [[Double]] else { history[key] = epochs as? [Double]; continue }
+                for index in arrays[0].indices { history["\(key)[\(index)]"] = arrays.map { $0[index] } }
+            }
+            self.history = history
             lrAfterEpoch = root["lr_after_epoch"] as? [Double] ?? []
             layers = root["layers"] as? [[String: Any]] ?? []
             loss = root["loss"] ?? "binary_crossentropy"
-            metrics = root["metrics"] as? [Any] ?? ["accuracy"]
+            metrics = (root["metrics"] as? [Any] ?? ["accuracy"]).flatMap { metric -> [Any] in
+                guard let config = metric as? [String: Any], config["class"] as? String != "AUC",
+                      let thresholds = config["thresholds"] as? [Double] else { return [metric] }
+                let name = config["name"] as? String ?? ""
+                return thresholds.enumerated().map { index, threshold in
+                    config.merging(["name": thresholds.count > 1 ? "\(name)[\(index)]" : name, "thresholds": threshold]) { $1 }
+                }
+            }
         }
 
         /// Each tensor's values, row-major.

@@ -19,7 +19,7 @@ struct GoldenParityTests {
         "time", "step", "base", "adam", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "adam_amsgrad",
         "rmsprop_momentum", "rmsprop_centered", "adam_decay", "adam_expdecay", "regression_mae",
         "regression_huber", "metrics_binary", "metrics_categorical", "metrics_sparse", "metrics_confusion",
-        "metrics_auc_labels", "metrics_auc_methods",
+        "metrics_auc_labels", "metrics_auc_methods", "metrics_thresholds",
     ]
 
     /// The run's data as its README describes it: the ionosphere features and 0/1 labels (class indices),

@@ -56,14 +56,14 @@ struct GoldenRun {
         optimizer = root["optimizer"] as? [String: Any] ?? [:]
         initialWeights = Self.tensors(root["initial_weights"])
         finalWeights = Self.tensors(root["final_weights"])
-        history = (root["history"] as? [String: [Double]]) ?? [:]
+        history = Self.history(root["history"])
         lrAfterEpoch = root["lr_after_epoch"] as? [Double] ?? []
         let predictions = root["first_val_predictions"] as? [Any] ?? []
         firstValidationPredictions = predictions.flatMap { $0 as? [Double] ?? [$0 as? Double ?? .nan] }
         layers = (root["layers"] as? [[String: Any]] ?? [])
             .map { ($0["units"] as? Int ?? 0, $0["activation"] as? String ?? "linear") }
         loss = try Self.loss(root["loss"] ?? "binary_crossentropy")
-        metrics = try (root["metrics"] as? [Any] ?? ["accuracy"]).map(Self.metric)
+        metrics = try (root["metrics"] as? [Any] ?? ["accuracy"]).flatMap(Self.metrics)
     }
 
     func number(_ key: String) -> Double { (optimizer[key] as? Double) ?? 0 }
@@ -106,6 +106,35 @@ struct GoldenRun {
         let config = value as? [String: Any] ?? [:]
         try #require(config["class"] as? String == "Huber", "no replay for the loss \(config)")
         return Loss(.huber, delta: Float(config["delta"] as? Double ?? 1))
+    }
+
+    /// History as Anneal logs it: a key of numbers as recorded; a key of arrays (a metric of several
+    /// thresholds), one key `name[i]` per value (see `Logs.entries`).
+    static func history(_ value: Any?) -> [String: [Double]] {
+        var found: [String: [Double]] = [:]
+        for (key, values) in value as? [String: [Any]] ?? [:] {
+            if let rows = values as? [[Double]] {
+                for index in rows.first?.indices ?? 0..<0 { found[Logs.elementKey(key, index)] = rows.map { $0[index] } }
+            } else {
+                found[key] = values as? [Double] ?? []
+            }
+        }
+        return found
+    }
+
+    /// A recorded metric as compiled: a name given to `compile`, or a metric object as `{"class": "AUC",
+    /// "name": ...}`; a Precision or Recall of several thresholds is one metric per threshold.
+    private static func metrics(_ value: Any) throws -> [(name: String, metric: Metric)] {
+        let config = value as? [String: Any] ?? [:]
+        if let thresholds = (config["thresholds"] as? [Double])?.map(Float.init), config["class"] as? String != "AUC" {
+            let name = config["name"] as? String ?? ""
+            let topK = config["top_k"] as? Int, classId = config["class_id"] as? Int
+            let precision = config["class"] as? String == "Precision"
+            return Metric.perThreshold(name, thresholds: thresholds) {
+                precision ? .precision(threshold: $0, topK: topK, classId: classId) : .recall(threshold: $0, topK: topK, classId: classId)
+            }
+        }
+        return [try metric(value)]
     }
 
     /// A recorded metric: a name given to `compile`, or a metric object as `{"class": "AUC", "name": ...}`.

@@ -22,10 +22,14 @@ Floats are written with 9 significant digits, which round-trips float32 exactly.
 """
 
 import argparse
+import contextlib
+import io
 import json
 import math
 import os
+import re
 import sys
+import tempfile
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -485,6 +489,41 @@ def metric_runs(ctx):
                          keras.metrics.AUC(from_logits=True, curve="PR", thresholds=[0.55, 0.6, 0.7],
                                            label_weights=[0.3, 0.7], summation_method="majoring",
                                            name="pr_auc_logits")])
+    # Precision and Recall at a list of thresholds: the result is a float32 vector, one value per threshold;
+    # History holds one array per epoch, evaluate returns the array in its place, the progress bar prints
+    # the array's mean and CSVLogger writes it as "[a, b]". A one-value list logs a number, as one threshold.
+    def threshold_outputs(model):
+        """After fit: evaluate on the validation rows (list, dict, and the verbose=2 line without its
+        timings), then two more epochs with a CSVLogger (its text)."""
+        split = int(math.floor(len(ctx["x"]) * (1 - SPLIT)))
+        xv, yv = ctx["x"][split:], ctx["y"][split:]
+        out = {"after_fit": ("evaluate(x[235:], y[235:], batch_size=28) as a list, as a dict and its verbose=2 line "
+                             "(timings cut); then fit(epochs=2, same arguments, callbacks=[CSVLogger]) and the "
+                             "file's text")}
+        out["evaluate"] = [numbers(v) for v in model.evaluate(xv, yv, batch_size=BATCH, verbose=0)]
+        out["evaluate_dict"] = {k: numbers(v) for k, v in model.evaluate(xv, yv, batch_size=BATCH, verbose=0,
+                                                                         return_dict=True).items()}
+        text = io.StringIO()
+        with contextlib.redirect_stdout(text):
+            model.evaluate(xv, yv, batch_size=BATCH, verbose=2)
+        line = re.sub(r" - \d+s - ", " - ", text.getvalue().strip())
+        out["evaluate_line"] = re.sub(r" - \d+[mu]?s/epoch - \d+[mu]?s/step$", "", line)
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "log.csv")
+            more = model.fit(ctx["x"], ctx["y"], epochs=2, batch_size=BATCH, shuffle=False, verbose=0,
+                             validation_split=SPLIT, callbacks=[keras.callbacks.CSVLogger(path)])
+            with open(path, newline="") as f:
+                out["csv_text"] = f.read()
+        out["csv_history"] = {k: numbers(v) for k, v in more.history.items()}
+        return out
+
+    runs["metrics_thresholds"] = lambda: train(
+        "metrics_thresholds", ctx, layers=ION["layers"], loss="binary_crossentropy",
+        optimizer=lambda: legacy.SGD(**sgd_args), optimizer_args=sgd_args,
+        metrics=lambda: [keras.metrics.Precision(thresholds=[0.3, 0.7]),
+                         keras.metrics.Recall(thresholds=[0.3, 0.5, 0.9], name="recall_3"),
+                         keras.metrics.Precision(thresholds=[0.6], name="precision_one")],
+        after=threshold_outputs)
     runs["metrics_sparse"] = lambda: train(
         "metrics_sparse", ctx, layers=softmax_layers,
         data="ionosphere.csv, labels as class indices (b = 0, g = 1), shape [351]",

@@ -33,7 +33,7 @@ except ImportError as error:  # pragma: no cover - exercised where h5py is missi
         f"Reading and writing Keras files needs h5py and numpy ({error}); install them with "
         "`pip install anneal[h5]` (or `pip install h5py`).") from error
 
-from . import _model_file, _names, utils
+from . import _logs, _model_file, _names, utils
 from .errors import CorruptFileError
 
 KERAS_VERSION = "2.21.0"  # what tf_keras wrote the reference files with; tf_keras checks only its presence
@@ -179,27 +179,36 @@ def _metric_records(metrics):
             config.setdefault("name", _snake(class_name))
             accepted = inspect.signature(cls.__init__).parameters
             metric = cls(**{key: value for key, value in config.items() if key in accepted})
-            threshold, k, num_thresholds, curve = metric._parameters()
             curves = {code: text for text, code in metrics_module._CURVES.items()}
-            fields = [("name", _model_file.quote(metric.name)), ("kind", metric._metric),
-                      ("threshold", _text(float(threshold))), ("k", str(int(k))),
-                      ("num_thresholds", str(int(num_thresholds))), ("curve", curves[curve])]
-            if metric._limits() is not None:
-                fields += [(key, str(value)) for key, value in (("top_k", metric.top_k), ("class_id", metric.class_id))
-                           if value is not None]
-            if getattr(metric, "multi_label", False):
-                fields.append(("multi_label", "true"))
-            if getattr(metric, "label_weights", None) is not None:
-                fields.append(("label_weights", ",".join(_text(float(w)) for w in metric.label_weights)))
-            if metric._metric == "auc":
-                if metric.summation_method != "interpolation":
-                    fields.append(("summation_method", metric.summation_method))
-                if metric.thresholds_given is not None:
-                    fields.append(("thresholds", ",".join(_text(float(t)) for t in metric.thresholds_given)))
-                if metric.from_logits:
-                    fields.append(("from_logits", "true"))
-            records.append(("metric", fields))
+            configurations = metric._configurations()
+            for index, (threshold, k, num_thresholds, curve, *_) in enumerate(configurations):
+                # A Precision or Recall of several thresholds: one metric per threshold, logged name[i] (_logs).
+                name = metric.name if len(configurations) == 1 else _logs.element_key(metric.name, index)
+                fields = [("name", _model_file.quote(name)), ("kind", metric._metric),
+                          ("threshold", _text(float(threshold))), ("k", str(int(k))),
+                          ("num_thresholds", str(int(num_thresholds))), ("curve", curves[curve])]
+                records.append(("metric", fields + _metric_options(metric)))
     return records
+
+
+def _metric_options(metric):
+    """The ``metric`` record's fields beyond the four parameters every metric object has."""
+    fields = []
+    if metric._limits() is not None:
+        fields += [(key, str(value)) for key, value in (("top_k", metric.top_k), ("class_id", metric.class_id))
+                   if value is not None]
+    if getattr(metric, "multi_label", False):
+        fields.append(("multi_label", "true"))
+    if getattr(metric, "label_weights", None) is not None:
+        fields.append(("label_weights", ",".join(_text(float(w)) for w in metric.label_weights)))
+    if metric._metric == "auc":
+        if metric.summation_method != "interpolation":
+            fields.append(("summation_method", metric.summation_method))
+        if metric.thresholds_given is not None:
+            fields.append(("thresholds", ",".join(_text(float(t)) for t in metric.thresholds_given)))
+        if metric.from_logits:
+            fields.append(("from_logits", "true"))
+    return fields
 
 
 def _compile_fields(loss, metrics, weighted_metrics=None):
@@ -239,19 +248,39 @@ _WRAPPED_FUNCTIONS = {
 }
 
 
-def _keras_metric(fields):
-    """A ``metric`` record as tf_keras's compile config holds it: the name alone when that is what Keras
-    takes at its defaults, else the serialized metric object."""
+def _metric_runs(described, flagged):
+    """``(name, start, stop)`` per Keras metric of a model file's ``metric`` records: a run of Precision or
+    Recall records ``name[0]``, ``name[1]``... alike but for their threshold (weighted alike) is one metric of
+    several thresholds (``_logs``); any other record is one of its own."""
+    layout = _logs.Layout(_model_file.unquote(fields["name"]) for fields in described)
+    runs = []
+    for name, (start, stop) in zip(layout.keys, layout.spans):
+        first = {key: value for key, value in described[start].items() if key not in ("name", "threshold")}
+        if stop - start > 1 and first["kind"] in ("precision", "recall") and all(
+                {key: value for key, value in fields.items() if key not in ("name", "threshold")} == first
+                and (index in flagged) == (start in flagged)
+                for index, fields in enumerate(described[start:stop], start)):
+            runs.append((name, start, stop))
+        else:
+            runs += [(_model_file.unquote(described[index]["name"]), index, index + 1) for index in range(start, stop)]
+    return runs
+
+
+def _keras_metric(fields, name, run):
+    """A ``metric`` record (logged as ``name``) as tf_keras's compile config holds it: the name alone when that
+    is what Keras takes at its defaults, else the serialized metric object; ``run`` is the record's run of
+    Precision or Recall records ``name[0]``, ``name[1]``..., the one metric of their thresholds, or the
+    record alone."""
     from . import metrics as metrics_module
 
-    name, kind = _model_file.unquote(fields["name"]), fields["kind"]
+    kind = fields["kind"]
     defaults = {"threshold": "0.5", "k": "5", "num_thresholds": "200", "curve": "ROC"}
     if kind == "mean":
         kind = fields["loss"]
         default = (fields.get("from_logits", "false"), fields.get("label_smoothing", "0.0"),
                    fields.get("delta", "1.0")) == ("false", "0.0", "1.0")
     else:
-        default = all(fields.get(key, value) == value for key, value in defaults.items()) \
+        default = len(run) == 1 and all(fields.get(key, value) == value for key, value in defaults.items()) \
             and not any(key in fields for key in ("top_k", "class_id", "multi_label", "label_weights",
                                                        "summation_method", "thresholds", "from_logits"))
     try:
@@ -277,7 +306,9 @@ def _keras_metric(fields):
     elif "threshold" in fields and kind in ("precision", "recall"):
         # Keras's default with top_k is thresholds=None (-1e10), which its constructor takes only as None.
         threshold = float(fields["threshold"])
-        config.update({"thresholds": None if "top_k" in fields and threshold <= -1e10 else threshold,
+        if len(run) > 1:
+            threshold = [float(each["threshold"]) for each in run]
+        config.update({"thresholds": None if "top_k" in fields and len(run) == 1 and threshold <= -1e10 else threshold,
                        "top_k": int(fields["top_k"]) if "top_k" in fields else None,
                        "class_id": int(fields["class_id"]) if "class_id" in fields else None})
     elif "k" in fields:
@@ -657,8 +688,10 @@ def save_h5(model, path):
                 config[key] = (optimizer[key] == "true") if isinstance(default, bool) else float(optimizer[key])
             flagged = {int(i) for i in by_kind["compile"].get("weighted", "").split(",") if i}
             described_metrics = [fields for kind, fields in records if kind == "metric"]
-            metrics = [_keras_metric(f) for i, f in enumerate(described_metrics) if i not in flagged]
-            weighted = [_keras_metric(f) for i, f in enumerate(described_metrics) if i in flagged]
+            objects = [(start in flagged, _keras_metric(described_metrics[start], name, described_metrics[start:stop]))
+                       for name, start, stop in _metric_runs(described_metrics, flagged)]
+            metrics = [metric for is_weighted, metric in objects if not is_weighted]
+            weighted = [metric for is_weighted, metric in objects if is_weighted]
             training = {"loss": by_kind["compile"]["loss"], "metrics": [metrics] if metrics else None,
                         "weighted_metrics": [weighted] if weighted else None, "loss_weights": None,
                         "optimizer_config": {"class_name": kind, "config": config}}

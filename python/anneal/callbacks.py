@@ -13,7 +13,7 @@ import os
 import sys
 import weakref
 
-from . import _lib, _missing
+from . import _lib, _logs, _missing
 from ._codes import ANNEAL_MODE_AUTO, ANNEAL_MODE_MAX, ANNEAL_MODE_MIN
 
 __all__ = [
@@ -124,13 +124,15 @@ class History(Callback):
             self.history.setdefault(key, []).append(value)
         self.model.history = self
 
-    def _record_epochs(self, epochs, names, values):
+    def _record_epochs(self, epochs, layout, values):
         """``on_epoch_end`` for several epochs at once, column by column (fit without callbacks, where building
-        each epoch's dict cost more than training it): ``values`` holds each epoch's values for ``names``."""
+        each epoch's dict cost more than training it): ``values`` holds each epoch's values for the library's
+        keys, whose Keras entries ``layout`` (an ``_logs.Layout``) gives."""
         self.epoch.extend(epochs)
-        width = len(names)
-        for offset, name in enumerate(names):
-            self.history.setdefault(name, []).extend(values[offset::width])
+        width = sum(stop - start for start, stop in layout.spans)
+        columns = [values[offset::width] for offset in range(width)]
+        for name, epoch_values in layout.columns(columns).items():
+            self.history.setdefault(name, []).extend(epoch_values)
         self.model.history = self
 
 
@@ -228,16 +230,17 @@ class _LibraryCallback(Callback):
         _lib.check(_lib.anneal_callback_log_values(self._handle, after, total.value, ctypes.byref(total)))
         for index in range(total.value):
             if index < count:
-                if after[index] != values[index]:
+                # A changed number (never one of an array's values, which keys name[i] that logs lack).
+                if after[index] != values[index] and keys[index].decode() in logs:
                     logs[keys[index].decode()] = after[index]
             else:
                 logs[_lib.read_string(_lib.anneal_callback_log_key, self._handle, index)] = after[index]
 
 
 def _c_logs(logs):
-    """The numeric entries of ``logs`` as the library's keys, values and count."""
-    pairs = [(key.encode(), float(value)) for key, value in (logs or {}).items()
-             if isinstance(value, numbers.Real)]
+    """The numeric entries of ``logs`` as the library's keys, values and count (an array's values under
+    ``name[i]``, the library's keys)."""
+    pairs = [(key.encode(), value) for key, value in _logs.flattened(logs)]
     keys = (ctypes.c_char_p * max(len(pairs), 1))(*[key for key, _ in pairs])
     values = (ctypes.c_double * max(len(pairs), 1))(*[value for _, value in pairs])
     return keys, values, len(pairs)

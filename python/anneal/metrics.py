@@ -349,8 +349,10 @@ class _Thresholded(Metric):
     """Keras's top_k (only each sample's k largest outputs can be positive; ties to the lower index) and
     class_id (only that output and its label), as ``tf_keras``'s ``update_confusion_matrix_variables``. With
     top_k and no thresholds, every output of the top k is positive (Keras's threshold -1e10). A list of
-    thresholds gives one value per threshold: ``result()`` returns the list. ``compile`` takes one threshold
-    (its logs hold one number per metric name): give one object per threshold there."""
+    thresholds gives one value per threshold: ``result()`` returns the list, and in ``compile`` the logs,
+    History and ``evaluate`` hold the metric's float32 array (a list without numpy), the progress bar prints
+    its mean and CSVLogger writes it as ``"[a, b]"``, as Keras's. The library keeps one metric per threshold,
+    logged ``name[0]``, ``name[1]``... (what a C program reads)."""
 
     _NEG_INF = -1e10  # Keras's metrics_utils.NEG_INF
 
@@ -372,13 +374,6 @@ class _Thresholded(Metric):
             values = [_threshold(thresholds, "thresholds")]
         self._threshold_list = values
         self.thresholds = values[0] if len(values) == 1 else list(values)
-
-    def _parameters(self):
-        if len(self._threshold_list) > 1:
-            raise ValueError(f"Anneal's logs hold one number per metric: compile() takes a {type(self).__name__} "
-                             f"of one threshold; give one {type(self).__name__} (with its own name) per threshold. "
-                             f"Received: thresholds={self._threshold_list!r}")
-        return self._threshold_list[0], 5, 200, 0
 
     def _configurations(self):
         return [(threshold, 5, 200, 0) for threshold in self._threshold_list]
@@ -533,9 +528,11 @@ _FUNCTIONS = {
 
 def _resolve(identifier):
     """``(metric, log_name, parameters or None)`` for compile: the library's metric name, the log name, and
-    the object's parameters (None for a name or function, which take Keras's defaults)."""
+    the object's parameters, one ``(threshold, k, num_thresholds, curve)`` per library metric it is (a
+    Precision or Recall of several thresholds is one per threshold); None for a name or function, which take
+    Keras's defaults."""
     if isinstance(identifier, Metric):
-        return identifier._metric, identifier.name, identifier._parameters()  # ValueError for several thresholds
+        return identifier._metric, identifier.name, [tuple(c[:4]) for c in identifier._configurations()]
     if isinstance(identifier, _losses.Loss):
         return identifier._function_name, identifier.name, None
     if isinstance(identifier, str):

@@ -18,7 +18,7 @@ import weakref
 
 from . import (_arrays, _lib, _missing, _naming, _summary, _weights, callbacks as callbacks_module,
                layers as layers_module, losses as losses_module, metrics as metrics_module, optimizers, utils)
-from . import _codes, _names
+from . import _codes, _logs, _names
 from .errors import InternalError, InvalidStateError, ShapeMismatchError
 
 __all__ = ["Sequential", "load_model", "save_model"]
@@ -445,9 +445,15 @@ class Sequential:
                 raise ValueError(f"Found two weighted metrics with the same name: {name}. All the metrics added to "
                                  "the model need to have unique names.")
             log_names.append(name)
-        resolved = [(kind, log_name, parameters)
-                    for (kind, _, parameters), log_name in zip(unweighted + weighted, log_names)]
-        metric_list = metrics + weighted_metrics
+        # One library metric per threshold of a Precision or Recall of several, logged name[i] (_logs).
+        resolved, metric_list, weighted_count = [], [], 0
+        for position, ((kind, _, configurations), log_name, metric) in enumerate(
+                zip(unweighted + weighted, log_names, metrics + weighted_metrics)):
+            for index, parameters in enumerate(configurations or [None]):
+                name = log_name if len(configurations or ()) < 2 else _logs.element_key(log_name, index)
+                resolved.append((kind, name, parameters))
+                metric_list.append(metric)
+                weighted_count += position >= len(unweighted)
         if not self._layers:
             raise InvalidStateError("The model has no layers; add a Dense layer before compile().")
         optimizer._attach(self)
@@ -466,10 +472,10 @@ class Sequential:
         self.optimizer = optimizer
         self.loss = loss if isinstance(loss, losses_module.Loss) else loss_name
         self._loss_function = function
-        for index in range(len(unweighted), len(resolved)):
+        for index in range(len(resolved) - weighted_count, len(resolved)):
             _lib.check(_lib.anneal_model_set_metric_weighted(handle, index, True))
-        self.compiled_metrics = log_names
-        self._weighted_count = len(weighted)
+        self.compiled_metrics = [name for _, name, _ in resolved]
+        self._weighted_count = weighted_count
         self._metrics_built = False
         self._batch_sums = None
 
@@ -479,14 +485,15 @@ class Sequential:
         evaluated on data (fit, evaluate, train_on_batch, test_on_batch)."""
         if self.optimizer is None or not self._metrics_built:
             return []
-        return ["loss"] + list(self.compiled_metrics)
+        return _logs.Layout(self._logs_names()).keys
 
     def reset_metrics(self):
         """Forgets the results that train_on_batch / test_on_batch(reset_metrics=False) accumulate."""
         self._batch_sums = None
 
     def _logs_names(self):
-        """The names of the values the library reports: the loss, then the compiled metrics."""
+        """The names of the values the library reports: the loss, then the compiled metrics (``name[i]`` for each
+        threshold of a metric of several)."""
         return ["loss"] + list(self.compiled_metrics)
 
     # --- Training -------------------------------------------------------------------------------------------
@@ -581,6 +588,7 @@ class Sequential:
         params = {"verbose": verbose, "epochs": epochs, "steps": session.batch_count}
         callback_list = callbacks_module.CallbackList(every, self, params)
         epoch_names = session.epoch_keys()
+        layout = _logs.Layout(epoch_names)  # a metric of several thresholds: one array, as Keras's logs
         self.stop_training = False
         callback_list.call("on_train_begin", None)
         batch_hooks = callback_list.wants_batch_hooks
@@ -594,8 +602,8 @@ class Sequential:
                 done = len(values) // width
                 if done == 0:
                     raise InternalError("anneal_session_run_epochs trained no epoch")
-                history._record_epochs(range(epoch, epoch + done), epoch_names, values)
-                logs = dict(zip(epoch_names, values[-width:]))
+                history._record_epochs(range(epoch, epoch + done), layout, values)
+                logs = layout.dict(values[-width:])
                 epoch += done
             callback_list.call("on_train_end", logs)
             self.history = history
@@ -608,13 +616,13 @@ class Sequential:
                     callback_list.call("on_train_batch_begin", batch, None)
                     session.train_batch(batch)
                     # The running values are the first of the epoch's.
-                    callback_list.call("on_train_batch_end", batch, dict(zip(epoch_names, session.running_values())))
+                    callback_list.call("on_train_batch_end", batch, layout.dict(session.running_values()))
                     if self.stop_training:
                         break
-                logs = dict(zip(epoch_names, session.end_epoch()))
+                logs = layout.dict(session.end_epoch())
             else:
                 # One library call trains, validates and reads the decayed rate, in Keras's log order.
-                logs = dict(zip(epoch_names, session.run_epoch()))
+                logs = layout.dict(session.run_epoch())
             callback_list.call("on_epoch_end", epoch, logs)
             if self.stop_training:
                 break
@@ -654,8 +662,8 @@ class Sequential:
             keys = [_lib.read_string(_lib.anneal_history_key, handle, index) for index in range(count.value)]
             _lib.check(_lib.anneal_history_epoch_count(handle, ctypes.byref(count)))
             done = count.value
-            history.history = {key: _values(_lib.anneal_history_values, handle, key.encode(), capacity=max(done, 1))
-                               for key in keys}
+            history.history = _logs.Layout(keys).columns(
+                _values(_lib.anneal_history_values, handle, key.encode(), capacity=max(done, 1)) for key in keys)
         finally:
             _lib.anneal_history_free(handle)
         history.epoch = list(range(initial_epoch, initial_epoch + done))
@@ -736,9 +744,12 @@ class Sequential:
 
     @staticmethod
     def _results(names, values, return_dict):
-        """Keras's return value: a dict, the loss alone, or the list of loss and metrics."""
+        """Keras's return value of the library's ``names`` and ``values``: a dict, the loss alone, or the list of
+        loss and metrics (a metric of several thresholds as one array)."""
+        layout = _logs.Layout(names)
         if return_dict:
-            return dict(zip(names, values))
+            return layout.dict(values)
+        values = layout.values(values)
         return values[0] if len(values) == 1 else list(values)
 
     # --- One batch at a time ---------------------------------------------------------------------------------

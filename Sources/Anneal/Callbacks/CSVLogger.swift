@@ -8,8 +8,9 @@ import Darwin
 ///
 /// The header is `epoch` then the sorted log keys of the first epoch; one row per epoch (0-based epoch),
 /// values as Python's `str(float)` writes them, rows ended by `\r\n` (Python's csv "excel" dialect), flushed
-/// after each row. With `append` an existing file is continued (its header kept). A key missing from a later
-/// epoch is written as `NA`.
+/// after each row; a metric of several thresholds is one column holding its values (see `cell`). With
+/// `append` an existing file is continued (its header kept). A key missing from a later epoch is written as
+/// `NA`.
 public final class CSVLogger: Callback {
     public let filename: String
     public let separator: String
@@ -50,14 +51,15 @@ public final class CSVLogger: Callback {
 
     public func onEpochEnd(_ epoch: Int, logs: inout Logs, model: Sequential) throws {
         guard let file else { return }
-        let keys = self.keys ?? logs.keys.sorted()
+        let entries = logs.entries
+        let keys = self.keys ?? entries.map(\.key).sorted()
         self.keys = keys
         var text = ""
         if writeHeader {
             text += (["epoch"] + keys).map(quoted).joined(separator: separator) + "\r\n"
             writeHeader = false
         }
-        let cells = keys.map { key in logs[key].map { "\($0)" } ?? "NA" }
+        let cells = keys.map { key in entries.first(where: { $0.key == key }).map(Self.cell) ?? "NA" }
         text += (["\(epoch)"] + cells).map(quoted).joined(separator: separator) + "\r\n"
         guard fputs(text, file) >= 0, fflush(file) == 0 else {
             throw AnnealError(.io, "CSVLogger cannot write to \(filename): \(String(cString: strerror(errno)))")
@@ -67,6 +69,14 @@ public final class CSVLogger: Callback {
     public func onTrainEnd(logs: Logs, model: Sequential) throws {
         if let file { fclose(file) }
         file = nil
+    }
+
+    /// An entry's text as Keras's `handle_value` gives it: a number as Python's `str(float)`; a metric of several
+    /// thresholds (a float32 array) as `f"\"[{', '.join(map(str, k))}]\""`, each value as numpy's `str` of a
+    /// float32 (its shortest digits), which the csv module then quotes again for its quotes and commas.
+    static func cell(_ entry: Logs.Entry) -> String {
+        guard entry.isVector else { return "\(entry.values[0])" }
+        return "\"[" + entry.values.map { "\(Float($0))" }.joined(separator: ", ") + "]\""
     }
 
     /// Quotes a cell the way Python's csv module does when it holds the separator, a quote or a newline.

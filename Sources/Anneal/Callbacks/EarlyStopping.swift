@@ -61,7 +61,7 @@ public final class EarlyStopping: Callback {
     }
 
     public func onEpochEnd(_ epoch: Int, logs: inout Logs, model: Sequential) throws {
-        guard let current = logs[monitor], epoch >= startFromEpoch else { return }
+        guard epoch >= startFromEpoch, let current = try logs.monitored(monitor, by: "EarlyStopping") else { return }
         if restoreBestWeights && bestWeights == nil {
             bestWeights = model.getWeights()
             bestEpoch = epoch

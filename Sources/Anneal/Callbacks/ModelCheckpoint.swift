@@ -38,7 +38,7 @@ public final class ModelCheckpoint: Callback {
     public func onEpochEnd(_ epoch: Int, logs: inout Logs, model: Sequential) throws {
         let path = try PythonFormat.format(filepath, epoch: epoch + 1, logs: logs, lenient: false)
         if saveBestOnly {
-            guard let current = logs[monitor] else { return }
+            guard let current = try logs.monitored(monitor, by: "ModelCheckpoint") else { return }
             let improved = maximize ? current > best : current < best
             if improved {
                 if verbose > 0 {
@@ -87,6 +87,11 @@ enum PythonFormat {
                 let value: Double? = name == "epoch" ? Double(epoch) : logs[name]
                 if let value {
                     result += try render(value, spec: spec, isInteger: name == "epoch", template: template)
+                } else if !lenient, logs.entries.contains(where: { $0.key == name && $0.isVector }) {
+                    // Keras formats the float32 array itself (numpy's text, or a TypeError with a format spec).
+                    throw AnnealError.invalidArgument(
+                        "filepath \"\(template)\" names {\(name)}, a metric of several thresholds; Anneal formats only "
+                            + "numbers into a checkpoint's path. Name one of its values, {\(Logs.elementKey(name, 0))} ...")
                 } else if !lenient {
                     throw AnnealError.invalidArgument(
                         "filepath \"\(template)\" names {\(name)}, which is not in the logs (\(["epoch"] + logs.keys))")

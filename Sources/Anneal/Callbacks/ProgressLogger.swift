@@ -91,8 +91,9 @@ public final class ProgressLogger: Callback {
                 }
                 info = " - ETA: " + etaText
             }
-            for (key, value) in logs where key != Self.unprintedKey {
-                info += " - \(key):" + (abs(value) > 1e-3 ? cFormat(" %.4f", value) : cFormat(" %.4e", value))
+            for entry in logs.entries where entry.key != Self.unprintedKey {
+                let value = Self.printed(entry)
+                info += " - \(entry.key):" + (abs(value) > 1e-3 ? cFormat(" %.4f", value) : cFormat(" %.4e", value))
             }
             totalWidth += info.count
             if previousWidth > totalWidth { info += String(repeating: " ", count: previousWidth - totalWidth) }
@@ -101,8 +102,9 @@ public final class ProgressLogger: Callback {
         } else if finalize {
             let numberWidth = String(steps).count
             var info = cFormat("%\(numberWidth)ld/%ld", current, steps) + elapsed
-            for (key, value) in logs where key != Self.unprintedKey {
-                info += " - \(key):" + (value > 1e-3 ? cFormat(" %.4f", value) : cFormat(" %.4e", value))
+            for entry in logs.entries where entry.key != Self.unprintedKey {
+                let value = Self.printed(entry)
+                info += " - \(entry.key):" + (value > 1e-3 ? cFormat(" %.4f", value) : cFormat(" %.4e", value))
             }
             let epochTime = now - start
             info += " -" + Self.formatTime(epochTime, unit: "epoch")
@@ -110,6 +112,42 @@ public final class ProgressLogger: Callback {
             write(info + "\n")
         }
         lastUpdate = now
+    }
+
+    /// The number Keras's `Progbar` prints for a log entry: the value, or for a metric of several thresholds
+    /// `np.mean` of its float32 array: numpy's pairwise float32 sum divided by the count in float32.
+    static func printed(_ entry: Logs.Entry) -> Double {
+        guard entry.isVector else { return entry.values[0] }
+        let values = entry.values.map(Float.init)
+        return Double(pairwiseSum(values[...]) / Float(values.count))
+    }
+
+    /// numpy's `pairwise_sum` for float32: in order below 8 values; up to 128, eight running sums combined as
+    /// ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)) and then the rest added in order; above, the two
+    /// halves (the first a multiple of 8 long) summed apart.
+    static func pairwiseSum(_ values: ArraySlice<Float>) -> Float {
+        let n = values.count, start = values.startIndex
+        if n < 8 {
+            var sum: Float = 0
+            for value in values { sum += value }
+            return sum
+        }
+        if n <= 128 {
+            var r = Array(values[start..<(start + 8)])
+            var i = 8
+            while i < n - n % 8 {
+                for j in 0..<8 { r[j] += values[start + i + j] }
+                i += 8
+            }
+            var sum = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+            while i < n {
+                sum += values[start + i]
+                i += 1
+            }
+            return sum
+        }
+        let half = n / 2 - (n / 2) % 8
+        return pairwiseSum(values[start..<(start + half)]) + pairwiseSum(values[(start + half)...])
     }
 
     private func estimateStepDuration(current: Int, now: Double) -> Double {

@@ -63,7 +63,7 @@ public final class ReduceLROnPlateau: Callback {
     public func onEpochEnd(_ epoch: Int, logs: inout Logs, model: Sequential) throws {
         guard let optimizer = model.optimizer else { return }
         logs["lr"] = Double(optimizer.learningRate)
-        guard let current = logs[monitor] else { return }
+        guard let current = try logs.monitored(monitor, by: "ReduceLROnPlateau") else { return }
         if cooldownCounter > 0 {
             cooldownCounter -= 1
             wait = 0

@@ -98,12 +98,19 @@ def run_one(build, config, seed, x, y, fit_kwargs, keep_history):
     finally:
         if model is not None:
             model.close()
-    logs = history.history
+    # A metric of several thresholds logs an array per epoch: a list of floats here, so that records stay
+    # plain data (JSON lines in a results file, pickles between processes).
+    logs = {key: [_plain(value) for value in values] for key, values in history.history.items()}
     for key, values in logs.items():
         record["final_" + key if key in config else key] = values[-1] if values else None
     if keep_history:
-        record["history"] = {key: list(values) for key, values in logs.items()}
+        record["history"] = logs
     return record
+
+
+def _plain(value):
+    """A log value as plain data: a number as it is, an array as a list of floats."""
+    return [float(item) for item in value] if hasattr(value, "__len__") else value
 
 
 def _run_chunk(build, chunk, x, y, fit_kwargs, keep_history=True, on_record=None):
