@@ -108,7 +108,10 @@ struct RelocationTests {
         // pip builds in an isolated environment (setuptools and wheel from the index) unless both are here.
         let local = try Support.run(["python3", "-c", "import setuptools, wheel"])
         let isolation = local.status == 0 ? ["--no-build-isolation"] : []
-        let pip = try Support.run(["env", "ANNEAL_SCRATCH_PATH=\(Self.scratch)", "python3", "-m", "pip", "wheel",
+        // ClusterSweepTests builds the same wheel from the same folder (setuptools writes python/build/), maybe
+        // at the same time: one build at a time, under a lock both take.
+        let lock = Support.packageRoot.appendingPathComponent(".build/pip-wheel.lock").path
+        let pip = try Support.run(["flock", lock, "env", "ANNEAL_SCRATCH_PATH=\(Self.scratch)", "python3", "-m", "pip", "wheel",
                                    "--no-deps", "-q"] + isolation + ["-w", wheels,
                                    Support.packageRoot.appendingPathComponent("python").path])
         try #require(pip.status == 0, "pip wheel: \(pip.text)")

@@ -62,8 +62,11 @@ struct ClusterSweepTests {
         environment["PYTHONPATH"] = nil
         // pip builds in an isolated environment (setuptools and wheel from the index) unless both are here.
         let local = try SanitizedChild.run(python, ["-c", "import setuptools, wheel"], environment: environment).0
+        // RelocationTests builds the same wheel from the same folder (setuptools writes python/build/), maybe at
+        // the same time: one build at a time, under a lock both take.
+        let lock = root.appendingPathComponent(".build/pip-wheel.lock").path
         let (built, buildOutput) = try SanitizedChild.run(
-            python, ["-m", "pip", "wheel", "--no-deps", "-q", "--disable-pip-version-check"]
+            "/usr/bin/env", ["flock", lock, python, "-m", "pip", "wheel", "--no-deps", "-q", "--disable-pip-version-check"]
                 + (local == 0 ? ["--no-build-isolation"] : []) + ["-w", wheels.path, root.appendingPathComponent("python").path],
             environment: environment)
         guard built == 0 else { throw SetupFailure("pip wheel ./python failed:\n\(buildOutput)") }

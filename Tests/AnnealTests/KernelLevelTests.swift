@@ -132,6 +132,44 @@ struct KernelLevelTests {
         }
     }
 
+    /// A fused multiply-add rounds once. Where the CPU has none (`portable-no-fma` on x86-64), the kernels
+    /// compute it in double precision, rounding to odd before rounding to float: rounding to nearest twice
+    /// would differ where the exact sum lies just off a midpoint between two floats. Each sum here starts near
+    /// 1 and adds terms of 2^-20 to 2^-50 whose 48-bit products sit just off powers of two (b = ±2^e / a to a
+    /// few units in the last place), which lands many sums there.
+    @Test("fused products: sums just off the midpoints between floats", arguments: levels)
+    func fusedNearMidpoints(level: Kernels.Level) {
+        let (rows, units, inputs) = (128, 256, 40)
+        #expect(anneal_kernels_product_fuses(rows, units, inputs))
+        var generator = SeededGenerator(seed: 41)
+        func unit() -> Float { Float(1 + generator.nextUnit()) }  // [1, 2)
+        let columnValues = (0..<inputs).map { _ in unit() }
+        let x = (0..<rows * inputs).map { $0 % inputs == 0 ? unit() : columnValues[$0 % inputs] }
+        let kernel = (0..<inputs * units).map { index -> Float in
+            let sign: Float = generator.nextUnit() < 0.5 ? -1 : 1
+            if index < units { return sign * unit() }
+            let power = Float(sign: .plus, exponent: -20 - Int(generator.nextUnit() * 31), significand: 1)
+            let nearPower = Float(bitPattern: (power / columnValues[index / units]).bitPattern &+ UInt32(generator.nextUnit() * 9) &- 4)
+            return sign * nearPower
+        }
+        // The data do what they are for: rounding twice gives other bits somewhere in these sums.
+        var roundedTwiceDiffers = 0
+        for m in 0..<rows {
+            for n in 0..<units {
+                var sum: Float = 0
+                for k in 0..<inputs {
+                    let (a, b) = (x[m * inputs + k], kernel[k * units + n])
+                    if Float(Double(a) * Double(b) + Double(sum)) != sum.addingProduct(a, b) { roundedTwiceDiffers += 1 }
+                    sum = sum.addingProduct(a, b)
+                }
+            }
+        }
+        #expect(roundedTwiceDiffers > 10)
+        Self.expectSameBits(Array(repeating: .nan, count: rows * units), at: level, "forward near midpoints") { z, kernels in
+            kernels.denseForward(x: x, rows: rows, inputs: inputs, kernel: kernel, bias: nil, units: units, z: z)
+        }
+    }
+
     @Test("ReLU forward and backward, the SGD update's three rules, transposes and the batch gather",
           arguments: levels)
     func elementwise(level: Kernels.Level) {

@@ -48,8 +48,9 @@ extern "C" {
 /// anneal_kernels_supported() says this CPU runs.
 typedef enum {
     /// The portable level without fused multiply-add instructions: what an x86-64 CPU without FMA runs (the
-    /// baseline target, SSE; each fused term a call to libm's fmaf). Elsewhere the same code as
-    /// ANNEAL_KERNELS_PORTABLE. Every x86-64 CPU runs it, so that the tests and benchmarks can.
+    /// baseline target, SSE; each fused term computed in double precision and rounded to float once, as an
+    /// FMA instruction rounds it). Elsewhere the same code as ANNEAL_KERNELS_PORTABLE. Every x86-64 CPU runs
+    /// it, so that the tests and benchmarks can.
     ANNEAL_KERNELS_PORTABLE_NO_FMA = 0,
     /// 128-bit vectors written with clang's portable vector types: every CPU (NEON on aarch64; on x86-64,
     /// SSE with FMA, which every CPU with AVX2 has).
