@@ -49,7 +49,8 @@ class EpochTimer(Callback):
         self.durations.append(time.perf_counter() - self._start)
 
 
-def big_network_rates(rows, epochs=2):
+def fit_big_network(rows, epochs, timer):
+    """Fits the big network (784-256-256-10, batch 128) to `rows` random rows, `epochs` epochs, with `timer`."""
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     from numpy_reference import big_data
     x, labels = big_data(rows)
@@ -58,9 +59,13 @@ def big_network_rates(rows, epochs=2):
     model.add(Dense(256, activation="relu"))
     model.add(Dense(10, activation="softmax"))
     model.compile(loss="sparse_categorical_crossentropy", optimizer=SGD(lr=0.01, momentum=0.9))
-    timer = EpochTimer()
     model.fit(x, labels.astype(np.float32).reshape(-1, 1), epochs=epochs, batch_size=128, verbose=0,
               callbacks=[timer])
+
+
+def big_network_rates(rows, epochs=2):
+    timer = EpochTimer()
+    fit_big_network(rows, epochs, timer)
     return [rows / d for d in timer.durations]
 
 
@@ -86,17 +91,8 @@ class AlternatingThreads(Callback):
 def big_network_thread_ratio(rows, epochs):
     """Samples per second on one thread and on two, and the median ratio of neighbouring epochs (one thread's
     time over two threads'), over `epochs` epochs of `rows` rows; the first pair (warm-up) is left out."""
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from numpy_reference import big_data
-    x, labels = big_data(rows)
-    model = Sequential()
-    model.add(Dense(256, input_dim=784, activation="relu"))
-    model.add(Dense(256, activation="relu"))
-    model.add(Dense(10, activation="softmax"))
-    model.compile(loss="sparse_categorical_crossentropy", optimizer=SGD(lr=0.01, momentum=0.9))
     timer = AlternatingThreads()
-    model.fit(x, labels.astype(np.float32).reshape(-1, 1), epochs=epochs, batch_size=128, verbose=0,
-              callbacks=[timer])
+    fit_big_network(rows, epochs, timer)
     one, two = timer.durations[1][1:], timer.durations[2][1:]
     return {"one_thread": rows / statistics.median(one), "two_threads": rows / statistics.median(two),
             "ratio": statistics.median(a / b for a, b in zip(one, two)), "pairs": len(one)}
