@@ -124,15 +124,6 @@ class History(Callback):
             self.history.setdefault(key, []).append(value)
         self.model.history = self
 
-    def _record_epochs(self, epochs, names, values):
-        """``on_epoch_end`` for several epochs at once, column by column (fit without callbacks, where building
-        each epoch's dict cost more than training it): ``values`` holds each epoch's values for ``names``."""
-        self.epoch.extend(epochs)
-        width = len(names)
-        for offset, name in enumerate(names):
-            self.history.setdefault(name, []).extend(values[offset::width])
-        self.model.history = self
-
 
 class _LibraryCallback(Callback):
     """A built-in callback whose behaviour and text are the library's (an ``anneal_callback`` handle, as a
