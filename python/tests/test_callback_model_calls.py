@@ -202,30 +202,21 @@ def test_built_in_and_user_callbacks_run_in_the_users_order():
     assert list(history.history) == ["loss", "accuracy", "lr"]
 
 
-def test_stop_training_in_a_batch_begin_hook_ends_after_that_batch():
-    class StopAtBegin(Callback):
-        def on_train_batch_begin(self, batch, logs=None):
-            if batch == 2:
-                self.model.stop_training = True
+@pytest.mark.parametrize("hook,at,epochs,iterations", [
+    ("on_train_batch_begin", 2, [0], 3),  # after that batch
+    ("on_epoch_begin", 1, [0, 1], 4 + 1),  # Keras checks the flag after each batch, whatever the hooks
+])
+def test_stop_training_from_a_begin_hook_ends_after_the_next_batch(hook, at, epochs, iterations):
+    def stop(self, index, logs=None):
+        if index == at:
+            self.model.stop_training = True
 
+    stopper = type("Stopper", (Callback,), {hook: stop})()
     x, y = small_data(rows=20)
     model = small_model()
-    history = model.fit(x, y, epochs=5, batch_size=5, verbose=0, callbacks=[StopAtBegin()])
-    assert len(history.history["loss"]) == 1 and model.optimizer.iterations == 3
+    history = model.fit(x, y, epochs=5, batch_size=5, verbose=0, callbacks=[stopper])
+    assert history.epoch == epochs and model.optimizer.iterations == iterations
     assert model.stop_training
-
-
-def test_stop_training_at_an_epoch_begin_trains_one_batch_as_keras():
-    # Keras checks the flag after each batch, whatever hooks the callbacks have.
-    class StopAtEpoch(Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            if epoch == 1:
-                self.model.stop_training = True
-
-    x, y = small_data(rows=20)
-    model = small_model()
-    history = model.fit(x, y, epochs=5, batch_size=5, verbose=0, callbacks=[StopAtEpoch()])
-    assert history.epoch == [0, 1] and model.optimizer.iterations == 4 + 1
 
 
 class Failure(Exception):
