@@ -990,8 +990,8 @@ typedef struct anneal_history anneal_history;
  *            callback-safe functions on it; the rest return ANNEAL_E_INVALID_STATE.
  * event      ANNEAL_EVENT_EPOCH_BEGIN (before the epoch's first batch, after the schedule, if any, set the
  *            rate; count 0, keys and values NULL) or ANNEAL_EVENT_EPOCH_END (after validation; the epoch's
- *            logs).
- * epoch      0-based epoch index.
+ *            logs); from anneal_session_fit_events also the batch and poll events it describes.
+ * epoch      0-based epoch index (a batch event's: the batch's index in its epoch).
  * keys, values, count   the epoch's logs in Keras's order: "loss", metrics, "val_loss", "val_" metrics, then
  *            "effective_lr" when decay > 0, "lr" when a schedule is given. Valid only during the call.
  *
