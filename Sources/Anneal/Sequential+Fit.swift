@@ -77,7 +77,7 @@ extension Sequential {
     ///
     /// When History is the only callback nothing needs to run between epochs, so the session trains them in
     /// runs as long as `poll` allows (`TrainingSession.runEpochs`, which may validate beside training) and
-    /// History records the same logs afterwards.
+    /// History records the same logs afterwards, all of a run at once.
     func run(_ session: TrainingSession, epochs: Int, initialEpoch: Int, callbacks: [any Callback],
              poll: FitPoll? = nil) throws {
         stopTraining = false
@@ -96,12 +96,15 @@ extension Sequential {
                     var room = UnsafeMutableBufferPointer(rebasing: buffer[(done * keys.count)...]).mutableSpan
                     return try session.runEpochs(runLength, into: &room, maxSeconds: poll?.interval ?? 0)
                 }
-                for index in done..<done + trained {
-                    lastLogs = Logs()
-                    for (offset, key) in keys.enumerated() { lastLogs[key] = values[index * keys.count + offset] }
-                    for callback in callbacks { try callback.onEpochEnd(initialEpoch + index, logs: &lastLogs, model: self) }
+                for case let history as History in callbacks {
+                    history.recordEpochs(initialEpoch + done..<initialEpoch + done + trained, keys: keys,
+                                         values: values, offset: done * keys.count)
                 }
                 done += trained
+                if trained > 0 {
+                    lastLogs = Logs()
+                    for (offset, key) in keys.enumerated() { lastLogs[key] = values[(done - 1) * keys.count + offset] }
+                }
                 if done < count, let poll, try poll.check(initialEpoch + done - 1) {
                     stopTraining = true
                     break
