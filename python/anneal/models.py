@@ -658,11 +658,15 @@ class Sequential:
         """Fills ``history`` from the library's (``handle``); returns the last epoch's logs (None: none)."""
         count = ctypes.c_int32()
         _lib.check(_lib.anneal_history_key_count(handle, ctypes.byref(count)))
-        keys = [_lib.read_string(_lib.anneal_history_key, handle, index) for index in range(count.value)]
+        key_count = count.value
         _lib.check(_lib.anneal_history_epoch_count(handle, ctypes.byref(count)))
         done = count.value
-        history.history = {key: _values(_lib.anneal_history_values, handle, key.encode(), capacity=max(done, 1))
-                           for key in keys}
+        column = (ctypes.c_double * max(done, 1))()  # read into by every key in turn
+        history.history = {}
+        for index in range(key_count):
+            key = _lib.read_string(_lib.anneal_history_key, handle, index)
+            _lib.check(_lib.anneal_history_values(handle, key.encode(), column, done, None))
+            history.history[key] = column[:done]
         history.epoch = list(range(initial_epoch, initial_epoch + done))
         return {key: values[-1] for key, values in history.history.items() if values} or None
 
