@@ -102,12 +102,15 @@
  *   takes one call at a time: a call on a model or session (or on a session's model) that another thread is
  *   using returns ANNEAL_E_BUSY at once, without waiting and without side effects; retry it later, or give
  *   each thread its own model. Different models train in parallel on different threads. Inside an epoch
- *   callback (anneal_model_fit, anneal_session_fit) the callback may call the functions marked
- *   "callback-safe" on the model being trained; anything else on that model or session from inside the
- *   callback returns ANNEAL_E_INVALID_STATE. The library may compute big matrix products on one helper
- *   thread of its own, which never changes a result and blocks all signals; set the environment variable
- *   ANNEAL_THREADS=1 before the first training call to keep all work on the calling thread. How that thread,
- *   the vectorized kernels and their buffers work is described in docs/THREADS.md (not API).
+ *   callback (anneal_model_fit, anneal_session_fit, anneal_session_fit_callbacks, anneal_session_fit_events)
+ *   the callback may call the functions marked "callback-safe" on the model being trained, and create,
+ *   train and free other sessions of it (the anneal_session_* functions; Keras's train_on_batch from a
+ *   callback: the fit is paused between batches and reads the model afresh for its next one); anything else
+ *   on that model, or on the fit's own session, from inside the callback returns ANNEAL_E_INVALID_STATE.
+ *   The library may compute big matrix products on one helper thread of its own, which never changes a
+ *   result and blocks all signals; set the environment variable ANNEAL_THREADS=1 before the first training
+ *   call to keep all work on the calling thread. How that thread, the vectorized kernels and their buffers
+ *   work is described in docs/THREADS.md (not API).
  * ---------------------------------------------------------------------------------------------------------
  */
 #ifndef ANNEAL_H
@@ -138,14 +141,15 @@ extern "C" {
  * Compare anneal_version_number() / 10000 with ANNEAL_VERSION_MAJOR at start-up to detect a mismatch.
  * 2.0.0 gave anneal_model_add_dense, anneal_model_compile and anneal_model_fit their option structs in place
  * of positional arguments (1.x's anneal_model_add_dense_ex, anneal_model_compile_ex and
- * anneal_model_compile_optimizer are gone: use the plain names).
+ * anneal_model_compile_optimizer are gone: use the plain names). 2.1.0 added anneal_session_fit_events (batch
+ * and poll events for the epoch callback).
  */
 #define ANNEAL_VERSION_MAJOR 2
-#define ANNEAL_VERSION_MINOR 0
+#define ANNEAL_VERSION_MINOR 1
 #define ANNEAL_VERSION_PATCH 0
 /** MAJOR * 10000 + MINOR * 100 + PATCH. */
-#define ANNEAL_VERSION_NUMBER 20000
-#define ANNEAL_VERSION_STRING "2.0.0"
+#define ANNEAL_VERSION_NUMBER 20100
+#define ANNEAL_VERSION_STRING "2.1.0"
 
 /**
  * The version of the library actually loaded, as ANNEAL_VERSION_NUMBER computes it. Compare it with the
@@ -273,9 +277,18 @@ const char *anneal_last_error(void);
 #define ANNEAL_UNIT_EPOCH   1  /**< The 0-based epoch index: evaluated at the start of every epoch. */
 #define ANNEAL_UNIT_UPDATE  2  /**< The optimizer's iterations (updates done): evaluated before every batch. */
 
-/* Events delivered to an anneal_epoch_callback. */
+/* Events delivered to an anneal_epoch_callback; the last three only by anneal_session_fit_events, to a
+ * callback that asks for them. */
 #define ANNEAL_EVENT_EPOCH_BEGIN 0  /**< Before the epoch's first batch; no values (count 0). */
 #define ANNEAL_EVENT_EPOCH_END   1  /**< After validation, with the epoch's logs. */
+#define ANNEAL_EVENT_BATCH_BEGIN 2  /**< Before a batch; `epoch` is the batch's index in the epoch; count 0. */
+#define ANNEAL_EVENT_BATCH_END   3  /**< After a batch's update; `epoch` is its index; the running logs. */
+#define ANNEAL_EVENT_POLL        4  /**< Between epochs, at most every poll_seconds; `epoch` just ended; count 0. */
+
+/* anneal_session_fit_events' `events`: which events its callback receives, OR-ed together. */
+#define ANNEAL_EVENTS_EPOCH 1  /**< ANNEAL_EVENT_EPOCH_BEGIN and ANNEAL_EVENT_EPOCH_END. */
+#define ANNEAL_EVENTS_BATCH 2  /**< ANNEAL_EVENT_BATCH_BEGIN and ANNEAL_EVENT_BATCH_END. */
+#define ANNEAL_EVENTS_POLL  4  /**< ANNEAL_EVENT_POLL. */
 
 /* Keras's `mode` for the callbacks that watch a monitored value (anneal_callback_early_stopping, ...). */
 #define ANNEAL_MODE_AUTO 0  /**< max or min from the monitored name, as each Keras callback decides (given there). */
@@ -984,8 +997,8 @@ typedef struct anneal_history anneal_history;
  *            callback-safe functions on it; the rest return ANNEAL_E_INVALID_STATE.
  * event      ANNEAL_EVENT_EPOCH_BEGIN (before the epoch's first batch, after the schedule, if any, set the
  *            rate; count 0, keys and values NULL) or ANNEAL_EVENT_EPOCH_END (after validation; the epoch's
- *            logs).
- * epoch      0-based epoch index.
+ *            logs); from anneal_session_fit_events also the batch and poll events it describes.
+ * epoch      0-based epoch index (a batch event's: the batch's index in its epoch).
  * keys, values, count   the epoch's logs in Keras's order: "loss", metrics, "val_loss", "val_" metrics, then
  *            "effective_lr" when decay > 0, "lr" when a schedule is given. Valid only during the call.
  *
@@ -1108,7 +1121,7 @@ typedef struct anneal_session anneal_session;
  * existing session).
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (x, y or out_session);
  * ANNEAL_E_INVALID_ARGUMENT; ANNEAL_E_SHAPE_MISMATCH (cols or y_cols against the model, checked before x or
- * y is read); ANNEAL_E_NON_FINITE; ANNEAL_E_INVALID_STATE (not compiled; inside a callback);
+ * y is read); ANNEAL_E_NON_FINITE; ANNEAL_E_INVALID_STATE (not compiled);
  * ANNEAL_E_OUT_OF_MEMORY (as anneal_model_fit). *out_session = NULL on failure.
  */
 int32_t anneal_session_create(anneal_model *model, const float *x, int64_t rows, int32_t cols, const float *y,
@@ -1146,7 +1159,7 @@ int32_t anneal_session_batches_done(const anneal_session *session, int32_t *out_
  * 0) weighs every row 1 again. Takes effect from the next batch trained.
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER (weights NULL with count >
  * 0); ANNEAL_E_SHAPE_MISMATCH (count is not the session's training rows); ANNEAL_E_NON_FINITE (a weight is
- * NaN or infinite); ANNEAL_E_INVALID_STATE (inside a callback).
+ * NaN or infinite); ANNEAL_E_INVALID_STATE (from its own fit's callback).
  */
 int32_t anneal_session_set_sample_weights(anneal_session *session, const float *weights, int64_t count);
 
@@ -1159,7 +1172,7 @@ int32_t anneal_session_set_validation_sample_weights(anneal_session *session, co
 
 /**
  * Starts an epoch: a fresh batch order (when shuffling) and cleared running sums.
- * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_INVALID_STATE (inside a callback).
+ * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_INVALID_STATE (from its own fit's callback).
  */
 int32_t anneal_session_begin_epoch(anneal_session *session);
 
@@ -1167,7 +1180,7 @@ int32_t anneal_session_begin_epoch(anneal_session *session);
  * Trains batch `index` (0 <= index < batch count) of the current epoch: forward, loss, backward, one SGD
  * update. Batches are usually trained in order, each once.
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_INVALID_ARGUMENT (index out of range);
- * ANNEAL_E_INVALID_STATE (no epoch begun; inside a callback).
+ * ANNEAL_E_INVALID_STATE (no epoch begun; from its own fit's callback).
  */
 int32_t anneal_session_train_batch(anneal_session *session, int32_t index);
 
@@ -1190,7 +1203,7 @@ int32_t anneal_session_running_values(const anneal_session *session, double *out
 /**
  * Validation loss then metrics for the current weights over all validation rows, as copy-out values.
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER; ANNEAL_E_BUFFER_TOO_SMALL;
- * ANNEAL_E_INVALID_STATE (the session has no validation data; inside a callback).
+ * ANNEAL_E_INVALID_STATE (the session has no validation data; from its own fit's callback).
  */
 int32_t anneal_session_validate(anneal_session *session, double *out_values, int32_t capacity, int32_t *out_count);
 
@@ -1212,7 +1225,7 @@ int32_t anneal_session_run_epoch(anneal_session *session, double *out_values, in
  * validation and effective_lr as there. The same numbers as anneal_session_running_values,
  * anneal_session_validate and anneal_model_effective_learning_rate called in that order.
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER; ANNEAL_E_BUFFER_TOO_SMALL;
- * ANNEAL_E_INVALID_ARGUMENT (capacity < 0); ANNEAL_E_INVALID_STATE (no epoch begun; inside a callback).
+ * ANNEAL_E_INVALID_ARGUMENT (capacity < 0); ANNEAL_E_INVALID_STATE (no epoch begun; from its own fit's callback).
  */
 int32_t anneal_session_end_epoch(anneal_session *session, double *out_values, int32_t capacity, int32_t *out_count);
 
@@ -1239,7 +1252,7 @@ int32_t anneal_session_epoch_key(const anneal_session *session, int32_t index, c
  * runs on the helper thread over a copy of the weights while the next epoch trains: the same values, sooner.
  * Returns ANNEAL_OK; ANNEAL_E_INVALID_HANDLE; ANNEAL_E_BUSY; ANNEAL_E_NULL_POINTER;
  * ANNEAL_E_INVALID_ARGUMENT (negative epochs or capacity, a NaN max_seconds); ANNEAL_E_BUFFER_TOO_SMALL
- * (nothing trained); ANNEAL_E_INVALID_STATE (inside a callback); ANNEAL_E_OUT_OF_MEMORY (the copy of the
+ * (nothing trained); ANNEAL_E_INVALID_STATE (from its own fit's callback); ANNEAL_E_OUT_OF_MEMORY (the copy of the
  * weights that validation beside training needs does not fit; nothing trained).
  */
 int32_t anneal_session_run_epochs(anneal_session *session, int32_t epochs, double max_seconds, double *out_values,
@@ -1394,6 +1407,30 @@ int32_t anneal_callback_state(const anneal_callback *callback, const char *name,
 int32_t anneal_session_fit_callbacks(anneal_session *session, int32_t epochs, int32_t initial_epoch,
                                      anneal_callback *const *callbacks, int32_t callback_count,
                                      anneal_epoch_callback callback, void *user_data, anneal_history **out_history);
+
+/**
+ * anneal_session_fit_callbacks whose epoch callback chooses its events: `events` is ANNEAL_EVENTS_EPOCH,
+ * ANNEAL_EVENTS_BATCH, ANNEAL_EVENTS_POLL OR-ed together (0: none; ANNEAL_EVENTS_EPOCH alone is
+ * anneal_session_fit_callbacks). The callback runs after `callbacks` at every event it receives, as there:
+ * - ANNEAL_EVENT_EPOCH_BEGIN, ANNEAL_EVENT_EPOCH_END: as for anneal_epoch_callback.
+ * - ANNEAL_EVENT_BATCH_BEGIN before each batch (count 0) and ANNEAL_EVENT_BATCH_END after its update, with
+ *   the epoch's running logs ("loss" and metrics: row-weighted means of the epoch's batches so far), the
+ *   batch's index (from 0 in each epoch) in `epoch`: Keras's on_train_batch_begin / _end. A positive
+ *   return stops training after this batch (Keras checks model.stop_training after each batch): the epoch
+ *   ends as usual (validation, EPOCH_END, recorded in the history) and no further epoch begins.
+ * - ANNEAL_EVENT_POLL after an epoch's callbacks, when another epoch is to follow and poll_seconds or more
+ *   have passed since the fit began or since the last POLL (count 0, `epoch` the epoch just ended): a cheap
+ *   way to notice a request to stop (a front end's Ctrl-C) without a call per epoch. Positive: no further
+ *   epoch begins; negative: the fit returns ANNEAL_E_CALLBACK. With neither EPOCH nor BATCH events and no
+ *   other callback the fit trains between polls without stopping, as anneal_session_run_epochs does.
+ * The functions callback-safe inside an anneal_epoch_callback are callback-safe at every event.
+ * Returns as anneal_session_fit_callbacks; ANNEAL_E_INVALID_ARGUMENT also for other bits in `events` and a
+ * poll_seconds that is negative or not finite.
+ */
+int32_t anneal_session_fit_events(anneal_session *session, int32_t epochs, int32_t initial_epoch,
+                                  anneal_callback *const *callbacks, int32_t callback_count,
+                                  anneal_epoch_callback callback, void *user_data, int32_t events,
+                                  double poll_seconds, anneal_history **out_history);
 
 /* ======================================================================================================
  * Data-set-first training: fit / evaluate / predict on an anneal_dataset, metric codes

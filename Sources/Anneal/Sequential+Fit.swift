@@ -54,8 +54,11 @@ extension Sequential {
     /// Runs `fit`'s epoch loop over a session made beforehand (the C library's `anneal_session_fit`): the same
     /// callbacks, logs and History as `fit(_:_:...)`, which is this over a fresh session.
     @discardableResult
+    ///
+    /// `poll`, when given, is checked between epochs at most every `poll.interval` seconds (see `FitPoll`).
     public func fit(
-        session: TrainingSession, epochs: Int, verbose: Int = 0, callbacks: [any Callback] = [], initialEpoch: Int = 0
+        session: TrainingSession, epochs: Int, verbose: Int = 0, callbacks: [any Callback] = [], initialEpoch: Int = 0,
+        poll: FitPoll? = nil
     ) throws -> History {
         guard session.model === self else {
             throw AnnealError.invalidArgument("this session trains another model")
@@ -66,16 +69,17 @@ extension Sequential {
         if verbose > 0 {
             everyCallback.append(try ProgressLogger(verbose: verbose, epochs: epochs, steps: session.batchCount))
         }
-        try run(session, epochs: epochs, initialEpoch: initialEpoch, callbacks: everyCallback)
+        try run(session, epochs: epochs, initialEpoch: initialEpoch, callbacks: everyCallback, poll: poll)
         return history
     }
 
     /// The epoch loop shared by every front end: callbacks around epochs and batches, validation, logs.
     ///
-    /// When History is the only callback nothing needs to run between epochs, so the session trains them all
-    /// in one go (`TrainingSession.runEpochs`, which may validate beside training) and History records the
-    /// same logs afterwards.
-    func run(_ session: TrainingSession, epochs: Int, initialEpoch: Int, callbacks: [any Callback]) throws {
+    /// When History is the only callback nothing needs to run between epochs, so the session trains them in
+    /// runs as long as `poll` allows (`TrainingSession.runEpochs`, which may validate beside training) and
+    /// History records the same logs afterwards, all of a run at once.
+    func run(_ session: TrainingSession, epochs: Int, initialEpoch: Int, callbacks: [any Callback],
+             poll: FitPoll? = nil) throws {
         stopTraining = false
         for callback in callbacks { try callback.onTrainBegin(model: self) }
         var lastLogs = Logs()
@@ -83,15 +87,32 @@ extension Sequential {
             let count = max(epochs - initialEpoch, 0)
             let keys = session.epochLogKeys
             var values = [Double](repeating: 0, count: count * keys.count)
-            var room = values.mutableSpan
-            let trained = try session.runEpochs(count, into: &room)
-            for index in 0..<trained {
-                lastLogs = Logs()
-                for (offset, key) in keys.enumerated() { lastLogs[key] = values[index * keys.count + offset] }
-                for callback in callbacks { try callback.onEpochEnd(initialEpoch + index, logs: &lastLogs, model: self) }
+            var done = 0
+            while done < count {
+                // runEpochs returns once `poll.interval` has passed (0: one epoch per run, as for the loop
+                // below); without a poll, after the last epoch.
+                let runLength = poll.map { $0.interval > 0 ? count - done : 1 } ?? count - done
+                let trained = try values.withUnsafeMutableBufferPointer { buffer in
+                    var room = UnsafeMutableBufferPointer(rebasing: buffer[(done * keys.count)...]).mutableSpan
+                    return try session.runEpochs(runLength, into: &room, maxSeconds: poll?.interval ?? 0)
+                }
+                for case let history as History in callbacks {
+                    history.recordEpochs(initialEpoch + done..<initialEpoch + done + trained, keys: keys,
+                                         values: values, offset: done * keys.count)
+                }
+                done += trained
+                if trained > 0 {
+                    lastLogs = Logs()
+                    for (offset, key) in keys.enumerated() { lastLogs[key] = values[(done - 1) * keys.count + offset] }
+                }
+                if done < count, let poll, try poll.check(initialEpoch + done - 1) {
+                    stopTraining = true
+                    break
+                }
             }
         } else {
             var batchLogs = Logs()
+            var lastPoll = monotonicSeconds()
             var epoch = initialEpoch
             while epoch < epochs {
                 for callback in callbacks { try callback.onEpochBegin(epoch, model: self) }
@@ -107,9 +128,29 @@ extension Sequential {
                 for callback in callbacks { try callback.onEpochEnd(epoch, logs: &logs, model: self) }
                 lastLogs = logs
                 epoch += 1
+                if epoch < epochs, let poll, monotonicSeconds() - lastPoll >= poll.interval {
+                    if try poll.check(epoch - 1) { stopTraining = true }
+                    lastPoll = monotonicSeconds()
+                }
                 if stopTraining { break }
             }
         }
         for callback in callbacks { try callback.onTrainEnd(logs: lastLogs, model: self) }
+    }
+}
+
+/// A check `fit` makes between epochs, cheaply and not every epoch: a front end's way to notice a request to
+/// stop (Python's Ctrl-C) without a call per epoch. `fit` calls `check` after an epoch's callbacks, when
+/// another epoch is to follow, once `interval` seconds (0: every epoch) have passed since the fit began or
+/// since the last check; `check` returns true to stop training there (as `stopTraining`), or throws to end
+/// the fit with its error.
+public struct FitPoll {
+    public let interval: Double
+    /// Given the index of the epoch just ended.
+    public let check: (Int) throws -> Bool
+
+    public init(interval: Double, check: @escaping (Int) throws -> Bool) {
+        self.interval = interval
+        self.check = check
     }
 }

@@ -18,7 +18,11 @@ enum HandleKind: String {
 enum Access {
     /// Reads, weights, learning rate, predict, evaluate: allowed on the model from inside its fit callback.
     case use
-    /// Changes the model's structure or starts training: refused from inside a callback.
+    /// Creates or trains another session of the model: allowed from inside the model's fit callback too (the
+    /// fit is paused between batches or epochs, and holds nothing of the model's but what it reads afresh
+    /// for its next batch), as Keras lets a callback call train_on_batch.
+    case train
+    /// Changes the model's structure, or uses the session a fit is running: refused from inside a callback.
     case restructure
 }
 
@@ -117,13 +121,13 @@ enum Handles {
 
     /// Marks every entry as used by this thread for the duration of `body`, or refuses at once:
     /// `ANNEAL_E_BUSY` when another thread holds one, `ANNEAL_E_INVALID_STATE` when this thread does (a callback
-    /// calling back into what is running it), except `.use` calls on a model whose callback is open.
+    /// calling back into what is running it), except `.use` and `.train` calls on a model whose callback is open.
     static func holding<R>(_ held: [HandleEntry], _ access: Access, _ body: () throws -> R) throws -> R {
         let me = pthread_self()
         lock.lock()
         for entry in held where entry.holds > 0 {
             let sameThread = pthread_equal(entry.holder, me) != 0
-            if sameThread && entry.openForCallback && access == .use { continue }
+            if sameThread && entry.openForCallback && access != .restructure { continue }
             lock.unlock()
             if sameThread {
                 throw CAPIError(ANNEAL_E_INVALID_STATE,
@@ -145,7 +149,8 @@ enum Handles {
         return try body()
     }
 
-    /// Lets the thread that holds `entry` call `.use` functions on it while `body` (the user's callback) runs.
+    /// Lets the thread that holds `entry` call `.use` and `.train` functions on it while `body` (the user's
+    /// callback) runs.
     static func openForCallback<R>(_ entry: HandleEntry?, _ body: () throws -> R) rethrows -> R {
         guard let entry else { return try body() }
         lock.lock()

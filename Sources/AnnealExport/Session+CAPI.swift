@@ -25,36 +25,63 @@ final class SessionBox {
     }
 }
 
-/// Runs `body` with the session behind `handle`, holding the session and its model for this call.
+/// Runs `body` with the session behind `handle`, holding the session and its model for this call: a call that
+/// trains holds the model as `.train`, so that a fit's callback may train another session of its model
+/// (never the fit's own, which the fit holds).
 private func withSession<R>(_ handle: OpaquePointer?, _ access: Access, _ body: (SessionBox) throws -> R) throws -> R {
     let (entry, box) = try Handles.entry(handle, .session, holding: SessionBox.self, argument: "session")
-    return try Handles.holding([entry, box.modelEntry], access) { try body(box) }
+    return try Handles.holding([entry], access) {
+        try Handles.holding([box.modelEntry], access == .restructure ? .train : access) { try body(box) }
+    }
 }
 
-/// Calls a C `anneal_epoch_callback` at the start and end of every epoch (a Keras callback).
+/// Calls a C `anneal_epoch_callback` at the start and end of every epoch and, when asked, of every batch (a
+/// Keras callback).
 final class EpochCallback: Callback {
     let function: anneal_epoch_callback
     let userData: UnsafeMutableRawPointer?
     let modelHandle: OpaquePointer?
     let modelEntry: HandleEntry?
+    let epochEvents: Bool
+    let batchEvents: Bool
 
     init(_ function: @escaping anneal_epoch_callback, userData: UnsafeMutableRawPointer?, modelHandle: OpaquePointer?,
-         modelEntry: HandleEntry?) {
+         modelEntry: HandleEntry?, epochEvents: Bool = true, batchEvents: Bool = false) {
         self.function = function
         self.userData = userData
         self.modelHandle = modelHandle
         self.modelEntry = modelEntry
+        self.epochEvents = epochEvents
+        self.batchEvents = batchEvents
     }
 
     func onEpochBegin(_ epoch: Int, model: Sequential) throws {
-        try call(ANNEAL_EVENT_EPOCH_BEGIN, epoch, Logs(), model)
+        if epochEvents { try call(ANNEAL_EVENT_EPOCH_BEGIN, epoch, Logs(), model) }
     }
 
     func onEpochEnd(_ epoch: Int, logs: inout Logs, model: Sequential) throws {
-        try call(ANNEAL_EVENT_EPOCH_END, epoch, logs, model)
+        if epochEvents { try call(ANNEAL_EVENT_EPOCH_END, epoch, logs, model) }
     }
 
-    private func call(_ event: Int32, _ epoch: Int, _ logs: Logs, _ model: Sequential) throws {
+    func onTrainBatchBegin(_ batch: Int, model: Sequential) throws {
+        if batchEvents { try call(ANNEAL_EVENT_BATCH_BEGIN, batch, Logs(), model) }
+    }
+
+    func onTrainBatchEnd(_ batch: Int, logs: Logs, model: Sequential) throws {
+        if batchEvents { try call(ANNEAL_EVENT_BATCH_END, batch, logs, model) }
+    }
+
+    /// The callback's answer to ANNEAL_EVENT_POLL after `epoch`: whether it asks training to stop.
+    func poll(_ epoch: Int) throws -> Bool {
+        try answer(ANNEAL_EVENT_POLL, epoch, Logs()) > 0
+    }
+
+    private func call(_ event: Int32, _ index: Int, _ logs: Logs, _ model: Sequential) throws {
+        if try answer(event, index, logs) > 0 { model.stopTraining = true }
+    }
+
+    /// Calls the function with the model open for callback-safe calls; a negative return is an error.
+    private func answer(_ event: Int32, _ index: Int, _ logs: Logs) throws -> Int32 {
         // The keys as C strings for the duration of the call.
         let keys: [UnsafeMutablePointer<CChar>?] = logs.keys.map { strdup($0) }
         defer { keys.forEach { free($0) } }
@@ -62,35 +89,68 @@ final class EpochCallback: Callback {
         let result = constKeys.withUnsafeBufferPointer { keyBuffer in
             logs.values.withUnsafeBufferPointer { valueBuffer in
                 Handles.openForCallback(modelEntry) {
-                    function(userData, modelHandle, event, Int32(clamping: epoch),
+                    function(userData, modelHandle, event, Int32(clamping: index),
                              logs.isEmpty ? nil : keyBuffer.baseAddress, logs.isEmpty ? nil : valueBuffer.baseAddress,
                              Int32(clamping: logs.count))
                 }
             }
         }
-        if result > 0 { model.stopTraining = true }
         if result < 0 {
-            let phase = event == ANNEAL_EVENT_EPOCH_BEGIN ? "begin" : "end"
-            throw CAPIError(ANNEAL_E_CALLBACK, "the epoch callback returned \(result) at the \(phase) of epoch \(epoch); training aborted")
+            let moment = switch event {
+            case ANNEAL_EVENT_EPOCH_BEGIN: "the begin of epoch \(index)"
+            case ANNEAL_EVENT_EPOCH_END: "the end of epoch \(index)"
+            case ANNEAL_EVENT_BATCH_BEGIN: "the begin of batch \(index)"
+            case ANNEAL_EVENT_BATCH_END: "the end of batch \(index)"
+            default: "the poll after epoch \(index)"
+            }
+            throw CAPIError(ANNEAL_E_CALLBACK, "the epoch callback returned \(result) at \(moment); training aborted")
         }
+        return result
     }
 }
 
+/// Which events a C epoch callback receives and how often it is polled (`anneal_session_fit_events`);
+/// `anneal_model_fit`, `anneal_session_fit` and `anneal_session_fit_callbacks` give the epoch events only.
+struct EpochEvents {
+    var mask: Int32 = ANNEAL_EVENTS_EPOCH
+    var pollSeconds: Double = 0
+
+    /// `events` and `poll_seconds` as the C caller gave them, checked.
+    init(checking events: Int32, pollSeconds: Double) throws {
+        let known = ANNEAL_EVENTS_EPOCH | ANNEAL_EVENTS_BATCH | ANNEAL_EVENTS_POLL
+        try check(events & ~known == 0, "events has bits other than ANNEAL_EVENTS_EPOCH, ANNEAL_EVENTS_BATCH and ANNEAL_EVENTS_POLL. Received: events=\(events)")
+        try check(pollSeconds.isFinite && pollSeconds >= 0, "poll_seconds must be finite and >= 0. Received: poll_seconds=\(pollSeconds)")
+        mask = events
+        self.pollSeconds = pollSeconds
+    }
+
+    init() {}
+
+    func has(_ bit: Int32) -> Bool { mask & bit != 0 }
+}
+
 /// Keras's fit loop over `session` with an optional epoch schedule, Keras's callbacks and a C callback, in
-/// that order: what `anneal_model_fit`, `anneal_session_fit` and `anneal_session_fit_callbacks` share. The
-/// caller holds the model (and session, and callbacks).
+/// that order: what `anneal_model_fit`, `anneal_session_fit`, `anneal_session_fit_callbacks` and
+/// `anneal_session_fit_events` share. The caller holds the model (and session, and callbacks).
 func runFit(
     _ session: TrainingSession, modelHandle: OpaquePointer?, modelEntry: HandleEntry?, epochs: Int32,
     initialEpoch: Int32, schedule: (any LearningRateSchedule)?, callbacks: [any Callback] = [],
-    callback: anneal_epoch_callback?, userData: UnsafeMutableRawPointer?
+    callback: anneal_epoch_callback?, userData: UnsafeMutableRawPointer?, events: EpochEvents = EpochEvents()
 ) throws -> History {
     var every: [any Callback] = try schedule.map { [try epochScheduler($0)] } ?? []
     every += callbacks
+    var poll: FitPoll?
     if let callback {
-        every.append(EpochCallback(callback, userData: userData, modelHandle: modelHandle, modelEntry: modelEntry))
+        let caller = EpochCallback(callback, userData: userData, modelHandle: modelHandle, modelEntry: modelEntry,
+                                   epochEvents: events.has(ANNEAL_EVENTS_EPOCH),
+                                   batchEvents: events.has(ANNEAL_EVENTS_BATCH))
+        // A callback that hears no epoch or batch event stays out of the loop's callbacks, so that a fit
+        // with nothing else to run trains in bulk between polls.
+        if caller.epochEvents || caller.batchEvents { every.append(caller) }
+        if events.has(ANNEAL_EVENTS_POLL) { poll = FitPoll(interval: events.pollSeconds, check: caller.poll) }
     }
     return try session.model.fit(session: session, epochs: Int(epochs), verbose: 0, callbacks: every,
-                                 initialEpoch: Int(initialEpoch))
+                                 initialEpoch: Int(initialEpoch), poll: poll)
 }
 
 /// Creates a session on the model behind `model`, holding it meanwhile; `function` is the C function's name.
@@ -100,7 +160,7 @@ private func createSession(
 ) -> Int32 {
     capiCreate(function: function, out, "out_session") {
         let (entry, sequential) = try Handles.entry(model, .model, holding: Sequential.self, argument: "model")
-        let session = try Handles.holding([entry], .restructure) { () throws -> TrainingSession in
+        let session = try Handles.holding([entry], .train) { () throws -> TrainingSession in
             try checkCompiled(sequential, function)
             return try make(sequential)
         }
@@ -389,20 +449,46 @@ public func anneal_session_fit_callbacks(
     _ callbacks: UnsafePointer<OpaquePointer?>?, _ callback_count: Int32, _ callback: anneal_epoch_callback?,
     _ user_data: UnsafeMutableRawPointer?, _ out_history: UnsafeMutablePointer<OpaquePointer?>?
 ) -> Int32 {
-    out_history?.pointee = nil
-    return capiCall {
-        try nonNegative(callback_count, "callback_count")
-        let handles = callback_count == 0 ? [] : Array(UnsafeBufferPointer(
-            start: try required(callbacks, "callbacks"), count: Int(callback_count)))
+    fitWithCallbacks(session, epochs, initial_epoch, callbacks, callback_count, callback, user_data, out_history) {
+        EpochEvents()
+    }
+}
+
+@c @implementation
+public func anneal_session_fit_events(
+    _ session: OpaquePointer?, _ epochs: Int32, _ initial_epoch: Int32,
+    _ callbacks: UnsafePointer<OpaquePointer?>?, _ callback_count: Int32, _ callback: anneal_epoch_callback?,
+    _ user_data: UnsafeMutableRawPointer?, _ events: Int32, _ poll_seconds: Double,
+    _ out_history: UnsafeMutablePointer<OpaquePointer?>?
+) -> Int32 {
+    fitWithCallbacks(session, epochs, initial_epoch, callbacks, callback_count, callback, user_data, out_history) {
+        try EpochEvents(checking: events, pollSeconds: poll_seconds)
+    }
+}
+
+/// The body of `anneal_session_fit_callbacks` and `anneal_session_fit_events`: the callbacks' handles
+/// checked and held, the fit run, its history registered.
+private func fitWithCallbacks(
+    function: String = #function, _ session: OpaquePointer?, _ epochs: Int32, _ initialEpoch: Int32,
+    _ callbacks: UnsafePointer<OpaquePointer?>?, _ callbackCount: Int32, _ callback: anneal_epoch_callback?,
+    _ userData: UnsafeMutableRawPointer?, _ outHistory: UnsafeMutablePointer<OpaquePointer?>?,
+    _ events: () throws -> EpochEvents
+) -> Int32 {
+    outHistory?.pointee = nil
+    return capiCall(function: function) {
+        try nonNegative(callbackCount, "callback_count")
+        let events = try events()
+        let handles = callbackCount == 0 ? [] : Array(UnsafeBufferPointer(
+            start: try required(callbacks, "callbacks"), count: Int(callbackCount)))
         let found = try handles.enumerated().map { try callbackEntry($1, argument: "callbacks[\($0)]") }
         let history = try withSession(session, .restructure) { box in
             try Handles.holding(found.map(\.0), .restructure) {
                 defer { box.epochBegun = true }
                 return try runFit(box.session, modelHandle: box.modelHandle, modelEntry: box.modelEntry,
-                                  epochs: epochs, initialEpoch: initial_epoch, schedule: nil,
-                                  callbacks: found.map(\.1), callback: callback, userData: user_data)
+                                  epochs: epochs, initialEpoch: initialEpoch, schedule: nil,
+                                  callbacks: found.map(\.1), callback: callback, userData: userData, events: events)
             }
         }
-        out_history?.pointee = try Handles.register(history, .history)
+        outHistory?.pointee = try Handles.register(history, .history)
     }
 }

@@ -13,4 +13,4 @@ public func anneal_version_string() -> UnsafePointer<CChar>? {
 }
 
 /// Kept equal to ANNEAL_VERSION_STRING (string macros do not reach Swift); a test checks it.
-private let versionText: StaticString = "2.0.0"
+private let versionText: StaticString = "2.1.0"

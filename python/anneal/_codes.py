@@ -87,9 +87,17 @@ ANNEAL_UNIT_DEFAULT = 0
 ANNEAL_UNIT_EPOCH = 1
 ANNEAL_UNIT_UPDATE = 2
 
-# Events delivered to an anneal_epoch_callback.
+# Events delivered to an anneal_epoch_callback; the last three by anneal_session_fit_events only.
 ANNEAL_EVENT_EPOCH_BEGIN = 0
 ANNEAL_EVENT_EPOCH_END = 1
+ANNEAL_EVENT_BATCH_BEGIN = 2
+ANNEAL_EVENT_BATCH_END = 3
+ANNEAL_EVENT_POLL = 4
+
+# anneal_session_fit_events' `events`, OR-ed together.
+ANNEAL_EVENTS_EPOCH = 1
+ANNEAL_EVENTS_BATCH = 2
+ANNEAL_EVENTS_POLL = 4
 
 # Keras's `mode` for the callbacks that watch a monitored value (anneal_callback_early_stopping, ...).
 ANNEAL_MODE_AUTO = 0

@@ -547,6 +547,12 @@ anneal_callback_state = _function("anneal_callback_state", c_int32, [anneal_call
 #                                      anneal_epoch_callback callback, void *user_data, anneal_history **out_history);
 anneal_session_fit_callbacks = _function("anneal_session_fit_callbacks", c_int32, [anneal_session_p, c_int32, c_int32,
     POINTER(anneal_callback_p), c_int32, anneal_epoch_callback, c_void_p, POINTER(anneal_history_p)])
+# int32_t anneal_session_fit_events(anneal_session *session, int32_t epochs, int32_t initial_epoch,
+#                                   anneal_callback *const *callbacks, int32_t callback_count,
+#                                   anneal_epoch_callback callback, void *user_data, int32_t events,
+#                                   double poll_seconds, anneal_history **out_history);
+anneal_session_fit_events = _function("anneal_session_fit_events", c_int32, [anneal_session_p, c_int32, c_int32,
+    POINTER(anneal_callback_p), c_int32, anneal_epoch_callback, c_void_p, c_int32, c_double, POINTER(anneal_history_p)])
 
 # --- Data-set-first training: option structs, fit / evaluate / predict on an anneal_dataset ---------------------------
 # int32_t anneal_metric_from_name(const char *name, int32_t *out_code);

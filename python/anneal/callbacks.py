@@ -124,17 +124,6 @@ class History(Callback):
             self.history.setdefault(key, []).append(value)
         self.model.history = self
 
-    def _record_epochs(self, epochs, layout, values):
-        """``on_epoch_end`` for several epochs at once, column by column (fit without callbacks, where building
-        each epoch's dict cost more than training it): ``values`` holds each epoch's values for the library's
-        keys, whose Keras entries ``layout`` (an ``_logs.Layout``) gives."""
-        self.epoch.extend(epochs)
-        width = sum(stop - start for start, stop in layout.spans)
-        columns = [values[offset::width] for offset in range(width)]
-        for name, epoch_values in layout.columns(columns).items():
-            self.history.setdefault(name, []).extend(epoch_values)
-        self.model.history = self
-
 
 class _LibraryCallback(Callback):
     """A built-in callback whose behaviour and text are the library's (an ``anneal_callback`` handle, as a

@@ -1,11 +1,12 @@
 """``Sequential``: Keras's model API over the Anneal library.
 
-A fit with no callbacks, or with Keras's built-in ones only (which are the library's), runs in the library:
-many epochs, or the whole fit, per call. A callback of Python's own makes Python drive the epoch loop: each
-epoch (or, when a callback needs batch hooks, each batch) is one call. The library releases the GIL while it
-trains. Either way an exception raised by a callback or a schedule comes out of ``fit`` unchanged, Ctrl-C
-stops training within one epoch with the model left at the weights of its last finished batch, and threads
-can train separate models in parallel.
+Every ``fit`` is one call of the library's fit loop (``anneal_session_fit_events``), which releases the GIL
+while it trains. Keras's built-in callbacks are the library's own and run there; a callback of Python's own
+(a ``Callback`` subclass, ``LambdaCallback``) is called from inside that loop at every epoch (and, when it
+has batch hooks, every batch), and may call the model meanwhile (weights, learning rate, ``save``,
+``evaluate``, ``predict``, ``train_on_batch``). An exception raised by a callback or a schedule comes out
+of ``fit`` unchanged, Ctrl-C stops training within one epoch with the model left at the weights of its
+last finished batch, and threads can train separate models in parallel.
 """
 
 import ctypes
@@ -25,12 +26,12 @@ __all__ = ["Sequential", "load_model", "save_model"]
 
 _ACTIVATION_LAYERS = (layers_module.Activation, layers_module.LeakyReLU)
 _MAX_VALUES = 64  # an epoch's logs: loss, metrics, their val_ twins, effective_lr
-# fit without callbacks trains many epochs per library call, returning to Python at least this often.
-_EPOCHS_PER_CALL = 256
-_SECONDS_PER_CALL = 0.1
+# How often the library asks, between epochs, whether Ctrl-C was pressed during a fit that calls no Python
+# callback: a call into Python costs about 10 us, which every epoch would be a tenth of a small fit.
+_POLL_SECONDS = 0.005
 _NO_CALLBACK = _lib.anneal_epoch_callback()  # a NULL anneal_epoch_callback
 # The callbacks that are the library's own (their hooks only hand the event to it): a fit with none but these
-# runs in one library call.
+# calls no Python code between epochs.
 _LIBRARY_CALLBACKS = (callbacks_module.EarlyStopping, callbacks_module.ReduceLROnPlateau,
                       callbacks_module.ModelCheckpoint, callbacks_module.CSVLogger, callbacks_module.TerminateOnNaN,
                       callbacks_module.LearningRateScheduler, callbacks_module.ProgbarLogger)
@@ -96,18 +97,19 @@ def _library_callbacks(user_callbacks):
 
 
 class _Interrupts:
-    """Ctrl-C while the library runs a whole fit in one call. Python runs a SIGINT handler only between
-    bytecodes, and an exception raised at the entry of a ctypes callback is lost (printed, not raised), so for
-    the call's duration the handler only notes the signal; ``probe`` (the fit's epoch callback) then ends the
-    fit at the next epoch's edge, and leaving the block hands the signal to the previous handler (a
-    ``KeyboardInterrupt`` by default). Only the thread that runs Python's signal handlers can install one:
-    elsewhere (sweep threads, an interpreter embedded in another program and called from another thread, a
-    subinterpreter) nothing is installed and ``probe`` is NULL, so those fits never take the GIL for it."""
+    """Ctrl-C while the library runs a fit. Python runs a SIGINT handler only between bytecodes, and an
+    exception raised at the entry of a ctypes callback is lost (printed, not raised), so for the call's
+    duration the handler only notes the signal (``received``); the fit's epoch callback (``probe``, or the
+    Python callbacks' ``_Hooks``) then ends the fit at its next event, and leaving the block hands the signal
+    to the previous handler (a ``KeyboardInterrupt`` by default). Only the thread that runs Python's signal
+    handlers can install one: elsewhere (sweep threads, an interpreter embedded in another program and
+    called from another thread, a subinterpreter) nothing is installed and ``installed`` is False, so those
+    fits never take the GIL for it."""
 
     def __init__(self):
-        self.probe = _NO_CALLBACK
+        self.installed = False
+        self.received = False
         self._previous = None
-        self._received = False
 
     def __enter__(self):
         if threading.current_thread() is not threading.main_thread():
@@ -118,21 +120,57 @@ class _Interrupts:
             self._previous = signal.signal(signal.SIGINT, self._note)
         except ValueError:
             return self
-        self.probe = _lib.anneal_epoch_callback(self._probe)
+        self.installed = True
         return self
 
     def _note(self, _signum, _frame):
-        self._received = True
+        self.received = True
 
-    def _probe(self, _user_data, _model, _event, _epoch, _keys, _values, _count):
-        return -1 if self._received else 0
+    def probe(self, _user_data, _model, _event, _epoch, _keys, _values, _count):
+        """The epoch callback of a fit without Python callbacks: ANNEAL_EVENT_POLL only."""
+        return -1 if self.received else 0
 
     def __exit__(self, *_exception):
         if self._previous is not None:
             signal.signal(signal.SIGINT, self._previous)
-            if self._received:
+            if self.received:
                 signal.raise_signal(signal.SIGINT)  # the previous handler's turn
         return False
+
+
+class _Hooks:
+    """The epoch callback of a fit with Python callbacks: runs Keras's hooks of ``callback_list`` (the user's
+    callbacks in their order, built-in ones through their handles, then History and the progress bar) at the
+    library's events, with the logs in the library's key order. What a hook raises is kept (``error``) and
+    ends the fit, as does a noted Ctrl-C; ``model.stop_training`` becomes the answer that stops training."""
+
+    def __init__(self, model, callback_list, names, interrupts):
+        self.model = model
+        self.callback_list = callback_list
+        # The epoch's log keys as Keras's entries (a metric of several thresholds: one array); a batch's running
+        # values are the first of them.
+        self.layout = _logs.Layout(names)
+        self.interrupts = interrupts
+        self.error = None
+        self.logs = None  # the last epoch's, for on_train_end
+
+    def __call__(self, _user_data, _model, event, index, _keys, values, count):
+        try:
+            if event == _codes.ANNEAL_EVENT_EPOCH_BEGIN:
+                self.callback_list.call("on_epoch_begin", index, None)
+            elif event == _codes.ANNEAL_EVENT_BATCH_BEGIN:
+                self.callback_list.call("on_train_batch_begin", index, None)
+            elif event == _codes.ANNEAL_EVENT_BATCH_END:
+                self.callback_list.call("on_train_batch_end", index, self.layout.dict(values[:count]))
+            elif event == _codes.ANNEAL_EVENT_EPOCH_END:
+                self.logs = self.layout.dict(values[:count])
+                self.callback_list.call("on_epoch_end", index, self.logs)
+            if self.interrupts.received:
+                return -1
+            return 1 if self.model.stop_training else 0
+        except BaseException as error:  # raised again when the library call returns
+            self.error = error
+            return -1
 
 
 class _Session:
@@ -168,9 +206,7 @@ class _Session:
         self.validates = rows.value > 0
         self._buffer = (ctypes.c_double * _MAX_VALUES)()
         self._count = ctypes.c_int32()
-        # The output arguments of every copy-out call, built once (run_epoch makes one call per epoch).
-        self._out = (self._buffer, _MAX_VALUES, ctypes.byref(self._count))
-        self._epoch_buffer = None  # run_epochs' values, made on first use
+        self._out = (self._buffer, _MAX_VALUES, ctypes.byref(self._count))  # a copy-out call's output arguments
 
     def set_sample_weights(self, weights, validation=False):
         """Weights the training rows' losses (``validation``: the validation rows'), one finite float each;
@@ -193,34 +229,11 @@ class _Session:
         _lib.check(function(self.handle, *args, *self._out))
         return self._buffer[:self._count.value]
 
-    def run_epoch(self):
-        """Trains a whole epoch, validates, and returns the epoch's logs in Keras's order."""
-        return self._read(_lib.anneal_session_run_epoch)
-
-    def end_epoch(self):
-        """The current epoch's logs once its batches are trained, in run_epoch's order."""
-        return self._read(_lib.anneal_session_end_epoch)
-
     def epoch_keys(self):
-        """The names of run_epoch's values, in order (the library's; running_values' are the first)."""
+        """The names of an epoch's log values, in order (the library's; running_values' are the first)."""
         count = ctypes.c_int32()
         _lib.check(_lib.anneal_session_epoch_key_count(self.handle, ctypes.byref(count)))
         return [_lib.read_string(_lib.anneal_session_epoch_key, self.handle, index) for index in range(count.value)]
-
-    def run_epochs(self, epochs, width):
-        """Trains up to ``epochs`` whole epochs in one library call, which returns after at most
-        _EPOCHS_PER_CALL epochs or _SECONDS_PER_CALL seconds (so that Ctrl-C is handled in time); returns
-        the epochs' logs one after the other (``width`` values each, as run_epoch's) in one list."""
-        epochs = min(epochs, _EPOCHS_PER_CALL)
-        if self._epoch_buffer is None or len(self._epoch_buffer) < epochs * width:
-            self._epoch_buffer = (ctypes.c_double * (epochs * width))()
-        done, per_epoch = ctypes.c_int32(), ctypes.c_int32()
-        _lib.check(_lib.anneal_session_run_epochs(self.handle, epochs, _SECONDS_PER_CALL, self._epoch_buffer,
-                                                  len(self._epoch_buffer), ctypes.byref(done),
-                                                  ctypes.byref(per_epoch)))
-        if per_epoch.value != width:
-            raise InternalError(f"the library reports {per_epoch.value} values per epoch; {width} were expected")
-        return self._epoch_buffer[:done.value * width]
 
     def begin_epoch(self):
         _lib.check(_lib.anneal_session_begin_epoch(self.handle))
@@ -271,6 +284,7 @@ class Sequential:
         self._batch_sums = None
         self.stop_training = False
         self.history = None
+        self._fitting_thread = None  # the thread whose fit is running (its callbacks may call the model)
         for layer in layers or []:
             self.add(layer)
 
@@ -298,6 +312,12 @@ class Sequential:
 
     def __exit__(self, *exc_info):
         self.close()
+
+    def _refuse_during_fit(self, method):
+        """Keras's words for what a callback may not do to the model its fit trains."""
+        if self._fitting_thread == threading.get_ident():
+            raise InvalidStateError(f"{method}() cannot be called from a callback while fit() trains this model: "
+                                    "it would change the model the running fit trains; call it after fit() returns")
 
     def _count(self, function):
         value = ctypes.c_int32()
@@ -331,6 +351,7 @@ class Sequential:
     def add(self, layer):
         """Adds a layer on top of the stack: a ``Dense``, a ``Dropout``, an ``Activation`` or ``LeakyReLU``
         (folded into the linear ``Dense`` before it), or an ``Input`` declaring the input width."""
+        self._refuse_during_fit("add")
         if isinstance(layer, layers_module.InputLayer):
             if self._layers:
                 raise ValueError("An Input must come before the first layer")
@@ -401,6 +422,7 @@ class Sequential:
 
     def build(self, input_shape):
         """Creates the weights for inputs of ``input_shape`` (``(None, 34)`` or ``(34,)``)."""
+        self._refuse_during_fit("build")
         width = tuple(input_shape)[-1]
         _lib.check(_lib.anneal_model_build(self._live_handle(), _positive_int(width, "input_shape[-1]")))
 
@@ -419,6 +441,7 @@ class Sequential:
         weights), ``evaluate(sample_weight=)``, ``train_on_batch`` and ``test_on_batch``. They are logged after
         ``metrics``; one whose name a metric already has is logged as ``weighted_<name>``."""
         _reject("compile", kwargs)
+        self._refuse_during_fit("compile")
         optimizer = optimizers.get(optimizer)
         if loss is None:
             raise ValueError("compile() needs a loss, e.g. loss='binary_crossentropy'")
@@ -575,103 +598,88 @@ class Sequential:
             session.close()
 
     def _run(self, session, epochs, initial_epoch, verbose, user_callbacks):
-        """The epochs of a fit, by the cheapest way its callbacks allow: with none (and silent), many epochs per
-        library call; with the built-in callbacks only, the whole fit in one library call
-        (``_run_in_library``); with a callback of Python's, an epoch (or, for batch hooks, a batch) per call,
-        the callbacks run here in between."""
-        if (user_callbacks or verbose) and _library_callbacks(user_callbacks):
-            return self._run_in_library(session, epochs, initial_epoch, verbose, user_callbacks)
-        history = callbacks_module.History()
-        every = user_callbacks + [history]
-        if verbose:
-            every.append(callbacks_module.ProgbarLogger(count_mode="steps"))
-        params = {"verbose": verbose, "epochs": epochs, "steps": session.batch_count}
-        callback_list = callbacks_module.CallbackList(every, self, params)
-        epoch_names = session.epoch_keys()
-        layout = _logs.Layout(epoch_names)  # a metric of several thresholds: one array, as Keras's logs
-        self.stop_training = False
-        callback_list.call("on_train_begin", None)
-        batch_hooks = callback_list.wants_batch_hooks
-        logs = None
-        if every == [history]:
-            # Nothing runs between epochs but History: many epochs per library call, recorded in bulk.
-            width = len(epoch_names)
-            epoch = initial_epoch
-            while epoch < epochs:
-                values = session.run_epochs(epochs - epoch, width)
-                done = len(values) // width
-                if done == 0:
-                    raise InternalError("anneal_session_run_epochs trained no epoch")
-                history._record_epochs(range(epoch, epoch + done), layout, values)
-                logs = layout.dict(values[-width:])
-                epoch += done
-            callback_list.call("on_train_end", logs)
-            self.history = history
-            return history
-        for epoch in range(initial_epoch, epochs):
-            callback_list.call("on_epoch_begin", epoch, None)
-            if batch_hooks:
-                session.begin_epoch()
-                for batch in range(session.batch_count):
-                    callback_list.call("on_train_batch_begin", batch, None)
-                    session.train_batch(batch)
-                    # The running values are the first of the epoch's.
-                    callback_list.call("on_train_batch_end", batch, layout.dict(session.running_values()))
-                    if self.stop_training:
-                        break
-                logs = layout.dict(session.end_epoch())
-            else:
-                # One library call trains, validates and reads the decayed rate, in Keras's log order.
-                logs = layout.dict(session.run_epoch())
-            callback_list.call("on_epoch_end", epoch, logs)
-            if self.stop_training:
-                break
-        callback_list.call("on_train_end", logs)
-        self.history = history
-        return history
-
-    def _run_in_library(self, session, epochs, initial_epoch, verbose, user_callbacks):
-        """The whole fit in one library call (``anneal_session_fit_callbacks`` over the built-in callbacks'
-        handles, the progress bar's too), which holds the GIL only while a callback calls into Python (a
-        schedule function, printed text): the same epochs, logs and text as ``_run``'s loop."""
+        """The epochs of a fit, in one call of the library's fit loop (``anneal_session_fit_events``), which holds
+        the GIL only while it calls into Python. With the built-in callbacks only (the progress bar too) they run
+        in the library over their handles, and History is the library's: Python is asked only every
+        _POLL_SECONDS whether Ctrl-C was pressed. With a callback of Python's every callback runs in Python, in
+        the user's order, then History and the progress bar, called by the library at each epoch's begin and
+        end (and each batch's, when one has batch hooks)."""
         history = callbacks_module.History()
         params = {"verbose": verbose, "epochs": epochs, "steps": session.batch_count}
-        library = list(user_callbacks)
-        if verbose:
-            library.append(callbacks_module.ProgbarLogger(count_mode="steps"))
-        for callback in library:
-            callback.set_model(self)
-            callback.set_params(params)
-            callback._open()
-        callback_list = callbacks_module.CallbackList([history], self, params)
         self.stop_training = False
+        in_library = _library_callbacks(user_callbacks)
+        if in_library:
+            library = list(user_callbacks)
+            if verbose:
+                library.append(callbacks_module.ProgbarLogger(count_mode="steps"))
+            for callback in library:
+                callback.set_model(self)
+                callback.set_params(params)
+                callback._open()
+            callback_list = callbacks_module.CallbackList([history], self, params)
+        else:
+            library = []
+            every = user_callbacks + [history]
+            if verbose:
+                every.append(callbacks_module.ProgbarLogger(count_mode="steps"))
+            callback_list = callbacks_module.CallbackList(every, self, params)
         callback_list.call("on_train_begin", None)
         handle = ctypes.c_void_p()
         array = (ctypes.c_void_p * max(len(library), 1))(*[callback._handle for callback in library])
+        hooks = None
         with _Interrupts() as interrupts:
-            status = _lib.anneal_session_fit_callbacks(session.handle, epochs, initial_epoch, array, len(library),
-                                                       interrupts.probe, None, ctypes.byref(handle))
+            if in_library:
+                events = _codes.ANNEAL_EVENTS_POLL if interrupts.installed else 0
+                function = _lib.anneal_epoch_callback(interrupts.probe) if events else _NO_CALLBACK
+            else:
+                hooks = _Hooks(self, callback_list, session.epoch_keys(), interrupts)
+                events = _codes.ANNEAL_EVENTS_EPOCH
+                if callback_list.wants_batch_hooks:
+                    events |= _codes.ANNEAL_EVENTS_BATCH
+                function = _lib.anneal_epoch_callback(hooks)
+            outer, self._fitting_thread = self._fitting_thread, threading.get_ident()
+            try:
+                status = _lib.anneal_session_fit_events(session.handle, epochs, initial_epoch, array, len(library),
+                                                        function, None, events, _POLL_SECONDS, ctypes.byref(handle))
+            finally:
+                self._fitting_thread = outer
         try:
+            if hooks is not None and hooks.error is not None:
+                raise hooks.error
             for callback in library:  # what a schedule function or an output stream raised, as Keras would
                 error, callback._error = callback._error, None
                 if error is not None:
                     raise error
             _lib.check(status)
-            count = ctypes.c_int32()
-            _lib.check(_lib.anneal_history_key_count(handle, ctypes.byref(count)))
-            keys = [_lib.read_string(_lib.anneal_history_key, handle, index) for index in range(count.value)]
-            _lib.check(_lib.anneal_history_epoch_count(handle, ctypes.byref(count)))
-            done = count.value
-            history.history = _logs.Layout(keys).columns(
-                _values(_lib.anneal_history_values, handle, key.encode(), capacity=max(done, 1)) for key in keys)
+            if hooks is None:
+                logs = self._read_history(handle, history, initial_epoch)
+                self.stop_training = initial_epoch + len(history.epoch) < epochs
+            else:
+                logs = hooks.logs
         finally:
             _lib.anneal_history_free(handle)
-        history.epoch = list(range(initial_epoch, initial_epoch + done))
-        self.stop_training = initial_epoch + done < epochs
-        logs = {key: values[-1] for key, values in history.history.items() if values} or None
         callback_list.call("on_train_end", logs)
         self.history = history
         return history
+
+    @staticmethod
+    def _read_history(handle, history, initial_epoch):
+        """Fills ``history`` from the library's (``handle``); returns the last epoch's logs (None: none)."""
+        count = ctypes.c_int32()
+        _lib.check(_lib.anneal_history_key_count(handle, ctypes.byref(count)))
+        key_count = count.value
+        _lib.check(_lib.anneal_history_epoch_count(handle, ctypes.byref(count)))
+        done = count.value
+        column = (ctypes.c_double * max(done, 1))()  # read into by every key in turn
+        keys, columns = [], []
+        for index in range(key_count):
+            keys.append(_lib.read_string(_lib.anneal_history_key, handle, index))
+            _lib.check(_lib.anneal_history_values(handle, keys[-1].encode(), column, done, None))
+            columns.append(column[:done])
+        # A metric of several thresholds: one array per epoch, as Keras's History.
+        history.history = _logs.Layout(keys).columns(columns)
+        history.epoch = list(range(initial_epoch, initial_epoch + done))
+        return {key: values[-1] for key, values in history.history.items() if values} or None
 
     # --- Inference ------------------------------------------------------------------------------------------
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, **kwargs):

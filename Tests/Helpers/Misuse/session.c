@@ -1,6 +1,7 @@
 /*
  * session.c: misuse of training: anneal_model_fit, anneal_model_fit_dataset, the session functions, the
- * history and the epoch callback (calls made from inside it, aborting, stopping). Caller arrays are malloc'd
+ * history and the epoch callback (calls made from inside it, aborting, stopping), anneal_session_fit_events'
+ * batch and poll events. Caller arrays are malloc'd
  * at their exact size, so that AddressSanitizer reports any read past them.
  * Usage: session PATH/TO/ionosphere.csv DIRECTORY
  */
@@ -283,6 +284,8 @@ static void refused_everywhere(anneal_session *handle, const char *text) {
     EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_session_run_epochs(handle, 1, 0, values, 4, &epochs, &per_epoch), "session",
            text);
     EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_session_fit(handle, 1, 0, NULL, NULL, NULL, &history), "session", text);
+    EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_session_fit_events(handle, 1, 0, NULL, 0, NULL, NULL, 0, 0, &history),
+           "session", text);
     CHECK(count == 0 && rows == 0 && epochs == 0 && history == NULL);
 }
 
@@ -450,9 +453,147 @@ static void sessions(void) {
     free(nan_weights);
 }
 
+/* What anneal_session_fit_events' callback saw and does, chosen by the test. */
+struct events {
+    char seen[256];  /* one letter per event: b B e E p (batch begin/end, epoch begin/end, poll) */
+    int32_t length;
+    int32_t abort_at, stop_at;  /* the event (ANNEAL_EVENT_*) to answer -1 or 1 at, the first time; -1: none */
+    anneal_session *own;  /* the fit's session, refused inside the callback */
+    const float *x, *y;  /* a second session's data, trained inside the callback */
+    int32_t running;  /* BATCH_END's count */
+};
+
+static int32_t on_event(void *user_data, anneal_model *model, int32_t event, int32_t index, const char *const *keys,
+                        const double *values, int32_t count) {
+    struct events *events = user_data;
+    const char letters[] = "eEbBp";
+    if (event < 0 || event > 4 || events->length + 1 >= (int32_t)sizeof events->seen) return -1;
+    events->seen[events->length++] = letters[event];
+    events->seen[events->length] = '\0';
+    if (event == ANNEAL_EVENT_BATCH_END) {
+        events->running = count;
+        CHECK(count == 2 && keys != NULL && values != NULL && strcmp(keys[0], "loss") == 0 && index >= 0);
+    }
+    if (event == ANNEAL_EVENT_BATCH_BEGIN || event == ANNEAL_EVENT_POLL) CHECK(count == 0 && keys == NULL);
+    if (events->own != NULL && event == ANNEAL_EVENT_BATCH_END) {
+        /* A second session of the model trains here (Keras's train_on_batch from a callback); the fit's own
+         * session is refused. */
+        anneal_session *other = NULL;
+        double out[4];
+        EXPECT(ANNEAL_OK, anneal_session_create(model, events->x, 4, 2, events->y, 1, 4, 0, false, NULL, &other), "");
+        EXPECT(ANNEAL_OK, anneal_session_begin_epoch(other), "");
+        EXPECT(ANNEAL_OK, anneal_session_train_batch(other, 0), "");
+        EXPECT(ANNEAL_OK, anneal_session_running_values(other, out, 4, NULL), "");
+        anneal_session_free(other);
+        EXPECT(ANNEAL_E_INVALID_STATE, anneal_session_begin_epoch(events->own), "callback");
+        events->own = NULL;
+    }
+    if (event == events->abort_at) {
+        events->abort_at = -1;
+        return -1;
+    }
+    if (event == events->stop_at) {
+        events->stop_at = -1;
+        return 1;
+    }
+    return 0;
+}
+
+static void fit_events(void) {
+    anneal_model *model = compiled_model();
+    float *x = floats(ROWS * 2, 0.5f), *y = floats(ROWS, 1);
+    anneal_session *session = NULL;
+    anneal_history *history = (anneal_history *)&history;
+    anneal_callback *callbacks[1] = {NULL};
+    struct events events = {"", 0, -1, -1, NULL, NULL, NULL, 0};
+    int32_t epochs = 0;
+    const uint64_t seed = 5;
+    EXPECT(ANNEAL_OK, anneal_session_create(model, x, ROWS, 2, y, 1, 4, 0, true, &seed, &session), "");
+
+#define FIT_EVENTS(n, mask, seconds) \
+    anneal_session_fit_events(session, n, 0, NULL, 0, on_event, &events, mask, seconds, &history)
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, FIT_EVENTS(2, 8, 0), "events", "8");
+    CHECK(history == NULL && events.length == 0);
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, FIT_EVENTS(2, -1, 0), "events");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, FIT_EVENTS(2, ANNEAL_EVENTS_POLL, -1), "poll_seconds");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, FIT_EVENTS(2, ANNEAL_EVENTS_POLL, NAN), "poll_seconds");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, FIT_EVENTS(2, ANNEAL_EVENTS_POLL, INFINITY), "poll_seconds");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, FIT_EVENTS(-1, ANNEAL_EVENTS_EPOCH, 0), "epochs");
+    EXPECT(ANNEAL_E_NULL_POINTER, anneal_session_fit_events(session, 2, 0, NULL, 1, NULL, NULL, 0, 0, &history),
+           "callbacks");
+    EXPECT(ANNEAL_E_INVALID_HANDLE, anneal_session_fit_events(session, 2, 0, callbacks, 1, NULL, NULL, 0, 0,
+                                                              &history), "callbacks[0]");
+    EXPECT(ANNEAL_E_INVALID_ARGUMENT, anneal_session_fit_events(session, 2, 0, NULL, -1, NULL, NULL, 0, 0, &history),
+           "callback_count");
+    CHECK(events.length == 0 && history == NULL);
+
+    /* Every event, in Keras's order: 2 batches of 4 rows per epoch; polls between epochs only. */
+    EXPECT(ANNEAL_OK, FIT_EVENTS(2, ANNEAL_EVENTS_EPOCH | ANNEAL_EVENTS_BATCH | ANNEAL_EVENTS_POLL, 0), "");
+    CHECK(strcmp(events.seen, "ebBbBEpebBbBE") == 0 && events.running == 2);
+    anneal_history_free(history);
+    events.length = 0;
+    EXPECT(ANNEAL_OK, FIT_EVENTS(2, ANNEAL_EVENTS_BATCH, 0), "");
+    CHECK(strcmp(events.seen, "bBbBbBbB") == 0);
+    anneal_history_free(history);
+    /* Polls only: the fit trains in bulk between them; none after the last epoch. */
+    events.length = 0;
+    EXPECT(ANNEAL_OK, FIT_EVENTS(3, ANNEAL_EVENTS_POLL, 0), "");
+    CHECK(strcmp(events.seen, "pp") == 0);
+    anneal_history_free(history);
+    events.length = 0;
+    EXPECT(ANNEAL_OK, FIT_EVENTS(3, ANNEAL_EVENTS_POLL, 1000), "");
+    CHECK(events.length == 0);
+    EXPECT(ANNEAL_OK, anneal_history_epoch_count(history, &epochs), "");
+    CHECK(epochs == 3);
+    anneal_history_free(history);
+    events.length = 0;
+    EXPECT(ANNEAL_OK, FIT_EVENTS(3, 0, 0), "");
+    CHECK(events.length == 0);
+    anneal_history_free(history);
+
+    /* A positive answer at a batch's end stops after it: that epoch ends as usual, none follows. */
+    events.length = 0;
+    events.stop_at = ANNEAL_EVENT_BATCH_END;
+    EXPECT(ANNEAL_OK, FIT_EVENTS(3, ANNEAL_EVENTS_EPOCH | ANNEAL_EVENTS_BATCH, 0), "");
+    CHECK(strcmp(events.seen, "ebBE") == 0);
+    EXPECT(ANNEAL_OK, anneal_history_epoch_count(history, &epochs), "");
+    CHECK(epochs == 1);
+    anneal_history_free(history);
+    /* At a poll: no further epoch. */
+    events.length = 0;
+    events.stop_at = ANNEAL_EVENT_POLL;
+    EXPECT(ANNEAL_OK, FIT_EVENTS(3, ANNEAL_EVENTS_POLL, 0), "");
+    EXPECT(ANNEAL_OK, anneal_history_epoch_count(history, &epochs), "");
+    CHECK(epochs == 1 && strcmp(events.seen, "p") == 0);
+    anneal_history_free(history);
+    /* A negative answer aborts, naming the moment. */
+    events.abort_at = ANNEAL_EVENT_BATCH_BEGIN;
+    EXPECT(ANNEAL_E_CALLBACK, FIT_EVENTS(3, ANNEAL_EVENTS_BATCH, 0), "-1", "begin of batch 0");
+    CHECK(history == NULL);
+    events.abort_at = ANNEAL_EVENT_BATCH_END;
+    EXPECT(ANNEAL_E_CALLBACK, FIT_EVENTS(3, ANNEAL_EVENTS_BATCH, 0), "end of batch 0");
+    events.abort_at = ANNEAL_EVENT_POLL;
+    EXPECT(ANNEAL_E_CALLBACK, FIT_EVENTS(3, ANNEAL_EVENTS_POLL, 0), "poll after epoch 0");
+
+    /* Inside the callback: another session of the model trains; the fit's own is refused. */
+    events.own = session;
+    events.x = x;
+    events.y = y;
+    EXPECT(ANNEAL_OK, FIT_EVENTS(1, ANNEAL_EVENTS_BATCH, 0), "");
+    CHECK(events.own == NULL);
+    anneal_history_free(history);
+#undef FIT_EVENTS
+
+    anneal_session_free(session);
+    anneal_model_free(model);
+    free(x);
+    free(y);
+}
+
 int main(int argc, char **argv) {
     misuse_start(argc, argv);
     fit();
     sessions();
+    fit_events();
     return misuse_finish("session");
 }

@@ -31,7 +31,7 @@ by value with cloudpickle (its module's functions too, unless the module is Anne
 or test module need not exist on the workers. Anneal itself must: install the same ``anneal`` version on
 every node, e.g. the wheel of ``pip wheel ./python`` (self-contained: ``libanneal.so`` links the Swift
 runtime statically, so the nodes need no Swift; the cluster tests' workers import such an installed wheel), or
-with Ray let the job bring it: ``ray.init(address, runtime_env={"pip": ["/shared/anneal-2.0.0-...whl"]})``, or
+with Ray let the job bring it: ``ray.init(address, runtime_env={"pip": ["/shared/anneal-2.1.0-...whl"]})``, or
 ``{"py_modules": [anneal]}`` from a driver whose ``anneal`` is an installed wheel (its folder holds
 ``libanneal.so``; a repository checkout's does not).
 A chunk lost with its worker is run again (``retries=``), giving the same records.

@@ -25,9 +25,9 @@ def serial(build, runs, x, y, fit_kwargs, keep_history, workers, on_record):
 def threads(build, runs, x, y, fit_kwargs, keep_history, workers, on_record):
     """``workers`` threads (default: the CPUs this process may use) take runs one at a time, each computing
     alone (without the library's helper thread, which would only take CPU from the other threads; the results
-    are the same bits). A run holds the GIL only while Python code runs: without Python callbacks and with one
-    of Anneal's epoch schedules (or none) the whole fit is one library call that releases it
-    (``Sequential._run_in_library``); a Python function schedule works too, releasing the GIL for each epoch."""
+    are the same bits). A run holds the GIL only while Python code runs: every fit is one library call that
+    releases it (``Sequential._run``), taking it back only to call a Python callback or a Python function
+    schedule (each epoch), never with built-in callbacks and Anneal's schedules only."""
     pending = iter(runs)
     lock = threading.Lock()
     failures = []
