@@ -53,9 +53,9 @@ extension Sequential {
 
     /// Runs `fit`'s epoch loop over a session made beforehand (the C library's `anneal_session_fit`): the same
     /// callbacks, logs and History as `fit(_:_:...)`, which is this over a fresh session.
-    @discardableResult
     ///
     /// `poll`, when given, is checked between epochs at most every `poll.interval` seconds (see `FitPoll`).
+    @discardableResult
     public func fit(
         session: TrainingSession, epochs: Int, verbose: Int = 0, callbacks: [any Callback] = [], initialEpoch: Int = 0,
         poll: FitPoll? = nil

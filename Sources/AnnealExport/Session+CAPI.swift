@@ -80,12 +80,33 @@ final class EpochCallback: Callback {
         if try answer(event, index, logs) > 0 { model.stopTraining = true }
     }
 
+    /// The C strings of the last logs' keys, kept while the keys stay the same: with batch events every batch's
+    /// end passes the same keys, and copying them each time would allocate in the training loop.
+    private var cKeysFor: [String] = []
+    private var cKeys: [UnsafePointer<CChar>?] = []
+
+    deinit { cKeys.forEach { free(UnsafeMutablePointer(mutating: $0)) } }
+
+    /// `logs`'s keys as C strings, valid until the next call with other keys.
+    private func cStrings(for logs: Logs) throws -> [UnsafePointer<CChar>?] {
+        if logs.keys != cKeysFor {
+            cKeys.forEach { free(UnsafeMutablePointer(mutating: $0)) }
+            cKeys = []
+            cKeysFor = []
+            for key in logs.keys {
+                guard let copy = strdup(key) else {
+                    throw CAPIError(ANNEAL_E_OUT_OF_MEMORY, "out of memory copying the log key '\(key)' for the epoch callback")
+                }
+                cKeys.append(UnsafePointer(copy))
+            }
+            cKeysFor = logs.keys
+        }
+        return cKeys
+    }
+
     /// Calls the function with the model open for callback-safe calls; a negative return is an error.
     private func answer(_ event: Int32, _ index: Int, _ logs: Logs) throws -> Int32 {
-        // The keys as C strings for the duration of the call.
-        let keys: [UnsafeMutablePointer<CChar>?] = logs.keys.map { strdup($0) }
-        defer { keys.forEach { free($0) } }
-        let constKeys = keys.map { $0.map { UnsafePointer($0) } }
+        let constKeys = logs.isEmpty ? [] : try cStrings(for: logs)  // begin events pass no keys
         let result = constKeys.withUnsafeBufferPointer { keyBuffer in
             logs.values.withUnsafeBufferPointer { valueBuffer in
                 Handles.openForCallback(modelEntry) {
