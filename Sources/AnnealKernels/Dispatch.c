@@ -82,14 +82,12 @@ void ak_job_run(const struct ak_job *job, ptrdiff_t first, ptrdiff_t count) {
 // --- Thresholds ----------------------------------------------------------------------------------------------
 
 bool anneal_kernels_product_fuses(ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth) {
-    return (double)rows * (double)columns * (double)depth >= ANNEAL_KERNELS_BIG_PRODUCT;
+    return ak_product_fuses(rows, columns, depth);
 }
 
 bool anneal_kernels_product_is_shared(anneal_kernels_level level, ptrdiff_t rows, ptrdiff_t columns,
                                       ptrdiff_t depth) {
-    ptrdiff_t block_rows = ak_kernels_at(level)->block_rows;
-    return (double)rows * (double)columns * (double)depth >= ANNEAL_KERNELS_BIG_PRODUCT &&
-           rows >= ANNEAL_KERNELS_SHARED_BLOCKS * block_rows;
+    return ak_product_is_shared(ak_kernels_at(level), rows, columns, depth);
 }
 
 bool anneal_kernels_update_is_shared(ptrdiff_t count) { return count >= ANNEAL_KERNELS_BIG_UPDATE; }

@@ -167,6 +167,17 @@ ANNEAL_KERNELS_INTERNAL extern const struct ak_kernels ak_portable_kernels;
 /// The table of `level` (Dispatch.c).
 ANNEAL_KERNELS_INTERNAL const struct ak_kernels *ak_kernels_at(anneal_kernels_level level);
 
+/// anneal_kernels_product_fuses and _is_shared (for the level whose table is `kernels`), inline: every product
+/// asks both.
+static inline bool ak_product_fuses(ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth) {
+    return (double)rows * (double)columns * (double)depth >= ANNEAL_KERNELS_BIG_PRODUCT;
+}
+
+static inline bool ak_product_is_shared(const struct ak_kernels *kernels, ptrdiff_t rows, ptrdiff_t columns,
+                                        ptrdiff_t depth) {
+    return ak_product_fuses(rows, columns, depth) && rows >= ANNEAL_KERNELS_SHARED_BLOCKS * kernels->block_rows;
+}
+
 // --- Between the files ------------------------------------------------------------------------------------------
 
 /// Computes items `[first, first + count)` of `job` (Dispatch.c): the one place a job's kind is read.

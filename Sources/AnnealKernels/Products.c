@@ -31,7 +31,7 @@ static void ak_pack(anneal_kernels_level level, const float *b, ptrdiff_t b_dept
 /// rows `b_depth_stride` apart); a b read transposed is always copied.
 static bool ak_packs_b(anneal_kernels_level level, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth,
                        ptrdiff_t b_depth_stride) {
-    return anneal_kernels_product_is_shared(level, rows, columns, depth) &&
+    return ak_product_is_shared(ak_kernels_at(level), rows, columns, depth) &&
            (columns > ak_kernels_at(level)->panel_columns || b_depth_stride != columns);
 }
 
@@ -54,45 +54,51 @@ void ak_product_unpacked_rows(const struct ak_product *product, ptrdiff_t panel,
     }
 }
 
-/// Computes `product` (its operands and shape set, and `packed` when b comes packed already) at `level`.
-static void ak_gemm(anneal_kernels_level level, struct ak_product product) {
+/// Computes `product` (its operands and shape set, and `packed` when b comes packed already) at `level`; sets
+/// its plan's fields (fused, packed, packs_panels, packs_by_blocks) on the way.
+static void ak_gemm(anneal_kernels_level level, struct ak_product *product) {
     const struct ak_kernels *kernels = ak_kernels_at(level);
-    product.fused = anneal_kernels_product_fuses(product.rows, product.columns, product.depth);
-    bool big = anneal_kernels_product_is_shared(level, product.rows, product.columns, product.depth);
-    bool in_place = product.b_column_stride == 1;
+    product->fused = ak_product_fuses(product->rows, product->columns, product->depth);
+    bool big = ak_product_is_shared(kernels, product->rows, product->columns, product->depth);
+    bool in_place = product->b_column_stride == 1;
+    if (!big && (in_place || product->packed)) {
+        // The small products (a batch of the tutorial's): the level's kernel at once, no job to describe.
+        kernels->product_rows(product, 0, product->rows);
+        return;
+    }
     // A product with a small a (a batch's rows) and many columns is shared by panels of columns: each thread
     // then reads only its panels of b, the big operand (half the memory traffic each), and packs them itself
     // when b needs packing, so the packing is shared too. A big a is shared by rows instead, so that it is
     // read once.
-    ptrdiff_t panels = (product.columns + kernels->panel_columns - 1) / kernels->panel_columns;
-    bool by_panels = big && !product.update && panels >= ANNEAL_KERNELS_PANEL_SPLIT_PANELS &&
-                     (double)product.rows * (double)product.depth <= ANNEAL_KERNELS_PANEL_SPLIT_A;
-    if (!product.packed &&
-        (!in_place || ak_packs_b(level, product.rows, product.columns, product.depth, product.b_depth_stride))) {
-        float *packed = ak_pack_buffer((size_t)product.depth * (size_t)product.columns);
+    ptrdiff_t panels = (product->columns + kernels->panel_columns - 1) / kernels->panel_columns;
+    bool by_panels = big && !product->update && panels >= ANNEAL_KERNELS_PANEL_SPLIT_PANELS &&
+                     (double)product->rows * (double)product->depth <= ANNEAL_KERNELS_PANEL_SPLIT_A;
+    if (!product->packed &&
+        (!in_place || ak_packs_b(level, product->rows, product->columns, product->depth, product->b_depth_stride))) {
+        float *packed = ak_pack_buffer((size_t)product->depth * (size_t)product->columns);
         if (packed) {
             if (by_panels) {
-                product.packs_panels = true;
-                product.packs_by_blocks = ak_packs_by_blocks(level, product.b_depth_stride, product.b_column_stride);
+                product->packs_panels = true;
+                product->packs_by_blocks = ak_packs_by_blocks(level, product->b_depth_stride, product->b_column_stride);
             } else {
-                ak_pack(level, product.b, product.b_depth_stride, product.b_column_stride, product.columns,
-                        product.depth, packed, big);
+                ak_pack(level, product->b, product->b_depth_stride, product->b_column_stride, product->columns,
+                        product->depth, packed, big);
             }
-            product.packed = packed;
+            product->packed = packed;
         } else if (!in_place) {
-            struct ak_job job = {.kind = AK_JOB_PRODUCT_UNPACKED, .kernels = kernels, .items = product.rows,
-                                 .product = product};
+            struct ak_job job = {.kind = AK_JOB_PRODUCT_UNPACKED, .kernels = kernels, .items = product->rows,
+                                 .product = *product};
             ak_run(&job, false, 1);
             return;
         }
     }
     if (by_panels) {
-        struct ak_job job = {.kind = AK_JOB_PRODUCT_PANELS, .kernels = kernels, .items = panels, .product = product};
+        struct ak_job job = {.kind = AK_JOB_PRODUCT_PANELS, .kernels = kernels, .items = panels, .product = *product};
         ak_run(&job, true, 1);
         return;
     }
     // Shared in chunks of whole register blocks.
-    struct ak_job job = {.kind = AK_JOB_PRODUCT, .kernels = kernels, .items = product.rows, .product = product};
+    struct ak_job job = {.kind = AK_JOB_PRODUCT, .kernels = kernels, .items = product->rows, .product = *product};
     ak_run(&job, big, kernels->block_rows);
 }
 
@@ -104,7 +110,7 @@ void anneal_kernels_gemm(
     float *c, ptrdiff_t c_stride,
     ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth)
 {
-    ak_gemm(level, (struct ak_product){
+    ak_gemm(level, &(struct ak_product){
         .a = a, .a_row_stride = a_row_stride, .a_depth_stride = a_depth_stride, .b = b,
         .b_depth_stride = b_depth_stride, .b_column_stride = b_column_stride, .init = init, .c = c,
         .c_stride = c_stride, .rows = rows, .columns = columns, .depth = depth});
@@ -126,7 +132,7 @@ void anneal_kernels_gemm_packed(
     float *c, ptrdiff_t c_stride,
     ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth)
 {
-    ak_gemm(level, (struct ak_product){
+    ak_gemm(level, &(struct ak_product){
         .a = a, .a_row_stride = a_row_stride, .a_depth_stride = a_depth_stride, .b = packed_b,
         .b_column_stride = 1, .packed = packed_b, .init = init, .c = c, .c_stride = c_stride, .rows = rows,
         .columns = columns, .depth = depth});
@@ -140,7 +146,7 @@ void anneal_kernels_gemm_sgd(
     ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth,
     float rate, float momentum, bool nesterov)
 {
-    ak_gemm(level, (struct ak_product){
+    ak_gemm(level, &(struct ak_product){
         .a = a, .a_row_stride = a_row_stride, .a_depth_stride = a_depth_stride, .b = b,
         .b_depth_stride = b_depth_stride, .b_column_stride = b_column_stride, .c = w, .c_stride = w_stride,
         .rows = rows, .columns = columns, .depth = depth, .update = true, .v = v, .rate = rate,
