@@ -251,6 +251,14 @@ public enum Metric: Equatable, Sendable {
         switch self {
         case .accuracy, .binaryAccuracy:
             let threshold: Float = if case .binaryAccuracy(let t) = self { t } else { 0.5 }
+            if units == 1 && rowWeights == nil {
+                // One output, unweighted (the tutorial's): the sum of the rows' 0s and 1s, counted (exact, as
+                // the float sum is, below 2^24 rows).
+                var hits = 0
+                for row in 0..<rows where (a[row] > threshold ? 1 : 0) == y[row] { hits += 1 }
+                state[0] += Float(hits)
+                return
+            }
             var total: Float = 0
             for row in 0..<rows {
                 var hits: Float = 0

@@ -154,13 +154,18 @@ public final class TrainingSession {
     /// Starts an epoch: a fresh batch order (when shuffling) and cleared running sums.
     public func beginEpoch() {
         if shuffle {
-            // Fisher-Yates with the session's own generator.
-            var i = order.count - 1
-            while i > 0 {
-                let j = Int(generator.next(upperBound: UInt64(i + 1)))
-                order.swapAt(i, j)
-                i -= 1
+            // Fisher-Yates with the session's own generator, on local copies: each access to a class's stored
+            // property is checked for exclusivity at run time, which cost more than the swaps.
+            var generator = self.generator
+            order.withUnsafeMutableBufferPointer { order in
+                var i = order.count - 1
+                while i > 0 {
+                    let j = Int(generator.next(upperBound: UInt64(i + 1)))
+                    order.swapAt(i, j)
+                    i -= 1
+                }
             }
+            self.generator = generator
         }
         lossTotal = 0
         metrics.reset()
