@@ -12,12 +12,11 @@ import Darwin
 /// plain contiguous pointers with no copy-on-write checks and no allocation after setup.
 ///
 /// Their sizes come from a caller's numbers (units, input width, batch size), so the memory is asked of
-/// `posix_memalign`, which answers an error for a size it cannot give, rather than of Swift's allocator, which ends the
-/// process: a layer too big for the machine is an `AnnealError.outOfMemory`, never a crash.
+/// `posix_memalign`, which answers an error for a size it cannot give, rather than of Swift's allocator,
+/// which ends the process: a layer too big for the machine is an `AnnealError.outOfMemory`, never a crash.
 final class FloatBuffer {
     /// Bytes the first float is aligned to: a cache line, so that the kernels' full-width vectors (64 bytes at
-    /// AVX-512) never straddle two lines at the start of a buffer; `calloc`'s 16 made every AVX-512 load and
-    /// store of an update split across lines.
+    /// AVX-512) stepping from the start of a buffer never straddle two lines (at malloc's 16, all of them would).
     static let alignment = 64
     let count: Int
     let base: UnsafeMutablePointer<Float>

@@ -27,13 +27,13 @@
 // ANNEAL_THREADS is not 1) shares big products with the caller: the rows are cut into chunks that both
 // threads claim one at a time (the caller from the first, the helper from the last), so when the other core
 // is busy (a shared machine) the caller simply does more of the chunks itself instead of waiting for a fixed
-// half. Each output row is computed exactly as in the
-// serial code, so the split never changes a result. Or it runs a whole task beside the caller (a small
-// model's validation while the next epoch trains, anneal_kernels_task_start), which the caller takes back and
-// runs itself if the helper has not begun it when the caller needs its result. One caller at a time uses the
-// helper; a concurrent caller (another model training on another thread) computes alone, so Anneal never runs
-// more than two compute threads of its own. Where sharing loses time (the helper's core busy with another
-// process), the caller notices and computes alone for a while (ak_judge).
+// half. Each output row is computed exactly as in the serial code, so the split never changes a result. Or
+// it runs a whole task beside the caller (a small model's validation while the next epoch trains,
+// anneal_kernels_task_start), which the caller takes back and runs itself if the helper has not begun it when
+// the caller needs its result. One caller at a time uses the helper; a concurrent caller (another model
+// training on another thread) computes alone, so Anneal never runs more than two compute threads of its own.
+// Where sharing loses time (the helper's core busy with another process), the caller notices and computes
+// alone for a while (ak_judge).
 
 static pthread_mutex_t ak_owner = PTHREAD_MUTEX_INITIALIZER;   // held by the caller using the helper
 static pthread_mutex_t ak_mutex = PTHREAD_MUTEX_INITIALIZER;   // guards ak_posted and the helper's sleep
