@@ -12,30 +12,33 @@ import Darwin
 /// plain contiguous pointers with no copy-on-write checks and no allocation after setup.
 ///
 /// Their sizes come from a caller's numbers (units, input width, batch size), so the memory is asked of
-/// `posix_memalign`, which answers an error for a size it cannot give, rather than of Swift's allocator,
-/// which ends the process: a layer too big for the machine is an `AnnealError.outOfMemory`, never a crash.
+/// `calloc`, which answers NULL for a size it cannot give, rather than of Swift's allocator, which ends the
+/// process: a layer too big for the machine is an `AnnealError.outOfMemory`, never a crash. (calloc rather
+/// than an aligned allocation and a memset: a big block comes as fresh zero pages, touched only when used.)
 final class FloatBuffer {
     /// Bytes the first float is aligned to: a cache line, so that the kernels' full-width vectors (64 bytes at
-    /// AVX-512) stepping from the start of a buffer never straddle two lines (at malloc's 16, all of them would).
+    /// AVX-512) stepping from the start of a buffer never straddle two lines, as every one of them would from a
+    /// start 16, 32 or 48 bytes into a line (calloc promises 16).
     static let alignment = 64
     let count: Int
     let base: UnsafeMutablePointer<Float>
+    /// What calloc returned: `base` is its first address on an `alignment` boundary.
+    private let allocation: UnsafeMutableRawPointer
 
     /// `count` zeros; throws `AnnealError.outOfMemory`, its message naming `what` ("the inputs for a batch
     /// of 128 rows"), when `count * 4` bytes overflow or cannot be allocated.
     init(count: Int, for what: @autoclosure () -> String) throws {
         self.count = max(count, 0)
         let bytes = try ByteCount.of(self.count, MemoryLayout<Float>.stride, what())
-        var memory: UnsafeMutableRawPointer?
-        guard posix_memalign(&memory, FloatBuffer.alignment, max(bytes, MemoryLayout<Float>.stride)) == 0,
-              let memory else {
+        let padded = try ByteCount.sum(max(bytes, MemoryLayout<Float>.stride), Self.alignment - 1, what())
+        guard let memory = calloc(padded, 1) else {
             throw AnnealError.outOfMemory("could not allocate \(bytes) bytes for \(what())")
         }
-        memset(memory, 0, max(bytes, MemoryLayout<Float>.stride))
-        base = memory.bindMemory(to: Float.self, capacity: max(self.count, 1))
+        allocation = memory
+        base = memory.alignedUp(toMultipleOf: Self.alignment).bindMemory(to: Float.self, capacity: max(self.count, 1))
     }
 
-    deinit { free(base) }
+    deinit { free(allocation) }
 
     var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: base, count: count) }
 

@@ -100,11 +100,11 @@ def run_one(build, config, seed, x, y, fit_kwargs, keep_history):
             model.close()
     # A metric of several thresholds logs an array per epoch: a list of floats here, so that records stay
     # plain data (JSON lines in a results file, pickles between processes).
-    logs = {key: [_plain(value) for value in values] for key, values in history.history.items()}
+    logs = history.history
     for key, values in logs.items():
-        record["final_" + key if key in config else key] = values[-1] if values else None
+        record["final_" + key if key in config else key] = _plain(values[-1]) if values else None
     if keep_history:
-        record["history"] = logs
+        record["history"] = {key: [_plain(value) for value in values] for key, values in logs.items()}
     return record
 
 
