@@ -24,6 +24,13 @@ final class FloatBuffer {
     let base: UnsafeMutablePointer<Float>
     /// What calloc returned: `base` is its first address on an `alignment` boundary.
     private let allocation: UnsafeMutableRawPointer
+    /// Counts the changes of the contents: each copy into the buffer (`update`, `zero`) and each `markChanged`
+    /// of a writer through `base`. A copy of the contents kept elsewhere (a packed kernel) is current while
+    /// the version it was made at is.
+    private(set) var version: UInt64 = 0
+
+    /// Records a change written through `base`.
+    func markChanged() { version &+= 1 }
 
     /// `count` zeros; throws `AnnealError.outOfMemory`, its message naming `what` ("the inputs for a batch
     /// of 128 rows"), when `count * 4` bytes overflow or cannot be allocated.
@@ -48,13 +55,17 @@ final class FloatBuffer {
         return twin
     }
 
-    func zero() { base.update(repeating: 0, count: count) }
+    func zero() {
+        base.update(repeating: 0, count: count)
+        markChanged()
+    }
 
     /// Copies `values` into the buffer from index `offset` (the caller has checked that they fit).
     func update(at offset: Int = 0, from values: [Float]) {
         values.withUnsafeBufferPointer { source in
             if let first = source.baseAddress { (base + offset).update(from: first, count: source.count) }
         }
+        markChanged()
     }
 }
 

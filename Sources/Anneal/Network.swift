@@ -199,6 +199,9 @@ final class Workspace {
     /// (`Kernels.packedSize`). Each update writes it, so the next batch's forward product need not copy the
     /// kernel again (big network: 0.8 MB per batch for its first layer).
     let packedKernels: [FloatBuffer?]
+    /// The version of the parameters (`FloatBuffer.version`) that `packedKernels` hold, nil when they hold
+    /// none: set by the training step whose update wrote them.
+    var packedKernelsVersion: UInt64?
     /// Per layer, room for its input transposed (`inputs` x rows), or nil: kept by the same workspaces for the
     /// layers whose parameter-gradient products are shared with the helper thread, and written just before
     /// each update, which then reads its rows in order (`Kernels.denseParameterUpdate`); the first layer's is

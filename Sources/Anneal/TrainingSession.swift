@@ -178,24 +178,18 @@ public final class TrainingSession {
         guard index >= 0, index < batchCount else {
             throw AnnealError.invalidArgument("index must be in [0, \(batchCount)), the epoch's batches. Received: index=\(index)")
         }
-        // The caller may have changed the weights since the last step.
-        try trainStep(index, packedKernelsAreCurrent: false)
+        try trainStep(index)
     }
 
     /// Trains every batch of a fresh epoch and returns its logs (training values only).
     public func trainEpoch() throws -> Logs {
         beginEpoch()
-        // Nothing runs between these steps: after the first, the packed kernels its update wrote (if it writes
-        // them) are current.
-        for index in 0..<batchCount {
-            try trainStep(index, packedKernelsAreCurrent: index > 0 && optimizer.updatesPackedKernels)
-        }
+        for index in 0..<batchCount { try trainStep(index) }
         return runningLogs()
     }
 
-    /// Batch `index`'s step (a valid index). `packedKernelsAreCurrent`: nothing has changed the parameters since
-    /// the last step's update (see `Network.forward`).
-    private func trainStep(_ index: Int, packedKernelsAreCurrent: Bool) throws {
+    /// Batch `index`'s step (a valid index).
+    private func trainStep(_ index: Int) throws {
         let start = index * batchSize
         let rows = min(batchSize, trainingRows - start)
         order.withUnsafeBufferPointer { workspace.gather(x: x, y: y, order: $0, start: start, count: rows) }
@@ -204,6 +198,9 @@ public final class TrainingSession {
             for k in 0..<rows { batchWeights.base[k] = sampleWeights.base[order[start + k]] }
             weights = UnsafePointer(batchWeights.base)
         }
+        // The packed kernels the last update wrote are current unless the parameters changed since (a callback's
+        // set_weights between batches, another session of the same model).
+        let packedKernelsAreCurrent = workspace.packedKernelsVersion == network.parameters.version
         network.forward(workspace, rows: rows, packedKernelsAreCurrent: packedKernelsAreCurrent, training: true)
         let last = network.layouts.count - 1
         let units = network.outputs
@@ -216,7 +213,10 @@ public final class TrainingSession {
             z: workspace.preActivations[last].base, a: workspace.activations[last].base, y: workspace.labels.base,
             rows: rows, units: units, activation: network.layouts[last].activation, weights: weights)
         rowsSeen += rows
+        workspace.packedKernelsVersion = nil
         try optimizer.trainStep(network: network, workspace: workspace, rows: rows)
+        network.parameters.markChanged()
+        if optimizer.updatesPackedKernels { workspace.packedKernelsVersion = network.parameters.version }
         batchesDone += 1
     }
 

@@ -80,6 +80,52 @@ struct SGDTests {
         }
     }
 
+    @Test("a big model's packed kernels: a batch after set_weights reads the new weights, an epoch equals its batches")
+    func packedKernelsFollowTheWeights() throws {
+        // 300 x 256 + 256 x 3 weights and biases, batches of 32: the first layer's forward product is shared and
+        // reads a packed copy of its kernel, which each update writes. Without momentum or decay, SGD keeps no
+        // state from one batch to the next that a second model would lack.
+        func model(seed: UInt64 = 11) throws -> Sequential {
+            let model = Sequential(seed: seed)
+            try model.add(Dense(256, activation: .relu, inputDimension: 300))
+            try model.add(Dense(3, activation: .softmax))
+            try model.compile(optimizer: try SGD(learningRate: 0.05), loss: .sparseCategoricalCrossentropy)
+            return model
+        }
+        let x = try Support.randomMatrix(rows: 96, columns: 300, seed: 12)
+        let y = Matrix(column: (0..<96).map { Float($0 % 3) })
+        func session(_ model: Sequential) throws -> TrainingSession {
+            let session = try TrainingSession(model: model, x: x, y: y, batchSize: 32, shuffle: false)
+            session.beginEpoch()
+            return session
+        }
+        let replacement = try model(seed: 13).getWeights()
+        // The weights replaced after the first batch, as a callback's set_weights would...
+        let replaced = try model()
+        let batches = try session(replaced)
+        for index in 0..<3 {
+            try batches.trainBatch(index)
+            if index == 0 { try replaced.setWeights(replacement) }
+        }
+        // ... train on as a model that starts from them.
+        let started = try model()
+        try started.setWeights(replacement)
+        let later = try session(started)
+        for index in 1..<3 { try later.trainBatch(index) }
+        #expect(Self.differing(replaced, started) == 0)
+        // An epoch (packed kernels kept from batch to batch) equals its batches one by one.
+        let (whole, stepwise) = (try model(), try model())
+        _ = try session(whole).trainEpoch()
+        let steps = try session(stepwise)
+        for index in 0..<3 { try steps.trainBatch(index) }
+        #expect(Self.differing(whole, stepwise) == 0)
+    }
+
+    /// How many weights of `a` and `b` differ in their bits.
+    static func differing(_ a: Sequential, _ b: Sequential) -> Int {
+        zip(a.getWeights().flatMap(\.values), b.getWeights().flatMap(\.values)).filter { $0.bitPattern != $1.bitPattern }.count
+    }
+
     // MARK: Decay and iterations
 
     @Test("lr 0.1, decay 0.001: the effective rate after 0...4 updates is Keras's, not the tutorial table's")
