@@ -1,6 +1,6 @@
 // The helper thread: one more compute thread beside the caller's, which shares big jobs (products, updates,
 // gathers) chunk by chunk and runs tasks, and the judge that stops sharing where it loses time.
-#define _GNU_SOURCE  // sched_getaffinity, CPU_COUNT
+#define _GNU_SOURCE  // sched_getaffinity, sched_getcpu, CPU_COUNT
 #include "KernelsInternal.h"
 
 #include <pthread.h>
@@ -32,8 +32,8 @@
 // anneal_kernels_task_start), which the caller takes back and runs itself if the helper has not begun it when
 // the caller needs its result. One caller at a time uses the helper; a concurrent caller (another model
 // training on another thread) computes alone, so Anneal never runs more than two compute threads of its own.
-// Where sharing loses time (the helper's core busy with another process), the caller notices and computes
-// alone for a while (ak_judge).
+// Where sharing loses time (the helper's core busy with another process, or the helper on the caller's own
+// CPU), the caller notices and computes alone for a while (ak_judge, ak_helper_cpu).
 
 static pthread_mutex_t ak_owner = PTHREAD_MUTEX_INITIALIZER;   // held by the caller using the helper
 static pthread_mutex_t ak_mutex = PTHREAD_MUTEX_INITIALIZER;   // guards ak_posted and the helper's sleep
@@ -85,6 +85,28 @@ static ptrdiff_t ak_work(uint32_t generation, const struct ak_job *job, ptrdiff_
 /// microseconds apart, and a futex wake-up costs about as much again on a busy machine.
 enum { AK_SPIN_ROUNDS = 4000, AK_WAIT_ROUNDS = 2000 };
 
+// --- One core each ---
+// When another process keeps the second CPU busy, the scheduler mostly runs the helper on the caller's CPU.
+// The two then take turns on one core: the helper's polling takes the caller's time slices, and a task the
+// helper has begun waits for the caller's slice to end, so two threads train slower than one. A task's wait
+// cannot be judged by its time alone (a quiet machine's helper, polling, also misses tasks now and then, and
+// pausing for those loses the overlap). So each side records the CPU it last ran on: the helper stops polling
+// when it finds itself on the caller's CPU, and the caller does not share with a helper that last ran on its
+// own CPU, pausing as it does after a shared job that lost time (ak_judge); the first post after the pause
+// wakes the helper wherever it slept, and the scheduler places it anew.
+static int ak_helper_cpu = -1;  // written by the helper
+static int ak_caller_cpu = -1;  // written by ak_owner's holder
+
+/// Polling rounds between two looks at the helper's CPU.
+enum { AK_CPU_CHECK_ROUNDS = 64 };
+
+/// Records the CPU the helper runs on; returns whether it is the caller's.
+static bool ak_helper_on_callers_cpu(void) {
+    int cpu = sched_getcpu();
+    __atomic_store_n(&ak_helper_cpu, cpu, __ATOMIC_RELAXED);
+    return cpu >= 0 && cpu == __atomic_load_n(&ak_caller_cpu, __ATOMIC_RELAXED);
+}
+
 static void *ak_helper_main(void *start) {
     // Waits for generations after the one current when it was created (passed in: reading it here would
     // race with the first product, posted right after creation).
@@ -92,6 +114,7 @@ static void *ak_helper_main(void *start) {
     for (;;) {
         for (int round = 0; round < AK_SPIN_ROUNDS; round++) {
             if (__atomic_load_n(&ak_posted_generation, __ATOMIC_ACQUIRE) != seen) break;
+            if (round % AK_CPU_CHECK_ROUNDS == 0 && ak_helper_on_callers_cpu()) break;  // polling takes its core
             AK_SPIN_WAIT();
         }
         pthread_mutex_lock(&ak_mutex);
@@ -100,6 +123,7 @@ static void *ak_helper_main(void *start) {
         struct ak_job job = ak_posted;
         ptrdiff_t chunk_rows = ak_posted_chunk_rows, chunks = ak_posted_chunks;
         pthread_mutex_unlock(&ak_mutex);
+        ak_helper_on_callers_cpu();  // where the scheduler woke it
         ak_work(seen, &job, chunk_rows, chunks, true);
     }
     return NULL;
@@ -112,6 +136,7 @@ static void ak_after_fork_in_child(void) {
     pthread_cond_init(&ak_cond, NULL);
     pthread_cond_init(&ak_done, NULL);
     ak_helper_state = 0;
+    ak_helper_cpu = ak_caller_cpu = -1;
 }
 
 /// Starts the helper if it may and has not been; called with ak_owner held. Returns whether it runs.
@@ -173,6 +198,12 @@ static uint64_t ak_now(void) {
     return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
 }
 
+/// Computes alone from `now` for the current pause, and doubles the next one. Called with ak_owner held.
+static void ak_pause_sharing(uint64_t now) {
+    ak_alone_until = now + ak_pause;
+    ak_pause = ak_pause * 2 < AK_PAUSE_MOST ? ak_pause * 2 : AK_PAUSE_MOST;
+}
+
 /// Judges a shared job that began at `start` and was posted by `posted`, where the caller computed `mine` of
 /// its `chunks` by `own` and the last chunk ended at `end` (see above). A job lost when it ended more than one
 /// of the caller's chunks later than the caller alone would have, at the pace of its own chunks: a helper that
@@ -186,8 +217,7 @@ static void ak_judge(uint64_t start, uint64_t posted, uint64_t own, uint64_t end
     if (mine == chunks) return;  // the helper took no part
     double chunk = mine > 0 ? (double)(own - posted) / (double)mine : 0;
     if (mine == 0 || (double)(end - start) > chunk * (double)(chunks + 1)) {
-        ak_alone_until = end + ak_pause;
-        ak_pause = ak_pause * 2 < AK_PAUSE_MOST ? ak_pause * 2 : AK_PAUSE_MOST;
+        ak_pause_sharing(end);
     } else {
         ak_pause = ak_pause / 2 > AK_PAUSE_LEAST ? ak_pause / 2 : AK_PAUSE_LEAST;
     }
@@ -206,12 +236,14 @@ bool anneal_kernels_alone(void) { return ak_thread_alone; }
 static bool ak_take_helper(void) {
     if (ak_thread_alone) return false;
     if (pthread_mutex_trylock(&ak_owner) != 0) return false;
-    if (ak_helper_available()) {
-        if (ak_alone_until == 0) return true;
-        if (ak_now() >= ak_alone_until) {
-            ak_alone_until = 0;
-            return true;
-        }
+    if (ak_helper_available() && (ak_alone_until == 0 || ak_now() >= ak_alone_until)) {
+        // After a pause the helper is posted to whatever CPU it last ran on: waking, the scheduler places it anew.
+        bool paused = ak_alone_until != 0;
+        ak_alone_until = 0;
+        int cpu = sched_getcpu();
+        __atomic_store_n(&ak_caller_cpu, cpu, __ATOMIC_RELAXED);
+        if (paused || cpu < 0 || cpu != __atomic_load_n(&ak_helper_cpu, __ATOMIC_RELAXED)) return true;
+        ak_pause_sharing(ak_now());  // the helper last ran on this CPU (see ak_helper_cpu)
     }
     pthread_mutex_unlock(&ak_owner);
     return false;
