@@ -204,6 +204,9 @@ static void ak_pause_sharing(uint64_t now) {
     ak_pause = ak_pause * 2 < AK_PAUSE_MOST ? ak_pause * 2 : AK_PAUSE_MOST;
 }
 
+/// Halves the next pause: sharing paid. Called with ak_owner held.
+static void ak_sharing_paid(void) { ak_pause = ak_pause / 2 > AK_PAUSE_LEAST ? ak_pause / 2 : AK_PAUSE_LEAST; }
+
 /// Judges a shared job that began at `start` and was posted by `posted`, where the caller computed `mine` of
 /// its `chunks` by `own` and the last chunk ended at `end` (see above). A job lost when it ended more than one
 /// of the caller's chunks later than the caller alone would have, at the pace of its own chunks: a helper that
@@ -219,7 +222,7 @@ static void ak_judge(uint64_t start, uint64_t posted, uint64_t own, uint64_t end
     if (mine == 0 || (double)(end - start) > chunk * (double)(chunks + 1)) {
         ak_pause_sharing(end);
     } else {
-        ak_pause = ak_pause / 2 > AK_PAUSE_LEAST ? ak_pause / 2 : AK_PAUSE_LEAST;
+        ak_sharing_paid();
     }
 }
 
@@ -282,7 +285,11 @@ static void ak_finish_posted(uint64_t start, uint64_t posted) {
         while (__atomic_load_n(&ak_finished, __ATOMIC_ACQUIRE) != chunks) pthread_cond_wait(&ak_done, &ak_mutex);
         pthread_mutex_unlock(&ak_mutex);
     }
-    if (start) ak_judge(start, posted, own, ak_now(), mine, chunks);
+    if (start) {
+        ak_judge(start, posted, own, ak_now(), mine, chunks);
+    } else if (mine == 0 && __atomic_load_n(&ak_helper_cpu, __ATOMIC_RELAXED) != ak_caller_cpu) {
+        ak_sharing_paid();  // a task the helper ran on its own CPU (a process of small models shares only tasks)
+    }
     pthread_mutex_unlock(&ak_owner);
 }
 
