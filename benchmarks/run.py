@@ -23,6 +23,8 @@ Workloads (see numpy_reference.py for the exact math):
             pinned to the second CPU (taskset) keeps it busy (--no-busy-core: skipped). Two threads against one is
             also measured inside one process that alternates the two epoch by epoch (anneal_python.py --alternate),
             as a host whose speed drifts between processes (a shared VM) can blur a ratio of separate processes.
+            Around each quiet two-thread process, benchmarks/c/core_distance.c (built here) times a cache line's
+            round trip between the two CPUs: a VM's two CPUs can move between one core complex and two.
   process   the whole process `python3 examples/python/time_based_decay.py` (unmodified; python/ on PYTHONPATH,
             ANNEAL_LIBRARY the measured build, output discarded), --process-runs times: median and min wall time
             against the 0.2 s target, next to `python3 -c pass` and `python3 -c "import numpy"` (interpreter
@@ -307,6 +309,12 @@ def main():
         for line in run([fma_peak, "-j"], what="fma_peak (the arithmetic floor)").splitlines():
             result = json.loads(line)
             peaks[result["level"]] = result
+    # How far apart the two CPUs are, sampled around each two-thread process of the big network (see below).
+    core_distance = None
+    if len(os.sched_getaffinity(0)) >= 2 and not args.skip_big:
+        core_distance = os.path.join(out, "core_distance")
+        run([cc, "-std=gnu11", "-O2", "-Wall", "-Wextra", os.path.join(HERE, "c", "core_distance.c"), "-o",
+             core_distance, "-lpthread"], what="cc core_distance.c")
     floor_level = level if level in peaks else (levels[0] if levels[0] in peaks else None)
     if args.peak_gflops is None:
         if floor_level is None:
@@ -364,11 +372,20 @@ def main():
         entries.append(("numpy, 2 BLAS threads", "numpy_reference.py", two_threads, args.big_rows))
         rates = {label: [] for label, _, _, _ in entries}
 
+        distances = {}  # label of a quiet 2-thread entry -> (round trip before, after) per process, ns
+
+        def round_trip():
+            return json_line(run([core_distance, "-j"], what="core_distance"))["round_trip_ns"]
+
         def measure(label, script, env, rows):
             unset = OPENBLAS_OVERRIDES + (() if "ANNEAL_THREADS" in env else ("ANNEAL_THREADS",))
+            sampled = core_distance and "2 threads" in label and "busy" not in label
+            before = round_trip() if sampled else None
             rates.setdefault(label, []).append(json_line(run(
                 [sys.executable, os.path.join(HERE, script), "--workload", "big", "--rows", str(rows)],
                 env=env, unset=unset, what=f"{script} big ({label})"))["samples_per_second"])
+            if sampled:
+                distances.setdefault(label, []).append((before, round_trip()))
 
         alternating = {}  # label of a 2-thread entry -> per-process median ratios of neighbouring epochs
 
@@ -481,6 +498,16 @@ def main():
                 within = f"{statistics.median(alternating[name]):.2f}" if name in alternating else ""
             print(f"| {name:<46} | {rate:>9.0f} | {rate * BIG_FLOP_PER_SAMPLE / 1e9:>7.1f} | "
                   f"{rate / peak_rate:>14.2f} | {rate / numpy_best:>12.2f} | {speedup:>13} | {within:>11} |")
+        if distances:
+            # A virtual machine's two CPUs may sit on one core complex or on two, as the host moves them; far
+            # apart, the two threads wait for each other's data and can train slower than one (RESULTS.md). The
+            # round trip before and after each process says where they were.
+            print("\nEach two-thread process above (quiet machine): samples/s, and a cache line's round trip between "
+                  "the two CPUs just before and just after it (benchmarks/c/core_distance.c, ns; tens: one core "
+                  "complex, hundreds: two)")
+            for label, pairs in distances.items():
+                print(f"  {label}: " + "; ".join(
+                    f"{rate / 1e3:.0f}k ({before:.0f}/{after:.0f})" for rate, (before, after) in zip(rates[label], pairs)))
     # The portable levels against AVX2 (issue 17's target: at most 3 x the AVX2 time).
     if "avx2" in levels:
         c_times = {level: dict(tutorial)["Anneal, C API"],
