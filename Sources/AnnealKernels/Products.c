@@ -75,9 +75,11 @@ static void ak_gemm(anneal_kernels_level level, struct ak_product *product) {
     // A product with a small a (a batch's rows) and many columns is shared by panels of columns: each thread
     // then reads only its panels of b, the big operand (half the memory traffic each), and packs them itself
     // when b needs packing, so the packing is shared too. A big a is shared by rows instead, so that it is
-    // read once.
+    // read once. So is a product of an odd number of few panels, which the two threads could not split evenly
+    // (3 panels against 2 of 5).
     ptrdiff_t panels = (product->columns + kernels->panel_columns - 1) / kernels->panel_columns;
-    bool by_panels = big && !product->update && panels >= ANNEAL_KERNELS_PANEL_SPLIT_PANELS &&
+    bool even_panels = panels >= 2 * ANNEAL_KERNELS_PANEL_SPLIT_PANELS || panels % 2 == 0;
+    bool by_panels = big && !product->update && panels >= ANNEAL_KERNELS_PANEL_SPLIT_PANELS && even_panels &&
                      (double)product->rows * (double)product->depth <= ANNEAL_KERNELS_PANEL_SPLIT_A;
     if (!product->packed &&
         (!in_place || ak_packs_b(level, product->rows, product->columns, product->depth, product->b_depth_stride))) {

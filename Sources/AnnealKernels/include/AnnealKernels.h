@@ -39,10 +39,11 @@ extern "C" {
 #define ANNEAL_KERNELS_SHARED_BLOCKS 4
 
 /// A shared product whose a (rows x depth) has at most this many floats (a batch of 128 rows of 784 inputs has
-/// fewer) and whose b has this many panels of columns or more is shared by panels rather than by rows: each
-/// thread then reads, and packs, only its own panels of b, the big operand.
+/// fewer) and whose b has this many panels of columns or more (an even number of them below twice as many) is
+/// shared by panels rather than by rows: each thread then reads, and packs, only its own panels of b, the big
+/// operand. A 256-unit layer has 4 panels at AVX-512 (64 columns each), 16 at AVX2.
 #define ANNEAL_KERNELS_PANEL_SPLIT_A 131072
-#define ANNEAL_KERNELS_PANEL_SPLIT_PANELS 8
+#define ANNEAL_KERNELS_PANEL_SPLIT_PANELS 4
 
 /// An instruction-set level, from the narrowest. Every function below that takes one requires a level that
 /// anneal_kernels_supported() says this CPU runs.
