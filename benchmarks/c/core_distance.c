@@ -13,25 +13,18 @@
  * with -j one JSON line. */
 #define _GNU_SOURCE  // sched_getaffinity, pthread_setaffinity_np, CPU_SET
 #include <pthread.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cpus.h"
 #include "timing.h"
 
 /// The line the two threads pass: odd values written by the first thread, even ones by the second.
 static _Alignas(64) volatile long ball;
 static long round_trips = 20000;
 
-static void pin(int cpu) {
-    cpu_set_t one;
-    CPU_ZERO(&one);
-    CPU_SET(cpu, &one);
-    pthread_setaffinity_np(pthread_self(), sizeof one, &one);
-}
-
 static void *answer(void *cpu) {
-    pin((int)(long)cpu);
+    pin_to((int)(long)cpu);
     ball = 0;  // running on its CPU: the first thread may begin
     for (long i = 0; i < round_trips; i++) {
         while (ball != 2 * i + 1) {
@@ -44,7 +37,7 @@ static void *answer(void *cpu) {
 /// One run: `round_trips` round trips between `first` and `second`; returns nanoseconds per round trip.
 static double run(int first, int second) {
     pthread_t other;
-    pin(first);
+    pin_to(first);
     ball = -1;
     if (pthread_create(&other, NULL, answer, (void *)(long)second) != 0) {
         fprintf(stderr, "core_distance: pthread_create failed\n");
@@ -82,14 +75,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "core_distance: -n must be at least 1\n");
         return 2;
     }
-    cpu_set_t allowed;
-    int cpus[2] = {-1, -1}, found = 0;
-    if (sched_getaffinity(0, sizeof allowed, &allowed) == 0) {
-        for (int cpu = 0; cpu < CPU_SETSIZE && found < 2; cpu++) {
-            if (CPU_ISSET(cpu, &allowed)) cpus[found++] = cpu;
-        }
-    }
-    if (found < 2) {
+    int cpus[2];
+    if (first_two_cpus(cpus) < 2) {
         fprintf(stderr, "core_distance: this process may run on one CPU only\n");
         return 1;
     }

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cpus.h"
 #include "timing.h"
 
 enum { ACCUMULATORS = 12, STEPS = 100000 };  // multiply-adds per chain between two looks at the clock
@@ -97,12 +98,7 @@ struct worker {
 
 static void *work(void *argument) {
     struct worker *w = argument;
-    if (w->cpu >= 0) {
-        cpu_set_t one;
-        CPU_ZERO(&one);
-        CPU_SET(w->cpu, &one);
-        pthread_setaffinity_np(pthread_self(), sizeof one, &one);
-    }
+    if (w->cpu >= 0) pin_to(w->cpu);
     w->result = w->rate(w->duration);
     return NULL;
 }
@@ -146,13 +142,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "fma_peak: -s must be positive and -r at least 1\n");
         return 2;
     }
-    cpu_set_t allowed;
-    int cpus[2] = {-1, -1}, found = 0;
-    if (sched_getaffinity(0, sizeof allowed, &allowed) == 0) {
-        for (int cpu = 0; cpu < CPU_SETSIZE && found < 2; cpu++) {
-            if (CPU_ISSET(cpu, &allowed)) cpus[found++] = cpu;
-        }
-    }
+    int cpus[2];
+    int found = first_two_cpus(cpus);
     __builtin_cpu_init();
     struct {
         const char *name;
