@@ -13,6 +13,9 @@
 //                           STORE (left defined at the end: the x86 levels share them), and the masked
 //                           LOADM, STOREM
 //   AK_V_RELU_MASK(g, z)    g with its lanes set to +0 where z <= 0
+//   AK_V_MUL_AT(p, y), AK_V_FMA_AT(p, y, z), and AK_8_, AK_4_ the same   optional: *p in every lane times y
+//                           (plus z), *p broadcast inside the instruction (LevelAVX512.c); by default
+//                           AK_V_SET1(*p) then the operation
 //   AK_TRANSPOSE_PART       the rows of a transpose (anneal_kernels_transpose) at this level
 //   AK_TRANSPOSED_PANEL     optional: a narrow panel of a product whose a has its depth contiguous, computed
 //                           across rows through transposes (LevelAVX2.c's ak_avx2_transposed_panel)
@@ -27,6 +30,18 @@
 #define AK_MADD(FUSED, acc, x, y) ((FUSED) ? AK_V_FMA(x, y, acc) : AK_V_ADD(acc, AK_V_MUL(x, y)))
 #define AK_MADD8(FUSED, acc, x, y) ((FUSED) ? AK_8_FMA(x, y, acc) : AK_8_ADD(acc, AK_8_MUL(x, y)))
 #define AK_MADD4(FUSED, acc, x, y) ((FUSED) ? AK_4_FMA(x, y, acc) : AK_4_ADD(acc, AK_4_MUL(x, y)))
+#ifndef AK_V_MUL_AT
+#define AK_V_MUL_AT(p, y) AK_V_MUL(AK_V_SET1(*(p)), y)
+#define AK_V_FMA_AT(p, y, z) AK_V_FMA(AK_V_SET1(*(p)), y, z)
+#define AK_8_MUL_AT(p, y) AK_8_MUL(AK_8_SET1(*(p)), y)
+#define AK_8_FMA_AT(p, y, z) AK_8_FMA(AK_8_SET1(*(p)), y, z)
+#define AK_4_MUL_AT(p, y) AK_4_MUL(AK_4_SET1(*(p)), y)
+#define AK_4_FMA_AT(p, y, z) AK_4_FMA(AK_4_SET1(*(p)), y, z)
+#endif
+/// acc + *p * y, *p in every lane: full vectors, and 8- and 4-lane ones.
+#define AK_MADD_AT(FUSED, acc, p, y) ((FUSED) ? AK_V_FMA_AT(p, y, acc) : AK_V_ADD(acc, AK_V_MUL_AT(p, y)))
+#define AK_MADD8_AT(FUSED, acc, p, y) ((FUSED) ? AK_8_FMA_AT(p, y, acc) : AK_8_ADD(acc, AK_8_MUL_AT(p, y)))
+#define AK_MADD4_AT(FUSED, acc, p, y) ((FUSED) ? AK_4_FMA_AT(p, y, acc) : AK_4_ADD(acc, AK_4_MUL_AT(p, y)))
 /// Fetches the cache line of `p` for reading soon (x86 prefetcht0, the `_mm_prefetch` hint T0).
 #define AK_PREFETCH(p) __builtin_prefetch(p, 0, 3)
 /// Columns of c (and of b) one register block covers: Products.c packs b in panels of this width (and shares
@@ -146,15 +161,12 @@ AK_INLINE void AK_NAME(block)(
         const float *ak = a + k * ads;
         AK_UNROLL
         for (int r = 0; r < RB; r++) {
-            float xs = ak[r * ars];
-            if (NF > 0 || TK == 3) {
-                ak_v x = AK_V_SET1(xs);
-                AK_UNROLL
-                for (int v = 0; v < NF; v++) acc[r][v] = AK_MADD(FUSED, acc[r][v], x, bv[v]);
-                if (TK == 3) tv[r] = AK_MADD(FUSED, tv[r], x, bw);
-            }
-            if (TK == 2) t8[r] = AK_MADD8(FUSED, t8[r], AK_8_SET1(xs), b8);
-            if (TK == 1) t4[r] = AK_MADD4(FUSED, t4[r], AK_4_SET1(xs), b4);
+            const float *x = ak + r * ars;
+            AK_UNROLL
+            for (int v = 0; v < NF; v++) acc[r][v] = AK_MADD_AT(FUSED, acc[r][v], x, bv[v]);
+            if (TK == 3) tv[r] = AK_MADD_AT(FUSED, tv[r], x, bw);
+            if (TK == 2) t8[r] = AK_MADD8_AT(FUSED, t8[r], x, b8);
+            if (TK == 1) t4[r] = AK_MADD4_AT(FUSED, t4[r], x, b4);
         }
     }
     if (update) {
@@ -658,6 +670,15 @@ ANNEAL_KERNELS_INTERNAL const struct ak_kernels AK_NAME(kernels) = {
 #undef AK_MADD
 #undef AK_MADD8
 #undef AK_MADD4
+#undef AK_MADD_AT
+#undef AK_MADD8_AT
+#undef AK_MADD4_AT
+#undef AK_V_MUL_AT
+#undef AK_V_FMA_AT
+#undef AK_8_MUL_AT
+#undef AK_8_FMA_AT
+#undef AK_4_MUL_AT
+#undef AK_4_FMA_AT
 #undef AK_PANEL
 #undef AK_PACKED_A_DEPTH
 #undef AK_PREFETCH
