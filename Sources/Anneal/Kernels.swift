@@ -172,8 +172,8 @@ enum Kernels {
     /// when there is no helper or another caller is using it (the caller then runs the task itself). The
     /// caller keeps `task` alive and calls `finishHelperTask()` before reading what it wrote; until then its
     /// own products are computed alone.
-    static func startOnHelper(_ task: ValidationTask) -> Bool {
-        anneal_kernels_task_start(runValidationTask, Unmanaged.passUnretained(task).toOpaque())
+    static func startOnHelper(_ task: EpochValuesTask) -> Bool {
+        anneal_kernels_task_start(runEpochValuesTask, Unmanaged.passUnretained(task).toOpaque())
     }
 
     /// Waits for the task of this thread's successful `startOnHelper` to return, and frees the helper.
@@ -192,8 +192,8 @@ public enum CallingThread {
     }
 }
 
-/// The helper thread's entry into a ValidationTask (passed unretained: its starter holds it).
-private let runValidationTask: @convention(c) (UnsafeMutableRawPointer?) -> Void = { context in
+/// The helper thread's entry into an EpochValuesTask (passed unretained: its starter holds it).
+private let runEpochValuesTask: @convention(c) (UnsafeMutableRawPointer?) -> Void = { context in
     guard let context else { return }
-    Unmanaged<ValidationTask>.fromOpaque(context).takeUnretainedValue().run()
+    Unmanaged<EpochValuesTask>.fromOpaque(context).takeUnretainedValue().run()
 }

@@ -14,17 +14,40 @@ extension Loss {
         rows: Int, units: Int, activation: Activation, gradient: UnsafeMutablePointer<Float>?,
         weights: UnsafePointer<Float>?
     ) -> Float {
+        evaluate(z: z, a: a, y: y, rows: rows, units: units, activation: activation, gradient: gradient,
+                 weights: weights, needsValue: true)
+    }
+
+    /// The gradient `evaluate` writes, without the loss's value, whose logarithms the binary cross-entropy
+    /// then skips: for a training step whose loss is computed later from its outputs (`EpochRecord`).
+    func gradient(
+        z: UnsafePointer<Float>, a: UnsafePointer<Float>, y: UnsafePointer<Float>,
+        rows: Int, units: Int, activation: Activation, into gradient: UnsafeMutablePointer<Float>,
+        weights: UnsafePointer<Float>?
+    ) {
+        _ = evaluate(z: z, a: a, y: y, rows: rows, units: units, activation: activation, gradient: gradient,
+                     weights: weights, needsValue: false)
+    }
+
+    private func evaluate(
+        z: UnsafePointer<Float>, a: UnsafePointer<Float>, y: UnsafePointer<Float>,
+        rows: Int, units: Int, activation: Activation, gradient: UnsafeMutablePointer<Float>?,
+        weights: UnsafePointer<Float>?, needsValue: Bool
+    ) -> Float {
         guard let weights else {
-            return evaluate(z: z, a: a, y: y, rows: rows, units: units, activation: activation, gradient: gradient)
+            return evaluate(z: z, a: a, y: y, rows: rows, units: units, activation: activation, gradient: gradient,
+                            needsValue: needsValue)
         }
         if let gradient {
-            _ = evaluate(z: z, a: a, y: y, rows: rows, units: units, activation: activation, gradient: gradient)
+            _ = evaluate(z: z, a: a, y: y, rows: rows, units: units, activation: activation, gradient: gradient,
+                         needsValue: false)
             for row in 0..<rows {
                 let w = weights[row]
                 let g = gradient + row * units
                 for u in 0..<units { g[u] *= w }
             }
         }
+        guard needsValue else { return 0 }
         let width = labelWidth(units: units)
         // The hinge losses decide over the whole batch whether the labels are 0 / 1; each row keeps that answer.
         let binary = Loss.labelsAreBinary(y, count: rows * width)

@@ -153,13 +153,14 @@ public struct Loss: Equatable, Sendable {
     func evaluate(
         z: UnsafePointer<Float>, a: UnsafePointer<Float>, y: UnsafePointer<Float>,
         rows: Int, units: Int, activation: Activation, gradient: UnsafeMutablePointer<Float>?,
-        binaryHingeLabels: Bool? = nil
+        binaryHingeLabels: Bool? = nil, needsValue: Bool = true
     ) -> Float {
         switch kind {
         case .binaryCrossentropy:
             if fromLogits || activation == .sigmoid {
                 let total = binaryFromLogits(
-                    fromLogits ? a : z, sigmoid: fromLogits ? nil : a, y: y, count: rows * units, gradient: gradient)
+                    fromLogits ? a : z, sigmoid: fromLogits ? nil : a, y: y, count: rows * units, gradient: gradient,
+                    needsValue: needsValue)
                 if fromLogits, let gradient { activation.backward(gradient, z: z, a: a, rows: rows, units: units) }
                 return total
             }
@@ -188,7 +189,8 @@ public struct Loss: Equatable, Sendable {
     /// Binary cross-entropy from logits `l`; dL/dl = (sigmoid(l) - y) / count, with `sigmoid` the layer's
     /// outputs when they are sigmoid(l) (computed here otherwise).
     private func binaryFromLogits(
-        _ l: UnsafePointer<Float>, sigmoid: UnsafePointer<Float>?, y: UnsafePointer<Float>, count: Int, gradient: UnsafeMutablePointer<Float>?
+        _ l: UnsafePointer<Float>, sigmoid: UnsafePointer<Float>?, y: UnsafePointer<Float>, count: Int, gradient: UnsafeMutablePointer<Float>?,
+        needsValue: Bool
     ) -> Float {
         let scale = 1 / Float(count)
         var total: Float = 0
@@ -197,7 +199,7 @@ public struct Loss: Equatable, Sendable {
             let label = smoothed(y[i], classes: 2)
             // log(1 + e) for e = exp(-|l|) in (0, 1]: logf of the rounded 1 + e is within 1.2e-7 of log1p
             // and half its cost (this sum is the loss's hot loop; nothing trains on its value).
-            total += max(logit, 0) - logit * label + log(1 + exp(-abs(logit)))
+            if needsValue { total += max(logit, 0) - logit * label + log(1 + exp(-abs(logit))) }
             if let gradient { gradient[i] = ((sigmoid?[i] ?? 1 / (1 + exp(-logit))) - label) * scale }
         }
         return total * scale

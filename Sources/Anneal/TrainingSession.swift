@@ -40,8 +40,8 @@ public final class TrainingSession {
     /// The current batch's sample weights, gathered in batch order.
     private let batchWeights: FloatBuffer
     private var generator: SeededGenerator
-    /// `runEpochs`' validation on the helper thread (`overlappingValidation()`).
-    private var validationTask: ValidationTask?
+    /// `runEpochs`' task for the helper thread (`overlappingTask()`).
+    private var epochValuesTask: EpochValuesTask?
 
     // Running sums of the current epoch.
     private var lossTotal: Float = 0
@@ -128,7 +128,7 @@ public final class TrainingSession {
             throw AnnealError.invalidState("this session has no validation data to weight")
         }
         validationSampleWeights = try Self.checkedWeights(weights, rows: validationRows, role: "validation sample_weight")
-        validationTask?.sampleWeights = validationSampleWeights
+        epochValuesTask?.sampleWeights = validationSampleWeights
     }
 
     /// `weights` copied into a buffer after checking its length and values (nil stays nil).
@@ -188,8 +188,9 @@ public final class TrainingSession {
         return runningLogs()
     }
 
-    /// Batch `index`'s step (a valid index).
-    private func trainStep(_ index: Int) throws {
+    /// Batch `index`'s step (a valid index). With a `record`, the step computes the loss's gradient only and
+    /// appends the batch's outputs to the record, whose replay adds the loss and metrics later.
+    private func trainStep(_ index: Int, record: EpochRecord? = nil) throws {
         let start = index * batchSize
         let rows = min(batchSize, trainingRows - start)
         order.withUnsafeBufferPointer { workspace.gather(x: x, y: y, order: $0, start: start, count: rows) }
@@ -204,14 +205,18 @@ public final class TrainingSession {
         network.forward(workspace, rows: rows, packedKernelsAreCurrent: packedKernelsAreCurrent, training: true)
         let last = network.layouts.count - 1
         let units = network.outputs
-        let batchLoss = loss.evaluate(
-            z: workspace.preActivations[last].base, a: workspace.activations[last].base, y: workspace.labels.base,
-            rows: rows, units: units, activation: network.layouts[last].activation, gradient: workspace.deltas[last].base,
-            weights: weights)
-        lossTotal += batchLoss * Float(rows)
-        metrics.update(
-            z: workspace.preActivations[last].base, a: workspace.activations[last].base, y: workspace.labels.base,
-            rows: rows, units: units, activation: network.layouts[last].activation, weights: weights)
+        let (z, a, labels) = (workspace.preActivations[last].base, workspace.activations[last].base, workspace.labels.base)
+        let activation = network.layouts[last].activation
+        if let record {
+            loss.gradient(z: z, a: a, y: labels, rows: rows, units: units, activation: activation,
+                          into: workspace.deltas[last].base, weights: weights)
+            record.record(z: z, a: a, y: labels, rows: rows, weights: weights)
+        } else {
+            let batchLoss = loss.evaluate(z: z, a: a, y: labels, rows: rows, units: units, activation: activation,
+                                          gradient: workspace.deltas[last].base, weights: weights)
+            lossTotal += batchLoss * Float(rows)
+            metrics.update(z: z, a: a, y: labels, rows: rows, units: units, activation: activation, weights: weights)
+        }
         rowsSeen += rows
         workspace.packedKernelsVersion = nil
         try optimizer.trainStep(network: network, workspace: workspace, rows: rows)
@@ -239,12 +244,15 @@ public final class TrainingSession {
     }
 
     /// A running sum of this epoch as a row-weighted mean over the rows trained so far.
-    private func runningMean(_ total: Float) -> Double { Double(total / Float(max(rowsSeen, 1))) }
+    private func runningMean(_ total: Float) -> Double { Self.mean(total, rows: rowsSeen) }
 
     /// Metric `index`'s value over the rows trained so far this epoch.
     private func runningMetric(_ index: Int) -> Double {
         Double(metrics.result(index, rows: rowsSeen, units: network.outputs))
     }
+
+    /// A sum over `rows` rows as a row-weighted mean.
+    static func mean(_ total: Float, rows: Int) -> Double { Double(total / Float(max(rows, 1))) }
 
     /// The current epoch's logs in Keras's order, as `fit` reports them: the running `loss` and metrics, then
     /// `val_loss` and `val_` metrics when validating (for the current weights), then `effective_lr` (the rate
@@ -261,9 +269,10 @@ public final class TrainingSession {
     /// `maxSeconds` or more after the call began (0 or less: no limit). Nothing runs between the epochs, so
     /// when the helper thread is free (a second core) and the model is small enough that its products do not
     /// use it, each epoch's validation runs there, over a copy of that epoch's weights, while the next epoch
-    /// trains: the same numbers, computed the same way. A small model's products leave the second core idle,
-    /// so taking the validation pass (forward only, over a third of the tutorial's rows) off the training
-    /// thread shortens every epoch but the last.
+    /// trains, and so does the epoch's own loss and metrics, from its batches' recorded outputs: the same
+    /// numbers, computed the same way. A small model's products leave the second core idle, so taking the
+    /// validation pass (forward only, over a third of the tutorial's rows) and the loss's logarithms off the
+    /// training thread shortens every epoch but the last.
     ///
     /// - Throws: `.invalidArgument` for a negative `epochs`, `.shapeMismatch` when `out` holds fewer than
     ///   `epochs * epochValueCount` values; what a training step throws.
@@ -283,27 +292,47 @@ public final class TrainingSession {
     }
 
     /// `runEpochs(_:into:maxSeconds:)` on room for every value (which the helper thread writes into too).
+    ///
+    /// With the helper thread's task, each epoch's loss and metrics are computed there too, from the epoch's
+    /// record (`EpochRecord`), beside the next epoch: its steps compute only the loss's gradient. Two records
+    /// take turns, one filled while the task replays the other.
     private func runEpochs(_ epochs: Int, into out: UnsafeMutablePointer<Double>, maxSeconds: Double) throws -> Int {
         let begun = monotonicSeconds()
         let width = epochValueCount
-        let trainingValues = 1 + metrics.count
-        let task = try overlappingValidation()
+        let task = try overlappingTask()
         var validating = false  // the task is posted to the helper thread
-        defer { if validating { Kernels.finishHelperTask() } }
+        var record: EpochRecord?  // the current epoch's, when the task computes its values
+        defer {
+            if validating { Kernels.finishHelperTask() }
+            if let record {
+                // The running values of the last epoch trained (or begun), for runningLogs() afterwards.
+                lossTotal = 0
+                metrics.reset()
+                record.replay(loss: loss, activation: network.layouts[network.layouts.count - 1].activation,
+                              metrics: metrics, lossTotal: &lossTotal)
+            }
+        }
         var trained = 0
         while trained < epochs {
-            _ = try trainEpoch()
             let row = out + trained * width
-            row[0] = runningMean(lossTotal)
-            for i in 0..<metrics.count { row[1 + i] = runningMetric(i) }
-            if optimizer.decay > 0 { row[width - 1] = Double(optimizer.effectiveLearningRate) }
             if let task {
+                record = task.records[trained % 2]
+                record?.clear()
+                beginEpoch()
+                for index in 0..<batchCount { try trainStep(index, record: record) }
+                if optimizer.decay > 0 { row[width - 1] = Double(optimizer.effectiveLearningRate) }
                 if validating { Kernels.finishHelperTask() }
-                task.prepare(weights: network.parameters, out: row + trainingValues)
+                task.prepare(weights: network.parameters, training: record!, out: row)
                 validating = Kernels.startOnHelper(task)
                 if !validating { task.run() }
-            } else if let totals = validationTotals() {
-                for (i, value) in totals.enumerated() { row[trainingValues + i] = Double(value) }
+            } else {
+                _ = try trainEpoch()
+                row[0] = runningMean(lossTotal)
+                for i in 0..<metrics.count { row[1 + i] = runningMetric(i) }
+                if optimizer.decay > 0 { row[width - 1] = Double(optimizer.effectiveLearningRate) }
+                if let totals = validationTotals() {
+                    for (i, value) in totals.enumerated() { row[1 + metrics.count + i] = Double(value) }
+                }
             }
             trained += 1
             if maxSeconds > 0, monotonicSeconds() - begun >= maxSeconds { break }
@@ -319,15 +348,16 @@ public final class TrainingSession {
                                   weights: validationSampleWeights.map { UnsafePointer($0.base) }, workspace: workspace)
     }
 
-    /// The task that validates beside the training thread, made on first use; nil without validation data or
-    /// when the model's products and updates use the helper thread themselves.
-    private func overlappingValidation() throws -> ValidationTask? {
-        if validationTask == nil, let validation, validationCanOverlap {
-            validationTask = try ValidationTask(model: model, network: network, loss: loss, x: validation.x, y: validation.y,
-                                            rows: validation.rows, batchSize: batchSize)
-            validationTask?.sampleWeights = validationSampleWeights
+    /// The task that computes each epoch's values and validates beside the training thread, made on first use;
+    /// nil without validation data or when the model's products and updates use the helper thread themselves.
+    private func overlappingTask() throws -> EpochValuesTask? {
+        if epochValuesTask == nil, let validation, validationCanOverlap {
+            epochValuesTask = try EpochValuesTask(model: model, network: network, loss: loss, x: validation.x, y: validation.y,
+                                            rows: validation.rows, batchSize: batchSize, trainingRows: trainingRows,
+                                            batchCount: batchCount)
+            epochValuesTask?.sampleWeights = validationSampleWeights
         }
-        return validationTask
+        return epochValuesTask
     }
 
     /// Whether validation may run on the helper thread: none of this model's products or updates would use it.
@@ -361,9 +391,12 @@ public final class TrainingSession {
     }
 }
 
-/// One epoch's validation as a task for the helper thread: the loss and metrics of a copy of the weights over
-/// the validation rows, in a network and workspace of its own, so that the session's may train on meanwhile.
-final class ValidationTask {
+/// One epoch's values as a task for the helper thread: its training loss and metrics, replayed from the
+/// epoch's record, then its validation loss and metrics for a copy of the weights, in a network and workspace
+/// of its own, so that the session may train on meanwhile.
+final class EpochValuesTask {
+    /// The training metrics' state, and the validation's.
+    let trainingMetrics: MetricAccumulator
     let metrics: MetricAccumulator
     let network: Network
     let workspace: Workspace
@@ -371,33 +404,52 @@ final class ValidationTask {
     let x: Matrix
     let y: Matrix
     let rows: Range<Int>
+    /// The two records the session's epochs fill in turn: one is replayed here while the next epoch fills the other.
+    let records: [EpochRecord]
     /// One weight per validation row, or nil (shared with the session: it is read-only while the task runs).
     var sampleWeights: FloatBuffer?
+    private var training: EpochRecord?
     private var out: UnsafeMutablePointer<Double>?
 
-    init(model: Sequential, network trained: Network, loss: Loss, x: Matrix, y: Matrix, rows: Range<Int>, batchSize: Int) throws {
+    init(model: Sequential, network trained: Network, loss: Loss, x: Matrix, y: Matrix, rows: Range<Int>, batchSize: Int,
+         trainingRows: Int, batchCount: Int) throws {
         // Metric state and layer arrays of its own (copied, not sharing a buffer), so that the two threads do
         // not touch the same reference counts every batch. The data is shared: it is read-only, and may be big.
+        trainingMetrics = try MetricAccumulator(model.metrics)
         metrics = try MetricAccumulator(model.metrics)
         network = try Network(layouts: trained.layouts.map { $0 }, count: trained.parameters.count,
                               for: "a copy of the model's \(trained.parameters.count) parameters for validation")
         // Not the model's cached workspace: the session trains in that one. Batches of the session's size.
         workspace = try Workspace(network: network, capacity: min(batchSize, rows.count), labelWidth: y.columns)
+        records = try (0..<2).map { _ in
+            try EpochRecord(rows: trainingRows, units: trained.outputs, labelWidth: y.columns, batchCount: batchCount)
+        }
         self.loss = loss
         self.x = x
         self.y = y
         self.rows = rows
     }
 
-    /// Copies the weights to validate and where the values go (loss, then each metric); on the caller's thread.
-    func prepare(weights: FloatBuffer, out: UnsafeMutablePointer<Double>) {
+    /// Copies the weights to validate, and takes the epoch's record and where its values go (the training
+    /// loss and metrics, then the validation's); on the caller's thread.
+    func prepare(weights: FloatBuffer, training: EpochRecord, out: UnsafeMutablePointer<Double>) {
         network.parameters.base.update(from: weights.base, count: weights.count)
+        self.training = training
         self.out = out
     }
 
     func run() {
+        guard let out, let training else { return }
+        var lossTotal: Float = 0
+        trainingMetrics.reset()
+        let activation = network.layouts[network.layouts.count - 1].activation
+        training.replay(loss: loss, activation: activation, metrics: trainingMetrics, lossTotal: &lossTotal)
+        out[0] = TrainingSession.mean(lossTotal, rows: training.rows)
+        for i in 0..<trainingMetrics.count {
+            out[1 + i] = Double(trainingMetrics.result(i, rows: training.rows, units: network.outputs))
+        }
         let totals = Sequential.measure(x, y, rows: rows, network: network, loss: loss, metrics: metrics,
                                         weights: sampleWeights.map { UnsafePointer($0.base) }, workspace: workspace)
-        for (i, value) in totals.enumerated() { out?[i] = Double(value) }
+        for (i, value) in totals.enumerated() { out[1 + trainingMetrics.count + i] = Double(value) }
     }
 }

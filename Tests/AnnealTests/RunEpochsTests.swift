@@ -30,6 +30,33 @@ struct RunEpochsTests {
         }
         #expect(values[..<(3 * width)].map(\.bitPattern) == expected.map(\.bitPattern))
         #expect(values[3 * width] == -1)
+        // The session's own running values (computed on the helper thread's side during the run) are the last
+        // epoch's afterwards, as trainEpoch leaves them.
+        #expect(session.runningLogs().values.map(\.bitPattern) == twin.runningLogs().values.map(\.bitPattern))
+    }
+
+    @Test("with sample weights and a weighted metric, each epoch's values are the epoch loop's, bit for bit")
+    func weighted() throws {
+        func make() throws -> TrainingSession {
+            let data = try Support.ionosphere()
+            let model = try Support.tutorialModel(seed: 6)
+            try model.compile(optimizer: try SGD(learningRate: 0.1, momentum: 0.8), loss: .binaryCrossentropy,
+                              metrics: ["accuracy"], weightedMetrics: ["accuracy"])
+            let session = try TrainingSession(model: model, x: data.featureMatrix, y: data.labelMatrix, batchSize: 28,
+                                              validationSplit: 0.33, seed: 3)
+            try session.setSampleWeights((0..<session.trainingRows).map { Float(1 + $0 % 3) / 2 })
+            return session
+        }
+        let session = try make(), twin = try make()
+        var values = [Double](repeating: 0, count: 4 * session.epochValueCount)
+        var room = values.mutableSpan
+        #expect(try session.runEpochs(4, into: &room) == 4)
+        var expected: [Double] = []
+        for _ in 0..<4 {
+            _ = try twin.trainEpoch()
+            expected += twin.epochLogs().values
+        }
+        #expect(values.map(\.bitPattern) == expected.map(\.bitPattern))
     }
 
     @Test("a span too small for the epochs, or a negative count, is refused before any training")
