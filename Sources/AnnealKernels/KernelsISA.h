@@ -136,9 +136,9 @@ AK_INLINE void AK_NAME(block)(
         AK_UNROLL
         for (int r = 0; r < RB; r++) {
             // Every cache line of the row's `width` parameters: one in each 16 floats from the first, and the
-            // last. (The lines between matter once the operands outgrow the L1 cache: the tutorial's updating
-            // product, 34 columns or three lines a row, timed alone with 29 KB of operands, took 12 % longer
-            // at AVX-512 without them; inside the tutorial's run, whose operands stay in L1, no change.)
+            // last. (The lines between matter once the operands outgrow the L1 cache: an updating product of
+            // the tutorial's shape, 34 columns or three lines a row, timed alone with 29 KB of operands, took
+            // 12 % longer at AVX-512 without them.)
             const float *w = c + r * cs, *v = update->v + (c + r * cs - update->c);
             ptrdiff_t last = width - 1;
             for (ptrdiff_t i = 0; i < width; i += 16) AK_PREFETCH(w + i);
