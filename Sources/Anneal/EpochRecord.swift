@@ -6,12 +6,12 @@
 /// helper thread compute the epoch's values beside the next epoch, with its validation. Sized once per
 /// session; recording a batch allocates nothing.
 final class EpochRecord {
-    let z: FloatBuffer
-    let a: FloatBuffer
-    let y: FloatBuffer
-    let weights: FloatBuffer
-    let units: Int
-    let labelWidth: Int
+    private let z: FloatBuffer
+    private let a: FloatBuffer
+    private let y: FloatBuffer
+    private let weights: FloatBuffer
+    private let units: Int
+    private let labelWidth: Int
     /// Per recorded batch: its rows, and whether it had sample weights.
     private var batches: [(rows: Int, weighted: Bool)]
     /// The rows recorded.
