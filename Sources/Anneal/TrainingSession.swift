@@ -183,9 +183,15 @@ public final class TrainingSession {
 
     /// Trains every batch of a fresh epoch and returns its logs (training values only).
     public func trainEpoch() throws -> Logs {
-        beginEpoch()
-        for index in 0..<batchCount { try trainStep(index) }
+        try trainBatches()
         return runningLogs()
+    }
+
+    /// Begins an epoch and trains every batch of it, each step recording into `record` when one is given.
+    private func trainBatches(record: EpochRecord? = nil) throws {
+        beginEpoch()
+        record?.clear()
+        for index in 0..<batchCount { try trainStep(index, record: record) }
     }
 
     /// Batch `index`'s step (a valid index). With a `record`, the step computes the loss's gradient only and
@@ -232,6 +238,14 @@ public final class TrainingSession {
         return logs
     }
 
+    /// Writes an epoch's training values at `row`, as `runEpochs` lays them out: the loss's row-weighted mean
+    /// over `rows` rows from its sum `lossTotal`, then each of `metrics`.
+    static func writeTrainingValues(_ row: UnsafeMutablePointer<Double>, lossTotal: Float, rows: Int,
+                                    metrics: MetricAccumulator, units: Int) {
+        row[0] = mean(lossTotal, rows: rows)
+        for i in 0..<metrics.count { row[1 + i] = Double(metrics.result(i, rows: rows, units: units)) }
+    }
+
     /// Writes the running means into `logs` (whose keys, once present, are updated in place).
     func fillRunning(_ logs: inout Logs) {
         if logs.count == metrics.count + 1 {
@@ -246,13 +260,13 @@ public final class TrainingSession {
     /// A running sum of this epoch as a row-weighted mean over the rows trained so far.
     private func runningMean(_ total: Float) -> Double { Self.mean(total, rows: rowsSeen) }
 
+    /// A sum over `rows` rows as a row-weighted mean.
+    private static func mean(_ total: Float, rows: Int) -> Double { Double(total / Float(max(rows, 1))) }
+
     /// Metric `index`'s value over the rows trained so far this epoch.
     private func runningMetric(_ index: Int) -> Double {
         Double(metrics.result(index, rows: rowsSeen, units: network.outputs))
     }
-
-    /// A sum over `rows` rows as a row-weighted mean.
-    static func mean(_ total: Float, rows: Int) -> Double { Double(total / Float(max(rows, 1))) }
 
     /// The current epoch's logs in Keras's order, as `fit` reports them: the running `loss` and metrics, then
     /// `val_loss` and `val_` metrics when validating (for the current weights), then `effective_lr` (the rate
@@ -305,7 +319,8 @@ public final class TrainingSession {
         defer {
             if validating { Kernels.finishHelperTask() }
             if let record {
-                // The running values of the last epoch trained (or begun), for runningLogs() afterwards.
+                // The running values of the last epoch trained (or begun, when a step threw), for runningLogs()
+                // afterwards: replayed here once per call, which also covers an epoch the task never saw.
                 lossTotal = 0
                 metrics.reset()
                 record.replay(loss: loss, activation: network.layouts[network.layouts.count - 1].activation,
@@ -316,19 +331,18 @@ public final class TrainingSession {
         while trained < epochs {
             let row = out + trained * width
             if let task {
-                record = task.records[trained % 2]
-                record?.clear()
-                beginEpoch()
-                for index in 0..<batchCount { try trainStep(index, record: record) }
+                let epochRecord = task.records[trained % 2]
+                record = epochRecord
+                try trainBatches(record: epochRecord)
                 if optimizer.decay > 0 { row[width - 1] = Double(optimizer.effectiveLearningRate) }
                 if validating { Kernels.finishHelperTask() }
-                task.prepare(weights: network.parameters, training: record!, out: row)
+                task.prepare(weights: network.parameters, training: epochRecord, out: row)
                 validating = Kernels.startOnHelper(task)
                 if !validating { task.run() }
             } else {
-                _ = try trainEpoch()
-                row[0] = runningMean(lossTotal)
-                for i in 0..<metrics.count { row[1 + i] = runningMetric(i) }
+                try trainBatches()
+                Self.writeTrainingValues(row, lossTotal: lossTotal, rows: rowsSeen, metrics: metrics,
+                                         units: network.outputs)
                 if optimizer.decay > 0 { row[width - 1] = Double(optimizer.effectiveLearningRate) }
                 if let totals = validationTotals() {
                     for (i, value) in totals.enumerated() { row[1 + metrics.count + i] = Double(value) }
@@ -444,10 +458,8 @@ final class EpochValuesTask {
         trainingMetrics.reset()
         let activation = network.layouts[network.layouts.count - 1].activation
         training.replay(loss: loss, activation: activation, metrics: trainingMetrics, lossTotal: &lossTotal)
-        out[0] = TrainingSession.mean(lossTotal, rows: training.rows)
-        for i in 0..<trainingMetrics.count {
-            out[1 + i] = Double(trainingMetrics.result(i, rows: training.rows, units: network.outputs))
-        }
+        TrainingSession.writeTrainingValues(out, lossTotal: lossTotal, rows: training.rows, metrics: trainingMetrics,
+                                            units: network.outputs)
         let totals = Sequential.measure(x, y, rows: rows, network: network, loss: loss, metrics: metrics,
                                         weights: sampleWeights.map { UnsafePointer($0.base) }, workspace: workspace)
         for (i, value) in totals.enumerated() { out[1 + trainingMetrics.count + i] = Double(value) }
