@@ -107,6 +107,41 @@ static bool ak_helper_on_callers_cpu(void) {
     return cpu >= 0 && cpu == __atomic_load_n(&ak_caller_cpu, __ATOMIC_RELAXED);
 }
 
+// --- Kept off the caller's CPU ---
+// The helper is of no use on the caller's CPU: there the two only take turns. Yet that is where the scheduler
+// tends to put it, in a virtual machine above all: an idle virtual CPU counts as preempted (its host thread
+// sleeps), so a thread created or woken by the caller is queued on the caller's CPU instead, and runs only when
+// the caller's time slice ends or a load balance moves it, milliseconds later (measured on a 2-CPU guest: a
+// thread created by a busy thread first ran after about 3 ms, mostly on the creator's CPU; created with the
+// creator's CPU left out of its affinity, after about 0.1 ms, on the other CPU). So the helper is created, and
+// goes to sleep, with the caller's CPU left out of its affinity: the next post then wakes it on another CPU. It
+// never needs the caller's CPU back: where the other CPUs are busy, the caller computes alone (ak_judge).
+
+/// The CPUs this process could use when the helper started (its affinity then).
+static cpu_set_t ak_process_cpus;
+static int ak_helper_avoided_cpu = -1;  // the CPU left out of the helper's affinity, -1: none (helper-owned)
+
+/// The process's CPUs less `cpu` in `set`; false when that leaves none.
+static bool ak_cpus_but(int cpu, cpu_set_t *set) {
+    *set = ak_process_cpus;
+    if (cpu < 0 || cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, set)) return false;
+    CPU_CLR(cpu, set);
+    return CPU_COUNT(set) > 0;
+}
+
+/// On the helper: leaves the caller's last CPU out of the helper's affinity, moving it off that CPU now when it
+/// runs there; returns whether the helper's affinity changed. A failure (the process's CPUs changed since, a
+/// CPU set the system refuses) changes nothing: the caller's checks still keep it from waiting on the helper.
+static bool ak_helper_avoid_callers_cpu(void) {
+    int cpu = __atomic_load_n(&ak_caller_cpu, __ATOMIC_RELAXED);
+    cpu_set_t set;
+    if (cpu == ak_helper_avoided_cpu || !ak_cpus_but(cpu, &set)) return false;
+    if (sched_setaffinity(0, sizeof set, &set) != 0) return false;
+    ak_helper_avoided_cpu = cpu;
+    ak_helper_on_callers_cpu();  // where it runs now
+    return true;
+}
+
 static void *ak_helper_main(void *start) {
     // Waits for generations after the one current when it was created (passed in: reading it here would
     // race with the first product, posted right after creation).
@@ -114,9 +149,12 @@ static void *ak_helper_main(void *start) {
     for (;;) {
         for (int round = 0; round < AK_SPIN_ROUNDS; round++) {
             if (__atomic_load_n(&ak_posted_generation, __ATOMIC_ACQUIRE) != seen) break;
-            if (round % AK_CPU_CHECK_ROUNDS == 0 && ak_helper_on_callers_cpu()) break;  // polling takes its core
+            // Polling on the caller's CPU takes its time: move, or sleep.
+            if (round % AK_CPU_CHECK_ROUNDS == 0 && ak_helper_on_callers_cpu() && !ak_helper_avoid_callers_cpu()) break;
             AK_SPIN_WAIT();
         }
+        // To sleep, off the caller's CPU: the post that wakes it will not queue it there.
+        if (__atomic_load_n(&ak_posted_generation, __ATOMIC_ACQUIRE) == seen) ak_helper_avoid_callers_cpu();
         pthread_mutex_lock(&ak_mutex);
         while (ak_posted_generation == seen) pthread_cond_wait(&ak_cond, &ak_mutex);
         seen = ak_posted_generation;
@@ -136,7 +174,19 @@ static void ak_after_fork_in_child(void) {
     pthread_cond_init(&ak_cond, NULL);
     pthread_cond_init(&ak_done, NULL);
     ak_helper_state = 0;
-    ak_helper_cpu = ak_caller_cpu = -1;
+    ak_helper_cpu = ak_caller_cpu = ak_helper_avoided_cpu = -1;
+}
+
+/// Creates the helper thread, detached, on `cpus` when not NULL; returns pthread_create's result.
+static int ak_create_helper(uintptr_t start, const cpu_set_t *cpus) {
+    pthread_attr_t attributes;
+    pthread_attr_init(&attributes);
+    pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+    int failed = cpus ? pthread_attr_setaffinity_np(&attributes, sizeof *cpus, cpus) : 0;
+    pthread_t thread;
+    if (!failed) failed = pthread_create(&thread, &attributes, ak_helper_main, (void *)start);
+    pthread_attr_destroy(&attributes);
+    return failed;
 }
 
 /// Starts the helper if it may and has not been; called with ak_owner held. Returns whether it runs.
@@ -145,21 +195,29 @@ static bool ak_helper_available(void) {
     ak_helper_state = -1;
     const char *threads = getenv("ANNEAL_THREADS");
     if (threads && strcmp(threads, "1") == 0) return false;
-    cpu_set_t cpus;
-    if (sched_getaffinity(0, sizeof cpus, &cpus) != 0 || CPU_COUNT(&cpus) < 2) return false;
+    if (sched_getaffinity(0, sizeof ak_process_cpus, &ak_process_cpus) != 0 || CPU_COUNT(&ak_process_cpus) < 2) {
+        return false;
+    }
     // The helper blocks every signal, so that SIGINT and friends still reach the caller's threads.
     sigset_t all, previous;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &previous);
-    pthread_attr_t attributes;
-    pthread_attr_init(&attributes);
-    pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
-    pthread_t thread;
     pthread_mutex_lock(&ak_mutex);
     uintptr_t start = (uintptr_t)ak_posted_generation;
     pthread_mutex_unlock(&ak_mutex);
-    int failed = pthread_create(&thread, &attributes, ak_helper_main, (void *)start);
-    pthread_attr_destroy(&attributes);
+    // Started off the caller's CPU (see ak_process_cpus), or anywhere when the system refuses that.
+    int caller = sched_getcpu();
+    cpu_set_t others;
+    bool avoiding = ak_cpus_but(caller, &others);
+    if (avoiding) {
+        ak_helper_avoided_cpu = caller;  // before the thread exists, which then owns it
+        __atomic_store_n(&ak_caller_cpu, caller, __ATOMIC_RELAXED);
+    }
+    int failed = ak_create_helper(start, avoiding ? &others : NULL);
+    if (failed && avoiding) {
+        ak_helper_avoided_cpu = -1;
+        failed = ak_create_helper(start, NULL);
+    }
     pthread_sigmask(SIG_SETMASK, &previous, NULL);
     if (failed) return false;
     static int registered = 0;
