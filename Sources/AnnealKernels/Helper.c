@@ -108,14 +108,14 @@ static bool ak_helper_on_callers_cpu(void) {
 }
 
 // --- Kept off the caller's CPU ---
-// The helper is of no use on the caller's CPU: there the two only take turns. Yet that is where the scheduler
-// tends to put it, in a virtual machine above all: an idle virtual CPU counts as preempted (its host thread
-// sleeps), so a thread created or woken by the caller is queued on the caller's CPU instead, and runs only when
-// the caller's time slice ends or a load balance moves it, milliseconds later (measured on a 2-CPU guest: a
-// thread created by a busy thread first ran after about 3 ms, mostly on the creator's CPU; created with the
-// creator's CPU left out of its affinity, after about 0.1 ms, on the other CPU). So the helper is created, and
-// goes to sleep, with the caller's CPU left out of its affinity: the next post then wakes it on another CPU. It
-// never needs the caller's CPU back: where the other CPUs are busy, the caller computes alone (ak_judge).
+// The helper is of no use on the caller's CPU: there the two only take turns. Yet a thread the caller creates
+// or wakes can wait there: measured on a 2-CPU guest, a thread created by a busy thread first ran after about
+// 3 ms in 5 of 6 processes (in 3 of them on the creator's CPU), and after about 0.1 ms, on the other CPU, in
+// each of 6 when created with the creator's CPU left out of its affinity. (Inferred, not seen: an idle virtual
+// CPU counts as preempted, so the scheduler queues the new thread beside the busy one until a load balance
+// moves it.) So the helper is created, and goes to sleep, with the caller's CPU left out of its affinity: the
+// next post then wakes it on another CPU. It never needs the caller's CPU back: where the other CPUs are busy,
+// the caller computes alone (ak_judge).
 
 /// The CPUs this process could use when the helper started (its affinity then).
 static cpu_set_t ak_process_cpus;
