@@ -58,10 +58,10 @@ public struct Dataset: Sendable, Equatable {
         if let featureNames, featureNames.count != featureCount {
             throw AnnealError.shapeMismatch("\(source): \(featureNames.count) feature names for \(featureCount) features")
         }
-        if let index = features.firstIndex(where: { !$0.isFinite }) {
+        if let index = indexOfFirstNonFinite(features) {
             throw AnnealError.nonFinite("\(source): feature \(index % featureCount) of row \(index / featureCount) is \(features[index])")
         }
-        if let index = labels.firstIndex(where: { !$0.isFinite }) {
+        if let index = indexOfFirstNonFinite(labels) {
             throw AnnealError.nonFinite("\(source): label of row \(index) is \(labels[index])")
         }
         if let classNames,

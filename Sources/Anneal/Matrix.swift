@@ -71,8 +71,8 @@ public struct Matrix: Equatable, Sendable {
     }
 
     /// The position and value of the first element that is NaN or infinite, if any.
-    func firstNonFinite() -> (row: Int, column: Int, value: Float)? {
-        guard let index = values.firstIndex(where: { !$0.isFinite }) else { return nil }
+    public func firstNonFinite() -> (row: Int, column: Int, value: Float)? {
+        guard let index = indexOfFirstNonFinite(values) else { return nil }
         return (index / max(columns, 1), index % max(columns, 1), values[index])
     }
 
@@ -81,4 +81,20 @@ public struct Matrix: Equatable, Sendable {
         self.columns = columns
         self.values = values
     }
+}
+
+/// The index of the first value that is NaN or infinite, if any: the one check of every array of numbers
+/// Anneal takes in (data, labels, weights, sample weights).
+///
+/// Every fit and prediction checks its data, so the common case (all finite) is one branch-free pass that
+/// the compiler vectorizes: NaN and the infinities are the values whose exponent bits are all set. Only when
+/// it finds one does the search for the first run, element by element.
+public func indexOfFirstNonFinite(_ values: [Float]) -> Int? {
+    let exponent: UInt32 = 0x7F80_0000
+    let allFinite = values.withUnsafeBufferPointer { buffer in
+        var widest: UInt32 = 0
+        for value in buffer { widest = max(widest, value.bitPattern & exponent) }
+        return widest != exponent
+    }
+    return allFinite ? nil : values.firstIndex { !$0.isFinite }
 }

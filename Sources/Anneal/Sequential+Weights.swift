@@ -65,7 +65,7 @@ extension Sequential {
             throw AnnealError.shapeMismatch(
                 "weight \(index) has shape \(tensor.shape) with \(tensor.values.count) values; the model expects shape \(place.shape) (\(place.count) values)")
         }
-        if let bad = tensor.values.firstIndex(where: { !$0.isFinite }) {
+        if let bad = indexOfFirstNonFinite(tensor.values) {
             throw AnnealError.nonFinite("weight \(index) holds \(tensor.values[bad]) at flat index \(bad); weights must be finite")
         }
     }

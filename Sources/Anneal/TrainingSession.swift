@@ -138,7 +138,7 @@ public final class TrainingSession {
             throw AnnealError.shapeMismatch(
                 "\(role) has \(weights.count) values, but there are \(rows) rows to weight; give one weight per sample")
         }
-        if let index = weights.firstIndex(where: { !$0.isFinite }) {
+        if let index = indexOfFirstNonFinite(weights) {
             throw AnnealError.nonFinite("\(role)[\(index)] is \(weights[index]); every sample weight must be finite")
         }
         let buffer = try FloatBuffer(count: rows, for: "\(rows) sample weights")

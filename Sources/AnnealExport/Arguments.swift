@@ -93,7 +93,7 @@ func sampleWeights(_ pointer: UnsafePointer<Float>?, count: Int64, _ name: Strin
     try nonNegative(count, "count")
     try reserve(Int(count), of: MemoryLayout<Float>.stride, name)
     let values = Array(UnsafeBufferPointer(start: pointer, count: Int(count)))
-    if let index = values.firstIndex(where: { !$0.isFinite }) {
+    if let index = indexOfFirstNonFinite(values) {
         throw CAPIError(ANNEAL_E_NON_FINITE, "\(name)[\(index)] is \(values[index]); every sample weight must be finite")
     }
     return values

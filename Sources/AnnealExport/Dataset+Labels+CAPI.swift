@@ -4,19 +4,14 @@ import CAnneal
 // Datasets whose labels are a matrix of several columns (one-hot rows), for categorical_crossentropy and
 // for any loss with one label column per output.
 
-/// The first row and column of a value that is not finite, or nil.
-private func firstNonFinite(_ values: [Float], columns: Int) -> (row: Int, column: Int)? {
-    values.firstIndex { !$0.isFinite }.map { ($0 / columns, $0 % columns) }
-}
-
 /// `ANNEAL_E_NON_FINITE` naming the C array (`features`, `labels`), row and column of the first value that is
 /// not finite.
 func checkFinite(features x: Matrix, labels y: Matrix) throws {
-    if let at = firstNonFinite(x.values, columns: x.columns) {
-        throw CAPIError(ANNEAL_E_NON_FINITE, "features: feature \(at.column) of row \(at.row) is \(x[at.row, at.column])")
+    if let at = x.firstNonFinite() {
+        throw CAPIError(ANNEAL_E_NON_FINITE, "features: feature \(at.column) of row \(at.row) is \(at.value)")
     }
-    if let at = firstNonFinite(y.values, columns: y.columns) {
-        throw CAPIError(ANNEAL_E_NON_FINITE, "labels: label \(at.column) of row \(at.row) is \(y[at.row, at.column])")
+    if let at = y.firstNonFinite() {
+        throw CAPIError(ANNEAL_E_NON_FINITE, "labels: label \(at.column) of row \(at.row) is \(at.value)")
     }
 }
 

@@ -420,6 +420,27 @@ struct FitTests {
         }
     }
 
+    @Test("the finite check finds the first NaN or infinity anywhere, and passes every finite value")
+    func finiteCheck() throws {
+        let finite: [Float] = [0, -0, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, .leastNonzeroMagnitude,
+                               -.leastNormalMagnitude, 1, -1]
+        for count in [0, 1, 7, 16, 33, 1000] {
+            let values = (0..<count).map { finite[$0 % finite.count] }
+            #expect(indexOfFirstNonFinite(values) == nil)
+            for bad: Float in [.nan, -.nan, .signalingNaN, .infinity, -.infinity] where count > 0 {
+                for at in Set([0, count / 2, count - 1]) {
+                    var poisoned = values
+                    poisoned[at] = bad
+                    if at + 1 < count { poisoned[count - 1] = .nan }  // a later one is not the first
+                    #expect(indexOfFirstNonFinite(poisoned) == at)
+                }
+            }
+        }
+        let matrix = try Matrix(rows: 3, columns: 4, values: (0..<12).map { $0 == 9 ? -.infinity : Float($0) })
+        let found = try #require(matrix.firstNonFinite())
+        #expect(found.row == 2 && found.column == 1 && found.value == -.infinity)
+    }
+
     // MARK: fit errors
 
     @Test("fit rejects every bad argument with the right kind and a message naming the problem")
