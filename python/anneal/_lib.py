@@ -647,17 +647,29 @@ def read_string(function, *args):
     """Calls a copy-out string function and returns the text: one call when it fits a short buffer (names of
     logs, layers and classes do: fit reads its log names on every call), a second at the length it reports
     otherwise."""
+    return read_strings(function, *args, count=None)
+
+
+def read_strings(function, *args, count):
+    """The texts of a copy-out string function at indices ``0..<count`` (its argument after ``args``), or its
+    one text when ``count`` is None: one buffer for all, grown when a text does not fit."""
     length = c_int64(0)
-    buffer = ctypes.create_string_buffer(_SHORT_STRING)
-    status = function(*args, buffer, _SHORT_STRING, ctypes.byref(length))
-    if status == ANNEAL_E_BUFFER_TOO_SMALL:
-        buffer = ctypes.create_string_buffer(length.value + 1)
-        status = function(*args, buffer, length.value + 1, ctypes.byref(length))
-    check(status)
-    return buffer.raw[:length.value].decode("utf-8")
+    capacity = _SHORT_STRING
+    buffer = ctypes.create_string_buffer(capacity)
+    texts = []
+    for index in ((None,) if count is None else range(count)):
+        call = args if index is None else (*args, index)
+        status = function(*call, buffer, capacity, ctypes.byref(length))
+        if status == ANNEAL_E_BUFFER_TOO_SMALL:
+            capacity = length.value + 1
+            buffer = ctypes.create_string_buffer(capacity)
+            status = function(*call, buffer, capacity, ctypes.byref(length))
+        check(status)
+        texts.append(buffer.raw[:length.value].decode("utf-8"))
+    return texts[0] if count is None else texts
 
 
 _SHORT_STRING = 64
 
 
-__all__ = ["lib", "path", "check", "read_string", "AnnealError"]
+__all__ = ["lib", "path", "check", "read_string", "read_strings", "AnnealError"]

@@ -47,7 +47,7 @@ def load_csv(path, label_column=-1, header="auto"):
         y, y_pointer = _arrays.float_buffer(rows.value)
         _lib.check(_lib.anneal_dataset_copy_features(handle, x_pointer, rows.value * features.value))
         _lib.check(_lib.anneal_dataset_copy_labels(handle, y_pointer, rows.value))
-        names = [_lib.read_string(_lib.anneal_dataset_class_name, handle, index) for index in range(classes.value)]
+        names = _lib.read_strings(_lib.anneal_dataset_class_name, handle, count=classes.value)
     finally:
         _lib.anneal_dataset_free(handle)
     return _arrays.shaped(x, (rows.value, features.value)), _arrays.shaped(y, (rows.value,)), (names or None)

@@ -240,7 +240,7 @@ class _Session:
         """The names of an epoch's log values, in order (the library's; running_values' are the first)."""
         count = ctypes.c_int32()
         _lib.check(_lib.anneal_session_epoch_key_count(self.handle, ctypes.byref(count)))
-        return [_lib.read_string(_lib.anneal_session_epoch_key, self.handle, index) for index in range(count.value)]
+        return _lib.read_strings(_lib.anneal_session_epoch_key, self.handle, count=count.value)
 
     def begin_epoch(self):
         _lib.check(_lib.anneal_session_begin_epoch(self.handle))
@@ -677,14 +677,17 @@ class Sequential:
         key_count = count.value
         _lib.check(_lib.anneal_history_epoch_count(handle, ctypes.byref(count)))
         done = count.value
-        column = (ctypes.c_double * max(done, 1))()  # read into by every key in turn
-        keys, columns = [], []
-        for index in range(key_count):
-            keys.append(_lib.read_string(_lib.anneal_history_key, handle, index))
-            _lib.check(_lib.anneal_history_values(handle, keys[-1].encode(), column, done, None))
-            columns.append(column[:done])
+        keys = _lib.read_strings(_lib.anneal_history_key, handle, count=key_count)
+        # Every key's values into one array, read back into Python in one slice.
+        block = (ctypes.c_double * max(key_count * done, 1))()
+        column = ctypes.c_double * max(done, 1)
+        for index, key in enumerate(keys):
+            _lib.check(_lib.anneal_history_values(handle, key.encode(), column.from_buffer(block, index * done * 8),
+                                                  done, None))
+        flat = block[:key_count * done]
         # A metric of several thresholds: one array per epoch, as Keras's History.
-        history.history = _logs.Layout(keys).columns(columns)
+        history.history = _logs.Layout(keys).columns([flat[index * done:(index + 1) * done]
+                                                      for index in range(key_count)])
         history.epoch = list(range(initial_epoch, initial_epoch + done))
         return {key: values[-1] for key, values in history.history.items() if values} or None
 

@@ -163,8 +163,7 @@ def _load_anneal(path):
         # names given to compile, and which metrics are Keras's weighted_metrics).
         count = ctypes.c_int32()
         _lib.check(_lib.anneal_model_metric_count(handle, ctypes.byref(count)))
-        model.compiled_metrics = [_lib.read_string(_lib.anneal_model_metric_name, handle, index)
-                                  for index in range(count.value)]
+        model.compiled_metrics = _lib.read_strings(_lib.anneal_model_metric_name, handle, count=count.value)
         flag = ctypes.c_bool()
         weighted = []
         for index in range(count.value):
