@@ -23,8 +23,9 @@ Workloads (see numpy_reference.py for the exact math):
             pinned to the second CPU (taskset) keeps it busy (--no-busy-core: skipped). Two threads against one is
             also measured inside one process that alternates the two epoch by epoch (anneal_python.py --alternate),
             as a host whose speed drifts between processes (a shared VM) can blur a ratio of separate processes.
-            Around each quiet two-thread process, benchmarks/c/core_distance.c (built here) times a cache line's
-            round trip between the two CPUs: a VM's two CPUs can move between one core complex and two.
+            Around each quiet two-thread and alternating process, benchmarks/c/core_distance.c (built here) times
+            a cache line's round trip between the two CPUs: a VM's two CPUs can move between one core complex and
+            two. Each of those processes is listed with its own figures under the table.
   process   the whole process `python3 examples/python/time_based_decay.py` (unmodified; python/ on PYTHONPATH,
             ANNEAL_LIBRARY the measured build, output discarded), --process-runs times: median and min wall time
             against the 0.2 s target, next to `python3 -c pass` and `python3 -c "import numpy"` (interpreter
@@ -388,14 +389,20 @@ def main():
                 distances.setdefault(label, []).append((before, round_trip()))
 
         alternating = {}  # label of a 2-thread entry -> per-process median ratios of neighbouring epochs
+        alternating_processes = {}  # label -> each process's JSON line and round trips before and after
 
         def measure_alternating(label, env):
             rows = max(args.big_rows // 10, 1280)
             unset = OPENBLAS_OVERRIDES + ("ANNEAL_THREADS",)
-            alternating.setdefault(label, []).append(json_line(run(
+            sampled = core_distance and "busy" not in label
+            before = round_trip() if sampled else None
+            result = json_line(run(
                 [sys.executable, os.path.join(HERE, "anneal_python.py"), "--workload", "big", "--rows", str(rows),
                  "--alternate", str(args.alternate_epochs)],
-                env=env, unset=unset, what=f"anneal_python.py big, alternating ({label})"))["ratio"])
+                env=env, unset=unset, what=f"anneal_python.py big, alternating ({label})"))
+            alternating.setdefault(label, []).append(result["ratio"])
+            alternating_processes.setdefault(label, []).append(
+                (result, (before, round_trip()) if sampled else None))
 
         for _ in range(repeat):  # interleaved, so that a burst of load hits every entry alike
             for entry in entries:
@@ -508,6 +515,13 @@ def main():
             for label, pairs in distances.items():
                 print(f"  {label}: " + "; ".join(
                     f"{rate / 1e3:.0f}k ({before:.0f}/{after:.0f})" for rate, (before, after) in zip(rates[label], pairs)))
+        if alternating_processes:
+            print("\nEach alternating process: its median ratio, one thread's and two threads' samples/s, and the "
+                  "round trip before and after it where measured (ns)")
+            for label, measured in alternating_processes.items():
+                print(f"  {label}: " + "; ".join(
+                    f"{result['ratio']:.2f} ({result['one_thread'] / 1e3:.0f}k / {result['two_threads'] / 1e3:.0f}k"
+                    + (f", {trips[0]:.0f}/{trips[1]:.0f}" if trips else "") + ")" for result, trips in measured))
     # The portable levels against AVX2 (issue 17's target: at most 3 x the AVX2 time).
     if "avx2" in levels:
         c_times = {level: dict(tutorial)["Anneal, C API"],
