@@ -83,8 +83,8 @@ public struct Matrix: Equatable, Sendable {
     }
 }
 
-/// The index of the first value that is NaN or infinite, if any: the one check of every array of numbers
-/// Anneal takes in (data, labels, weights, sample weights).
+/// The index of the first value that is NaN or infinite, if any: the one check of every array of data Anneal
+/// takes in (features, labels, weights, sample weights).
 ///
 /// Every fit and prediction checks its data, so the common case (all finite) is one branch-free pass that
 /// the compiler vectorizes: NaN and the infinities are the values whose exponent bits are all set. Only when

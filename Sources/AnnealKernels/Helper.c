@@ -138,7 +138,7 @@ static bool ak_helper_avoid_callers_cpu(void) {
     if (cpu == ak_helper_avoided_cpu || !ak_cpus_but(cpu, &set)) return false;
     if (sched_setaffinity(0, sizeof set, &set) != 0) return false;
     ak_helper_avoided_cpu = cpu;
-    ak_helper_on_callers_cpu();  // where it runs now
+    (void)ak_helper_on_callers_cpu();  // records the CPU it runs on now
     return true;
 }
 

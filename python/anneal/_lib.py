@@ -647,26 +647,32 @@ def read_string(function, *args):
     """Calls a copy-out string function and returns the text: one call when it fits a short buffer (names of
     logs, layers and classes do: fit reads its log names on every call), a second at the length it reports
     otherwise."""
-    return read_strings(function, *args, count=None)
+    return _StringReader().read(function, *args)
 
 
 def read_strings(function, *args, count):
-    """The texts of a copy-out string function at indices ``0..<count`` (its argument after ``args``), or its
-    one text when ``count`` is None: one buffer for all, grown when a text does not fit."""
-    length = c_int64(0)
-    capacity = _SHORT_STRING
-    buffer = ctypes.create_string_buffer(capacity)
-    texts = []
-    for index in ((None,) if count is None else range(count)):
-        call = args if index is None else (*args, index)
-        status = function(*call, buffer, capacity, ctypes.byref(length))
+    """The texts of a copy-out string function at indices ``0..<count`` (its argument after ``args``), read
+    through one buffer."""
+    reader = _StringReader()
+    return [reader.read(function, *args, index) for index in range(count)]
+
+
+class _StringReader:
+    """One buffer for copy-out string calls, grown when a text does not fit."""
+
+    def __init__(self):
+        self._length = c_int64(0)
+        self._capacity = _SHORT_STRING
+        self._buffer = ctypes.create_string_buffer(self._capacity)
+
+    def read(self, function, *args):
+        status = function(*args, self._buffer, self._capacity, ctypes.byref(self._length))
         if status == ANNEAL_E_BUFFER_TOO_SMALL:
-            capacity = length.value + 1
-            buffer = ctypes.create_string_buffer(capacity)
-            status = function(*call, buffer, capacity, ctypes.byref(length))
+            self._capacity = self._length.value + 1
+            self._buffer = ctypes.create_string_buffer(self._capacity)
+            status = function(*args, self._buffer, self._capacity, ctypes.byref(self._length))
         check(status)
-        texts.append(buffer.raw[:length.value].decode("utf-8"))
-    return texts[0] if count is None else texts
+        return self._buffer.raw[:self._length.value].decode("utf-8")
 
 
 _SHORT_STRING = 64

@@ -19,7 +19,7 @@ import weakref
 
 try:
     # signal.signal's own function without the module's wrapper, which turns the previous handler into an enum
-    # through a caught ValueError when it is a function: about 10 microseconds of every fit's two calls.
+    # through a caught ValueError when it is a function: a cost paid twice in every fit.
     from _signal import signal as _set_signal_handler
 except ImportError:  # an interpreter without CPython's _signal
     _set_signal_handler = signal.signal
@@ -678,16 +678,13 @@ class Sequential:
         _lib.check(_lib.anneal_history_epoch_count(handle, ctypes.byref(count)))
         done = count.value
         keys = _lib.read_strings(_lib.anneal_history_key, handle, count=key_count)
-        # Every key's values into one array, read back into Python in one slice.
-        block = (ctypes.c_double * max(key_count * done, 1))()
-        column = ctypes.c_double * max(done, 1)
-        for index, key in enumerate(keys):
-            _lib.check(_lib.anneal_history_values(handle, key.encode(), column.from_buffer(block, index * done * 8),
-                                                  done, None))
-        flat = block[:key_count * done]
+        column = (ctypes.c_double * max(done, 1))()  # read into by every key in turn
+        columns = []
+        for key in keys:
+            _lib.check(_lib.anneal_history_values(handle, key.encode(), column, done, None))
+            columns.append(column[:done])
         # A metric of several thresholds: one array per epoch, as Keras's History.
-        history.history = _logs.Layout(keys).columns([flat[index * done:(index + 1) * done]
-                                                      for index in range(key_count)])
+        history.history = _logs.Layout(keys).columns(columns)
         history.epoch = list(range(initial_epoch, initial_epoch + done))
         return {key: values[-1] for key, values in history.history.items() if values} or None
 
