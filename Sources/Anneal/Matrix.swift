@@ -71,7 +71,7 @@ public struct Matrix: Equatable, Sendable {
     }
 
     /// The position and value of the first element that is NaN or infinite, if any.
-    public func firstNonFinite() -> (row: Int, column: Int, value: Float)? {
+    package func firstNonFinite() -> (row: Int, column: Int, value: Float)? {
         guard let index = indexOfFirstNonFinite(values) else { return nil }
         return (index / max(columns, 1), index % max(columns, 1), values[index])
     }
@@ -89,7 +89,7 @@ public struct Matrix: Equatable, Sendable {
 /// Every fit and prediction checks its data, so the common case (all finite) is one branch-free pass that
 /// the compiler vectorizes: NaN and the infinities are the values whose exponent bits are all set. Only when
 /// it finds one does the search for the first run, element by element.
-public func indexOfFirstNonFinite(_ values: [Float]) -> Int? {
+package func indexOfFirstNonFinite(_ values: [Float]) -> Int? {
     let exponent: UInt32 = 0x7F80_0000
     let allFinite = values.withUnsafeBufferPointer { buffer in
         var widest: UInt32 = 0
