@@ -238,8 +238,12 @@ static bool ak_helper_available(void) {
 // caller's clock can tell. So the caller
 // judges every shared job by its own pace: had it computed all the chunks at the rate it computed its own,
 // would the job have ended sooner? Then sharing lost time, and the caller computes alone for a while
-// (ak_alone_until), then tries again; each loss in a row doubles the pause, each job that paid halves it. The
-// pause decides only who computes the rows, never how: the results stay the same bits.
+// (ak_alone_until), then tries again; each loss doubles the next pause, and jobs that pay halve it once they
+// have earned back the time lost (ak_debt). Halving on every job that paid let a busy core win: there the
+// helper, woken with the scheduler's credit for its sleep, pays for some tens of jobs, then loses a time slice
+// to the other process, more than those jobs saved, and the pause never grew (measured on a 2-CPU guest with
+// a busy loop on the second CPU, big network: 67-109 losses in 1.2 s of sharing, 0.2-0.46 s lost). The pause
+// decides only who computes the rows, never how: the results stay the same bits.
 
 /// The shortest and longest pause in sharing after a shared job lost time, in nanoseconds: a few batches of
 /// the big network, and half a second (a loss costs about a time slice, a few milliseconds, so retrying that
@@ -248,6 +252,9 @@ enum { AK_PAUSE_LEAST = 2000000, AK_PAUSE_MOST = 500000000 };
 // Written by ak_owner's holder only.
 static uint64_t ak_alone_until = 0;         // no sharing before this time (ak_now), 0: none
 static uint64_t ak_pause = AK_PAUSE_LEAST;  // the next pause
+/// The time lost by shared jobs that later ones have not yet saved, in nanoseconds (at most AK_PAUSE_MOST):
+/// while any is left, a job that pays repays it instead of halving the next pause.
+static uint64_t ak_debt = 0;
 
 /// A monotonic clock, in nanoseconds.
 static uint64_t ak_now(void) {
@@ -256,14 +263,24 @@ static uint64_t ak_now(void) {
     return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
 }
 
-/// Computes alone from `now` for the current pause, and doubles the next one. Called with ak_owner held.
-static void ak_pause_sharing(uint64_t now) {
+/// Sharing lost `lost` nanoseconds: computes alone from `now` for the current pause, doubles the next one, and
+/// adds the loss to the debt. Called with ak_owner held.
+static void ak_pause_sharing(uint64_t now, uint64_t lost) {
     ak_alone_until = now + ak_pause;
     ak_pause = ak_pause * 2 < AK_PAUSE_MOST ? ak_pause * 2 : AK_PAUSE_MOST;
+    ak_debt = lost < AK_PAUSE_MOST - ak_debt ? ak_debt + lost : AK_PAUSE_MOST;
 }
 
-/// Halves the next pause: sharing paid. Called with ak_owner held.
-static void ak_sharing_paid(void) { ak_pause = ak_pause / 2 > AK_PAUSE_LEAST ? ak_pause / 2 : AK_PAUSE_LEAST; }
+/// Sharing paid, saving `saved` nanoseconds: repays the debt, and once none is left halves the next pause.
+/// Called with ak_owner held.
+static void ak_sharing_paid(uint64_t saved) {
+    if (saved < ak_debt) {
+        ak_debt -= saved;
+        return;
+    }
+    ak_debt = 0;
+    ak_pause = ak_pause / 2 > AK_PAUSE_LEAST ? ak_pause / 2 : AK_PAUSE_LEAST;
+}
 
 /// Judges a shared job that began at `start` and was posted by `posted`, where the caller computed `mine` of
 /// its `chunks` by `own` and the last chunk ended at `end` (see above). A job lost when it ended more than one
@@ -277,10 +294,11 @@ static void ak_judge(uint64_t start, uint64_t posted, uint64_t own, uint64_t end
                      ptrdiff_t chunks) {
     if (mine == chunks) return;  // the helper took no part
     double chunk = mine > 0 ? (double)(own - posted) / (double)mine : 0;
-    if (mine == 0 || (double)(end - start) > chunk * (double)(chunks + 1)) {
-        ak_pause_sharing(end);
+    double took = (double)(end - start), alone = chunk * (double)chunks;
+    if (mine == 0 || took > chunk * (double)(chunks + 1)) {
+        ak_pause_sharing(end, (uint64_t)(mine == 0 ? took : took - alone));
     } else {
-        ak_sharing_paid();
+        ak_sharing_paid(took < alone ? (uint64_t)(alone - took) : 0);
     }
 }
 
@@ -304,7 +322,7 @@ static bool ak_take_helper(void) {
         int cpu = sched_getcpu();
         __atomic_store_n(&ak_caller_cpu, cpu, __ATOMIC_RELAXED);
         if (paused || cpu < 0 || cpu != __atomic_load_n(&ak_helper_cpu, __ATOMIC_RELAXED)) return true;
-        ak_pause_sharing(ak_now());  // the helper last ran on this CPU (see ak_helper_cpu)
+        ak_pause_sharing(ak_now(), 0);  // the helper last ran on this CPU (see ak_helper_cpu)
     }
     pthread_mutex_unlock(&ak_owner);
     return false;
@@ -346,7 +364,7 @@ static void ak_finish_posted(uint64_t start, uint64_t posted) {
     if (start) {
         ak_judge(start, posted, own, ak_now(), mine, chunks);
     } else if (mine == 0 && __atomic_load_n(&ak_helper_cpu, __ATOMIC_RELAXED) != ak_caller_cpu) {
-        ak_sharing_paid();  // a task the helper ran on its own CPU (a process of small models shares only tasks)
+        ak_sharing_paid(0);  // a task the helper ran on its own CPU (a process of small models shares only tasks)
     }
     pthread_mutex_unlock(&ak_owner);
 }
